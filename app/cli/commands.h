@@ -1,0 +1,30 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+namespace layerscope::cli {
+
+enum ExitCode { ExitOk = 0, ExitProblem = 1, ExitUsage = 2 };
+
+/// Options shared by the subcommands (parsed in main).
+struct Options
+{
+    bool json = false;
+    bool neon = false;
+    QString from;
+    qint64 limit = -1;
+    QString compression;  ///< empty: copy blobs verbatim
+};
+
+/// Each command prints to stdout, errors to stderr naming the file and offset, and returns
+/// an ExitCode.
+int cmdSummary(const QString &file, const Options &opt);
+int cmdKeys(const QString &file, const Options &opt);
+int cmdTree(const QString &file, const Options &opt);
+int cmdBlob(const QString &file, const QString &key, const QString &lsn, const Options &opt);
+int cmdDump(const QString &file, const Options &opt);
+int cmdRewrite(const QString &in, const QString &out, const Options &opt);
+int cmdDemo(const QString &dir);
+
+} // namespace layerscope::cli

@@ -1,0 +1,98 @@
+#include "commands.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+#include <cstdio>
+
+using namespace layerscope::cli;
+
+namespace {
+const char *kCommands = R"(Commands:
+  summary FILE             the summary block and index shape
+  keys FILE                index entries [--from KEY[@LSN]] [--limit N]
+  tree FILE                every B-tree node [--neon: Neon's DiskBtreeReader::dump format]
+  blob FILE KEY [LSN]      one entry's blob: header, hex dump and decoded value
+  dump FILE                everything (summary, tree, entries with decoded values)
+  rewrite IN OUT           re-encode every entry through the writer [--compression none|zstd]
+  demo DIR                 write a small realistic set of image and delta layers
+
+Read commands take --json (one JSON object per line).
+Exit status: 0 ok, 1 content problem in a layer, 2 usage or I/O error.)";
+
+int usage(const QCommandLineParser &parser, const QString &why)
+{
+    std::fprintf(stderr, "layerctl: %s\n\n%s\n%s\n", qPrintable(why),
+                 qPrintable(parser.helpText()), kCommands);
+    return ExitUsage;
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName("layerctl");
+    QCoreApplication::setApplicationVersion(LAYERSCOPE_VERSION);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Inspect, check and rewrite Neon pageserver layer files.");
+    parser.addPositionalArgument("command", "summary | keys | tree | blob | dump | rewrite | demo");
+    parser.addPositionalArgument("args", "the command's arguments", "[args...]");
+    const QCommandLineOption help({"h", "help"}, "Show this help.");
+    const QCommandLineOption version({"v", "version"}, "Show the version.");
+    const QCommandLineOption json("json", "Print one JSON object per line.");
+    const QCommandLineOption neon("neon", "tree: print exactly Neon's B-tree dump.");
+    const QCommandLineOption from("from", "keys: start at this key (36 hex, optional @LSN).", "KEY");
+    const QCommandLineOption limit("limit", "keys: print at most N entries.", "N");
+    const QCommandLineOption compression("compression", "rewrite: none or zstd.", "MODE");
+    parser.addOptions({help, version, json, neon, from, limit, compression});
+
+    if (!parser.parse(app.arguments()))
+        return usage(parser, parser.errorText());
+    if (parser.isSet(help)) {
+        std::printf("%s\n%s\n", qPrintable(parser.helpText()), kCommands);
+        return ExitOk;
+    }
+    if (parser.isSet(version)) {
+        std::printf("layerctl %s\n", LAYERSCOPE_VERSION);
+        return ExitOk;
+    }
+    const QStringList args = parser.positionalArguments();
+    if (args.isEmpty())
+        return usage(parser, "no command given");
+
+    Options opt;
+    opt.json = parser.isSet(json);
+    opt.neon = parser.isSet(neon);
+    opt.from = parser.value(from);
+    if (parser.isSet(limit)) {
+        bool ok = false;
+        opt.limit = parser.value(limit).toLongLong(&ok);
+        if (!ok || opt.limit < 0)
+            return usage(parser, "--limit needs a non-negative number");
+    }
+    if (parser.isSet(compression)) {
+        opt.compression = parser.value(compression);
+        if (opt.compression != "none" && opt.compression != "zstd")
+            return usage(parser, "--compression must be none or zstd");
+    }
+
+    const QString cmd = args[0];
+    const qsizetype n = args.size() - 1;
+    auto need = [&](qsizetype lo, qsizetype hi) { return n >= lo && n <= hi; };
+    if (cmd == "summary" && need(1, 1))
+        return cmdSummary(args[1], opt);
+    if (cmd == "keys" && need(1, 1))
+        return cmdKeys(args[1], opt);
+    if (cmd == "tree" && need(1, 1))
+        return cmdTree(args[1], opt);
+    if (cmd == "blob" && need(2, 3))
+        return cmdBlob(args[1], args[2], n == 3 ? args[3] : QString(), opt);
+    if (cmd == "dump" && need(1, 1))
+        return cmdDump(args[1], opt);
+    if (cmd == "rewrite" && need(2, 2))
+        return cmdRewrite(args[1], args[2], opt);
+    if (cmd == "demo" && need(1, 1))
+        return cmdDemo(args[1]);
+    return usage(parser, QString("unknown command or wrong number of arguments: %1").arg(args.join(' ')));
+}

@@ -1,0 +1,144 @@
+#pragma once
+
+#include "layerscope/error.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace layerscope {
+
+using Bytes = std::span<const std::uint8_t>;
+using ByteVector = std::vector<std::uint8_t>;
+
+/// Read-only bytes of a layer: a whole file mapped into memory, or a buffer.
+/// Implementations own the bytes; spans handed out stay valid while the source lives.
+class ByteSource
+{
+public:
+    virtual ~ByteSource() = default;
+    virtual Bytes bytes() const = 0;
+    /// File path or a label, for error messages.
+    virtual const std::string &name() const = 0;
+    std::uint64_t size() const { return bytes().size(); }
+};
+
+/// A file mapped read-only with mmap. Opening costs the same for any file size.
+class MappedFile final : public ByteSource
+{
+public:
+    /// Errors (offset 0) name the path and errno text; an empty file maps to an empty span.
+    static Result<std::shared_ptr<MappedFile>> open(const std::string &path);
+    ~MappedFile() override;
+    MappedFile(const MappedFile &) = delete;
+    MappedFile &operator=(const MappedFile &) = delete;
+
+    Bytes bytes() const override { return {m_data, m_size}; }
+    const std::string &name() const override { return m_path; }
+
+private:
+    MappedFile(std::string path, const std::uint8_t *data, std::size_t size);
+    std::string m_path;
+    const std::uint8_t *m_data;
+    std::size_t m_size;
+};
+
+/// Bytes held in memory (tests, generated layers).
+class MemorySource final : public ByteSource
+{
+public:
+    explicit MemorySource(ByteVector data, std::string name = "<memory>")
+        : m_data(std::move(data)), m_name(std::move(name))
+    {}
+    Bytes bytes() const override { return m_data; }
+    const std::string &name() const override { return m_name; }
+
+private:
+    ByteVector m_data;
+    std::string m_name;
+};
+
+// Big-endian helpers over raw pointers; callers check bounds first.
+inline std::uint16_t readBe16(const std::uint8_t *p)
+{
+    return std::uint16_t((p[0] << 8) | p[1]);
+}
+inline std::uint32_t readBe32(const std::uint8_t *p)
+{
+    return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8)
+           | p[3];
+}
+inline std::uint64_t readBe64(const std::uint8_t *p)
+{
+    return (std::uint64_t(readBe32(p)) << 32) | readBe32(p + 4);
+}
+inline std::uint64_t readBe40(const std::uint8_t *p)
+{
+    return (std::uint64_t(p[0]) << 32) | readBe32(p + 1);
+}
+inline std::uint16_t readLe16(const std::uint8_t *p)
+{
+    return std::uint16_t(p[0] | (p[1] << 8));
+}
+inline std::uint32_t readLe32(const std::uint8_t *p)
+{
+    return std::uint32_t(p[0]) | (std::uint32_t(p[1]) << 8) | (std::uint32_t(p[2]) << 16)
+           | (std::uint32_t(p[3]) << 24);
+}
+
+void appendBe16(ByteVector &out, std::uint16_t v);
+void appendBe32(ByteVector &out, std::uint32_t v);
+void appendBe64(ByteVector &out, std::uint64_t v);
+void appendBe40(ByteVector &out, std::uint64_t v);
+void appendBytes(ByteVector &out, Bytes bytes);
+
+/// Lowercase hex of the bytes, no separators.
+std::string toHex(Bytes bytes);
+/// Uppercase hex.
+std::string toHexUpper(Bytes bytes);
+/// Parses hex of either case; false on odd length or a non-hex digit.
+bool fromHex(std::string_view text, ByteVector &out);
+
+/// Bounds-checked big-endian reader (bincode "BeSer" layout). Each failure records the
+/// absolute offset (base + position) and what was being read; the cursor never reads past end.
+class Cursor
+{
+public:
+    Cursor(Bytes data, FileOffset base) : m_data(data), m_base(base) {}
+
+    bool u8(std::uint8_t &v, const char *what);
+    bool u16(std::uint16_t &v, const char *what);
+    bool u32(std::uint32_t &v, const char *what);
+    bool u64(std::uint64_t &v, const char *what);
+    bool i64(std::int64_t &v, const char *what);
+    bool boolean(bool &v, const char *what);
+    /// Option tag: 0 → false, 1 → true.
+    bool optionTag(bool &some, const char *what);
+    /// u64 length then that many bytes; the length is checked against what remains.
+    bool byteBuffer(ByteVector &v, const char *what);
+    /// u64 length then UTF-8 bytes.
+    bool string(std::string &v, const char *what);
+    /// u64 element count, checked against remaining / elementSize.
+    bool count(std::uint64_t &n, std::size_t elementSize, const char *what);
+
+    std::size_t position() const { return m_pos; }
+    std::size_t remaining() const { return m_data.size() - m_pos; }
+    FileOffset offset() const { return m_base + m_pos; }
+    bool failed() const { return m_failed; }
+    const Error &error() const { return m_error; }
+    /// Records an error at the current position (first error wins).
+    bool fail(std::string expected, std::string found);
+
+private:
+    bool need(std::size_t n, const char *what);
+    Bytes m_data;
+    FileOffset m_base;
+    std::size_t m_pos = 0;
+    bool m_failed = false;
+    Error m_error;
+};
+
+} // namespace layerscope

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "layerscope/bytes.h"
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace layerscope {
+
+/// A pageserver key: six fields, 18 bytes on disk, ordered bytewise.
+struct Key
+{
+    static constexpr std::size_t kSize = 18;
+    std::array<std::uint8_t, kSize> bytes{};
+
+    static Key fromBytes(const std::uint8_t *p);
+    static Key fromFields(std::uint8_t f1, std::uint32_t f2, std::uint32_t f3, std::uint32_t f4,
+                          std::uint8_t f5, std::uint32_t f6);
+    static Key min();
+    static Key max();
+    /// Exactly 36 hex digits, either case; nullopt otherwise.
+    static std::optional<Key> fromHex(std::string_view text);
+
+    std::uint8_t field1() const { return bytes[0]; }
+    std::uint32_t field2() const { return readBe32(&bytes[1]); }
+    std::uint32_t field3() const { return readBe32(&bytes[5]); }
+    std::uint32_t field4() const { return readBe32(&bytes[9]); }
+    std::uint8_t field5() const { return bytes[13]; }
+    std::uint32_t field6() const { return readBe32(&bytes[14]); }
+
+    /// 36 uppercase hex digits (Neon's Display form).
+    std::string toHex() const;
+    /// Human rendering by key class (FORMAT.md §9.6), e.g. "rel 1663/16389/24819 blk 7".
+    std::string describe() const;
+    /// The key's class name ("RelBlock", "SlruBlock", ...).
+    std::string_view className() const;
+    /// Successor (field6 + 1 with carry); nullopt for Key::MAX.
+    std::optional<Key> next() const;
+    /// True for a relation block key (Neon's is_rel_block_key).
+    bool isRelBlock() const;
+
+    auto operator<=>(const Key &) const = default;
+};
+
+/// Postgres fork suffix as Neon prints it: "", "_fsm", "_vm", "_init", "_UNKNOWN FORKNUM".
+std::string_view forkSuffix(std::uint8_t fork);
+
+/// 16-byte tenant or timeline id.
+struct Id128
+{
+    std::array<std::uint8_t, 16> bytes{};
+    static Id128 fromBytes(const std::uint8_t *p);
+    /// Exactly 32 hex digits, either case.
+    static std::optional<Id128> fromHex(std::string_view text);
+    /// 32 lowercase hex digits.
+    std::string toHex() const;
+    auto operator<=>(const Id128 &) const = default;
+};
+using TenantId = Id128;
+using TimelineId = Id128;
+
+} // namespace layerscope

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "layerscope/summary.h"
+#include "layerscope/value.h"
+#include "layerscope/writer.h"
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace layerscope {
+
+/// Generators of realistic layer content: Postgres heap pages with valid headers and line
+/// pointers, XLogRecord-framed WAL records, and whole demo layers. Deterministic for a seed.
+class Synth
+{
+public:
+    explicit Synth(std::uint64_t seed) : m_rng(seed) {}
+
+    /// An 8192-byte heap page with `tuples` tuples of about `tupleLen` bytes, pd_lsn = lsn,
+    /// and a valid Postgres page checksum for block `blkno`.
+    ByteVector heapPage(Lsn lsn, int tuples, int tupleLen, std::uint32_t blkno);
+    /// A WAL record with an XLogRecord header (LE) for rmgr/info, xid and `dataLen` bytes.
+    ByteVector walRecord(std::uint8_t rmid, std::uint8_t info, std::uint32_t xid, Lsn prev,
+                         std::size_t dataLen);
+    std::mt19937_64 &rng() { return m_rng; }
+
+private:
+    std::mt19937_64 m_rng;
+};
+
+/// Postgres pg_checksum_page() for an 8192-byte page (the checksum field is ignored).
+std::uint16_t pageChecksum(Bytes page, std::uint32_t blkno);
+
+/// Writes the demo set into `dir`: an image layer (two relations, 2-level B-tree), a
+/// zstd-compressed image layer, and an L0 delta layer with every value kind. Returns the
+/// paths written, or the first error.
+Result<std::vector<std::string>> writeDemoLayers(const std::string &dir);
+
+/// Writes one layer atomically to `dir`/<canonical name><nameSuffix>; returns its path.
+/// `fill` adds the entries to the writer.
+Result<std::string> writeLayerFile(const std::string &dir, const Summary &summary,
+                                   const std::function<Status(LayerWriter &)> &fill,
+                                   const std::string &nameSuffix = {});
+
+} // namespace layerscope

@@ -1,0 +1,472 @@
+#include "layerscope/btree.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_set>
+
+namespace layerscope {
+
+IndexKey IndexKey::from(Bytes b)
+{
+    IndexKey k;
+    k.len = std::uint8_t(std::min(b.size(), kMaxIndexKeyLen));
+    std::memcpy(k.bytes.data(), b.data(), k.len);
+    return k;
+}
+
+auto IndexKey::operator<=>(const IndexKey &o) const
+{
+    return std::lexicographical_compare_three_way(bytes.begin(), bytes.begin() + len,
+                                                  o.bytes.begin(), o.bytes.begin() + o.len);
+}
+
+bool IndexKey::operator==(const IndexKey &o) const
+{
+    return len == o.len && std::equal(bytes.begin(), bytes.begin() + len, o.bytes.begin());
+}
+
+IndexKey NodeView::key(std::size_t i) const
+{
+    IndexKey k;
+    k.len = std::uint8_t(std::min<std::size_t>(prefixLen + suffixLen, kMaxIndexKeyLen));
+    std::memcpy(k.bytes.data(), prefix.data(), prefixLen);
+    std::memcpy(k.bytes.data() + prefixLen, suffixes.data() + i * suffixLen,
+                k.len - prefixLen);
+    return k;
+}
+
+namespace {
+// Compares prefix ‖ suffix with `key` without building the full key.
+int compareKey(const NodeView &n, std::size_t i, Bytes key)
+{
+    const std::size_t p = std::min<std::size_t>(n.prefixLen, key.size());
+    if (int c = std::memcmp(n.prefix.data(), key.data(), p); c != 0 || p < n.prefixLen)
+        return c != 0 ? c : 1;
+    const Bytes rest = key.subspan(p);
+    const Bytes suf = n.suffix(i);
+    const std::size_t m = std::min(rest.size(), suf.size());
+    if (int c = m ? std::memcmp(suf.data(), rest.data(), m) : 0; c != 0)
+        return c;
+    return suf.size() < rest.size() ? -1 : (suf.size() > rest.size() ? 1 : 0);
+}
+} // namespace
+
+std::size_t NodeView::search(Bytes key, bool &found) const
+{
+    std::size_t size = count, low = 0, high = count;
+    found = false;
+    while (low < high) {
+        const std::size_t mid = low + size / 2;
+        const int c = compareKey(*this, mid, key);
+        if (c < 0)
+            low = mid + 1;
+        else if (c > 0)
+            high = mid;
+        else {
+            found = true;
+            return mid;
+        }
+        size = high - low;
+    }
+    return low;
+}
+
+Result<NodeView> decodeNode(Bytes block, std::uint32_t relBlock, FileOffset offset,
+                            std::size_t keyLen)
+{
+    if (block.size() < kBlockSize)
+        return makeError(offset, "a full 8192-byte B-tree node",
+                         fmt::format("{} bytes before the end of the file", block.size()));
+    NodeView n;
+    n.block = relBlock;
+    n.offset = offset;
+    n.count = readBe16(block.data());
+    n.level = block[2];
+    n.prefixLen = block[3];
+    n.suffixLen = block[4];
+    if (n.count == 0)
+        return makeError(offset, "a node with at least one entry", "num_children 0");
+    if (std::size_t(n.prefixLen) + n.suffixLen != keyLen)
+        return makeError(offset + 3,
+                         fmt::format("prefix_len + suffix_len = {} (index key width)", keyLen),
+                         fmt::format("{} + {}", n.prefixLen, n.suffixLen));
+    if (n.usedBytes() > kBlockSize)
+        return makeError(offset,
+                         fmt::format("{} entries of {} bytes fitting in 8192 bytes", n.count,
+                                     n.suffixLen + 5),
+                         fmt::format("{} bytes", n.usedBytes()));
+    n.prefix = block.subspan(5, n.prefixLen);
+    n.suffixes = block.subspan(5 + n.prefixLen, std::size_t(n.count) * n.suffixLen);
+    n.values = block.subspan(5 + n.prefixLen + std::size_t(n.count) * n.suffixLen,
+                             std::size_t(n.count) * 5);
+    if (n.level > 0) {
+        for (std::size_t i = 0; i < n.count; ++i)
+            if (n.values[i * 5] != 0x80)
+                return makeError(offset + (n.values.data() - block.data()) + i * 5,
+                                 "internal value marker 0x80",
+                                 fmt::format("0x{:02x} in entry {}", n.values[i * 5], i));
+    }
+    return n;
+}
+
+std::uint64_t BTreeReader::indexBlockCount() const
+{
+    const std::uint64_t blocks = m_file.size() / kBlockSize;
+    return blocks > m_start ? blocks - m_start : 0;
+}
+
+Result<NodeView> BTreeReader::node(std::uint32_t relBlock) const
+{
+    const std::uint64_t abs = std::uint64_t(m_start) + relBlock;
+    const FileOffset off = abs * kBlockSize;
+    if (off + kBlockSize > m_file.size())
+        return makeError(off,
+                         fmt::format("B-tree node {} (block {}) inside the file of {} bytes",
+                                     relBlock, abs, m_file.size()),
+                         "a node beyond the end of the file");
+    return decodeNode(m_file.subspan(off, kBlockSize), relBlock, off, m_keyLen);
+}
+
+namespace {
+struct Frame
+{
+    NodeView node;
+    std::size_t next;  // next entry index to visit (forward) or entries left (backward)
+};
+
+Error cycleError(const NodeView &parent, std::size_t i, std::uint32_t child)
+{
+    return makeError(parent.offset, "a tree (each node reached once)",
+                     fmt::format("entry {} of node {} points again at node {}", i, parent.block,
+                                 child));
+}
+} // namespace
+
+Status BTreeReader::visit(Bytes from, bool forward, const Visitor &visitFn) const
+{
+    std::vector<Frame> stack;
+    std::unordered_set<std::uint32_t> seen;
+    auto push = [&](std::uint32_t rel, const NodeView *parent, std::size_t i) -> Status {
+        if (!seen.insert(rel).second)
+            return cycleError(*parent, i, rel);
+        if (stack.size() >= std::size_t(kMaxDepth))
+            return makeError(parent->offset, fmt::format("a tree at most {} levels deep", kMaxDepth),
+                             "a deeper path");
+        auto n = node(rel);
+        if (!n)
+            return n.error();
+        bool found = false;
+        std::size_t idx = n->search(from, found);
+        if (forward) {
+            if (!found && !n->isLeaf() && idx > 0)
+                --idx;
+        } else {
+            if (!found) {
+                if (idx == 0)
+                    return Error{~FileOffset(0), {}, {}};  // sentinel: visit ends
+                --idx;
+            }
+            ++idx;  // entries left to walk downwards
+        }
+        stack.push_back({*n, idx});
+        return Ok{};
+    };
+    if (auto s = push(m_root, nullptr, 0); !s) {
+        if (s.error().offset == ~FileOffset(0))
+            return Ok{};
+        return s;
+    }
+    while (!stack.empty()) {
+        Frame &f = stack.back();
+        const bool more = forward ? f.next < f.node.count : f.next > 0;
+        if (!more) {
+            stack.pop_back();
+            continue;
+        }
+        const std::size_t i = forward ? f.next++ : --f.next;
+        if (f.node.isLeaf()) {
+            if (!visitFn(f.node.key(i), f.node.value(i)))
+                return Ok{};
+            continue;
+        }
+        const NodeView parent = f.node;
+        if (auto s = push(parent.child(i), &parent, i); !s) {
+            if (s.error().offset == ~FileOffset(0))
+                return Ok{};
+            return s;
+        }
+    }
+    return Ok{};
+}
+
+Status BTreeReader::visitForward(Bytes from, const Visitor &v) const
+{
+    return visit(from, true, v);
+}
+
+Status BTreeReader::visitBackward(Bytes from, const Visitor &v) const
+{
+    return visit(from, false, v);
+}
+
+Result<std::uint64_t> BTreeReader::get(Bytes key, bool &found) const
+{
+    found = false;
+    std::uint64_t value = 0;
+    auto s = visitForward(key, [&](const IndexKey &k, std::uint64_t v) {
+        if (k.view().size() == key.size() && std::equal(key.begin(), key.end(), k.bytes.begin())) {
+            found = true;
+            value = v;
+        }
+        return false;
+    });
+    if (!s)
+        return s.error();
+    return value;
+}
+
+Status BTreeReader::walkNodes(const std::function<bool(const NodeView &, int)> &visitFn) const
+{
+    struct W
+    {
+        NodeView node;
+        std::size_t next;
+    };
+    std::vector<W> stack;
+    std::unordered_set<std::uint32_t> seen{m_root};
+    auto root = node(m_root);
+    if (!root)
+        return root.error();
+    if (!visitFn(*root, 0))
+        return Ok{};
+    stack.push_back({*root, 0});
+    while (!stack.empty()) {
+        W &w = stack.back();
+        if (w.node.isLeaf() || w.next >= w.node.count) {
+            stack.pop_back();
+            continue;
+        }
+        const std::size_t i = w.next++;
+        const std::uint32_t c = w.node.child(i);
+        if (!seen.insert(c).second)
+            return cycleError(w.node, i, c);
+        if (stack.size() >= std::size_t(kMaxDepth))
+            return makeError(w.node.offset,
+                             fmt::format("a tree at most {} levels deep", kMaxDepth),
+                             "a deeper path");
+        auto child = node(c);
+        if (!child)
+            return child.error();
+        if (!visitFn(*child, int(stack.size())))
+            return Ok{};
+        stack.push_back({*child, 0});
+    }
+    return Ok{};
+}
+
+Result<std::vector<BTreeReader::LeafRun>>
+BTreeReader::leaves(const std::function<bool()> &cancelled) const
+{
+    std::vector<LeafRun> out;
+    std::uint64_t total = 0;
+    bool stopped = false;
+    auto s = walkNodes([&](const NodeView &n, int) {
+        if (cancelled && cancelled()) {
+            stopped = true;
+            return false;
+        }
+        if (n.isLeaf()) {
+            out.push_back({n.block, total});
+            total += n.count;
+        }
+        return true;
+    });
+    if (!s)
+        return s.error();
+    if (stopped)
+        return makeError(0, "a complete walk", "cancelled");
+    out.push_back({~std::uint32_t(0), total});  // sentinel: total entry count
+    return out;
+}
+
+Result<std::string> BTreeReader::dumpNeon() const
+{
+    // Mirrors the breadcrumb quirk of Neon's printer: each pending sibling on the stack
+    // contributes its node's tag (the hex of its parent's prefix) to "path".
+    struct D
+    {
+        std::uint32_t blk;
+        std::string tag;
+        int depth;
+        std::size_t child;
+    };
+    std::string out;
+    std::vector<D> stack{{m_root, std::string(), 0, 0}};
+    std::unordered_set<std::uint32_t> seen{m_root};
+    while (!stack.empty()) {
+        D d = stack.back();
+        stack.pop_back();
+        auto n = node(d.blk);
+        if (!n)
+            return n.error();
+        if (d.child == 0) {
+            std::string path;
+            for (const D &s : stack)
+                path += s.tag;
+            out += fmt::format("{:{}}blk #{}: path {}{}: prefix {}, suffix_len {}\n", "",
+                               d.depth * 2, d.blk, path, d.tag, toHex(n->prefix), n->suffixLen);
+        }
+        if (d.child + 1 < n->count)
+            stack.push_back({d.blk, d.tag, d.depth, d.child + 1});
+        out += fmt::format("{:{}}{}: {}\n", "", d.depth * 2 + 2, toHex(n->suffix(d.child)),
+                           toHex(n->rawValue(d.child)));
+        if (!n->isLeaf()) {
+            const std::uint32_t c = n->child(d.child);
+            if (!seen.insert(c).second)
+                return cycleError(*n, d.child, c);
+            if (d.depth + 1 >= kMaxDepth)
+                return makeError(n->offset,
+                                 fmt::format("a tree at most {} levels deep", kMaxDepth),
+                                 "a deeper path");
+            stack.push_back({c, toHex(n->prefix), d.depth + 1, 0});
+        }
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+BTreeBuilder::BTreeBuilder(std::size_t keyLen, Emit emit)
+    : m_keyLen(keyLen), m_emit(std::move(emit))
+{
+    m_stack.push_back(Node{});
+}
+
+bool BTreeBuilder::Node::push(Bytes key, const std::uint8_t *value)
+{
+    if (count > 0) {
+        if (!std::equal(prefix.begin(), prefix.end(), key.begin()))
+            return false;
+    } else {
+        suffixLen = key.size();
+    }
+    if (size + suffixLen + 5 >= kBlockSize)
+        return false;
+    ++count;
+    suffixes.insert(suffixes.end(), key.begin() + std::ptrdiff_t(prefix.size()), key.end());
+    values.insert(values.end(), value, value + 5);
+    size += suffixLen + 5;
+    return true;
+}
+
+bool BTreeBuilder::Node::compress()
+{
+    if (count == 0)
+        return false;
+    const std::uint8_t *first = suffixes.data();
+    const std::uint8_t *last = suffixes.data() + suffixes.size() - suffixLen;
+    std::size_t c = 0;
+    while (c < suffixLen && first[c] == last[c])
+        ++c;
+    if (c == 0)
+        return false;
+    prefix.insert(prefix.end(), first, first + c);
+    ByteVector next;
+    next.reserve(std::size_t(count) * (suffixLen - c));
+    for (std::size_t off = 0; off < suffixes.size(); off += suffixLen)
+        next.insert(next.end(), suffixes.begin() + std::ptrdiff_t(off + c),
+                    suffixes.begin() + std::ptrdiff_t(off + suffixLen));
+    suffixes = std::move(next);
+    suffixLen -= c;
+    size = size - c * count + c;
+    return true;
+}
+
+ByteVector BTreeBuilder::Node::pack() const
+{
+    ByteVector b;
+    b.reserve(kBlockSize);
+    appendBe16(b, count);
+    b.push_back(level);
+    b.push_back(std::uint8_t(prefix.size()));
+    b.push_back(std::uint8_t(suffixLen));
+    appendBytes(b, prefix);
+    appendBytes(b, suffixes);
+    appendBytes(b, values);
+    b.resize(kBlockSize, 0);
+    return b;
+}
+
+ByteVector BTreeBuilder::Node::firstKey() const
+{
+    ByteVector k = prefix;
+    k.insert(k.end(), suffixes.begin(), suffixes.begin() + std::ptrdiff_t(suffixLen));
+    return k;
+}
+
+void BTreeBuilder::add(Bytes key, const std::uint8_t *value)
+{
+    Node &last = m_stack.back();
+    const std::uint8_t level = last.level;
+    if (last.push(key, value))
+        return;
+    if (last.compress() && last.push(key, value))
+        return;
+    flush();
+    Node fresh;
+    fresh.level = level;
+    fresh.push(key, value);
+    m_stack.push_back(std::move(fresh));
+}
+
+void BTreeBuilder::flush()
+{
+    Node last = std::move(m_stack.back());
+    m_stack.pop_back();
+    m_emit(last.pack());
+    const std::uint32_t blk = m_emitted++;
+    if (m_stack.empty()) {
+        Node root;
+        root.level = std::uint8_t(last.level + 1);
+        m_stack.push_back(std::move(root));
+    }
+    const std::uint8_t down[5] = {0x80, std::uint8_t(blk >> 24), std::uint8_t(blk >> 16),
+                                  std::uint8_t(blk >> 8), std::uint8_t(blk)};
+    const ByteVector first = last.firstKey();
+    add(first, down);
+}
+
+Status BTreeBuilder::append(Bytes key, std::uint64_t value)
+{
+    if (key.size() != m_keyLen)
+        return makeError(0, fmt::format("a {}-byte index key", m_keyLen),
+                         fmt::format("{} bytes", key.size()));
+    if (value > kBtreeMaxLeafValue)
+        return makeError(0, fmt::format("a leaf value ≤ 0x{:x}", kBtreeMaxLeafValue),
+                         fmt::format("0x{:x} (append overflow)", value));
+    if (m_any && !std::lexicographical_compare(m_lastKey.begin(), m_lastKey.end(), key.begin(),
+                                               key.end()))
+        return makeError(0, fmt::format("a key above {}", toHex(m_lastKey)),
+                         fmt::format("{} (unsorted input)", toHex(key)));
+    m_lastKey.assign(key.begin(), key.end());
+    m_any = true;
+    std::uint8_t v[5];
+    for (int i = 0; i < 5; ++i)
+        v[i] = std::uint8_t(value >> (32 - 8 * i));
+    add(key, v);
+    return Ok{};
+}
+
+Result<std::uint32_t> BTreeBuilder::finish()
+{
+    if (!m_any)
+        return makeError(0, "at least one entry", "an empty index");
+    while (m_stack.size() > 1)
+        flush();
+    m_emit(m_stack.front().pack());
+    return m_emitted++;
+}
+
+} // namespace layerscope

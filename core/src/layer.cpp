@@ -1,0 +1,123 @@
+#include "layerscope/layer.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace layerscope {
+
+IndexKey deltaIndexKey(const Key &key, Lsn lsn)
+{
+    IndexKey k;
+    k.len = 26;
+    std::memcpy(k.bytes.data(), key.bytes.data(), Key::kSize);
+    for (int i = 0; i < 8; ++i)
+        k.bytes[18 + std::size_t(i)] = std::uint8_t(lsn.value >> (56 - 8 * i));
+    return k;
+}
+
+IndexKey imageIndexKey(const Key &key)
+{
+    return IndexKey::from(key.bytes);
+}
+
+Result<Layer> Layer::open(std::shared_ptr<const ByteSource> source)
+{
+    const Bytes b = source->bytes();
+    if (b.size() < kBlockSize)
+        return makeError(b.size(), "a file of at least one 8192-byte block (the summary)",
+                         fmt::format("{} bytes", b.size()));
+    auto s = Summary::decode(b.first(kBlockSize));
+    if (!s)
+        return s.error();
+    const std::uint64_t blocks = b.size() / kBlockSize;
+    const FileOffset startField = s->kind == LayerKind::Image ? 80 : 88;
+    if (s->indexStartBlk < 1 || s->indexStartBlk >= blocks)
+        return makeError(startField,
+                         fmt::format("index_start_blk in [1, {}) (the file has {} blocks)", blocks,
+                                     blocks),
+                         fmt::format("{}", s->indexStartBlk));
+    if (std::uint64_t(s->indexStartBlk) + s->indexRootBlk >= blocks)
+        return makeError(startField + 4,
+                         fmt::format("index_root_blk below {} (blocks after index_start_blk {})",
+                                     blocks - s->indexStartBlk, s->indexStartBlk),
+                         fmt::format("{} — btree node beyond file", s->indexRootBlk));
+    return Layer(std::move(source), *s);
+}
+
+Result<Layer> Layer::openFile(const std::string &path)
+{
+    auto f = MappedFile::open(path);
+    if (!f)
+        return f.error();
+    return open(std::move(f.value()));
+}
+
+BTreeReader Layer::tree() const
+{
+    return BTreeReader(bytes(), m_summary.indexStartBlk, m_summary.indexRootBlk,
+                       m_summary.indexKeyLen());
+}
+
+FileOffset Layer::valuesEnd() const
+{
+    return std::min<FileOffset>(FileOffset(m_summary.indexStartBlk) * kBlockSize, fileSize());
+}
+
+Entry Layer::entry(const IndexKey &key, std::uint64_t raw) const
+{
+    Entry e;
+    e.indexKey = key;
+    e.key = Key::fromBytes(key.bytes.data());
+    e.raw = raw;
+    if (kind() == LayerKind::Delta) {
+        e.lsn = Lsn{readBe64(key.bytes.data() + 18)};
+        e.blobOffset = raw >> 1;
+        e.willInit = raw & 1;
+    } else {
+        e.lsn = m_summary.lsnStart;
+        e.blobOffset = raw;
+    }
+    return e;
+}
+
+Result<BlobHeader> Layer::blobHeader(const Entry &e) const
+{
+    return readBlobHeader(bytes(), e.blobOffset, valuesStart(), valuesEnd());
+}
+
+Result<ByteVector> Layer::payload(const Entry &e) const
+{
+    auto h = blobHeader(e);
+    if (!h)
+        return h.error();
+    return decodePayload(bytes(), *h);
+}
+
+Result<Value> Layer::value(const Entry &e) const
+{
+    auto h = blobHeader(e);
+    if (!h)
+        return h.error();
+    auto p = decodePayload(bytes(), *h);
+    if (!p)
+        return p.error();
+    if (kind() == LayerKind::Image)
+        return Value{std::move(p.value())};
+    return decodeValue(*p, h->payloadOffset());
+}
+
+Result<std::vector<Entry>> Layer::entries() const
+{
+    std::vector<Entry> out;
+    const ByteVector from(m_summary.indexKeyLen(), 0);
+    auto s = tree().visitForward(from, [&](const IndexKey &k, std::uint64_t v) {
+        out.push_back(entry(k, v));
+        return true;
+    });
+    if (!s)
+        return s.error();
+    return out;
+}
+
+} // namespace layerscope

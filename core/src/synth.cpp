@@ -1,0 +1,238 @@
+#include "layerscope/synth.h"
+
+#include "layerscope/layer.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace layerscope {
+
+namespace {
+void putLe16(std::uint8_t *p, std::uint16_t v)
+{
+    p[0] = std::uint8_t(v);
+    p[1] = std::uint8_t(v >> 8);
+}
+void putLe32(std::uint8_t *p, std::uint32_t v)
+{
+    for (int i = 0; i < 4; ++i)
+        p[i] = std::uint8_t(v >> (8 * i));
+}
+
+// Postgres checksum_impl.h: FNV-1a-like mixing over 32 parallel lanes.
+constexpr std::uint32_t kFnvPrime = 16777619;
+constexpr std::uint32_t kChecksumBaseOffsets[32] = {
+    0x5B1F36E9, 0xB8525960, 0x02AB50AA, 0x1DE66D2A, 0x79FF467A, 0x9BB9F8A3, 0x217E7CD2, 0x83E13D2C,
+    0xF8D4474F, 0xE39EB970, 0x42C6AE16, 0x993216FA, 0x7B093B5D, 0x98DAFF3C, 0xF718902A, 0x0B1C9CDB,
+    0xE58F764B, 0x187636BC, 0x5D7B3BB1, 0xE73DE7DE, 0x92BEC979, 0xCCA6C0B2, 0x304A0979, 0x85AA43D4,
+    0x783125BB, 0x6CA8EAA2, 0xE407EAC6, 0x4B5CFC3E, 0x9FBF8C76, 0x15CA20BE, 0xF2CA9FD3, 0x959BD756};
+} // namespace
+
+std::uint16_t pageChecksum(Bytes page, std::uint32_t blkno)
+{
+    std::uint8_t copy[8192];
+    std::memcpy(copy, page.data(), 8192);
+    copy[8] = copy[9] = 0;
+    std::uint32_t sums[32];
+    std::memcpy(sums, kChecksumBaseOffsets, sizeof sums);
+    auto comp = [](std::uint32_t &checksum, std::uint32_t value) {
+        const std::uint32_t tmp = checksum ^ value;
+        checksum = tmp * kFnvPrime ^ (tmp >> 17);
+    };
+    for (std::size_t i = 0; i < 8192 / (4 * 32); ++i)
+        for (std::size_t j = 0; j < 32; ++j) {
+            std::uint32_t w;
+            std::memcpy(&w, copy + (i * 32 + j) * 4, 4);
+            comp(sums[j], w);
+        }
+    for (int i = 0; i < 2; ++i)
+        for (std::size_t j = 0; j < 32; ++j)
+            comp(sums[j], 0);
+    std::uint32_t result = 0;
+    for (std::uint32_t s : sums)
+        result ^= s;
+    result ^= blkno;
+    return std::uint16_t((result % 65535) + 1);
+}
+
+ByteVector Synth::heapPage(Lsn lsn, int tuples, int tupleLen, std::uint32_t blkno)
+{
+    ByteVector page(8192, 0);
+    std::uint8_t *p = page.data();
+    putLe32(p, std::uint32_t(lsn.value >> 32));
+    putLe32(p + 4, std::uint32_t(lsn.value));
+    std::uint16_t upper = 8192;
+    int n = 0;
+    for (; n < tuples; ++n) {
+        const int len = std::max(24, tupleLen + int(m_rng() % 16) - 8);
+        const int aligned = (len + 7) & ~7;
+        if (upper - aligned < 24 + 4 * (n + 1))
+            break;
+        upper = std::uint16_t(upper - aligned);
+        std::uint8_t *t = p + upper;
+        putLe32(t, 700 + std::uint32_t(m_rng() % 1000));       // t_xmin
+        putLe16(t + 18, std::uint16_t(3));                      // t_infomask2: natts
+        putLe16(t + 20, std::uint16_t(0x0902));                 // t_infomask
+        t[22] = 24;                                             // t_hoff
+        const std::string text = fmt::format("row {} of block {}: layerscope demo tuple ", n, blkno);
+        for (int i = 24; i < len; ++i)
+            t[i] = std::uint8_t(text[std::size_t(i - 24) % text.size()]);
+        const std::uint32_t lp = std::uint32_t(upper) | (1u << 15) | (std::uint32_t(len) << 17);
+        putLe32(p + 24 + 4 * n, lp);
+    }
+    putLe16(p + 12, std::uint16_t(24 + 4 * n));  // pd_lower
+    putLe16(p + 14, upper);                      // pd_upper
+    putLe16(p + 16, 8192);                       // pd_special
+    putLe16(p + 18, 0x2004);                     // page size 8192, layout version 4
+    putLe16(p + 8, pageChecksum(page, blkno));
+    return page;
+}
+
+ByteVector Synth::walRecord(std::uint8_t rmid, std::uint8_t info, std::uint32_t xid, Lsn prev,
+                            std::size_t dataLen)
+{
+    ByteVector rec(24 + dataLen, 0);
+    putLe32(rec.data(), std::uint32_t(rec.size()));
+    putLe32(rec.data() + 4, xid);
+    putLe32(rec.data() + 8, std::uint32_t(prev.value));
+    putLe32(rec.data() + 12, std::uint32_t(prev.value >> 32));
+    rec[16] = info;
+    rec[17] = rmid;
+    for (std::size_t i = 24; i < rec.size(); ++i)
+        rec[i] = std::uint8_t(m_rng());
+    putLe32(rec.data() + 20, std::uint32_t(m_rng()));
+    return rec;
+}
+
+Result<std::string> writeLayerFile(const std::string &dir, const Summary &summary,
+                                   const std::function<Status(LayerWriter &)> &fill,
+                                   const std::string &nameSuffix)
+{
+    const std::string path = dir + "/" + summary.impliedName().canonical() + nameSuffix;
+    auto sink = AtomicFileSink::create(path);
+    if (!sink)
+        return sink.error();
+    LayerWriter w(summary, **sink);
+    if (auto s = fill(w); !s)
+        return s.error();
+    auto done = w.finish();
+    if (!done)
+        return done.error();
+    if (auto s = (*sink)->commit(); !s)
+        return s.error();
+    return path;
+}
+
+Result<std::vector<std::string>> writeDemoLayers(const std::string &dir)
+{
+    std::vector<std::string> paths;
+    Synth synth(20261125);
+    Summary base;
+    base.tenant = *Id128::fromHex("3aa8fcc61f6d357410b7de754b1d9001");
+    base.timeline = *Id128::fromHex("8f7e6d5c4b3a29181716151413121110");
+    const Lsn imageLsn{0x16960E8};
+
+    // Image layer: relation 1663/16384/16397 (2000 blocks) and its FSM/VM forks and sizes.
+    Summary img = base;
+    img.kind = LayerKind::Image;
+    img.keyStart = Key::fromFields(0, 1663, 16384, 16397, 0, 0);
+    img.keyEnd = Key::fromFields(0, 1663, 16384, 16397, 3, 0);
+    img.lsnStart = imageLsn;
+    auto imageFill = [&](LayerWriter &w, Compression c, std::uint32_t blocks) -> Status {
+        for (std::uint32_t b = 0; b < blocks; ++b) {
+            const auto page = synth.heapPage(Lsn{imageLsn.value - 0x100 + b % 200},
+                                             20 + int(b % 40), 120, b);
+            if (auto s = w.addImage(Key::fromFields(0, 1663, 16384, 16397, 0, b), page, c); !s)
+                return s;
+        }
+        std::uint8_t size[4] = {std::uint8_t(blocks), std::uint8_t(blocks >> 8), 0, 0};
+        if (auto s = w.addImage(Key::fromFields(0, 1663, 16384, 16397, 0, 0xFFFFFFFF), size, c); !s)
+            return s;
+        for (std::uint8_t fork : {std::uint8_t(1), std::uint8_t(2)}) {
+            ByteVector page(8192, 0);
+            for (std::size_t i = 24; i < 8192; i += 7)
+                page[i] = std::uint8_t(synth.rng()());
+            if (auto s = w.addImage(Key::fromFields(0, 1663, 16384, 16397, fork, 0), page, c); !s)
+                return s;
+            const std::uint8_t one[4] = {1, 0, 0, 0};
+            if (auto s = w.addImage(Key::fromFields(0, 1663, 16384, 16397, fork, 0xFFFFFFFF), one, c);
+                !s)
+                return s;
+        }
+        return Ok{};
+    };
+    auto p1 = writeLayerFile(dir, img, [&](LayerWriter &w) { return imageFill(w, Compression::None, 2000); },
+                             "-v1-00000002");
+    if (!p1)
+        return p1.error();
+    paths.push_back(*p1);
+
+    // A second, zstd-compressed (HEAD) image layer of another relation at a later LSN.
+    Summary zimg = img;
+    zimg.lsnStart = Lsn{0x1698FF1};
+    auto p2 = writeLayerFile(dir, zimg, [&](LayerWriter &w) { return imageFill(w, Compression::Zstd, 600); });
+    if (!p2)
+        return p2.error();
+    paths.push_back(*p2);
+
+    // L0 delta layer: Key::MIN..Key::MAX, WAL of several relations, SLRU and aux records.
+    Summary delta = base;
+    delta.kind = LayerKind::Delta;
+    delta.keyStart = Key::min();
+    delta.keyEnd = Key::max();
+    delta.lsnStart = imageLsn;
+    delta.lsnEnd = Lsn{0x1698FF1};
+    auto p3 = writeLayerFile(dir, delta, [&](LayerWriter &w) -> Status {
+        std::uint64_t lsnStep = 0x18;
+        for (std::uint32_t blk = 0; blk < 400; ++blk) {
+            const Key k = Key::fromFields(0, 1663, 16384, 16397, 0, blk);
+            Lsn lsn{imageLsn.value + blk * 8};
+            if (blk % 50 == 0) {
+                Value v{synth.heapPage(lsn, 30, 100, blk)};
+                if (auto s = w.addDelta(k, lsn, v); !s)
+                    return s;
+                lsn.value += lsnStep;
+            }
+            for (int r = 0; r < 6; ++r) {
+                const bool init = r == 0 && blk % 50 != 0 && blk % 7 == 0;
+                const std::uint8_t info = init ? 0x80 : std::uint8_t(std::array<int, 4>{0x00, 0x20, 0x40, 0x10}[r % 4]);
+                wal::Postgres pg{init, synth.walRecord(10, info, 900 + blk, Lsn{lsn.value - 0x40},
+                                                         40 + (r * 37 + blk) % 160)};
+                if (auto s = w.addDelta(k, lsn, Value{NeonWalRecord{pg}}); !s)
+                    return s;
+                lsn.value += lsnStep;
+            }
+        }
+        const Key vm = Key::fromFields(0, 1663, 16384, 16397, 2, 0);
+        for (int i = 0; i < 5; ++i) {
+            wal::ClearVisibilityMapFlags r{std::uint32_t(i * 3), std::nullopt, 3};
+            if (auto s = w.addDelta(vm, Lsn{imageLsn.value + 0x100 + std::uint64_t(i)}, Value{NeonWalRecord{r}}); !s)
+                return s;
+        }
+        const Key clog = Key::fromFields(1, 0, 1, 0, 0, 0);
+        for (int i = 0; i < 10; ++i) {
+            NeonWalRecord r = i % 3 == 2
+                                  ? NeonWalRecord{wal::ClogSetAborted{{900u + std::uint32_t(i)}}}
+                                  : NeonWalRecord{wal::ClogSetCommitted{{900u + std::uint32_t(i), 901u + std::uint32_t(i)},
+                                                                       800000000000 + i}};
+            if (auto s = w.addDelta(clog, Lsn{imageLsn.value + 0x200 + std::uint64_t(i)}, Value{r}); !s)
+                return s;
+        }
+        wal::MultixactMembersCreate mm{10, {{700, 2}, {701, 3}}};
+        if (auto s = w.addDelta(Key::fromFields(1, 1, 1, 0, 0, 0), Lsn{imageLsn.value + 0x300}, Value{NeonWalRecord{mm}}); !s)
+            return s;
+        wal::MultixactOffsetCreate mo{9, 10};
+        if (auto s = w.addDelta(Key::fromFields(1, 2, 1, 0, 0, 0), Lsn{imageLsn.value + 0x300}, Value{NeonWalRecord{mo}}); !s)
+            return s;
+        const std::string conf = "# logical replication slot state\n";
+        wal::AuxFile aux{"pg_logical/replorigin_checkpoint", ByteVector(conf.begin(), conf.end())};
+        return w.addDelta(Key::fromFields(3, 0, 0, 0, 0, 2), Lsn{imageLsn.value + 0x400}, Value{NeonWalRecord{aux}});
+    });
+    if (!p3)
+        return p3.error();
+    paths.push_back(*p3);
+    return paths;
+}
+
+} // namespace layerscope
