@@ -59,8 +59,8 @@ bool anyCompressed(const Layer &layer)
 {
     bool any = false;
     const ByteVector zero(layer.summary().indexKeyLen(), 0);
-    (void)layer.tree().visitForward(zero, [&](const IndexKey &k, std::uint64_t v) {
-        auto h = layer.blobHeader(layer.entry(k, v));
+    (void)layer.tree().visitForward(zero, [&](Bytes k, std::uint64_t v) {
+        auto h = layer.blobHeader(layer.entry(IndexKey::from(k), v));
         any = h && h->compression == Compression::Zstd;
         return !any;
     });
@@ -170,11 +170,11 @@ int printEntries(const QString &file, const Layer &layer, const Options &opt, bo
     const bool withZstd = opt.json && anyCompressed(layer);
     int rc = ExitOk;
     qint64 printed = 0;
-    auto s = layer.tree().visitForward(from, [&](const IndexKey &k, std::uint64_t v) {
+    auto s = layer.tree().visitForward(from, [&](Bytes k, std::uint64_t v) {
         if (opt.limit >= 0 && printed >= opt.limit)
             return false;
         ++printed;
-        const Entry e = layer.entry(k, v);
+        const Entry e = layer.entry(IndexKey::from(k), v);
         if (opt.json) {
             auto d = inspectEntry(layer, e);
             if (!d) {
@@ -296,8 +296,8 @@ int cmdBlob(const QString &file, const QString &keyText, const QString &lsnText,
             found = layer->entry(imageIndexKey(*key), *v);
     } else {
         const IndexKey probe = deltaIndexKey(*key, lsn ? *lsn : Lsn{Lsn::kMax});
-        s = tree.visitBackward(probe.view(), [&](const IndexKey &k, std::uint64_t v) {
-            const Entry e = layer->entry(k, v);
+        s = tree.visitBackward(probe.view(), [&](Bytes k, std::uint64_t v) {
+            const Entry e = layer->entry(IndexKey::from(k), v);
             if (e.key == *key && (!lsn || e.lsn == *lsn))
                 found = e;
             return false;
@@ -393,7 +393,8 @@ int cmdRewrite(const QString &in, const QString &out, const Options &opt)
     const Compression comp = opt.compression == "zstd" ? Compression::Zstd : Compression::None;
     Status failed = Ok{};
     const ByteVector zero(layer->summary().indexKeyLen(), 0);
-    auto walk = layer->tree().visitForward(zero, [&](const IndexKey &k, std::uint64_t v) {
+    auto walk = layer->tree().visitForward(zero, [&](Bytes kb, std::uint64_t v) {
+        const IndexKey k = IndexKey::from(kb);
         const Entry e = layer->entry(k, v);
         Status s = Ok{};
         if (verbatim) {

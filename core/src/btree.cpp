@@ -37,6 +37,12 @@ IndexKey NodeView::key(std::size_t i) const
     return k;
 }
 
+void NodeView::keyInto(std::size_t i, std::uint8_t *out) const
+{
+    std::memcpy(out, prefix.data(), prefixLen);
+    std::memcpy(out + prefixLen, suffixes.data() + i * suffixLen, suffixLen);
+}
+
 namespace {
 // Compares prefix ‖ suffix with `key` without building the full key.
 int compareKey(const NodeView &n, std::size_t i, Bytes key)
@@ -148,6 +154,7 @@ Status BTreeReader::visit(Bytes from, bool forward, const Visitor &visitFn) cons
 {
     std::vector<Frame> stack;
     std::unordered_set<std::uint32_t> seen;
+    ByteVector keybuf(m_keyLen);
     auto push = [&](std::uint32_t rel, const NodeView *parent, std::size_t i) -> Status {
         if (!seen.insert(rel).second)
             return cycleError(*parent, i, rel);
@@ -187,7 +194,8 @@ Status BTreeReader::visit(Bytes from, bool forward, const Visitor &visitFn) cons
         }
         const std::size_t i = forward ? f.next++ : --f.next;
         if (f.node.isLeaf()) {
-            if (!visitFn(f.node.key(i), f.node.value(i)))
+            f.node.keyInto(i, keybuf.data());
+            if (!visitFn(keybuf, f.node.value(i)))
                 return Ok{};
             continue;
         }
@@ -215,8 +223,8 @@ Result<std::uint64_t> BTreeReader::get(Bytes key, bool &found) const
 {
     found = false;
     std::uint64_t value = 0;
-    auto s = visitForward(key, [&](const IndexKey &k, std::uint64_t v) {
-        if (k.view().size() == key.size() && std::equal(key.begin(), key.end(), k.bytes.begin())) {
+    auto s = visitForward(key, [&](Bytes k, std::uint64_t v) {
+        if (std::equal(key.begin(), key.end(), k.begin(), k.end())) {
             found = true;
             value = v;
         }

@@ -135,9 +135,14 @@ bool fromHex(std::string_view text, ByteVector &out)
 
 bool Cursor::fail(std::string expected, std::string found)
 {
+    return failAt(offset(), std::move(expected), std::move(found));
+}
+
+bool Cursor::failAt(FileOffset at, std::string expected, std::string found)
+{
     if (!m_failed) {
         m_failed = true;
-        m_error = makeError(offset(), std::move(expected), std::move(found));
+        m_error = makeError(at, std::move(expected), std::move(found));
     }
     return false;
 }

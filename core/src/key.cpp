@@ -107,13 +107,11 @@ const char *auxCategory(std::uint8_t d1, std::uint8_t d2)
 enum class Class {
     DbDir, RelMap, RelDir, RelBlock, RelSize, SlruDir, SlruBlock, SlruSegSize, TwoPhaseDir,
     TwoPhaseFile, ControlFile, Checkpoint, AuxFilesV1, AuxV2, ReplOrigin, RelDirV2, Metadata,
-    Min, Max, Unknown
+    Max, Unknown
 };
 
 Class classify(const Key &k)
 {
-    if (k == Key::min())
-        return Class::Min;
     if (k == Key::max())
         return Class::Max;
     const auto f1 = k.field1();
@@ -182,7 +180,6 @@ std::string_view Key::className() const
     case Class::ReplOrigin: return "ReplOrigin";
     case Class::RelDirV2: return "RelDirV2";
     case Class::Metadata: return "Metadata";
-    case Class::Min: return "Min";
     case Class::Max: return "Max";
     case Class::Unknown: break;
     }
@@ -192,7 +189,7 @@ std::string_view Key::className() const
 std::string Key::describe() const
 {
     switch (classify(*this)) {
-    case Class::DbDir: return "dbdir";
+    case Class::DbDir: return *this == Key::min() ? "dbdir (Key::MIN)" : "dbdir";
     case Class::RelMap: return fmt::format("relmap {}/{}", field2(), field3());
     case Class::RelDir: return fmt::format("reldir {}/{}", field2(), field3());
     case Class::RelBlock: return fmt::format("rel {} blk {}", relTag(*this), field6());
@@ -221,7 +218,6 @@ std::string Key::describe() const
     case Class::ReplOrigin: return fmt::format("replorigin {}", field6());
     case Class::RelDirV2: return fmt::format("reldir v2 {}", relTag(*this));
     case Class::Metadata: return fmt::format("metadata {}", toHex());
-    case Class::Min: return "Key::MIN";
     case Class::Max: return "Key::MAX";
     case Class::Unknown: break;
     }

@@ -111,8 +111,8 @@ Result<std::vector<Entry>> Layer::entries() const
 {
     std::vector<Entry> out;
     const ByteVector from(m_summary.indexKeyLen(), 0);
-    auto s = tree().visitForward(from, [&](const IndexKey &k, std::uint64_t v) {
-        out.push_back(entry(k, v));
+    auto s = tree().visitForward(from, [&](Bytes k, std::uint64_t v) {
+        out.push_back(entry(IndexKey::from(k), v));
         return true;
     });
     if (!s)

@@ -137,8 +137,7 @@ bool decodeRecord(Cursor &c, NeonWalRecord &rec)
     }
     default: break;
     }
-    (void)tagAt;
-    c.fail(fmt::format("NeonWalRecord tag 0..{}", kRecordCount - 1), fmt::format("{}", tag));
+    c.failAt(tagAt, fmt::format("NeonWalRecord tag 0..{}", kRecordCount - 1), fmt::format("{}", tag));
     return false;
 }
 

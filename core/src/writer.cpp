@@ -142,6 +142,8 @@ LayerWriter::LayerWriter(const Summary &summary, OutputSink &sink)
                 [this](const ByteVector &block) { appendBytes(m_index.blocks, block); })
 {
     m_summary.magic = summary.kind == LayerKind::Image ? kImageMagic : kDeltaMagic;
+    if (summary.kind == LayerKind::Image)
+        m_summary.lsnEnd = Lsn{};  // not stored in image summaries
     const ByteVector zeros(kBlockSize, 0);
     if (auto s = m_sink.append(zeros); !s)
         m_failed = true;

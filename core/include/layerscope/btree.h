@@ -40,7 +40,10 @@ struct NodeView
 
     bool isLeaf() const { return level == 0; }
     Bytes suffix(std::size_t i) const { return suffixes.subspan(i * suffixLen, suffixLen); }
+    /// Key i (prefix ‖ suffix); keys wider than kMaxIndexKeyLen are cut (use keyInto).
     IndexKey key(std::size_t i) const;
+    /// Writes prefix ‖ suffix i into `out` (prefixLen + suffixLen bytes).
+    void keyInto(std::size_t i, std::uint8_t *out) const;
     /// 40-bit value of entry i.
     std::uint64_t value(std::size_t i) const { return readBe40(values.data() + i * 5); }
     Bytes rawValue(std::size_t i) const { return values.subspan(i * 5, 5); }
@@ -75,8 +78,9 @@ public:
     /// Node at a block relative to index_start_blk; error if past the end of the file.
     Result<NodeView> node(std::uint32_t relBlock) const;
 
-    /// Visitor gets (key, leaf value); returns false to stop.
-    using Visitor = std::function<bool(const IndexKey &, std::uint64_t)>;
+    /// Visitor gets (key, leaf value); the key view is valid during the call only.
+    /// Returns false to stop.
+    using Visitor = std::function<bool(Bytes key, std::uint64_t value)>;
     /// Neon's forward visit: every leaf entry with key ≥ `from`, ascending.
     Status visitForward(Bytes from, const Visitor &visit) const;
     /// Neon's backward visit: every leaf entry with key ≤ `from`, descending.

@@ -131,6 +131,8 @@ public:
     const Error &error() const { return m_error; }
     /// Records an error at the current position (first error wins).
     bool fail(std::string expected, std::string found);
+    /// Same, at an absolute offset read earlier (e.g. the start of a tag).
+    bool failAt(FileOffset offset, std::string expected, std::string found);
 
 private:
     bool need(std::size_t n, const char *what);

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds and runs every test: the debug preset, then the whole suite
+# again under AddressSanitizer + UndefinedBehaviorSanitizer. Exit status is the tests'.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash installer/deps.sh
+jobs=$(nproc)
+
+for preset in debug asan; do
+  echo "=== $preset: configure, build, test"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  ctest --preset "$preset" -j "$jobs"
+done

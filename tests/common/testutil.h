@@ -1,0 +1,69 @@
+#pragma once
+
+#include <layerscope/bytes.h>
+
+#include <QByteArray>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace testutil {
+
+inline QString sharedDir()
+{
+    return QStringLiteral(LAYERSCOPE_SHARED_DIR);
+}
+
+/// The Neon-written layer files of shared/fixtures/layers (names without extension).
+inline QStringList fixtureLayers()
+{
+    QDir dir(sharedDir() + "/fixtures/layers");
+    QStringList out;
+    for (const QString &f : dir.entryList(QDir::Files, QDir::Name))
+        if (!f.contains('.'))
+            out << dir.filePath(f);
+    return out;
+}
+
+inline QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return f.readAll();
+}
+
+inline QList<QJsonObject> readJsonLines(const QString &path)
+{
+    QList<QJsonObject> out;
+    for (const QByteArray &line : readAll(path).split('\n'))
+        if (!line.trimmed().isEmpty())
+            out << QJsonDocument::fromJson(line).object();
+    return out;
+}
+
+inline layerscope::ByteVector toVector(const QByteArray &a)
+{
+    return layerscope::ByteVector(a.begin(), a.end());
+}
+
+inline layerscope::ByteVector hexBytes(const char *hex)
+{
+    QByteArray a = QByteArray::fromHex(QByteArray(hex).replace(' ', ""));
+    return toVector(a);
+}
+
+inline QString sha256(layerscope::Bytes b)
+{
+    return QString::fromLatin1(
+        QCryptographicHash::hash(QByteArrayView(b.data(), qsizetype(b.size())),
+                                 QCryptographicHash::Sha256)
+            .toHex());
+}
+
+} // namespace testutil
