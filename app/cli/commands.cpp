@@ -88,7 +88,7 @@ bool parseFrom(const Layer &layer, const QString &text, ByteVector &from)
     return true;
 }
 
-void printSummaryText(const Layer &layer, const TreeStats &st)
+void printSummaryText(const Layer &layer, const TreeShape &st)
 {
     const Summary &s = layer.summary();
     fmt::print("layer            {} (magic 0x{:04X}, format version {})\n", kindName(s.kind),
@@ -112,7 +112,7 @@ void printSummaryText(const Layer &layer, const TreeStats &st)
     for (auto n : st.nodesPerLevel)
         levels += fmt::format("{}{}", levels.empty() ? "" : ", ", n);
     fmt::print("b-tree           depth {}, nodes per level (root first) [{}], {} entries\n",
-               st.depth, levels, st.entries);
+               st.depth(), levels, st.totalEntries);
     const std::string name = QFileInfo(QString::fromStdString(layer.name())).fileName().toStdString();
     const std::string implied = s.impliedName().canonical();
     const auto parsed = LayerName::parse(name);
@@ -146,7 +146,7 @@ int cmdSummary(const QString &file, const Options &opt)
     std::optional<Layer> layer;
     if (int rc = openLayer(file, layer))
         return rc;
-    auto st = treeStats(layer->tree());
+    auto st = buildTreeShape(layer->tree());
     if (!st) {
         reportError(file, st.error());
         return ExitProblem;
@@ -351,7 +351,7 @@ int cmdDump(const QString &file, const Options &opt)
     std::optional<Layer> layer;
     if (int rc = openLayer(file, layer))
         return rc;
-    auto st = treeStats(layer->tree());
+    auto st = buildTreeShape(layer->tree());
     if (!st) {
         reportError(file, st.error());
         return ExitProblem;

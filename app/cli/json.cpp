@@ -20,7 +20,7 @@ QString sha256Hex(Bytes bytes)
             .toHex());
 }
 
-QJsonObject summaryJson(const Layer &layer, const TreeStats &stats)
+QJsonObject summaryJson(const Layer &layer, const TreeShape &shape)
 {
     const Summary &s = layer.summary();
     QJsonObject o;
@@ -37,9 +37,9 @@ QJsonObject summaryJson(const Layer &layer, const TreeStats &stats)
                                      {"end", q(s.lsnEnd.toHex())}};
     o["index_start_blk"] = qint64(s.indexStartBlk);
     o["index_root_blk"] = qint64(s.indexRootBlk);
-    o["btree_depth"] = stats.depth;
+    o["btree_depth"] = shape.depth();
     QJsonArray levels;
-    for (auto n : stats.nodesPerLevel)
+    for (auto n : shape.nodesPerLevel)
         levels.append(qint64(n));
     o["nodes_per_level_root_first"] = levels;
     o["file_size"] = qint64(layer.fileSize());

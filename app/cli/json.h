@@ -8,7 +8,7 @@
 namespace layerscope::cli {
 
 /// Summary object with exactly the fields of the fixtures' first .expect.jsonl line.
-QJsonObject summaryJson(const Layer &layer, const TreeStats &stats);
+QJsonObject summaryJson(const Layer &layer, const TreeShape &shape);
 /// Entry object with exactly the fields of the fixtures' entry lines; `withZstd` adds "zstd".
 QJsonObject entryJson(const Layer &layer, const Entry &entry, const EntryDetails &details,
                       bool withZstd);

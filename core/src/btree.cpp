@@ -274,31 +274,6 @@ Status BTreeReader::walkNodes(const std::function<bool(const NodeView &, int)> &
     return Ok{};
 }
 
-Result<std::vector<BTreeReader::LeafRun>>
-BTreeReader::leaves(const std::function<bool()> &cancelled) const
-{
-    std::vector<LeafRun> out;
-    std::uint64_t total = 0;
-    bool stopped = false;
-    auto s = walkNodes([&](const NodeView &n, int) {
-        if (cancelled && cancelled()) {
-            stopped = true;
-            return false;
-        }
-        if (n.isLeaf()) {
-            out.push_back({n.block, total});
-            total += n.count;
-        }
-        return true;
-    });
-    if (!s)
-        return s.error();
-    if (stopped)
-        return makeError(0, "a complete walk", "cancelled");
-    out.push_back({~std::uint32_t(0), total});  // sentinel: total entry count
-    return out;
-}
-
 Result<std::string> BTreeReader::dumpNeon() const
 {
     // Mirrors the breadcrumb quirk of Neon's printer: each pending sibling on the stack

@@ -42,31 +42,6 @@ Result<EntryDetails> inspectEntry(const Layer &layer, const Entry &entry)
     return d;
 }
 
-Result<TreeStats> treeStats(const BTreeReader &tree, const std::function<bool()> &cancelled)
-{
-    TreeStats st;
-    bool stopped = false;
-    auto s = tree.walkNodes([&](const NodeView &n, int depth) {
-        if (cancelled && cancelled()) {
-            stopped = true;
-            return false;
-        }
-        if (std::size_t(depth) >= st.nodesPerLevel.size())
-            st.nodesPerLevel.resize(std::size_t(depth) + 1);
-        ++st.nodesPerLevel[std::size_t(depth)];
-        ++st.nodes;
-        if (n.isLeaf())
-            st.entries += n.count;
-        return true;
-    });
-    if (!s)
-        return s.error();
-    if (stopped)
-        return makeError(0, "a complete walk", "cancelled");
-    st.depth = int(st.nodesPerLevel.size());
-    return st;
-}
-
 std::string hexDump(Bytes bytes, FileOffset base)
 {
     std::string out;

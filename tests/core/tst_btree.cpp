@@ -1,6 +1,7 @@
 #include "testutil.h"
 
 #include <layerscope/btree.h>
+#include <layerscope/tree_shape.h>
 
 #include <QTest>
 
@@ -186,9 +187,21 @@ void TestBtree::randomTrees()
     }));
     QCOMPARE(depth, expectedDepth);
     QCOMPARE(std::uint64_t(b.root) + 1, std::uint64_t(b.blocks.size() / 8192));
-    auto leaves = r.leaves();
-    QVERIFY(leaves);
-    QCOMPARE(leaves->back().firstEntry, std::uint64_t(entries));
+    auto shape = buildTreeShape(r);
+    QVERIFY(shape);
+    QCOMPARE(shape->totalEntries, std::uint64_t(entries));
+    QCOMPARE(shape->depth(), expectedDepth);
+    QCOMPARE(shape->nodes.size(), b.blocks.size() / 8192);
+    // Every position maps to the leaf whose range holds it; subtree ranges nest.
+    for (std::uint64_t pos : {std::uint64_t(0), std::uint64_t(entries / 2), std::uint64_t(entries - 1)}) {
+        const auto &leaf = shape->nodes[shape->leaves[shape->leafForPosition(pos)]];
+        QVERIFY(leaf.firstEntry <= pos && pos < leaf.firstEntry + leaf.entries);
+        for (auto p = leaf.parent; p >= 0; p = shape->nodes[std::size_t(p)].parent) {
+            const auto &anc = shape->nodes[std::size_t(p)];
+            QVERIFY(anc.firstEntry <= pos && pos < anc.firstEntry + anc.entries);
+        }
+    }
+    QCOMPARE(shape->nodes.front().entries, std::uint64_t(entries));
 
     std::vector<std::pair<ByteVector, std::uint64_t>> all;
     QVERIFY(r.visitForward(ByteVector(std::size_t(keyLen), 0), [&](Bytes k, std::uint64_t v) {
@@ -291,7 +304,7 @@ void TestBtree::cycleIsAnError()
     QVERIFY(!s);
     QCOMPARE(s.error().offset, 8192ull);
     QVERIFY(!r.dumpNeon());
-    QVERIFY(!r.leaves());
+    QVERIFY(!buildTreeShape(r));
 
     ByteVector self(8192, 0);
     ByteVector loop = testutil::hexBytes("0001010012 000000000000000000000000000000000000 8000000000");

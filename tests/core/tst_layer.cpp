@@ -80,9 +80,9 @@ void TestLayer::summaryMatches()
     QCOMPARE(qint64(s.indexRootBlk), exp["index_root_blk"].toInteger());
     QCOMPARE(qint64(layer.fileSize()), exp["file_size"].toInteger());
     QCOMPARE(qint64(s.encodedLen()), exp["summary_len"].toInteger());
-    auto st = treeStats(layer.tree());
+    auto st = buildTreeShape(layer.tree());
     QVERIFY(st);
-    QCOMPARE(st->depth, exp["btree_depth"].toInt());
+    QCOMPARE(st->depth(), exp["btree_depth"].toInt());
     const QJsonArray levels = exp["nodes_per_level_root_first"].toArray();
     QCOMPARE(qsizetype(st->nodesPerLevel.size()), levels.size());
     for (qsizetype i = 0; i < levels.size(); ++i)

@@ -129,10 +129,10 @@ void TestWriter::imageRoundTrip()
     auto layer = Layer::open(std::make_shared<MemorySource>(sink.data()));
     QVERIFY(layer);
     QVERIFY(layer->summary() == *fin);
-    auto st = treeStats(layer->tree());
+    auto st = buildTreeShape(layer->tree());
     QVERIFY(st);
-    QCOMPARE(st->depth, depth);
-    QCOMPARE(st->entries, std::uint64_t(entries));
+    QCOMPARE(st->depth(), depth);
+    QCOMPARE(st->totalEntries, std::uint64_t(entries));
     auto all = layer->entries();
     QVERIFY(all);
     auto it = m.begin();
@@ -188,9 +188,9 @@ void TestWriter::deltaRoundTrip()
     QVERIFY(w.finish());
     auto layer = Layer::open(std::make_shared<MemorySource>(sink.data()));
     QVERIFY(layer);
-    auto st = treeStats(layer->tree());
+    auto st = buildTreeShape(layer->tree());
     QVERIFY(st);
-    QCOMPARE(st->depth, depth);
+    QCOMPARE(st->depth(), depth);
     auto all = layer->entries();
     QVERIFY(all);
     QCOMPARE(all->size(), m.size());

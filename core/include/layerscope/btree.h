@@ -91,16 +91,6 @@ public:
     /// Pre-order walk over nodes with their depth; stops early when `visit` returns false.
     Status walkNodes(const std::function<bool(const NodeView &, int depth)> &visit) const;
 
-    /// Leaf blocks in key order with the running entry count before each, computed by one
-    /// walk of the internal nodes only (leaves are read for their count). Cancellable
-    /// through `cancelled` (checked per node).
-    struct LeafRun
-    {
-        std::uint32_t block;
-        std::uint64_t firstEntry;
-    };
-    Result<std::vector<LeafRun>> leaves(const std::function<bool()> &cancelled = {}) const;
-
     /// Neon's DiskBtreeReader::dump() text, byte for byte.
     Result<std::string> dumpNeon() const;
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "layerscope/layer.h"
+#include "layerscope/tree_shape.h"
 
 #include <functional>
 #include <optional>
@@ -27,17 +28,6 @@ struct EntryDetails
 
 /// Reads, decompresses and decodes an entry's blob. Errors carry the offset at fault.
 Result<EntryDetails> inspectEntry(const Layer &layer, const Entry &entry);
-
-/// Shape of the index, computed by walking every node once.
-struct TreeStats
-{
-    int depth = 0;
-    std::vector<std::uint64_t> nodesPerLevel;  ///< root first
-    std::uint64_t entries = 0;
-    std::uint64_t nodes = 0;
-};
-/// `cancelled` is polled per node; cancellation is an error "cancelled".
-Result<TreeStats> treeStats(const BTreeReader &tree, const std::function<bool()> &cancelled = {});
 
 /// Classic 16-bytes-per-line hex dump with absolute offsets and an ASCII column.
 std::string hexDump(Bytes bytes, FileOffset base);

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "layerscope/btree.h"
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace layerscope {
+
+/// The index's node structure without its keys: enough to lay out a node graph, map a table
+/// row to its leaf, and find any node's subtree range. About 40 bytes per node.
+struct TreeShape
+{
+    struct Node
+    {
+        std::uint32_t block = 0;       ///< relative to index_start_blk
+        std::uint8_t level = 0;
+        std::uint8_t depth = 0;        ///< 0 = root
+        std::uint16_t count = 0;       ///< entries in the node
+        std::int32_t parent = -1;      ///< index into nodes, -1 for the root
+        std::uint32_t childBegin = 0;  ///< index into children (internal nodes)
+        std::uint64_t firstEntry = 0;  ///< position of the subtree's first leaf entry
+        std::uint64_t entries = 0;     ///< leaf entries in the subtree
+    };
+    std::vector<Node> nodes;              ///< pre-order (root first)
+    std::vector<std::uint32_t> children;  ///< node indices; node i's are [childBegin, +count)
+    std::vector<std::uint32_t> leaves;    ///< node indices of the leaves, in key order
+    std::vector<std::uint64_t> nodesPerLevel;  ///< root first
+    std::uint64_t totalEntries = 0;
+    int depth() const { return int(nodesPerLevel.size()); }
+
+    /// Index into `leaves` of the leaf holding entry `position` (< totalEntries).
+    std::size_t leafForPosition(std::uint64_t position) const;
+    /// Node index for a relative block, or -1.
+    std::int64_t nodeForBlock(std::uint32_t block) const;
+};
+
+/// Walks every node once. `progress` gets (nodes visited, index blocks in the file) and
+/// returns false to cancel, which yields the error "cancelled". Cycles and over-deep paths
+/// are errors (never loops).
+Result<TreeShape> buildTreeShape(
+    const BTreeReader &tree,
+    const std::function<bool(std::uint64_t done, std::uint64_t total)> &progress = {});
+
+} // namespace layerscope

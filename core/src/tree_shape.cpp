@@ -1,0 +1,103 @@
+#include "layerscope/tree_shape.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace layerscope {
+
+std::size_t TreeShape::leafForPosition(std::uint64_t position) const
+{
+    const auto it = std::upper_bound(leaves.begin(), leaves.end(), position,
+                                     [this](std::uint64_t pos, std::uint32_t leaf) {
+                                         return pos < nodes[leaf].firstEntry;
+                                     });
+    return it == leaves.begin() ? 0 : std::size_t(it - leaves.begin() - 1);
+}
+
+std::int64_t TreeShape::nodeForBlock(std::uint32_t block) const
+{
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+        if (nodes[i].block == block)
+            return std::int64_t(i);
+    return -1;
+}
+
+Result<TreeShape> buildTreeShape(
+    const BTreeReader &tree,
+    const std::function<bool(std::uint64_t, std::uint64_t)> &progress)
+{
+    TreeShape shape;
+    const std::uint64_t total = tree.indexBlockCount();
+    struct Pending
+    {
+        std::uint32_t node;  // index into shape.nodes
+        std::size_t next;    // next child entry to descend into
+    };
+    std::vector<Pending> stack;
+    std::unordered_set<std::uint32_t> seen;
+    std::vector<std::uint32_t> childBlocks;  // scratch: child blocks of the node being added
+
+    auto add = [&](std::uint32_t block, std::int32_t parent, int depth) -> Result<std::uint32_t> {
+        if (depth >= BTreeReader::kMaxDepth)
+            return makeError(tree.node(block) ? tree.node(block)->offset : 0,
+                             fmt::format("a tree at most {} levels deep", BTreeReader::kMaxDepth),
+                             "a deeper path");
+        if (!seen.insert(block).second)
+            return makeError((std::uint64_t(tree.indexStart()) + block) * kBlockSize,
+                             "a tree (each node reached once)",
+                             fmt::format("node {} reached a second time", block));
+        auto n = tree.node(block);
+        if (!n)
+            return n.error();
+        TreeShape::Node s;
+        s.block = block;
+        s.level = n->level;
+        s.depth = std::uint8_t(depth);
+        s.count = n->count;
+        s.parent = parent;
+        s.firstEntry = shape.totalEntries;
+        if (n->isLeaf()) {
+            s.entries = n->count;
+            shape.totalEntries += n->count;
+            shape.leaves.push_back(std::uint32_t(shape.nodes.size()));
+        } else {
+            s.childBegin = std::uint32_t(shape.children.size());
+            for (std::size_t i = 0; i < n->count; ++i)
+                shape.children.push_back(n->child(i));  // block numbers, resolved later
+        }
+        if (std::size_t(depth) >= shape.nodesPerLevel.size())
+            shape.nodesPerLevel.resize(std::size_t(depth) + 1);
+        ++shape.nodesPerLevel[std::size_t(depth)];
+        shape.nodes.push_back(s);
+        if (progress && !progress(shape.nodes.size(), total))
+            return makeError(0, "a complete walk", "cancelled");
+        return std::uint32_t(shape.nodes.size() - 1);
+    };
+
+    auto root = add(tree.root(), -1, 0);
+    if (!root)
+        return root.error();
+    stack.push_back({*root, 0});
+    while (!stack.empty()) {
+        Pending &p = stack.back();
+        const TreeShape::Node node = shape.nodes[p.node];
+        if (node.level == 0 || p.next >= node.count) {
+            // Subtree complete: its entry count is what the leaves added since it started.
+            shape.nodes[p.node].entries = shape.totalEntries - node.firstEntry;
+            stack.pop_back();
+            continue;
+        }
+        const std::size_t slot = node.childBegin + p.next++;
+        const std::uint32_t parentIndex = p.node;
+        auto child = add(shape.children[slot], std::int32_t(parentIndex), node.depth + 1);
+        if (!child)
+            return child.error();
+        shape.children[slot] = *child;
+        stack.push_back({*child, 0});
+    }
+    return shape;
+}
+
+} // namespace layerscope
