@@ -1,6 +1,7 @@
 #include "layerscope/synth.h"
 
 #include "layerscope/layer.h"
+#include "layerscope/pg_page.h"
 
 #include <fmt/format.h>
 
@@ -20,41 +21,7 @@ void putLe32(std::uint8_t *p, std::uint32_t v)
         p[i] = std::uint8_t(v >> (8 * i));
 }
 
-// Postgres checksum_impl.h: FNV-1a-like mixing over 32 parallel lanes.
-constexpr std::uint32_t kFnvPrime = 16777619;
-constexpr std::uint32_t kChecksumBaseOffsets[32] = {
-    0x5B1F36E9, 0xB8525960, 0x02AB50AA, 0x1DE66D2A, 0x79FF467A, 0x9BB9F8A3, 0x217E7CD2, 0x83E13D2C,
-    0xF8D4474F, 0xE39EB970, 0x42C6AE16, 0x993216FA, 0x7B093B5D, 0x98DAFF3C, 0xF718902A, 0x0B1C9CDB,
-    0xE58F764B, 0x187636BC, 0x5D7B3BB1, 0xE73DE7DE, 0x92BEC979, 0xCCA6C0B2, 0x304A0979, 0x85AA43D4,
-    0x783125BB, 0x6CA8EAA2, 0xE407EAC6, 0x4B5CFC3E, 0x9FBF8C76, 0x15CA20BE, 0xF2CA9FD3, 0x959BD756};
 } // namespace
-
-std::uint16_t pageChecksum(Bytes page, std::uint32_t blkno)
-{
-    std::uint8_t copy[8192];
-    std::memcpy(copy, page.data(), 8192);
-    copy[8] = copy[9] = 0;
-    std::uint32_t sums[32];
-    std::memcpy(sums, kChecksumBaseOffsets, sizeof sums);
-    auto comp = [](std::uint32_t &checksum, std::uint32_t value) {
-        const std::uint32_t tmp = checksum ^ value;
-        checksum = tmp * kFnvPrime ^ (tmp >> 17);
-    };
-    for (std::size_t i = 0; i < 8192 / (4 * 32); ++i)
-        for (std::size_t j = 0; j < 32; ++j) {
-            std::uint32_t w;
-            std::memcpy(&w, copy + (i * 32 + j) * 4, 4);
-            comp(sums[j], w);
-        }
-    for (int i = 0; i < 2; ++i)
-        for (std::size_t j = 0; j < 32; ++j)
-            comp(sums[j], 0);
-    std::uint32_t result = 0;
-    for (std::uint32_t s : sums)
-        result ^= s;
-    result ^= blkno;
-    return std::uint16_t((result % 65535) + 1);
-}
 
 ByteVector Synth::heapPage(Lsn lsn, int tuples, int tupleLen, std::uint32_t blkno)
 {

@@ -170,6 +170,11 @@ const char *recordName(const NeonWalRecord &rec)
     return kRecordNames[rec.index()];
 }
 
+const char *recordTagName(std::uint32_t tag)
+{
+    return tag < kRecordCount ? kRecordNames[tag] : nullptr;
+}
+
 bool Value::willInit() const
 {
     if (isImage())

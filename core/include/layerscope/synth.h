@@ -5,6 +5,7 @@
 #include "layerscope/writer.h"
 
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -29,9 +30,6 @@ public:
 private:
     std::mt19937_64 m_rng;
 };
-
-/// Postgres pg_checksum_page() for an 8192-byte page (the checksum field is ignored).
-std::uint16_t pageChecksum(Bytes page, std::uint32_t blkno);
 
 /// Writes the demo set into `dir`: an image layer (two relations, 2-level B-tree), a
 /// zstd-compressed image layer, and an L0 delta layer with every value kind. Returns the

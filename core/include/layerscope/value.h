@@ -85,6 +85,8 @@ using NeonWalRecord = std::variant<wal::Postgres, wal::ClearVisibilityMapFlags,
 
 /// Variant name as Neon spells it ("Postgres", "ClogSetCommitted", ...).
 const char *recordName(const NeonWalRecord &rec);
+/// Variant name for a NeonWalRecord tag, or nullptr for an unknown tag.
+const char *recordTagName(std::uint32_t tag);
 
 /// A delta-layer value: an image or a WAL record.
 struct Value

@@ -1,0 +1,106 @@
+#include <keys/keytablewidget.h>
+#include <layerpage.h>
+#include <mainwindow.h>
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QTimer>
+
+#include <layerscope/synth.h>
+
+#include <cstdio>
+
+namespace {
+/// Where the bundled demo layers live (written on first use).
+QStringList demoLayers()
+{
+    const QString dir = QDir::tempPath() + QStringLiteral("/layerscope-demo-") + QStringLiteral(LAYERSCOPE_VERSION);
+    QDir().mkpath(dir);
+    QStringList existing;
+    for (const QString &f : QDir(dir).entryList(QDir::Files | QDir::NoDotAndDotDot, QDir::Name))
+        if (!f.endsWith(QStringLiteral("___temp")))
+            existing << dir + '/' + f;
+    if (existing.size() >= 3)
+        return existing;
+    auto paths = layerscope::writeDemoLayers(dir.toStdString());
+    QStringList out;
+    if (paths)
+        for (const auto &p : *paths)
+            out << QString::fromStdString(p);
+    return out;
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Layerscope"));
+    QApplication::setOrganizationName(QStringLiteral("Layerscope"));
+    QApplication::setApplicationVersion(QStringLiteral(LAYERSCOPE_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Explore Neon pageserver layer files."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption shot(QStringLiteral("screenshot"),
+                                  QStringLiteral("Open the files, wait for loading, save the window to PNG and exit."),
+                                  QStringLiteral("OUT.png"));
+    const QCommandLineOption select(QStringLiteral("select"),
+                                    QStringLiteral("With --screenshot: select entry N of the first layer before the shot."),
+                                    QStringLiteral("N"));
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH."), QStringLiteral("WxH"));
+    parser.addOptions({shot, select, size});
+    parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Layer files to open."), QStringLiteral("[FILE...]"));
+    parser.process(app);
+
+    layerscope::ui::MainWindow window;
+    if (parser.isSet(size)) {
+        const QStringList wh = parser.value(size).split('x');
+        if (wh.size() == 2)
+            window.resize(wh[0].toInt(), wh[1].toInt());
+    }
+    QStringList files = parser.positionalArguments();
+    if (files.isEmpty())
+        files = demoLayers();
+    const bool screenshot = parser.isSet(shot);
+    window.openFiles(files, screenshot);
+    window.show();
+    if (!screenshot)
+        return app.exec();
+
+    const QString out = parser.value(shot);
+    const qint64 selectRow = parser.isSet(select) ? parser.value(select).toLongLong() : -1;
+    int rc = 0;
+    auto finish = [&] {
+        if (selectRow >= 0 && window.tabs()->count() > 0) {
+            window.tabs()->setCurrentIndex(0);
+            if (auto *page = window.currentPage())
+                page->keys()->selectPosition(std::uint64_t(selectRow));
+        }
+        QTimer::singleShot(300, &app, [&] {
+            if (!window.grab().save(out)) {
+                std::fprintf(stderr, "layerscope: cannot write %s\n", qPrintable(out));
+                rc = 2;
+            }
+            if (!window.lastErrors().isEmpty()) {
+                std::fprintf(stderr, "layerscope: %s\n", qPrintable(window.lastErrors().join("\n")));
+                rc = rc ? rc : 1;
+            }
+            app.quit();
+        });
+    };
+    QElapsedTimer timer;
+    timer.start();
+    auto *poll = new QTimer(&app);
+    QObject::connect(poll, &QTimer::timeout, &app, [&] {
+        if (window.allLoaded() || timer.elapsed() > 120000) {
+            poll->stop();
+            finish();
+        }
+    });
+    poll->start(50);
+    const int code = app.exec();
+    return rc ? rc : code;
+}

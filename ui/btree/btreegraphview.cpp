@@ -1,0 +1,432 @@
+#include "btreegraphview.h"
+
+#include "document/layerdocument.h"
+
+#include <layerscope/layer.h>
+
+#include <QFontDatabase>
+#include <QGraphicsItem>
+#include <QGraphicsSimpleTextItem>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QScrollBar>
+#include <QStyleOptionGraphicsItem>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QWheelEvent>
+
+namespace layerscope::ui {
+
+namespace {
+constexpr qreal kNodeW = 230;
+constexpr qreal kNodeH = 84;
+constexpr qreal kGapX = 18;
+constexpr qreal kGapY = 70;
+
+QString shortKey(const Key &k, const IndexKey &full)
+{
+    QString s = QString::fromStdString(k.describe());
+    if (full.len == 26)
+        s += QStringLiteral(" @") + QString::fromStdString(Lsn{readBe64(full.bytes.data() + 18)}.toString());
+    return s;
+}
+} // namespace
+
+/// One box of the graph. Painted by hand; text is prepared at build time.
+class NodeItem : public QGraphicsItem
+{
+public:
+    NodeItem(std::uint32_t node, QStringList lines, bool leaf, bool collapsed)
+        : m_node(node), m_lines(std::move(lines)), m_leaf(leaf), m_collapsed(collapsed)
+    {
+        setToolTip(m_lines.join('\n'));
+        setCacheMode(QGraphicsItem::DeviceCoordinateCache);
+    }
+    QRectF boundingRect() const override { return {-3, -3, kNodeW + 6, kNodeH + 6}; }
+    void paint(QPainter *p, const QStyleOptionGraphicsItem *opt, QWidget *) override
+    {
+        const QColor fill = m_leaf ? QColor(0xd9, 0xf2, 0xe3) : QColor(0xdc, 0xe8, 0xfa);
+        QPen pen(QColor(0x55, 0x66, 0x77), 1);
+        if (m_onPath)
+            pen = QPen(QColor(0xf3, 0x9c, 0x12), 3);
+        if (m_selected)
+            pen = QPen(QColor(0xd3, 0x54, 0x00), 4);
+        p->setPen(pen);
+        p->setBrush(fill);
+        p->drawRoundedRect(QRectF(0, 0, kNodeW, kNodeH), 6, 6);
+        const qreal lod = opt->levelOfDetailFromTransform(p->worldTransform());
+        if (lod < 0.35)
+            return;
+        QFont f = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+        f.setPointSizeF(7.5);
+        p->setFont(f);
+        p->setPen(Qt::black);
+        const QFontMetricsF fm(f);
+        qreal y = 4 + fm.ascent();
+        for (int i = 0; i < m_lines.size(); ++i) {
+            QFont lf = f;
+            lf.setBold(i == 0);
+            p->setFont(lf);
+            p->drawText(QPointF(6, y), fm.elidedText(m_lines[i], Qt::ElideRight, kNodeW - 12));
+            y += fm.height();
+        }
+        if (m_collapsed) {
+            p->setPen(QColor(0x2c, 0x3e, 0x50));
+            p->drawText(QRectF(0, 0, kNodeW - 6, kNodeH - 2), Qt::AlignRight | Qt::AlignBottom, QStringLiteral("⊕"));
+        }
+    }
+    std::uint32_t node() const { return m_node; }
+    void setOnPath(bool on) { m_onPath = on; update(); }
+    void setSelected(bool on) { m_selected = on; update(); }
+
+private:
+    std::uint32_t m_node;
+    QStringList m_lines;
+    bool m_leaf;
+    bool m_collapsed;
+    bool m_onPath = false;
+    bool m_selected = false;
+};
+
+/// Overview of the whole scene with the main view's visible area outlined.
+class MiniMap : public QGraphicsView
+{
+public:
+    MiniMap(QGraphicsView *main, QWidget *parent)
+        : QGraphicsView(main->scene(), parent), m_main(main)
+    {
+        setInteractive(false);
+        setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        setRenderHint(QPainter::Antialiasing, false);
+        setFrameShape(QFrame::Box);
+        setFixedSize(170, 95);
+        setBackgroundBrush(palette().base());
+    }
+    void refit()
+    {
+        if (scene())
+            fitInView(scene()->itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt::KeepAspectRatio);
+        // Only useful when part of the tree is off-screen.
+        const QRectF visible = m_main->mapToScene(m_main->viewport()->rect()).boundingRect();
+        setVisible(scene() && !visible.contains(scene()->itemsBoundingRect()));
+        viewport()->update();
+    }
+
+protected:
+    void drawForeground(QPainter *p, const QRectF &) override
+    {
+        const QRectF visible = m_main->mapToScene(m_main->viewport()->rect()).boundingRect();
+        p->setPen(QPen(QColor(0xd3, 0x54, 0x00), 0));
+        p->setBrush(QColor(0xd3, 0x54, 0x00, 40));
+        p->drawRect(visible);
+    }
+    void mousePressEvent(QMouseEvent *e) override { m_main->centerOn(mapToScene(e->pos())); }
+    void mouseMoveEvent(QMouseEvent *e) override
+    {
+        if (e->buttons() & Qt::LeftButton)
+            m_main->centerOn(mapToScene(e->pos()));
+    }
+
+private:
+    QGraphicsView *m_main;
+};
+
+BTreeGraphView::BTreeGraphView(QWidget *parent)
+    : QWidget(parent)
+    , m_scene(new QGraphicsScene(this))
+    , m_view(new QGraphicsView(m_scene, this))
+    , m_minimap(nullptr)
+    , m_details(new QLabel(this))
+{
+    m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setDragMode(QGraphicsView::ScrollHandDrag);
+    m_view->setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    m_view->setViewportUpdateMode(QGraphicsView::SmartViewportUpdate);
+    m_view->viewport()->installEventFilter(this);
+    m_view->installEventFilter(this);
+    m_view->setFocusPolicy(Qt::StrongFocus);
+    m_minimap = new MiniMap(m_view, m_view);
+    connect(m_view->horizontalScrollBar(), &QScrollBar::valueChanged, this, [this] { m_minimap->refit(); });
+    connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, this, [this] { m_minimap->refit(); });
+
+    auto *bar = new QHBoxLayout;
+    bar->setContentsMargins(0, 0, 0, 0);
+    auto button = [&](const QString &text, const QString &tip, auto slot) {
+        auto *b = new QToolButton(this);
+        b->setText(text);
+        b->setToolTip(tip);
+        connect(b, &QToolButton::clicked, this, slot);
+        bar->addWidget(b);
+    };
+    button(QStringLiteral("+"), tr("Zoom in (+ or Ctrl+wheel)"), &BTreeGraphView::zoomIn);
+    button(QStringLiteral("−"), tr("Zoom out (-)"), &BTreeGraphView::zoomOut);
+    button(tr("Fit"), tr("Fit the tree in the view (0)"), &BTreeGraphView::fitToView);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->setWordWrap(true);
+    bar->addWidget(m_details, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(bar);
+    layout->addWidget(m_view, 1);
+    m_details->setText(tr("Click a node to select its key range; double-click ⊕ to expand."));
+}
+
+BTreeGraphView::~BTreeGraphView() = default;
+
+void BTreeGraphView::setDocument(const LayerDocument *doc)
+{
+    m_doc = doc;
+    m_expanded.clear();
+    m_path.clear();
+    m_selected = -1;
+    rebuild();
+}
+
+void BTreeGraphView::rebuild()
+{
+    m_scene->clear();
+    m_items.clear();
+    const TreeShape *shape = m_doc ? m_doc->shape() : nullptr;
+    if (!shape || shape->nodes.empty()) {
+        m_itemOfNode.clear();
+        auto *t = m_scene->addSimpleText(m_doc && !m_doc->loadError().isEmpty()
+                                             ? tr("Index not available: %1").arg(m_doc->loadError())
+                                             : tr("Walking the index…"));
+        t->setBrush(palette().text());
+        m_minimap->refit();
+        return;
+    }
+    const std::size_t n = shape->nodes.size();
+    if (m_expanded.size() != n) {
+        // Initial expansion: level by level while the box budget allows.
+        m_expanded.assign(n, false);
+        std::vector<std::uint32_t> frontier{0};
+        std::size_t visible = 1;
+        while (!frontier.empty()) {
+            std::size_t add = 0;
+            for (auto i : frontier)
+                add += shape->nodes[i].level > 0 ? shape->nodes[i].count : 0;
+            if (add == 0 || visible + add > std::size_t(kInitialBudget))
+                break;
+            std::vector<std::uint32_t> next;
+            for (auto i : frontier) {
+                m_expanded[i] = true;
+                const auto &s = shape->nodes[i];
+                if (s.level > 0)
+                    for (std::size_t c = 0; c < s.count; ++c)
+                        next.push_back(shape->children[s.childBegin + c]);
+            }
+            visible += add;
+            frontier = std::move(next);
+        }
+    }
+    m_itemOfNode.assign(n, -1);
+    const BTreeReader tree = m_doc->layer().tree();
+    qreal slot = 0;
+    QPen edgePen(palette().color(QPalette::Mid), 1.2);
+    // Post-order layout: leaves of the visible tree take consecutive slots, parents centre.
+    std::function<qreal(std::uint32_t)> place = [&](std::uint32_t i) -> qreal {
+        const TreeShape::Node &s = shape->nodes[i];
+        const bool open = s.level > 0 && m_expanded[i];
+        qreal x;
+        std::vector<qreal> childX;
+        if (open) {
+            for (std::size_t c = 0; c < s.count; ++c)
+                childX.push_back(place(shape->children[s.childBegin + c]));
+            x = (childX.front() + childX.back()) / 2;
+        } else {
+            x = slot;
+            slot += kNodeW + kGapX;
+        }
+        QStringList lines;
+        lines << tr("#%1  (block %2)  L%3").arg(s.block).arg(std::uint64_t(tree.indexStart()) + s.block).arg(s.level);
+        lines << tr("%1 entries · %2 below").arg(s.count).arg(QLocale().toString(qulonglong(s.entries)));
+        if (auto node = tree.node(s.block)) {
+            lines << tr("prefix %1").arg(node->prefixLen ? QString::fromStdString(toHex(node->prefix)) : tr("(none)"));
+            const IndexKey first = node->key(0), last = node->key(node->count - 1);
+            lines << shortKey(Key::fromBytes(first.bytes.data()), first);
+            lines << QStringLiteral("… ") + shortKey(Key::fromBytes(last.bytes.data()), last);
+        } else {
+            lines << tr("unreadable: %1").arg(QString::fromStdString(node.error().message()));
+        }
+        auto *item = new NodeItem(i, lines, s.level == 0, s.level > 0 && !open);
+        item->setPos(x, s.depth * (kNodeH + kGapY));
+        m_scene->addItem(item);
+        m_itemOfNode[i] = std::int32_t(m_items.size());
+        m_items.push_back(item);
+        const qreal y = s.depth * (kNodeH + kGapY);
+        for (qreal cx : childX) {
+            QPainterPath path(QPointF(x + kNodeW / 2, y + kNodeH));
+            const QPointF end(cx + kNodeW / 2, y + kNodeH + kGapY);
+            path.cubicTo(QPointF(x + kNodeW / 2, y + kNodeH + kGapY / 2), QPointF(end.x(), end.y() - kGapY / 2), end);
+            m_scene->addPath(path, edgePen)->setZValue(-1);
+        }
+        return x;
+    };
+    place(0);
+    m_scene->setSceneRect(m_scene->itemsBoundingRect().adjusted(-40, -40, 40, 40));
+    applyHighlight();
+    m_minimap->move(m_view->width() - m_minimap->width() - 20, m_view->height() - m_minimap->height() - 20);
+    m_minimap->refit();
+}
+
+void BTreeGraphView::expandNode(std::uint32_t node)
+{
+    const TreeShape *shape = m_doc ? m_doc->shape() : nullptr;
+    if (!shape || node >= shape->nodes.size())
+        return;
+    for (std::int64_t i = node; i >= 0; i = shape->nodes[std::size_t(i)].parent)
+        if (shape->nodes[std::size_t(i)].level > 0)
+            m_expanded[std::size_t(i)] = true;
+    rebuild();
+}
+
+void BTreeGraphView::highlightPosition(std::optional<std::uint64_t> position)
+{
+    m_path.clear();
+    const TreeShape *shape = m_doc ? m_doc->shape() : nullptr;
+    if (!shape || !position || *position >= shape->totalEntries) {
+        applyHighlight();
+        return;
+    }
+    const std::uint32_t leaf = shape->leaves[shape->leafForPosition(*position)];
+    for (std::int64_t i = leaf; i >= 0; i = shape->nodes[std::size_t(i)].parent)
+        m_path.insert(m_path.begin(), std::uint32_t(i));
+    bool hidden = false;
+    for (std::size_t k = 0; k + 1 < m_path.size(); ++k)
+        hidden |= !m_expanded[m_path[k]];
+    if (hidden)
+        expandNode(leaf);
+    else
+        applyHighlight();
+    if (const auto c = nodeCenter(leaf))
+        m_view->ensureVisible(QRectF(*c - QPointF(kNodeW / 2, kNodeH / 2), QSizeF(kNodeW, kNodeH)), 40, 40);
+}
+
+void BTreeGraphView::selectNode(std::uint32_t node)
+{
+    m_selected = node;
+    applyHighlight();
+    const TreeShape *shape = m_doc ? m_doc->shape() : nullptr;
+    if (!shape || node >= shape->nodes.size())
+        return;
+    const auto &s = shape->nodes[node];
+    m_details->setText(tr("Node #%1 (absolute block %2, offset %3): level %4, %5 entries, subtree positions %6–%7")
+                           .arg(s.block)
+                           .arg(std::uint64_t(m_doc->layer().tree().indexStart()) + s.block)
+                           .arg((std::uint64_t(m_doc->layer().tree().indexStart()) + s.block) * 8192)
+                           .arg(s.level)
+                           .arg(s.count)
+                           .arg(QLocale().toString(qulonglong(s.firstEntry)))
+                           .arg(QLocale().toString(qulonglong(s.firstEntry + s.entries - 1))));
+}
+
+void BTreeGraphView::applyHighlight()
+{
+    for (NodeItem *item : m_items) {
+        item->setOnPath(std::find(m_path.begin(), m_path.end(), item->node()) != m_path.end());
+        item->setSelected(std::int64_t(item->node()) == m_selected);
+    }
+}
+
+std::optional<QPointF> BTreeGraphView::nodeCenter(std::uint32_t node) const
+{
+    if (node >= m_itemOfNode.size() || m_itemOfNode[node] < 0)
+        return std::nullopt;
+    return m_items[std::size_t(m_itemOfNode[node])]->pos() + QPointF(kNodeW / 2, kNodeH / 2);
+}
+
+void BTreeGraphView::zoomIn()
+{
+    m_autoFit = false;
+    m_view->scale(1.25, 1.25);
+    m_minimap->refit();
+}
+
+void BTreeGraphView::zoomOut()
+{
+    m_autoFit = false;
+    m_view->scale(0.8, 0.8);
+    m_minimap->refit();
+}
+
+void BTreeGraphView::fitToView()
+{
+    m_autoFit = true;
+    m_view->resetTransform();
+    m_view->fitInView(m_scene->itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt::KeepAspectRatio);
+    // Keep boxes readable: never zoom in beyond 1:1 when fitting a small tree.
+    if (m_view->transform().m11() > 1.0)
+        m_view->setTransform(QTransform());
+    m_minimap->refit();
+}
+
+void BTreeGraphView::activateAt(const QPoint &viewPos, bool expand)
+{
+    for (QGraphicsItem *it : m_view->items(viewPos)) {
+        if (auto *node = dynamic_cast<NodeItem *>(it)) {
+            if (expand) {
+                const auto n = node->node();
+                const TreeShape *shape = m_doc->shape();
+                if (shape->nodes[n].level > 0 && !m_expanded[n]) {
+                    m_expanded[n] = true;
+                    rebuild();
+                }
+                return;
+            }
+            selectNode(node->node());
+            emit nodeActivated(node->node());
+            return;
+        }
+    }
+}
+
+bool BTreeGraphView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_view->viewport()) {
+        switch (event->type()) {
+        case QEvent::MouseButtonPress: {
+            auto *e = static_cast<QMouseEvent *>(event);
+            if (e->button() == Qt::LeftButton)
+                activateAt(e->position().toPoint(), false);
+            break;
+        }
+        case QEvent::MouseButtonDblClick:
+            activateAt(static_cast<QMouseEvent *>(event)->position().toPoint(), true);
+            return true;
+        case QEvent::Wheel: {
+            auto *e = static_cast<QWheelEvent *>(event);
+            const qreal f = e->angleDelta().y() > 0 ? 1.15 : 1 / 1.15;
+            m_autoFit = false;
+            m_view->scale(f, f);
+            m_minimap->refit();
+            return true;
+        }
+        case QEvent::Resize:
+            m_minimap->move(m_view->width() - m_minimap->width() - 20, m_view->height() - m_minimap->height() - 20);
+            if (m_autoFit)
+                fitToView();
+            break;
+        default: break;
+        }
+    } else if (watched == m_view && event->type() == QEvent::KeyPress) {
+        const int key = static_cast<QKeyEvent *>(event)->key();
+        if (key == Qt::Key_Plus || key == Qt::Key_Equal) {
+            zoomIn();
+            return true;
+        }
+        if (key == Qt::Key_Minus) {
+            zoomOut();
+            return true;
+        }
+        if (key == Qt::Key_0) {
+            fitToView();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+} // namespace layerscope::ui

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <QGraphicsView>
+#include <QWidget>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+class QLabel;
+
+namespace layerscope::ui {
+
+class LayerDocument;
+class NodeItem;
+class MiniMap;
+
+/// The index as a node graph: boxes laid out by level, edges parent → child. Lazy: the top
+/// levels are shown up to a budget of boxes and any collapsed node expands on double-click,
+/// so trees with 100,000 leaves stay responsive. Zoom with the wheel or +/-, pan by dragging,
+/// 0 fits the view; a minimap shows where the view is. Does not own the document.
+class BTreeGraphView : public QWidget
+{
+    Q_OBJECT
+public:
+    static constexpr int kInitialBudget = 160;
+
+    explicit BTreeGraphView(QWidget *parent = nullptr);
+    ~BTreeGraphView() override;
+
+    void setDocument(const LayerDocument *doc);
+    /// Rebuilds the scene from the document's shape (placeholder text while loading).
+    void rebuild();
+    /// Expands the node (shape index) and its ancestors, then rebuilds.
+    void expandNode(std::uint32_t node);
+    /// Highlights the root-to-leaf path of entry `position`, expanding what is needed;
+    /// nullopt clears the highlight.
+    void highlightPosition(std::optional<std::uint64_t> position);
+    /// Marks a node as selected (shape index) as if clicked, without emitting.
+    void selectNode(std::uint32_t node);
+
+    void zoomIn();
+    void zoomOut();
+    void fitToView();
+
+    QGraphicsView *view() const { return m_view; }
+    int visibleNodeCount() const { return int(m_items.size()); }
+    /// Scene position of a visible node's centre (for tests), or nullopt.
+    std::optional<QPointF> nodeCenter(std::uint32_t node) const;
+    /// Shape indices of the highlighted path.
+    const std::vector<std::uint32_t> &highlightedPath() const { return m_path; }
+
+signals:
+    /// A node was clicked (shape index).
+    void nodeActivated(quint32 node);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void activateAt(const QPoint &viewPos, bool expand);
+    void applyHighlight();
+
+    const LayerDocument *m_doc = nullptr;
+    QGraphicsScene *m_scene;
+    QGraphicsView *m_view;
+    MiniMap *m_minimap;
+    QLabel *m_details;
+    std::vector<bool> m_expanded;
+    std::vector<NodeItem *> m_items;        // visible items
+    std::vector<std::int32_t> m_itemOfNode;  // shape index → m_items index or -1
+    std::vector<std::uint32_t> m_path;
+    std::int64_t m_selected = -1;
+    bool m_autoFit = true;  // refit on resize until the user zooms
+};
+
+} // namespace layerscope::ui

@@ -1,0 +1,91 @@
+#include "layerdocument.h"
+
+#include <QFileInfo>
+#include <QPromise>
+#include <QtConcurrent>
+
+namespace layerscope::ui {
+
+std::unique_ptr<LayerDocument> LayerDocument::open(const QString &path, QString *error)
+{
+    auto layer = Layer::openFile(path.toStdString());
+    if (!layer) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(path, QString::fromStdString(layer.error().message()));
+        return nullptr;
+    }
+    return std::unique_ptr<LayerDocument>(new LayerDocument(path, std::move(layer.value())));
+}
+
+LayerDocument::LayerDocument(QString path, Layer layer)
+    : m_path(std::move(path)), m_layer(std::move(layer))
+{
+    connect(&m_watcher, &QFutureWatcher<LoadResult>::progressValueChanged, this, [this](int v) {
+        const int max = m_watcher.progressMaximum();
+        emit loadProgress(max > 0 ? int(qint64(v) * 100 / max) : 0);
+    });
+    connect(&m_watcher, &QFutureWatcher<LoadResult>::finished, this, &LayerDocument::onFinished);
+}
+
+LayerDocument::~LayerDocument()
+{
+    m_watcher.cancel();
+    m_watcher.waitForFinished();
+}
+
+QString LayerDocument::fileName() const
+{
+    return QFileInfo(m_path).fileName();
+}
+
+void LayerDocument::startLoading()
+{
+    cancelLoading();
+    const quint64 generation = ++m_generation;
+    const Layer layer = m_layer;
+    m_watcher.setFuture(QtConcurrent::run([layer, generation](QPromise<LoadResult> &promise) {
+        const BTreeReader tree = layer.tree();
+        const std::uint64_t total = std::max<std::uint64_t>(1, tree.indexBlockCount());
+        promise.setProgressRange(0, int(std::min<std::uint64_t>(total, INT_MAX)));
+        auto shape = buildTreeShape(tree, [&](std::uint64_t done, std::uint64_t) {
+            if ((done & 255) == 0)
+                promise.setProgressValue(int(std::min<std::uint64_t>(done, INT_MAX)));
+            return !promise.isCanceled();
+        });
+        LoadResult r;
+        r.generation = generation;
+        if (shape)
+            r.shape = std::make_shared<const TreeShape>(std::move(shape.value()));
+        else
+            r.error = QString::fromStdString(shape.error().message());
+        promise.addResult(std::move(r));
+    }));
+}
+
+void LayerDocument::cancelLoading()
+{
+    if (m_watcher.isRunning())
+        m_watcher.cancel();
+}
+
+void LayerDocument::onFinished()
+{
+    if (m_watcher.future().resultCount() == 0) {
+        m_loadError = tr("loading cancelled");
+        emit loadFailed(m_loadError);
+        return;
+    }
+    LoadResult r = m_watcher.result();
+    if (r.generation != m_generation)
+        return;  // stale
+    if (!r.shape) {
+        m_loadError = r.error;
+        emit loadFailed(r.error);
+        return;
+    }
+    m_shape = std::move(r.shape);
+    m_loadError.clear();
+    emit shapeReady();
+}
+
+} // namespace layerscope::ui

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <layerscope/layer.h>
+#include <layerscope/tree_shape.h>
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+namespace layerscope::ui {
+
+/// One open layer file: owns its read-only mapping and, once loaded on a worker thread, the
+/// index's TreeShape. Models and widgets hold non-owning pointers to it.
+class LayerDocument : public QObject
+{
+    Q_OBJECT
+public:
+    /// Maps `path` read-only and decodes the summary (O(1)). On failure returns null and sets
+    /// `error` to a message naming the file, offset and what was expected.
+    static std::unique_ptr<LayerDocument> open(const QString &path, QString *error);
+    /// Cancels a running load and waits for it.
+    ~LayerDocument() override;
+
+    const Layer &layer() const { return m_layer; }
+    QString path() const { return m_path; }
+    QString fileName() const;
+    /// Null until the shape is loaded.
+    const TreeShape *shape() const { return m_shape.get(); }
+    bool isLoading() const { return m_watcher.isRunning(); }
+    QString loadError() const { return m_loadError; }
+
+    /// Walks the index on a worker thread (Qt Concurrent), reporting progress; a new call
+    /// cancels the previous one, whose result is then dropped (generation token).
+    void startLoading();
+    void cancelLoading();
+
+signals:
+    void loadProgress(int percent);
+    void shapeReady();
+    void loadFailed(const QString &message);
+
+private:
+    struct LoadResult
+    {
+        quint64 generation = 0;
+        std::shared_ptr<const TreeShape> shape;
+        QString error;
+    };
+    LayerDocument(QString path, Layer layer);
+    void onFinished();
+
+    QString m_path;
+    Layer m_layer;
+    std::shared_ptr<const TreeShape> m_shape;
+    QString m_loadError;
+    quint64 m_generation = 0;
+    QFutureWatcher<LoadResult> m_watcher;
+};
+
+} // namespace layerscope::ui

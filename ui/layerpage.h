@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QWidget>
+
+#include <memory>
+
+class QSplitter;
+
+namespace layerscope::ui {
+
+class BTreeGraphView;
+class BlobPanel;
+class KeyTableWidget;
+class LayerDocument;
+class SummaryPanel;
+
+/// Everything about one open layer (one tab): summary, B-tree graph, key table and blob view,
+/// wired together. Owns its LayerDocument; starts its load on construction.
+class LayerPage : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit LayerPage(std::unique_ptr<LayerDocument> doc, QWidget *parent = nullptr);
+    ~LayerPage() override;
+
+    LayerDocument *document() const { return m_doc.get(); }
+    SummaryPanel *summary() const { return m_summary; }
+    BTreeGraphView *graph() const { return m_graph; }
+    KeyTableWidget *keys() const { return m_keys; }
+    BlobPanel *blob() const { return m_blob; }
+    bool isLoaded() const;
+
+signals:
+    void statusMessage(const QString &text);
+
+private:
+    std::unique_ptr<LayerDocument> m_doc;
+    SummaryPanel *m_summary;
+    BTreeGraphView *m_graph;
+    KeyTableWidget *m_keys;
+    BlobPanel *m_blob;
+};
+
+} // namespace layerscope::ui

@@ -1,0 +1,271 @@
+#include "mainwindow.h"
+
+#include "btree/btreegraphview.h"
+#include "document/layerdocument.h"
+#include "keys/keytablewidget.h"
+#include "layerpage.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolButton>
+
+namespace layerscope::ui {
+
+namespace {
+constexpr int kMaxRecent = 10;
+}
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_tabs(new QTabWidget(this))
+    , m_recentMenu(nullptr)
+    , m_progress(new QProgressBar(this))
+    , m_cancel(new QToolButton(this))
+    , m_status(new QLabel(this))
+{
+    setWindowTitle(tr("Layerscope"));
+    setWindowIcon(QIcon(QStringLiteral(":/layerscope/icon.svg")));
+    setAcceptDrops(true);
+    m_tabs->setTabsClosable(true);
+    m_tabs->setDocumentMode(true);
+    m_tabs->setMovable(true);
+    setCentralWidget(m_tabs);
+    connect(m_tabs, &QTabWidget::tabCloseRequested, this, &MainWindow::closeTab);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateProgress);
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
+    file->addAction(tr("Export rows as &CSV…"), this, [this] { exportRows(false); });
+    file->addAction(tr("Export rows as &JSON…"), this, [this] { exportRows(true); });
+    file->addSeparator();
+    file->addAction(tr("&Close Tab"), QKeySequence::Close, this, [this] { closeTab(m_tabs->currentIndex()); });
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *go = menuBar()->addMenu(tr("&Go"));
+    go->addAction(tr("Go to &Key…"), QKeySequence(Qt::CTRL | Qt::Key_G), this, &MainWindow::goToKeyDialog);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    auto onGraph = [this](void (BTreeGraphView::*fn)()) {
+        return [this, fn] {
+            if (LayerPage *p = currentPage())
+                (p->graph()->*fn)();
+        };
+    };
+    view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this, onGraph(&BTreeGraphView::zoomIn));
+    view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, this, onGraph(&BTreeGraphView::zoomOut));
+    view->addAction(tr("&Fit Tree"), QKeySequence(Qt::CTRL | Qt::Key_0), this, onGraph(&BTreeGraphView::fitToView));
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Layerscope"), this, &MainWindow::about);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+
+    m_progress->setMaximumWidth(220);
+    m_progress->setRange(0, 100);
+    m_progress->hide();
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->hide();
+    connect(m_cancel, &QToolButton::clicked, this, [this] {
+        if (LayerPage *p = currentPage())
+            p->document()->cancelLoading();
+    });
+    statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    rebuildRecentMenu();
+    resize(1600, 1000);
+}
+
+MainWindow::~MainWindow() = default;
+
+LayerPage *MainWindow::currentPage() const
+{
+    return qobject_cast<LayerPage *>(m_tabs->currentWidget());
+}
+
+bool MainWindow::allLoaded() const
+{
+    for (int i = 0; i < m_tabs->count(); ++i)
+        if (auto *p = qobject_cast<LayerPage *>(m_tabs->widget(i)); p && !p->isLoaded())
+            return false;
+    return true;
+}
+
+int MainWindow::openFiles(const QStringList &paths, bool quiet)
+{
+    m_lastErrors.clear();
+    int opened = 0;
+    for (const QString &path : paths) {
+        QString error;
+        auto doc = LayerDocument::open(path, &error);
+        if (!doc) {
+            m_lastErrors << error;
+            continue;
+        }
+        LayerDocument *raw = doc.get();
+        auto *page = new LayerPage(std::move(doc), m_tabs);
+        const Summary &s = raw->layer().summary();
+        const QString title = s.kind == LayerKind::Image
+                                  ? tr("image @%1 · %2").arg(QString::fromStdString(s.lsnStart.toString()),
+                                                             QString::fromStdString(s.keyStart.describe()))
+                                  : tr("delta %1–%2 · %3").arg(QString::fromStdString(s.lsnStart.toString()),
+                                                               QString::fromStdString(s.lsnEnd.toString()),
+                                                               QString::fromStdString(s.keyStart.describe()));
+        const int idx = m_tabs->addTab(page, title.length() > 48 ? title.left(47) + QStringLiteral("…") : title);
+        m_tabs->setTabToolTip(idx, path);
+        m_tabs->setCurrentIndex(idx);
+        connect(page, &LayerPage::statusMessage, this, [this, page](const QString &text) {
+            if (page == currentPage())
+                m_status->setText(text);
+        });
+        connect(raw, &LayerDocument::loadProgress, this, &MainWindow::updateProgress);
+        connect(raw, &LayerDocument::shapeReady, this, [this] {
+            updateProgress();
+            emit pageLoaded();
+        });
+        connect(raw, &LayerDocument::loadFailed, this, [this] {
+            updateProgress();
+            emit pageLoaded();
+        });
+        addRecent(QFileInfo(path).absoluteFilePath());
+        ++opened;
+    }
+    updateProgress();
+    if (!m_lastErrors.isEmpty()) {
+        m_status->setText(m_lastErrors.join(QStringLiteral("; ")));
+        if (!quiet)
+            QMessageBox::warning(this, tr("Cannot open layer"), m_lastErrors.join(QStringLiteral("\n\n")));
+    }
+    return opened;
+}
+
+void MainWindow::updateProgress()
+{
+    LayerPage *p = currentPage();
+    const bool loading = p && !p->isLoaded();
+    m_progress->setVisible(loading);
+    m_cancel->setVisible(loading);
+    if (loading) {
+        m_progress->setFormat(tr("walking index %p%"));
+        setWindowTitle(tr("%1 — Layerscope").arg(p->document()->fileName()));
+    } else if (p) {
+        setWindowTitle(tr("%1 — Layerscope").arg(p->document()->fileName()));
+    } else {
+        setWindowTitle(tr("Layerscope"));
+    }
+    if (auto *doc = p ? p->document() : nullptr; doc && loading)
+        connect(doc, &LayerDocument::loadProgress, m_progress, &QProgressBar::setValue, Qt::UniqueConnection);
+}
+
+void MainWindow::openDialog()
+{
+    const QStringList files = QFileDialog::getOpenFileNames(this, tr("Open layer files"));
+    if (!files.isEmpty())
+        openFiles(files);
+}
+
+void MainWindow::goToKeyDialog()
+{
+    LayerPage *p = currentPage();
+    if (!p)
+        return;
+    bool ok = false;
+    const QString text = QInputDialog::getText(this, tr("Go to key"),
+                                               tr("Key (36 hex digits), optionally @LSN:"),
+                                               QLineEdit::Normal, QString(), &ok);
+    if (ok && !p->keys()->goToKey(text))
+        QMessageBox::information(this, tr("Go to key"), tr("No entry found for %1.").arg(text));
+}
+
+void MainWindow::exportRows(bool json)
+{
+    LayerPage *p = currentPage();
+    if (!p)
+        return;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export rows"), QString(),
+                                                      json ? tr("JSON lines (*.jsonl)") : tr("CSV (*.csv)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!p->keys()->exportRows(path, json, &error))
+        QMessageBox::warning(this, tr("Export failed"), error);
+    else
+        m_status->setText(tr("Exported to %1").arg(path));
+}
+
+void MainWindow::closeTab(int index)
+{
+    if (QWidget *w = m_tabs->widget(index)) {
+        m_tabs->removeTab(index);
+        delete w;
+    }
+    updateProgress();
+}
+
+void MainWindow::addRecent(const QString &path)
+{
+    QSettings s;
+    QStringList recent = s.value(QStringLiteral("recentFiles")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    s.setValue(QStringLiteral("recentFiles"), recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (const QString &path : recent)
+        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openFiles({path}); })
+            ->setToolTip(path);
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::about()
+{
+    QMessageBox::about(this, tr("About Layerscope"),
+                       tr("<h3>Layerscope %1</h3><p>Explorer and editor for Neon pageserver layer files.</p>"
+                          "<p>Reads image and delta layers byte-compatibly with Neon: summary, B-tree index, "
+                          "blobs (zstd), values and WAL records.</p>")
+                           .arg(QStringLiteral(LAYERSCOPE_VERSION)));
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *e)
+{
+    if (e->mimeData()->hasUrls())
+        e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *e)
+{
+    QStringList files;
+    for (const QUrl &u : e->mimeData()->urls())
+        if (u.isLocalFile())
+            files << u.toLocalFile();
+    openFiles(files);
+}
+
+void MainWindow::closeEvent(QCloseEvent *e)
+{
+    while (m_tabs->count() > 0)
+        closeTab(0);
+    e->accept();
+}
+
+} // namespace layerscope::ui
