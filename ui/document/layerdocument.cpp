@@ -2,6 +2,7 @@
 
 #include <QFileInfo>
 #include <QPromise>
+#include <QThread>
 #include <QtConcurrent>
 
 namespace layerscope::ui {
@@ -43,12 +44,15 @@ void LayerDocument::startLoading()
     cancelLoading();
     const quint64 generation = ++m_generation;
     const Layer layer = m_layer;
-    m_watcher.setFuture(QtConcurrent::run([layer, generation](QPromise<LoadResult> &promise) {
+    const int delayUs = m_nodeDelayUs;
+    m_watcher.setFuture(QtConcurrent::run([layer, generation, delayUs](QPromise<LoadResult> &promise) {
         const BTreeReader tree = layer.tree();
         const std::uint64_t total = std::max<std::uint64_t>(1, tree.indexBlockCount());
         promise.setProgressRange(0, int(std::min<std::uint64_t>(total, INT_MAX)));
         auto shape = buildTreeShape(tree, [&](std::uint64_t done, std::uint64_t) {
-            if ((done & 255) == 0)
+            if (delayUs > 0)
+                QThread::usleep(static_cast<unsigned long>(delayUs));
+            if ((done & 255) == 0 || delayUs > 0)
                 promise.setProgressValue(int(std::min<std::uint64_t>(done, INT_MAX)));
             return !promise.isCanceled();
         });

@@ -35,6 +35,8 @@ public:
     /// cancels the previous one, whose result is then dropped (generation token).
     void startLoading();
     void cancelLoading();
+    /// Test seam: sleeps this long per index node on the worker (makes cancellation testable).
+    void setNodeDelayForTesting(int microseconds) { m_nodeDelayUs = microseconds; }
 
 signals:
     void loadProgress(int percent);
@@ -56,6 +58,7 @@ private:
     std::shared_ptr<const TreeShape> m_shape;
     QString m_loadError;
     quint64 m_generation = 0;
+    int m_nodeDelayUs = 0;
     QFutureWatcher<LoadResult> m_watcher;
 };
 

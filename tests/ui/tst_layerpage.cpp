@@ -1,0 +1,150 @@
+#include "testutil.h"
+
+#include <btree/btreegraphview.h>
+#include <document/layerdocument.h>
+#include <hex/blobpanel.h>
+#include <hex/hexview.h>
+#include <keys/entrytablemodel.h>
+#include <keys/keytablewidget.h>
+#include <layerpage.h>
+
+#include <layerscope/synth.h>
+
+#include <QLabel>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBrowser>
+
+using namespace layerscope;
+using namespace layerscope::ui;
+
+class TestLayerPage : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void clickingANodeSelectsItsRange_data();
+    void clickingANodeSelectsItsRange();
+    void selectingARowShowsItsBlob_data();
+    void selectingARowShowsItsBlob();
+    void zstdBlobShowsBothViews();
+
+private:
+    std::unique_ptr<LayerPage> page(const QString &path);
+    QTemporaryDir m_dir;
+    QStringList m_demo;
+};
+
+void TestLayerPage::initTestCase()
+{
+    auto paths = writeDemoLayers(m_dir.path().toStdString());
+    QVERIFY(paths);
+    for (const auto &p : *paths)
+        m_demo << QString::fromStdString(p);
+}
+
+std::unique_ptr<LayerPage> TestLayerPage::page(const QString &path)
+{
+    QString error;
+    auto doc = LayerDocument::open(path, &error);
+    if (!doc)
+        qFatal("%s", qPrintable(error));
+    LayerDocument *raw = doc.get();
+    QSignalSpy ready(raw, &LayerDocument::shapeReady);
+    auto p = std::make_unique<LayerPage>(std::move(doc));
+    p->resize(1400, 900);
+    p->show();
+    if (!ready.wait(20000))
+        qFatal("load timed out");
+    QCoreApplication::processEvents();
+    return p;
+}
+
+void TestLayerPage::clickingANodeSelectsItsRange_data()
+{
+    QTest::addColumn<int>("layer");
+    QTest::addColumn<int>("node");  // index in the shape (pre-order)
+    QTest::newRow("image-root") << 0 << 0;
+    QTest::newRow("image-second-leaf") << 0 << 2;
+    QTest::newRow("delta-last-leaf") << 2 << 6;
+}
+
+void TestLayerPage::clickingANodeSelectsItsRange()
+{
+    QFETCH(int, layer);
+    QFETCH(int, node);
+    auto p = page(m_demo[layer]);
+    BTreeGraphView *graph = p->graph();
+    QCOMPARE(graph->visibleNodeCount(), int(p->document()->shape()->nodes.size()));
+    const auto center = graph->nodeCenter(std::uint32_t(node));
+    QVERIFY(center);
+    QSignalSpy activated(graph, &BTreeGraphView::nodeActivated);
+    graph->view()->centerOn(*center);
+    const QPoint at = graph->view()->mapFromScene(*center);
+    QTest::mouseClick(graph->view()->viewport(), Qt::LeftButton, {}, at);
+    QCOMPARE(activated.size(), 1);
+    QCOMPARE(activated.first().first().toUInt(), quint32(node));
+    const auto &s = p->document()->shape()->nodes[std::size_t(node)];
+    const QModelIndexList rows = p->keys()->view()->selectionModel()->selectedRows();
+    QCOMPARE(qint64(rows.size()), qint64(s.entries));
+    QCOMPARE(quint64(rows.first().row()), s.firstEntry);
+    QCOMPARE(quint64(p->keys()->view()->currentIndex().row()), s.firstEntry);
+}
+
+void TestLayerPage::selectingARowShowsItsBlob_data()
+{
+    QTest::addColumn<int>("layer");
+    QTest::addColumn<int>("row");
+    QTest::newRow("image-first") << 0 << 0;
+    QTest::newRow("image-in-third-leaf") << 0 << 1900;
+    QTest::newRow("delta-wal-record") << 2 << 20;
+    QTest::newRow("delta-clog") << 2 << 2415;
+}
+
+void TestLayerPage::selectingARowShowsItsBlob()
+{
+    QFETCH(int, layer);
+    QFETCH(int, row);
+    auto p = page(m_demo[layer]);
+    QTableView *view = p->keys()->view();
+    view->setCurrentIndex(p->keys()->model()->index(row, 0));
+    const auto entry = p->keys()->model()->entryAt(row);
+    QVERIFY(entry);
+    auto header = p->document()->layer().blobHeader(*entry);
+    QVERIFY(header);
+    HexView *hex = p->blob()->storedView();
+    // The blob's first byte is on screen, and the view shows the file's own bytes there.
+    QVERIFY(hex->topOffset() <= entry->blobOffset);
+    QVERIFY(entry->blobOffset < hex->topOffset() + 16 * 8);
+    QCOMPARE(hex->bytes().data(), p->document()->layer().bytes().data());
+    QCOMPARE(hex->bytes()[entry->blobOffset], p->document()->layer().bytes()[entry->blobOffset]);
+    // The decoded view names the value.
+    const QString decoded = p->blob()->decodedView()->toPlainText();
+    QVERIFY2(decoded.contains(QString::number(entry->blobOffset)), qPrintable(decoded));
+    if (p->document()->layer().kind() == LayerKind::Image)
+        QVERIFY(decoded.contains("Postgres page header"));
+    else if (row == 20)
+        QVERIFY(decoded.contains("XLogRecord header") && decoded.contains("Heap"));
+    else
+        QVERIFY(decoded.contains("ClogSet"));
+    // The graph highlights the root-to-leaf path of that entry.
+    const auto &path = p->graph()->highlightedPath();
+    QCOMPARE(path.front(), 0u);
+    const auto &leaf = p->document()->shape()->nodes[path.back()];
+    QCOMPARE(int(leaf.level), 0);
+    QVERIFY(leaf.firstEntry <= quint64(row) && quint64(row) < leaf.firstEntry + leaf.entries);
+}
+
+void TestLayerPage::zstdBlobShowsBothViews()
+{
+    auto p = page(m_demo[1]);
+    p->keys()->selectPosition(3);
+    const QString title = p->blob()->findChild<QLabel *>()->text();
+    QVERIFY2(title.contains("zstd"), qPrintable(title));
+    QVERIFY(p->blob()->decodedView()->toPlainText().contains("ratio"));
+}
+
+QTEST_MAIN(TestLayerPage)
+#include "tst_layerpage.moc"
