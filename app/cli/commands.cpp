@@ -441,6 +441,43 @@ int cmdRewrite(const QString &in, const QString &out, const Options &opt)
     return ExitOk;
 }
 
+int cmdSynth(const QString &out, const Options &opt)
+{
+    const bool toDir = QFileInfo(out).isDir();
+    const QString target = toDir ? QDir(out).filePath(".layerctl-synth") : out;
+    auto sink = AtomicFileSink::create(target.toStdString());
+    if (!sink) {
+        reportError(out, sink.error());
+        return ExitUsage;
+    }
+    SynthOptions so;
+    so.kind = opt.kind == "delta" ? LayerKind::Delta : LayerKind::Image;
+    so.targetBytes = opt.size;
+    so.entries = opt.entries;
+    so.valueSize = opt.valueSize;
+    so.compression = opt.compression == "zstd" ? Compression::Zstd : Compression::None;
+    auto summary = synthLayer(so, **sink);
+    if (!summary) {
+        reportError(out, summary.error());
+        return ExitUsage;
+    }
+    if (auto s = (*sink)->commit(); !s) {
+        reportError(out, s.error());
+        return ExitUsage;
+    }
+    QString final = target;
+    if (toDir) {
+        final = QDir(out).filePath(QString::fromStdString(summary->impliedName().canonical()));
+        QFile::remove(final);
+        if (!QFile::rename(target, final)) {
+            std::fprintf(stderr, "layerctl: cannot rename %s to %s\n", qPrintable(target), qPrintable(final));
+            return ExitUsage;
+        }
+    }
+    std::printf("%s\n", qPrintable(final));
+    return ExitOk;
+}
+
 int cmdDemo(const QString &dir)
 {
     if (!QDir().mkpath(dir)) {

@@ -15,6 +15,10 @@ struct Options
     QString from;
     qint64 limit = -1;
     QString compression;  ///< empty: copy blobs verbatim
+    QString kind;         ///< synth: image or delta
+    quint64 size = 0;     ///< synth: target bytes
+    quint64 entries = 0;  ///< synth: entry count
+    quint32 valueSize = 0;
 };
 
 /// Each command prints to stdout, errors to stderr naming the file and offset, and returns
@@ -26,5 +30,6 @@ int cmdBlob(const QString &file, const QString &key, const QString &lsn, const O
 int cmdDump(const QString &file, const Options &opt);
 int cmdRewrite(const QString &in, const QString &out, const Options &opt);
 int cmdDemo(const QString &dir);
+int cmdSynth(const QString &out, const Options &opt);
 
 } // namespace layerscope::cli

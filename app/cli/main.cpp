@@ -16,6 +16,9 @@ const char *kCommands = R"(Commands:
   dump FILE                everything (summary, tree, entries with decoded values)
   rewrite IN OUT           re-encode every entry through the writer [--compression none|zstd]
   demo DIR                 write a small realistic set of image and delta layers
+  synth OUT                a large realistic layer: --kind image|delta, --size BYTES (K/M/G
+                           suffixes) or --entries N, [--value-size N] [--compression none|zstd];
+                           OUT is a file, or a directory to get the canonical name
 
 Read commands take --json (one JSON object per line).
 Exit status: 0 ok, 1 content problem in a layer, 2 usage or I/O error.)";
@@ -44,8 +47,12 @@ int main(int argc, char **argv)
     const QCommandLineOption neon("neon", "tree: print exactly Neon's B-tree dump.");
     const QCommandLineOption from("from", "keys: start at this key (36 hex, optional @LSN).", "KEY");
     const QCommandLineOption limit("limit", "keys: print at most N entries.", "N");
-    const QCommandLineOption compression("compression", "rewrite: none or zstd.", "MODE");
-    parser.addOptions({help, version, json, neon, from, limit, compression});
+    const QCommandLineOption compression("compression", "rewrite, synth: none or zstd.", "MODE");
+    const QCommandLineOption kind("kind", "synth: image or delta.", "KIND");
+    const QCommandLineOption size("size", "synth: target size in bytes (K, M, G suffixes).", "BYTES");
+    const QCommandLineOption entries("entries", "synth: number of entries.", "N");
+    const QCommandLineOption valueSize("value-size", "synth: image payload or average WAL record size.", "N");
+    parser.addOptions({help, version, json, neon, from, limit, compression, kind, size, entries, valueSize});
 
     if (!parser.parse(app.arguments()))
         return usage(parser, parser.errorText());
@@ -77,6 +84,29 @@ int main(int argc, char **argv)
             return usage(parser, "--compression must be none or zstd");
     }
 
+    auto number = [&](const QCommandLineOption &o, quint64 &out) {
+        QString v = parser.value(o).trimmed().toUpper();
+        quint64 mult = 1;
+        if (v.endsWith('K') || v.endsWith('M') || v.endsWith('G')) {
+            mult = v.endsWith('K') ? 1ull << 10 : v.endsWith('M') ? 1ull << 20 : 1ull << 30;
+            v.chop(1);
+        }
+        bool ok = false;
+        out = v.toULongLong(&ok) * mult;
+        return ok;
+    };
+    opt.kind = parser.value(kind);
+    if (parser.isSet(size) && !number(size, opt.size))
+        return usage(parser, "--size needs a number of bytes");
+    if (parser.isSet(entries) && !number(entries, opt.entries))
+        return usage(parser, "--entries needs a number");
+    if (parser.isSet(valueSize)) {
+        quint64 v = 0;
+        if (!number(valueSize, v) || v == 0 || v > 0x0FFFFFFF)
+            return usage(parser, "--value-size needs a number of bytes below 256 MiB");
+        opt.valueSize = quint32(v);
+    }
+
     const QString cmd = args[0];
     const qsizetype n = args.size() - 1;
     auto need = [&](qsizetype lo, qsizetype hi) { return n >= lo && n <= hi; };
@@ -94,5 +124,12 @@ int main(int argc, char **argv)
         return cmdRewrite(args[1], args[2], opt);
     if (cmd == "demo" && need(1, 1))
         return cmdDemo(args[1]);
+    if (cmd == "synth" && need(1, 1)) {
+        if (opt.kind != "image" && opt.kind != "delta")
+            return usage(parser, "synth needs --kind image or --kind delta");
+        if (!opt.size && !opt.entries)
+            return usage(parser, "synth needs --size or --entries");
+        return cmdSynth(args[1], opt);
+    }
     return usage(parser, QString("unknown command or wrong number of arguments: %1").arg(args.join(' ')));
 }

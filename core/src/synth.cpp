@@ -203,3 +203,124 @@ Result<std::vector<std::string>> writeDemoLayers(const std::string &dir)
 }
 
 } // namespace layerscope
+
+namespace layerscope {
+
+namespace {
+/// Incrementally maintained pd_lsn/checksum on copies of a few template pages.
+class PageFactory
+{
+public:
+    PageFactory(Synth &synth, Lsn lsn)
+    {
+        for (int i = 0; i < 32; ++i)
+            m_templates.push_back(synth.heapPage(lsn, 10 + i * 2, 80 + i * 9, 0));
+    }
+    const ByteVector &page(std::uint32_t blkno, Lsn lsn)
+    {
+        m_page = m_templates[blkno % m_templates.size()];
+        std::uint8_t *p = m_page.data();
+        for (int i = 0; i < 4; ++i) {
+            p[i] = std::uint8_t((lsn.value >> 32) >> (8 * i));
+            p[4 + i] = std::uint8_t(std::uint32_t(lsn.value) >> (8 * i));
+        }
+        const std::uint16_t sum = pageChecksum(m_page, blkno);
+        p[8] = std::uint8_t(sum);
+        p[9] = std::uint8_t(sum >> 8);
+        return m_page;
+    }
+
+private:
+    std::vector<ByteVector> m_templates;
+    ByteVector m_page;
+};
+} // namespace
+
+Result<Summary> synthLayer(const SynthOptions &o, OutputSink &sink,
+                           const std::function<bool(std::uint64_t)> &progress)
+{
+    if (o.targetBytes == 0 && o.entries == 0)
+        return makeError(0, "a target size or entry count", "neither");
+    Synth synth(o.seed);
+    constexpr std::uint32_t kBlocksPerRel = 131072;  // 1 GiB relation segments
+    const Lsn base{0x0000017800000000ull};
+    Summary s;
+    s.kind = o.kind;
+    s.tenant = *Id128::fromHex("5a7e11a7e5a7e11a7e5a7e11a7e5a7e1");
+    s.timeline = *Id128::fromHex("0b1ec7ed0b1ec7ed0b1ec7ed0b1ec7ed");
+    s.keyStart = Key::fromFields(0, 1663, 16384, 16385, 0, 0);
+    s.lsnStart = base;
+    // Key range end and LSN end are only known at the end; summary is written last anyway.
+    const std::uint64_t maxEntries = o.entries ? o.entries : ~std::uint64_t(0);
+    const std::uint64_t maxBytes = o.targetBytes ? o.targetBytes : ~std::uint64_t(0);
+    PageFactory pages(synth, base);
+    ByteVector pool(1 << 20);
+    for (auto &b : pool)
+        b = std::uint8_t(synth.rng()());
+
+    // The writer needs the final summary only at finish(); ranges are patched in below.
+    Summary provisional = s;
+    provisional.keyEnd = Key::max();
+    provisional.lsnEnd = Lsn{Lsn::kMax};
+    LayerWriter w(provisional, sink);
+    std::uint64_t n = 0;
+    Key last = s.keyStart;
+    Lsn maxLsn = base;
+    std::uint64_t i = 0;
+    const std::uint32_t recordSize = o.valueSize ? o.valueSize : 160;
+    while (n < maxEntries && sink.size() < maxBytes) {
+        const std::uint32_t rel = 16385 + std::uint32_t(i / kBlocksPerRel);
+        const std::uint32_t blk = std::uint32_t(i % kBlocksPerRel);
+        const Key key = Key::fromFields(0, 1663, 16384, rel, 0, blk);
+        last = key;
+        if (o.kind == LayerKind::Image) {
+            const Lsn pageLsn{base.value - 1 - (i % 4096) * 64};
+            Status st = Ok{};
+            if (o.valueSize && o.valueSize != 8192) {
+                const std::size_t off = (i * 7919) % (pool.size() - o.valueSize);
+                st = w.addImage(key, Bytes(pool).subspan(off, o.valueSize), o.compression);
+            } else {
+                st = w.addImage(key, pages.page(blk, pageLsn), o.compression);
+            }
+            if (!st)
+                return st.error();
+            ++n;
+        } else {
+            // One page image, then 9 WAL records at rising LSNs.
+            Lsn lsn{base.value + i * 0x400};
+            for (int r = 0; r < 10 && n < maxEntries; ++r, ++n) {
+                Value v;
+                if (r == 0) {
+                    v = Value{pages.page(blk, lsn)};
+                } else {
+                    const std::size_t len = 24 + (recordSize / 2) + (synth.rng()() % recordSize);
+                    ByteVector rec = synth.walRecord(10, std::uint8_t((r % 4) * 0x10), 1000 + std::uint32_t(i), Lsn{lsn.value - 0x40}, 0);
+                    const std::size_t off = (i * 131 + std::size_t(r) * 977) % (pool.size() - len);
+                    rec.insert(rec.end(), pool.begin() + std::ptrdiff_t(off), pool.begin() + std::ptrdiff_t(off + len - 24));
+                    rec[0] = std::uint8_t(len);
+                    rec[1] = std::uint8_t(len >> 8);
+                    v = Value{NeonWalRecord{wal::Postgres{false, std::move(rec)}}};
+                }
+                if (auto st = w.addDelta(key, lsn, v, o.compression); !st)
+                    return st.error();
+                maxLsn = lsn;
+                lsn.value += 0x60;
+            }
+        }
+        ++i;
+        if (progress && (i & 1023) == 0 && !progress(sink.size()))
+            return makeError(sink.size(), "a complete layer", "cancelled");
+    }
+    auto fin = w.finish();
+    if (!fin)
+        return fin.error();
+    Summary done = *fin;
+    done.keyEnd = *last.next();
+    if (o.kind == LayerKind::Delta)
+        done.lsnEnd = Lsn{maxLsn.value + 1};
+    if (auto st = sink.writeAt(0, done.encode()); !st)
+        return st.error();
+    return done;
+}
+
+} // namespace layerscope

@@ -89,6 +89,34 @@ private:
     bool m_selected = false;
 };
 
+/// Stands for children of `node` outside its visible window; clicking pages the window.
+class EllipsisItem : public QGraphicsItem
+{
+public:
+    EllipsisItem(std::uint32_t node, int direction, std::size_t hidden)
+        : m_node(node), m_direction(direction), m_hidden(hidden)
+    {
+        setToolTip(QObject::tr("%1 more nodes — click to page").arg(hidden));
+    }
+    QRectF boundingRect() const override { return {0, 0, kNodeW * 0.6, kNodeH}; }
+    void paint(QPainter *p, const QStyleOptionGraphicsItem *, QWidget *) override
+    {
+        p->setPen(QPen(QColor(0x88, 0x99, 0xaa), 1, Qt::DashLine));
+        p->setBrush(QColor(0xf4, 0xf6, 0xf8));
+        p->drawRoundedRect(boundingRect(), 6, 6);
+        p->setPen(QColor(0x2c, 0x3e, 0x50));
+        p->drawText(boundingRect(), Qt::AlignCenter,
+                    QStringLiteral("%1 ⋯\n%2 more").arg(m_direction < 0 ? "◀" : "▶").arg(m_hidden));
+    }
+    std::uint32_t node() const { return m_node; }
+    int direction() const { return m_direction; }
+
+private:
+    std::uint32_t m_node;
+    int m_direction;
+    std::size_t m_hidden;
+};
+
 /// Overview of the whole scene with the main view's visible area outlined.
 class MiniMap : public QGraphicsView
 {
@@ -202,12 +230,13 @@ void BTreeGraphView::rebuild()
     if (m_expanded.size() != n) {
         // Initial expansion: level by level while the box budget allows.
         m_expanded.assign(n, false);
+        m_window.assign(n, 0);
         std::vector<std::uint32_t> frontier{0};
         std::size_t visible = 1;
         while (!frontier.empty()) {
             std::size_t add = 0;
             for (auto i : frontier)
-                add += shape->nodes[i].level > 0 ? shape->nodes[i].count : 0;
+                add += shape->nodes[i].level > 0 ? std::min<std::size_t>(shape->nodes[i].count, kChildWindow) : 0;
             if (add == 0 || visible + add > std::size_t(kInitialBudget))
                 break;
             std::vector<std::uint32_t> next;
@@ -215,7 +244,7 @@ void BTreeGraphView::rebuild()
                 m_expanded[i] = true;
                 const auto &s = shape->nodes[i];
                 if (s.level > 0)
-                    for (std::size_t c = 0; c < s.count; ++c)
+                    for (std::size_t c = 0; c < std::min<std::size_t>(s.count, kChildWindow); ++c)
                         next.push_back(shape->children[s.childBegin + c]);
             }
             visible += add;
@@ -232,9 +261,23 @@ void BTreeGraphView::rebuild()
         const bool open = s.level > 0 && m_expanded[i];
         qreal x;
         std::vector<qreal> childX;
+        const qreal childY = (s.depth + 1) * (kNodeH + kGapY);
+        auto ellipsis = [&](int direction, std::size_t hidden) {
+            auto *e = new EllipsisItem(i, direction, hidden);
+            e->setPos(slot, childY);
+            m_scene->addItem(e);
+            childX.push_back(slot - kNodeW * 0.2);
+            slot += kNodeW * 0.6 + kGapX;
+        };
         if (open) {
-            for (std::size_t c = 0; c < s.count; ++c)
+            const std::size_t first = std::min<std::size_t>(m_window[i], s.count - 1);
+            const std::size_t last = std::min<std::size_t>(s.count, first + std::size_t(kChildWindow));
+            if (first > 0)
+                ellipsis(-1, first);
+            for (std::size_t c = first; c < last; ++c)
                 childX.push_back(place(shape->children[s.childBegin + c]));
+            if (last < s.count)
+                ellipsis(+1, s.count - last);
             x = (childX.front() + childX.back()) / 2;
         } else {
             x = slot;
@@ -277,9 +320,33 @@ void BTreeGraphView::expandNode(std::uint32_t node)
     const TreeShape *shape = m_doc ? m_doc->shape() : nullptr;
     if (!shape || node >= shape->nodes.size())
         return;
-    for (std::int64_t i = node; i >= 0; i = shape->nodes[std::size_t(i)].parent)
-        if (shape->nodes[std::size_t(i)].level > 0)
-            m_expanded[std::size_t(i)] = true;
+    // Expand every ancestor and centre its child window on the path.
+    std::int64_t child = -1;
+    for (std::int64_t i = node; i >= 0; child = i, i = shape->nodes[std::size_t(i)].parent) {
+        const auto &s = shape->nodes[std::size_t(i)];
+        if (s.level == 0)
+            continue;
+        m_expanded[std::size_t(i)] = true;
+        if (child >= 0) {
+            for (std::size_t c = 0; c < s.count; ++c)
+                if (shape->children[s.childBegin + c] == std::uint32_t(child)) {
+                    const std::size_t start = c > std::size_t(kChildWindow / 2) ? c - kChildWindow / 2 : 0;
+                    if (c < m_window[std::size_t(i)] || c >= m_window[std::size_t(i)] + std::size_t(kChildWindow))
+                        m_window[std::size_t(i)] = std::uint32_t(start);
+                    break;
+                }
+        }
+    }
+    rebuild();
+}
+
+void BTreeGraphView::shiftWindow(std::uint32_t node, int direction)
+{
+    const TreeShape *shape = m_doc ? m_doc->shape() : nullptr;
+    if (!shape || node >= shape->nodes.size())
+        return;
+    const std::int64_t next = std::int64_t(m_window[node]) + direction * kChildWindow;
+    m_window[node] = std::uint32_t(std::clamp<std::int64_t>(next, 0, std::max(0, shape->nodes[node].count - 1)));
     rebuild();
 }
 
@@ -294,10 +361,7 @@ void BTreeGraphView::highlightPosition(std::optional<std::uint64_t> position)
     const std::uint32_t leaf = shape->leaves[shape->leafForPosition(*position)];
     for (std::int64_t i = leaf; i >= 0; i = shape->nodes[std::size_t(i)].parent)
         m_path.insert(m_path.begin(), std::uint32_t(i));
-    bool hidden = false;
-    for (std::size_t k = 0; k + 1 < m_path.size(); ++k)
-        hidden |= !m_expanded[m_path[k]];
-    if (hidden)
+    if (!nodeCenter(leaf))
         expandNode(leaf);
     else
         applyHighlight();
@@ -358,14 +422,25 @@ void BTreeGraphView::fitToView()
     m_view->resetTransform();
     m_view->fitInView(m_scene->itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt::KeepAspectRatio);
     // Keep boxes readable: never zoom in beyond 1:1 when fitting a small tree.
-    if (m_view->transform().m11() > 1.0)
-        m_view->setTransform(QTransform());
+    const qreal scale = m_view->transform().m11();
+    if (scale > 1.0 || scale < kMinFitScale) {
+        const qreal target = scale > 1.0 ? 1.0 : kMinFitScale;
+        m_view->setTransform(QTransform::fromScale(target, target));
+        // Show the highlighted leaf if any, else the root.
+        const std::uint32_t focus = m_path.empty() ? 0 : m_path.back();
+        if (const auto c = nodeCenter(focus))
+            m_view->centerOn(*c);
+    }
     m_minimap->refit();
 }
 
 void BTreeGraphView::activateAt(const QPoint &viewPos, bool expand)
 {
     for (QGraphicsItem *it : m_view->items(viewPos)) {
+        if (auto *more = dynamic_cast<EllipsisItem *>(it)) {
+            shiftWindow(more->node(), more->direction());
+            return;
+        }
         if (auto *node = dynamic_cast<NodeItem *>(it)) {
             if (expand) {
                 const auto n = node->node();

@@ -23,7 +23,12 @@ class BTreeGraphView : public QWidget
 {
     Q_OBJECT
 public:
-    static constexpr int kInitialBudget = 160;
+    static constexpr int kInitialBudget = 40;
+    /// Fitting never zooms out beyond this (boxes stay legible); the rest is scrolled to.
+    static constexpr double kMinFitScale = 0.45;
+    /// An expanded node shows at most this many children; the rest fold into "⋯" boxes
+    /// that page through them.
+    static constexpr int kChildWindow = 16;
 
     explicit BTreeGraphView(QWidget *parent = nullptr);
     ~BTreeGraphView() override;
@@ -47,6 +52,8 @@ public:
     int visibleNodeCount() const { return int(m_items.size()); }
     /// Scene position of a visible node's centre (for tests), or nullopt.
     std::optional<QPointF> nodeCenter(std::uint32_t node) const;
+    /// Pages an expanded node's child window (+1 / -1 windows).
+    void shiftWindow(std::uint32_t node, int direction);
     /// Shape indices of the highlighted path.
     const std::vector<std::uint32_t> &highlightedPath() const { return m_path; }
 
@@ -67,6 +74,7 @@ private:
     MiniMap *m_minimap;
     QLabel *m_details;
     std::vector<bool> m_expanded;
+    std::vector<std::uint32_t> m_window;     // first visible child per node
     std::vector<NodeItem *> m_items;        // visible items
     std::vector<std::int32_t> m_itemOfNode;  // shape index → m_items index or -1
     std::vector<std::uint32_t> m_path;

@@ -50,6 +50,8 @@ KeyTableWidget::KeyTableWidget(QWidget *parent)
     const int widths[] = {7, 37, 27, 12, 8, 11, 10, 11, 22};
     for (int c = 0; c < EntryTableModel::ColumnCount; ++c)
         m_view->setColumnWidth(c, widths[c] * charW + 12);
+    // Decoded key, LSN and will_init first: what an engineer scans for; the hex key follows.
+    m_view->horizontalHeader()->moveSection(EntryTableModel::KeyColumn, EntryTableModel::WillInitColumn);
 
     auto *copy = new QAction(tr("Copy rows"), m_view);
     copy->setShortcut(QKeySequence::Copy);

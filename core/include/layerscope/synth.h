@@ -31,6 +31,24 @@ private:
     std::mt19937_64 m_rng;
 };
 
+/// Parameters of a generated large layer (layerctl synth, benchmarks).
+struct SynthOptions
+{
+    LayerKind kind = LayerKind::Image;
+    std::uint64_t targetBytes = 0;  ///< stop once the value area reaches this size (0: unused)
+    std::uint64_t entries = 0;      ///< or stop after this many entries (0: unused)
+    std::uint32_t valueSize = 0;    ///< image payload / average WAL record size (0: default)
+    Compression compression = Compression::None;
+    std::uint64_t seed = 1;
+};
+
+/// Streams a realistic large layer into `sink`: image layers hold 8 KiB heap pages of many
+/// relations (valid headers and checksums); delta layers hold, per key, one page image
+/// followed by heap WAL records of varied sizes at rising LSNs. `progress` gets the bytes
+/// written so far and returns false to stop (an error "cancelled"). Memory: the index only.
+Result<Summary> synthLayer(const SynthOptions &options, OutputSink &sink,
+                           const std::function<bool(std::uint64_t)> &progress = {});
+
 /// Writes the demo set into `dir`: an image layer (two relations, 2-level B-tree), a
 /// zstd-compressed image layer, and an L0 delta layer with every value kind. Returns the
 /// paths written, or the first error.

@@ -1,0 +1,80 @@
+// Opens a layer in the real main window (offscreen) and reports time to the summary and first
+// table page, time to the full index, and the longest event-loop stall while loading.
+#include <keys/entrytablemodel.h>
+#include <keys/keytablewidget.h>
+#include <layerpage.h>
+#include <mainwindow.h>
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QTableView>
+#include <QTimer>
+
+#include <cstdio>
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: bench_gui_load LAYER...\n");
+        return 2;
+    }
+    for (int i = 1; i < argc; ++i) {
+        layerscope::ui::MainWindow window;
+        window.show();
+        QCoreApplication::processEvents();
+
+        // Stall probe: a 1 ms timer; the longest gap between its ticks is the longest time
+        // the event loop could not run.
+        QElapsedTimer clock;
+        qint64 lastTick = 0, longest = 0;
+        QTimer probe;
+        probe.setTimerType(Qt::PreciseTimer);
+        QObject::connect(&probe, &QTimer::timeout, [&] {
+            const qint64 now = clock.nsecsElapsed();
+            longest = std::max(longest, now - lastTick);
+            lastTick = now;
+        });
+        clock.start();
+        probe.start(1);
+        const qint64 t0 = clock.nsecsElapsed();
+        window.openFiles({QString::fromLocal8Bit(argv[i])}, true);
+        auto *page = window.currentPage();
+        if (!page) {
+            std::fprintf(stderr, "cannot open %s\n", argv[i]);
+            return 1;
+        }
+        // First page: the table has rows and has painted them.
+        page->keys()->view()->viewport()->repaint();
+        const qint64 firstPage = clock.nsecsElapsed() - t0;
+        const qint64 openStall = firstPage;  // openFiles ran on the UI thread
+        lastTick = clock.nsecsElapsed();
+        longest = 0;
+        while (!window.allLoaded())
+            QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 5);
+        const qint64 loaded = clock.nsecsElapsed() - t0;
+        QCoreApplication::processEvents();
+        const qint64 loadStall = longest;
+        // Scroll through the whole table in steps of one page (what a user dragging does).
+        QTableView *view = page->keys()->view();
+        const int rows = page->keys()->model()->rowCount();
+        lastTick = clock.nsecsElapsed();
+        longest = 0;
+        const qint64 s0 = clock.nsecsElapsed();
+        for (int r = 0; r < rows; r += std::max(1, rows / 200)) {
+            view->scrollTo(page->keys()->model()->index(r, 0), QAbstractItemView::PositionAtTop);
+            view->viewport()->repaint();
+            QCoreApplication::processEvents();
+        }
+        const qint64 scroll = clock.nsecsElapsed() - s0;
+        std::printf("%s\n", argv[i]);
+        std::printf("  entries                      %d\n", rows);
+        std::printf("  open → summary + first page  %.1f ms (UI thread)\n", double(firstPage) / 1e6);
+        std::printf("  open → whole index loaded    %.1f ms\n", double(loaded) / 1e6);
+        std::printf("  longest UI stall, open call  %.1f ms\n", double(openStall) / 1e6);
+        std::printf("  longest UI stall, loading    %.1f ms\n", double(loadStall) / 1e6);
+        std::printf("  200 jumps across the table   %.1f ms (%.2f ms each, longest stall %.1f ms)\n",
+                    double(scroll) / 1e6, double(scroll) / 2e8, double(longest) / 1e6);
+    }
+    return 0;
+}
