@@ -19,6 +19,8 @@ struct Options
     quint64 size = 0;     ///< synth: target bytes
     quint64 entries = 0;  ///< synth: entry count
     quint32 valueSize = 0;
+    bool pages = false;   ///< check: Postgres page checks
+    QString evidence;     ///< check: directory for bug-report evidence
 };
 
 /// Each command prints to stdout, errors to stderr naming the file and offset, and returns
@@ -31,5 +33,9 @@ int cmdDump(const QString &file, const Options &opt);
 int cmdRewrite(const QString &in, const QString &out, const Options &opt);
 int cmdDemo(const QString &dir);
 int cmdSynth(const QString &out, const Options &opt);
+/// Validates each file; 0 clean (info allowed), 1 errors or warnings, 2 a file cannot be read.
+int cmdCheck(const QStringList &files, const Options &opt);
+/// Writes a new layer from every readable entry of leaves found by scanning the index region.
+int cmdSalvage(const QString &in, const QString &out, const Options &opt);
 
 } // namespace layerscope::cli

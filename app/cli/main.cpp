@@ -16,6 +16,9 @@ const char *kCommands = R"(Commands:
   dump FILE                everything (summary, tree, entries with decoded values)
   rewrite IN OUT           re-encode every entry through the writer [--compression none|zstd]
   demo DIR                 write a small realistic set of image and delta layers
+  check FILE...            validate every invariant; [--pages] Postgres page checks,
+                           [--evidence DIR] write a bug-report bundle; exit 0 clean, 1 problems
+  salvage IN OUT           write a new layer from every entry that can still be read
   synth OUT                a large realistic layer: --kind image|delta, --size BYTES (K/M/G
                            suffixes) or --entries N, [--value-size N] [--compression none|zstd];
                            OUT is a file, or a directory to get the canonical name
@@ -52,7 +55,9 @@ int main(int argc, char **argv)
     const QCommandLineOption size("size", "synth: target size in bytes (K, M, G suffixes).", "BYTES");
     const QCommandLineOption entries("entries", "synth: number of entries.", "N");
     const QCommandLineOption valueSize("value-size", "synth: image payload or average WAL record size.", "N");
-    parser.addOptions({help, version, json, neon, from, limit, compression, kind, size, entries, valueSize});
+    const QCommandLineOption pages("pages", "check: also check 8 KiB relation pages (header, checksum).");
+    const QCommandLineOption evidence("evidence", "check: write report, summary, hex of bad blocks and sha256 to DIR.", "DIR");
+    parser.addOptions({help, version, json, neon, from, limit, compression, kind, size, entries, valueSize, pages, evidence});
 
     if (!parser.parse(app.arguments()))
         return usage(parser, parser.errorText());
@@ -96,6 +101,8 @@ int main(int argc, char **argv)
         return ok;
     };
     opt.kind = parser.value(kind);
+    opt.pages = parser.isSet(pages);
+    opt.evidence = parser.value(evidence);
     if (parser.isSet(size) && !number(size, opt.size))
         return usage(parser, "--size needs a number of bytes");
     if (parser.isSet(entries) && !number(entries, opt.entries))
@@ -124,6 +131,10 @@ int main(int argc, char **argv)
         return cmdRewrite(args[1], args[2], opt);
     if (cmd == "demo" && need(1, 1))
         return cmdDemo(args[1]);
+    if (cmd == "check" && n >= 1)
+        return cmdCheck(args.mid(1), opt);
+    if (cmd == "salvage" && need(2, 2))
+        return cmdSalvage(args[1], args[2], opt);
     if (cmd == "synth" && need(1, 1)) {
         if (opt.kind != "image" && opt.kind != "delta")
             return usage(parser, "synth needs --kind image or --kind delta");

@@ -117,9 +117,13 @@ Result<std::vector<std::string>> writeDemoLayers(const std::string &dir)
         if (auto s = w.addImage(Key::fromFields(0, 1663, 16384, 16397, 0, 0xFFFFFFFF), size, c); !s)
             return s;
         for (std::uint8_t fork : {std::uint8_t(1), std::uint8_t(2)}) {
-            ByteVector page(8192, 0);
-            for (std::size_t i = 24; i < 8192; i += 7)
+            // FSM / VM page: a valid empty page header, content in the page body.
+            ByteVector page = synth.heapPage(imageLsn, 0, 0, 0);
+            for (std::size_t i = 64; i < 8192; i += 7)
                 page[i] = std::uint8_t(synth.rng()());
+            const std::uint16_t sum = pageChecksum(page, 0);
+            page[8] = std::uint8_t(sum);
+            page[9] = std::uint8_t(sum >> 8);
             if (auto s = w.addImage(Key::fromFields(0, 1663, 16384, 16397, fork, 0), page, c); !s)
                 return s;
             const std::uint8_t one[4] = {1, 0, 0, 0};

@@ -1,0 +1,714 @@
+#include "layerscope/validate.h"
+
+#include "layerscope/blob.h"
+#include "layerscope/btree.h"
+#include "layerscope/layer_name.h"
+#include "layerscope/pg_page.h"
+#include "layerscope/summary.h"
+#include "layerscope/value.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace layerscope {
+
+const char *severityName(Severity s)
+{
+    switch (s) {
+    case Severity::Error: return "error";
+    case Severity::Warning: return "warning";
+    case Severity::Info: return "info";
+    }
+    return "error";
+}
+
+namespace {
+
+constexpr int kMaxDepth = BTreeReader::kMaxDepth;
+
+class Validator
+{
+public:
+    Validator(Bytes file, const ValidateOptions &o) : m_file(file), m_opt(o) {}
+
+    ValidationReport run();
+
+private:
+    Problem &add(const char *check, Severity sev, std::string message, FileOffset offset,
+                 std::uint64_t length)
+    {
+        if (m_report.problems.size() >= m_opt.maxProblems) {
+            m_report.truncated = true;
+            m_scratch = Problem{};
+            return m_scratch;
+        }
+        Problem p;
+        p.check = check;
+        p.severity = sev;
+        p.message = std::move(message);
+        p.offset = offset;
+        p.length = length;
+        m_report.problems.push_back(std::move(p));
+        return m_report.problems.back();
+    }
+    bool progress()
+    {
+        if (m_opt.progress && !m_opt.progress(m_done, m_total)) {
+            m_report.cancelled = true;
+            return false;
+        }
+        return true;
+    }
+
+    void checkSummary();
+    bool checkIndexLocation();
+    void walkTree();
+    void checkNode(const NodeView &n, int depth);
+    void checkEntry(const NodeView &leaf, std::size_t i);
+    void checkValueArea();
+    void checkPage(const Key &key, Bytes page, FileOffset payloadAt, std::uint64_t position);
+
+    FileOffset summaryField(const char *name) const;
+
+    Bytes m_file;
+    const ValidateOptions &m_opt;
+    ValidationReport m_report;
+    Problem m_scratch;
+    Summary m_s;
+    std::size_t m_keyLen = 18;
+    std::uint64_t m_blocks = 0;
+    std::uint64_t m_indexBlocks = 0;
+    FileOffset m_valuesEnd = 0;
+    std::vector<std::uint8_t> m_visited;
+    int m_leafDepth = -1;
+    // Running state over leaf entries in index order.
+    std::uint64_t m_position = 0;
+    ByteVector m_prevKey;
+    bool m_havePrev = false;
+    FileOffset m_prevBlobEnd = kBlockSize;
+    FileOffset m_prevBlobStart = 0;
+    bool m_anyBlob = false;
+    FileOffset m_maxBlobEnd = 0;
+    std::uint64_t m_compressed = 0, m_nonCanonical = 0;
+    FileOffset m_firstCompressed = 0, m_firstNonCanonical = 0;
+    std::uint64_t m_done = 0;
+    std::uint64_t m_total = 1;
+};
+
+FileOffset Validator::summaryField(const char *name) const
+{
+    const bool delta = m_s.kind == LayerKind::Delta;
+    if (!std::strcmp(name, "version")) return 2;
+    if (!std::strcmp(name, "tenant")) return 4;
+    if (!std::strcmp(name, "timeline")) return 20;
+    if (!std::strcmp(name, "key_start")) return 36;
+    if (!std::strcmp(name, "key_end")) return 54;
+    if (!std::strcmp(name, "lsn_start")) return 72;
+    if (!std::strcmp(name, "lsn_end")) return 80;
+    if (!std::strcmp(name, "index_start")) return delta ? 88 : 80;
+    if (!std::strcmp(name, "index_root")) return delta ? 92 : 84;
+    return 0;
+}
+
+void Validator::checkSummary()
+{
+    if (m_s.formatVersion != kFormatVersion)
+        add("summary-version", Severity::Error,
+            fmt::format("format_version is {}, expected {}", m_s.formatVersion, kFormatVersion), 2, 2);
+    if (!(m_s.keyStart < m_s.keyEnd)) {
+        auto &p = add("summary-key-range", Severity::Error,
+                      fmt::format("key range start {} is not below its end {}", m_s.keyStart.toHex(),
+                                  m_s.keyEnd.toHex()),
+                      36, 36);
+        p.key = m_s.keyStart;
+    }
+    if (m_s.kind == LayerKind::Delta && !(m_s.lsnStart < m_s.lsnEnd))
+        add("summary-lsn-range", Severity::Error,
+            fmt::format("LSN range start {} is not below its end {}", m_s.lsnStart.toString(),
+                        m_s.lsnEnd.toString()),
+            72, 16);
+    if (m_s.kind == LayerKind::Image && m_s.lsnStart.value == Lsn::kMax)
+        add("summary-lsn-range", Severity::Error,
+            "image LSN is 0xFFFFFFFFFFFFFFFF (Neon panics computing lsn + 1)", 72, 8);
+    // Rest of block 0.
+    const Bytes rest = m_file.subspan(m_s.encodedLen(), kBlockSize - m_s.encodedLen());
+    const auto nz = std::find_if(rest.begin(), rest.end(), [](std::uint8_t b) { return b != 0; });
+    if (nz != rest.end()) {
+        const FileOffset at = m_s.encodedLen() + FileOffset(nz - rest.begin());
+        const auto last = std::find_if(rest.rbegin(), rest.rend(), [](std::uint8_t b) { return b != 0; });
+        const FileOffset end = kBlockSize - FileOffset(last - rest.rbegin());
+        add("summary-padding", Severity::Warning,
+            fmt::format("block 0 has non-zero bytes after the {}-byte summary (Neon writes zeros)",
+                        m_s.encodedLen()),
+            at, end - at);
+    }
+    if (!m_opt.fileName.empty()) {
+        std::string why;
+        const auto name = LayerName::parse(m_opt.fileName, &why);
+        const std::string implied = m_s.impliedName().canonical();
+        if (!name) {
+            auto &p = add("file-name", Severity::Warning,
+                          fmt::format("file name \"{}\" is not a layer name ({}); the summary implies {}",
+                                      m_opt.fileName, why, implied),
+                          36, m_s.encodedLen() - 36);
+            p.related.push_back({36, 36, "summary key range"});
+        } else if (name->canonical() != implied) {
+            const bool keys = name->keyStart != m_s.keyStart || name->keyEnd != m_s.keyEnd;
+            auto &p = add("file-name", Severity::Error,
+                          fmt::format("file name says {}, the summary says {}", name->canonical(), implied),
+                          keys ? 36 : 72, keys ? 36 : (m_s.kind == LayerKind::Delta ? 16 : 8));
+            p.related.push_back({36, 36, "summary key range"});
+            p.related.push_back({72, m_s.kind == LayerKind::Delta ? 16u : 8u, "summary LSN"});
+        }
+    }
+}
+
+bool Validator::checkIndexLocation()
+{
+    const FileOffset startAt = summaryField("index_start");
+    const FileOffset rootAt = summaryField("index_root");
+    if (m_s.indexStartBlk < 2 || m_s.indexStartBlk >= m_blocks) {
+        add("index-start", Severity::Error,
+            fmt::format("index_start_blk {} is outside [2, {}) (the file has {} blocks)",
+                        m_s.indexStartBlk, m_blocks, m_blocks),
+            startAt, 4);
+        return false;
+    }
+    m_indexBlocks = m_blocks - m_s.indexStartBlk;
+    if (m_s.indexRootBlk >= m_indexBlocks) {
+        auto &p = add("index-root", Severity::Error,
+                      fmt::format("index_root_blk {} is beyond the {} index blocks: btree node beyond file",
+                                  m_s.indexRootBlk, m_indexBlocks),
+                      rootAt, 4);
+        p.related.push_back({startAt, 4, "index_start_blk"});
+        return false;
+    }
+    if (m_s.indexRootBlk != m_indexBlocks - 1) {
+        auto &p = add("index-root-not-last", Severity::Warning,
+                      fmt::format("root is index block {}, Neon writes it last (block {})", m_s.indexRootBlk,
+                                  m_indexBlocks - 1),
+                      rootAt, 4);
+        p.block = m_s.indexRootBlk;
+    }
+    return true;
+}
+
+void Validator::checkNode(const NodeView &n, int depth)
+{
+    // Padding after the used part.
+    const Bytes block = m_file.subspan(n.offset, kBlockSize);
+    const std::size_t used = n.usedBytes();
+    const auto nz = std::find_if(block.begin() + std::ptrdiff_t(used), block.end(),
+                                 [](std::uint8_t b) { return b != 0; });
+    if (nz != block.end()) {
+        auto &p = add("node-padding", Severity::Warning,
+                      fmt::format("node {} has non-zero bytes after its {} used bytes", n.block, used),
+                      n.offset + FileOffset(nz - block.begin()), 1);
+        p.block = n.block;
+    }
+    if (used == kBlockSize) {
+        auto &p = add("node-full", Severity::Info,
+                      fmt::format("node {} uses all 8192 bytes (Neon's builder stops at 8191)", n.block),
+                      n.offset, 5);
+        p.block = n.block;
+    }
+    // Keys strictly increasing within the node.
+    ByteVector prev(n.prefixLen + n.suffixLen), cur(prev.size());
+    for (std::size_t i = 0; i < n.count; ++i) {
+        n.keyInto(i, cur.data());
+        if (i > 0 && !std::lexicographical_compare(prev.begin(), prev.end(), cur.begin(), cur.end())) {
+            auto &p = add("node-key-order", Severity::Error,
+                          fmt::format("node {}: key {} ({}) is not above key {} ({})", n.block, i,
+                                      toHex(cur), i - 1, toHex(prev)),
+                          n.offset + 5 + n.prefixLen + i * n.suffixLen, n.suffixLen);
+            p.block = n.block;
+            if (cur.size() >= 18)
+                p.key = Key::fromBytes(cur.data());
+        }
+        std::swap(prev, cur);
+    }
+    if (n.isLeaf()) {
+        if (m_leafDepth < 0)
+            m_leafDepth = depth;
+        else if (m_leafDepth != depth) {
+            auto &p = add("node-level", Severity::Error,
+                          fmt::format("leaf {} is at depth {}, other leaves at depth {}", n.block, depth,
+                                      m_leafDepth),
+                          n.offset + 2, 1);
+            p.block = n.block;
+        }
+    }
+}
+
+void Validator::checkEntry(const NodeView &leaf, std::size_t i)
+{
+    const std::uint64_t position = m_position++;
+    ++m_report.entriesChecked;
+    std::uint8_t keyBytes[256];
+    leaf.keyInto(i, keyBytes);
+    const Bytes key(keyBytes, m_keyLen);
+    const Key k = Key::fromBytes(keyBytes);
+    const Lsn lsn = m_s.kind == LayerKind::Delta ? Lsn{readBe64(keyBytes + 18)} : m_s.lsnStart;
+    const FileOffset valueAt = leaf.offset + 5 + leaf.prefixLen + std::size_t(leaf.count) * leaf.suffixLen + i * 5;
+    const FileOffset keyAt = leaf.offset + 5 + leaf.prefixLen + i * leaf.suffixLen;
+    auto tag = [&](Problem &p) -> Problem & {
+        p.block = leaf.block;
+        p.entry = position;
+        p.key = k;
+        if (m_s.kind == LayerKind::Delta)
+            p.lsn = lsn;
+        return p;
+    };
+
+    // Order across leaves.
+    if (m_havePrev && !std::lexicographical_compare(m_prevKey.begin(), m_prevKey.end(), key.begin(), key.end()))
+        tag(add("key-order", Severity::Error,
+                fmt::format("entry {} key {} is not above the previous entry's {}", position, toHex(key),
+                            toHex(m_prevKey)),
+                keyAt, leaf.suffixLen));
+    m_prevKey.assign(key.begin(), key.end());
+    m_havePrev = true;
+
+    // Inside the summary's ranges.
+    if (k < m_s.keyStart || !(k < m_s.keyEnd)) {
+        auto &p = tag(add("key-range", Severity::Error,
+                          fmt::format("key {} is outside the summary's key range [{}, {})", k.toHex(),
+                                      m_s.keyStart.toHex(), m_s.keyEnd.toHex()),
+                          keyAt, leaf.suffixLen));
+        p.related.push_back({36, 36, "summary key range"});
+    }
+    if (m_s.kind == LayerKind::Delta && (lsn < m_s.lsnStart || !(lsn < m_s.lsnEnd))) {
+        auto &p = tag(add("lsn-range", Severity::Error,
+                          fmt::format("LSN {} is outside the summary's LSN range [{}, {})", lsn.toString(),
+                                      m_s.lsnStart.toString(), m_s.lsnEnd.toString()),
+                          keyAt, leaf.suffixLen));
+        p.related.push_back({72, 16, "summary LSN range"});
+    }
+
+    const std::uint64_t raw = leaf.value(i);
+    if (raw > kBtreeMaxLeafValue) {
+        tag(add("leaf-value", Severity::Error,
+                fmt::format("leaf value 0x{:010x} has its top bit set (above 0x7fffffffff)", raw), valueAt, 5));
+        return;
+    }
+    const FileOffset blobAt = m_s.kind == LayerKind::Delta ? raw >> 1 : raw;
+    const bool willInit = m_s.kind == LayerKind::Delta && (raw & 1);
+    if (blobAt < kBlockSize || blobAt >= m_valuesEnd) {
+        auto &p = tag(add("blob-offset", Severity::Error,
+                          fmt::format("blob offset {} is outside the value area [8192, {})", blobAt, m_valuesEnd),
+                          valueAt, 5));
+        p.related.push_back({summaryField("index_start"), 4, "index_start_blk"});
+        return;
+    }
+    auto h = readBlobHeader(m_file, blobAt, kBlockSize, m_valuesEnd);
+    if (!h) {
+        const bool bits = h.error().found.find("reserved") != std::string::npos;
+        auto &p = tag(add(bits ? "blob-compression" : "blob-length", Severity::Error,
+                          fmt::format("blob at {}: expected {}, found {}", blobAt, h.error().expected,
+                                      h.error().found),
+                          blobAt, std::min<std::uint64_t>(4, m_valuesEnd - blobAt)));
+        p.related.push_back({valueAt, 5, "leaf value pointing here"});
+        return;
+    }
+    // Placement: blobs back to back in index order.
+    if (m_anyBlob && blobAt < m_prevBlobEnd) {
+        auto &p = tag(add(blobAt <= m_prevBlobStart ? "blob-order" : "blob-overlap", Severity::Error,
+                          blobAt <= m_prevBlobStart
+                              ? fmt::format("blob at {} comes before the previous entry's blob at {}", blobAt, m_prevBlobStart)
+                              : fmt::format("blob at {} overlaps the previous blob [{}, {})", blobAt, m_prevBlobStart, m_prevBlobEnd),
+                          valueAt, 5));
+        p.related.push_back({m_prevBlobStart, m_prevBlobEnd - m_prevBlobStart, "previous blob"});
+    } else if (blobAt > m_prevBlobEnd) {
+        auto &p = tag(add("blob-gap", Severity::Warning,
+                          fmt::format("{} unused bytes before the blob at {} (Neon packs blobs back to back)",
+                                      blobAt - m_prevBlobEnd, blobAt),
+                          m_prevBlobEnd, blobAt - m_prevBlobEnd));
+        p.related.push_back({valueAt, 5, "leaf value"});
+    }
+    m_anyBlob = true;
+    m_prevBlobStart = blobAt;
+    m_prevBlobEnd = std::max(m_prevBlobEnd, h->end());
+    m_maxBlobEnd = std::max(m_maxBlobEnd, h->end());
+
+    if (h->headerLen == 4 && h->storedLen < 128 && h->compression == Compression::None && m_nonCanonical++ == 0)
+        m_firstNonCanonical = blobAt;
+    if (h->compression == Compression::Zstd && m_compressed++ == 0)
+        m_firstCompressed = blobAt;
+
+    auto payload = decodePayload(m_file, *h);
+    if (!payload) {
+        auto &p = tag(add("blob-zstd", Severity::Error,
+                          fmt::format("zstd blob at {}: {}", blobAt, payload.error().message()),
+                          h->payloadOffset(), h->storedLen));
+        p.related.push_back({blobAt, h->headerLen, "blob header"});
+        return;
+    }
+    const std::string_view cls = k.className();
+    if (m_s.kind == LayerKind::Image) {
+        if ((cls == "RelBlock" || cls == "SlruBlock") && payload->size() != 8192)
+            tag(add("value-size", Severity::Info,
+                    fmt::format("{} image is {} bytes, expected an 8192-byte page", cls, payload->size()),
+                    blobAt, h->headerLen));
+        if ((cls == "RelSize" || cls == "SlruSegSize") && payload->size() != 4)
+            tag(add("value-size", Severity::Info,
+                    fmt::format("{} value is {} bytes, expected 4", cls, payload->size()), blobAt, h->headerLen));
+        if (m_opt.pages && cls == "RelBlock" && payload->size() == 8192)
+            checkPage(k, *payload, h->payloadOffset(), position);
+        return;
+    }
+    auto v = decodeValue(*payload, h->payloadOffset());
+    if (!v) {
+        auto &p = tag(add("value-decode", Severity::Error,
+                          fmt::format("value does not decode: {}", v.error().message()),
+                          h->compression == Compression::Zstd ? h->payloadOffset() : v.error().offset,
+                          h->compression == Compression::Zstd ? h->storedLen : 1));
+        p.related.push_back({blobAt, h->headerLen + h->storedLen, "blob"});
+        return;
+    }
+    if (v->willInit() != willInit) {
+        auto &p = tag(add("will-init", Severity::Error,
+                          fmt::format("BlobRef will_init bit is {} but the value's will_init is {}", willInit,
+                                      v->willInit()),
+                          valueAt + 4, 1));
+        p.related.push_back({blobAt, h->headerLen + h->storedLen, "value"});
+    }
+    if (!v->isImage()) {
+        const auto idx = v->record().index();
+        if (idx == 8)
+            tag(add("test-record", Severity::Warning, "NeonWalRecord::Test only exists in Neon's test builds",
+                    h->payloadOffset() + 4, 4));
+        else if (idx == 7)
+            tag(add("seed-incompatible", Severity::Info, "TruncateVisibilityMap (tag 7) is unknown to SEED-era Neon",
+                    h->payloadOffset() + 4, 4));
+    } else {
+        const ByteVector &img = v->image();
+        if ((cls == "RelBlock" || cls == "SlruBlock") && img.size() != 8192)
+            tag(add("value-size", Severity::Info,
+                    fmt::format("{} image is {} bytes, expected an 8192-byte page", cls, img.size()),
+                    blobAt, h->headerLen));
+        if (m_opt.pages && cls == "RelBlock" && img.size() == 8192 && h->compression == Compression::None)
+            checkPage(k, img, h->payloadOffset() + 12, position);
+    }
+}
+
+void Validator::checkPage(const Key &key, Bytes page, FileOffset at, std::uint64_t position)
+{
+    if (isZeroPage(page))
+        return;
+    const auto h = parsePageHeader(page);
+    auto tag = [&](Problem &p) {
+        p.entry = position;
+        p.key = key;
+    };
+    for (const auto &why : pageHeaderProblems(*h))
+        tag(add("page-header", Severity::Warning, fmt::format("page of {}: {}", key.describe(), why), at + 12, 8));
+    if (h->checksum != 0) {
+        const std::uint16_t sum = pageChecksum(page, key.field6());
+        if (sum != h->checksum)
+            tag(add("page-checksum", Severity::Warning,
+                    fmt::format("page of {}: checksum 0x{:04x}, computed 0x{:04x}", key.describe(), h->checksum, sum),
+                    at + 8, 2));
+    }
+    for (const auto &lp : linePointers(page, 2048))
+        if (lp.flags == 1 && (lp.offset < h->upper || std::uint32_t(lp.offset) + lp.length > h->special)) {
+            tag(add("page-line-pointer", Severity::Warning,
+                    fmt::format("page of {}: line pointer ({}, {}) outside [pd_upper {}, pd_special {})",
+                                key.describe(), lp.offset, lp.length, h->upper, h->special),
+                    at + 24, 4));
+            break;
+        }
+}
+
+void Validator::walkTree()
+{
+    struct Frame
+    {
+        NodeView node;
+        std::size_t next = 0;
+        int depth = 0;
+        ByteVector upper;  // exclusive bound from the parent's next separator (empty: none)
+        int childLevel = -1;  // level of the first child
+    };
+    m_visited.assign(m_indexBlocks, 0);
+    std::vector<Frame> stack;
+    const FileOffset indexBase = FileOffset(m_s.indexStartBlk) * kBlockSize;
+
+    // Visits `rel` as a child of `parent` entry `i` (or the root); returns the frame or null.
+    auto enter = [&](std::uint32_t rel, const NodeView *parent, std::size_t i, int depth,
+                     ByteVector lower, ByteVector upper) -> bool {
+        const FileOffset ptrAt = parent ? parent->offset + 5 + parent->prefixLen
+                                              + std::size_t(parent->count) * parent->suffixLen + i * 5
+                                        : summaryField("index_root");
+        if (rel >= m_indexBlocks) {
+            auto &p = add("node-child-range", Severity::Error,
+                          fmt::format("child pointer {} is beyond the {} index blocks: btree node beyond file",
+                                      rel, m_indexBlocks),
+                          ptrAt, parent ? 5 : 4);
+            if (parent)
+                p.block = parent->block;
+            return false;
+        }
+        if (m_visited[rel]) {
+            auto &p = add(m_visited[rel] == 2 ? "node-cycle" : "node-shared", Severity::Error,
+                          m_visited[rel] == 2
+                              ? fmt::format("node {} points back at its ancestor {} (a cycle)", parent ? parent->block : 0, rel)
+                              : fmt::format("node {} is reached a second time (shared child)", rel),
+                          ptrAt, 5);
+            if (parent)
+                p.block = parent->block;
+            p.related.push_back({indexBase + FileOffset(rel) * kBlockSize, kBlockSize, "node reached twice"});
+            return false;
+        }
+        if (depth >= kMaxDepth) {
+            add("node-depth", Severity::Error, fmt::format("path deeper than {} levels", kMaxDepth), ptrAt, 5);
+            return false;
+        }
+        m_visited[rel] = 2;  // on the current path
+        ++m_report.nodesChecked;
+        ++m_done;
+        const FileOffset off = indexBase + FileOffset(rel) * kBlockSize;
+        auto n = decodeNode(m_file.subspan(off, kBlockSize), rel, off, m_keyLen);
+        if (!n) {
+            const std::string &exp = n.error().expected;
+            const char *check = exp.find("marker") != std::string::npos ? "node-marker" : "node-header";
+            auto &p = add(check, Severity::Error, fmt::format("node {}: expected {}, found {}", rel, exp, n.error().found),
+                          n.error().offset, exp.find("marker") != std::string::npos ? 5 : 5);
+            p.block = rel;
+            m_visited[rel] = 1;
+            return false;
+        }
+        // Level: one below the parent. When the first child already disagrees, the parent's
+        // level byte is the likely fault; later children are compared with their first sibling.
+        if (parent) {
+            int &expected = stack.back().childLevel;
+            if (i == 0 && n->level + 1 != parent->level) {
+                auto &p = add("node-level", Severity::Error,
+                              fmt::format("node {} has level {}, but its first child {} has level {}", parent->block,
+                                          parent->level, rel, n->level),
+                              parent->offset + 2, 1);
+                p.block = parent->block;
+                p.related.push_back({off + 2, 1, "child's level"});
+                expected = n->level;
+            } else if (i == 0) {
+                expected = n->level;
+            } else if (n->level != expected) {
+                auto &p = add("node-level", Severity::Error,
+                              fmt::format("node {} has level {}, its siblings have level {}", rel, n->level, expected),
+                              off + 2, 1);
+                p.block = rel;
+            }
+            if (n->level >= parent->level) {
+                m_visited[rel] = 1;
+                return false;  // following it could not end
+            }
+        }
+        // Separator from the parent: equal to the child's first key (Neon), never above it.
+        ByteVector first(m_keyLen);
+        n->keyInto(0, first.data());
+        if (!lower.empty() && first != lower) {
+            const bool above = std::lexicographical_compare(first.begin(), first.end(), lower.begin(), lower.end());
+            auto &p = add("node-separator", above ? Severity::Error : Severity::Warning,
+                          above ? fmt::format("node {}'s first key {} is below its separator {} in node {}: "
+                                              "searches skip those entries", rel, toHex(first), toHex(lower), parent->block)
+                                : fmt::format("separator {} in node {} differs from node {}'s first key {} "
+                                              "(Neon stores the first key)", toHex(lower), parent->block, rel, toHex(first)),
+                          parent->offset + 5 + parent->prefixLen + i * parent->suffixLen, parent->suffixLen);
+            p.block = parent->block;
+            p.related.push_back({off + 5, std::uint64_t(n->prefixLen) + n->suffixLen, "child's first key"});
+        }
+        if (!upper.empty()) {
+            ByteVector last(m_keyLen);
+            n->keyInto(n->count - 1, last.data());
+            if (!std::lexicographical_compare(last.begin(), last.end(), upper.begin(), upper.end())) {
+                auto &p = add("node-separator", Severity::Error,
+                              fmt::format("node {}'s last key {} is not below the next separator {} in node {}",
+                                          rel, toHex(last), toHex(upper), parent->block),
+                              off + 5 + n->prefixLen + std::size_t(n->count - 1) * n->suffixLen, n->suffixLen);
+                p.block = rel;
+            }
+        }
+        checkNode(*n, depth);
+        stack.push_back({*n, 0, depth, std::move(upper), -1});
+        return true;
+    };
+
+    enter(m_s.indexRootBlk, nullptr, 0, 0, {}, {});
+    while (!stack.empty()) {
+        Frame &f = stack.back();
+        if (f.next >= f.node.count) {
+            m_visited[f.node.block] = 1;
+            stack.pop_back();
+            if ((m_done & 63) == 0 && !progress())
+                return;
+            continue;
+        }
+        const std::size_t i = f.next++;
+        if (f.node.isLeaf()) {
+            checkEntry(f.node, i);
+            continue;
+        }
+        const NodeView parent = f.node;
+        ByteVector lower(m_keyLen), upper;
+        parent.keyInto(i, lower.data());
+        if (i + 1 < parent.count) {
+            upper.resize(m_keyLen);
+            parent.keyInto(i + 1, upper.data());
+        } else {
+            upper = f.upper;
+        }
+        const int depth = f.depth + 1;
+        enter(parent.child(i), &parent, i, depth, std::move(lower), std::move(upper));
+    }
+}
+
+void Validator::checkValueArea()
+{
+    if (m_report.entriesChecked == 0) {
+        add("empty-layer", Severity::Error, "the index holds no entries (Neon never writes an empty layer)",
+            summaryField("index_root"), 4);
+        return;
+    }
+    if (!m_anyBlob)
+        return;
+    if (m_compressed)
+        add("seed-incompatible", Severity::Info,
+            fmt::format("{} of {} blobs are zstd-compressed: only HEAD-era Neon reads this layer", m_compressed,
+                        m_report.entriesChecked),
+            m_firstCompressed, 4);
+    if (m_nonCanonical)
+        add("blob-header-canonical", Severity::Info,
+            fmt::format("{} blobs below 128 bytes have a 4-byte header (Neon writes 1 byte): a rewrite is not "
+                        "byte-identical", m_nonCanonical),
+            m_firstNonCanonical, 4);
+    const std::uint64_t expectStart = (m_maxBlobEnd + kBlockSize - 1) / kBlockSize;
+    if (expectStart != m_s.indexStartBlk) {
+        auto &p = add("values-end", Severity::Warning,
+                      fmt::format("the last blob ends at {}, so index_start_blk should be {}, not {}", m_maxBlobEnd,
+                                  expectStart, m_s.indexStartBlk),
+                      summaryField("index_start"), 4);
+        p.related.push_back({m_maxBlobEnd, 0, "end of the last blob"});
+    }
+    if (m_maxBlobEnd < m_valuesEnd) {
+        const Bytes tail = m_file.subspan(m_maxBlobEnd, m_valuesEnd - m_maxBlobEnd);
+        const auto nz = std::find_if(tail.begin(), tail.end(), [](std::uint8_t b) { return b != 0; });
+        if (nz != tail.end())
+            add("values-padding", Severity::Warning,
+                "non-zero bytes between the last blob and the index (Neon writes zeros)",
+                m_maxBlobEnd + FileOffset(nz - tail.begin()), FileOffset(tail.end() - nz));
+    }
+    // Unreachable index blocks, reported as runs.
+    const FileOffset indexBase = FileOffset(m_s.indexStartBlk) * kBlockSize;
+    for (std::uint64_t b = 0; b < m_indexBlocks;) {
+        if (m_visited[b]) {
+            ++b;
+            continue;
+        }
+        std::uint64_t e = b;
+        while (e < m_indexBlocks && !m_visited[e])
+            ++e;
+        auto &p = add("index-unreachable", Severity::Warning,
+                      e - b == 1 ? fmt::format("index block {} is not reachable from the root", b)
+                                 : fmt::format("index blocks {}..{} are not reachable from the root", b, e - 1),
+                      indexBase + b * kBlockSize, (e - b) * kBlockSize);
+        p.block = std::uint32_t(b);
+        b = e;
+    }
+}
+
+ValidationReport Validator::run()
+{
+    const std::uint64_t size = m_file.size();
+    m_blocks = size / kBlockSize;
+    if (size < kBlockSize) {
+        add("file-size", Severity::Error,
+            fmt::format("file is {} bytes, shorter than the 8192-byte summary block", size), 0, size);
+        if (size < 2)
+            return std::move(m_report);
+    } else if (size % kBlockSize != 0) {
+        add("file-size", Severity::Error,
+            fmt::format("file size {} is not a multiple of 8192: the last {} bytes form a partial block Neon cannot read",
+                        size, size % kBlockSize),
+            m_blocks * kBlockSize, size % kBlockSize);
+    }
+    auto s = Summary::decode(m_file.first(std::min<std::uint64_t>(size, kBlockSize)));
+    if (!s) {
+        add(s.error().offset == 0 ? "summary-magic" : "file-size", Severity::Error,
+            fmt::format("not a layer: expected {}, found {}", s.error().expected, s.error().found),
+            s.error().offset, s.error().offset == 0 ? 2 : 0);
+        return std::move(m_report);
+    }
+    m_s = *s;
+    m_keyLen = m_s.indexKeyLen();
+    if (size < kBlockSize)
+        return std::move(m_report);
+    checkSummary();
+    if (!checkIndexLocation())
+        return std::move(m_report);
+    m_valuesEnd = FileOffset(m_s.indexStartBlk) * kBlockSize;
+    m_total = std::max<std::uint64_t>(1, m_indexBlocks);
+    walkTree();
+    if (m_report.cancelled)
+        return std::move(m_report);
+    checkValueArea();
+    return std::move(m_report);
+}
+
+} // namespace
+
+ValidationReport validateLayer(Bytes file, const ValidateOptions &options)
+{
+    Validator v(file, options);
+    ValidationReport r = v.run();
+    std::stable_sort(r.problems.begin(), r.problems.end(),
+                     [](const Problem &a, const Problem &b) { return a.offset < b.offset; });
+    for (const Problem &p : r.problems)
+        (p.severity == Severity::Error ? r.errors : p.severity == Severity::Warning ? r.warnings : r.infos)++;
+    return r;
+}
+
+SalvageScan scanLeaves(Bytes file, std::uint64_t firstBlock, std::size_t keyLen)
+{
+    SalvageScan out;
+    const std::uint64_t blocks = file.size() / kBlockSize;
+    for (std::uint64_t b = std::max<std::uint64_t>(firstBlock, 1); b < blocks; ++b) {
+        const FileOffset off = b * kBlockSize;
+        auto n = decodeNode(file.subspan(off, kBlockSize), std::uint32_t(b - firstBlock), off, keyLen);
+        if (!n || !n->isLeaf())
+            continue;
+        // Plausible leaf: increasing keys, values in range, zero padding.
+        ByteVector prev(keyLen), cur(keyLen);
+        bool ok = true;
+        for (std::size_t i = 0; i < n->count && ok; ++i) {
+            n->keyInto(i, cur.data());
+            ok = (i == 0 || std::lexicographical_compare(prev.begin(), prev.end(), cur.begin(), cur.end()))
+                 && n->value(i) <= kBtreeMaxLeafValue;
+            std::swap(prev, cur);
+        }
+        const Bytes block = file.subspan(off, kBlockSize);
+        ok = ok && std::all_of(block.begin() + std::ptrdiff_t(n->usedBytes()), block.end(),
+                               [](std::uint8_t c) { return c == 0; });
+        if (!ok)
+            continue;
+        ++out.leavesFound;
+        for (std::size_t i = 0; i < n->count; ++i) {
+            SalvagedEntry e;
+            e.indexKey.resize(keyLen);
+            n->keyInto(i, e.indexKey.data());
+            e.value = n->value(i);
+            e.leafOffset = off;
+            out.entries.push_back(std::move(e));
+        }
+    }
+    std::stable_sort(out.entries.begin(), out.entries.end(),
+                     [](const SalvagedEntry &a, const SalvagedEntry &b) { return a.indexKey < b.indexKey; });
+    const auto before = out.entries.size();
+    out.entries.erase(std::unique(out.entries.begin(), out.entries.end(),
+                                  [](const SalvagedEntry &a, const SalvagedEntry &b) { return a.indexKey == b.indexKey; }),
+                      out.entries.end());
+    out.duplicates = before - out.entries.size();
+    return out;
+}
+
+} // namespace layerscope

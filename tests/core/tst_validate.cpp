@@ -1,0 +1,273 @@
+#include "testutil.h"
+
+#include <layerscope/layer.h>
+#include <layerscope/synth.h>
+#include <layerscope/validate.h>
+
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <functional>
+
+using namespace layerscope;
+
+// Corrupt files: one byte-level mutation per check, each reported with its check id at the
+// offset of the mutated bytes; clean files report no error or warning.
+class TestValidate : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanFilesReportNothing_data();
+    void cleanFilesReportNothing();
+    void corruptions_data();
+    void corruptions();
+    void hostileInputStaysBounded_data();
+    void hostileInputStaysBounded();
+    void pagesOption();
+    void salvageScan();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_image, m_delta, m_demoImage, m_demoZstd, m_demoDelta;
+};
+
+using Mutation = std::function<FileOffset(ByteVector &bytes, const Layer &layer)>;
+Q_DECLARE_METATYPE(Mutation)
+
+namespace {
+ByteVector load(const QString &path)
+{
+    return testutil::toVector(testutil::readAll(path));
+}
+FileOffset nodeOffset(const Layer &l, std::uint32_t rel)
+{
+    return (FileOffset(l.summary().indexStartBlk) + rel) * kBlockSize;
+}
+FileOffset rootOffset(const Layer &l)
+{
+    return nodeOffset(l, l.summary().indexRootBlk);
+}
+FileOffset keyOffset(const Layer &l, std::uint32_t rel, std::size_t i)
+{
+    const auto n = l.tree().node(rel);
+    return n->offset + 5 + n->prefixLen + i * n->suffixLen;
+}
+FileOffset valueOffset(const Layer &l, std::uint32_t rel, std::size_t i)
+{
+    const auto n = l.tree().node(rel);
+    return n->offset + 5 + n->prefixLen + std::size_t(n->count) * n->suffixLen + i * 5;
+}
+void putBe(ByteVector &b, FileOffset at, std::uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; ++i)
+        b[at + std::size_t(i)] = std::uint8_t(v >> (8 * (bytes - 1 - i)));
+}
+FileOffset blobOf(const Layer &l, std::size_t entry)
+{
+    return (*l.entries())[entry].blobOffset;
+}
+} // namespace
+
+void TestValidate::initTestCase()
+{
+    for (const QString &f : testutil::fixtureLayers())
+        (QFileInfo(f).fileName().count('-') > 1 ? m_delta : m_image) = f;
+    QVERIFY(!m_image.isEmpty() && !m_delta.isEmpty());
+    auto demo = writeDemoLayers(m_dir.path().toStdString());
+    QVERIFY(demo);
+    m_demoImage = QString::fromStdString((*demo)[0]);
+    m_demoZstd = QString::fromStdString((*demo)[1]);
+    m_demoDelta = QString::fromStdString((*demo)[2]);
+}
+
+void TestValidate::cleanFilesReportNothing_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::newRow("neon-image") << m_image;
+    QTest::newRow("neon-delta") << m_delta;
+    QTest::newRow("demo-image-2-levels") << m_demoImage;
+    QTest::newRow("demo-zstd-image") << m_demoZstd;
+    QTest::newRow("demo-delta") << m_demoDelta;
+}
+
+void TestValidate::cleanFilesReportNothing()
+{
+    QFETCH(QString, path);
+    const ByteVector b = load(path);
+    ValidateOptions o;
+    o.fileName = QFileInfo(path).fileName().toStdString();
+    o.pages = !path.contains("fixtures");  // fixture pages are text, not heap pages
+    const auto r = validateLayer(b, o);
+    for (const auto &p : r.problems)
+        if (p.severity != Severity::Info)
+            qWarning("%s@%llu: %s", p.check.c_str(), static_cast<unsigned long long>(p.offset), p.message.c_str());
+    QCOMPARE(r.errors, std::size_t(0));
+    QCOMPARE(r.warnings, std::size_t(0));
+    auto l = Layer::open(std::make_shared<MemorySource>(b));
+    QCOMPARE(r.entriesChecked, l->entries()->size());
+}
+
+void TestValidate::corruptions_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<Mutation>("mutate");
+    QTest::addColumn<QString>("check");
+    QTest::addColumn<int>("severity");
+    const int E = int(Severity::Error), W = int(Severity::Warning);
+    auto row = [&](const char *name, const QString &path, Mutation m, const char *check, int sev) {
+        QTest::newRow(name) << path << m << QString(check) << sev;
+    };
+    // Summary.
+    row("summary-magic", m_image, [](ByteVector &b, const Layer &) { b[1] = 0x00; return FileOffset(0); }, "summary-magic", E);
+    row("summary-version", m_image, [](ByteVector &b, const Layer &) { b[3] = 4; return FileOffset(2); }, "summary-version", E);
+    row("summary-key-range", m_image, [](ByteVector &b, const Layer &) {
+        std::copy(b.begin() + 36, b.begin() + 54, b.begin() + 54);
+        return FileOffset(36); }, "summary-key-range", E);
+    row("summary-lsn-range", m_delta, [](ByteVector &b, const Layer &) {
+        std::copy(b.begin() + 72, b.begin() + 80, b.begin() + 80);
+        return FileOffset(72); }, "summary-lsn-range", E);
+    row("summary-padding", m_image, [](ByteVector &b, const Layer &) { b[500] = 1; return FileOffset(500); }, "summary-padding", W);
+    row("index-start", m_image, [](ByteVector &b, const Layer &) { putBe(b, 80, 0, 4); return FileOffset(80); }, "index-start", E);
+    row("index-start-beyond-file", m_delta, [](ByteVector &b, const Layer &) { putBe(b, 88, 400, 4); return FileOffset(88); }, "index-start", E);
+    row("index-root-beyond-file", m_image, [](ByteVector &b, const Layer &) { putBe(b, 84, 5, 4); return FileOffset(84); }, "index-root", E);
+    row("file-size-partial-block", m_image, [](ByteVector &b, const Layer &) { b.resize(b.size() + 100); return FileOffset(b.size() - 100); }, "file-size", E);
+    // Nodes.
+    row("node-count-zero", m_image, [](ByteVector &b, const Layer &l) { putBe(b, rootOffset(l), 0, 2); return rootOffset(l); }, "node-header", E);
+    row("node-prefix-suffix", m_image, [](ByteVector &b, const Layer &l) { b[rootOffset(l) + 4] = 17; return rootOffset(l) + 3; }, "node-header", E);
+    row("node-count-huge", m_delta, [](ByteVector &b, const Layer &l) { putBe(b, rootOffset(l), 0xFFFF, 2); return rootOffset(l); }, "node-header", E);
+    row("node-key-order", m_image, [](ByteVector &b, const Layer &l) {
+        const FileOffset k2 = keyOffset(l, 0, 2), k3 = keyOffset(l, 0, 3);
+        std::swap_ranges(b.begin() + std::ptrdiff_t(k2), b.begin() + std::ptrdiff_t(k2 + 18), b.begin() + std::ptrdiff_t(k3));
+        return k3; }, "node-key-order", E);
+    row("node-padding", m_delta, [](ByteVector &b, const Layer &l) { b[rootOffset(l) + 8000] = 7; return rootOffset(l) + 8000; }, "node-padding", W);
+    row("leaf-value-top-bit", m_image, [](ByteVector &b, const Layer &l) { b[valueOffset(l, 0, 0)] = 0x80; return valueOffset(l, 0, 0); }, "leaf-value", E);
+    row("node-level-root", m_demoImage, [](ByteVector &b, const Layer &l) { b[rootOffset(l) + 2] = 2; return rootOffset(l) + 2; }, "node-level", E);
+    row("node-level-leaf", m_demoDelta, [](ByteVector &b, const Layer &l) { b[nodeOffset(l, 2) + 2] = 1; return valueOffset(l, 2, 0); }, "node-marker", E);
+    row("node-marker", m_demoImage, [](ByteVector &b, const Layer &l) { b[valueOffset(l, l.summary().indexRootBlk, 1)] = 0; return valueOffset(l, l.summary().indexRootBlk, 1); }, "node-marker", E);
+    row("node-child-range", m_demoImage, [](ByteVector &b, const Layer &l) { putBe(b, valueOffset(l, l.summary().indexRootBlk, 1) + 1, 0x7FFFFFFF, 4); return valueOffset(l, l.summary().indexRootBlk, 1); }, "node-child-range", E);
+    row("node-shared-child", m_demoImage, [](ByteVector &b, const Layer &l) {
+        const FileOffset v0 = valueOffset(l, l.summary().indexRootBlk, 0), v1 = valueOffset(l, l.summary().indexRootBlk, 1);
+        std::copy(b.begin() + std::ptrdiff_t(v0), b.begin() + std::ptrdiff_t(v0 + 5), b.begin() + std::ptrdiff_t(v1));
+        return v1; }, "node-shared", E);
+    row("node-cycle", m_demoDelta, [](ByteVector &b, const Layer &l) { putBe(b, valueOffset(l, l.summary().indexRootBlk, 3) + 1, l.summary().indexRootBlk, 4); return valueOffset(l, l.summary().indexRootBlk, 3); }, "node-cycle", E);
+    row("node-separator-above-first-key", m_demoDelta, [](ByteVector &b, const Layer &l) {
+        const FileOffset k = keyOffset(l, l.summary().indexRootBlk, 2);
+        b[k + 25] += 1;  // root key 2 := leaf 2's first key + 1
+        return k; }, "node-separator", E);
+    row("index-unreachable", m_demoImage, [](ByteVector &b, const Layer &l) {
+        const FileOffset v0 = valueOffset(l, l.summary().indexRootBlk, 0), v1 = valueOffset(l, l.summary().indexRootBlk, 1);
+        std::copy(b.begin() + std::ptrdiff_t(v0), b.begin() + std::ptrdiff_t(v0 + 5), b.begin() + std::ptrdiff_t(v1));
+        return nodeOffset(l, 1); }, "index-unreachable", W);
+    // Entries and blobs.
+    row("blob-offset-beyond-values", m_image, [](ByteVector &b, const Layer &l) { putBe(b, valueOffset(l, 0, 1), 0xF0000, 5); return valueOffset(l, 0, 1); }, "blob-offset", E);
+    row("blob-compression-bits", m_image, [](ByteVector &b, const Layer &l) { b[blobOf(l, 3)] = 0xA0; return blobOf(l, 3); }, "blob-compression", E);
+    row("blob-length", m_image, [](ByteVector &b, const Layer &l) { putBe(b, blobOf(l, 9), 0x80100000, 4); return blobOf(l, 9); }, "blob-length", E);
+    row("blob-overlap", m_image, [](ByteVector &b, const Layer &l) { putBe(b, valueOffset(l, 0, 4), blobOf(l, 3) + 10, 5); return valueOffset(l, 0, 4); }, "blob-overlap", E);
+    row("blob-zstd", m_demoZstd, [](ByteVector &b, const Layer &l) {
+        const FileOffset at = blobOf(l, 5) + 4 + 10;
+        for (int i = 0; i < 8; ++i) b[at + std::size_t(i)] ^= 0x5A;
+        return at - 10; }, "blob-zstd", E);
+    row("values-padding", m_image, [](ByteVector &b, const Layer &) { b[90152 + 5] = 1; return FileOffset(90157); }, "values-padding", W);
+    row("will-init-bit", m_delta, [](ByteVector &b, const Layer &l) { b[valueOffset(l, 0, 0) + 4] ^= 1; return valueOffset(l, 0, 0) + 4; }, "will-init", E);
+    row("value-tag", m_delta, [](ByteVector &b, const Layer &l) { b[blobOf(l, 1) + 1 + 3] = 7; return blobOf(l, 1) + 1; }, "value-decode", E);
+    row("record-bool", m_delta, [](ByteVector &b, const Layer &l) { b[blobOf(l, 1) + 1 + 8] = 2; return blobOf(l, 1) + 1 + 8; }, "value-decode", E);
+    row("lsn-below-range", m_delta, [](ByteVector &b, const Layer &l) { putBe(b, keyOffset(l, 0, 0) + 18, 1, 8); return keyOffset(l, 0, 0); }, "lsn-range", E);
+    row("key-below-range", m_delta, [](ByteVector &b, const Layer &) { b[36] = 0x02; return FileOffset(0); }, "key-range", E);
+}
+
+void TestValidate::corruptions()
+{
+    QFETCH(QString, path);
+    QFETCH(Mutation, mutate);
+    QFETCH(QString, check);
+    QFETCH(int, severity);
+    ByteVector b = load(path);
+    auto clean = Layer::open(std::make_shared<MemorySource>(b));
+    QVERIFY(clean);
+    const FileOffset expectAt = mutate(b, *clean);
+    const auto r = validateLayer(b);
+    QString all;
+    bool found = false;
+    for (const auto &p : r.problems) {
+        all += QString("\n  %1 @%2 %3").arg(QString::fromStdString(p.check)).arg(p.offset).arg(QString::fromStdString(p.message));
+        // key-below-range: the first entry's key is at fault (any offset inside the index).
+        const bool offsetOk = QByteArray(QTest::currentDataTag()) == "key-below-range" ? p.offset >= 8192 : p.offset == expectAt;
+        if (QString::fromStdString(p.check) == check && int(p.severity) == severity && offsetOk)
+            found = true;
+    }
+    QVERIFY2(found, qPrintable(QString("expected %1 at %2; got:%3").arg(check).arg(expectAt).arg(all)));
+    QVERIFY(!r.problems.empty());
+    for (const auto &p : r.problems) {
+        QVERIFY(!p.message.empty());
+        QVERIFY(p.offset <= b.size());
+    }
+}
+
+void TestValidate::hostileInputStaysBounded_data()
+{
+    QTest::addColumn<QByteArray>("summaryHex");
+    QTest::addColumn<int>("blocks");
+    QTest::addColumn<QByteArray>("nodeHex");
+    // A root that points at itself, a 65535-entry node, and a blob claiming 2^28 bytes.
+    QTest::newRow("self-loop") << QByteArray("5a600003") << 4 << QByteArray("0001010012 000000000000000000000000000000000000 8000000001");
+    QTest::newRow("65535-entries") << QByteArray("5a600003") << 4 << QByteArray("ffff000012");
+    QTest::newRow("2-28-byte-blob") << QByteArray("5a600003") << 4 << QByteArray("0001000012 000000000000000000000000000000000000 0000002000");
+}
+
+void TestValidate::hostileInputStaysBounded()
+{
+    QFETCH(QByteArray, summaryHex);
+    QFETCH(int, blocks);
+    QFETCH(QByteArray, nodeHex);
+    ByteVector b(std::size_t(blocks) * 8192, 0);
+    const ByteVector s = testutil::hexBytes(summaryHex.constData());
+    std::copy(s.begin(), s.end(), b.begin());
+    b[54] = 0xFF;                      // key end > key start
+    putBe(b, 80, 2, 4);                // index_start_blk 2
+    putBe(b, 84, 1, 4);                // root = relative 1 (block 3)
+    const ByteVector n = testutil::hexBytes(nodeHex.constData());
+    std::copy(n.begin(), n.end(), b.begin() + 3 * 8192);
+    putBe(b, 8192, 0x8FFFFFFF, 4);     // blob header at 8192 claiming 2^28-1 bytes
+    const auto r = validateLayer(b);
+    QVERIFY(r.errors > 0);
+    QVERIFY(r.problems.size() < 100);
+}
+
+void TestValidate::pagesOption()
+{
+    ByteVector b = load(m_demoImage);
+    auto l = Layer::open(std::make_shared<MemorySource>(b));
+    const FileOffset page = blobOf(*l, 7) + 4;
+    b[page + 100] ^= 0xFF;  // content change: the checksum no longer matches
+    b[page + 12] = 0xFF;    // pd_lower 0x..FF > pd_upper
+    b[page + 13] = 0x7F;
+    ValidateOptions o;
+    o.pages = true;
+    const auto r = validateLayer(b, o);
+    QStringList checks;
+    for (const auto &p : r.problems)
+        checks << QString::fromStdString(p.check);
+    QVERIFY2(checks.contains("page-checksum"), qPrintable(checks.join(',')));
+    QVERIFY(checks.contains("page-header"));
+    QCOMPARE(validateLayer(b).warnings, std::size_t(0));  // opt-in only
+}
+
+void TestValidate::salvageScan()
+{
+    ByteVector b = load(m_demoDelta);
+    auto l = Layer::open(std::make_shared<MemorySource>(b));
+    const auto all = l->entries();
+    // Destroy the root: the tree cannot be walked, the leaves are still there.
+    std::fill(b.begin() + std::ptrdiff_t(rootOffset(*l)), b.begin() + std::ptrdiff_t(rootOffset(*l) + 8192), 0xEE);
+    const auto scan = scanLeaves(b, l->summary().indexStartBlk, 26);
+    QCOMPARE(scan.leavesFound, std::uint64_t(6));
+    QCOMPARE(scan.entries.size(), all->size());
+    QCOMPARE(scan.duplicates, std::uint64_t(0));
+    for (std::size_t i = 0; i < all->size(); i += 101)
+        QCOMPARE(scan.entries[i].value, (*all)[i].raw);
+}
+
+QTEST_APPLESS_MAIN(TestValidate)
+#include "tst_validate.moc"
