@@ -13,3 +13,10 @@ for preset in debug asan; do
   cmake --build --preset "$preset" -j "$jobs"
   ctest --preset "$preset" -j "$jobs"
 done
+
+# A bounded libFuzzer run (clang, ASan + UBSan) seeded with the fixtures and the corpus.
+echo "=== fuzz: ${LAYERSCOPE_FUZZ_SECONDS:=60} s of libFuzzer on open + iterate + validate + decode"
+export LAYERSCOPE_FUZZ_SECONDS
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$jobs"
+ctest --preset fuzz
