@@ -2,9 +2,12 @@
 
 #include <QWidget>
 
+#include <layerscope/validate.h>
+
 #include <memory>
 
 class QSplitter;
+class QTabWidget;
 
 namespace layerscope::ui {
 
@@ -12,6 +15,7 @@ class BTreeGraphView;
 class BlobPanel;
 class KeyTableWidget;
 class LayerDocument;
+class ProblemsPanel;
 class SummaryPanel;
 
 /// Everything about one open layer (one tab): summary, B-tree graph, key table and blob view,
@@ -28,6 +32,11 @@ public:
     BTreeGraphView *graph() const { return m_graph; }
     KeyTableWidget *keys() const { return m_keys; }
     BlobPanel *blob() const { return m_blob; }
+    ProblemsPanel *problems() const { return m_problems; }
+    /// Jumps to a problem: its bytes in the hex view, its node in the graph, its entry.
+    void showProblem(const layerscope::Problem &problem);
+    /// Brings the Problems tab to the front.
+    void showProblemsTab();
     bool isLoaded() const;
 
 signals:
@@ -39,6 +48,8 @@ private:
     BTreeGraphView *m_graph;
     KeyTableWidget *m_keys;
     BlobPanel *m_blob;
+    ProblemsPanel *m_problems;
+    QTabWidget *m_leftTabs;
 };
 
 } // namespace layerscope::ui

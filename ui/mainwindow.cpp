@@ -79,8 +79,10 @@ MainWindow::MainWindow(QWidget *parent)
     m_cancel->setText(tr("Cancel"));
     m_cancel->hide();
     connect(m_cancel, &QToolButton::clicked, this, [this] {
-        if (LayerPage *p = currentPage())
+        if (LayerPage *p = currentPage()) {
             p->document()->cancelLoading();
+            p->document()->cancelValidation();
+        }
     });
     statusBar()->addWidget(m_status, 1);
     statusBar()->addPermanentWidget(m_progress);
@@ -140,6 +142,11 @@ int MainWindow::openFiles(const QStringList &paths, bool quiet)
             updateProgress();
             emit pageLoaded();
         });
+        connect(raw, &LayerDocument::validationProgress, this, &MainWindow::updateProgress);
+        connect(raw, &LayerDocument::validationReady, this, [this] {
+            updateProgress();
+            emit pageLoaded();
+        });
         addRecent(QFileInfo(path).absoluteFilePath());
         ++opened;
     }
@@ -159,15 +166,17 @@ void MainWindow::updateProgress()
     m_progress->setVisible(loading);
     m_cancel->setVisible(loading);
     if (loading) {
-        m_progress->setFormat(tr("walking index %p%"));
+        m_progress->setFormat(p->document()->isLoading() ? tr("walking index %p%") : tr("validating %p%"));
         setWindowTitle(tr("%1 — Layerscope").arg(p->document()->fileName()));
     } else if (p) {
         setWindowTitle(tr("%1 — Layerscope").arg(p->document()->fileName()));
     } else {
         setWindowTitle(tr("Layerscope"));
     }
-    if (auto *doc = p ? p->document() : nullptr; doc && loading)
+    if (auto *doc = p ? p->document() : nullptr; doc && loading) {
         connect(doc, &LayerDocument::loadProgress, m_progress, &QProgressBar::setValue, Qt::UniqueConnection);
+        connect(doc, &LayerDocument::validationProgress, m_progress, &QProgressBar::setValue, Qt::UniqueConnection);
+    }
 }
 
 void MainWindow::openDialog()

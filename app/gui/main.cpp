@@ -1,5 +1,6 @@
 #include <keys/keytablewidget.h>
 #include <layerpage.h>
+#include <problems/problemspanel.h>
 #include <mainwindow.h>
 
 #include <QApplication>
@@ -51,7 +52,10 @@ int main(int argc, char **argv)
                                     QStringLiteral("With --screenshot: select entry N of the first layer before the shot."),
                                     QStringLiteral("N"));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH."), QStringLiteral("WxH"));
-    parser.addOptions({shot, select, size});
+    const QCommandLineOption problem(QStringLiteral("problem"),
+                                     QStringLiteral("With --screenshot: show the Problems tab and jump to problem N."),
+                                     QStringLiteral("N"));
+    parser.addOptions({shot, select, size, problem});
     parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Layer files to open."), QStringLiteral("[FILE...]"));
     parser.process(app);
 
@@ -72,12 +76,19 @@ int main(int argc, char **argv)
 
     const QString out = parser.value(shot);
     const qint64 selectRow = parser.isSet(select) ? parser.value(select).toLongLong() : -1;
+    const int problemRow = parser.isSet(problem) ? parser.value(problem).toInt() : -1;
     int rc = 0;
     auto finish = [&] {
         if (selectRow >= 0 && window.tabs()->count() > 0) {
             window.tabs()->setCurrentIndex(0);
             if (auto *page = window.currentPage())
                 page->keys()->selectPosition(std::uint64_t(selectRow));
+        }
+        if (problemRow >= 0 && window.currentPage()) {
+            auto *page = window.currentPage();
+            page->showProblemsTab();
+            if (const auto *p = page->problems()->model()->problem(problemRow))
+                page->showProblem(*p);
         }
         QTimer::singleShot(300, &app, [&] {
             if (!window.grab().save(out)) {

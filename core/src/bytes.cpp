@@ -29,11 +29,14 @@ Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::string &path)
     if (fd < 0)
         return makeError(0, "a readable file", fmt::format("{} ({})", path, std::strerror(errno)));
     struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (::fstat(fd, &st) != 0) {
         const int err = errno;
         ::close(fd);
-        return makeError(0, "a regular file",
-                         fmt::format("{} ({})", path, err ? std::strerror(err) : "not a file"));
+        return makeError(0, "a readable file", fmt::format("{} ({})", path, std::strerror(err)));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return makeError(0, "a regular file", fmt::format("{} (a directory or special file)", path));
     }
     const auto size = std::size_t(st.st_size);
     const std::uint8_t *data = nullptr;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <unordered_set>
 
 namespace layerscope {
@@ -40,32 +41,41 @@ Result<TreeShape> buildTreeShape(
     std::vector<std::uint32_t> childBlocks;  // scratch: child blocks of the node being added
 
     auto add = [&](std::uint32_t block, std::int32_t parent, int depth) -> Result<std::uint32_t> {
-        if (depth >= BTreeReader::kMaxDepth)
-            return makeError(tree.node(block) ? tree.node(block)->offset : 0,
-                             fmt::format("a tree at most {} levels deep", BTreeReader::kMaxDepth),
-                             "a deeper path");
-        if (!seen.insert(block).second)
-            return makeError((std::uint64_t(tree.indexStart()) + block) * kBlockSize,
-                             "a tree (each node reached once)",
-                             fmt::format("node {} reached a second time", block));
-        auto n = tree.node(block);
-        if (!n)
-            return n.error();
         TreeShape::Node s;
         s.block = block;
-        s.level = n->level;
-        s.depth = std::uint8_t(depth);
-        s.count = n->count;
+        s.depth = std::uint8_t(std::min(depth, 255));
         s.parent = parent;
         s.firstEntry = shape.totalEntries;
-        if (n->isLeaf()) {
-            s.entries = n->count;
-            shape.totalEntries += n->count;
-            shape.leaves.push_back(std::uint32_t(shape.nodes.size()));
+        std::optional<Error> failure;
+        std::optional<NodeView> n;
+        if (depth >= BTreeReader::kMaxDepth)
+            failure = makeError((std::uint64_t(tree.indexStart()) + block) * kBlockSize,
+                                fmt::format("a tree at most {} levels deep", BTreeReader::kMaxDepth), "a deeper path");
+        else if (!seen.insert(block).second)
+            failure = makeError((std::uint64_t(tree.indexStart()) + block) * kBlockSize,
+                                "a tree (each node reached once)",
+                                fmt::format("node {} reached a second time", block));
+        else if (auto r = tree.node(block); !r)
+            failure = r.error();
+        else
+            n = *r;
+        if (failure) {
+            if (parent < 0)
+                return *failure;
+            s.broken = true;
+            shape.errors.push_back({std::uint32_t(shape.nodes.size()), *failure});
         } else {
-            s.childBegin = std::uint32_t(shape.children.size());
-            for (std::size_t i = 0; i < n->count; ++i)
-                shape.children.push_back(n->child(i));  // block numbers, resolved later
+            s.level = n->level;
+            s.count = n->count;
+            if (n->isLeaf()) {
+                s.entries = n->count;
+                shape.totalEntries += n->count;
+                shape.leaves.push_back(std::uint32_t(shape.nodes.size()));
+            } else {
+                s.childBegin = std::uint32_t(shape.children.size());
+                for (std::size_t i = 0; i < n->count; ++i)
+                    shape.children.push_back(n->child(i));  // block numbers, resolved below
+            }
         }
         if (std::size_t(depth) >= shape.nodesPerLevel.size())
             shape.nodesPerLevel.resize(std::size_t(depth) + 1);
@@ -83,7 +93,7 @@ Result<TreeShape> buildTreeShape(
     while (!stack.empty()) {
         Pending &p = stack.back();
         const TreeShape::Node node = shape.nodes[p.node];
-        if (node.level == 0 || p.next >= node.count) {
+        if (node.level == 0 || node.broken || p.next >= node.count) {
             // Subtree complete: its entry count is what the leaves added since it started.
             shape.nodes[p.node].entries = shape.totalEntries - node.firstEntry;
             stack.pop_back();

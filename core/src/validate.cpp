@@ -702,7 +702,10 @@ SalvageScan scanLeaves(Bytes file, std::uint64_t firstBlock, std::size_t keyLen)
         }
     }
     std::stable_sort(out.entries.begin(), out.entries.end(),
-                     [](const SalvagedEntry &a, const SalvagedEntry &b) { return a.indexKey < b.indexKey; });
+                     [](const SalvagedEntry &a, const SalvagedEntry &b) {
+                         return std::lexicographical_compare(a.indexKey.begin(), a.indexKey.end(),
+                                                             b.indexKey.begin(), b.indexKey.end());
+                     });
     const auto before = out.entries.size();
     out.entries.erase(std::unique(out.entries.begin(), out.entries.end(),
                                   [](const SalvagedEntry &a, const SalvagedEntry &b) { return a.indexKey == b.indexKey; }),

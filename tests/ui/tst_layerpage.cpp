@@ -7,9 +7,11 @@
 #include <keys/entrytablemodel.h>
 #include <keys/keytablewidget.h>
 #include <layerpage.h>
+#include <problems/problemspanel.h>
 
 #include <layerscope/synth.h>
 
+#include <QDir>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QTableView>
@@ -30,6 +32,7 @@ private slots:
     void selectingARowShowsItsBlob_data();
     void selectingARowShowsItsBlob();
     void zstdBlobShowsBothViews();
+    void problemsPanelJumpsToTheBytes();
 
 private:
     std::unique_ptr<LayerPage> page(const QString &path);
@@ -144,6 +147,50 @@ void TestLayerPage::zstdBlobShowsBothViews()
     const QString title = p->blob()->findChild<QLabel *>()->text();
     QVERIFY2(title.contains("zstd"), qPrintable(title));
     QVERIFY(p->blob()->decodedView()->toPlainText().contains("ratio"));
+}
+
+void TestLayerPage::problemsPanelJumpsToTheBytes()
+{
+    // The demo delta with its BlobRef will_init bit of entry 0 flipped.
+    QByteArray bytes = testutil::readAll(m_demo[2]);
+    auto layer = Layer::openFile(m_demo[2].toStdString());
+    const auto e0 = (*layer->entries())[0];
+    auto leaf = layer->tree().node(0);
+    const qint64 valueAt = qint64(leaf->offset + 5 + leaf->prefixLen + std::size_t(leaf->count) * leaf->suffixLen);
+    bytes[valueAt + 4] = char(bytes[valueAt + 4] ^ 1);
+    const QString path = m_dir.filePath("corrupt/" + QFileInfo(m_demo[2]).fileName());
+    QDir().mkpath(m_dir.filePath("corrupt"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+    f.close();
+    QString error;
+    auto doc = LayerDocument::open(path, &error);
+    QVERIFY(doc);
+    QSignalSpy validated(doc.get(), &LayerDocument::validationReady);
+    auto p = std::make_unique<LayerPage>(std::move(doc));
+    p->resize(1400, 900);
+    p->show();
+    QVERIFY(validated.wait(20000));
+    ProblemModel *model = p->problems()->model();
+    QCOMPARE(model->rowCount(), 1);
+    const Problem *problem = model->problem(0);
+    QCOMPARE(QString::fromStdString(problem->check), QString("will-init"));
+    QCOMPARE(qint64(problem->offset), valueAt + 4);
+    // Marks: the leaf is red in the graph, entry 0 red in the table.
+    QVERIFY(p->graph()->nodeMarkedBad(1));  // pre-order: root, then the first leaf
+    QVERIFY(!p->graph()->nodeMarkedBad(2));
+    QCOMPARE(p->keys()->model()->index(0, 0).data(Qt::ForegroundRole).value<QColor>(), QColor(0xc0, 0x39, 0x2b));
+    QVERIFY(!p->keys()->model()->index(1, 0).data(Qt::ForegroundRole).isValid());
+    // Clicking the problem selects its entry and shows its bytes.
+    QSignalSpy activated(p->problems(), &ProblemsPanel::problemActivated);
+    const QModelIndex idx = p->problems()->view()->model()->index(0, 2);
+    QTest::mouseClick(p->problems()->view()->viewport(), Qt::LeftButton, {}, p->problems()->view()->visualRect(idx).center());
+    QCOMPARE(activated.size(), 1);
+    QCOMPARE(p->keys()->view()->currentIndex().row(), 0);
+    HexView *hex = p->blob()->storedView();
+    QVERIFY(hex->topOffset() <= problem->offset && problem->offset < hex->topOffset() + 16 * 4);
+    QCOMPARE(e0.willInit, true);
 }
 
 QTEST_MAIN(TestLayerPage)

@@ -37,8 +37,9 @@ QString shortKey(const Key &k, const IndexKey &full)
 class NodeItem : public QGraphicsItem
 {
 public:
-    NodeItem(std::uint32_t node, QStringList lines, bool leaf, bool collapsed)
-        : m_node(node), m_lines(std::move(lines)), m_leaf(leaf), m_collapsed(collapsed)
+    enum class State { Ok, Problem, Broken };
+    NodeItem(std::uint32_t node, QStringList lines, bool leaf, bool collapsed, State state)
+        : m_node(node), m_lines(std::move(lines)), m_leaf(leaf), m_collapsed(collapsed), m_state(state)
     {
         setToolTip(m_lines.join('\n'));
         setCacheMode(QGraphicsItem::DeviceCoordinateCache);
@@ -46,8 +47,15 @@ public:
     QRectF boundingRect() const override { return {-3, -3, kNodeW + 6, kNodeH + 6}; }
     void paint(QPainter *p, const QStyleOptionGraphicsItem *opt, QWidget *) override
     {
-        const QColor fill = m_leaf ? QColor(0xd9, 0xf2, 0xe3) : QColor(0xdc, 0xe8, 0xfa);
+        QColor fill = m_leaf ? QColor(0xd9, 0xf2, 0xe3) : QColor(0xdc, 0xe8, 0xfa);
         QPen pen(QColor(0x55, 0x66, 0x77), 1);
+        if (m_state == State::Problem) {
+            fill = QColor(0xfa, 0xd4, 0xd0);
+            pen = QPen(QColor(0xc0, 0x39, 0x2b), 2);
+        } else if (m_state == State::Broken) {
+            fill = QColor(0xdd, 0xdd, 0xdd);
+            pen = QPen(QColor(0x99, 0x99, 0x99), 1, Qt::DashLine);
+        }
         if (m_onPath)
             pen = QPen(QColor(0xf3, 0x9c, 0x12), 3);
         if (m_selected)
@@ -77,6 +85,7 @@ public:
         }
     }
     std::uint32_t node() const { return m_node; }
+    State state() const { return m_state; }
     void setOnPath(bool on) { m_onPath = on; update(); }
     void setSelected(bool on) { m_selected = on; update(); }
 
@@ -85,6 +94,7 @@ private:
     QStringList m_lines;
     bool m_leaf;
     bool m_collapsed;
+    State m_state;
     bool m_onPath = false;
     bool m_selected = false;
 };
@@ -286,7 +296,13 @@ void BTreeGraphView::rebuild()
         QStringList lines;
         lines << tr("#%1  (block %2)  L%3").arg(s.block).arg(std::uint64_t(tree.indexStart()) + s.block).arg(s.level);
         lines << tr("%1 entries · %2 below").arg(s.count).arg(QLocale().toString(qulonglong(s.entries)));
-        if (auto node = tree.node(s.block)) {
+        if (s.broken) {
+            const auto err = std::find_if(shape->errors.begin(), shape->errors.end(),
+                                          [i](const TreeShape::NodeError &e) { return e.node == i; });
+            lines << tr("unreadable / not followed");
+            if (err != shape->errors.end())
+                lines << QString::fromStdString(err->error.found) << tr("at offset %1").arg(err->error.offset);
+        } else if (auto node = tree.node(s.block)) {
             lines << tr("prefix %1").arg(node->prefixLen ? QString::fromStdString(toHex(node->prefix)) : tr("(none)"));
             const IndexKey first = node->key(0), last = node->key(node->count - 1);
             lines << shortKey(Key::fromBytes(first.bytes.data()), first);
@@ -294,7 +310,11 @@ void BTreeGraphView::rebuild()
         } else {
             lines << tr("unreadable: %1").arg(QString::fromStdString(node.error().message()));
         }
-        auto *item = new NodeItem(i, lines, s.level == 0, s.level > 0 && !open);
+        const auto state = s.broken ? NodeItem::State::Broken
+                           : std::binary_search(m_problemBlocks.begin(), m_problemBlocks.end(), s.block)
+                               ? NodeItem::State::Problem
+                               : NodeItem::State::Ok;
+        auto *item = new NodeItem(i, lines, s.level == 0, s.level > 0 && !open, state);
         item->setPos(x, s.depth * (kNodeH + kGapY));
         m_scene->addItem(item);
         m_itemOfNode[i] = std::int32_t(m_items.size());
@@ -393,6 +413,21 @@ void BTreeGraphView::applyHighlight()
         item->setOnPath(std::find(m_path.begin(), m_path.end(), item->node()) != m_path.end());
         item->setSelected(std::int64_t(item->node()) == m_selected);
     }
+}
+
+void BTreeGraphView::setProblemBlocks(std::vector<std::uint32_t> blocks)
+{
+    std::sort(blocks.begin(), blocks.end());
+    blocks.erase(std::unique(blocks.begin(), blocks.end()), blocks.end());
+    m_problemBlocks = std::move(blocks);
+    rebuild();
+}
+
+bool BTreeGraphView::nodeMarkedBad(std::uint32_t node) const
+{
+    if (node >= m_itemOfNode.size() || m_itemOfNode[node] < 0)
+        return false;
+    return m_items[std::size_t(m_itemOfNode[node])]->state() != NodeItem::State::Ok;
 }
 
 std::optional<QPointF> BTreeGraphView::nodeCenter(std::uint32_t node) const

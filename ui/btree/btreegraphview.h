@@ -52,8 +52,12 @@ public:
     int visibleNodeCount() const { return int(m_items.size()); }
     /// Scene position of a visible node's centre (for tests), or nullopt.
     std::optional<QPointF> nodeCenter(std::uint32_t node) const;
+    /// Nodes (relative blocks) with validation problems are drawn red.
+    void setProblemBlocks(std::vector<std::uint32_t> blocks);
     /// Pages an expanded node's child window (+1 / -1 windows).
     void shiftWindow(std::uint32_t node, int direction);
+    /// Whether a visible node is drawn as having problems (for tests).
+    bool nodeMarkedBad(std::uint32_t node) const;
     /// Shape indices of the highlighted path.
     const std::vector<std::uint32_t> &highlightedPath() const { return m_path; }
 
@@ -79,7 +83,8 @@ private:
     std::vector<std::int32_t> m_itemOfNode;  // shape index → m_items index or -1
     std::vector<std::uint32_t> m_path;
     std::int64_t m_selected = -1;
-    bool m_autoFit = true;  // refit on resize until the user zooms
+    bool m_autoFit = true;
+    std::vector<std::uint32_t> m_problemBlocks;  // sorted  // refit on resize until the user zooms
 };
 
 } // namespace layerscope::ui

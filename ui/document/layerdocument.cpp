@@ -26,12 +26,52 @@ LayerDocument::LayerDocument(QString path, Layer layer)
         emit loadProgress(max > 0 ? int(qint64(v) * 100 / max) : 0);
     });
     connect(&m_watcher, &QFutureWatcher<LoadResult>::finished, this, &LayerDocument::onFinished);
+    connect(&m_validation, &QFutureWatcher<ValidationResult>::progressValueChanged, this, [this](int v) {
+        const int max = m_validation.progressMaximum();
+        emit validationProgress(max > 0 ? int(qint64(v) * 100 / max) : 0);
+    });
+    connect(&m_validation, &QFutureWatcher<ValidationResult>::finished, this, [this] {
+        if (m_validation.future().resultCount() == 0)
+            return;  // cancelled
+        ValidationResult r = m_validation.result();
+        if (r.generation != m_validationGeneration)
+            return;  // stale
+        m_report = std::move(r.report);
+        emit validationReady();
+    });
 }
 
 LayerDocument::~LayerDocument()
 {
     m_watcher.cancel();
+    m_validation.cancel();
     m_watcher.waitForFinished();
+    m_validation.waitForFinished();
+}
+
+void LayerDocument::startValidation(bool pages)
+{
+    m_validation.cancel();
+    const quint64 generation = ++m_validationGeneration;
+    const Layer layer = m_layer;
+    const std::string name = fileName().toStdString();
+    m_validation.setFuture(QtConcurrent::run([layer, generation, pages, name](QPromise<ValidationResult> &promise) {
+        ValidateOptions o;
+        o.pages = pages;
+        o.fileName = name;
+        bool ranged = false;
+        o.progress = [&](std::uint64_t done, std::uint64_t total) {
+            if (!ranged) {
+                promise.setProgressRange(0, int(std::min<std::uint64_t>(total, INT_MAX)));
+                ranged = true;
+            }
+            promise.setProgressValue(int(std::min<std::uint64_t>(done, INT_MAX)));
+            return !promise.isCanceled();
+        };
+        auto report = std::make_shared<ValidationReport>(validateLayer(layer.bytes(), o));
+        if (!report->cancelled)
+            promise.addResult(ValidationResult{generation, std::move(report)});
+    }));
 }
 
 QString LayerDocument::fileName() const

@@ -2,6 +2,7 @@
 
 #include <layerscope/layer.h>
 #include <layerscope/tree_shape.h>
+#include <layerscope/validate.h>
 
 #include <QFutureWatcher>
 #include <QObject>
@@ -35,6 +36,14 @@ public:
     /// cancels the previous one, whose result is then dropped (generation token).
     void startLoading();
     void cancelLoading();
+    /// Validates the whole file on a worker thread (pages: opt-in Postgres page checks);
+    /// a new call cancels the previous one. Null report until done.
+    void startValidation(bool pages);
+    const ValidationReport *report() const { return m_report.get(); }
+    std::shared_ptr<const ValidationReport> sharedReport() const { return m_report; }
+    bool isValidating() const { return m_validation.isRunning(); }
+    void cancelValidation() { m_validation.cancel(); }
+
     /// Test seam: sleeps this long per index node on the worker (makes cancellation testable).
     void setNodeDelayForTesting(int microseconds) { m_nodeDelayUs = microseconds; }
 
@@ -42,6 +51,8 @@ signals:
     void loadProgress(int percent);
     void shapeReady();
     void loadFailed(const QString &message);
+    void validationProgress(int percent);
+    void validationReady();
 
 private:
     struct LoadResult
@@ -60,6 +71,14 @@ private:
     quint64 m_generation = 0;
     int m_nodeDelayUs = 0;
     QFutureWatcher<LoadResult> m_watcher;
+    struct ValidationResult
+    {
+        quint64 generation = 0;
+        std::shared_ptr<const ValidationReport> report;
+    };
+    std::shared_ptr<const ValidationReport> m_report;
+    quint64 m_validationGeneration = 0;
+    QFutureWatcher<ValidationResult> m_validation;
 };
 
 } // namespace layerscope::ui

@@ -52,6 +52,17 @@ void BlobPanel::setLayer(const Layer *layer)
     clearEntry();
 }
 
+void BlobPanel::showRange(FileOffset offset, std::uint64_t length, const QString &what)
+{
+    if (!m_layer)
+        return;
+    m_tabs->setCurrentIndex(0);
+    m_stored->setHighlights({{offset, offset + std::max<std::uint64_t>(length, 1), QColor(220, 50, 47, 110)}});
+    m_stored->scrollToOffset(offset);
+    m_title->setText(tr("<span style='background:rgba(220,50,47,0.35)'>&nbsp;bytes at fault&nbsp;</span> [%1, %2): %3")
+                         .arg(offset).arg(offset + length).arg(what.toHtmlEscaped()));
+}
+
 void BlobPanel::clearEntry()
 {
     m_title->setText(tr("Select an entry to see its blob. <span style='background:rgba(255,196,0,0.45)'>&nbsp;header&nbsp;</span> "

@@ -23,6 +23,8 @@ public:
     void setLayer(const Layer *layer);
     void showEntry(const Entry &entry);
     void clearEntry();
+    /// Highlights [offset, offset + length) of the file (a problem's bytes) and scrolls to it.
+    void showRange(FileOffset offset, std::uint64_t length, const QString &what);
     HexView *storedView() const { return m_stored; }
     QTextBrowser *decodedView() const { return m_decoded; }
 

@@ -2,6 +2,7 @@
 
 #include "document/layerdocument.h"
 
+#include <QColor>
 #include <QFontDatabase>
 
 namespace layerscope::ui {
@@ -149,6 +150,13 @@ std::optional<std::uint64_t> EntryTableModel::lowerBound(Bytes key) const
     return std::nullopt;
 }
 
+void EntryTableModel::setProblemPositions(std::vector<std::uint64_t> positions)
+{
+    m_problems = std::move(positions);
+    if (rowCount() > 0)
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1), {Qt::ForegroundRole});
+}
+
 QString valueKindText(const Layer &layer, const BlobHeader &h)
 {
     const Bytes file = layer.bytes();
@@ -225,6 +233,10 @@ QVariant EntryTableModel::data(const QModelIndex &index, int role) const
     case Qt::FontRole:
         if (index.column() == KeyColumn || index.column() == LsnColumn)
             return QFontDatabase::systemFont(QFontDatabase::FixedFont);
+        return {};
+    case Qt::ForegroundRole:
+        if (std::binary_search(m_problems.begin(), m_problems.end(), positionAt(index.row())))
+            return QColor(0xc0, 0x39, 0x2b);
         return {};
     case PositionRole: return QVariant::fromValue(quint64(positionAt(index.row())));
     case BlobOffsetRole: {

@@ -64,6 +64,9 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation o, int role = Qt::DisplayRole) const override;
 
+    /// Marks these entry positions (ascending) as having problems.
+    void setProblemPositions(std::vector<std::uint64_t> positions);
+
     /// Text of a cell as shown (for copy and export).
     QString cellText(int row, int column) const;
 
@@ -71,6 +74,7 @@ private:
     const LayerDocument *m_doc = nullptr;
     std::vector<Entry> m_partial;
     std::optional<std::vector<std::uint64_t>> m_filter;
+    std::vector<std::uint64_t> m_problems;
     // One-leaf cache: consecutive rows share their leaf.
     mutable std::int64_t m_cachedLeaf = -1;
     mutable std::optional<NodeView> m_cachedNode;

@@ -22,12 +22,21 @@ struct TreeShape
         std::uint32_t childBegin = 0;  ///< index into children (internal nodes)
         std::uint64_t firstEntry = 0;  ///< position of the subtree's first leaf entry
         std::uint64_t entries = 0;     ///< leaf entries in the subtree
+        bool broken = false;           ///< could not be read or followed (see errors)
+    };
+    struct NodeError
+    {
+        std::uint32_t node;  ///< index into nodes (a broken placeholder)
+        Error error;
     };
     std::vector<Node> nodes;              ///< pre-order (root first)
     std::vector<std::uint32_t> children;  ///< node indices; node i's are [childBegin, +count)
     std::vector<std::uint32_t> leaves;    ///< node indices of the leaves, in key order
     std::vector<std::uint64_t> nodesPerLevel;  ///< root first
     std::uint64_t totalEntries = 0;
+    /// Nodes that could not be read or followed (cycles, shared children, bad headers, out of
+    /// range); each stands in the tree as a broken placeholder with no entries.
+    std::vector<NodeError> errors;
     int depth() const { return int(nodesPerLevel.size()); }
 
     /// Index into `leaves` of the leaf holding entry `position` (< totalEntries).
@@ -37,8 +46,9 @@ struct TreeShape
 };
 
 /// Walks every node once. `progress` gets (nodes visited, index blocks in the file) and
-/// returns false to cancel, which yields the error "cancelled". Cycles and over-deep paths
-/// are errors (never loops).
+/// returns false to cancel, which yields the error "cancelled". A node that cannot be read or
+/// followed (cycle, shared child, bad header, beyond the file, too deep) becomes a broken
+/// placeholder recorded in `errors`, and the walk goes on; an unreadable root is an error.
 Result<TreeShape> buildTreeShape(
     const BTreeReader &tree,
     const std::function<bool(std::uint64_t done, std::uint64_t total)> &progress = {});
