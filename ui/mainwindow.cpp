@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "appicon.h"
 #include "btree/btreegraphview.h"
 #include "document/layerdocument.h"
 #include "keys/keytablewidget.h"
@@ -36,7 +37,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_status(new QLabel(this))
 {
     setWindowTitle(tr("Layerscope"));
-    setWindowIcon(QIcon(QStringLiteral(":/layerscope/icon.svg")));
+    setWindowIcon(appIcon());
     setAcceptDrops(true);
     m_tabs->setTabsClosable(true);
     m_tabs->setDocumentMode(true);

@@ -12,6 +12,7 @@
 #include <layerscope/synth.h>
 
 #include <cstdio>
+#include <cstring>
 
 namespace {
 /// Where the bundled demo layers live (written on first use).
@@ -36,6 +37,12 @@ QStringList demoLayers()
 
 int main(int argc, char **argv)
 {
+    // --version must work without a display (packaging checks, servers).
+    for (int i = 1; i < argc; ++i)
+        if (!std::strcmp(argv[i], "--version") || !std::strcmp(argv[i], "-v")) {
+            std::printf("layerscope %s\n", LAYERSCOPE_VERSION);
+            return 0;
+        }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Layerscope"));
     QApplication::setOrganizationName(QStringLiteral("Layerscope"));
@@ -44,7 +51,6 @@ int main(int argc, char **argv)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Explore Neon pageserver layer files."));
     parser.addHelpOption();
-    parser.addVersionOption();
     const QCommandLineOption shot(QStringLiteral("screenshot"),
                                   QStringLiteral("Open the files, wait for loading, save the window to PNG and exit."),
                                   QStringLiteral("OUT.png"));

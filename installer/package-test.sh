@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the release packages, lists them, installs the tarball into a temporary prefix and runs
+# the installed layerctl and layerscope from there. Exit status 0 when everything works.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fixtures="$(cd .. && pwd)/shared/fixtures/layers"
+
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$(nproc)"
+(cd build/release && cpack -B packages >/dev/null)
+deb=$(ls build/release/packages/*.deb)
+tgz=$(ls build/release/packages/*.tar.gz)
+echo "=== $deb"
+dpkg-deb --field "$deb" Package Version Architecture Depends Recommends
+dpkg-deb --contents "$deb" | awk '{print $6}'
+echo "=== $tgz"
+tar -tzf "$tgz"
+
+prefix=$(mktemp -d)
+trap 'rm -rf "$prefix"' EXIT
+tar -xzf "$tgz" -C "$prefix" --strip-components=1
+bin="$prefix/usr/bin"
+[ -x "$bin/layerctl" ] || bin="$prefix/bin"
+version=$(sed -n 's/^project(Layerscope VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+echo "=== installed tree: $bin"
+"$bin/layerctl" --version | tee /dev/stderr | grep -qx "layerctl $version"
+"$bin/layerscope" --version | tee /dev/stderr | grep -q "$version"
+for f in "$fixtures"/*[0-9]; do "$bin/layerctl" check "$f"; done
+QT_QPA_PLATFORM=offscreen "$bin/layerscope" --screenshot "$prefix/shot.png" "$(ls "$fixtures"/*[0-9] | head -1)"
+test -s "$prefix/shot.png"
+file "$prefix/shot.png"
+echo "package test: ok"
