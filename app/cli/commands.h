@@ -21,6 +21,9 @@ struct Options
     quint32 valueSize = 0;
     bool pages = false;   ///< check: Postgres page checks
     QString evidence;     ///< check: directory for bug-report evidence
+    // rewrite-summary
+    QString tenant, timeline, keyStart, keyEnd, lsn, lsnStart, lsnEnd;
+    bool inPlace = false, noBackup = false, dryRun = false, force = false;
 };
 
 /// Each command prints to stdout, errors to stderr naming the file and offset, and returns
@@ -36,6 +39,9 @@ int cmdSynth(const QString &out, const Options &opt);
 /// Validates each file; 0 clean (info allowed), 1 errors or warnings, 2 a file cannot be read.
 int cmdCheck(const QStringList &files, const Options &opt);
 /// Writes a new layer from every readable entry of leaves found by scanning the index region.
+/// Edits the summary safely (new file + fsync + rename + backup, or --in-place); refuses edits
+/// that would hide entries from Neon unless --force; --dry-run prints the changed bytes.
+int cmdRewriteSummary(const QString &file, const Options &opt);
 int cmdSalvage(const QString &in, const QString &out, const Options &opt);
 
 } // namespace layerscope::cli

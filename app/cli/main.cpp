@@ -18,6 +18,9 @@ const char *kCommands = R"(Commands:
   demo DIR                 write a small realistic set of image and delta layers
   check FILE...            validate every invariant; [--pages] Postgres page checks,
                            [--evidence DIR] write a bug-report bundle; exit 0 clean, 1 problems
+  rewrite-summary FILE     edit the summary: [--tenant-id X] [--timeline-id Y] [--key-start K]
+                           [--key-end K] [--lsn L | --lsn-start L --lsn-end L] [--in-place]
+                           [--no-backup] [--dry-run] [--force]
   salvage IN OUT           write a new layer from every entry that can still be read
   synth OUT                a large realistic layer: --kind image|delta, --size BYTES (K/M/G
                            suffixes) or --entries N, [--value-size N] [--compression none|zstd];
@@ -58,6 +61,18 @@ int main(int argc, char **argv)
     const QCommandLineOption pages("pages", "check: also check 8 KiB relation pages (header, checksum).");
     const QCommandLineOption evidence("evidence", "check: write report, summary, hex of bad blocks and sha256 to DIR.", "DIR");
     parser.addOptions({help, version, json, neon, from, limit, compression, kind, size, entries, valueSize, pages, evidence});
+    const QCommandLineOption tenant("tenant-id", "rewrite-summary: new tenant id (32 hex).", "ID");
+    const QCommandLineOption timeline("timeline-id", "rewrite-summary: new timeline id (32 hex).", "ID");
+    const QCommandLineOption keyStart("key-start", "rewrite-summary: new key range start (36 hex).", "KEY");
+    const QCommandLineOption keyEnd("key-end", "rewrite-summary: new key range end (36 hex).", "KEY");
+    const QCommandLineOption lsn("lsn", "rewrite-summary: new image LSN (X/Y or hex).", "LSN");
+    const QCommandLineOption lsnStart("lsn-start", "rewrite-summary: new delta LSN start.", "LSN");
+    const QCommandLineOption lsnEnd("lsn-end", "rewrite-summary: new delta LSN end.", "LSN");
+    const QCommandLineOption inPlace("in-place", "rewrite-summary: rewrite block 0 in place (old block saved to FILE.block0.bak).");
+    const QCommandLineOption noBackup("no-backup", "rewrite-summary: keep no backup.");
+    const QCommandLineOption dryRun("dry-run", "rewrite-summary: print the bytes that would change, write nothing.");
+    const QCommandLineOption force("force", "rewrite-summary: write even when Neon could no longer read all entries.");
+    parser.addOptions({tenant, timeline, keyStart, keyEnd, lsn, lsnStart, lsnEnd, inPlace, noBackup, dryRun, force});
 
     if (!parser.parse(app.arguments()))
         return usage(parser, parser.errorText());
@@ -103,6 +118,17 @@ int main(int argc, char **argv)
     opt.kind = parser.value(kind);
     opt.pages = parser.isSet(pages);
     opt.evidence = parser.value(evidence);
+    opt.tenant = parser.value(tenant);
+    opt.timeline = parser.value(timeline);
+    opt.keyStart = parser.value(keyStart);
+    opt.keyEnd = parser.value(keyEnd);
+    opt.lsn = parser.value(lsn);
+    opt.lsnStart = parser.value(lsnStart);
+    opt.lsnEnd = parser.value(lsnEnd);
+    opt.inPlace = parser.isSet(inPlace);
+    opt.noBackup = parser.isSet(noBackup);
+    opt.dryRun = parser.isSet(dryRun);
+    opt.force = parser.isSet(force);
     if (parser.isSet(size) && !number(size, opt.size))
         return usage(parser, "--size needs a number of bytes");
     if (parser.isSet(entries) && !number(entries, opt.entries))
@@ -133,6 +159,8 @@ int main(int argc, char **argv)
         return cmdDemo(args[1]);
     if (cmd == "check" && n >= 1)
         return cmdCheck(args.mid(1), opt);
+    if (cmd == "rewrite-summary" && need(1, 1))
+        return cmdRewriteSummary(args[1], opt);
     if (cmd == "salvage" && need(2, 2))
         return cmdSalvage(args[1], args[2], opt);
     if (cmd == "synth" && need(1, 1)) {
