@@ -12,6 +12,7 @@
 #include <QSplitter>
 #include <QTabBar>
 #include <QTabWidget>
+#include <QUndoStack>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -26,6 +27,7 @@ LayerPage::LayerPage(std::unique_ptr<LayerDocument> doc, QWidget *parent)
     , m_blob(new BlobPanel(this))
     , m_problems(new ProblemsPanel(this))
     , m_leftTabs(new QTabWidget(this))
+    , m_undo(new QUndoStack(this))
 {
     m_leftTabs->addTab(m_summary, tr("Summary"));
     m_leftTabs->addTab(m_problems, tr("Problems"));
@@ -48,12 +50,34 @@ LayerPage::LayerPage(std::unique_ptr<LayerDocument> doc, QWidget *parent)
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(split);
 
+    connect(m_problems, &ProblemsPanel::problemActivated, this, &LayerPage::showProblem);
+    connect(m_keys, &KeyTableWidget::statusMessage, this, &LayerPage::statusMessage);
+    connect(m_keys, &KeyTableWidget::currentPositionChanged, this, [this](qint64 pos) {
+        if (pos < 0) {
+            m_blob->clearEntry();
+            m_graph->highlightPosition(std::nullopt);
+            return;
+        }
+        if (const auto e = m_keys->model()->entryAtPosition(std::uint64_t(pos)))
+            m_blob->showEntry(*e);
+        m_graph->highlightPosition(std::uint64_t(pos));
+    });
+    connect(m_graph, &BTreeGraphView::nodeActivated, this, [this](quint32 node) {
+        if (const TreeShape *shape = m_doc->shape()) {
+            const auto &s = shape->nodes[node];
+            m_keys->selectRange(s.firstEntry, s.entries);
+        }
+    });
+    attach();
+}
+
+void LayerPage::attach()
+{
     m_summary->setDocument(m_doc.get());
     m_graph->setDocument(m_doc.get());
     m_keys->setDocument(m_doc.get());
     m_blob->setLayer(&m_doc->layer());
     m_problems->setDocument(m_doc.get());
-    connect(m_problems, &ProblemsPanel::problemActivated, this, &LayerPage::showProblem);
     connect(m_doc.get(), &LayerDocument::validationReady, this, [this] {
         const ValidationReport *r = m_doc->report();
         std::vector<std::uint32_t> blocks;
@@ -92,24 +116,24 @@ LayerPage::LayerPage(std::unique_ptr<LayerDocument> doc, QWidget *parent)
         m_graph->rebuild();
         emit statusMessage(tr("%1: %2").arg(m_doc->fileName(), why));
     });
-    connect(m_keys, &KeyTableWidget::statusMessage, this, &LayerPage::statusMessage);
-    connect(m_keys, &KeyTableWidget::currentPositionChanged, this, [this](qint64 pos) {
-        if (pos < 0) {
-            m_blob->clearEntry();
-            m_graph->highlightPosition(std::nullopt);
-            return;
-        }
-        if (const auto e = m_keys->model()->entryAtPosition(std::uint64_t(pos)))
-            m_blob->showEntry(*e);
-        m_graph->highlightPosition(std::uint64_t(pos));
-    });
-    connect(m_graph, &BTreeGraphView::nodeActivated, this, [this](quint32 node) {
-        if (const TreeShape *shape = m_doc->shape()) {
-            const auto &s = shape->nodes[node];
-            m_keys->selectRange(s.firstEntry, s.entries);
-        }
-    });
     m_doc->startLoading();
+}
+
+bool LayerPage::reload(const QString &path, QString *error)
+{
+    auto doc = LayerDocument::open(path, error);
+    if (!doc)
+        return false;
+    // Views drop the old document before it goes.
+    m_blob->setLayer(nullptr);
+    m_keys->setDocument(nullptr);
+    m_graph->setDocument(nullptr);
+    m_summary->setDocument(nullptr);
+    m_problems->setDocument(nullptr);
+    m_doc = std::move(doc);
+    attach();
+    emit documentReplaced();
+    return true;
 }
 
 LayerPage::~LayerPage()

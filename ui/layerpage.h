@@ -8,6 +8,7 @@
 
 class QSplitter;
 class QTabWidget;
+class QUndoStack;
 
 namespace layerscope::ui {
 
@@ -35,12 +36,17 @@ public:
     ProblemsPanel *problems() const { return m_problems; }
     /// Jumps to a problem: its bytes in the hex view, its node in the graph, its entry.
     void showProblem(const layerscope::Problem &problem);
+    /// Re-opens the layer from `path` (after an edit) and re-attaches every view. On failure
+    /// the current document stays and `error` says why.
+    bool reload(const QString &path, QString *error);
+    QUndoStack *undoStack() const { return m_undo; }
     /// Brings the Problems tab to the front.
     void showProblemsTab();
     bool isLoaded() const;
 
 signals:
     void statusMessage(const QString &text);
+    void documentReplaced();
 
 private:
     std::unique_ptr<LayerDocument> m_doc;
@@ -50,6 +56,8 @@ private:
     BlobPanel *m_blob;
     ProblemsPanel *m_problems;
     QTabWidget *m_leftTabs;
+    QUndoStack *m_undo;
+    void attach();
 };
 
 } // namespace layerscope::ui

@@ -2,6 +2,8 @@
 
 #include "appicon.h"
 #include "btree/btreegraphview.h"
+#include "edit/summaryeditcommand.h"
+#include "edit/summaryeditdialog.h"
 #include "document/layerdocument.h"
 #include "keys/keytablewidget.h"
 #include "layerpage.h"
@@ -21,6 +23,8 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolButton>
+#include <QUndoGroup>
+#include <QUndoStack>
 
 namespace layerscope::ui {
 
@@ -35,6 +39,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_progress(new QProgressBar(this))
     , m_cancel(new QToolButton(this))
     , m_status(new QLabel(this))
+    , m_undoGroup(new QUndoGroup(this))
 {
     setWindowTitle(tr("Layerscope"));
     setWindowIcon(appIcon());
@@ -45,6 +50,9 @@ MainWindow::MainWindow(QWidget *parent)
     setCentralWidget(m_tabs);
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, &MainWindow::closeTab);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateProgress);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        m_undoGroup->setActiveStack(currentPage() ? currentPage()->undoStack() : nullptr);
+    });
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
@@ -55,6 +63,16 @@ MainWindow::MainWindow(QWidget *parent)
     file->addSeparator();
     file->addAction(tr("&Close Tab"), QKeySequence::Close, this, [this] { closeTab(m_tabs->currentIndex()); });
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *undo = m_undoGroup->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction *redo = m_undoGroup->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    edit->addAction(tr("Edit &Summary…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, &MainWindow::editSummary);
 
     QMenu *go = menuBar()->addMenu(tr("&Go"));
     go->addAction(tr("Go to &Key…"), QKeySequence(Qt::CTRL | Qt::Key_G), this, &MainWindow::goToKeyDialog);
@@ -120,16 +138,12 @@ int MainWindow::openFiles(const QStringList &paths, bool quiet)
         }
         LayerDocument *raw = doc.get();
         auto *page = new LayerPage(std::move(doc), m_tabs);
-        const Summary &s = raw->layer().summary();
-        const QString title = s.kind == LayerKind::Image
-                                  ? tr("image @%1 · %2").arg(QString::fromStdString(s.lsnStart.toString()),
-                                                             QString::fromStdString(s.keyStart.describe()))
-                                  : tr("delta %1–%2 · %3").arg(QString::fromStdString(s.lsnStart.toString()),
-                                                               QString::fromStdString(s.lsnEnd.toString()),
-                                                               QString::fromStdString(s.keyStart.describe()));
-        const int idx = m_tabs->addTab(page, title.length() > 48 ? title.left(47) + QStringLiteral("…") : title);
-        m_tabs->setTabToolTip(idx, path);
+        const int idx = m_tabs->addTab(page, QString());
+        tabTitle(idx);
+        m_undoGroup->addStack(page->undoStack());
         m_tabs->setCurrentIndex(idx);
+        m_undoGroup->setActiveStack(page->undoStack());
+        connect(page, &LayerPage::documentReplaced, this, [this, page] { tabTitle(m_tabs->indexOf(page)); });
         connect(page, &LayerPage::statusMessage, this, [this, page](const QString &text) {
             if (page == currentPage())
                 m_status->setText(text);
@@ -178,6 +192,65 @@ void MainWindow::updateProgress()
         connect(doc, &LayerDocument::loadProgress, m_progress, &QProgressBar::setValue, Qt::UniqueConnection);
         connect(doc, &LayerDocument::validationProgress, m_progress, &QProgressBar::setValue, Qt::UniqueConnection);
     }
+}
+
+void MainWindow::tabTitle(int index)
+{
+    auto *page = qobject_cast<LayerPage *>(m_tabs->widget(index));
+    if (!page)
+        return;
+    const Summary &s = page->document()->layer().summary();
+    const QString title = s.kind == LayerKind::Image
+                              ? tr("image @%1 · %2").arg(QString::fromStdString(s.lsnStart.toString()),
+                                                         QString::fromStdString(s.keyStart.describe()))
+                              : tr("delta %1–%2 · %3").arg(QString::fromStdString(s.lsnStart.toString()),
+                                                           QString::fromStdString(s.lsnEnd.toString()),
+                                                           QString::fromStdString(s.keyStart.describe()));
+    m_tabs->setTabText(index, title.length() > 48 ? title.left(47) + QStringLiteral("…") : title);
+    m_tabs->setTabToolTip(index, page->document()->path());
+}
+
+void MainWindow::editSummary()
+{
+    LayerPage *p = currentPage();
+    if (!p)
+        return;
+    const LayerDocument *doc = p->document();
+    SummaryEditDialog dlg(doc->layer().summary(), doc->layer().bytes(), doc->fileName(), this);
+    if (dlg.exec() != QDialog::Accepted)
+        return;
+    SafeWriteOptions o;
+    o.inPlace = dlg.inPlace();
+    o.backup = dlg.keepBackup();
+    applySummaryEdit(dlg.edited(), o, dlg.renameToImpliedName());
+}
+
+bool MainWindow::applySummaryEdit(const Summary &edited, const SafeWriteOptions &options, bool rename)
+{
+    LayerPage *p = currentPage();
+    if (!p)
+        return false;
+    auto done = [this, p](const QString &path, const QString &error) {
+        if (!error.isEmpty()) {
+            m_status->setText(tr("Edit failed, the file is unchanged: %1").arg(error));
+            return;
+        }
+        QString why;
+        if (!p->reload(path, &why))
+            m_status->setText(tr("Edited, but reopening failed: %1").arg(why));
+        else
+            m_status->setText(tr("Summary written to %1 (re-validating…)").arg(path));
+    };
+    auto *cmd = new SummaryEditCommand(p->document()->path(), p->document()->layer().summary(), edited,
+                                       options, rename, done);
+    cmd->redo();
+    if (!cmd->succeeded()) {
+        delete cmd;
+        return false;
+    }
+    cmd->skipNextRedo();
+    p->undoStack()->push(cmd);
+    return true;
 }
 
 void MainWindow::openDialog()

@@ -3,11 +3,14 @@
 #include <QMainWindow>
 #include <QStringList>
 
+#include <layerscope/edit.h>
+
 class QLabel;
 class QMenu;
 class QProgressBar;
 class QTabWidget;
 class QToolButton;
+class QUndoGroup;
 
 namespace layerscope::ui {
 
@@ -26,6 +29,9 @@ public:
     /// offset (a dialog, or only the status bar when `quiet`). Returns how many opened.
     int openFiles(const QStringList &paths, bool quiet = false);
     LayerPage *currentPage() const;
+    /// Applies a summary edit to the current tab as an undoable safe write and reloads it.
+    /// Returns false (with the reason in the status bar) when the write failed.
+    bool applySummaryEdit(const Summary &edited, const SafeWriteOptions &options, bool rename);
     QTabWidget *tabs() const { return m_tabs; }
     /// True when no tab is still loading.
     bool allLoaded() const;
@@ -50,12 +56,15 @@ private:
     void rebuildRecentMenu();
     void updateProgress();
     void about();
+    void editSummary();
+    void tabTitle(int index);
 
     QTabWidget *m_tabs;
     QMenu *m_recentMenu;
     QProgressBar *m_progress;
     QToolButton *m_cancel;
     QLabel *m_status;
+    QUndoGroup *m_undoGroup;
     QStringList m_lastErrors;
 };
 

@@ -1,0 +1,128 @@
+#include "testutil.h"
+
+#include <document/layerdocument.h>
+#include <edit/summaryeditdialog.h>
+#include <layerpage.h>
+#include <mainwindow.h>
+
+#include <layerscope/layer.h>
+
+#include <QCheckBox>
+#include <QCryptographicHash>
+#include <QFileInfo>
+#include <QLineEdit>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBrowser>
+#include <QUndoStack>
+
+using namespace layerscope;
+using namespace layerscope::ui;
+
+class TestSummaryEdit : public QObject
+{
+    Q_OBJECT
+private slots:
+    void dialogValidatesAsTyped_data();
+    void dialogValidatesAsTyped();
+    void riskyEditNeedsAcknowledgement();
+    void applyUndoRedo();
+};
+
+namespace {
+QString deltaFixture()
+{
+    for (const QString &f : testutil::fixtureLayers())
+        if (QFileInfo(f).fileName().count('-') > 1)
+            return f;
+    return {};
+}
+} // namespace
+
+void TestSummaryEdit::dialogValidatesAsTyped_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("ok");
+    QTest::newRow("unchanged-is-not-an-edit") << "tenant" << "0123456789abcdef0123456789abcdef" << false;
+    QTest::newRow("valid-tenant") << "tenant" << "11111111111111111111111111111111" << true;
+    QTest::newRow("short-tenant") << "tenant" << "1111111111111111111111111111111" << false;
+    QTest::newRow("non-hex-tenant") << "tenant" << "1111111111111111111111111111111x" << false;
+    QTest::newRow("key-start-above-end") << "keyStart" << "FF0000000000000000000000000000000000" << false;
+    QTest::newRow("bad-lsn") << "lsn" << "0/5000010/1" << false;
+    QTest::newRow("lsn-start-after-end") << "lsn" << "0/6000000" << false;
+}
+
+void TestSummaryEdit::dialogValidatesAsTyped()
+{
+    QFETCH(QString, field);
+    QFETCH(QString, text);
+    QFETCH(bool, ok);
+    const QByteArray bytes = testutil::readAll(deltaFixture());
+    auto layer = Layer::openFile(deltaFixture().toStdString());
+    SummaryEditDialog dlg(layer->summary(), Bytes(reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size())),
+                          QFileInfo(deltaFixture()).fileName());
+    QVERIFY(!dlg.canAccept());  // nothing changed yet
+    QLineEdit *edit = field == "tenant" ? dlg.tenantEdit() : field == "keyStart" ? dlg.keyStartEdit() : dlg.lsnStartEdit();
+    edit->selectAll();
+    QTest::keyClicks(edit, text);
+    QCOMPARE(dlg.canAccept(), ok);
+    if (ok) {
+        QCOMPARE(QString::fromStdString(dlg.edited().tenant.toHex()), text);
+        QVERIFY(dlg.preview()->toPlainText().contains("16 byte(s) change"));
+    }
+}
+
+void TestSummaryEdit::riskyEditNeedsAcknowledgement()
+{
+    const QByteArray bytes = testutil::readAll(deltaFixture());
+    auto layer = Layer::openFile(deltaFixture().toStdString());
+    SummaryEditDialog dlg(layer->summary(), Bytes(reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size())),
+                          QFileInfo(deltaFixture()).fileName());
+    dlg.keyStartEdit()->setText("010000000000000000000000000000000000");
+    QVERIFY(!dlg.canAccept());
+    QCheckBox *force = nullptr;
+    for (QCheckBox *c : dlg.findChildren<QCheckBox *>())
+        if (c->text().startsWith("Write anyway"))
+            force = c;
+    QVERIFY(force && force->isVisibleTo(&dlg));
+    force->setChecked(true);
+    QVERIFY(dlg.canAccept());
+    if (qEnvironmentVariableIsSet("LAYERSCOPE_SHOT_DIR")) {  // for the README screenshot
+        dlg.resize(900, 760);
+        dlg.grab().save(qEnvironmentVariable("LAYERSCOPE_SHOT_DIR") + "/edit-summary.png");
+    }
+    QVERIFY(dlg.renameToImpliedName() == false);
+}
+
+void TestSummaryEdit::applyUndoRedo()
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QFileInfo(deltaFixture()).fileName());
+    QVERIFY(QFile::copy(deltaFixture(), file));
+    QFile(file).setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    const QByteArray original = testutil::readAll(file);
+    MainWindow w;
+    QCOMPARE(w.openFiles({file}, true), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
+    LayerPage *page = w.currentPage();
+    Summary edited = page->document()->layer().summary();
+    edited.tenant = *Id128::fromHex("55555555555555555555555555555555");
+    SafeWriteOptions o;
+    QVERIFY(w.applySummaryEdit(edited, o, false));
+    QCOMPARE(QString::fromStdString(page->document()->layer().summary().tenant.toHex()), QString("55555555555555555555555555555555"));
+    const QByteArray after = testutil::readAll(file);
+    QCOMPARE(after.size(), original.size());
+    QCOMPARE(after.mid(8192), original.mid(8192));  // only block 0 changed
+    QCOMPARE(testutil::readAll(file + ".bak"), original);
+    QVERIFY(page->undoStack()->canUndo());
+    page->undoStack()->undo();
+    QCOMPARE(testutil::readAll(file), original);
+    QCOMPARE(QString::fromStdString(page->document()->layer().summary().tenant.toHex()), QString("0123456789abcdef0123456789abcdef"));
+    page->undoStack()->redo();
+    QCOMPARE(testutil::readAll(file), after);
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
+}
+
+QTEST_MAIN(TestSummaryEdit)
+#include "tst_summaryedit.moc"
