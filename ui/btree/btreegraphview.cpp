@@ -211,7 +211,13 @@ BTreeGraphView::BTreeGraphView(QWidget *parent)
     m_details->setText(tr("Click a node to select its key range; double-click ⊕ to expand."));
 }
 
-BTreeGraphView::~BTreeGraphView() = default;
+BTreeGraphView::~BTreeGraphView()
+{
+    // The scene is deleted by ~QWidget, after this object stopped being a BTreeGraphView:
+    // its scroll bars must not call back into us then.
+    m_view->horizontalScrollBar()->disconnect(this);
+    m_view->verticalScrollBar()->disconnect(this);
+}
 
 void BTreeGraphView::setDocument(const LayerDocument *doc)
 {
