@@ -47,7 +47,6 @@ Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::string &path)
             ::close(fd);
             return makeError(0, "a mappable file", fmt::format("{} ({})", path, std::strerror(err)));
         }
-        ::madvise(p, size, MADV_RANDOM);
         data = static_cast<const std::uint8_t *>(p);
     }
     ::close(fd);
@@ -281,6 +280,20 @@ bool validUtf8(Bytes s)
     return true;
 }
 } // namespace
+
+bool Cursor::skipBuffer(const char *what, bool utf8)
+{
+    const std::size_t at = m_pos;
+    std::uint64_t n = 0;
+    if (!count(n, 1, what))
+        return false;
+    if (utf8 && !validUtf8(m_data.subspan(m_pos, n))) {
+        m_pos = at;
+        return fail(fmt::format("{} (valid UTF-8)", what), "invalid UTF-8");
+    }
+    m_pos += n;
+    return true;
+}
 
 bool Cursor::string(std::string &v, const char *what)
 {

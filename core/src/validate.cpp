@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <thread>
 
 namespace layerscope {
 
@@ -68,7 +69,23 @@ private:
     void checkNode(const NodeView &n, int depth);
     void checkEntry(const NodeView &leaf, std::size_t i);
     void checkValueArea();
-    void checkPage(const Key &key, Bytes page, FileOffset payloadAt, std::uint64_t position);
+    struct PayloadJob
+    {
+        std::uint64_t position;
+        Key key;
+        Lsn lsn;
+        std::uint32_t block;
+        FileOffset blobAt;
+        bool willInit;
+        FileOffset valueAt;
+        BlobHeader header;
+    };
+    /// Checks of a blob's payload: independent per entry, so they run on `threads` threads.
+    void checkPayload(const PayloadJob &job, std::vector<Problem> &out) const;
+    void runJobs();
+    void checkPage(const Key &key, Bytes page, FileOffset payloadAt, std::uint64_t position,
+                   std::vector<Problem> &out) const;
+    std::vector<PayloadJob> m_jobs;
 
     FileOffset summaryField(const char *name) const;
 
@@ -337,28 +354,98 @@ void Validator::checkEntry(const NodeView &leaf, std::size_t i)
     if (h->compression == Compression::Zstd && m_compressed++ == 0)
         m_firstCompressed = blobAt;
 
-    auto payload = decodePayload(m_file, *h);
-    if (!payload) {
-        auto &p = tag(add("blob-zstd", Severity::Error,
-                          fmt::format("zstd blob at {}: {}", blobAt, payload.error().message()),
-                          h->payloadOffset(), h->storedLen));
-        p.related.push_back({blobAt, h->headerLen, "blob header"});
-        return;
+    m_jobs.push_back({position, k, lsn, leaf.block, blobAt, willInit, valueAt, *h});
+    if (m_jobs.size() >= 8192)
+        runJobs();
+}
+
+void Validator::runJobs()
+{
+    const unsigned threads = std::max(1u, std::min<unsigned>(m_opt.threads, 16));
+    if (threads == 1 || m_jobs.size() < 256) {
+        for (const PayloadJob &j : m_jobs)
+            checkPayload(j, m_report.problems);
+    } else {
+        std::vector<std::vector<Problem>> found(threads);
+        std::vector<std::thread> pool;
+        const std::size_t per = (m_jobs.size() + threads - 1) / threads;
+        for (unsigned t = 0; t < threads; ++t)
+            pool.emplace_back([this, t, per, &found] {
+                const std::size_t a = t * per, b = std::min(m_jobs.size(), a + per);
+                for (std::size_t i = a; i < b; ++i)
+                    checkPayload(m_jobs[i], found[t]);
+            });
+        for (auto &th : pool)
+            th.join();
+        for (auto &f : found)
+            for (auto &p : f)
+                m_report.problems.push_back(std::move(p));
+    }
+    m_jobs.clear();
+    if (m_report.problems.size() > m_opt.maxProblems) {
+        m_report.problems.resize(m_opt.maxProblems);
+        m_report.truncated = true;
+    }
+}
+
+void Validator::checkPayload(const PayloadJob &j, std::vector<Problem> &out) const
+{
+    const BlobHeader *h = &j.header;
+    const FileOffset blobAt = j.blobAt;
+    const FileOffset valueAt = j.valueAt;
+    const bool willInit = j.willInit;
+    const Key &k = j.key;
+    const std::uint64_t position = j.position;
+    auto add = [&out](const char *check, Severity sev, std::string message, FileOffset offset,
+                      std::uint64_t length) -> Problem & {
+        Problem p;
+        p.check = check;
+        p.severity = sev;
+        p.message = std::move(message);
+        p.offset = offset;
+        p.length = length;
+        out.push_back(std::move(p));
+        return out.back();
+    };
+    auto tag = [&](Problem &p) -> Problem & {
+        p.block = j.block;
+        p.entry = position;
+        p.key = k;
+        if (m_s.kind == LayerKind::Delta)
+            p.lsn = j.lsn;
+        return p;
+    };
+    // The payload as a view into the file; only zstd blobs are decompressed (into a buffer).
+    Bytes payload = storedPayload(m_file, *h);
+    ByteVector decompressed;
+    if (h->compression == Compression::Zstd) {
+        auto d = zstdDecompress(payload, h->payloadOffset(), kMaxDecompressedLen);
+        if (!d) {
+            auto &p = tag(add("blob-zstd", Severity::Error,
+                              fmt::format("zstd blob at {}: {}", blobAt, d.error().message()),
+                              h->payloadOffset(), h->storedLen));
+            p.related.push_back({blobAt, h->headerLen, "blob header"});
+            return;
+        }
+        decompressed = std::move(d.value());
+        payload = decompressed;
     }
     const std::string_view cls = k.className();
+    const bool pageKey = cls == "RelBlock" || cls == "SlruBlock";
+    const bool sizeKey = cls == "RelSize" || cls == "SlruSegSize";
     if (m_s.kind == LayerKind::Image) {
-        if ((cls == "RelBlock" || cls == "SlruBlock") && payload->size() != 8192)
+        if (pageKey && payload.size() != 8192)
             tag(add("value-size", Severity::Info,
-                    fmt::format("{} image is {} bytes, expected an 8192-byte page", cls, payload->size()),
+                    fmt::format("{} image is {} bytes, expected an 8192-byte page", cls, payload.size()),
                     blobAt, h->headerLen));
-        if ((cls == "RelSize" || cls == "SlruSegSize") && payload->size() != 4)
+        if (sizeKey && payload.size() != 4)
             tag(add("value-size", Severity::Info,
-                    fmt::format("{} value is {} bytes, expected 4", cls, payload->size()), blobAt, h->headerLen));
-        if (m_opt.pages && cls == "RelBlock" && payload->size() == 8192)
-            checkPage(k, *payload, h->payloadOffset(), position);
+                    fmt::format("{} value is {} bytes, expected 4", cls, payload.size()), blobAt, h->headerLen));
+        if (m_opt.pages && cls == "RelBlock" && payload.size() == 8192)
+            checkPage(k, payload, h->payloadOffset(), position, out);
         return;
     }
-    auto v = decodeValue(*payload, h->payloadOffset());
+    auto v = scanValue(payload, h->payloadOffset());
     if (!v) {
         auto &p = tag(add("value-decode", Severity::Error,
                           fmt::format("value does not decode: {}", v.error().message()),
@@ -367,36 +454,46 @@ void Validator::checkEntry(const NodeView &leaf, std::size_t i)
         p.related.push_back({blobAt, h->headerLen + h->storedLen, "blob"});
         return;
     }
-    if (v->willInit() != willInit) {
+    if (v->willInit != willInit) {
         auto &p = tag(add("will-init", Severity::Error,
                           fmt::format("BlobRef will_init bit is {} but the value's will_init is {}", willInit,
-                                      v->willInit()),
+                                      v->willInit),
                           valueAt + 4, 1));
         p.related.push_back({blobAt, h->headerLen + h->storedLen, "value"});
     }
-    if (!v->isImage()) {
-        const auto idx = v->record().index();
-        if (idx == 8)
+    if (!v->isImage) {
+        if (v->recordTag == 8)
             tag(add("test-record", Severity::Warning, "NeonWalRecord::Test only exists in Neon's test builds",
                     h->payloadOffset() + 4, 4));
-        else if (idx == 7)
+        else if (v->recordTag == 7)
             tag(add("seed-incompatible", Severity::Info, "TruncateVisibilityMap (tag 7) is unknown to SEED-era Neon",
                     h->payloadOffset() + 4, 4));
     } else {
-        const ByteVector &img = v->image();
-        if ((cls == "RelBlock" || cls == "SlruBlock") && img.size() != 8192)
+        if (pageKey && v->imageLen != 8192)
             tag(add("value-size", Severity::Info,
-                    fmt::format("{} image is {} bytes, expected an 8192-byte page", cls, img.size()),
+                    fmt::format("{} image is {} bytes, expected an 8192-byte page", cls, v->imageLen),
                     blobAt, h->headerLen));
-        if (m_opt.pages && cls == "RelBlock" && img.size() == 8192 && h->compression == Compression::None)
-            checkPage(k, img, h->payloadOffset() + 12, position);
+        if (m_opt.pages && cls == "RelBlock" && v->imageLen == 8192)
+            checkPage(k, payload.subspan(12, 8192), h->payloadOffset() + 12, position, out);
     }
 }
 
-void Validator::checkPage(const Key &key, Bytes page, FileOffset at, std::uint64_t position)
+void Validator::checkPage(const Key &key, Bytes page, FileOffset at, std::uint64_t position,
+                          std::vector<Problem> &out) const
 {
     if (isZeroPage(page))
         return;
+    auto add = [&out](const char *check, Severity sev, std::string message, FileOffset offset,
+                      std::uint64_t length) -> Problem & {
+        Problem p;
+        p.check = check;
+        p.severity = sev;
+        p.message = std::move(message);
+        p.offset = offset;
+        p.length = length;
+        out.push_back(std::move(p));
+        return out.back();
+    };
     const auto h = parsePageHeader(page);
     auto tag = [&](Problem &p) {
         p.entry = position;
@@ -649,6 +746,7 @@ ValidationReport Validator::run()
     m_valuesEnd = FileOffset(m_s.indexStartBlk) * kBlockSize;
     m_total = std::max<std::uint64_t>(1, m_indexBlocks);
     walkTree();
+    runJobs();
     if (m_report.cancelled)
         return std::move(m_report);
     checkValueArea();

@@ -141,6 +141,55 @@ bool decodeRecord(Cursor &c, NeonWalRecord &rec)
     return false;
 }
 
+// Same grammar as decodeRecord, skipping instead of storing.
+bool scanRecord(Cursor &c, ValueShape &shape)
+{
+    const FileOffset tagAt = c.offset();
+    std::uint32_t tag = 0, u = 0;
+    std::uint64_t n = 0, big = 0;
+    std::uint8_t b = 0;
+    bool flag = false;
+    if (!c.u32(tag, "NeonWalRecord tag"))
+        return false;
+    shape.recordTag = tag;
+    switch (tag) {
+    case 0: return c.boolean(shape.willInit, "Postgres.will_init") && c.skipBuffer("Postgres.rec");
+    case 1:
+        for (const char *what : {"new_heap_blkno", "old_heap_blkno"}) {
+            if (!c.optionTag(flag, what) || (flag && !c.u32(u, what)))
+                return false;
+        }
+        return c.u8(b, "flags");
+    case 2:
+    case 3:
+        if (!c.count(n, 4, tag == 2 ? "ClogSetCommitted.xids" : "ClogSetAborted.xids"))
+            return false;
+        for (std::uint64_t i = 0; i < n; ++i)
+            if (!c.u32(u, "xid"))
+                return false;
+        return tag == 3 || c.u64(big, "timestamp");
+    case 4: return c.u32(u, "mid") && c.u32(u, "moff");
+    case 5:
+        if (!c.u32(u, "moff") || !c.count(n, 8, "members"))
+            return false;
+        for (std::uint64_t i = 0; i < n; ++i)
+            if (!c.u32(u, "member xid") || !c.u32(u, "member status"))
+                return false;
+        return true;
+    case 6:
+        return c.skipBuffer("AuxFile.file_path", true) && c.optionTag(flag, "AuxFile.content")
+               && (!flag || c.skipBuffer("AuxFile.content"));
+    case 7: return c.u64(big, "trunc_byte") && c.u64(big, "trunc_offs");
+    case 8:
+        return c.skipBuffer("Test.append", true) && c.boolean(flag, "Test.clear")
+               && c.boolean(shape.willInit, "Test.will_init") && c.optionTag(flag, "Test.only_if")
+               && (!flag || c.skipBuffer("Test.only_if", true));
+    default: break;
+    }
+    c.failAt(tagAt, fmt::format("NeonWalRecord tag 0..{}", kRecordCount - 1), fmt::format("{}", tag));
+    return false;
+}
+
 void encodeU32Vec(ByteVector &out, const std::vector<std::uint32_t> &v)
 {
     appendBe64(out, v.size());
@@ -184,6 +233,31 @@ bool Value::willInit() const
     if (const auto *t = std::get_if<wal::Test>(&record()))
         return t->willInit;
     return false;
+}
+
+Result<ValueShape> scanValue(Bytes data, FileOffset base)
+{
+    Cursor c(data, base);
+    std::uint32_t tag = 0;
+    ValueShape shape;
+    if (!c.u32(tag, "Value tag"))
+        return c.error();
+    if (tag == 0) {
+        const std::size_t at = c.position();
+        if (!c.skipBuffer("Image bytes"))
+            return c.error();
+        shape.isImage = true;
+        shape.willInit = true;
+        shape.imageLen = c.position() - at - 8;
+    } else if (tag == 1) {
+        if (!scanRecord(c, shape))
+            return c.error();
+    } else {
+        return makeError(base, "Value tag 0 (Image) or 1 (WalRecord)", fmt::format("{}", tag));
+    }
+    if (c.remaining() != 0)
+        return makeError(c.offset(), "the end of the value", fmt::format("{} trailing bytes", c.remaining()));
+    return shape;
 }
 
 Result<Value> decodeValue(Bytes data, FileOffset base)

@@ -121,6 +121,8 @@ public:
     bool byteBuffer(ByteVector &v, const char *what);
     /// u64 length then UTF-8 bytes.
     bool string(std::string &v, const char *what);
+    /// Skips a u64-length byte buffer (or UTF-8 string when `utf8`), checking it.
+    bool skipBuffer(const char *what, bool utf8 = false);
     /// u64 element count, checked against remaining / elementSize.
     bool count(std::uint64_t &n, std::size_t elementSize, const char *what);
 

@@ -101,6 +101,18 @@ struct Value
     bool operator==(const Value &) const = default;
 };
 
+/// What validation needs to know about a value, found without allocating.
+struct ValueShape
+{
+    bool isImage = false;
+    std::uint64_t imageLen = 0;  ///< image values
+    std::uint32_t recordTag = 0; ///< WalRecord values: the NeonWalRecord tag
+    bool willInit = false;
+};
+/// Checks that `data` fully decodes as a Value (same rules and error offsets as decodeValue)
+/// without copying anything.
+Result<ValueShape> scanValue(Bytes data, FileOffset base);
+
 /// Full decode (trailing bytes are an error). `base` is the absolute offset of data[0].
 Result<Value> decodeValue(Bytes data, FileOffset base);
 void encodeValue(const Value &value, ByteVector &out);
