@@ -29,6 +29,19 @@ namespace {
 
 constexpr int kMaxDepth = BTreeReader::kMaxDepth;
 
+Problem &pushProblem(std::vector<Problem> &out, const char *check, Severity sev, std::string message,
+                     FileOffset offset, std::uint64_t length)
+{
+    Problem p;
+    p.check = check;
+    p.severity = sev;
+    p.message = std::move(message);
+    p.offset = offset;
+    p.length = length;
+    out.push_back(std::move(p));
+    return out.back();
+}
+
 class Validator
 {
 public:
@@ -45,14 +58,7 @@ private:
             m_scratch = Problem{};
             return m_scratch;
         }
-        Problem p;
-        p.check = check;
-        p.severity = sev;
-        p.message = std::move(message);
-        p.offset = offset;
-        p.length = length;
-        m_report.problems.push_back(std::move(p));
-        return m_report.problems.back();
+        return pushProblem(m_report.problems, check, sev, std::move(message), offset, length);
     }
     bool progress()
     {
@@ -398,14 +404,7 @@ void Validator::checkPayload(const PayloadJob &j, std::vector<Problem> &out) con
     const std::uint64_t position = j.position;
     auto add = [&out](const char *check, Severity sev, std::string message, FileOffset offset,
                       std::uint64_t length) -> Problem & {
-        Problem p;
-        p.check = check;
-        p.severity = sev;
-        p.message = std::move(message);
-        p.offset = offset;
-        p.length = length;
-        out.push_back(std::move(p));
-        return out.back();
+        return pushProblem(out, check, sev, std::move(message), offset, length);
     };
     auto tag = [&](Problem &p) -> Problem & {
         p.block = j.block;
@@ -485,14 +484,7 @@ void Validator::checkPage(const Key &key, Bytes page, FileOffset at, std::uint64
         return;
     auto add = [&out](const char *check, Severity sev, std::string message, FileOffset offset,
                       std::uint64_t length) -> Problem & {
-        Problem p;
-        p.check = check;
-        p.severity = sev;
-        p.message = std::move(message);
-        p.offset = offset;
-        p.length = length;
-        out.push_back(std::move(p));
-        return out.back();
+        return pushProblem(out, check, sev, std::move(message), offset, length);
     };
     const auto h = parsePageHeader(page);
     auto tag = [&](Problem &p) {
