@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Builds the release packages, lists them, installs the tarball into a temporary prefix and runs
-# the installed layerctl and layerscope from there. Exit status 0 when everything works.
+# Builds the packages from a preset's build (default: release; the test command passes the debug
+# build it already has), lists them, installs the tarball into a temporary prefix and runs the
+# installed layerctl and layerscope from there. Exit status 0 when everything works.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fixtures="$(cd .. && pwd)/shared/fixtures/layers"
 
-cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)"
-(cd build/release && cpack -B packages >/dev/null)
-deb=$(ls build/release/packages/*.deb)
-tgz=$(ls build/release/packages/*.tar.gz)
+preset=${1:-release}
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset" -j "$(nproc)"
+rm -rf "build/$preset/packages"
+(cd "build/$preset" && cpack -B packages >/dev/null)
+deb=$(ls "build/$preset"/packages/*.deb)
+tgz=$(ls "build/$preset"/packages/*.tar.gz)
 echo "=== $deb"
 dpkg-deb --field "$deb" Package Version Architecture Depends Recommends
 dpkg-deb --contents "$deb" | awk '{print $6}'

@@ -16,7 +16,7 @@ done
 
 # Packages: build the .deb and .tar.gz, install the tarball into a temporary prefix, run it.
 echo "=== packages"
-bash installer/package-test.sh
+bash installer/package-test.sh debug
 
 # A bounded libFuzzer run (clang, ASan + UBSan) seeded with the fixtures and the corpus.
 echo "=== fuzz: ${LAYERSCOPE_FUZZ_SECONDS:=60} s of libFuzzer on open + iterate + validate + decode"
