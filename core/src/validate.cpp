@@ -28,6 +28,8 @@ const char *severityName(Severity s)
 namespace {
 
 constexpr int kMaxDepth = BTreeReader::kMaxDepth;
+/// How many entries ahead the payload checks prefetch the next blob (memory latency hiding).
+constexpr std::size_t kPrefetchAhead = 8;
 
 Problem &pushProblem(std::vector<Problem> &out, const char *check, Severity sev, std::string message,
                      FileOffset offset, std::uint64_t length)
@@ -84,10 +86,13 @@ private:
         FileOffset blobAt;
         bool willInit;
         FileOffset valueAt;
-        BlobHeader header;
+        BlobHeader header;  ///< filled by checkPayload
+        bool headerOk;
     };
     /// Checks of a blob's payload: independent per entry, so they run on `threads` threads.
-    void checkPayload(const PayloadJob &job, std::vector<Problem> &out) const;
+    void checkPayload(PayloadJob &job, std::vector<Problem> &out) const;
+    /// In index order, after the parallel part: blobs back to back, counters.
+    void checkPlacement(const PayloadJob &job);
     void runJobs();
     void checkPage(const Key &key, Bytes page, FileOffset payloadAt, std::uint64_t position,
                    std::vector<Problem> &out) const;
@@ -325,16 +330,26 @@ void Validator::checkEntry(const NodeView &leaf, std::size_t i)
         p.related.push_back({summaryField("index_start"), 4, "index_start_blk"});
         return;
     }
-    auto h = readBlobHeader(m_file, blobAt, kBlockSize, m_valuesEnd);
-    if (!h) {
-        const bool bits = h.error().found.find("reserved") != std::string::npos;
-        auto &p = tag(add(bits ? "blob-compression" : "blob-length", Severity::Error,
-                          fmt::format("blob at {}: expected {}, found {}", blobAt, h.error().expected,
-                                      h.error().found),
-                          blobAt, std::min<std::uint64_t>(4, m_valuesEnd - blobAt)));
-        p.related.push_back({valueAt, 5, "leaf value pointing here"});
+    m_jobs.push_back({position, k, lsn, leaf.block, blobAt, willInit, valueAt, {}, false});
+    if (m_jobs.size() >= 8192)
+        runJobs();
+}
+
+void Validator::checkPlacement(const PayloadJob &j)
+{
+    if (!j.headerOk)
         return;
-    }
+    const BlobHeader *h = &j.header;
+    const FileOffset blobAt = j.blobAt;
+    const FileOffset valueAt = j.valueAt;
+    auto tag = [&](Problem &p) -> Problem & {
+        p.block = j.block;
+        p.entry = j.position;
+        p.key = j.key;
+        if (m_s.kind == LayerKind::Delta)
+            p.lsn = j.lsn;
+        return p;
+    };
     // Placement: blobs back to back in index order.
     if (m_anyBlob && blobAt < m_prevBlobEnd) {
         auto &p = tag(add(blobAt <= m_prevBlobStart ? "blob-order" : "blob-overlap", Severity::Error,
@@ -359,18 +374,17 @@ void Validator::checkEntry(const NodeView &leaf, std::size_t i)
         m_firstNonCanonical = blobAt;
     if (h->compression == Compression::Zstd && m_compressed++ == 0)
         m_firstCompressed = blobAt;
-
-    m_jobs.push_back({position, k, lsn, leaf.block, blobAt, willInit, valueAt, *h});
-    if (m_jobs.size() >= 8192)
-        runJobs();
 }
 
 void Validator::runJobs()
 {
     const unsigned threads = std::max(1u, std::min<unsigned>(m_opt.threads, 16));
     if (threads == 1 || m_jobs.size() < 256) {
-        for (const PayloadJob &j : m_jobs)
-            checkPayload(j, m_report.problems);
+        for (std::size_t i = 0; i < m_jobs.size(); ++i) {
+            if (i + kPrefetchAhead < m_jobs.size())
+                __builtin_prefetch(m_file.data() + m_jobs[i + kPrefetchAhead].blobAt);
+            checkPayload(m_jobs[i], m_report.problems);
+        }
     } else {
         std::vector<std::vector<Problem>> found(threads);
         std::vector<std::thread> pool;
@@ -378,8 +392,11 @@ void Validator::runJobs()
         for (unsigned t = 0; t < threads; ++t)
             pool.emplace_back([this, t, per, &found] {
                 const std::size_t a = t * per, b = std::min(m_jobs.size(), a + per);
-                for (std::size_t i = a; i < b; ++i)
+                for (std::size_t i = a; i < b; ++i) {
+                    if (i + kPrefetchAhead < b)
+                        __builtin_prefetch(m_file.data() + m_jobs[i + kPrefetchAhead].blobAt);
                     checkPayload(m_jobs[i], found[t]);
+                }
             });
         for (auto &th : pool)
             th.join();
@@ -387,6 +404,8 @@ void Validator::runJobs()
             for (auto &p : f)
                 m_report.problems.push_back(std::move(p));
     }
+    for (const PayloadJob &j : m_jobs)
+        checkPlacement(j);
     m_jobs.clear();
     if (m_report.problems.size() > m_opt.maxProblems) {
         m_report.problems.resize(m_opt.maxProblems);
@@ -394,9 +413,8 @@ void Validator::runJobs()
     }
 }
 
-void Validator::checkPayload(const PayloadJob &j, std::vector<Problem> &out) const
+void Validator::checkPayload(PayloadJob &j, std::vector<Problem> &out) const
 {
-    const BlobHeader *h = &j.header;
     const FileOffset blobAt = j.blobAt;
     const FileOffset valueAt = j.valueAt;
     const bool willInit = j.willInit;
@@ -414,6 +432,19 @@ void Validator::checkPayload(const PayloadJob &j, std::vector<Problem> &out) con
             p.lsn = j.lsn;
         return p;
     };
+    auto header = readBlobHeader(m_file, blobAt, kBlockSize, m_valuesEnd);
+    if (!header) {
+        const bool bits = header.error().found.find("reserved") != std::string::npos;
+        auto &p = tag(add(bits ? "blob-compression" : "blob-length", Severity::Error,
+                          fmt::format("blob at {}: expected {}, found {}", blobAt, header.error().expected,
+                                      header.error().found),
+                          blobAt, std::min<std::uint64_t>(4, m_valuesEnd - blobAt)));
+        p.related.push_back({valueAt, 5, "leaf value pointing here"});
+        return;
+    }
+    j.header = *header;
+    j.headerOk = true;
+    const BlobHeader *h = &j.header;
     // The payload as a view into the file; only zstd blobs are decompressed (into a buffer).
     Bytes payload = storedPayload(m_file, *h);
     ByteVector decompressed;
