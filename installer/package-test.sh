@@ -26,8 +26,8 @@ bin="$prefix/usr/bin"
 [ -x "$bin/layerctl" ] || bin="$prefix/bin"
 version=$(sed -n 's/^project(Layerscope VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 echo "=== installed tree: $bin"
-"$bin/layerctl" --version | tee /dev/stderr | grep -qx "layerctl $version"
-"$bin/layerscope" --version | tee /dev/stderr | grep -q "$version"
+v=$("$bin/layerctl" --version); echo "$v"; [ "$v" = "layerctl $version" ]
+v=$("$bin/layerscope" --version); echo "$v"; [ "$v" = "layerscope $version" ]
 for f in "$fixtures"/*[0-9]; do "$bin/layerctl" check "$f"; done
 QT_QPA_PLATFORM=offscreen "$bin/layerscope" --screenshot "$prefix/shot.png" "$(ls "$fixtures"/*[0-9] | head -1)"
 test -s "$prefix/shot.png"
