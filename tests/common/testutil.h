@@ -1,6 +1,7 @@
 #pragma once
 
 #include <layerscope/bytes.h>
+#include <layerscope/synth.h>
 
 #include <QByteArray>
 #include <QCryptographicHash>
@@ -27,6 +28,17 @@ inline QStringList fixtureLayers()
     for (const QString &f : dir.entryList(QDir::Files, QDir::Name))
         if (!f.contains('.'))
             out << dir.filePath(f);
+    return out;
+}
+
+/// Writes the demo layers into `dir`: [0] 2-level image, [1] zstd image, [2] 2-level delta.
+/// Empty on failure.
+inline QStringList demoLayers(const QString &dir)
+{
+    QStringList out;
+    if (auto paths = layerscope::writeDemoLayers(dir.toStdString()))
+        for (const auto &p : *paths)
+            out << QString::fromStdString(p);
     return out;
 }
 

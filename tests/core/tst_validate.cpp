@@ -75,11 +75,11 @@ void TestValidate::initTestCase()
     for (const QString &f : testutil::fixtureLayers())
         (QFileInfo(f).fileName().count('-') > 1 ? m_delta : m_image) = f;
     QVERIFY(!m_image.isEmpty() && !m_delta.isEmpty());
-    auto demo = writeDemoLayers(m_dir.path().toStdString());
-    QVERIFY(demo);
-    m_demoImage = QString::fromStdString((*demo)[0]);
-    m_demoZstd = QString::fromStdString((*demo)[1]);
-    m_demoDelta = QString::fromStdString((*demo)[2]);
+    const QStringList demo = testutil::demoLayers(m_dir.path());
+    QCOMPARE(demo.size(), 3);
+    m_demoImage = demo[0];
+    m_demoZstd = demo[1];
+    m_demoDelta = demo[2];
 }
 
 void TestValidate::cleanFilesReportNothing_data()

@@ -44,8 +44,8 @@ std::unique_ptr<LayerDocument> loaded(const QString &path)
 
 QString demoDelta(QTemporaryDir &dir)
 {
-    auto paths = writeDemoLayers(dir.path().toStdString());
-    return paths ? QString::fromStdString(paths->back()) : QString();
+    const QStringList paths = testutil::demoLayers(dir.path());
+    return paths.isEmpty() ? QString() : paths.back();
 }
 } // namespace
 

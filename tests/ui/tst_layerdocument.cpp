@@ -31,10 +31,8 @@ private:
 
 void TestLayerDocument::initTestCase()
 {
-    auto paths = writeDemoLayers(m_dir.path().toStdString());
-    QVERIFY(paths);
-    for (const auto &p : *paths)
-        m_demo << QString::fromStdString(p);
+    m_demo = testutil::demoLayers(m_dir.path());
+    QCOMPARE(m_demo.size(), 3);
 }
 
 void TestLayerDocument::loadsFixtures_data()

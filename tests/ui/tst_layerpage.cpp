@@ -42,10 +42,8 @@ private:
 
 void TestLayerPage::initTestCase()
 {
-    auto paths = writeDemoLayers(m_dir.path().toStdString());
-    QVERIFY(paths);
-    for (const auto &p : *paths)
-        m_demo << QString::fromStdString(p);
+    m_demo = testutil::demoLayers(m_dir.path());
+    QCOMPARE(m_demo.size(), 3);
 }
 
 std::unique_ptr<LayerPage> TestLayerPage::page(const QString &path)
