@@ -67,27 +67,6 @@ bool anyCompressed(const Layer &layer)
     return any;
 }
 
-/// Parses KEY or KEY@LSN into an index-key prefix to search from.
-bool parseFrom(const Layer &layer, const QString &text, ByteVector &from)
-{
-    const QStringList parts = text.split('@');
-    const auto key = Key::fromHex(parts[0].toStdString());
-    if (!key || parts.size() > 2)
-        return false;
-    from.assign(key->bytes.begin(), key->bytes.end());
-    if (layer.kind() == LayerKind::Delta) {
-        Lsn lsn{0};
-        if (parts.size() == 2) {
-            const auto l = Lsn::parse(parts[1].toStdString());
-            if (!l)
-                return false;
-            lsn = *l;
-        }
-        appendBe64(from, lsn.value);
-    }
-    return true;
-}
-
 void printSummaryText(const Layer &layer, const TreeShape &st)
 {
     const Summary &s = layer.summary();
@@ -162,7 +141,10 @@ namespace {
 int printEntries(const QString &file, const Layer &layer, const Options &opt, bool text)
 {
     ByteVector from(layer.summary().indexKeyLen(), 0);
-    if (!opt.from.isEmpty() && !parseFrom(layer, opt.from, from)) {
+    const auto parsed = opt.from.isEmpty() ? std::nullopt : parseIndexKey(opt.from.toStdString(), layer.kind());
+    if (parsed)
+        from.assign(parsed->bytes.begin(), parsed->bytes.begin() + parsed->len);
+    if (!opt.from.isEmpty() && !parsed) {
         std::fprintf(stderr, "layerctl: --from needs KEY (36 hex) or KEY@LSN, got %s\n",
                      qPrintable(opt.from));
         return ExitUsage;

@@ -21,6 +21,29 @@ IndexKey imageIndexKey(const Key &key)
     return IndexKey::from(key.bytes);
 }
 
+std::optional<IndexKey> parseIndexKey(std::string_view text, LayerKind kind)
+{
+    auto trim = [](std::string_view s) {
+        while (!s.empty() && s.front() == ' ')
+            s.remove_prefix(1);
+        while (!s.empty() && s.back() == ' ')
+            s.remove_suffix(1);
+        return s;
+    };
+    const auto at = text.find('@');
+    const auto key = Key::fromHex(trim(text.substr(0, at)));
+    if (!key)
+        return std::nullopt;
+    if (kind == LayerKind::Image)
+        return imageIndexKey(*key);
+    if (at == std::string_view::npos)
+        return deltaIndexKey(*key, Lsn{0});
+    const auto lsn = Lsn::parse(trim(text.substr(at + 1)));
+    if (!lsn)
+        return std::nullopt;
+    return deltaIndexKey(*key, *lsn);
+}
+
 Result<Layer> Layer::open(std::shared_ptr<const ByteSource> source)
 {
     const Bytes b = source->bytes();

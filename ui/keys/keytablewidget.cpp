@@ -178,36 +178,14 @@ void KeyTableWidget::selectRange(std::uint64_t first, std::uint64_t count)
     emit statusMessage(tr("Selected %L1 entries (positions %L2–%L3)").arg(count).arg(first).arg(first + count - 1));
 }
 
-namespace {
-bool parseKeyAt(const LayerDocument &doc, const QString &text, ByteVector &key)
-{
-    const QStringList parts = text.trimmed().split('@');
-    const auto k = Key::fromHex(parts[0].trimmed().toStdString());
-    if (!k || parts.size() > 2)
-        return false;
-    key.assign(k->bytes.begin(), k->bytes.end());
-    if (doc.layer().kind() == LayerKind::Delta) {
-        Lsn lsn{0};
-        if (parts.size() == 2) {
-            const auto l = Lsn::parse(parts[1].trimmed().toStdString());
-            if (!l)
-                return false;
-            lsn = *l;
-        }
-        appendBe64(key, lsn.value);
-    }
-    return true;
-}
-} // namespace
-
 bool KeyTableWidget::goToKey(const QString &text)
 {
-    ByteVector key;
-    if (!m_doc || !parseKeyAt(*m_doc, text, key)) {
+    const auto key = m_doc ? parseIndexKey(text.toStdString(), m_doc->layer().kind()) : std::nullopt;
+    if (!key) {
         m_status->setText(tr("Go to: expected a 36-hex key, optionally followed by @LSN"));
         return false;
     }
-    const auto pos = m_model->lowerBound(key);
+    const auto pos = m_model->lowerBound(key->view());
     if (!pos) {
         m_status->setText(tr("Go to: the index is still loading"));
         return false;

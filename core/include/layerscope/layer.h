@@ -7,6 +7,7 @@
 #include "layerscope/value.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace layerscope {
@@ -65,5 +66,9 @@ private:
 /// Builds a delta index key (key ‖ lsn BE).
 IndexKey deltaIndexKey(const Key &key, Lsn lsn);
 IndexKey imageIndexKey(const Key &key);
+/// Parses "KEY" or "KEY@LSN" (36 hex; LSN as X/Y or hex; surrounding spaces ignored) into the
+/// index key to search from: image layers ignore the LSN, delta layers use LSN 0 when none is
+/// given. nullopt on a bad key, or a bad LSN for a delta layer.
+std::optional<IndexKey> parseIndexKey(std::string_view text, LayerKind kind);
 
 } // namespace layerscope
