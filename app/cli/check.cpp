@@ -4,6 +4,8 @@
 
 #include <layerscope/inspect.h>
 #include <layerscope/layer.h>
+#include <layerscope/layer_name.h>
+#include <layerscope/salvage.h>
 #include <layerscope/validate.h>
 #include <layerscope/writer.h>
 
@@ -18,6 +20,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -61,6 +64,39 @@ void print(const std::string &line)
 {
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fputc('\n', stdout);
+}
+
+/// Text report: problems in offset order; of a check found more than kGroupAfter times at one
+/// severity, the first kGroupAfter are listed and one line counts the rest (--json lists all).
+void printGrouped(const QString &file, const ValidationReport &r)
+{
+    constexpr std::uint64_t kGroupAfter = 5;
+    std::map<std::pair<std::string, Severity>, std::uint64_t> shown;
+    std::map<std::pair<std::string, Severity>, const CheckTally *> tally;
+    for (const CheckTally &t : r.tallies)
+        tally[{t.check, t.severity}] = &t;
+    for (const Problem &p : r.problems) {
+        const auto key = std::make_pair(p.check, p.severity);
+        const std::uint64_t n = ++shown[key];
+        const CheckTally &t = *tally[key];
+        if (n <= kGroupAfter || t.count <= kGroupAfter + 1)
+            print(problemLine(file, p));
+        else if (n == kGroupAfter + 1)
+            print(fmt::format("{}:{}: {}[{}]: … and {} more like this ({} × {} in all, first at offset {}; "
+                              "--json lists each)",
+                              file.toStdString(), p.offset, severityName(p.severity), p.check,
+                              t.count - kGroupAfter, p.check, t.count, t.firstOffset));
+    }
+    // Checks whose problems were all left out of the list (see --max-problems).
+    for (const CheckTally &t : r.tallies)
+        if (!shown.count({t.check, t.severity}))
+            print(fmt::format("{}:{}: {}[{}]: {} × {} (not listed: over --max-problems)", file.toStdString(),
+                              t.firstOffset, severityName(t.severity), t.check, t.check, t.count));
+    print(fmt::format("{}: {} error(s), {} warning(s), {} info, {} entries checked{}", file.toStdString(),
+                      r.errors, r.warnings, r.infos, r.entriesChecked,
+                      r.truncated ? fmt::format(" ({} of {} problems listed)", r.problems.size(),
+                                                r.errors + r.warnings + r.infos)
+                                  : std::string()));
 }
 
 bool writeEvidence(const QString &dir, const QString &file, Bytes bytes, const ValidationReport &r)
@@ -140,114 +176,100 @@ int cmdCheck(const QStringList &files, const Options &opt)
         ValidateOptions vo;
         vo.fileName = QFileInfo(file).fileName().toStdString();
         vo.pages = opt.pages;
-        vo.threads = std::max(1u, std::thread::hardware_concurrency());
-        const ValidationReport r = validateLayer((*mapped)->bytes(), vo);
-        for (const Problem &p : r.problems) {
-            if (opt.json)
+        vo.maxProblems = std::size_t(opt.maxProblems);
+        vo.threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+        const ValidationReport r = validateLayer(**mapped, vo);
+        if (opt.json) {
+            for (const Problem &p : r.problems)
                 print(QJsonDocument(problemJson(p)).toJson(QJsonDocument::Compact).toStdString());
-            else
-                print(problemLine(file, p));
-        }
-        if (opt.json)
+            QJsonArray tallies;
+            for (const CheckTally &t : r.tallies)
+                tallies.append(QJsonObject{{"check", QString::fromStdString(t.check)},
+                                           {"severity", severityName(t.severity)},
+                                           {"count", qint64(t.count)},
+                                           {"first_offset", qint64(t.firstOffset)}});
             print(QJsonDocument(QJsonObject{{"file", file},
                                             {"errors", qint64(r.errors)},
                                             {"warnings", qint64(r.warnings)},
+                                            {"infos", qint64(r.infos)},
+                                            {"listed", qint64(r.problems.size())},
+                                            {"truncated", r.truncated},
+                                            {"checks", tallies},
                                             {"entries_checked", qint64(r.entriesChecked)}})
                       .toJson(QJsonDocument::Compact)
                       .toStdString());
-        else
-            print(fmt::format("{}: {} error(s), {} warning(s), {} entries checked{}", file.toStdString(),
-                              r.errors, r.warnings, r.entriesChecked,
-                              r.truncated ? " (problem list truncated)" : ""));
+        } else {
+            printGrouped(file, r);
+        }
         if (!opt.evidence.isEmpty() && !writeEvidence(opt.evidence, file, (*mapped)->bytes(), r)) {
             std::fprintf(stderr, "layerctl: cannot write evidence to %s\n", qPrintable(opt.evidence));
             rc = ExitUsage;
         }
-        if ((r.errors || r.warnings) && rc == ExitOk)
+        if (!r.clean() && rc == ExitOk)
             rc = ExitProblem;
     }
     std::fflush(stdout);
     return rc;
 }
 
-int cmdSalvage(const QString &in, const QString &out, const Options &)
+int cmdSalvage(const QString &in, const QString &outArg, const Options &)
 {
     auto mapped = MappedFile::open(in.toStdString());
     if (!mapped) {
         std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(in), mapped.error().message().c_str());
         return ExitUsage;
     }
-    const Bytes bytes = (*mapped)->bytes();
-    auto summary = Summary::decode(bytes.first(std::min<std::size_t>(bytes.size(), kBlockSize)));
-    if (!summary || bytes.size() < kBlockSize) {
-        std::fprintf(stderr, "layerctl: %s: the summary cannot be decoded (%s); salvage needs the layer kind\n",
-                     qPrintable(in), summary ? "file too short" : summary.error().message().c_str());
-        return ExitProblem;
-    }
-    Summary s = *summary;
-    const std::uint64_t blocks = bytes.size() / kBlockSize;
-    const bool startOk = s.indexStartBlk >= 2 && s.indexStartBlk < blocks;
-    const SalvageScan scan = scanLeaves(bytes, startOk ? s.indexStartBlk : 1, s.indexKeyLen());
-    const FileOffset valuesEnd = startOk ? FileOffset(s.indexStartBlk) * kBlockSize : bytes.size();
-
-    auto sink = AtomicFileSink::create(out.toStdString());
+    // OUT may be a directory: the output then gets the canonical name of its summary.
+    const bool toDir = QFileInfo(outArg).isDir();
+    const QString target = toDir ? QDir(outArg).filePath(".layerctl-salvage") : outArg;
+    auto sink = AtomicFileSink::create(target.toStdString());
     if (!sink) {
-        std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(out), sink.error().message().c_str());
+        std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(target), sink.error().message().c_str());
         return ExitUsage;
     }
-    // Key and LSN ranges: the summary's when sane, else what the entries cover.
-    std::uint64_t recovered = 0, lost = 0;
-    std::vector<const SalvagedEntry *> keep;
-    for (const SalvagedEntry &e : scan.entries) {
-        const bool delta = s.kind == LayerKind::Delta;
-        const FileOffset at = delta ? e.value >> 1 : e.value;
-        auto h = readBlobHeader(bytes, at, kBlockSize, valuesEnd);
-        bool ok = bool(h);
-        if (ok) {
-            auto p = decodePayload(bytes, *h);
-            ok = bool(p) && (!delta || bool(decodeValue(*p, h->payloadOffset())));
-        }
-        if (ok)
-            keep.push_back(&e);
-        else
-            ++lost;
-    }
-    if (keep.empty()) {
-        std::fprintf(stderr, "layerctl: %s: no readable entries found (%llu leaves scanned)\n", qPrintable(in),
-                     static_cast<unsigned long long>(scan.leavesFound));
-        return ExitProblem;
-    }
-    const Key first = Key::fromBytes(keep.front()->indexKey.data());
-    const Key last = Key::fromBytes(keep.back()->indexKey.data());
-    if (!(s.keyStart <= first) || !(last < s.keyEnd) || !(s.keyStart < s.keyEnd)) {
-        s.keyStart = std::min(s.keyStart, first);
-        s.keyEnd = last.next().value_or(Key::max());
-    }
-    s.formatVersion = kFormatVersion;
-    LayerWriter w(s, **sink);
-    for (const SalvagedEntry *e : keep) {
-        const bool delta = s.kind == LayerKind::Delta;
-        const FileOffset at = delta ? e->value >> 1 : e->value;
-        auto h = readBlobHeader(bytes, at, kBlockSize, valuesEnd);
-        auto st = w.addRawBlob(IndexKey::from(e->indexKey), bytes.subspan(at, h->headerLen + h->storedLen),
-                               delta && (e->value & 1));
-        if (!st) {
-            std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(out), st.error().message().c_str());
-            return ExitUsage;
-        }
-        ++recovered;
-    }
-    auto done = w.finish();
-    if (!done || !(*sink)->commit()) {
-        std::fprintf(stderr, "layerctl: %s: write failed\n", qPrintable(out));
+    const SalvageResult r = salvageLayer(**mapped, QFileInfo(in).fileName().toStdString(), **sink);
+    if (!r.written) {
+        std::fprintf(stderr, "layerctl: %s: nothing written: %s\n", qPrintable(in), r.error.message().c_str());
         return ExitUsage;
     }
-    std::printf("%s: recovered %llu entries from %llu leaves, lost %llu (unreadable blobs or values), "
-                "%llu duplicates dropped\n",
-                qPrintable(out), static_cast<unsigned long long>(recovered),
-                static_cast<unsigned long long>(scan.leavesFound), static_cast<unsigned long long>(lost),
-                static_cast<unsigned long long>(scan.duplicates));
-    return lost ? ExitProblem : ExitOk;
+    if (auto c = (*sink)->commit(); !c) {
+        std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(target), c.error().message().c_str());
+        return ExitUsage;
+    }
+    QString out = target;
+    const std::string implied = r.summary.impliedName().canonical();
+    if (toDir) {
+        out = QDir(outArg).filePath(QString::fromStdString(implied));
+        if (QFileInfo::exists(out) || !QFile::rename(target, out)) {
+            std::fprintf(stderr, "layerctl: %s exists or cannot be created; the output is %s\n", qPrintable(out),
+                         qPrintable(target));
+            out = target;
+        }
+    }
+    for (const SalvageNote &n : r.dropped)
+        print(fmt::format("{}:{}: dropped: {}", in.toStdString(), n.offset, n.what));
+    for (const SalvageNote &n : r.repairs)
+        print(fmt::format("{}:{}: repaired: {}", in.toStdString(), n.offset, n.what));
+    print(fmt::format("{}: kept {} of {} entries ({} leaves found), dropped {}, repaired {}, {} duplicate(s) merged",
+                      out.toStdString(), r.kept, r.entriesFound, r.leavesFound, r.dropped.size(), r.repairs.size(),
+                      r.duplicates));
+    // The output must check clean; say so if it does not (a bug in salvage, never hidden).
+    ValidateOptions vo;
+    vo.fileName = QFileInfo(out).fileName().toStdString();
+    if (auto written = MappedFile::open(out.toStdString())) {
+        const ValidationReport check = validateLayer(**written, vo);
+        if (!check.clean()) {
+            for (const Problem &p : check.problems)
+                if (p.severity != Severity::Info)
+                    print(problemLine(out, p));
+            std::fprintf(stderr, "layerctl: %s: the salvaged layer does not check clean\n", qPrintable(out));
+            return ExitProblem;
+        }
+    }
+    if (vo.fileName != implied && LayerName::parse(vo.fileName))
+        std::fprintf(stderr, "layerctl: note: %s names another layer; its summary implies %s\n", qPrintable(out),
+                     implied.c_str());
+    return r.lossless() ? ExitOk : ExitProblem;
 }
 
 } // namespace layerscope::cli

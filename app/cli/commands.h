@@ -21,6 +21,8 @@ struct Options
     quint32 valueSize = 0;
     bool pages = false;   ///< check: Postgres page checks
     QString evidence;     ///< check: directory for bug-report evidence
+    quint64 maxProblems = 100000;  ///< check: problems listed (counted: all)
+    unsigned threads = 0;          ///< check: 0 = one per core
     // rewrite-summary
     QString tenant, timeline, keyStart, keyEnd, lsn, lsnStart, lsnEnd;
     bool inPlace = false, noBackup = false, dryRun = false, force = false;

@@ -17,11 +17,15 @@ const char *kCommands = R"(Commands:
   rewrite IN OUT           re-encode every entry through the writer [--compression none|zstd]
   demo DIR                 write a small realistic set of image and delta layers
   check FILE...            validate every invariant; [--pages] Postgres page checks,
-                           [--evidence DIR] write a bug-report bundle; exit 0 clean, 1 problems
+                           [--evidence DIR] write a bug-report bundle, [--max-problems N]
+                           list at most N (counts stay exact), [--threads N];
+                           exit 0 clean, 1 errors or warnings, 2 a file cannot be read
   rewrite-summary FILE     edit the summary: [--tenant-id X] [--timeline-id Y] [--key-start K]
                            [--key-end K] [--lsn L | --lsn-start L --lsn-end L] [--in-place]
                            [--no-backup] [--dry-run] [--force]
-  salvage IN OUT           write a new layer from every entry that can still be read
+  salvage IN OUT           write a new layer from every entry that can be trusted; lists
+                           what was dropped or re-derived; exit 0 nothing lost, 1 something
+                           dropped or repaired, 2 nothing written; OUT may be a directory
   synth OUT                a large realistic layer: --kind image|delta, --size BYTES (K/M/G
                            suffixes) or --entries N, [--value-size N] [--compression none|zstd];
                            OUT is a file, or a directory to get the canonical name
@@ -60,7 +64,10 @@ int main(int argc, char **argv)
     const QCommandLineOption valueSize("value-size", "synth: image payload or average WAL record size.", "N");
     const QCommandLineOption pages("pages", "check: also check 8 KiB relation pages (header, checksum).");
     const QCommandLineOption evidence("evidence", "check: write report, summary, hex of bad blocks and sha256 to DIR.", "DIR");
-    parser.addOptions({help, version, json, neon, from, limit, compression, kind, size, entries, valueSize, pages, evidence});
+    const QCommandLineOption maxProblems("max-problems", "check: list at most N problems (counts stay exact).", "N");
+    const QCommandLineOption threads("threads", "check: threads for the blob checks (default: all cores).", "N");
+    parser.addOptions({help, version, json, neon, from, limit, compression, kind, size, entries, valueSize, pages,
+                       evidence, maxProblems, threads});
     const QCommandLineOption tenant("tenant-id", "rewrite-summary: new tenant id (32 hex).", "ID");
     const QCommandLineOption timeline("timeline-id", "rewrite-summary: new timeline id (32 hex).", "ID");
     const QCommandLineOption keyStart("key-start", "rewrite-summary: new key range start (36 hex).", "KEY");
@@ -129,6 +136,14 @@ int main(int argc, char **argv)
     opt.noBackup = parser.isSet(noBackup);
     opt.dryRun = parser.isSet(dryRun);
     opt.force = parser.isSet(force);
+    if (parser.isSet(maxProblems) && (!number(maxProblems, opt.maxProblems) || opt.maxProblems == 0))
+        return usage(parser, "--max-problems needs a positive number");
+    if (parser.isSet(threads)) {
+        quint64 t = 0;
+        if (!number(threads, t) || t == 0 || t > 64)
+            return usage(parser, "--threads needs a number from 1 to 64");
+        opt.threads = unsigned(t);
+    }
     if (parser.isSet(size) && !number(size, opt.size))
         return usage(parser, "--size needs a number of bytes");
     if (parser.isSet(entries) && !number(entries, opt.entries))

@@ -35,7 +35,7 @@ Result<BlobHeader> readBlobHeader(Bytes file, FileOffset offset, FileOffset regi
             h.compression = Compression::Zstd;
         else
             return makeError(offset, "compression bits 0x80 (plain) or 0x90 (zstd)",
-                             fmt::format("0x{:02X} (reserved)", h.bits));
+                             fmt::format("0x{:02X} (reserved)", h.bits), ErrorKind::BlobCompression);
     }
     if (h.end() > regionEnd)
         return makeError(offset,
@@ -64,10 +64,11 @@ Result<ByteVector> zstdDecompress(Bytes frame, FileOffset offset, std::uint64_t 
     if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared > limit) {
         ZSTD_freeDStream(ds);
         return makeError(offset, fmt::format("a zstd frame of at most {} bytes", limit),
-                         fmt::format("declared content size {}", declared));
+                         fmt::format("declared content size {}", declared), ErrorKind::TooLarge);
     }
+    // A declared size is only a claim: reserve no more than a first chunk of it.
     if (declared != ZSTD_CONTENTSIZE_UNKNOWN)
-        out.reserve(declared);
+        out.reserve(std::min<std::uint64_t>(declared, 1 << 20));
     ZSTD_inBuffer in{frame.data(), frame.size(), 0};
     std::uint8_t chunk[65536];
     std::size_t ret = 1;
@@ -82,7 +83,7 @@ Result<ByteVector> zstdDecompress(Bytes frame, FileOffset offset, std::uint64_t 
         if (out.size() + o.pos > limit) {
             ZSTD_freeDStream(ds);
             return makeError(offset, fmt::format("at most {} decompressed bytes", limit),
-                             "more");
+                             "more", ErrorKind::TooLarge);
         }
         out.insert(out.end(), chunk, chunk + o.pos);
         if (ret == 0)

@@ -93,16 +93,17 @@ Result<NodeView> decodeNode(Bytes block, std::uint32_t relBlock, FileOffset offs
     n.prefixLen = block[3];
     n.suffixLen = block[4];
     if (n.count == 0)
-        return makeError(offset, "a node with at least one entry", "num_children 0");
+        return makeError(offset, "a node with at least one entry", "num_children 0",
+                         ErrorKind::NodeHeader);
     if (std::size_t(n.prefixLen) + n.suffixLen != keyLen)
         return makeError(offset + 3,
                          fmt::format("prefix_len + suffix_len = {} (index key width)", keyLen),
-                         fmt::format("{} + {}", n.prefixLen, n.suffixLen));
+                         fmt::format("{} + {}", n.prefixLen, n.suffixLen), ErrorKind::NodeHeader);
     if (n.usedBytes() > kBlockSize)
         return makeError(offset,
                          fmt::format("{} entries of {} bytes fitting in 8192 bytes", n.count,
                                      n.suffixLen + 5),
-                         fmt::format("{} bytes", n.usedBytes()));
+                         fmt::format("{} bytes", n.usedBytes()), ErrorKind::NodeHeader);
     n.prefix = block.subspan(5, n.prefixLen);
     n.suffixes = block.subspan(5 + n.prefixLen, std::size_t(n.count) * n.suffixLen);
     n.values = block.subspan(5 + n.prefixLen + std::size_t(n.count) * n.suffixLen,
@@ -112,7 +113,8 @@ Result<NodeView> decodeNode(Bytes block, std::uint32_t relBlock, FileOffset offs
             if (n.values[i * 5] != 0x80)
                 return makeError(offset + (n.values.data() - block.data()) + i * 5,
                                  "internal value marker 0x80",
-                                 fmt::format("0x{:02x} in entry {}", n.values[i * 5], i));
+                                 fmt::format("0x{:02x} in entry {}", n.values[i * 5], i),
+                                 ErrorKind::NodeMarker);
     }
     return n;
 }

@@ -4,6 +4,24 @@
 
 namespace layerscope {
 
+SummaryField summaryField(LayerKind kind, SummaryFieldId id)
+{
+    const bool delta = kind == LayerKind::Delta;
+    switch (id) {
+    case SummaryFieldId::Magic: return {"magic", 0, 2};
+    case SummaryFieldId::Version: return {"format_version", 2, 2};
+    case SummaryFieldId::Tenant: return {"tenant_id", 4, 16};
+    case SummaryFieldId::Timeline: return {"timeline_id", 20, 16};
+    case SummaryFieldId::KeyStart: return {"key_start", 36, Key::kSize};
+    case SummaryFieldId::KeyEnd: return {"key_end", 54, Key::kSize};
+    case SummaryFieldId::LsnStart: return {delta ? "lsn_start" : "lsn", 72, 8};
+    case SummaryFieldId::LsnEnd: return {"lsn_end", 80, delta ? 8u : 0u};
+    case SummaryFieldId::IndexStart: return {"index_start_blk", delta ? 88u : 80u, 4};
+    case SummaryFieldId::IndexRoot: return {"index_root_blk", delta ? 92u : 84u, 4};
+    }
+    return {"?", 0, 0};
+}
+
 std::size_t Summary::encodedLen() const
 {
     return kind == LayerKind::Image ? kImageSummaryLen : kDeltaSummaryLen;
@@ -30,20 +48,17 @@ Result<Summary> Summary::decode(Bytes block0)
     if (block0.size() < s.encodedLen())
         return makeError(block0.size(), fmt::format("a {}-byte summary", s.encodedLen()),
                          fmt::format("end of file after {} bytes", block0.size()));
-    const std::uint8_t *p = block0.data();
-    s.formatVersion = readBe16(p + 2);
-    s.tenant = Id128::fromBytes(p + 4);
-    s.timeline = Id128::fromBytes(p + 20);
-    s.keyStart = Key::fromBytes(p + 36);
-    s.keyEnd = Key::fromBytes(p + 54);
-    s.lsnStart = Lsn{readBe64(p + 72)};
-    std::size_t at = 80;
-    if (s.kind == LayerKind::Delta) {
-        s.lsnEnd = Lsn{readBe64(p + 80)};
-        at = 88;
-    }
-    s.indexStartBlk = readBe32(p + at);
-    s.indexRootBlk = readBe32(p + at + 4);
+    auto at = [&](SummaryFieldId id) { return block0.data() + summaryField(s.kind, id).offset; };
+    s.formatVersion = readBe16(at(SummaryFieldId::Version));
+    s.tenant = Id128::fromBytes(at(SummaryFieldId::Tenant));
+    s.timeline = Id128::fromBytes(at(SummaryFieldId::Timeline));
+    s.keyStart = Key::fromBytes(at(SummaryFieldId::KeyStart));
+    s.keyEnd = Key::fromBytes(at(SummaryFieldId::KeyEnd));
+    s.lsnStart = Lsn{readBe64(at(SummaryFieldId::LsnStart))};
+    if (s.kind == LayerKind::Delta)
+        s.lsnEnd = Lsn{readBe64(at(SummaryFieldId::LsnEnd))};
+    s.indexStartBlk = readBe32(at(SummaryFieldId::IndexStart));
+    s.indexRootBlk = readBe32(at(SummaryFieldId::IndexRoot));
     return s;
 }
 

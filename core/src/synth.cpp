@@ -313,7 +313,7 @@ Result<Summary> synthLayer(const SynthOptions &o, OutputSink &sink,
         }
         ++i;
         if (progress && (i & 1023) == 0 && !progress(sink.size()))
-            return makeError(sink.size(), "a complete layer", "cancelled");
+            return makeError(sink.size(), "a complete layer", "cancelled", ErrorKind::Cancelled);
     }
     auto fin = w.finish();
     if (!fin)

@@ -82,7 +82,7 @@ Result<TreeShape> buildTreeShape(
         ++shape.nodesPerLevel[std::size_t(depth)];
         shape.nodes.push_back(s);
         if (progress && !progress(shape.nodes.size(), total))
-            return makeError(0, "a complete walk", "cancelled");
+            return makeError(0, "a complete walk", "cancelled", ErrorKind::Cancelled);
         return std::uint32_t(shape.nodes.size() - 1);
     };
 

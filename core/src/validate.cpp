@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <thread>
 
 namespace layerscope {
@@ -30,9 +32,16 @@ namespace {
 constexpr int kMaxDepth = BTreeReader::kMaxDepth;
 /// How many entries ahead the payload checks prefetch the next blob (memory latency hiding).
 constexpr std::size_t kPrefetchAhead = 8;
+/// Jobs per batch of blob checks; each batch's value bytes are released afterwards.
+constexpr std::size_t kBatch = 8192;
+/// Bytes scanned between two releases when reading long stretches (padding, leaf scans).
+constexpr std::uint64_t kScanChunk = 4 << 20;
+constexpr std::uint8_t kZstdMagic[4] = {0x28, 0xB5, 0x2F, 0xFD};
+/// Decompressions up to this size run on every thread at once; larger ones one at a time.
+constexpr std::uint64_t kSmallDecompress = 8 << 20;
 
-Problem &pushProblem(std::vector<Problem> &out, const char *check, Severity sev, std::string message,
-                     FileOffset offset, std::uint64_t length)
+Problem makeProblem(const char *check, Severity sev, std::string message, FileOffset offset,
+                    std::uint64_t length)
 {
     Problem p;
     p.check = check;
@@ -40,27 +49,269 @@ Problem &pushProblem(std::vector<Problem> &out, const char *check, Severity sev,
     p.message = std::move(message);
     p.offset = offset;
     p.length = length;
-    out.push_back(std::move(p));
+    return p;
+}
+
+Problem &pushProblem(std::vector<Problem> &out, const char *check, Severity sev, std::string message,
+                     FileOffset offset, std::uint64_t length)
+{
+    out.push_back(makeProblem(check, sev, std::move(message), offset, length));
     return out.back();
 }
+
+/// First non-zero byte in [from, to), skipping holes and releasing what it has read.
+std::optional<FileOffset> firstNonZero(const ByteSource &src, FileOffset from, FileOffset to)
+{
+    const Bytes file = src.bytes();
+    to = std::min<FileOffset>(to, file.size());
+    while (from < to) {
+        const auto [data, dataEnd] = src.dataRange(from);
+        if (data >= to)
+            return std::nullopt;
+        const FileOffset end = std::min({dataEnd, to, data + kScanChunk});
+        const auto *b = file.data() + data, *e = file.data() + end;
+        const auto *nz = std::find_if(b, e, [](std::uint8_t c) { return c != 0; });
+        src.release(data, end - data);
+        if (nz != e)
+            return FileOffset(nz - file.data());
+        from = end;
+    }
+    return std::nullopt;
+}
+
+/// Collects problems with exact counts; keeps at most `cap` listed, dropping info before
+/// warnings before errors (in the order found within one severity).
+class ProblemList
+{
+public:
+    explicit ProblemList(std::size_t cap) : m_cap(std::max<std::size_t>(cap, 1)) {}
+
+    Problem &add(Problem p)
+    {
+        count(p);
+        m_list.push_back(std::move(p));
+        if (m_list.size() >= 2 * m_cap)
+            compact();
+        return m_list.back();
+    }
+    void finish(ValidationReport &r)
+    {
+        compact();
+        r.problems = std::move(m_list);
+        std::stable_sort(r.problems.begin(), r.problems.end(),
+                         [](const Problem &a, const Problem &b) { return a.offset < b.offset; });
+        r.truncated = m_dropped > 0;
+        for (auto &[k, t] : m_tallies)
+            r.tallies.push_back(std::move(t));
+        std::stable_sort(r.tallies.begin(), r.tallies.end(), [](const CheckTally &a, const CheckTally &b) {
+            return a.severity < b.severity;
+        });
+        r.errors = m_counts[0];
+        r.warnings = m_counts[1];
+        r.infos = m_counts[2];
+    }
+
+private:
+    void count(const Problem &p)
+    {
+        ++m_counts[int(p.severity)];
+        CheckTally &t = m_tallies[{p.check, p.severity}];
+        if (t.count++ == 0) {
+            t.check = p.check;
+            t.severity = p.severity;
+            t.firstOffset = p.offset;
+        }
+        t.firstOffset = std::min(t.firstOffset, p.offset);
+    }
+    void compact()
+    {
+        if (m_list.size() <= m_cap)
+            return;
+        std::stable_sort(m_list.begin(), m_list.end(),
+                         [](const Problem &a, const Problem &b) { return a.severity < b.severity; });
+        m_dropped += m_list.size() - m_cap;
+        m_list.resize(m_cap);
+    }
+    std::size_t m_cap;
+    std::vector<Problem> m_list;
+    std::map<std::pair<std::string, Severity>, CheckTally> m_tallies;
+    std::uint64_t m_counts[3] = {0, 0, 0};
+    std::uint64_t m_dropped = 0;
+};
+
+/// Postgres page checks (opt-in): header sanity, checksum, line pointers.
+void checkPage(const EntryRef &entry, Bytes page, FileOffset at, std::vector<Problem> &out)
+{
+    const Key &key = entry.key;
+    const std::uint64_t position = entry.position;
+    if (isZeroPage(page))
+        return;
+    auto add = [&out](const char *check, Severity sev, std::string message, FileOffset offset,
+                      std::uint64_t length) -> Problem & {
+        return pushProblem(out, check, sev, std::move(message), offset, length);
+    };
+    const auto h = parsePageHeader(page);
+    auto tag = [&](Problem &p) {
+        p.entry = position;
+        p.key = key;
+    };
+    for (const auto &why : pageHeaderProblems(*h))
+        tag(add("page-header", Severity::Warning, fmt::format("page of {}: {}", key.describe(), why), at + 12, 8));
+    if (h->checksum != 0) {
+        const std::uint16_t sum = pageChecksum(page, key.field6());
+        if (sum != h->checksum)
+            tag(add("page-checksum", Severity::Warning,
+                    fmt::format("page of {}: checksum 0x{:04x}, computed 0x{:04x}", key.describe(), h->checksum, sum),
+                    at + 8, 2));
+    }
+    for (const auto &lp : linePointers(page, 2048))
+        if (lp.flags == 1 && (lp.offset < h->upper || std::uint32_t(lp.offset) + lp.length > h->special)) {
+            tag(add("page-line-pointer", Severity::Warning,
+                    fmt::format("page of {}: line pointer ({}, {}) outside [pd_upper {}, pd_special {})",
+                                key.describe(), lp.offset, lp.length, h->upper, h->special),
+                    at + 24, 4));
+            break;
+        }
+}
+
+} // namespace
+
+BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, const EntryRef &j,
+                         bool pages, std::vector<Problem> &out)
+{
+    BlobFacts facts;
+    const FileOffset blobAt = j.blobAt;
+    const bool delta = s.kind == LayerKind::Delta;
+    auto add = [&](const char *check, Severity sev, std::string message, FileOffset offset,
+                   std::uint64_t length) -> Problem & {
+        Problem &p = pushProblem(out, check, sev, std::move(message), offset, length);
+        p.block = j.block;
+        p.entry = j.position;
+        p.key = j.key;
+        if (delta)
+            p.lsn = j.lsn;
+        return p;
+    };
+    auto header = readBlobHeader(file, blobAt, kBlockSize, valuesEnd);
+    if (!header) {
+        const bool bits = header.error().kind == ErrorKind::BlobCompression;
+        auto &p = add(bits ? "blob-compression" : "blob-length", Severity::Error,
+                      fmt::format("blob at {}: expected {}, found {}", blobAt, header.error().expected,
+                                  header.error().found),
+                      blobAt, std::min<std::uint64_t>(4, valuesEnd > blobAt ? valuesEnd - blobAt : 1));
+        p.related.push_back({j.valueAt, 5, "leaf value pointing here"});
+        return facts;
+    }
+    facts.header = *header;
+    const BlobHeader &h = *header;
+    const std::string_view cls = j.key.className();
+    const bool pageKey = cls == "RelBlock" || cls == "SlruBlock";
+    const bool sizeKey = cls == "RelSize" || cls == "SlruSegSize";
+    // The payload as a view into the file; only zstd blobs are decompressed (into a buffer),
+    // never beyond what the value can be.
+    Bytes payload = storedPayload(file, h);
+    ByteVector decompressed;
+    if (h.compression == Compression::Zstd) {
+        // A page never needs more than 8 KiB. Anything else up to kMaxDecompressedLen, but only
+        // one large decompression at a time in the process: memory stays bounded whatever the
+        // number of threads, and results do not depend on it.
+        const std::uint64_t limit = !delta && pageKey ? kBlockSize : kMaxDecompressedLen;
+        auto d = zstdDecompress(payload, h.payloadOffset(), std::min(limit, kSmallDecompress));
+        if (!d && d.error().kind == ErrorKind::TooLarge && limit > kSmallDecompress) {
+            static std::mutex large;
+            const std::lock_guard lock(large);
+            d = zstdDecompress(payload, h.payloadOffset(), limit);
+        }
+        if (!d) {
+            auto &p = add(d.error().kind == ErrorKind::TooLarge && pageKey ? "value-size" : "blob-zstd",
+                          d.error().kind == ErrorKind::TooLarge && pageKey ? Severity::Warning : Severity::Error,
+                          fmt::format("zstd blob at {}: {}", blobAt, d.error().message()),
+                          h.payloadOffset(), h.storedLen);
+            p.related.push_back({blobAt, h.headerLen, "blob header"});
+            return facts;
+        }
+        decompressed = std::move(d.value());
+        payload = decompressed;
+    } else if (payload.size() >= 4 && payload.size() != kBlockSize
+               && std::equal(payload.begin(), payload.begin() + 4, kZstdMagic)) {
+        auto &p = add("blob-zstd-magic", Severity::Warning,
+                      fmt::format("blob at {} is stored plain ({} bytes) but holds a zstd frame "
+                                  "(28 b5 2f fd): its compression bits look damaged",
+                                  blobAt, payload.size()),
+                      blobAt, h.headerLen);
+        p.related.push_back({h.payloadOffset(), 4, "zstd magic"});
+    }
+    if (!delta) {
+        if (pageKey && payload.size() != kBlockSize)
+            add("value-size", Severity::Warning,
+                fmt::format("{} image is {} bytes: Postgres can only be served an 8192-byte page", cls,
+                            payload.size()),
+                blobAt, h.headerLen);
+        if (sizeKey && payload.size() != 4)
+            add("value-size", Severity::Warning,
+                fmt::format("{} value is {} bytes, expected a 4-byte block count", cls, payload.size()),
+                blobAt, h.headerLen);
+        if (pages && cls == "RelBlock" && payload.size() == kBlockSize)
+            checkPage(j, payload, h.payloadOffset(), out);
+        return facts;
+    }
+    auto v = scanValue(payload, h.payloadOffset());
+    if (!v) {
+        const bool zstd = h.compression == Compression::Zstd;
+        auto &p = add("value-decode", Severity::Error,
+                      fmt::format("value does not decode: {}", v.error().message()),
+                      zstd ? h.payloadOffset() : v.error().offset, zstd ? h.storedLen : 1);
+        p.related.push_back({blobAt, h.headerLen + h.storedLen, "blob"});
+        return facts;
+    }
+    facts.valueWillInit = v->willInit;
+    if (v->willInit != j.willInit) {
+        auto &p = add("will-init", Severity::Error,
+                      fmt::format("BlobRef will_init bit is {} but the value's will_init is {}", j.willInit,
+                                  v->willInit),
+                      j.valueAt + 4, 1);
+        p.related.push_back({blobAt, h.headerLen + h.storedLen, "value"});
+    }
+    if (!v->isImage) {
+        if (v->recordTag == 8)
+            add("test-record", Severity::Warning, "NeonWalRecord::Test only exists in Neon's test builds",
+                h.payloadOffset() + 4, 4);
+        else if (v->recordTag == 7)
+            add("seed-incompatible", Severity::Info, "TruncateVisibilityMap (tag 7) is unknown to SEED-era Neon",
+                h.payloadOffset() + 4, 4);
+    } else {
+        if (pageKey && v->imageLen != kBlockSize)
+            add("value-size", Severity::Warning,
+                fmt::format("{} image is {} bytes: Postgres can only be served an 8192-byte page", cls,
+                            v->imageLen),
+                blobAt, h.headerLen);
+        if (sizeKey && v->imageLen != 4)
+            add("value-size", Severity::Warning,
+                fmt::format("{} value is {} bytes, expected a 4-byte block count", cls, v->imageLen),
+                blobAt, h.headerLen);
+        if (pages && cls == "RelBlock" && v->imageLen == kBlockSize)
+            checkPage(j, payload.subspan(12, kBlockSize), h.payloadOffset() + 12, out);
+    }
+    return facts;
+}
+
+namespace {
 
 class Validator
 {
 public:
-    Validator(Bytes file, const ValidateOptions &o) : m_file(file), m_opt(o) {}
+    Validator(const ByteSource &src, const ValidateOptions &o)
+        : m_src(src), m_file(src.bytes()), m_opt(o), m_list(o.maxProblems)
+    {}
 
     ValidationReport run();
 
 private:
+    void runChecks();
     Problem &add(const char *check, Severity sev, std::string message, FileOffset offset,
                  std::uint64_t length)
     {
-        if (m_report.problems.size() >= m_opt.maxProblems) {
-            m_report.truncated = true;
-            m_scratch = Problem{};
-            return m_scratch;
-        }
-        return pushProblem(m_report.problems, check, sev, std::move(message), offset, length);
+        return m_list.add(makeProblem(check, sev, std::move(message), offset, length));
     }
     bool progress()
     {
@@ -79,31 +330,26 @@ private:
     void checkValueArea();
     struct PayloadJob
     {
-        std::uint64_t position;
-        Key key;
-        Lsn lsn;
-        std::uint32_t block;
-        FileOffset blobAt;
-        bool willInit;
-        FileOffset valueAt;
-        BlobHeader header;  ///< filled by checkPayload
-        bool headerOk;
+        EntryRef entry;
+        BlobFacts facts;  ///< filled by checkEntryBlob
     };
-    /// Checks of a blob's payload: independent per entry, so they run on `threads` threads.
-    void checkPayload(PayloadJob &job, std::vector<Problem> &out) const;
     /// In index order, after the parallel part: blobs back to back, counters.
     void checkPlacement(const PayloadJob &job);
     void runJobs();
-    void checkPage(const Key &key, Bytes page, FileOffset payloadAt, std::uint64_t position,
-                   std::vector<Problem> &out) const;
     std::vector<PayloadJob> m_jobs;
 
-    FileOffset summaryField(const char *name) const;
+    FileOffset fieldAt(SummaryFieldId id) const { return summaryField(m_s.kind, id).offset; }
+    std::uint64_t fieldLen(SummaryFieldId id) const { return summaryField(m_s.kind, id).length; }
+    FileOffset keysAt() const { return fieldAt(SummaryFieldId::KeyStart); }
+    std::uint64_t keysLen() const { return fieldLen(SummaryFieldId::KeyStart) + fieldLen(SummaryFieldId::KeyEnd); }
+    FileOffset lsnAt() const { return fieldAt(SummaryFieldId::LsnStart); }
+    std::uint64_t lsnLen() const { return fieldLen(SummaryFieldId::LsnStart) + fieldLen(SummaryFieldId::LsnEnd); }
 
+    const ByteSource &m_src;
     Bytes m_file;
     const ValidateOptions &m_opt;
+    ProblemList m_list;
     ValidationReport m_report;
-    Problem m_scratch;
     Summary m_s;
     std::size_t m_keyLen = 18;
     std::uint64_t m_blocks = 0;
@@ -125,41 +371,27 @@ private:
     std::uint64_t m_total = 1;
 };
 
-FileOffset Validator::summaryField(const char *name) const
-{
-    const bool delta = m_s.kind == LayerKind::Delta;
-    if (!std::strcmp(name, "version")) return 2;
-    if (!std::strcmp(name, "tenant")) return 4;
-    if (!std::strcmp(name, "timeline")) return 20;
-    if (!std::strcmp(name, "key_start")) return 36;
-    if (!std::strcmp(name, "key_end")) return 54;
-    if (!std::strcmp(name, "lsn_start")) return 72;
-    if (!std::strcmp(name, "lsn_end")) return 80;
-    if (!std::strcmp(name, "index_start")) return delta ? 88 : 80;
-    if (!std::strcmp(name, "index_root")) return delta ? 92 : 84;
-    return 0;
-}
-
 void Validator::checkSummary()
 {
     if (m_s.formatVersion != kFormatVersion)
         add("summary-version", Severity::Error,
-            fmt::format("format_version is {}, expected {}", m_s.formatVersion, kFormatVersion), 2, 2);
+            fmt::format("format_version is {}, expected {}", m_s.formatVersion, kFormatVersion),
+            fieldAt(SummaryFieldId::Version), fieldLen(SummaryFieldId::Version));
     if (!(m_s.keyStart < m_s.keyEnd)) {
         auto &p = add("summary-key-range", Severity::Error,
                       fmt::format("key range start {} is not below its end {}", m_s.keyStart.toHex(),
                                   m_s.keyEnd.toHex()),
-                      36, 36);
+                      keysAt(), keysLen());
         p.key = m_s.keyStart;
     }
     if (m_s.kind == LayerKind::Delta && !(m_s.lsnStart < m_s.lsnEnd))
         add("summary-lsn-range", Severity::Error,
             fmt::format("LSN range start {} is not below its end {}", m_s.lsnStart.toString(),
                         m_s.lsnEnd.toString()),
-            72, 16);
+            lsnAt(), lsnLen());
     if (m_s.kind == LayerKind::Image && m_s.lsnStart.value == Lsn::kMax)
         add("summary-lsn-range", Severity::Error,
-            "image LSN is 0xFFFFFFFFFFFFFFFF (Neon panics computing lsn + 1)", 72, 8);
+            "image LSN is 0xFFFFFFFFFFFFFFFF (Neon panics computing lsn + 1)", lsnAt(), lsnLen());
     // Rest of block 0.
     const Bytes rest = m_file.subspan(m_s.encodedLen(), kBlockSize - m_s.encodedLen());
     const auto nz = std::find_if(rest.begin(), rest.end(), [](std::uint8_t b) { return b != 0; });
@@ -180,23 +412,23 @@ void Validator::checkSummary()
             auto &p = add("file-name", Severity::Warning,
                           fmt::format("file name \"{}\" is not a layer name ({}); the summary implies {}",
                                       m_opt.fileName, why, implied),
-                          36, m_s.encodedLen() - 36);
-            p.related.push_back({36, 36, "summary key range"});
+                          keysAt(), m_s.encodedLen() - keysAt());
+            p.related.push_back({keysAt(), keysLen(), "summary key range"});
         } else if (name->canonical() != implied) {
             const bool keys = name->keyStart != m_s.keyStart || name->keyEnd != m_s.keyEnd;
             auto &p = add("file-name", Severity::Error,
                           fmt::format("file name says {}, the summary says {}", name->canonical(), implied),
-                          keys ? 36 : 72, keys ? 36 : (m_s.kind == LayerKind::Delta ? 16 : 8));
-            p.related.push_back({36, 36, "summary key range"});
-            p.related.push_back({72, m_s.kind == LayerKind::Delta ? 16u : 8u, "summary LSN"});
+                          keys ? keysAt() : lsnAt(), keys ? keysLen() : lsnLen());
+            p.related.push_back({keysAt(), keysLen(), "summary key range"});
+            p.related.push_back({lsnAt(), lsnLen(), "summary LSN"});
         }
     }
 }
 
 bool Validator::checkIndexLocation()
 {
-    const FileOffset startAt = summaryField("index_start");
-    const FileOffset rootAt = summaryField("index_root");
+    const FileOffset startAt = fieldAt(SummaryFieldId::IndexStart);
+    const FileOffset rootAt = fieldAt(SummaryFieldId::IndexRoot);
     if (m_s.indexStartBlk < 2 || m_s.indexStartBlk >= m_blocks) {
         add("index-start", Severity::Error,
             fmt::format("index_start_blk {} is outside [2, {}) (the file has {} blocks)",
@@ -299,20 +531,26 @@ void Validator::checkEntry(const NodeView &leaf, std::size_t i)
     m_prevKey.assign(key.begin(), key.end());
     m_havePrev = true;
 
+    // A key of no class Neon defines (FORMAT.md §9) is never written by Neon, and nothing reads it.
+    if (k.className() == "Unknown")
+        tag(add("key-class", Severity::Warning,
+                fmt::format("key {} fits none of Neon's key classes (FORMAT.md §9): a damaged key", k.toHex()),
+                keyAt, leaf.suffixLen));
+
     // Inside the summary's ranges.
     if (k < m_s.keyStart || !(k < m_s.keyEnd)) {
         auto &p = tag(add("key-range", Severity::Error,
                           fmt::format("key {} is outside the summary's key range [{}, {})", k.toHex(),
                                       m_s.keyStart.toHex(), m_s.keyEnd.toHex()),
                           keyAt, leaf.suffixLen));
-        p.related.push_back({36, 36, "summary key range"});
+        p.related.push_back({keysAt(), keysLen(), "summary key range"});
     }
     if (m_s.kind == LayerKind::Delta && (lsn < m_s.lsnStart || !(lsn < m_s.lsnEnd))) {
         auto &p = tag(add("lsn-range", Severity::Error,
                           fmt::format("LSN {} is outside the summary's LSN range [{}, {})", lsn.toString(),
                                       m_s.lsnStart.toString(), m_s.lsnEnd.toString()),
                           keyAt, leaf.suffixLen));
-        p.related.push_back({72, 16, "summary LSN range"});
+        p.related.push_back({lsnAt(), lsnLen(), "summary LSN range"});
     }
 
     const std::uint64_t raw = leaf.value(i);
@@ -327,19 +565,20 @@ void Validator::checkEntry(const NodeView &leaf, std::size_t i)
         auto &p = tag(add("blob-offset", Severity::Error,
                           fmt::format("blob offset {} is outside the value area [8192, {})", blobAt, m_valuesEnd),
                           valueAt, 5));
-        p.related.push_back({summaryField("index_start"), 4, "index_start_blk"});
+        p.related.push_back({fieldAt(SummaryFieldId::IndexStart), 4, "index_start_blk"});
         return;
     }
-    m_jobs.push_back({position, k, lsn, leaf.block, blobAt, willInit, valueAt, {}, false});
-    if (m_jobs.size() >= 8192)
+    m_jobs.push_back({EntryRef{position, k, lsn, leaf.block, blobAt, willInit, valueAt}, {}});
+    if (m_jobs.size() >= kBatch)
         runJobs();
 }
 
-void Validator::checkPlacement(const PayloadJob &j)
+void Validator::checkPlacement(const PayloadJob &job)
 {
-    if (!j.headerOk)
+    if (!job.facts.header)
         return;
-    const BlobHeader *h = &j.header;
+    const EntryRef &j = job.entry;
+    const BlobHeader *h = &*job.facts.header;
     const FileOffset blobAt = j.blobAt;
     const FileOffset valueAt = j.valueAt;
     auto tag = [&](Problem &p) -> Problem & {
@@ -378,167 +617,42 @@ void Validator::checkPlacement(const PayloadJob &j)
 
 void Validator::runJobs()
 {
-    const unsigned threads = std::max(1u, std::min<unsigned>(m_opt.threads, 16));
-    if (threads == 1 || m_jobs.size() < 256) {
-        for (std::size_t i = 0; i < m_jobs.size(); ++i) {
-            if (i + kPrefetchAhead < m_jobs.size())
-                __builtin_prefetch(m_file.data() + m_jobs[i + kPrefetchAhead].blobAt);
-            checkPayload(m_jobs[i], m_report.problems);
+    if (m_jobs.empty())
+        return;
+    const unsigned threads = std::max(1u, std::min<unsigned>(m_opt.threads, 64));
+    std::vector<std::vector<Problem>> found(threads);
+    auto work = [&](unsigned t, std::size_t a, std::size_t b) {
+        for (std::size_t i = a; i < b; ++i) {
+            if (i + kPrefetchAhead < b)
+                __builtin_prefetch(m_file.data() + m_jobs[i + kPrefetchAhead].entry.blobAt);
+            m_jobs[i].facts = checkEntryBlob(m_file, m_s, m_valuesEnd, m_jobs[i].entry, m_opt.pages, found[t]);
         }
+    };
+    if (threads == 1 || m_jobs.size() < 256) {
+        work(0, 0, m_jobs.size());
     } else {
-        std::vector<std::vector<Problem>> found(threads);
         std::vector<std::thread> pool;
         const std::size_t per = (m_jobs.size() + threads - 1) / threads;
         for (unsigned t = 0; t < threads; ++t)
-            pool.emplace_back([this, t, per, &found] {
-                const std::size_t a = t * per, b = std::min(m_jobs.size(), a + per);
-                for (std::size_t i = a; i < b; ++i) {
-                    if (i + kPrefetchAhead < b)
-                        __builtin_prefetch(m_file.data() + m_jobs[i + kPrefetchAhead].blobAt);
-                    checkPayload(m_jobs[i], found[t]);
-                }
-            });
+            pool.emplace_back(work, t, std::min(m_jobs.size(), t * per), std::min(m_jobs.size(), (t + 1) * per));
         for (auto &th : pool)
             th.join();
-        for (auto &f : found)
-            for (auto &p : f)
-                m_report.problems.push_back(std::move(p));
     }
-    for (const PayloadJob &j : m_jobs)
+    for (auto &f : found)
+        for (auto &p : f)
+            m_list.add(std::move(p));
+    FileOffset lo = m_valuesEnd, hi = 0;
+    for (const PayloadJob &j : m_jobs) {
         checkPlacement(j);
+        if (j.facts.header) {
+            lo = std::min(lo, j.facts.header->offset);
+            hi = std::max(hi, j.facts.header->end());
+        }
+    }
     m_jobs.clear();
-    if (m_report.problems.size() > m_opt.maxProblems) {
-        m_report.problems.resize(m_opt.maxProblems);
-        m_report.truncated = true;
-    }
-}
-
-void Validator::checkPayload(PayloadJob &j, std::vector<Problem> &out) const
-{
-    const FileOffset blobAt = j.blobAt;
-    const FileOffset valueAt = j.valueAt;
-    const bool willInit = j.willInit;
-    const Key &k = j.key;
-    const std::uint64_t position = j.position;
-    auto add = [&out](const char *check, Severity sev, std::string message, FileOffset offset,
-                      std::uint64_t length) -> Problem & {
-        return pushProblem(out, check, sev, std::move(message), offset, length);
-    };
-    auto tag = [&](Problem &p) -> Problem & {
-        p.block = j.block;
-        p.entry = position;
-        p.key = k;
-        if (m_s.kind == LayerKind::Delta)
-            p.lsn = j.lsn;
-        return p;
-    };
-    auto header = readBlobHeader(m_file, blobAt, kBlockSize, m_valuesEnd);
-    if (!header) {
-        const bool bits = header.error().found.find("reserved") != std::string::npos;
-        auto &p = tag(add(bits ? "blob-compression" : "blob-length", Severity::Error,
-                          fmt::format("blob at {}: expected {}, found {}", blobAt, header.error().expected,
-                                      header.error().found),
-                          blobAt, std::min<std::uint64_t>(4, m_valuesEnd - blobAt)));
-        p.related.push_back({valueAt, 5, "leaf value pointing here"});
-        return;
-    }
-    j.header = *header;
-    j.headerOk = true;
-    const BlobHeader *h = &j.header;
-    // The payload as a view into the file; only zstd blobs are decompressed (into a buffer).
-    Bytes payload = storedPayload(m_file, *h);
-    ByteVector decompressed;
-    if (h->compression == Compression::Zstd) {
-        auto d = zstdDecompress(payload, h->payloadOffset(), kMaxDecompressedLen);
-        if (!d) {
-            auto &p = tag(add("blob-zstd", Severity::Error,
-                              fmt::format("zstd blob at {}: {}", blobAt, d.error().message()),
-                              h->payloadOffset(), h->storedLen));
-            p.related.push_back({blobAt, h->headerLen, "blob header"});
-            return;
-        }
-        decompressed = std::move(d.value());
-        payload = decompressed;
-    }
-    const std::string_view cls = k.className();
-    const bool pageKey = cls == "RelBlock" || cls == "SlruBlock";
-    const bool sizeKey = cls == "RelSize" || cls == "SlruSegSize";
-    if (m_s.kind == LayerKind::Image) {
-        if (pageKey && payload.size() != 8192)
-            tag(add("value-size", Severity::Info,
-                    fmt::format("{} image is {} bytes, expected an 8192-byte page", cls, payload.size()),
-                    blobAt, h->headerLen));
-        if (sizeKey && payload.size() != 4)
-            tag(add("value-size", Severity::Info,
-                    fmt::format("{} value is {} bytes, expected 4", cls, payload.size()), blobAt, h->headerLen));
-        if (m_opt.pages && cls == "RelBlock" && payload.size() == 8192)
-            checkPage(k, payload, h->payloadOffset(), position, out);
-        return;
-    }
-    auto v = scanValue(payload, h->payloadOffset());
-    if (!v) {
-        auto &p = tag(add("value-decode", Severity::Error,
-                          fmt::format("value does not decode: {}", v.error().message()),
-                          h->compression == Compression::Zstd ? h->payloadOffset() : v.error().offset,
-                          h->compression == Compression::Zstd ? h->storedLen : 1));
-        p.related.push_back({blobAt, h->headerLen + h->storedLen, "blob"});
-        return;
-    }
-    if (v->willInit != willInit) {
-        auto &p = tag(add("will-init", Severity::Error,
-                          fmt::format("BlobRef will_init bit is {} but the value's will_init is {}", willInit,
-                                      v->willInit),
-                          valueAt + 4, 1));
-        p.related.push_back({blobAt, h->headerLen + h->storedLen, "value"});
-    }
-    if (!v->isImage) {
-        if (v->recordTag == 8)
-            tag(add("test-record", Severity::Warning, "NeonWalRecord::Test only exists in Neon's test builds",
-                    h->payloadOffset() + 4, 4));
-        else if (v->recordTag == 7)
-            tag(add("seed-incompatible", Severity::Info, "TruncateVisibilityMap (tag 7) is unknown to SEED-era Neon",
-                    h->payloadOffset() + 4, 4));
-    } else {
-        if (pageKey && v->imageLen != 8192)
-            tag(add("value-size", Severity::Info,
-                    fmt::format("{} image is {} bytes, expected an 8192-byte page", cls, v->imageLen),
-                    blobAt, h->headerLen));
-        if (m_opt.pages && cls == "RelBlock" && v->imageLen == 8192)
-            checkPage(k, payload.subspan(12, 8192), h->payloadOffset() + 12, position, out);
-    }
-}
-
-void Validator::checkPage(const Key &key, Bytes page, FileOffset at, std::uint64_t position,
-                          std::vector<Problem> &out) const
-{
-    if (isZeroPage(page))
-        return;
-    auto add = [&out](const char *check, Severity sev, std::string message, FileOffset offset,
-                      std::uint64_t length) -> Problem & {
-        return pushProblem(out, check, sev, std::move(message), offset, length);
-    };
-    const auto h = parsePageHeader(page);
-    auto tag = [&](Problem &p) {
-        p.entry = position;
-        p.key = key;
-    };
-    for (const auto &why : pageHeaderProblems(*h))
-        tag(add("page-header", Severity::Warning, fmt::format("page of {}: {}", key.describe(), why), at + 12, 8));
-    if (h->checksum != 0) {
-        const std::uint16_t sum = pageChecksum(page, key.field6());
-        if (sum != h->checksum)
-            tag(add("page-checksum", Severity::Warning,
-                    fmt::format("page of {}: checksum 0x{:04x}, computed 0x{:04x}", key.describe(), h->checksum, sum),
-                    at + 8, 2));
-    }
-    for (const auto &lp : linePointers(page, 2048))
-        if (lp.flags == 1 && (lp.offset < h->upper || std::uint32_t(lp.offset) + lp.length > h->special)) {
-            tag(add("page-line-pointer", Severity::Warning,
-                    fmt::format("page of {}: line pointer ({}, {}) outside [pd_upper {}, pd_special {})",
-                                key.describe(), lp.offset, lp.length, h->upper, h->special),
-                    at + 24, 4));
-            break;
-        }
+    // Resident memory stays bounded: this batch's value bytes are not needed again.
+    if (hi > lo)
+        m_src.release(lo, hi - lo);
 }
 
 void Validator::walkTree()
@@ -560,7 +674,7 @@ void Validator::walkTree()
                      ByteVector lower, ByteVector upper) -> bool {
         const FileOffset ptrAt = parent ? parent->offset + 5 + parent->prefixLen
                                               + std::size_t(parent->count) * parent->suffixLen + i * 5
-                                        : summaryField("index_root");
+                                        : fieldAt(SummaryFieldId::IndexRoot);
         if (rel >= m_indexBlocks) {
             auto &p = add("node-child-range", Severity::Error,
                           fmt::format("child pointer {} is beyond the {} index blocks: btree node beyond file",
@@ -659,6 +773,8 @@ void Validator::walkTree()
         Frame &f = stack.back();
         if (f.next >= f.node.count) {
             m_visited[f.node.block] = 1;
+            if (f.node.isLeaf())
+                m_src.release(f.node.offset, kBlockSize);
             stack.pop_back();
             if ((m_done & 63) == 0 && !progress())
                 return;
@@ -687,7 +803,7 @@ void Validator::checkValueArea()
 {
     if (m_report.entriesChecked == 0) {
         add("empty-layer", Severity::Error, "the index holds no entries (Neon never writes an empty layer)",
-            summaryField("index_root"), 4);
+            fieldAt(SummaryFieldId::IndexRoot), 4);
         return;
     }
     if (!m_anyBlob)
@@ -707,16 +823,15 @@ void Validator::checkValueArea()
         auto &p = add("values-end", Severity::Warning,
                       fmt::format("the last blob ends at {}, so index_start_blk should be {}, not {}", m_maxBlobEnd,
                                   expectStart, m_s.indexStartBlk),
-                      summaryField("index_start"), 4);
+                      fieldAt(SummaryFieldId::IndexStart), 4);
         p.related.push_back({m_maxBlobEnd, 0, "end of the last blob"});
     }
     if (m_maxBlobEnd < m_valuesEnd) {
-        const Bytes tail = m_file.subspan(m_maxBlobEnd, m_valuesEnd - m_maxBlobEnd);
-        const auto nz = std::find_if(tail.begin(), tail.end(), [](std::uint8_t b) { return b != 0; });
-        if (nz != tail.end())
+        // Holes (a sparse file) are skipped, not read.
+        if (const auto nz = firstNonZero(m_src, m_maxBlobEnd, m_valuesEnd))
             add("values-padding", Severity::Warning,
-                "non-zero bytes between the last blob and the index (Neon writes zeros)",
-                m_maxBlobEnd + FileOffset(nz - tail.begin()), FileOffset(tail.end() - nz));
+                "non-zero bytes between the last blob and the index (Neon writes zeros)", *nz,
+                m_valuesEnd - *nz);
     }
     // Unreachable index blocks, reported as runs.
     const FileOffset indexBase = FileOffset(m_s.indexStartBlk) * kBlockSize;
@@ -739,13 +854,20 @@ void Validator::checkValueArea()
 
 ValidationReport Validator::run()
 {
+    runChecks();
+    m_list.finish(m_report);
+    return std::move(m_report);
+}
+
+void Validator::runChecks()
+{
     const std::uint64_t size = m_file.size();
     m_blocks = size / kBlockSize;
     if (size < kBlockSize) {
         add("file-size", Severity::Error,
             fmt::format("file is {} bytes, shorter than the 8192-byte summary block", size), 0, size);
         if (size < 2)
-            return std::move(m_report);
+            return;
     } else if (size % kBlockSize != 0) {
         add("file-size", Severity::Error,
             fmt::format("file size {} is not a multiple of 8192: the last {} bytes form a partial block Neon cannot read",
@@ -757,71 +879,89 @@ ValidationReport Validator::run()
         add(s.error().offset == 0 ? "summary-magic" : "file-size", Severity::Error,
             fmt::format("not a layer: expected {}, found {}", s.error().expected, s.error().found),
             s.error().offset, s.error().offset == 0 ? 2 : 0);
-        return std::move(m_report);
+        return;
     }
     m_s = *s;
     m_keyLen = m_s.indexKeyLen();
     if (size < kBlockSize)
-        return std::move(m_report);
+        return;
     checkSummary();
     if (!checkIndexLocation())
-        return std::move(m_report);
+        return;
     m_valuesEnd = FileOffset(m_s.indexStartBlk) * kBlockSize;
     m_total = std::max<std::uint64_t>(1, m_indexBlocks);
     walkTree();
     runJobs();
     if (m_report.cancelled)
-        return std::move(m_report);
+        return;
     checkValueArea();
-    return std::move(m_report);
 }
 
 } // namespace
 
-ValidationReport validateLayer(Bytes file, const ValidateOptions &options)
+ValidationReport validateLayer(const ByteSource &file, const ValidateOptions &options)
 {
-    Validator v(file, options);
-    ValidationReport r = v.run();
-    std::stable_sort(r.problems.begin(), r.problems.end(),
-                     [](const Problem &a, const Problem &b) { return a.offset < b.offset; });
-    for (const Problem &p : r.problems)
-        (p.severity == Severity::Error ? r.errors : p.severity == Severity::Warning ? r.warnings : r.infos)++;
-    return r;
+    return Validator(file, options).run();
 }
 
-SalvageScan scanLeaves(Bytes file, std::uint64_t firstBlock, std::size_t keyLen)
+ValidationReport validateLayer(Bytes file, const ValidateOptions &options)
+{
+    return validateLayer(ViewSource(file), options);
+}
+
+namespace {
+/// Adds a leaf's entries when it looks like one Neon wrote: increasing keys, values in range,
+/// zero padding.
+bool addLeafIfPlausible(Bytes file, const NodeView &n, std::size_t keyLen, SalvageScan &out)
+{
+    ByteVector prev(keyLen), cur(keyLen);
+    for (std::size_t i = 0; i < n.count; ++i) {
+        n.keyInto(i, cur.data());
+        if ((i > 0 && !std::lexicographical_compare(prev.begin(), prev.end(), cur.begin(), cur.end()))
+            || n.value(i) > kBtreeMaxLeafValue)
+            return false;
+        std::swap(prev, cur);
+    }
+    const Bytes block = file.subspan(n.offset, kBlockSize);
+    if (!std::all_of(block.begin() + std::ptrdiff_t(n.usedBytes()), block.end(),
+                     [](std::uint8_t c) { return c == 0; }))
+        return false;
+    ++out.leavesFound;
+    for (std::size_t i = 0; i < n.count; ++i) {
+        SalvagedEntry e;
+        e.indexKey.resize(keyLen);
+        n.keyInto(i, e.indexKey.data());
+        e.value = n.value(i);
+        e.leafOffset = n.offset;
+        out.entries.push_back(std::move(e));
+    }
+    return true;
+}
+} // namespace
+
+SalvageScan scanLeaves(const ByteSource &src, std::uint64_t firstBlock, std::size_t keyLen)
 {
     SalvageScan out;
+    const Bytes file = src.bytes();
     const std::uint64_t blocks = file.size() / kBlockSize;
-    for (std::uint64_t b = std::max<std::uint64_t>(firstBlock, 1); b < blocks; ++b) {
-        const FileOffset off = b * kBlockSize;
-        auto n = decodeNode(file.subspan(off, kBlockSize), std::uint32_t(b - firstBlock), off, keyLen);
-        if (!n || !n->isLeaf())
-            continue;
-        // Plausible leaf: increasing keys, values in range, zero padding.
-        ByteVector prev(keyLen), cur(keyLen);
-        bool ok = true;
-        for (std::size_t i = 0; i < n->count && ok; ++i) {
-            n->keyInto(i, cur.data());
-            ok = (i == 0 || std::lexicographical_compare(prev.begin(), prev.end(), cur.begin(), cur.end()))
-                 && n->value(i) <= kBtreeMaxLeafValue;
-            std::swap(prev, cur);
-        }
-        const Bytes block = file.subspan(off, kBlockSize);
-        ok = ok && std::all_of(block.begin() + std::ptrdiff_t(n->usedBytes()), block.end(),
-                               [](std::uint8_t c) { return c == 0; });
-        if (!ok)
-            continue;
-        ++out.leavesFound;
-        for (std::size_t i = 0; i < n->count; ++i) {
-            SalvagedEntry e;
-            e.indexKey.resize(keyLen);
-            n->keyInto(i, e.indexKey.data());
-            e.value = n->value(i);
-            e.leafOffset = off;
-            out.entries.push_back(std::move(e));
+    std::uint64_t b = std::max<std::uint64_t>(firstBlock, 1);
+    while (b < blocks) {
+        // Skip holes: a leaf is never all zeros.
+        const auto [data, dataEnd] = src.dataRange(b * kBlockSize);
+        const std::uint64_t from = std::max(b, data / kBlockSize);
+        const std::uint64_t to = std::min(blocks, (dataEnd + kBlockSize - 1) / kBlockSize);
+        if (from >= blocks)
+            break;
+        for (b = from; b < std::max(to, from + 1) && b < blocks; ++b) {
+            const FileOffset off = b * kBlockSize;
+            auto n = decodeNode(file.subspan(off, kBlockSize), std::uint32_t(b - firstBlock), off, keyLen);
+            if (!(n && !n->isLeaf()) && !(n && addLeafIfPlausible(file, *n, keyLen, out)))
+                out.unreadable.push_back(off);
+            if ((b & 511) == 511)
+                src.release((b - 511) * kBlockSize, 512 * kBlockSize);
         }
     }
+    src.release(0, file.size());
     std::stable_sort(out.entries.begin(), out.entries.end(),
                      [](const SalvagedEntry &a, const SalvagedEntry &b) {
                          return std::lexicographical_compare(a.indexKey.begin(), a.indexKey.end(),
@@ -829,7 +969,9 @@ SalvageScan scanLeaves(Bytes file, std::uint64_t firstBlock, std::size_t keyLen)
                      });
     const auto before = out.entries.size();
     out.entries.erase(std::unique(out.entries.begin(), out.entries.end(),
-                                  [](const SalvagedEntry &a, const SalvagedEntry &b) { return a.indexKey == b.indexKey; }),
+                                  [](const SalvagedEntry &a, const SalvagedEntry &b) {
+                                      return a.indexKey == b.indexKey && a.value == b.value;
+                                  }),
                       out.entries.end());
     out.duplicates = before - out.entries.size();
     return out;

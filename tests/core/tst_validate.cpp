@@ -4,11 +4,15 @@
 #include <layerscope/synth.h>
 #include <layerscope/validate.h>
 
+#include <QDir>
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <functional>
+#include <random>
+
+#include <sys/stat.h>
 
 using namespace layerscope;
 
@@ -27,6 +31,13 @@ private slots:
     void hostileInputStaysBounded();
     void pagesOption();
     void salvageScan();
+    void capNeverHidesErrors_data();
+    void capNeverHidesErrors();
+    void sparseFileIsNotRead();
+    void specialFilesAreRefused_data();
+    void specialFilesAreRefused();
+    void threadsGiveIdenticalReports_data();
+    void threadsGiveIdenticalReports();
 
 private:
     QTemporaryDir m_dir;
@@ -103,8 +114,16 @@ void TestValidate::cleanFilesReportNothing()
     for (const auto &p : r.problems)
         if (p.severity != Severity::Info)
             qWarning("%s@%llu: %s", p.check.c_str(), static_cast<unsigned long long>(p.offset), p.message.c_str());
-    QCOMPARE(r.errors, std::size_t(0));
-    QCOMPARE(r.warnings, std::size_t(0));
+    QCOMPARE(r.errors, std::uint64_t(0));
+    // The Neon-written delta's 100-byte RelBlock image (offset 16700) cannot be served to
+    // Postgres: its one warning. Everything else is clean.
+    if (path == m_delta) {
+        QCOMPARE(r.warnings, std::uint64_t(1));
+        QCOMPARE(r.problems.front().check, std::string("value-size"));
+        QCOMPARE(r.problems.front().offset, FileOffset(16700));
+    } else {
+        QCOMPARE(r.warnings, std::uint64_t(0));
+    }
     auto l = Layer::open(std::make_shared<MemorySource>(b));
     QCOMPARE(r.entriesChecked, l->entries()->size());
 }
@@ -175,6 +194,13 @@ void TestValidate::corruptions_data()
     row("record-bool", m_delta, [](ByteVector &b, const Layer &l) { b[blobOf(l, 1) + 1 + 8] = 2; return blobOf(l, 1) + 1 + 8; }, "value-decode", E);
     row("lsn-below-range", m_delta, [](ByteVector &b, const Layer &l) { putBe(b, keyOffset(l, 0, 0) + 18, 1, 8); return keyOffset(l, 0, 0); }, "lsn-range", E);
     row("key-below-range", m_delta, [](ByteVector &b, const Layer &) { b[36] = 0x02; return FileOffset(0); }, "key-range", E);
+    // A page whose length header grew into the zero padding before the index: Neon reads a
+    // 12,288-byte "page" that no Postgres can be served.
+    row("page-runs-into-padding", m_image, [](ByteVector &b, const Layer &l) { putBe(b, blobOf(l, 9), 0x80003000, 4); return blobOf(l, 9); }, "value-size", W);
+    row("page-one-byte-short", m_image, [](ByteVector &b, const Layer &l) { putBe(b, blobOf(l, 4), 0x80001FFF, 4); return blobOf(l, 4); }, "value-size", W);
+    // The zstd bit of a compressed page flipped: 0x90 → 0x80, a page read as raw zstd bytes.
+    row("zstd-bit-lost", m_demoZstd, [](ByteVector &b, const Layer &l) { b[blobOf(l, 5)] ^= 0x10; return blobOf(l, 5); }, "blob-zstd-magic", W);
+    row("key-of-no-class", m_delta, [](ByteVector &b, const Layer &l) { b[keyOffset(l, 0, 12) + 1] = 0x40; return keyOffset(l, 0, 12); }, "key-class", W);
 }
 
 void TestValidate::corruptions()
@@ -254,7 +280,7 @@ void TestValidate::pagesOption()
         checks << QString::fromStdString(p.check);
     QVERIFY2(checks.contains("page-checksum"), qPrintable(checks.join(',')));
     QVERIFY(checks.contains("page-header"));
-    QCOMPARE(validateLayer(b).warnings, std::size_t(0));  // opt-in only
+    QCOMPARE(validateLayer(b).warnings, std::uint64_t(0));  // opt-in only
 }
 
 void TestValidate::salvageScan()
@@ -264,12 +290,149 @@ void TestValidate::salvageScan()
     const auto all = l->entries();
     // Destroy the root: the tree cannot be walked, the leaves are still there.
     std::fill(b.begin() + std::ptrdiff_t(rootOffset(*l)), b.begin() + std::ptrdiff_t(rootOffset(*l) + 8192), 0xEE);
-    const auto scan = scanLeaves(b, l->summary().indexStartBlk, 26);
+    const auto scan = scanLeaves(ViewSource(b), l->summary().indexStartBlk, 26);
     QCOMPARE(scan.leavesFound, std::uint64_t(6));
     QCOMPARE(scan.entries.size(), all->size());
     QCOMPARE(scan.duplicates, std::uint64_t(0));
     for (std::size_t i = 0; i < all->size(); i += 101)
         QCOMPARE(scan.entries[i].value, (*all)[i].raw);
+}
+
+// Many warnings first, then a cycle at the end of the index: whatever the list cap, the cycle
+// is counted and listed, and the counts are exact.
+void TestValidate::capNeverHidesErrors_data()
+{
+    QTest::addColumn<int>("cap");
+    QTest::newRow("cap-10") << 10;
+    QTest::newRow("cap-1000") << 1000;
+    QTest::newRow("cap-default") << 100000;
+}
+
+void TestValidate::capNeverHidesErrors()
+{
+    QFETCH(int, cap);
+    // 4,000 relation pages of 16 bytes (4,000 value-size warnings), 2-level index.
+    SynthOptions so;
+    so.kind = LayerKind::Image;
+    so.entries = 4000;
+    so.valueSize = 16;
+    MemorySink sink;
+    QVERIFY(synthLayer(so, sink).ok());
+    ByteVector b = sink.data();
+    auto l = Layer::open(std::make_shared<MemorySource>(b));
+    const std::uint32_t root = l->summary().indexRootBlk;
+    const auto node = l->tree().node(root);
+    QVERIFY(node->level > 0);
+    // The last child pointer of the root points back at the root.
+    const FileOffset ptr = valueOffset(*l, root, node->count - 1);
+    putBe(b, ptr + 1, root, 4);
+    ValidateOptions o;
+    o.maxProblems = std::size_t(cap);
+    const auto r = validateLayer(b, o);
+    QCOMPARE(r.errors, std::uint64_t(1));
+    QVERIFY(r.warnings > 3000);
+    QCOMPARE(r.truncated, std::uint64_t(cap) < r.errors + r.warnings + r.infos);
+    QCOMPARE(std::uint64_t(r.problems.size()), std::min<std::uint64_t>(std::uint64_t(cap), r.errors + r.warnings + r.infos));
+    const auto cycle = std::find_if(r.problems.begin(), r.problems.end(), [](const Problem &p) { return p.check == "node-cycle"; });
+    QVERIFY(cycle != r.problems.end());
+    QCOMPARE(cycle->offset, ptr);
+    // The tallies count everything, listed or not.
+    std::uint64_t sum = 0;
+    for (const CheckTally &t : r.tallies)
+        sum += t.count;
+    QCOMPARE(sum, r.errors + r.warnings + r.infos);
+    QCOMPARE(r.tallies.front().check, std::string("node-cycle"));
+}
+
+// A 64 GiB sparse file with a valid summary and its index in the last block: the hole between
+// the values and the index is reported and skipped, not read.
+void TestValidate::sparseFileIsNotRead()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath("sparse");
+    const ByteVector clean = load(m_image);
+    auto l = Layer::open(std::make_shared<MemorySource>(clean));
+    const std::uint64_t size = std::uint64_t(64) << 30;
+    const std::uint64_t indexStart = size / kBlockSize - 1;
+    ByteVector head(clean.begin(), clean.begin() + std::ptrdiff_t(l->summary().indexStartBlk * kBlockSize));
+    putBe(head, 80, indexStart, 4);
+    putBe(head, 84, 0, 4);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(reinterpret_cast<const char *>(head.data()), qint64(head.size()));
+    QVERIFY(f.resize(qint64(size)));
+    QVERIFY(f.seek(qint64(indexStart * kBlockSize)));
+    f.write(reinterpret_cast<const char *>(clean.data()) + l->summary().indexStartBlk * kBlockSize, kBlockSize);
+    f.close();
+    auto mapped = MappedFile::open(path.toStdString());
+    QVERIFY(mapped);
+    const auto [data, end] = (*mapped)->dataRange(head.size() + kBlockSize);
+    if (data == head.size() + kBlockSize)
+        QSKIP("this file system reports no holes (SEEK_DATA)");
+    QCOMPARE(data, indexStart * kBlockSize);
+    const auto r = validateLayer(**mapped);
+    QCOMPARE(r.entriesChecked, std::uint64_t(10));
+    QCOMPARE(r.errors, std::uint64_t(0));
+    const auto gap = std::find_if(r.problems.begin(), r.problems.end(), [](const Problem &p) { return p.check == "values-end"; });
+    QVERIFY(gap != r.problems.end());
+    QVERIFY(gap->message.find(std::to_string(indexStart)) != std::string::npos);
+    // Salvage's leaf scan skips the hole too.
+    const auto scan = scanLeaves(**mapped, indexStart, 18);
+    QCOMPARE(scan.entries.size(), std::size_t(10));
+}
+
+void TestValidate::specialFilesAreRefused_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("fifo") << "fifo";
+    QTest::newRow("directory") << "directory";
+    QTest::newRow("missing") << "missing";
+}
+
+void TestValidate::specialFilesAreRefused()
+{
+    QFETCH(QString, kind);
+    QTemporaryDir dir;
+    const QString path = dir.filePath("x");
+    if (kind == "fifo")
+        QCOMPARE(::mkfifo(path.toLocal8Bit().constData(), 0600), 0);
+    else if (kind == "directory")
+        QVERIFY(QDir().mkpath(path));
+    // Opening a FIFO without a writer must not block.
+    auto m = MappedFile::open(path.toStdString());
+    QVERIFY(!m);
+    QCOMPARE(m.error().kind, kind == "missing" ? ErrorKind::Io : ErrorKind::NotRegularFile);
+    QVERIFY(m.error().message().find(path.toStdString()) != std::string::npos);
+    if (kind == "fifo")
+        QVERIFY(m.error().message().find("FIFO") != std::string::npos);
+}
+
+void TestValidate::threadsGiveIdenticalReports_data()
+{
+    QTest::addColumn<int>("seed");
+    for (int i = 0; i < 6; ++i)
+        QTest::newRow(qPrintable(QString("mutant-%1").arg(i))) << i;
+}
+
+// The blob checks run on several threads: the problems (ids, offsets, order) do not depend on
+// how many.
+void TestValidate::threadsGiveIdenticalReports()
+{
+    QFETCH(int, seed);
+    ByteVector b = load(m_demoDelta);
+    std::mt19937_64 rng{std::uint64_t(seed)};
+    for (int i = 0; i < 40; ++i)
+        b[8192 + rng() % (b.size() - 8192)] ^= std::uint8_t(1 << (rng() % 8));
+    ValidateOptions one, four;
+    four.threads = 4;
+    const auto a = validateLayer(b, one), c = validateLayer(b, four);
+    QCOMPARE(a.problems.size(), c.problems.size());
+    QVERIFY(!a.problems.empty());
+    for (std::size_t i = 0; i < a.problems.size(); ++i) {
+        QCOMPARE(a.problems[i].check, c.problems[i].check);
+        QCOMPARE(a.problems[i].offset, c.problems[i].offset);
+        QCOMPARE(a.problems[i].message, c.problems[i].message);
+    }
 }
 
 QTEST_APPLESS_MAIN(TestValidate)

@@ -41,6 +41,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         return ++n < 2000;
     });
     (void)tree.visitBackward(ByteVector(layer->summary().indexKeyLen(), 0xFF), [&](Bytes, std::uint64_t) { return ++n < 4000; });
-    (void)scanLeaves(input, layer->summary().indexStartBlk, layer->summary().indexKeyLen());
+    (void)scanLeaves(ViewSource(input), layer->summary().indexStartBlk, layer->summary().indexKeyLen());
     return 0;
 }

@@ -68,7 +68,7 @@ void LayerDocument::startValidation(bool pages)
             promise.setProgressValue(int(std::min<std::uint64_t>(done, INT_MAX)));
             return !promise.isCanceled();
         };
-        auto report = std::make_shared<ValidationReport>(validateLayer(layer.bytes(), o));
+        auto report = std::make_shared<ValidationReport>(validateLayer(*layer.source(), o));
         if (!report->cancelled)
             promise.addResult(ValidationResult{generation, std::move(report)});
     }));

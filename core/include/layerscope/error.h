@@ -14,18 +14,32 @@ using BlockNumber = std::uint64_t;
 
 inline constexpr std::uint64_t kBlockSize = 8192;
 
+/// What kind of failure an Error is, so that callers never match message text.
+enum class ErrorKind : std::uint8_t {
+    Format,            ///< bytes that do not decode as expected (the default)
+    BlobCompression,   ///< a blob header with reserved compression bits
+    NodeMarker,        ///< an internal B-tree value without its 0x80 marker
+    NodeHeader,        ///< a B-tree node header that cannot describe a node
+    TooLarge,          ///< a length or size over the bound the reader allows
+    Io,                ///< the operating system refused (open, read, write, rename...)
+    NotRegularFile,    ///< a FIFO, socket, directory or other non-file
+    Cancelled,         ///< the caller's progress callback asked to stop
+};
+
 /// A decode or I/O failure: where it happened, what was expected and what was found.
 struct Error
 {
     FileOffset offset = 0;
     std::string expected;
     std::string found;
+    ErrorKind kind = ErrorKind::Format;
 
     /// "at offset N: expected X, found Y" (without the file name).
     std::string message() const;
 };
 
-Error makeError(FileOffset offset, std::string expected, std::string found);
+Error makeError(FileOffset offset, std::string expected, std::string found,
+                ErrorKind kind = ErrorKind::Format);
 
 /// A value or an Error. Never throws; callers check ok() before value().
 template<typename T>

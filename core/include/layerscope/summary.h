@@ -15,6 +15,21 @@ inline constexpr std::uint16_t kFormatVersion = 3;
 inline constexpr std::size_t kImageSummaryLen = 88;
 inline constexpr std::size_t kDeltaSummaryLen = 96;
 
+/// The fields of the summary, in on-disk order.
+enum class SummaryFieldId : std::uint8_t {
+    Magic, Version, Tenant, Timeline, KeyStart, KeyEnd, LsnStart, LsnEnd, IndexStart, IndexRoot
+};
+
+/// Where one summary field lies in block 0. The one definition of the summary layout: the
+/// decoder, encoder, editor and validator all place fields through it.
+struct SummaryField
+{
+    const char *name;   ///< "key_start", "index_root_blk", ...
+    FileOffset offset;
+    std::size_t length;  ///< 0: the field does not exist for this kind (an image's LSN end)
+};
+SummaryField summaryField(LayerKind kind, SummaryFieldId id);
+
 /// The summary in block 0 (FORMAT.md §4).
 struct Summary
 {

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "layerscope/blob.h"
 #include "layerscope/bytes.h"
 #include "layerscope/key.h"
 #include "layerscope/lsn.h"
+#include "layerscope/summary.h"
 
 #include <cstdint>
 #include <functional>
@@ -45,7 +47,9 @@ struct ValidateOptions
     std::string fileName;
     /// Opt-in Postgres page checks on 8 KiB images of relation keys.
     bool pages = false;
-    /// Stop collecting after this many problems (the walk still finishes; `truncated` is set).
+    /// At most this many problems are kept in `problems` (memory bound); counts stay exact.
+    /// When more are found, info problems go first, then warnings: an error is never dropped
+    /// for a warning or an info problem.
     std::size_t maxProblems = 100000;
     /// Threads for the per-entry blob and value checks (1 = this thread only).
     unsigned threads = 1;
@@ -53,22 +57,67 @@ struct ValidateOptions
     std::function<bool(std::uint64_t, std::uint64_t)> progress;
 };
 
+/// How many problems one check found at one severity, whether or not all are listed.
+struct CheckTally
+{
+    std::string check;
+    Severity severity = Severity::Error;
+    std::uint64_t count = 0;
+    FileOffset firstOffset = 0;  ///< lowest offset among them
+};
+
 struct ValidationReport
 {
-    std::vector<Problem> problems;  ///< sorted by offset
+    std::vector<Problem> problems;  ///< sorted by offset; at most maxProblems (see `truncated`)
+    std::vector<CheckTally> tallies;  ///< every check that found something, errors first
     std::uint64_t entriesChecked = 0;
     std::uint64_t nodesChecked = 0;
-    std::size_t errors = 0;
-    std::size_t warnings = 0;
-    std::size_t infos = 0;
+    /// Exact counts of everything found, listed or not.
+    std::uint64_t errors = 0;
+    std::uint64_t warnings = 0;
+    std::uint64_t infos = 0;
+    /// Some problems were found but not kept in `problems` (counts above still include them).
     bool truncated = false;
     bool cancelled = false;
+    /// True when Neon's reader could be affected: any error or warning.
+    bool clean() const { return errors == 0 && warnings == 0; }
 };
 
 /// Checks every invariant of FORMAT.md §12 it can reach and does not stop at the first problem.
-/// Work and memory are bounded by the file size (cycles, shared children, huge counts and
-/// lengths are reported, never followed twice or allocated). Never throws.
+/// Work and memory are bounded: cycles, shared children, huge counts and lengths are reported,
+/// never followed twice or allocated; holes of a sparse file are skipped, not read; pages the
+/// walk has finished with are released (ByteSource::release). Never throws.
+ValidationReport validateLayer(const ByteSource &file, const ValidateOptions &options = {});
+/// The same over bytes in memory.
 ValidationReport validateLayer(Bytes file, const ValidateOptions &options = {});
+
+/// One leaf entry as the blob checks see it.
+struct EntryRef
+{
+    std::uint64_t position = 0;  ///< in index order
+    Key key;
+    Lsn lsn;                     ///< delta only
+    std::uint32_t block = 0;     ///< leaf, relative to index_start_blk
+    FileOffset blobAt = 0;
+    bool willInit = false;       ///< the BlobRef bit (delta)
+    FileOffset valueAt = 0;      ///< the leaf value's 5 bytes
+};
+
+/// What the blob checks learned about an entry.
+struct BlobFacts
+{
+    std::optional<BlobHeader> header;   ///< when the header reads
+    std::optional<bool> valueWillInit;  ///< when the value decodes (delta)
+};
+
+/// Checks an entry's blob: header and compression bits, zstd frame, value grammar and
+/// will_init bit (delta), value size for page and size keys, and with `pages` the Postgres
+/// page. Appends what it finds to `out` (tagged with the entry). Memory is bounded: an image
+/// page is never decompressed past 8 KiB, other values past kMaxDecompressedLen, and values
+/// over 8 MiB are decompressed one at a time in the process. Thread-safe. The one definition
+/// of "this entry's value can be trusted" (validator and salvage).
+BlobFacts checkEntryBlob(Bytes file, const Summary &summary, FileOffset valuesEnd,
+                         const EntryRef &entry, bool pages, std::vector<Problem> &out);
 
 /// Entries found by scanning every block of the index region for leaf nodes, whatever the
 /// internal nodes say (used when the tree is broken).
@@ -80,12 +129,16 @@ struct SalvagedEntry
 };
 struct SalvageScan
 {
-    std::vector<SalvagedEntry> entries;  ///< sorted by key, duplicates removed
+    std::vector<SalvagedEntry> entries;  ///< sorted by key; identical entries (key and value) once
     std::uint64_t leavesFound = 0;
     std::uint64_t duplicates = 0;
+    /// Blocks of the scanned region that are neither an internal node nor a plausible leaf
+    /// (whatever entries they held are lost), absolute offsets.
+    std::vector<FileOffset> unreadable;
 };
 /// Scans the index region [index_start_blk, end) — or, if the summary's index_start_blk is
 /// unusable, every block after block 0 — for plausible leaf nodes of `keyLen`-byte keys.
-SalvageScan scanLeaves(Bytes file, std::uint64_t firstBlock, std::size_t keyLen);
+/// Holes of a sparse file are skipped; scanned blocks are released.
+SalvageScan scanLeaves(const ByteSource &file, std::uint64_t firstBlock, std::size_t keyLen);
 
 } // namespace layerscope
