@@ -93,7 +93,8 @@ int main(int argc, char **argv)
         if (problemRow >= 0 && window.currentPage()) {
             auto *page = window.currentPage();
             page->showProblemsTab();
-            if (const auto *p = page->problems()->model()->problem(problemRow))
+            auto *model = page->problems()->model();
+            if (const auto *p = model->problem(model->index(problemRow, 0)))
                 page->showProblem(*p);
         }
         QTimer::singleShot(300, &app, [&] {

@@ -15,6 +15,7 @@
 #include <QLabel>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTreeView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
@@ -33,6 +34,7 @@ private slots:
     void selectingARowShowsItsBlob();
     void zstdBlobShowsBothViews();
     void problemsPanelJumpsToTheBytes();
+    void repeatedProblemsAreGrouped();
 
 private:
     std::unique_ptr<LayerPage> page(const QString &path);
@@ -172,7 +174,7 @@ void TestLayerPage::problemsPanelJumpsToTheBytes()
     QVERIFY(validated.wait(20000));
     ProblemModel *model = p->problems()->model();
     QCOMPARE(model->rowCount(), 1);
-    const Problem *problem = model->problem(0);
+    const Problem *problem = model->problem(model->index(0, 0));
     QCOMPARE(QString::fromStdString(problem->check), QString("will-init"));
     QCOMPARE(qint64(problem->offset), valueAt + 4);
     // Marks: the leaf is red in the graph, entry 0 red in the table.
@@ -181,6 +183,7 @@ void TestLayerPage::problemsPanelJumpsToTheBytes()
     QCOMPARE(p->keys()->model()->index(0, 0).data(Qt::ForegroundRole).value<QColor>(), QColor(0xc0, 0x39, 0x2b));
     QVERIFY(!p->keys()->model()->index(1, 0).data(Qt::ForegroundRole).isValid());
     // Clicking the problem selects its entry and shows its bytes.
+    p->showProblemsTab();
     QSignalSpy activated(p->problems(), &ProblemsPanel::problemActivated);
     const QModelIndex idx = p->problems()->view()->model()->index(0, 2);
     QTest::mouseClick(p->problems()->view()->viewport(), Qt::LeftButton, {}, p->problems()->view()->visualRect(idx).center());
@@ -189,6 +192,51 @@ void TestLayerPage::problemsPanelJumpsToTheBytes()
     HexView *hex = p->blob()->storedView();
     QVERIFY(hex->topOffset() <= problem->offset && problem->offset < hex->topOffset() + 16 * 4);
     QCOMPARE(e0.willInit, true);
+}
+
+// 4,000 pages of 16 bytes: 4,000 value-size warnings become one expandable group row; the
+// counts are exact; the arrow keys walk the problems and the panes follow.
+void TestLayerPage::repeatedProblemsAreGrouped()
+{
+    SynthOptions so;
+    so.kind = LayerKind::Image;
+    so.entries = 4000;
+    so.valueSize = 16;
+    MemorySink sink;
+    auto summary = synthLayer(so, sink);
+    QVERIFY(summary.ok());
+    const QString path = m_dir.filePath(QString::fromStdString(summary->impliedName().canonical()));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(reinterpret_cast<const char *>(sink.data().data()), qint64(sink.data().size()));
+    f.close();
+    QString error;
+    auto doc = LayerDocument::open(path, &error);
+    QVERIFY(doc);
+    QSignalSpy validated(doc.get(), &LayerDocument::validationReady);
+    auto p = std::make_unique<LayerPage>(std::move(doc));
+    p->resize(1400, 900);
+    p->show();
+    QVERIFY(validated.wait(20000));
+    ProblemModel *model = p->problems()->model();
+    QCOMPARE(model->rowCount(), 1);
+    const QModelIndex group = model->index(0, 0);
+    QVERIFY(!model->problem(group));
+    QCOMPARE(model->rowCount(group), 4000);
+    QVERIFY(model->index(0, ProblemModel::MessageColumn).data().toString().startsWith("value-size × 4,000"));
+    QCOMPARE(model->problem(model->index(17, 0, group))->check, std::string("value-size"));
+    QCOMPARE(p->problems()->countsText(), QString("0 error(s), 4,000 warning(s)"));
+    // Keyboard: expand the group, move down with the arrow keys; the table follows.
+    p->showProblemsTab();
+    QTreeView *view = p->problems()->view();
+    view->setFocus();
+    view->setCurrentIndex(view->model()->index(0, 0));
+    QTest::keyClick(view, Qt::Key_Right);  // expand
+    QSignalSpy activated(p->problems(), &ProblemsPanel::problemActivated);
+    QTest::keyClick(view, Qt::Key_Down);
+    QTest::keyClick(view, Qt::Key_Down);
+    QCOMPARE(activated.size(), 2);
+    QCOMPARE(p->keys()->view()->currentIndex().row(), 1);
 }
 
 QTEST_MAIN(TestLayerPage)

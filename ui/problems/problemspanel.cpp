@@ -10,70 +10,133 @@
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QStyle>
-#include <QTableView>
+#include <QTreeView>
+
+#include <map>
 #include <QVBoxLayout>
 
 namespace layerscope::ui {
 
 ProblemModel::ProblemModel(QObject *parent)
-    : QAbstractTableModel(parent)
+    : QAbstractItemModel(parent)
 {}
 
 void ProblemModel::setReport(std::shared_ptr<const ValidationReport> report)
 {
     beginResetModel();
     m_report = std::move(report);
+    m_rows.clear();
+    if (m_report) {
+        const auto &all = m_report->problems;
+        std::map<std::pair<std::string, Severity>, const CheckTally *> tally;
+        for (const CheckTally &t : m_report->tallies)
+            tally[{t.check, t.severity}] = &t;
+        std::map<const CheckTally *, std::size_t> groupRow;
+        for (std::uint32_t i = 0; i < all.size(); ++i) {
+            const CheckTally *t = tally[{all[i].check, all[i].severity}];
+            if (!t || t->count <= kGroupAfter) {
+                m_rows.push_back({nullptr, {i}});
+                continue;
+            }
+            auto [it, fresh] = groupRow.try_emplace(t, m_rows.size());
+            if (fresh)
+                m_rows.push_back({t, {}});
+            m_rows[it->second].problems.push_back(i);
+        }
+        // Severity first, then the offset of the (first) problem.
+        std::stable_sort(m_rows.begin(), m_rows.end(), [&](const Row &a, const Row &b) {
+            const Problem &pa = all[a.problems.front()], &pb = all[b.problems.front()];
+            return std::pair(int(pa.severity), pa.offset) < std::pair(int(pb.severity), pb.offset);
+        });
+    }
     endResetModel();
 }
 
-const Problem *ProblemModel::problem(int row) const
+const Problem *ProblemModel::problem(const QModelIndex &index) const
 {
-    if (!m_report || row < 0 || row >= int(m_report->problems.size()))
+    if (!m_report || !index.isValid())
         return nullptr;
-    return &m_report->problems[std::size_t(row)];
+    const std::size_t parentRow = index.internalId();
+    if (parentRow == 0) {
+        const Row &r = m_rows[std::size_t(index.row())];
+        return r.group ? nullptr : &m_report->problems[r.problems.front()];
+    }
+    return &m_report->problems[m_rows[parentRow - 1].problems[std::size_t(index.row())]];
+}
+
+QModelIndex ProblemModel::index(int row, int column, const QModelIndex &parent) const
+{
+    if (row < 0 || column < 0 || column >= ColumnCount || row >= rowCount(parent))
+        return {};
+    // internalId: 0 for a top-level row, else 1 + the group's row.
+    return createIndex(row, column, parent.isValid() ? quintptr(parent.row() + 1) : quintptr(0));
+}
+
+QModelIndex ProblemModel::parent(const QModelIndex &child) const
+{
+    if (!child.isValid() || child.internalId() == 0)
+        return {};
+    return createIndex(int(child.internalId() - 1), 0, quintptr(0));
 }
 
 int ProblemModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() || !m_report ? 0 : int(m_report->problems.size());
+    if (!m_report)
+        return 0;
+    if (!parent.isValid())
+        return int(m_rows.size());
+    if (parent.internalId() != 0 || parent.column() != 0)
+        return 0;
+    const Row &r = m_rows[std::size_t(parent.row())];
+    return r.group ? int(r.problems.size()) : 0;
 }
 
-int ProblemModel::columnCount(const QModelIndex &parent) const
+int ProblemModel::columnCount(const QModelIndex &) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
+    return ColumnCount;
 }
 
 QVariant ProblemModel::data(const QModelIndex &index, int role) const
 {
-    const Problem *p = problem(index.row());
-    if (!p)
+    if (!m_report || !index.isValid())
         return {};
+    const Problem *p = problem(index);
+    const CheckTally *group = p ? nullptr : m_rows[std::size_t(index.row())].group;
+    const Problem &first = p ? *p : m_report->problems[m_rows[std::size_t(index.row())].problems.front()];
     if (role == Qt::DecorationRole && index.column() == SeverityColumn) {
-        const auto icon = p->severity == Severity::Error     ? QStyle::SP_MessageBoxCritical
-                          : p->severity == Severity::Warning ? QStyle::SP_MessageBoxWarning
-                                                             : QStyle::SP_MessageBoxInformation;
+        const auto icon = first.severity == Severity::Error     ? QStyle::SP_MessageBoxCritical
+                          : first.severity == Severity::Warning ? QStyle::SP_MessageBoxWarning
+                                                                : QStyle::SP_MessageBoxInformation;
         return QApplication::style()->standardIcon(icon);
     }
     if (role == SortRole) {
         switch (index.column()) {
-        case SeverityColumn: return int(p->severity);
-        case OffsetColumn: return qulonglong(p->offset);
-        case BlockColumn: return p->block ? qlonglong(*p->block) : -1;
-        case EntryColumn: return p->entry ? qlonglong(*p->entry) : -1;
+        case SeverityColumn: return int(first.severity) * 1e15 + double(first.offset);
+        case OffsetColumn: return qulonglong(first.offset);
+        case BlockColumn: return p && p->block ? qlonglong(*p->block) : -1;
+        case EntryColumn: return p && p->entry ? qlonglong(*p->entry) : -1;
         default: break;
         }
     }
+    const QString groupText = group ? tr("%1 × %L2 (%L3 listed; first at 0x%4)")
+                                          .arg(QString::fromStdString(group->check))
+                                          .arg(group->count)
+                                          .arg(m_rows[std::size_t(index.row())].problems.size())
+                                          .arg(group->firstOffset, 0, 16)
+                                    : QString();
     if (role == Qt::ToolTipRole)
-        return QString::fromStdString(p->message);
+        return group ? groupText + tr("\nExpand to see each one; the first: %1").arg(QString::fromStdString(first.message))
+                     : QString::fromStdString(p->message);
     if (role != Qt::DisplayRole && role != SortRole)
         return {};
     switch (index.column()) {
-    case SeverityColumn: return QString::fromLatin1(severityName(p->severity));
-    case CheckColumn: return QString::fromStdString(p->check);
-    case MessageColumn: return QString::fromStdString(p->message);
-    case OffsetColumn: return QString::number(p->offset);
-    case BlockColumn: return p->block ? QString::number(*p->block) : QString();
-    case EntryColumn: return p->entry ? QString::number(*p->entry) : QString();
+    case SeverityColumn: return QString::fromLatin1(severityName(first.severity));
+    case CheckColumn: return QString::fromStdString(first.check);
+    case MessageColumn: return group ? groupText : QString::fromStdString(p->message);
+    case OffsetColumn:
+        return QStringLiteral("0x%1").arg(group ? group->firstOffset : p->offset, 0, 16);
+    case BlockColumn: return p && p->block ? QString::number(*p->block) : QString();
+    case EntryColumn: return p && p->entry ? QString::number(*p->entry) : QString();
     default: return {};
     }
 }
@@ -90,7 +153,7 @@ ProblemsPanel::ProblemsPanel(QWidget *parent)
     : QWidget(parent)
     , m_model(new ProblemModel(this))
     , m_proxy(new QSortFilterProxyModel(this))
-    , m_view(new QTableView(this))
+    , m_view(new QTreeView(this))
     , m_pages(new QCheckBox(tr("Check Postgres pages"), this))
     , m_status(new QLabel(this))
 {
@@ -98,16 +161,19 @@ ProblemsPanel::ProblemsPanel(QWidget *parent)
     m_proxy->setSortRole(ProblemModel::SortRole);
     m_view->setModel(m_proxy);
     m_view->setSortingEnabled(true);
-    m_view->sortByColumn(ProblemModel::OffsetColumn, Qt::AscendingOrder);
+    m_view->sortByColumn(ProblemModel::SeverityColumn, Qt::AscendingOrder);  // severity, then offset
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->verticalHeader()->hide();
+    m_view->setRootIsDecorated(true);
+    m_view->setUniformRowHeights(true);
+    m_view->setAllColumnsShowFocus(true);
     m_view->setWordWrap(false);
-    m_view->horizontalHeader()->setSectionResizeMode(ProblemModel::MessageColumn, QHeaderView::Stretch);
-    m_view->setColumnWidth(ProblemModel::SeverityColumn, 90);
+    m_view->header()->setStretchLastSection(false);
+    m_view->header()->setSectionResizeMode(ProblemModel::MessageColumn, QHeaderView::Stretch);
+    m_view->setColumnWidth(ProblemModel::SeverityColumn, 110);
     m_view->setColumnWidth(ProblemModel::CheckColumn, 150);
     for (int c : {ProblemModel::OffsetColumn, ProblemModel::BlockColumn, ProblemModel::EntryColumn})
-        m_view->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+        m_view->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     m_pages->setToolTip(tr("Also check 8 KiB relation pages: header sanity and checksums (not every 8 KiB value is a heap page)"));
     auto *rerun = new QPushButton(tr("Validate"), this);
     connect(rerun, &QPushButton::clicked, this, &ProblemsPanel::validate);
@@ -122,11 +188,13 @@ ProblemsPanel::ProblemsPanel(QWidget *parent)
     layout->addLayout(bar);
     layout->addWidget(m_view, 1);
     auto activate = [this](const QModelIndex &idx) {
-        if (const Problem *p = m_model->problem(m_proxy->mapToSource(idx).row()))
+        if (const Problem *p = m_model->problem(m_proxy->mapToSource(idx)))
             emit problemActivated(*p);
     };
-    connect(m_view, &QTableView::activated, this, activate);
-    connect(m_view, &QTableView::clicked, this, activate);
+    // The panes follow the current row, whether moved by mouse or keyboard (Wireshark's way);
+    // Enter on a row jumps again.
+    connect(m_view, &QTreeView::activated, this, activate);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, activate);
 }
 
 void ProblemsPanel::setDocument(LayerDocument *doc)
@@ -156,8 +224,9 @@ QString ProblemsPanel::countsText() const
     if (!r)
         return {};
     if (r->errors == 0 && r->warnings == 0)
-        return tr("no problems");
-    return tr("%n error(s)", "", int(r->errors)) + tr(", %n warning(s)", "", int(r->warnings));
+        return r->infos ? tr("no problems (%L1 info)").arg(r->infos) : tr("no problems");
+    return tr("%L1 error(s), %L2 warning(s)").arg(r->errors).arg(r->warnings)
+           + (r->infos ? tr(", %L1 info").arg(r->infos) : QString());
 }
 
 void ProblemsPanel::onReady()
@@ -168,7 +237,10 @@ void ProblemsPanel::onReady()
                           .arg(countsText())
                           .arg(r->entriesChecked)
                           .arg(r->nodesChecked)
-                          .arg(r->truncated ? tr(" (list truncated)") : QString()));
+                          .arg(r->truncated ? tr(" (%L1 of %L2 listed; counts are exact)")
+                                                  .arg(r->problems.size())
+                                                  .arg(r->errors + r->warnings + r->infos)
+                                            : QString()));
     emit countsChanged(countsText());
 }
 
