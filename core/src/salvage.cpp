@@ -287,13 +287,24 @@ SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, Ou
             c.keep = false;
         }
     }
-    // Lengths: each blob must end where the next one (or a run of orphaned blobs) begins.
+    // Lengths: each blob must end where the next one begins, unless the gap holds the blob of
+    // an entry dropped above or a run of blobs whose entries were lost.
+    std::vector<FileOffset> starts;
+    for (const Candidate &c : cands)
+        starts.push_back(c.blobAt);
+    std::sort(starts.begin(), starts.end());
+    auto droppedBlobIn = [&](FileOffset from, FileOffset to) {
+        const auto it = std::lower_bound(starts.begin(), starts.end(), from);
+        return it != starts.end() && *it < to;
+    };
     Candidate *last = nullptr;
     for (Candidate &c : cands) {
         if (!c.keep)
             continue;
         if (last && !(last->blobEnd == c.blobAt
-                      || (last->blobEnd < c.blobAt && blobsLeadTo(file, last->blobEnd, c.blobAt, valuesEnd)))) {
+                      || (last->blobEnd < c.blobAt
+                          && (droppedBlobIn(last->blobEnd, c.blobAt)
+                              || blobsLeadTo(file, last->blobEnd, c.blobAt, valuesEnd))))) {
             r.dropped.push_back({fmt::format("key {}{}: its blob [{}, {}) does not end where the next blob ({}) "
                                              "begins (damaged length header)",
                                              last->key.toHex(), delta ? "@" + last->lsn.toString() : "",

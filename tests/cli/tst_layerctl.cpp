@@ -1,11 +1,15 @@
 #include "testutil.h"
 
+#include <layerscope/layer.h>
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
 
 // Runs the real layerctl binary: output formats, byte-identical rewrite, exit codes.
 class TestLayerctl : public QObject
@@ -30,6 +34,10 @@ private slots:
     void checkCorrupt();
     void checkEvidence();
     void salvage();
+    void specialFilesExit2_data();
+    void specialFilesExit2();
+    void checkGroupsAndCaps();
+    void salvageExitCodes();
 };
 
 namespace {
@@ -353,6 +361,111 @@ void TestLayerctl::salvage()
     // The salvaged file is a valid layer with the same entries as the original.
     QCOMPARE(layerctl({"check", out}).code, 0);
     QCOMPARE(layerctl({"keys", "--json", out}).out, layerctl({"keys", "--json", delta}).out);
+}
+
+void TestLayerctl::specialFilesExit2_data()
+{
+    QTest::addColumn<QString>("command");
+    for (const char *c : {"check", "summary", "dump", "keys", "tree"})
+        QTest::newRow(c) << c;
+}
+
+// A FIFO (named pipe) never blocks a command: refused at once, exit 2, one line naming it.
+void TestLayerctl::specialFilesExit2()
+{
+    QFETCH(QString, command);
+    QTemporaryDir dir;
+    const QString fifo = dir.filePath("pipe");
+    QCOMPARE(::mkfifo(fifo.toLocal8Bit().constData(), 0600), 0);
+    QProcess p;
+    p.start(QStringLiteral(LAYERCTL_PATH), {command, fifo});
+    QVERIFY(p.waitForFinished(20000));  // a hang fails here instead of blocking the suite
+    QCOMPARE(p.exitCode(), 2);
+    const QByteArray err = p.readAllStandardError();
+    QVERIFY2(err.contains(fifo.toUtf8()) && err.contains("FIFO"), err.constData());
+    QCOMPARE(err.count('\n'), 1);
+}
+
+// 4,000 value-size warnings and one cycle: text groups the warnings into one line, the counts
+// are exact, --max-problems caps the list and never the cycle.
+void TestLayerctl::checkGroupsAndCaps()
+{
+    QTemporaryDir dir;
+    const Run synth = layerctl({"synth", "--kind", "image", "--entries", "4000", "--value-size", "16", dir.path()});
+    QCOMPARE(synth.code, 0);
+    const QString file = QString::fromUtf8(synth.out.trimmed());
+    QByteArray bytes = testutil::readAll(file);
+    auto layer = layerscope::Layer::open(std::make_shared<layerscope::MemorySource>(testutil::toVector(bytes)));
+    const auto root = layer->tree().node(layer->summary().indexRootBlk);
+    const qint64 ptr = qint64(root->offset + 5 + root->prefixLen + std::size_t(root->count) * root->suffixLen
+                              + std::size_t(root->count - 1) * 5);
+    for (int i = 0; i < 4; ++i)
+        bytes[ptr + 1 + i] = char(layer->summary().indexRootBlk >> (24 - 8 * i));
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+    f.close();
+
+    const Run text = layerctl({"check", file});
+    QCOMPARE(text.code, 1);
+    QVERIFY(text.out.contains("error[node-cycle]"));
+    QCOMPARE(text.out.count("warning[value-size]"), 6);  // five listed, then one line for the rest
+    // The cycle hides the last leaf (499 entries): 3,501 pages reached, each a warning.
+    QVERIFY(text.out.contains("and 3496 more like this (value-size × 3501 in all"));
+    QVERIFY(text.out.contains("1 error(s), 3504 warning(s)"));
+
+    const Run capped = layerctl({"check", "--json", "--max-problems", "3", "--threads", "2", file});
+    QCOMPARE(capped.code, 1);
+    const auto objs = parseLines(capped.out);
+    QCOMPARE(objs.size(), 4);  // 3 problems, then the file line
+    QCOMPARE(objs[0]["check"].toString() == "node-cycle" || objs[1]["check"].toString() == "node-cycle"
+                 || objs[2]["check"].toString() == "node-cycle",
+             true);
+    QCOMPARE(objs[3]["errors"].toInt(), 1);
+    QCOMPARE(objs[3]["warnings"].toInt(), 3504);
+    QCOMPARE(objs[3]["listed"].toInt(), 3);
+    QCOMPARE(objs[3]["truncated"].toBool(), true);
+    QCOMPARE(layerctl({"check", "--threads", "0", file}).code, 2);
+    QCOMPARE(layerctl({"check", "--max-problems", "x", file}).code, 2);
+}
+
+// salvage: 0 when nothing was dropped or repaired, 1 when something was, 2 when nothing
+// could be written; every written output checks clean.
+void TestLayerctl::salvageExitCodes()
+{
+    QTemporaryDir dir;
+    const QString image = testutil::fixtureLayers().filter("__0000000001696070").first();
+    const QString out = dir.filePath("out");
+    QVERIFY(QDir().mkpath(out));
+    const Run clean = layerctl({"salvage", image, out});
+    QCOMPARE(clean.code, 0);
+    const QString written = QDir(out).filePath(QFileInfo(image).fileName());
+    QCOMPARE(testutil::readAll(written), testutil::readAll(image));  // byte for byte
+    QVERIFY(clean.out.contains("kept 10 of 10 entries"));
+
+    QByteArray bytes = testutil::readAll(image);
+    bytes[8192 + 3 * 8196 + 3] = char(0xFF);  // page 3's length: 8192 → 8447
+    const QString damaged = dir.filePath(QFileInfo(image).fileName());
+    QFile f(damaged);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+    f.close();
+    const QString out2 = dir.filePath("out2");
+    QVERIFY(QDir().mkpath(out2));
+    const Run r = layerctl({"salvage", damaged, out2});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.out.contains(": dropped: key 000000067F00000005000040000000000003"), r.out.constData());
+    QCOMPARE(layerctl({"check", QDir(out2).filePath(QFileInfo(image).fileName())}).code, 0);
+
+    const QString zeros = dir.filePath("zeros");
+    QFile z(zeros);
+    QVERIFY(z.open(QIODevice::WriteOnly));
+    z.write(QByteArray(4 * 8192, 0));
+    z.close();
+    const Run none = layerctl({"salvage", zeros, dir.filePath("out3")});
+    QCOMPARE(none.code, 2);
+    QVERIFY(none.err.contains("nothing written"));
+    QVERIFY(!QFile::exists(dir.filePath("out3")));
 }
 
 QTEST_GUILESS_MAIN(TestLayerctl)

@@ -136,8 +136,10 @@ struct SalvageScan
     /// (whatever entries they held are lost), absolute offsets.
     std::vector<FileOffset> unreadable;
 };
-/// Scans the index region [index_start_blk, end) — or, if the summary's index_start_blk is
-/// unusable, every block after block 0 — for plausible leaf nodes of `keyLen`-byte keys.
+/// Scans the index region [index_start_blk, end) for leaf nodes of `keyLen`-byte keys, keeping
+/// every entry of every leaf that decodes (damaged ones too: the caller judges entries). With
+/// firstBlock < 2 (the summary's index_start_blk is unusable) every block after block 0 is
+/// scanned and only leaves that look as Neon wrote them count.
 /// Holes of a sparse file are skipped; scanned blocks are released.
 SalvageScan scanLeaves(const ByteSource &file, std::uint64_t firstBlock, std::size_t keyLen);
 
