@@ -65,9 +65,9 @@ MainWindow::MainWindow(QWidget *parent)
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
-    QAction *undo = m_undoGroup->createUndoAction(this, tr("&Undo"));
+    QAction *undo = m_undoGroup->createUndoAction(this, tr("&Undo:"));
     undo->setShortcut(QKeySequence::Undo);
-    QAction *redo = m_undoGroup->createRedoAction(this, tr("&Redo"));
+    QAction *redo = m_undoGroup->createRedoAction(this, tr("&Redo:"));
     redo->setShortcut(QKeySequence::Redo);
     edit->addAction(undo);
     edit->addAction(redo);
@@ -225,32 +225,35 @@ void MainWindow::editSummary()
     applySummaryEdit(dlg.edited(), o, dlg.renameToImpliedName());
 }
 
+QString MainWindow::statusText() const
+{
+    return m_status->text();
+}
+
 bool MainWindow::applySummaryEdit(const Summary &edited, const SafeWriteOptions &options, bool rename)
 {
     LayerPage *p = currentPage();
     if (!p)
         return false;
-    auto done = [this, p](const QString &path, const QString &error) {
+    auto done = [this, p](const QString &path, const QString &status, const QString &error) {
         if (!error.isEmpty()) {
-            m_status->setText(tr("Edit failed, the file is unchanged: %1").arg(error));
+            m_status->setText(tr("Edit failed: %1").arg(error));
             return;
         }
         QString why;
         if (!p->reload(path, &why))
-            m_status->setText(tr("Edited, but reopening failed: %1").arg(why));
+            m_status->setText(tr("%1, but reopening failed: %2").arg(status, why));
         else
-            m_status->setText(tr("Summary written to %1 (re-validating…)").arg(path));
+            m_status->setText(tr("%1 (re-validating…)").arg(status));
     };
-    auto *cmd = new SummaryEditCommand(p->document()->path(), p->document()->layer().summary(), edited,
-                                       options, rename, done);
-    cmd->redo();
-    if (!cmd->succeeded()) {
-        delete cmd;
-        return false;
-    }
-    cmd->skipNextRedo();
-    p->undoStack()->push(cmd);
-    return true;
+    // QUndoStack::push runs the first redo(): the write. A failed write marks the command
+    // obsolete, so the stack drops it and stays as it was.
+    const int steps = p->undoStack()->count();
+    const auto expected = [p] { return p->document()->identity(); };
+    p->undoStack()->push(new SummaryEditCommand(this, p->document()->path(), expected,
+                                                p->document()->layer().summary(), edited, options, rename,
+                                                done));
+    return p->undoStack()->count() > steps;
 }
 
 void MainWindow::openDialog()

@@ -31,6 +31,8 @@ public:
     LayerPage *currentPage() const;
     /// Applies a summary edit to the current tab as an undoable safe write and reloads it.
     /// Returns false (with the reason in the status bar) when the write failed.
+    /// The status bar's message (what the last action did, where backups went).
+    QString statusText() const;
     bool applySummaryEdit(const Summary &edited, const SafeWriteOptions &options, bool rename);
     QTabWidget *tabs() const { return m_tabs; }
     /// True when no tab is still loading.

@@ -8,25 +8,27 @@
 
 #include <fmt/format.h>
 
-#include <csignal>
 #include <cstdio>
-#include <cstdlib>
-#include <unistd.h>
 
 namespace layerscope::cli {
 
 namespace {
+/// Parses an option that was given (`text` non-null); an empty or malformed value is an error
+/// saying what was expected.
 template<typename T>
 bool parseInto(const QString &text, std::optional<T> &out, std::optional<T> (*parse)(std::string_view),
-               const char *what)
+               const char *what, const char *expected)
 {
-    if (text.isEmpty())
+    if (text.isNull())
         return true;
-    out = parse(text.toStdString());
+    out = text.isEmpty() ? std::nullopt : parse(text.toStdString());
     if (!out)
-        std::fprintf(stderr, "layerctl: %s: cannot parse \"%s\"\n", what, qPrintable(text));
+        std::fprintf(stderr, "layerctl: %s: cannot parse \"%s\": expected %s\n", what, qPrintable(text), expected);
     return bool(out);
 }
+constexpr const char *kLsnFormat = "X/Y with X, Y <= FFFFFFFF, or 16 hex digits";
+constexpr const char *kKeyFormat = "36 hex digits";
+constexpr const char *kIdFormat = "32 hex digits";
 std::optional<Lsn> parseLsn(std::string_view s)
 {
     return Lsn::parse(s);
@@ -40,37 +42,35 @@ std::optional<Id128> parseId(std::string_view s)
     return Id128::fromHex(s);
 }
 
-// Test hook: LAYERSCOPE_TEST_KILL_AT=temp-written|temp-synced|renamed kills this process there.
-void killHook(WriteStage stage)
-{
-    const char *at = std::getenv("LAYERSCOPE_TEST_KILL_AT");
-    if (!at)
-        return;
-    const char *name = stage == WriteStage::TempWritten ? "temp-written"
-                       : stage == WriteStage::TempSynced ? "temp-synced"
-                       : stage == WriteStage::Renamed    ? "renamed"
-                                                         : "done";
-    if (std::string_view(at) == name)
-        ::kill(::getpid(), SIGKILL);
-}
 } // namespace
 
 int cmdRewriteSummary(const QString &file, const Options &opt)
 {
     SummaryEdit e;
-    if (!parseInto<Id128>(opt.tenant, e.tenant, parseId, "--tenant-id")
-        || !parseInto<Id128>(opt.timeline, e.timeline, parseId, "--timeline-id")
-        || !parseInto<Key>(opt.keyStart, e.keyStart, parseKey, "--key-start")
-        || !parseInto<Key>(opt.keyEnd, e.keyEnd, parseKey, "--key-end")
-        || !parseInto<Lsn>(opt.lsn.isEmpty() ? opt.lsnStart : opt.lsn, e.lsnStart, parseLsn, "--lsn")
-        || !parseInto<Lsn>(opt.lsnEnd, e.lsnEnd, parseLsn, "--lsn-end"))
+    if (!parseInto<Id128>(opt.tenant, e.tenant, parseId, "--tenant-id", kIdFormat)
+        || !parseInto<Id128>(opt.timeline, e.timeline, parseId, "--timeline-id", kIdFormat)
+        || !parseInto<Key>(opt.keyStart, e.keyStart, parseKey, "--key-start", kKeyFormat)
+        || !parseInto<Key>(opt.keyEnd, e.keyEnd, parseKey, "--key-end", kKeyFormat)
+        || !parseInto<Lsn>(opt.lsn, e.lsnStart, parseLsn, "--lsn", kLsnFormat)
+        || !parseInto<Lsn>(opt.lsnStart, e.lsnStart, parseLsn, "--lsn-start", kLsnFormat)
+        || !parseInto<Lsn>(opt.lsnEnd, e.lsnEnd, parseLsn, "--lsn-end", kLsnFormat))
         return ExitUsage;
-    if (!opt.lsn.isEmpty() && (!opt.lsnStart.isEmpty() || !opt.lsnEnd.isEmpty())) {
+    if (!(e.tenant || e.timeline || e.keyStart || e.keyEnd || e.lsnStart || e.lsnEnd)) {
+        std::fprintf(stderr, "layerctl: rewrite-summary: nothing to change (give --tenant-id, --timeline-id, "
+                             "--key-start, --key-end, --lsn or --lsn-start/--lsn-end)\n");
+        return ExitUsage;
+    }
+    if (!opt.lsn.isNull() && (!opt.lsnStart.isNull() || !opt.lsnEnd.isNull())) {
         std::fprintf(stderr, "layerctl: give --lsn (image) or --lsn-start/--lsn-end (delta), not both\n");
         return ExitUsage;
     }
     const std::string path = file.toStdString();
+    // Refuses FIFOs and other non-files before anything else (never blocks on them).
     auto identity = identifyFile(path);
+    if (!identity) {
+        std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(file), identity.error().message().c_str());
+        return ExitUsage;
+    }
     auto mapped = MappedFile::open(path);
     if (!identity || !mapped) {
         std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(file),
@@ -83,11 +83,11 @@ int cmdRewriteSummary(const QString &file, const Options &opt)
                      layer.error().message().c_str());
         return ExitProblem;
     }
-    if (layer->kind() == LayerKind::Image && (!opt.lsnStart.isEmpty() || !opt.lsnEnd.isEmpty())) {
+    if (layer->kind() == LayerKind::Image && (!opt.lsnStart.isNull() || !opt.lsnEnd.isNull())) {
         std::fprintf(stderr, "layerctl: %s is an image layer: use --lsn\n", qPrintable(file));
         return ExitUsage;
     }
-    if (layer->kind() == LayerKind::Delta && !opt.lsn.isEmpty()) {
+    if (layer->kind() == LayerKind::Delta && !opt.lsn.isNull()) {
         std::fprintf(stderr, "layerctl: %s is a delta layer: use --lsn-start/--lsn-end\n", qPrintable(file));
         return ExitUsage;
     }
@@ -121,15 +121,20 @@ int cmdRewriteSummary(const QString &file, const Options &opt)
     wo.inPlace = opt.inPlace;
     wo.backup = !opt.noBackup;
     wo.expected = *identity;
-    wo.stageHook = killHook;
-    if (auto s = writeSummarySafely(path, *edited, wo); !s) {
-        std::fprintf(stderr, "layerctl: %s: %s (the original is unchanged)\n", qPrintable(file),
-                     s.error().message().c_str());
+    wo.allowReadOnly = opt.force;
+    const auto written = writeSummarySafely(path, *edited, wo);
+    if (!written) {
+        std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(file), written.error().message().c_str());
         return ExitUsage;
     }
-    std::printf("Successfully rewrote summary of %s layer %s (%zu byte(s) changed%s)\n",
-                edited->kind == LayerKind::Image ? "image" : "delta", qPrintable(file), changed.size(),
-                wo.backup ? (opt.inPlace ? ", old block 0 in .block0.bak" : ", backup in .bak") : "");
+    std::printf("Successfully rewrote summary of %s layer %s (%zu byte(s) changed)\n",
+                edited->kind == LayerKind::Image ? "image" : "delta", written->path.c_str(), changed.size());
+    if (!written->original.empty())
+        std::printf("the original (before the first edit) is kept as %s\n", written->original.c_str());
+    if (!written->backup.empty())
+        std::printf("the file before this edit is kept as %s\n", written->backup.c_str());
+    if (!written->note.empty())
+        std::printf("note: %s\n", written->note.c_str());
     if (!name || name->canonical() != implied)
         std::printf("note: the new summary implies the file name %s\n", implied.c_str());
     // Re-validate what is now on disk.
@@ -137,8 +142,8 @@ int cmdRewriteSummary(const QString &file, const Options &opt)
     if (again) {
         ValidateOptions vo;
         vo.fileName = QFileInfo(file).fileName().toStdString();
-        const auto r = validateLayer((*again)->bytes(), vo);
-        std::printf("re-validated: %zu error(s), %zu warning(s)\n", r.errors, r.warnings);
+        const auto r = validateLayer(**again, vo);
+        std::printf("re-validated: %s\n", fmt::format("{} error(s), {} warning(s)", r.errors, r.warnings).c_str());
     }
     return ExitOk;
 }

@@ -125,13 +125,20 @@ int main(int argc, char **argv)
     opt.kind = parser.value(kind);
     opt.pages = parser.isSet(pages);
     opt.evidence = parser.value(evidence);
-    opt.tenant = parser.value(tenant);
-    opt.timeline = parser.value(timeline);
-    opt.keyStart = parser.value(keyStart);
-    opt.keyEnd = parser.value(keyEnd);
-    opt.lsn = parser.value(lsn);
-    opt.lsnStart = parser.value(lsnStart);
-    opt.lsnEnd = parser.value(lsnEnd);
+    // rewrite-summary values: null when not given, non-null (maybe empty) when given.
+    auto given = [&](const QCommandLineOption &o) {
+        if (!parser.isSet(o))
+            return QString();
+        const QString v = parser.value(o);
+        return v.isNull() ? QString("") : v;
+    };
+    opt.tenant = given(tenant);
+    opt.timeline = given(timeline);
+    opt.keyStart = given(keyStart);
+    opt.keyEnd = given(keyEnd);
+    opt.lsn = given(lsn);
+    opt.lsnStart = given(lsnStart);
+    opt.lsnEnd = given(lsnEnd);
     opt.inPlace = parser.isSet(inPlace);
     opt.noBackup = parser.isSet(noBackup);
     opt.dryRun = parser.isSet(dryRun);

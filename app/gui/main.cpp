@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QStandardPaths>
 #include <QElapsedTimer>
 #include <QTimer>
 
@@ -15,10 +16,12 @@
 #include <cstring>
 
 namespace {
-/// Where the bundled demo layers live (written on first use).
+/// Where the bundled demo layers live (written on first use): per user, in the application
+/// data directory (never a shared path in /tmp that another user could prepare).
 QStringList demoLayers()
 {
-    const QString dir = QDir::tempPath() + QStringLiteral("/layerscope-demo-") + QStringLiteral(LAYERSCOPE_VERSION);
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)
+                        + QStringLiteral("/demo-") + QStringLiteral(LAYERSCOPE_VERSION);
     QDir().mkpath(dir);
     QStringList existing;
     for (const QString &f : QDir(dir).entryList(QDir::Files | QDir::NoDotAndDotDot, QDir::Name))

@@ -706,9 +706,9 @@ void Validator::walkTree()
         auto n = decodeNode(m_file.subspan(off, kBlockSize), rel, off, m_keyLen);
         if (!n) {
             const std::string &exp = n.error().expected;
-            const char *check = exp.find("marker") != std::string::npos ? "node-marker" : "node-header";
+            const char *check = n.error().kind == ErrorKind::NodeMarker ? "node-marker" : "node-header";
             auto &p = add(check, Severity::Error, fmt::format("node {}: expected {}, found {}", rel, exp, n.error().found),
-                          n.error().offset, exp.find("marker") != std::string::npos ? 5 : 5);
+                          n.error().offset, 5);
             p.block = rel;
             m_visited[rel] = 1;
             return false;

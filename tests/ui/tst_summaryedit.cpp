@@ -27,6 +27,7 @@ private slots:
     void dialogValidatesAsTyped();
     void riskyEditNeedsAcknowledgement();
     void applyUndoRedo();
+    void fileChangedBehindTheTabIsRefused();
 };
 
 namespace {
@@ -114,14 +115,52 @@ void TestSummaryEdit::applyUndoRedo()
     const QByteArray after = testutil::readAll(file);
     QCOMPARE(after.size(), original.size());
     QCOMPARE(after.mid(8192), original.mid(8192));  // only block 0 changed
-    QCOMPARE(testutil::readAll(file + ".bak"), original);
+    QCOMPARE(testutil::readAll(file + ".orig"), original);
+    QCOMPARE(testutil::readAll(file + ".bak.1"), original);
+    QVERIFY(w.statusText().contains("original kept as " + file + ".orig"));
     QVERIFY(page->undoStack()->canUndo());
+    QCOMPARE(page->undoStack()->undoText(), QString("tenant id change"));
+    // A second edit, then undo both: the file is the original again, and NAME.orig never changed.
+    edited.timeline = *Id128::fromHex("66666666666666666666666666666666");
+    QVERIFY(w.applySummaryEdit(edited, o, false));
+    QCOMPARE(page->undoStack()->undoText(), QString("timeline id change"));
+    page->undoStack()->undo();
+    QCOMPARE(testutil::readAll(file), after);
     page->undoStack()->undo();
     QCOMPARE(testutil::readAll(file), original);
+    QCOMPARE(testutil::readAll(file + ".orig"), original);
     QCOMPARE(QString::fromStdString(page->document()->layer().summary().tenant.toHex()), QString("0123456789abcdef0123456789abcdef"));
     page->undoStack()->redo();
     QCOMPARE(testutil::readAll(file), after);
     QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
+}
+
+// Promise: a file changed on disk behind an open tab is never written over: the edit is
+// refused, the file keeps the other program's bytes, and the undo stack is unchanged.
+void TestSummaryEdit::fileChangedBehindTheTabIsRefused()
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QFileInfo(deltaFixture()).fileName());
+    QVERIFY(QFile::copy(deltaFixture(), file));
+    QFile(file).setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    MainWindow w;
+    QCOMPARE(w.openFiles({file}, true), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
+    LayerPage *page = w.currentPage();
+    // Another program changes one byte of block 0 (same size, same inode).
+    QByteArray theirs = testutil::readAll(file);
+    theirs[100] = 'T';
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    f.write(theirs.left(8192));
+    f.close();
+    Summary edited = page->document()->layer().summary();
+    edited.tenant = *Id128::fromHex("55555555555555555555555555555555");
+    QVERIFY(!w.applySummaryEdit(edited, SafeWriteOptions{}, false));
+    QCOMPARE(testutil::readAll(file), theirs);
+    QCOMPARE(page->undoStack()->count(), 0);
+    QVERIFY2(w.statusText().contains("changed since it was read"), qPrintable(w.statusText()));
+    QVERIFY(!QFile::exists(file + ".orig"));
 }
 
 QTEST_MAIN(TestSummaryEdit)

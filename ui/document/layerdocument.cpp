@@ -9,17 +9,25 @@ namespace layerscope::ui {
 
 std::unique_ptr<LayerDocument> LayerDocument::open(const QString &path, QString *error)
 {
+    // The identity first (it refuses FIFOs and other non-files without blocking): an edit
+    // later refuses to write over a file that is no longer the one read here.
+    auto identity = identifyFile(path.toStdString());
+    if (!identity) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(path, QString::fromStdString(identity.error().message()));
+        return nullptr;
+    }
     auto layer = Layer::openFile(path.toStdString());
     if (!layer) {
         if (error)
             *error = QStringLiteral("%1: %2").arg(path, QString::fromStdString(layer.error().message()));
         return nullptr;
     }
-    return std::unique_ptr<LayerDocument>(new LayerDocument(path, std::move(layer.value())));
+    return std::unique_ptr<LayerDocument>(new LayerDocument(path, std::move(layer.value()), *identity));
 }
 
-LayerDocument::LayerDocument(QString path, Layer layer)
-    : m_path(std::move(path)), m_layer(std::move(layer))
+LayerDocument::LayerDocument(QString path, Layer layer, FileIdentity identity)
+    : m_path(std::move(path)), m_layer(std::move(layer)), m_identity(identity)
 {
     connect(&m_watcher, &QFutureWatcher<LoadResult>::progressValueChanged, this, [this](int v) {
         const int max = m_watcher.progressMaximum();

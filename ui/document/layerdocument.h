@@ -1,5 +1,6 @@
 #pragma once
 
+#include <layerscope/edit.h>
 #include <layerscope/layer.h>
 #include <layerscope/tree_shape.h>
 #include <layerscope/validate.h>
@@ -25,6 +26,9 @@ public:
     ~LayerDocument() override;
 
     const Layer &layer() const { return m_layer; }
+    /// The file as it was when opened (size, inode, mtime, block 0 hash): edits refuse to
+    /// write over a file that no longer matches it.
+    const FileIdentity &identity() const { return m_identity; }
     QString path() const { return m_path; }
     QString fileName() const;
     /// Null until the shape is loaded.
@@ -61,11 +65,12 @@ private:
         std::shared_ptr<const TreeShape> shape;
         QString error;
     };
-    LayerDocument(QString path, Layer layer);
+    LayerDocument(QString path, Layer layer, FileIdentity identity);
     void onFinished();
 
     QString m_path;
     Layer m_layer;
+    FileIdentity m_identity;
     std::shared_ptr<const TreeShape> m_shape;
     QString m_loadError;
     quint64 m_generation = 0;
