@@ -1,11 +1,16 @@
 // Opens a layer in the real main window (offscreen) and reports time to the summary and first
 // table page, time to the full index, and the longest event-loop stall while loading.
 #include <keys/entrytablemodel.h>
+#include <document/layerdocument.h>
 #include <keys/keytablewidget.h>
 #include <layerpage.h>
 #include <mainwindow.h>
 
+#include <layerscope/edit.h>
+
 #include <QApplication>
+#include <QFile>
+#include <QUndoStack>
 #include <QElapsedTimer>
 #include <QTabWidget>
 #include <QTableView>
@@ -100,6 +105,30 @@ int main(int argc, char **argv)
                 anon = std::stol(line.substr(8));
         std::printf("  anonymous memory after scrolling the whole table %ld KiB (%.2f bytes/entry, whole process)\n",
                     anon, rows ? double(anon) * 1024 / rows : 0.0);
+
+        // A summary edit (a safe write: the whole file is copied on a worker) and its undo,
+        // with the stall probe running; the backups it leaves are removed afterwards.
+        const QString path = page->document()->path();
+        layerscope::Summary edited = page->document()->layer().summary();
+        edited.tenant.bytes[0] ^= 0xFF;
+        lastTick = clock.nsecsElapsed();
+        longest = 0;
+        const qint64 e0 = clock.nsecsElapsed();
+        const bool ok = window.applySummaryEdit(edited, layerscope::SafeWriteOptions{}, false);
+        const qint64 edit = clock.nsecsElapsed() - e0;
+        const qint64 editStall = longest;
+        while (!window.allLoaded())
+            QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 5);
+        lastTick = clock.nsecsElapsed();
+        longest = 0;
+        const qint64 u0 = clock.nsecsElapsed();
+        window.currentPage()->undoStack()->undo();
+        const qint64 undo = clock.nsecsElapsed() - u0;
+        std::printf("  summary edit (safe write)    %.1f ms%s, longest UI stall %.1f ms; undo %.1f ms, stall %.1f ms\n",
+                    double(edit) / 1e6, ok ? "" : " (FAILED)", double(editStall) / 1e6, double(undo) / 1e6,
+                    double(longest) / 1e6);
+        for (const char *suffix : {".orig", ".bak.1", ".bak.2"})
+            QFile::remove(path + QLatin1String(suffix));
     }
     return 0;
 }
