@@ -9,55 +9,60 @@
 #include <layerscope/validate.h>
 #include <layerscope/writer.h>
 
-#include <QCryptographicHash>
-#include <QDir>
-#include <QFile>
-#include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
+#include <unistd.h>
 
 namespace layerscope::cli {
 
 namespace {
 
-QJsonObject problemJson(const Problem &p)
+Json problemJson(const Problem &p)
 {
-    QJsonObject o{{"check", QString::fromStdString(p.check)},
-                  {"severity", severityName(p.severity)},
-                  {"message", QString::fromStdString(p.message)},
-                  {"offset", qint64(p.offset)},
-                  {"length", qint64(p.length)}};
+    Json o{{"check", p.check},
+           {"severity", severityName(p.severity)},
+           {"message", p.message},
+           {"offset", p.offset},
+           {"length", p.length}};
     if (!p.related.empty()) {
-        QJsonArray rel;
+        Json rel = Json::array();
         for (const auto &r : p.related)
-            rel.append(QJsonObject{{"offset", qint64(r.offset)},
-                                   {"length", qint64(r.length)},
-                                   {"what", QString::fromStdString(r.what)}});
-        o["related"] = rel;
+            rel.push_back(Json{{"offset", r.offset}, {"length", r.length}, {"what", r.what}});
+        o["related"] = std::move(rel);
     }
     if (p.block)
-        o["block"] = qint64(*p.block);
+        o["block"] = *p.block;
     if (p.entry)
-        o["entry"] = qint64(*p.entry);
+        o["entry"] = *p.entry;
     if (p.key)
-        o["key"] = QString::fromStdString(p.key->toHex());
+        o["key"] = p.key->toHex();
     if (p.lsn)
-        o["lsn"] = QString::fromStdString(p.lsn->toString());
+        o["lsn"] = p.lsn->toString();
     return o;
 }
 
-std::string problemLine(const QString &file, const Problem &p)
+/// Severity colours for a terminal (--color=auto: only when stdout is one).
+struct Palette
 {
-    return fmt::format("{}:{}: {}[{}]: {}", file.toStdString(), p.offset, severityName(p.severity), p.check,
-                       p.message);
+    bool on = false;
+    std::string severity(Severity s) const
+    {
+        if (!on)
+            return severityName(s);
+        const char *c = s == Severity::Error ? "\033[1;31m" : s == Severity::Warning ? "\033[1;33m" : "\033[36m";
+        return fmt::format("{}{}\033[0m", c, severityName(s));
+    }
+};
+
+std::string problemLine(const std::string &file, const Problem &p, const Palette &pal = {})
+{
+    return fmt::format("{}:{}: {}[{}]: {}", file, p.offset, pal.severity(p.severity), p.check, p.message);
 }
 
 void print(const std::string &line)
@@ -68,7 +73,7 @@ void print(const std::string &line)
 
 /// Text report: problems in offset order; of a check found more than kGroupAfter times at one
 /// severity, the first kGroupAfter are listed and one line counts the rest (--json lists all).
-void printGrouped(const QString &file, const ValidationReport &r)
+void printGrouped(const std::string &file, const ValidationReport &r, const Palette &pal)
 {
     constexpr std::uint64_t kGroupAfter = 5;
     std::map<std::pair<std::string, Severity>, std::uint64_t> shown;
@@ -80,37 +85,41 @@ void printGrouped(const QString &file, const ValidationReport &r)
         const std::uint64_t n = ++shown[key];
         const CheckTally &t = *tally[key];
         if (n <= kGroupAfter || t.count <= kGroupAfter + 1)
-            print(problemLine(file, p));
+            print(problemLine(file, p, pal));
         else if (n == kGroupAfter + 1)
             print(fmt::format("{}:{}: {}[{}]: … and {} more like this ({} × {} in all, first at offset {}; "
                               "--json lists each)",
-                              file.toStdString(), p.offset, severityName(p.severity), p.check,
+                              file, p.offset, pal.severity(p.severity), p.check,
                               t.count - kGroupAfter, p.check, t.count, t.firstOffset));
     }
     // Checks whose problems were all left out of the list (see --max-problems).
     for (const CheckTally &t : r.tallies)
         if (!shown.count({t.check, t.severity}))
-            print(fmt::format("{}:{}: {}[{}]: {} × {} (not listed: over --max-problems)", file.toStdString(),
-                              t.firstOffset, severityName(t.severity), t.check, t.check, t.count));
-    print(fmt::format("{}: {} error(s), {} warning(s), {} info, {} entries checked{}", file.toStdString(),
+            print(fmt::format("{}:{}: {}[{}]: {} × {} (not listed: over --max-problems)", file, t.firstOffset,
+                              pal.severity(t.severity), t.check, t.check, t.count));
+    print(fmt::format("{}: {} error(s), {} warning(s), {} info, {} entries checked{}", file,
                       r.errors, r.warnings, r.infos, r.entriesChecked,
                       r.truncated ? fmt::format(" ({} of {} problems listed)", r.problems.size(),
                                                 r.errors + r.warnings + r.infos)
                                   : std::string()));
 }
 
-bool writeEvidence(const QString &dir, const QString &file, Bytes bytes, const ValidationReport &r)
+bool writeText(const std::string &path, const std::string &text)
 {
-    const QString base = QDir(dir).filePath(QFileInfo(file).fileName());
-    QFile report(base + ".report.txt");
-    if (!report.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return false;
-    const QByteArray sha = QCryptographicHash::hash(QByteArrayView(bytes.data(), qsizetype(bytes.size())),
-                                                    QCryptographicHash::Sha256).toHex();
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    return bool(out.flush());
+}
+
+bool writeEvidence(const std::string &dir, const std::string &file, Bytes bytes, const ValidationReport &r)
+{
+    const std::string name = baseName(file);
+    const std::string base = (std::filesystem::path(dir) / name).string();
+    const std::string sha = sha256Hex(bytes);
     std::string text = fmt::format("file: {}\nsize: {} bytes\nsha256: {}\nlayerctl: {}\n"
                                    "errors: {}, warnings: {}, info: {}, entries checked: {}\n\n",
-                                   file.toStdString(), bytes.size(), sha.toStdString(), LAYERSCOPE_VERSION,
-                                   r.errors, r.warnings, r.infos, r.entriesChecked);
+                                   file, bytes.size(), sha, LAYERSCOPE_VERSION, r.errors, r.warnings, r.infos,
+                                   r.entriesChecked);
     for (const Problem &p : r.problems)
         text += problemLine(file, p) + "\n";
     // Summary: decoded when it decodes, and block 0's first bytes in hex either way.
@@ -140,69 +149,65 @@ bool writeEvidence(const QString &dir, const QString &file, Bytes bytes, const V
         if (off >= bytes.size())
             continue;
         const Bytes blk = bytes.subspan(off, std::min<std::uint64_t>(kBlockSize, bytes.size() - off));
-        QFile hex(base + QString(".block-%1.hex").arg(b));
-        if (!hex.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        if (!writeText(fmt::format("{}.block-{}.hex", base, b),
+                       fmt::format("block {} (offset {}) of {}\n", b, off, file) + hexDump(blk, off)))
             return false;
-        std::string h = fmt::format("block {} (offset {}) of {}\n", b, off, file.toStdString());
-        h += hexDump(blk, off);
-        hex.write(h.data(), qint64(h.size()));
-        text += fmt::format("\nblock {} at offset {}: {}.block-{}.hex\n", b, off,
-                            QFileInfo(file).fileName().toStdString(), b);
+        text += fmt::format("\nblock {} at offset {}: {}.block-{}.hex\n", b, off, name, b);
     }
-    report.write(text.data(), qint64(text.size()));
-    QFile shaFile(base + ".sha256");
-    if (!shaFile.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return false;
-    shaFile.write(sha + "  " + QFileInfo(file).fileName().toUtf8() + "\n");
-    return true;
+    return writeText(base + ".report.txt", text) && writeText(base + ".sha256", sha + "  " + name + "\n");
 }
 
 } // namespace
 
-int cmdCheck(const QStringList &files, const Options &opt)
+int cmdCheck(const std::vector<std::string> &files, const Options &opt)
 {
     int rc = ExitOk;
-    if (!opt.evidence.isEmpty() && !QDir().mkpath(opt.evidence)) {
-        std::fprintf(stderr, "layerctl: cannot create %s\n", qPrintable(opt.evidence));
-        return ExitUsage;
+    if (!opt.evidence.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(opt.evidence, ec);
+        if (ec) {
+            reportError(opt.evidence, fmt::format("cannot create the evidence directory: {}", ec.message()));
+            return ExitUsage;
+        }
     }
-    for (const QString &file : files) {
-        auto mapped = MappedFile::open(file.toStdString());
+    const Palette pal{opt.color == Color::Always || (opt.color == Color::Auto && ::isatty(STDOUT_FILENO))};
+    for (const std::string &file : files) {
+        auto mapped = MappedFile::open(file);
         if (!mapped) {
-            std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(file), mapped.error().message().c_str());
+            reportError(file, mapped.error().message());
             rc = ExitUsage;
             continue;
         }
         ValidateOptions vo;
-        vo.fileName = QFileInfo(file).fileName().toStdString();
+        vo.fileName = baseName(file);
         vo.pages = opt.pages;
         vo.maxProblems = std::size_t(opt.maxProblems);
         vo.threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
         const ValidationReport r = validateLayer(**mapped, vo);
-        if (opt.json) {
+        if (opt.quiet) {
+            // Nothing printed: the exit code says it.
+        } else if (opt.json) {
             for (const Problem &p : r.problems)
-                print(QJsonDocument(problemJson(p)).toJson(QJsonDocument::Compact).toStdString());
-            QJsonArray tallies;
+                printJson(problemJson(p));
+            Json checks = Json::array();
             for (const CheckTally &t : r.tallies)
-                tallies.append(QJsonObject{{"check", QString::fromStdString(t.check)},
-                                           {"severity", severityName(t.severity)},
-                                           {"count", qint64(t.count)},
-                                           {"first_offset", qint64(t.firstOffset)}});
-            print(QJsonDocument(QJsonObject{{"file", file},
-                                            {"errors", qint64(r.errors)},
-                                            {"warnings", qint64(r.warnings)},
-                                            {"infos", qint64(r.infos)},
-                                            {"listed", qint64(r.problems.size())},
-                                            {"truncated", r.truncated},
-                                            {"checks", tallies},
-                                            {"entries_checked", qint64(r.entriesChecked)}})
-                      .toJson(QJsonDocument::Compact)
-                      .toStdString());
+                checks.push_back(Json{{"check", t.check},
+                                      {"severity", severityName(t.severity)},
+                                      {"count", t.count},
+                                      {"first_offset", t.firstOffset}});
+            printJson(Json{{"file", file},
+                           {"errors", r.errors},
+                           {"warnings", r.warnings},
+                           {"infos", r.infos},
+                           {"listed", r.problems.size()},
+                           {"truncated", r.truncated},
+                           {"checks", std::move(checks)},
+                           {"entries_checked", r.entriesChecked}});
         } else {
-            printGrouped(file, r);
+            printGrouped(file, r, pal);
         }
-        if (!opt.evidence.isEmpty() && !writeEvidence(opt.evidence, file, (*mapped)->bytes(), r)) {
-            std::fprintf(stderr, "layerctl: cannot write evidence to %s\n", qPrintable(opt.evidence));
+        if (!opt.evidence.empty() && !writeEvidence(opt.evidence, file, (*mapped)->bytes(), r)) {
+            reportError(opt.evidence, "cannot write the evidence files");
             rc = ExitUsage;
         }
         if (!r.clean() && rc == ExitOk)
@@ -212,62 +217,70 @@ int cmdCheck(const QStringList &files, const Options &opt)
     return rc;
 }
 
-int cmdSalvage(const QString &in, const QString &outArg, const Options &)
+int cmdSalvage(const std::string &in, const std::string &outArg, const Options &opt)
 {
-    auto mapped = MappedFile::open(in.toStdString());
+    namespace fs = std::filesystem;
+    auto mapped = MappedFile::open(in);
     if (!mapped) {
-        std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(in), mapped.error().message().c_str());
+        reportError(in, mapped.error().message());
         return ExitUsage;
     }
     // OUT may be a directory: the output then gets the canonical name of its summary.
-    const bool toDir = QFileInfo(outArg).isDir();
-    const QString target = toDir ? QDir(outArg).filePath(".layerctl-salvage") : outArg;
-    auto sink = AtomicFileSink::create(target.toStdString());
+    std::error_code ec;
+    const bool toDir = fs::is_directory(outArg, ec);
+    const std::string target = toDir ? (fs::path(outArg) / ".layerctl-salvage").string() : outArg;
+    auto sink = AtomicFileSink::create(target);
     if (!sink) {
-        std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(target), sink.error().message().c_str());
+        reportError(target, sink.error().message());
         return ExitUsage;
     }
-    const SalvageResult r = salvageLayer(**mapped, QFileInfo(in).fileName().toStdString(), **sink);
+    const SalvageResult r = salvageLayer(**mapped, baseName(in), **sink);
     if (!r.written) {
-        std::fprintf(stderr, "layerctl: %s: nothing written: %s\n", qPrintable(in), r.error.message().c_str());
+        reportError(in, "nothing written: " + r.error.message());
         return ExitUsage;
     }
     if (auto c = (*sink)->commit(); !c) {
-        std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(target), c.error().message().c_str());
+        reportError(target, c.error().message());
         return ExitUsage;
     }
-    QString out = target;
+    std::string out = target;
     const std::string implied = r.summary.impliedName().canonical();
     if (toDir) {
-        out = QDir(outArg).filePath(QString::fromStdString(implied));
-        if (QFileInfo::exists(out) || !QFile::rename(target, out)) {
-            std::fprintf(stderr, "layerctl: %s exists or cannot be created; the output is %s\n", qPrintable(out),
-                         qPrintable(target));
-            out = target;
+        const std::string named = (fs::path(outArg) / implied).string();
+        if (fs::exists(named, ec)) {
+            reportError(named, fmt::format("exists already; the output is {}", target));
+        } else {
+            fs::rename(target, named, ec);
+            if (ec)
+                reportError(named, fmt::format("cannot be created ({}); the output is {}", ec.message(), target));
+            else
+                out = named;
         }
     }
-    for (const SalvageNote &n : r.dropped)
-        print(fmt::format("{}:{}: dropped: {}", in.toStdString(), n.offset, n.what));
-    for (const SalvageNote &n : r.repairs)
-        print(fmt::format("{}:{}: repaired: {}", in.toStdString(), n.offset, n.what));
-    print(fmt::format("{}: kept {} of {} entries ({} leaves found), dropped {}, repaired {}, {} duplicate(s) merged",
-                      out.toStdString(), r.kept, r.entriesFound, r.leavesFound, r.dropped.size(), r.repairs.size(),
-                      r.duplicates));
+    if (!opt.quiet) {
+        for (const SalvageNote &n : r.dropped)
+            print(fmt::format("{}:{}: dropped: {}", in, n.offset, n.what));
+        for (const SalvageNote &n : r.repairs)
+            print(fmt::format("{}:{}: repaired: {}", in, n.offset, n.what));
+        print(fmt::format("{}: kept {} of {} entries ({} leaves found), dropped {}, repaired {}, {} duplicate(s) merged",
+                          out, r.kept, r.entriesFound, r.leavesFound, r.dropped.size(), r.repairs.size(),
+                          r.duplicates));
+    }
     // The output must check clean; say so if it does not (a bug in salvage, never hidden).
     ValidateOptions vo;
-    vo.fileName = QFileInfo(out).fileName().toStdString();
-    if (auto written = MappedFile::open(out.toStdString())) {
+    vo.fileName = baseName(out);
+    if (auto written = MappedFile::open(out)) {
         const ValidationReport check = validateLayer(**written, vo);
         if (!check.clean()) {
             for (const Problem &p : check.problems)
                 if (p.severity != Severity::Info)
                     print(problemLine(out, p));
-            std::fprintf(stderr, "layerctl: %s: the salvaged layer does not check clean\n", qPrintable(out));
+            reportError(out, "the salvaged layer does not check clean");
             return ExitProblem;
         }
     }
     if (vo.fileName != implied && LayerName::parse(vo.fileName))
-        std::fprintf(stderr, "layerctl: note: %s names another layer; its summary implies %s\n", qPrintable(out),
+        std::fprintf(stderr, "layerctl: note: %s names another layer; its summary implies %s\n", out.c_str(),
                      implied.c_str());
     return r.lossless() ? ExitOk : ExitProblem;
 }

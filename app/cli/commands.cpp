@@ -7,35 +7,19 @@
 #include <layerscope/synth.h>
 #include <layerscope/writer.h>
 
-#include <QDir>
-#include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
 
 namespace layerscope::cli {
 
 namespace {
 
-void printJson(const QJsonObject &o)
+/// Opens a layer; returns ExitOk, ExitUsage (I/O, not a file) or ExitProblem (not a valid layer).
+int openLayer(const std::string &file, std::optional<Layer> &out)
 {
-    const QByteArray line = QJsonDocument(o).toJson(QJsonDocument::Compact);
-    std::fwrite(line.constData(), 1, std::size_t(line.size()), stdout);
-    std::fputc('\n', stdout);
-}
-
-void reportError(const QString &file, const Error &e)
-{
-    std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(file), e.message().c_str());
-}
-
-/// Opens a layer; returns ExitOk, ExitUsage (I/O) or ExitProblem (not a valid layer).
-int openLayer(const QString &file, std::optional<Layer> &out)
-{
-    auto mapped = MappedFile::open(file.toStdString());
+    auto mapped = MappedFile::open(file);
     if (!mapped) {
         reportError(file, mapped.error());
         return ExitUsage;
@@ -92,7 +76,7 @@ void printSummaryText(const Layer &layer, const TreeShape &st)
         levels += fmt::format("{}{}", levels.empty() ? "" : ", ", n);
     fmt::print("b-tree           depth {}, nodes per level (root first) [{}], {} entries\n",
                st.depth(), levels, st.totalEntries);
-    const std::string name = QFileInfo(QString::fromStdString(layer.name())).fileName().toStdString();
+    const std::string name = baseName(layer.name());
     const std::string implied = s.impliedName().canonical();
     const auto parsed = LayerName::parse(name);
     if (parsed && parsed->canonical() == implied)
@@ -120,7 +104,22 @@ std::string describeValueLine(const Layer &layer, const Entry &e)
 
 } // namespace
 
-int cmdSummary(const QString &file, const Options &opt)
+void reportError(const std::string &file, const std::string &message)
+{
+    std::fprintf(stderr, "layerctl: %s: %s\n", file.c_str(), message.c_str());
+}
+
+void reportError(const std::string &file, const Error &e)
+{
+    reportError(file, e.message());
+}
+
+std::string baseName(const std::string &path)
+{
+    return std::filesystem::path(path).filename().string();
+}
+
+int cmdSummary(const std::string &file, const Options &opt)
 {
     std::optional<Layer> layer;
     if (int rc = openLayer(file, layer))
@@ -138,20 +137,20 @@ int cmdSummary(const QString &file, const Options &opt)
 }
 
 namespace {
-int printEntries(const QString &file, const Layer &layer, const Options &opt, bool text)
+int printEntries(const std::string &file, const Layer &layer, const Options &opt, bool text)
 {
     ByteVector from(layer.summary().indexKeyLen(), 0);
-    const auto parsed = opt.from.isEmpty() ? std::nullopt : parseIndexKey(opt.from.toStdString(), layer.kind());
+    const auto parsed = opt.from.empty() ? std::nullopt : parseIndexKey(opt.from, layer.kind());
     if (parsed)
         from.assign(parsed->bytes.begin(), parsed->bytes.begin() + parsed->len);
-    if (!opt.from.isEmpty() && !parsed) {
-        std::fprintf(stderr, "layerctl: --from needs KEY (36 hex) or KEY@LSN, got %s\n",
-                     qPrintable(opt.from));
+    if (!opt.from.empty() && !parsed) {
+        std::fprintf(stderr, "layerctl keys: --from: cannot parse \"%s\": expected KEY (36 hex digits) or KEY@LSN\n",
+                     opt.from.c_str());
         return ExitUsage;
     }
     const bool withZstd = opt.json && anyCompressed(layer);
     int rc = ExitOk;
-    qint64 printed = 0;
+    std::int64_t printed = 0;
     auto s = layer.tree().visitForward(from, [&](Bytes k, std::uint64_t v) {
         if (opt.limit >= 0 && printed >= opt.limit)
             return false;
@@ -162,9 +161,7 @@ int printEntries(const QString &file, const Layer &layer, const Options &opt, bo
             if (!d) {
                 reportError(file, d.error());
                 rc = ExitProblem;
-                printJson(QJsonObject{{"key", QString::fromStdString(e.key.toHex())},
-                                      {"offset", qint64(e.blobOffset)},
-                                      {"error", QString::fromStdString(d.error().message())}});
+                printJson(Json{{"key", e.key.toHex()}, {"offset", e.blobOffset}, {"error", d.error().message()}});
                 return true;
             }
             printJson(entryJson(layer, e, *d, withZstd));
@@ -187,7 +184,7 @@ int printEntries(const QString &file, const Layer &layer, const Options &opt, bo
 }
 } // namespace
 
-int cmdKeys(const QString &file, const Options &opt)
+int cmdKeys(const std::string &file, const Options &opt)
 {
     std::optional<Layer> layer;
     if (int rc = openLayer(file, layer))
@@ -195,7 +192,7 @@ int cmdKeys(const QString &file, const Options &opt)
     return printEntries(file, *layer, opt, true);
 }
 
-int cmdTree(const QString &file, const Options &opt)
+int cmdTree(const std::string &file, const Options &opt)
 {
     std::optional<Layer> layer;
     if (int rc = openLayer(file, layer))
@@ -212,23 +209,22 @@ int cmdTree(const QString &file, const Options &opt)
     }
     auto s = tree.walkNodes([&](const NodeView &n, int depth) {
         if (opt.json) {
-            QJsonArray entries;
+            Json entries = Json::array();
             for (std::size_t i = 0; i < n.count; ++i) {
-                QJsonObject e{{"key", QString::fromStdString(toHex(n.key(i).view()))},
-                              {"value", QString::fromStdString(toHex(n.rawValue(i)))}};
+                Json e{{"key", toHex(n.key(i).view())}, {"value", toHex(n.rawValue(i))}};
                 if (!n.isLeaf())
-                    e["child"] = qint64(n.child(i));
-                entries.append(e);
+                    e["child"] = n.child(i);
+                entries.push_back(std::move(e));
             }
-            printJson(QJsonObject{{"block", qint64(n.block)},
-                                  {"absolute_block", qint64(tree.indexStart() + n.block)},
-                                  {"offset", qint64(n.offset)},
-                                  {"depth", depth},
-                                  {"level", n.level},
-                                  {"prefix", QString::fromStdString(toHex(n.prefix))},
-                                  {"suffix_len", n.suffixLen},
-                                  {"used_bytes", qint64(n.usedBytes())},
-                                  {"entries", entries}});
+            printJson(Json{{"block", n.block},
+                           {"absolute_block", std::uint64_t(tree.indexStart()) + n.block},
+                           {"offset", n.offset},
+                           {"depth", depth},
+                           {"level", n.level},
+                           {"prefix", toHex(n.prefix)},
+                           {"suffix_len", n.suffixLen},
+                           {"used_bytes", n.usedBytes()},
+                           {"entries", std::move(entries)}});
             return true;
         }
         const std::string pad(std::size_t(depth) * 2, ' ');
@@ -252,20 +248,31 @@ int cmdTree(const QString &file, const Options &opt)
     return ExitOk;
 }
 
-int cmdBlob(const QString &file, const QString &keyText, const QString &lsnText,
+int cmdBlob(const std::string &file, const std::string &keyArg, const std::string &lsnArg,
             const Options &opt)
 {
+    // KEY@LSN, or KEY LSN (kept as an alias), or KEY alone (the newest entry of a delta key).
+    const auto at = keyArg.find('@');
+    if (at != std::string::npos && !lsnArg.empty()) {
+        std::fprintf(stderr, "layerctl blob: give KEY@LSN or KEY LSN, not both\n");
+        return ExitUsage;
+    }
+    const std::string keyText = keyArg.substr(0, at);
+    const std::string lsnText = at == std::string::npos ? lsnArg : keyArg.substr(at + 1);
+    const auto key = Key::fromHex(keyText);
+    std::optional<Lsn> lsn;
+    if (!lsnText.empty())
+        lsn = Lsn::parse(lsnText);
+    if (!key || (!lsnText.empty() && !lsn)) {
+        std::fprintf(stderr,
+                     "layerctl blob: cannot parse \"%s\": expected KEY (36 hex digits) or KEY@LSN (LSN as X/Y or "
+                     "16 hex digits)\n",
+                     keyArg.c_str());
+        return ExitUsage;
+    }
     std::optional<Layer> layer;
     if (int rc = openLayer(file, layer))
         return rc;
-    const auto key = Key::fromHex(keyText.toStdString());
-    std::optional<Lsn> lsn;
-    if (!lsnText.isEmpty())
-        lsn = Lsn::parse(lsnText.toStdString());
-    if (!key || (!lsnText.isEmpty() && !lsn)) {
-        std::fprintf(stderr, "layerctl: blob needs KEY (36 hex) and, for deltas, LSN (X/Y or hex)\n");
-        return ExitUsage;
-    }
     // Image: exact key. Delta: exact (key, lsn), or the newest entry of the key.
     std::optional<Entry> found;
     const BTreeReader tree = layer->tree();
@@ -290,8 +297,8 @@ int cmdBlob(const QString &file, const QString &keyText, const QString &lsnText,
         return ExitProblem;
     }
     if (!found) {
-        std::fprintf(stderr, "layerctl: %s: no entry for key %s%s%s\n", qPrintable(file),
-                     qPrintable(keyText), lsn ? " at " : "", lsn ? lsn->toString().c_str() : "");
+        std::fprintf(stderr, "layerctl: %s: no entry for key %s%s%s\n", file.c_str(), keyText.c_str(),
+                     lsn ? " at " : "", lsn ? lsn->toString().c_str() : "");
         return ExitProblem;
     }
     auto d = inspectEntry(*layer, *found);
@@ -302,14 +309,13 @@ int cmdBlob(const QString &file, const QString &keyText, const QString &lsnText,
     const Bytes stored = layer->bytes().subspan(d->header.offset,
                                                 d->header.headerLen + d->header.storedLen);
     if (opt.json) {
-        QJsonObject o = entryJson(*layer, *found, *d, true);
+        Json o = entryJson(*layer, *found, *d, true);
         o["header_len"] = d->header.headerLen;
-        o["stored_len"] = qint64(d->header.storedLen);
-        o["description"] = QString::fromStdString(
-            layer->kind() == LayerKind::Image || d->value.isImage()
-                ? fmt::format("image of {} bytes", d->content.size())
-                : describeRecord(d->value.record()));
-        o["stored_hex"] = QString::fromStdString(toHex(stored));
+        o["stored_len"] = d->header.storedLen;
+        o["description"] = layer->kind() == LayerKind::Image || d->value.isImage()
+                               ? fmt::format("image of {} bytes", d->content.size())
+                               : describeRecord(d->value.record());
+        o["stored_hex"] = toHex(stored);
         printJson(o);
         return ExitOk;
     }
@@ -328,19 +334,72 @@ int cmdBlob(const QString &file, const QString &keyText, const QString &lsnText,
     return ExitOk;
 }
 
-int cmdDump(const QString &file, const Options &opt)
+namespace {
+/// What `pagectl layer dump-layer` prints for a file (Neon's DeltaLayer/ImageLayer dump with
+/// verbose on): a header line, the index location (deltas), Neon's B-tree dump, then one line
+/// per entry. Keys are Neon's 36-hex display, LSNs its X/Y display.
+int dumpPagectl(const std::string &file, const Layer &layer)
+{
+    const Summary &s = layer.summary();
+    if (s.kind == LayerKind::Delta) {
+        fmt::print("----- delta layer for ten {} tli {} keys {}-{} lsn {}-{} is_incremental true size {} ----\n",
+                   s.tenant.toHex(), s.timeline.toHex(), s.keyStart.toHex(), s.keyEnd.toHex(),
+                   s.lsnStart.toString(), s.lsnEnd.toString(), layer.fileSize());
+        fmt::print("index_start_blk: {}, root {}\n", s.indexStartBlk, s.indexRootBlk);
+    } else {
+        fmt::print("----- image layer for ten {} tli {} key {}-{} at {} is_incremental false size {} ----\n",
+                   s.tenant.toHex(), s.timeline.toHex(), s.keyStart.toHex(), s.keyEnd.toHex(),
+                   s.lsnStart.toString(), layer.fileSize());
+    }
+    auto text = layer.tree().dumpNeon();
+    if (!text) {
+        reportError(file, text.error());
+        return ExitProblem;
+    }
+    std::fputs(text->c_str(), stdout);
+    const ByteVector zero(s.indexKeyLen(), 0);
+    auto walk = layer.tree().visitForward(zero, [&](Bytes k, std::uint64_t v) {
+        const Entry e = layer.entry(IndexKey::from(k), v);
+        if (s.kind == LayerKind::Image) {
+            fmt::print("key: {} offset {}\n", toHex(k), v);
+            return true;
+        }
+        auto d = inspectEntry(layer, e);
+        std::string desc;
+        if (!d)
+            desc = fmt::format("ERROR: {}", d.error().message());
+        else if (d->value.isImage())
+            desc = fmt::format(" img {} bytes", d->content.size());
+        else
+            desc = fmt::format(" rec {} bytes will_init: {} {}", d->payloadLen, d->valueWillInit,
+                               describeRecord(d->value.record()));
+        fmt::print("  key {} at {}: {}\n", e.key.toHex(), e.lsn.toString(), desc);
+        return true;
+    });
+    if (!walk) {
+        reportError(file, walk.error());
+        return ExitProblem;
+    }
+    return ExitOk;
+}
+} // namespace
+
+int cmdDump(const std::string &file, const Options &opt)
 {
     std::optional<Layer> layer;
     if (int rc = openLayer(file, layer))
         return rc;
+    if (opt.format == "pagectl")
+        return dumpPagectl(file, *layer);
     auto st = buildTreeShape(layer->tree());
     if (!st) {
         reportError(file, st.error());
         return ExitProblem;
     }
-    if (opt.json) {
+    if (opt.json || opt.format == "json") {
         printJson(summaryJson(*layer, *st));
         Options all = opt;
+        all.json = true;
         all.from.clear();
         all.limit = -1;
         return printEntries(file, *layer, all, false);
@@ -360,18 +419,18 @@ int cmdDump(const QString &file, const Options &opt)
     return printEntries(file, *layer, all, true);
 }
 
-int cmdRewrite(const QString &in, const QString &out, const Options &opt)
+int cmdRewrite(const std::string &in, const std::string &out, const Options &opt)
 {
     std::optional<Layer> layer;
     if (int rc = openLayer(in, layer))
         return rc;
-    auto sink = AtomicFileSink::create(out.toStdString());
+    auto sink = AtomicFileSink::create(out);
     if (!sink) {
         reportError(out, sink.error());
         return ExitUsage;
     }
     LayerWriter writer(layer->summary(), **sink);
-    const bool verbatim = opt.compression.isEmpty();
+    const bool verbatim = opt.compression.empty();
     const Compression comp = opt.compression == "zstd" ? Compression::Zstd : Compression::None;
     Status failed = Ok{};
     const ByteVector zero(layer->summary().indexKeyLen(), 0);
@@ -417,17 +476,20 @@ int cmdRewrite(const QString &in, const QString &out, const Options &opt)
         reportError(out, s.error());
         return ExitUsage;
     }
-    std::fprintf(stderr, "layerctl: wrote %s: %llu entries, index at block %u, root %u\n",
-                 qPrintable(out), static_cast<unsigned long long>(writer.entryCount()),
-                 summary->indexStartBlk, summary->indexRootBlk);
+    if (!opt.quiet)
+        std::fprintf(stderr, "layerctl: wrote %s: %llu entries, index at block %u, root %u\n", out.c_str(),
+                     static_cast<unsigned long long>(writer.entryCount()), summary->indexStartBlk,
+                     summary->indexRootBlk);
     return ExitOk;
 }
 
-int cmdSynth(const QString &out, const Options &opt)
+int cmdSynth(const std::string &out, const Options &opt)
 {
-    const bool toDir = QFileInfo(out).isDir();
-    const QString target = toDir ? QDir(out).filePath(".layerctl-synth") : out;
-    auto sink = AtomicFileSink::create(target.toStdString());
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const bool toDir = fs::is_directory(out, ec);
+    const std::string target = toDir ? (fs::path(out) / ".layerctl-synth").string() : out;
+    auto sink = AtomicFileSink::create(target);
     if (!sink) {
         reportError(out, sink.error());
         return ExitUsage;
@@ -447,26 +509,28 @@ int cmdSynth(const QString &out, const Options &opt)
         reportError(out, s.error());
         return ExitUsage;
     }
-    QString final = target;
+    std::string final = target;
     if (toDir) {
-        final = QDir(out).filePath(QString::fromStdString(summary->impliedName().canonical()));
-        QFile::remove(final);
-        if (!QFile::rename(target, final)) {
-            std::fprintf(stderr, "layerctl: cannot rename %s to %s\n", qPrintable(target), qPrintable(final));
+        final = (fs::path(out) / summary->impliedName().canonical()).string();
+        fs::rename(target, final, ec);
+        if (ec) {
+            reportError(target, fmt::format("cannot rename it to {}: {}", final, ec.message()));
             return ExitUsage;
         }
     }
-    std::printf("%s\n", qPrintable(final));
+    std::printf("%s\n", final.c_str());
     return ExitOk;
 }
 
-int cmdDemo(const QString &dir)
+int cmdDemo(const std::string &dir, const Options &)
 {
-    if (!QDir().mkpath(dir)) {
-        std::fprintf(stderr, "layerctl: cannot create directory %s\n", qPrintable(dir));
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        reportError(dir, fmt::format("cannot create the directory: {}", ec.message()));
         return ExitUsage;
     }
-    auto paths = writeDemoLayers(dir.toStdString());
+    auto paths = writeDemoLayers(dir);
     if (!paths) {
         reportError(dir, paths.error());
         return ExitUsage;

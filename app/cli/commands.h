@@ -1,49 +1,65 @@
 #pragma once
 
-#include <QString>
-#include <QStringList>
+#include <layerscope/error.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace layerscope::cli {
 
 enum ExitCode { ExitOk = 0, ExitProblem = 1, ExitUsage = 2 };
+enum class Color { Auto, Always, Never };
 
-/// Options shared by the subcommands (parsed in main).
+/// Options of the subcommands (each command reads only its own; main rejects the others).
 struct Options
 {
     bool json = false;
-    bool neon = false;
-    QString from;
-    qint64 limit = -1;
-    QString compression;  ///< empty: copy blobs verbatim
-    QString kind;         ///< synth: image or delta
-    quint64 size = 0;     ///< synth: target bytes
-    quint64 entries = 0;  ///< synth: entry count
-    quint32 valueSize = 0;
-    bool pages = false;   ///< check: Postgres page checks
-    QString evidence;     ///< check: directory for bug-report evidence
-    quint64 maxProblems = 100000;  ///< check: problems listed (counted: all)
-    unsigned threads = 0;          ///< check: 0 = one per core
-    // rewrite-summary
-    QString tenant, timeline, keyStart, keyEnd, lsn, lsnStart, lsnEnd;
+    bool quiet = false;
+    bool neon = false;            ///< tree: Neon's dump format
+    std::string format = "text";  ///< dump: text, json or pagectl
+    std::string from;             ///< keys: KEY[@LSN]
+    std::int64_t limit = -1;
+    std::string compression;      ///< rewrite, synth: empty (verbatim), none or zstd
+    std::string kind;             ///< synth: image or delta
+    std::uint64_t size = 0;       ///< synth: target bytes
+    std::uint64_t entries = 0;    ///< synth: entry count
+    std::uint32_t valueSize = 0;
+    bool pages = false;           ///< check: Postgres page checks
+    std::string evidence;         ///< check: directory for bug-report evidence
+    std::uint64_t maxProblems = 100000;
+    unsigned threads = 0;         ///< check: 0 = one per core
+    Color color = Color::Auto;
+    // rewrite-summary: unset = keep; set (maybe empty) = change, validated by the command.
+    std::optional<std::string> tenant, timeline, keyStart, keyEnd, lsn, lsnStart, lsnEnd;
     bool inPlace = false, noBackup = false, dryRun = false, force = false;
 };
 
 /// Each command prints to stdout, errors to stderr naming the file and offset, and returns
 /// an ExitCode.
-int cmdSummary(const QString &file, const Options &opt);
-int cmdKeys(const QString &file, const Options &opt);
-int cmdTree(const QString &file, const Options &opt);
-int cmdBlob(const QString &file, const QString &key, const QString &lsn, const Options &opt);
-int cmdDump(const QString &file, const Options &opt);
-int cmdRewrite(const QString &in, const QString &out, const Options &opt);
-int cmdDemo(const QString &dir);
-int cmdSynth(const QString &out, const Options &opt);
+int cmdSummary(const std::string &file, const Options &opt);
+int cmdKeys(const std::string &file, const Options &opt);
+int cmdTree(const std::string &file, const Options &opt);
+/// `key` is KEY, KEY@LSN, or KEY with `lsn` given separately.
+int cmdBlob(const std::string &file, const std::string &key, const std::string &lsn, const Options &opt);
+int cmdDump(const std::string &file, const Options &opt);
+int cmdRewrite(const std::string &in, const std::string &out, const Options &opt);
+int cmdDemo(const std::string &dir, const Options &opt);
+int cmdSynth(const std::string &out, const Options &opt);
 /// Validates each file; 0 clean (info allowed), 1 errors or warnings, 2 a file cannot be read.
-int cmdCheck(const QStringList &files, const Options &opt);
-/// Writes a new layer from every readable entry of leaves found by scanning the index region.
-/// Edits the summary safely (new file + fsync + rename + backup, or --in-place); refuses edits
-/// that would hide entries from Neon unless --force; --dry-run prints the changed bytes.
-int cmdRewriteSummary(const QString &file, const Options &opt);
-int cmdSalvage(const QString &in, const QString &out, const Options &opt);
+int cmdCheck(const std::vector<std::string> &files, const Options &opt);
+/// Writes a new layer from every entry that can be trusted; 0 nothing lost, 1 something
+/// dropped or repaired, 2 nothing written.
+int cmdSalvage(const std::string &in, const std::string &out, const Options &opt);
+/// Edits the summary safely (new file swapped in + backups, or --in-place); refuses edits that
+/// would hide entries from Neon unless --force; --dry-run prints the changed bytes.
+int cmdRewriteSummary(const std::string &file, const Options &opt);
+
+/// "layerctl: FILE: message" on stderr.
+void reportError(const std::string &file, const std::string &message);
+void reportError(const std::string &file, const Error &error);
+/// The last path component.
+std::string baseName(const std::string &path);
 
 } // namespace layerscope::cli

@@ -4,8 +4,6 @@
 #include <layerscope/layer.h>
 #include <layerscope/validate.h>
 
-#include <QFileInfo>
-
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -16,14 +14,15 @@ namespace {
 /// Parses an option that was given (`text` non-null); an empty or malformed value is an error
 /// saying what was expected.
 template<typename T>
-bool parseInto(const QString &text, std::optional<T> &out, std::optional<T> (*parse)(std::string_view),
-               const char *what, const char *expected)
+bool parseInto(const std::optional<std::string> &text, std::optional<T> &out,
+               std::optional<T> (*parse)(std::string_view), const char *what, const char *expected)
 {
-    if (text.isNull())
+    if (!text)
         return true;
-    out = text.isEmpty() ? std::nullopt : parse(text.toStdString());
+    out = text->empty() ? std::nullopt : parse(*text);
     if (!out)
-        std::fprintf(stderr, "layerctl: %s: cannot parse \"%s\": expected %s\n", what, qPrintable(text), expected);
+        std::fprintf(stderr, "layerctl rewrite-summary: %s: cannot parse \"%s\": expected %s\n", what,
+                     text->c_str(), expected);
     return bool(out);
 }
 constexpr const char *kLsnFormat = "X/Y with X, Y <= FFFFFFFF, or 16 hex digits";
@@ -44,7 +43,7 @@ std::optional<Id128> parseId(std::string_view s)
 
 } // namespace
 
-int cmdRewriteSummary(const QString &file, const Options &opt)
+int cmdRewriteSummary(const std::string &file, const Options &opt)
 {
     SummaryEdit e;
     if (!parseInto<Id128>(opt.tenant, e.tenant, parseId, "--tenant-id", kIdFormat)
@@ -56,55 +55,55 @@ int cmdRewriteSummary(const QString &file, const Options &opt)
         || !parseInto<Lsn>(opt.lsnEnd, e.lsnEnd, parseLsn, "--lsn-end", kLsnFormat))
         return ExitUsage;
     if (!(e.tenant || e.timeline || e.keyStart || e.keyEnd || e.lsnStart || e.lsnEnd)) {
-        std::fprintf(stderr, "layerctl: rewrite-summary: nothing to change (give --tenant-id, --timeline-id, "
+        std::fprintf(stderr, "layerctl rewrite-summary: nothing to change (give --tenant-id, --timeline-id, "
                              "--key-start, --key-end, --lsn or --lsn-start/--lsn-end)\n");
         return ExitUsage;
     }
-    if (!opt.lsn.isNull() && (!opt.lsnStart.isNull() || !opt.lsnEnd.isNull())) {
+    if (opt.lsn && (opt.lsnStart || opt.lsnEnd)) {
         std::fprintf(stderr, "layerctl: give --lsn (image) or --lsn-start/--lsn-end (delta), not both\n");
         return ExitUsage;
     }
-    const std::string path = file.toStdString();
+    const std::string &path = file;
     // Refuses FIFOs and other non-files before anything else (never blocks on them).
     auto identity = identifyFile(path);
     if (!identity) {
-        std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(file), identity.error().message().c_str());
+        std::fprintf(stderr, "layerctl: %s: %s\n", file.c_str(), identity.error().message().c_str());
         return ExitUsage;
     }
     auto mapped = MappedFile::open(path);
     if (!identity || !mapped) {
-        std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(file),
+        std::fprintf(stderr, "layerctl: %s: %s\n", file.c_str(),
                      (!identity ? identity.error() : mapped.error()).message().c_str());
         return ExitUsage;
     }
     auto layer = Layer::open(*mapped);
     if (!layer) {
-        std::fprintf(stderr, "layerctl: %s: not an image or delta layer: %s\n", qPrintable(file),
+        std::fprintf(stderr, "layerctl: %s: not an image or delta layer: %s\n", file.c_str(),
                      layer.error().message().c_str());
         return ExitProblem;
     }
-    if (layer->kind() == LayerKind::Image && (!opt.lsnStart.isNull() || !opt.lsnEnd.isNull())) {
-        std::fprintf(stderr, "layerctl: %s is an image layer: use --lsn\n", qPrintable(file));
+    if (layer->kind() == LayerKind::Image && (opt.lsnStart || opt.lsnEnd)) {
+        std::fprintf(stderr, "layerctl: %s is an image layer: use --lsn\n", file.c_str());
         return ExitUsage;
     }
-    if (layer->kind() == LayerKind::Delta && !opt.lsn.isNull()) {
-        std::fprintf(stderr, "layerctl: %s is a delta layer: use --lsn-start/--lsn-end\n", qPrintable(file));
+    if (layer->kind() == LayerKind::Delta && opt.lsn) {
+        std::fprintf(stderr, "layerctl: %s is a delta layer: use --lsn-start/--lsn-end\n", file.c_str());
         return ExitUsage;
     }
     auto edited = applyEdit(layer->summary(), e);
     if (!edited) {
-        std::fprintf(stderr, "layerctl: %s: summary field at offset %llu: expected %s, found %s\n", qPrintable(file),
+        std::fprintf(stderr, "layerctl: %s: summary field at offset %llu: expected %s, found %s\n", file.c_str(),
                      static_cast<unsigned long long>(edited.error().offset), edited.error().expected.c_str(),
                      edited.error().found.c_str());
         return ExitUsage;
     }
     const auto risks = editRisks(layer->bytes(), *edited);
     for (const auto &r : risks)
-        std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(file), r.c_str());
+        std::fprintf(stderr, "layerctl: %s: %s\n", file.c_str(), r.c_str());
     const ByteVector before = layer->summary().encode(), after = edited->encode();
     const auto changed = changedBytes(before, after);
     const std::string implied = edited->impliedName().canonical();
-    const auto name = LayerName::parse(QFileInfo(file).fileName().toStdString());
+    const auto name = LayerName::parse(baseName(file));
     if (opt.dryRun) {
         std::printf("%zu byte(s) of block 0 would change:\n", changed.size());
         for (std::size_t i : changed)
@@ -114,7 +113,7 @@ int cmdRewriteSummary(const QString &file, const Options &opt)
         return risks.empty() || opt.force ? ExitOk : ExitProblem;
     }
     if (!risks.empty() && !opt.force) {
-        std::fprintf(stderr, "layerctl: %s: refusing to write (use --force to write anyway)\n", qPrintable(file));
+        std::fprintf(stderr, "layerctl: %s: refusing to write (use --force to write anyway)\n", file.c_str());
         return ExitProblem;
     }
     SafeWriteOptions wo;
@@ -124,9 +123,11 @@ int cmdRewriteSummary(const QString &file, const Options &opt)
     wo.allowReadOnly = opt.force;
     const auto written = writeSummarySafely(path, *edited, wo);
     if (!written) {
-        std::fprintf(stderr, "layerctl: %s: %s\n", qPrintable(file), written.error().message().c_str());
+        std::fprintf(stderr, "layerctl: %s: %s\n", file.c_str(), written.error().message().c_str());
         return ExitUsage;
     }
+    if (opt.quiet)
+        return ExitOk;
     std::printf("Successfully rewrote summary of %s layer %s (%zu byte(s) changed)\n",
                 edited->kind == LayerKind::Image ? "image" : "delta", written->path.c_str(), changed.size());
     if (!written->original.empty())
@@ -141,7 +142,7 @@ int cmdRewriteSummary(const QString &file, const Options &opt)
     auto again = MappedFile::open(path);
     if (again) {
         ValidateOptions vo;
-        vo.fileName = QFileInfo(file).fileName().toStdString();
+        vo.fileName = baseName(file);
         const auto r = validateLayer(**again, vo);
         std::printf("re-validated: %s\n", fmt::format("{} error(s), {} warning(s)", r.errors, r.warnings).c_str());
     }

@@ -1,65 +1,62 @@
 #include "json.h"
 
-#include <QCryptographicHash>
-#include <QJsonArray>
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <cstdio>
 
 namespace layerscope::cli {
 
-namespace {
-QString q(const std::string &s)
+std::string sha256Hex(Bytes bytes)
 {
-    return QString::fromStdString(s);
-}
-} // namespace
-
-QString sha256Hex(Bytes bytes)
-{
-    return QString::fromLatin1(
-        QCryptographicHash::hash(QByteArrayView(bytes.data(), qsizetype(bytes.size())),
-                                 QCryptographicHash::Sha256)
-            .toHex());
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
+    return toHex(Bytes(md, len));
 }
 
-QJsonObject summaryJson(const Layer &layer, const TreeShape &shape)
+void printJson(const Json &object)
+{
+    const std::string line = object.dump(-1, ' ', false, Json::error_handler_t::replace);
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+}
+
+Json summaryJson(const Layer &layer, const TreeShape &shape)
 {
     const Summary &s = layer.summary();
-    QJsonObject o;
+    Json o;
     o["layer"] = s.kind == LayerKind::Image ? "image" : "delta";
-    o["magic"] = QString::asprintf("0x%04X", s.magic);
+    o["magic"] = fmt::format("0x{:04X}", s.magic);
     o["format_version"] = s.formatVersion;
-    o["tenant_id"] = q(s.tenant.toHex());
-    o["timeline_id"] = q(s.timeline.toHex());
-    o["key_range"] = QJsonObject{{"start", q(s.keyStart.toHex())}, {"end", q(s.keyEnd.toHex())}};
+    o["tenant_id"] = s.tenant.toHex();
+    o["timeline_id"] = s.timeline.toHex();
+    o["key_range"] = {{"start", s.keyStart.toHex()}, {"end", s.keyEnd.toHex()}};
     if (s.kind == LayerKind::Image)
-        o["lsn"] = q(s.lsnStart.toHex());
+        o["lsn"] = s.lsnStart.toHex();
     else
-        o["lsn_range"] = QJsonObject{{"start", q(s.lsnStart.toHex())},
-                                     {"end", q(s.lsnEnd.toHex())}};
-    o["index_start_blk"] = qint64(s.indexStartBlk);
-    o["index_root_blk"] = qint64(s.indexRootBlk);
+        o["lsn_range"] = {{"start", s.lsnStart.toHex()}, {"end", s.lsnEnd.toHex()}};
+    o["index_start_blk"] = s.indexStartBlk;
+    o["index_root_blk"] = s.indexRootBlk;
     o["btree_depth"] = shape.depth();
-    QJsonArray levels;
-    for (auto n : shape.nodesPerLevel)
-        levels.append(qint64(n));
-    o["nodes_per_level_root_first"] = levels;
-    o["file_size"] = qint64(layer.fileSize());
-    o["summary_len"] = qint64(s.encodedLen());
+    o["nodes_per_level_root_first"] = shape.nodesPerLevel;
+    o["file_size"] = layer.fileSize();
+    o["summary_len"] = s.encodedLen();
     return o;
 }
 
-QJsonObject entryJson(const Layer &layer, const Entry &entry, const EntryDetails &d,
-                      bool withZstd)
+Json entryJson(const Layer &layer, const Entry &entry, const EntryDetails &d, bool withZstd)
 {
-    QJsonObject o;
-    o["key"] = q(entry.key.toHex());
-    o["offset"] = qint64(entry.blobOffset);
-    o["kind"] = q(d.kind);
-    o["len"] = qint64(d.content.size());
+    Json o;
+    o["key"] = entry.key.toHex();
+    o["offset"] = entry.blobOffset;
+    o["kind"] = d.kind;
+    o["len"] = d.content.size();
     o["sha256"] = sha256Hex(d.content);
     if (layer.kind() == LayerKind::Delta) {
-        o["lsn"] = q(entry.lsn.toHex());
+        o["lsn"] = entry.lsn.toHex();
         o["will_init"] = entry.willInit;
-        o["blob_len"] = qint64(d.payloadLen);
+        o["blob_len"] = d.payloadLen;
         o["value_will_init"] = d.valueWillInit;
         if (d.pgWillInit)
             o["pg_will_init"] = *d.pgWillInit;

@@ -3,16 +3,21 @@
 #include <layerscope/inspect.h>
 #include <layerscope/layer.h>
 
-#include <QJsonObject>
+#include <nlohmann/json.hpp>
+
+#include <string>
 
 namespace layerscope::cli {
 
+using Json = nlohmann::ordered_json;
+
 /// Summary object with exactly the fields of the fixtures' first .expect.jsonl line.
-QJsonObject summaryJson(const Layer &layer, const TreeShape &shape);
+Json summaryJson(const Layer &layer, const TreeShape &shape);
 /// Entry object with exactly the fields of the fixtures' entry lines; `withZstd` adds "zstd".
-QJsonObject entryJson(const Layer &layer, const Entry &entry, const EntryDetails &details,
-                      bool withZstd);
-/// Lowercase hex sha256.
-QString sha256Hex(Bytes bytes);
+Json entryJson(const Layer &layer, const Entry &entry, const EntryDetails &details, bool withZstd);
+/// Lowercase hex sha256 (OpenSSL).
+std::string sha256Hex(Bytes bytes);
+/// One compact JSON object and a newline on stdout.
+void printJson(const Json &object);
 
 } // namespace layerscope::cli

@@ -1,196 +1,266 @@
+// layerctl: the command-line twin of Layerscope. Links layerscope_core and Debian-packaged
+// libraries only (CLI11, nlohmann-json, OpenSSL), never Qt.
 #include "commands.h"
 
-#include <QCommandLineParser>
-#include <QCoreApplication>
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <cstdio>
+#include <limits>
+#include <string>
 
 using namespace layerscope::cli;
 
 namespace {
-const char *kCommands = R"(Commands:
-  summary FILE             the summary block and index shape
-  keys FILE                index entries [--from KEY[@LSN]] [--limit N]
-  tree FILE                every B-tree node [--neon: Neon's DiskBtreeReader::dump format]
-  blob FILE KEY [LSN]      one entry's blob: header, hex dump and decoded value
-  dump FILE                everything (summary, tree, entries with decoded values)
-  rewrite IN OUT           re-encode every entry through the writer [--compression none|zstd]
-  demo DIR                 write a small realistic set of image and delta layers
-  check FILE...            validate every invariant; [--pages] Postgres page checks,
-                           [--evidence DIR] write a bug-report bundle, [--max-problems N]
-                           list at most N (counts stay exact), [--threads N];
-                           exit 0 clean, 1 errors or warnings, 2 a file cannot be read
-  rewrite-summary FILE     edit the summary: [--tenant-id X] [--timeline-id Y] [--key-start K]
-                           [--key-end K] [--lsn L | --lsn-start L --lsn-end L] [--in-place]
-                           [--no-backup] [--dry-run] [--force]
-  salvage IN OUT           write a new layer from every entry that can be trusted; lists
-                           what was dropped or re-derived; exit 0 nothing lost, 1 something
-                           dropped or repaired, 2 nothing written; OUT may be a directory
-  synth OUT                a large realistic layer: --kind image|delta, --size BYTES (K/M/G
-                           suffixes) or --entries N, [--value-size N] [--compression none|zstd];
-                           OUT is a file, or a directory to get the canonical name
 
-Read commands take --json (one JSON object per line).
-Exit status: 0 ok, 1 content problem in a layer, 2 usage or I/O error.)";
+constexpr const char *kExampleLayer =
+    "000000067F00000005000040000000000000-030000000000000000000000000000000003__0000000005000010-0000000005000050";
 
-int usage(const QCommandLineParser &parser, const QString &why)
+/// "64K", "1G", "1000": bytes, with K/M/G (1024-based) suffixes; nullopt on garbage or overflow.
+std::optional<std::uint64_t> parseSize(std::string text)
 {
-    std::fprintf(stderr, "layerctl: %s\n\n%s\n%s\n", qPrintable(why),
-                 qPrintable(parser.helpText()), kCommands);
-    return ExitUsage;
+    if (text.empty())
+        return std::nullopt;
+    std::uint64_t mult = 1;
+    switch (std::toupper(static_cast<unsigned char>(text.back()))) {
+    case 'K': mult = 1ull << 10; break;
+    case 'M': mult = 1ull << 20; break;
+    case 'G': mult = 1ull << 30; break;
+    default: break;
+    }
+    if (mult != 1)
+        text.pop_back();
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    std::uint64_t v = 0;
+    for (char c : text)
+        if (__builtin_mul_overflow(v, 10u, &v) || __builtin_add_overflow(v, std::uint64_t(c - '0'), &v))
+            return std::nullopt;
+    if (__builtin_mul_overflow(v, mult, &v))
+        return std::nullopt;
+    return v;
 }
+
+/// A CLI11 validator for sizes (the value itself is parsed again by the caller).
+CLI::Validator sizeValidator()
+{
+    return CLI::Validator(
+        [](std::string &s) {
+            return parseSize(s) ? std::string()
+                                : "expected a number of bytes with an optional K, M or G suffix, below 2^64";
+        },
+        "SIZE");
+}
+
+void addQuiet(CLI::App *cmd, Options &opt)
+{
+    cmd->add_flag("-q,--quiet", opt.quiet, "print nothing but errors (the exit status tells)");
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName("layerctl");
-    QCoreApplication::setApplicationVersion(LAYERSCOPE_VERSION);
-
-    QCommandLineParser parser;
-    parser.setApplicationDescription("Inspect, check and rewrite Neon pageserver layer files.");
-    parser.addPositionalArgument("command", "summary | keys | tree | blob | dump | rewrite | demo");
-    parser.addPositionalArgument("args", "the command's arguments", "[args...]");
-    const QCommandLineOption help({"h", "help"}, "Show this help.");
-    const QCommandLineOption version({"v", "version"}, "Show the version.");
-    const QCommandLineOption json("json", "Print one JSON object per line.");
-    const QCommandLineOption neon("neon", "tree: print exactly Neon's B-tree dump.");
-    const QCommandLineOption from("from", "keys: start at this key (36 hex, optional @LSN).", "KEY");
-    const QCommandLineOption limit("limit", "keys: print at most N entries.", "N");
-    const QCommandLineOption compression("compression", "rewrite, synth: none or zstd.", "MODE");
-    const QCommandLineOption kind("kind", "synth: image or delta.", "KIND");
-    const QCommandLineOption size("size", "synth: target size in bytes (K, M, G suffixes).", "BYTES");
-    const QCommandLineOption entries("entries", "synth: number of entries.", "N");
-    const QCommandLineOption valueSize("value-size", "synth: image payload or average WAL record size.", "N");
-    const QCommandLineOption pages("pages", "check: also check 8 KiB relation pages (header, checksum).");
-    const QCommandLineOption evidence("evidence", "check: write report, summary, hex of bad blocks and sha256 to DIR.", "DIR");
-    const QCommandLineOption maxProblems("max-problems", "check: list at most N problems (counts stay exact).", "N");
-    const QCommandLineOption threads("threads", "check: threads for the blob checks (default: all cores).", "N");
-    parser.addOptions({help, version, json, neon, from, limit, compression, kind, size, entries, valueSize, pages,
-                       evidence, maxProblems, threads});
-    const QCommandLineOption tenant("tenant-id", "rewrite-summary: new tenant id (32 hex).", "ID");
-    const QCommandLineOption timeline("timeline-id", "rewrite-summary: new timeline id (32 hex).", "ID");
-    const QCommandLineOption keyStart("key-start", "rewrite-summary: new key range start (36 hex).", "KEY");
-    const QCommandLineOption keyEnd("key-end", "rewrite-summary: new key range end (36 hex).", "KEY");
-    const QCommandLineOption lsn("lsn", "rewrite-summary: new image LSN (X/Y or hex).", "LSN");
-    const QCommandLineOption lsnStart("lsn-start", "rewrite-summary: new delta LSN start.", "LSN");
-    const QCommandLineOption lsnEnd("lsn-end", "rewrite-summary: new delta LSN end.", "LSN");
-    const QCommandLineOption inPlace("in-place", "rewrite-summary: rewrite block 0 in place (old block saved to FILE.block0.bak).");
-    const QCommandLineOption noBackup("no-backup", "rewrite-summary: keep no backup.");
-    const QCommandLineOption dryRun("dry-run", "rewrite-summary: print the bytes that would change, write nothing.");
-    const QCommandLineOption force("force", "rewrite-summary: write even when Neon could no longer read all entries.");
-    parser.addOptions({tenant, timeline, keyStart, keyEnd, lsn, lsnStart, lsnEnd, inPlace, noBackup, dryRun, force});
-
-    if (!parser.parse(app.arguments()))
-        return usage(parser, parser.errorText());
-    if (parser.isSet(help)) {
-        std::printf("%s\n%s\n", qPrintable(parser.helpText()), kCommands);
-        return ExitOk;
-    }
-    if (parser.isSet(version)) {
-        std::printf("layerctl %s\n", LAYERSCOPE_VERSION);
-        return ExitOk;
-    }
-    const QStringList args = parser.positionalArguments();
-    if (args.isEmpty())
-        return usage(parser, "no command given");
-
+    CLI::App app{"Inspect, check, salvage and edit the layer files of Neon's pageserver.", "layerctl"};
+    app.set_version_flag("-V,--version", std::string("layerctl ") + LAYERSCOPE_VERSION);
+    app.require_subcommand(1, 1);
+    app.footer("Exit status: 0 ok, 1 a content problem in a layer, 2 usage or I/O error.\n"
+               "Run 'layerctl COMMAND --help' for a command's options and an example.");
     Options opt;
-    opt.json = parser.isSet(json);
-    opt.neon = parser.isSet(neon);
-    opt.from = parser.value(from);
-    if (parser.isSet(limit)) {
-        bool ok = false;
-        opt.limit = parser.value(limit).toLongLong(&ok);
-        if (!ok || opt.limit < 0)
-            return usage(parser, "--limit needs a non-negative number");
-    }
-    if (parser.isSet(compression)) {
-        opt.compression = parser.value(compression);
-        if (opt.compression != "none" && opt.compression != "zstd")
-            return usage(parser, "--compression must be none or zstd");
-    }
+    std::string file, file2, key, lsn, sizeText, entriesText, valueSizeText, maxText;
+    std::vector<std::string> files;
 
-    auto number = [&](const QCommandLineOption &o, quint64 &out) {
-        QString v = parser.value(o).trimmed().toUpper();
-        quint64 mult = 1;
-        if (v.endsWith('K') || v.endsWith('M') || v.endsWith('G')) {
-            mult = v.endsWith('K') ? 1ull << 10 : v.endsWith('M') ? 1ull << 20 : 1ull << 30;
-            v.chop(1);
+    auto *summary = app.add_subcommand("summary", "the summary block and the index shape");
+    summary->add_option("FILE", file, "layer file")->required();
+    summary->add_flag("--json", opt.json, "one JSON object: the fields of the fixtures' .expect.jsonl first line");
+    summary->footer(fmt::format("Example:\n  layerctl summary --json {}", kExampleLayer));
+
+    auto *keys = app.add_subcommand("keys", "index entries, in index order");
+    keys->add_option("FILE", file, "layer file")->required();
+    keys->add_option("--from", opt.from, "start at this key: KEY (36 hex digits) or KEY@LSN")->option_text("KEY[@LSN]");
+    keys->add_option("--limit", opt.limit, "print at most N entries")->check(CLI::NonNegativeNumber)->option_text("N");
+    keys->add_flag("--json", opt.json, "one JSON object per entry");
+    keys->footer(fmt::format("Example:\n  layerctl keys --from 000000067F00000005000040000000000001@0/5000018 "
+                             "--limit 3 {}",
+                             kExampleLayer));
+
+    auto *tree = app.add_subcommand("tree", "every B-tree node of the index");
+    tree->add_option("FILE", file, "layer file")->required();
+    auto *neon = tree->add_flag("--neon", opt.neon, "exactly what Neon's DiskBtreeReader::dump prints");
+    tree->add_flag("--json", opt.json, "one JSON object per node")->excludes(neon);
+    tree->footer(fmt::format("Example:\n  layerctl tree --neon {}", kExampleLayer));
+
+    auto *blob = app.add_subcommand("blob", "one entry's blob: header, hex dump and decoded value");
+    blob->add_option("FILE", file, "layer file")->required();
+    blob->add_option("KEY", key, "KEY (36 hex digits) or KEY@LSN; a delta key alone means its newest entry")
+        ->required();
+    blob->add_option("LSN", lsn, "the LSN as a separate argument (alias of KEY@LSN)");
+    blob->add_flag("--json", opt.json, "one JSON object");
+    blob->footer(fmt::format("Example:\n  layerctl blob {} 000000067F00000005000040000000000001@0/5000028", kExampleLayer));
+
+    auto *dump = app.add_subcommand("dump", "everything: summary, B-tree, entries with decoded values");
+    dump->add_option("FILE", file, "layer file")->required();
+    auto *dumpJson = dump->add_flag("--json", opt.json, "same as --format json");
+    dump->add_option("--format", opt.format,
+                     "text; json (the fixtures' .expect.jsonl form); pagectl (what 'pagectl layer dump-layer' "
+                     "prints)")
+        ->check(CLI::IsMember({"text", "json", "pagectl"}))
+        ->excludes(dumpJson)
+        ->option_text("text|json|pagectl");
+    dump->footer(fmt::format("Example:\n  layerctl dump --format pagectl {}", kExampleLayer));
+
+    auto *rewrite = app.add_subcommand("rewrite", "re-encode every entry through the writer into a new file");
+    rewrite->add_option("IN", file, "layer file")->required();
+    rewrite->add_option("OUT", file2, "new layer file")->required();
+    rewrite->add_option("--compression", opt.compression,
+                        "none or zstd (default: copy every blob verbatim: byte-identical for Neon's files)")
+        ->check(CLI::IsMember({"none", "zstd"}))
+        ->option_text("none|zstd");
+    addQuiet(rewrite, opt);
+    rewrite->footer(fmt::format("Example:\n  layerctl rewrite --compression zstd {} /tmp/copy", kExampleLayer));
+
+    auto *demo = app.add_subcommand("demo", "write a small realistic set of image and delta layers");
+    demo->add_option("DIR", file, "directory (created if missing)")->required();
+    demo->footer("Example:\n  layerctl demo /tmp/layers");
+
+    auto *synth = app.add_subcommand("synth", "write one large realistic layer (benchmarks, tests)");
+    synth->add_option("OUT", file, "file, or a directory to get the canonical layer name")->required();
+    synth->add_option("--kind", opt.kind, "image or delta")->required()->check(CLI::IsMember({"image", "delta"}))->option_text("image|delta REQUIRED");
+    auto *size = synth->add_option("--size", sizeText, "target size: bytes with K, M or G")->check(sizeValidator())->option_text("SIZE");
+    auto *entries = synth->add_option("--entries", entriesText, "number of entries")->check(sizeValidator())->option_text("N");
+    size->excludes(entries);
+    synth->add_option("--value-size", valueSizeText, "image payload or average WAL record size, bytes")
+        ->check(sizeValidator())
+        ->option_text("SIZE");
+    synth->add_option("--compression", opt.compression, "none or zstd")->check(CLI::IsMember({"none", "zstd"}))->option_text("none|zstd");
+    synth->footer("Example:\n  layerctl synth --kind delta --size 1G /tmp/big/");
+
+    auto *check = app.add_subcommand("check", "validate every invariant; list each problem with its offset");
+    check->add_option("FILE", files, "layer files")->required();
+    check->add_flag("--json", opt.json, "one JSON object per problem, then one per file");
+    check->add_flag("--pages", opt.pages, "also check 8 KiB relation pages (header, checksum, line pointers)");
+    check->add_option("--evidence", opt.evidence, "write the report, summary, hex of every block at fault and the "
+                                                  "sha256 to DIR")->option_text("DIR");
+    check->add_option("--max-problems", maxText, "list at most N problems (counts stay exact; default 100000)")
+        ->check(sizeValidator())
+        ->option_text("N");
+    check->add_option("--threads", opt.threads, "threads for the blob checks (default: all cores)")
+        ->check(CLI::Range(1, 64))
+        ->option_text("N");
+    check->add_option("--color", opt.color, "severity colours: auto (on a terminal), always or never")
+        ->transform(CLI::CheckedTransformer(
+            std::map<std::string, Color>{{"auto", Color::Auto}, {"always", Color::Always}, {"never", Color::Never}}))
+        ->option_text("auto|always|never");
+    addQuiet(check, opt);
+    check->footer(fmt::format("Exit status: 0 clean (info allowed), 1 errors or warnings, 2 a file cannot be read.\n"
+                              "Example:\n  layerctl check --evidence /tmp/evidence {}",
+                              kExampleLayer));
+
+    auto *salvage = app.add_subcommand("salvage", "write a new layer from every entry that can be trusted");
+    salvage->add_option("IN", file, "damaged layer file")->required();
+    salvage->add_option("OUT", file2, "new layer file, or a directory to get the canonical name")->required();
+    addQuiet(salvage, opt);
+    salvage->footer(fmt::format("Exit status: 0 nothing was dropped or repaired, 1 something was, 2 nothing written.\n"
+                                "Example:\n  layerctl salvage {} /tmp/salvaged/",
+                                kExampleLayer));
+
+    auto *edit = app.add_subcommand("rewrite-summary", "edit the summary safely (backups: FILE.orig, FILE.bak.1..5)");
+    edit->add_option("FILE", file, "layer file (a symlink is followed)")->required();
+    edit->add_option("--tenant-id,--new-tenant-id", opt.tenant, "new tenant id (32 hex digits)")->option_text("ID");
+    edit->add_option("--timeline-id,--new-timeline-id", opt.timeline, "new timeline id (32 hex digits)")->option_text("ID");
+    edit->add_option("--key-start", opt.keyStart, "new key range start (36 hex digits)")->option_text("KEY");
+    edit->add_option("--key-end", opt.keyEnd, "new key range end (36 hex digits)")->option_text("KEY");
+    edit->add_option("--lsn", opt.lsn, "new image LSN (X/Y or 16 hex digits)")->option_text("LSN");
+    edit->add_option("--lsn-start", opt.lsnStart, "new delta LSN range start")->option_text("LSN");
+    edit->add_option("--lsn-end", opt.lsnEnd, "new delta LSN range end")->option_text("LSN");
+    edit->add_flag("--in-place", opt.inPlace, "rewrite block 0 in place (old block saved to FILE.block0.bak first)");
+    edit->add_flag("--no-backup", opt.noBackup, "keep no FILE.orig / FILE.bak.N");
+    edit->add_flag("--dry-run", opt.dryRun, "print the bytes that would change, write nothing");
+    edit->add_flag("--force", opt.force, "write even when Neon could no longer read every entry, or the file is "
+                                         "read-only");
+    addQuiet(edit, opt);
+    edit->footer(fmt::format("Example:\n  layerctl rewrite-summary --new-tenant-id 11111111111111111111111111111111 "
+                             "--dry-run {}",
+                             kExampleLayer));
+
+    // Positionals are named by what they are (FILE, DIR...), not by their C++ type.
+    for (CLI::App *cmd : app.get_subcommands({}))
+        for (CLI::Option *o : cmd->get_options())
+            if (o->get_positional())
+                o->type_name("");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion &e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError &e) {
+        // Name the command whose arguments were wrong, and say it in one line.
+        const auto used = app.get_subcommands();
+        const std::string who = used.empty() ? "layerctl" : "layerctl " + used.front()->get_name();
+        std::string why = e.what();
+        if (dynamic_cast<const CLI::ExtrasError *>(&e)) {
+            const auto colon = why.find(": ");
+            const std::string extra = colon == std::string::npos ? why : why.substr(colon + 2);
+            why = (extra.rfind("-", 0) == 0 ? "unknown option " : "unexpected argument ") + extra;
+        } else if (used.empty() && argc > 1 && argv[1][0] != '-') {
+            why = fmt::format("unknown command {}", argv[1]);
+        } else if (used.empty()) {
+            why = "no command given";
         }
-        bool ok = false;
-        out = v.toULongLong(&ok) * mult;
-        return ok;
-    };
-    opt.kind = parser.value(kind);
-    opt.pages = parser.isSet(pages);
-    opt.evidence = parser.value(evidence);
-    // rewrite-summary values: null when not given, non-null (maybe empty) when given.
-    auto given = [&](const QCommandLineOption &o) {
-        if (!parser.isSet(o))
-            return QString();
-        const QString v = parser.value(o);
-        return v.isNull() ? QString("") : v;
-    };
-    opt.tenant = given(tenant);
-    opt.timeline = given(timeline);
-    opt.keyStart = given(keyStart);
-    opt.keyEnd = given(keyEnd);
-    opt.lsn = given(lsn);
-    opt.lsnStart = given(lsnStart);
-    opt.lsnEnd = given(lsnEnd);
-    opt.inPlace = parser.isSet(inPlace);
-    opt.noBackup = parser.isSet(noBackup);
-    opt.dryRun = parser.isSet(dryRun);
-    opt.force = parser.isSet(force);
-    if (parser.isSet(maxProblems) && (!number(maxProblems, opt.maxProblems) || opt.maxProblems == 0))
-        return usage(parser, "--max-problems needs a positive number");
-    if (parser.isSet(threads)) {
-        quint64 t = 0;
-        if (!number(threads, t) || t == 0 || t > 64)
-            return usage(parser, "--threads needs a number from 1 to 64");
-        opt.threads = unsigned(t);
-    }
-    if (parser.isSet(size) && !number(size, opt.size))
-        return usage(parser, "--size needs a number of bytes");
-    if (parser.isSet(entries) && !number(entries, opt.entries))
-        return usage(parser, "--entries needs a number");
-    if (parser.isSet(valueSize)) {
-        quint64 v = 0;
-        if (!number(valueSize, v) || v == 0 || v > 0x0FFFFFFF)
-            return usage(parser, "--value-size needs a number of bytes below 256 MiB");
-        opt.valueSize = quint32(v);
+        std::fprintf(stderr, "%s: %s (see '%s --help')\n", who.c_str(), why.c_str(), who.c_str());
+        return ExitUsage;
     }
 
-    const QString cmd = args[0];
-    const qsizetype n = args.size() - 1;
-    auto need = [&](qsizetype lo, qsizetype hi) { return n >= lo && n <= hi; };
-    if (cmd == "summary" && need(1, 1))
-        return cmdSummary(args[1], opt);
-    if (cmd == "keys" && need(1, 1))
-        return cmdKeys(args[1], opt);
-    if (cmd == "tree" && need(1, 1))
-        return cmdTree(args[1], opt);
-    if (cmd == "blob" && need(2, 3))
-        return cmdBlob(args[1], args[2], n == 3 ? args[3] : QString(), opt);
-    if (cmd == "dump" && need(1, 1))
-        return cmdDump(args[1], opt);
-    if (cmd == "rewrite" && need(2, 2))
-        return cmdRewrite(args[1], args[2], opt);
-    if (cmd == "demo" && need(1, 1))
-        return cmdDemo(args[1]);
-    if (cmd == "check" && n >= 1)
-        return cmdCheck(args.mid(1), opt);
-    if (cmd == "rewrite-summary" && need(1, 1))
-        return cmdRewriteSummary(args[1], opt);
-    if (cmd == "salvage" && need(2, 2))
-        return cmdSalvage(args[1], args[2], opt);
-    if (cmd == "synth" && need(1, 1)) {
-        if (opt.kind != "image" && opt.kind != "delta")
-            return usage(parser, "synth needs --kind image or --kind delta");
-        if (!opt.size && !opt.entries)
-            return usage(parser, "synth needs --size or --entries");
-        return cmdSynth(args[1], opt);
+    if (!sizeText.empty())
+        opt.size = *parseSize(sizeText);
+    if (!entriesText.empty())
+        opt.entries = *parseSize(entriesText);
+    if (!maxText.empty()) {
+        opt.maxProblems = *parseSize(maxText);
+        if (opt.maxProblems == 0) {
+            std::fprintf(stderr, "layerctl check: --max-problems needs a positive number\n");
+            return ExitUsage;
+        }
     }
-    return usage(parser, QString("unknown command or wrong number of arguments: %1").arg(args.join(' ')));
+    if (!valueSizeText.empty()) {
+        const std::uint64_t v = *parseSize(valueSizeText);
+        if (v == 0 || v > 0x0FFFFFFF) {
+            std::fprintf(stderr, "layerctl synth: --value-size needs a number of bytes from 1 to 256M - 1\n");
+            return ExitUsage;
+        }
+        opt.valueSize = std::uint32_t(v);
+    }
+
+    if (summary->parsed())
+        return cmdSummary(file, opt);
+    if (keys->parsed())
+        return cmdKeys(file, opt);
+    if (tree->parsed())
+        return cmdTree(file, opt);
+    if (blob->parsed())
+        return cmdBlob(file, key, lsn, opt);
+    if (dump->parsed())
+        return cmdDump(file, opt);
+    if (rewrite->parsed())
+        return cmdRewrite(file, file2, opt);
+    if (demo->parsed())
+        return cmdDemo(file, opt);
+    if (synth->parsed()) {
+        if (!opt.size && !opt.entries) {
+            std::fprintf(stderr, "layerctl synth: give --size or --entries (see 'layerctl synth --help')\n");
+            return ExitUsage;
+        }
+        return cmdSynth(file, opt);
+    }
+    if (check->parsed())
+        return cmdCheck(files, opt);
+    if (salvage->parsed())
+        return cmdSalvage(file, file2, opt);
+    if (edit->parsed())
+        return cmdRewriteSummary(file, opt);
+    return ExitUsage;
 }

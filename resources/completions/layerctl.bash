@@ -1,0 +1,39 @@
+# bash completion for layerctl (installed to /usr/share/bash-completion/completions/layerctl)
+_layerctl()
+{
+    local cur prev words cword
+    _init_completion || return
+    local commands="summary keys tree blob dump rewrite demo synth check salvage rewrite-summary"
+    if [[ $cword -eq 1 ]]; then
+        COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
+        return
+    fi
+    local opts
+    case ${words[1]} in
+        summary) opts="--json" ;;
+        keys) opts="--from --limit --json" ;;
+        tree) opts="--neon --json" ;;
+        blob) opts="--json" ;;
+        dump) opts="--json --format" ;;
+        rewrite) opts="--compression --quiet" ;;
+        demo) opts="" ;;
+        synth) opts="--kind --size --entries --value-size --compression" ;;
+        check) opts="--json --pages --evidence --max-problems --threads --color --quiet" ;;
+        salvage) opts="--quiet" ;;
+        rewrite-summary) opts="--tenant-id --new-tenant-id --timeline-id --new-timeline-id --key-start --key-end --lsn --lsn-start --lsn-end --in-place --no-backup --dry-run --force --quiet" ;;
+    esac
+    case $prev in
+        --format) COMPREPLY=($(compgen -W "text json pagectl" -- "$cur")); return ;;
+        --compression) COMPREPLY=($(compgen -W "none zstd" -- "$cur")); return ;;
+        --kind) COMPREPLY=($(compgen -W "image delta" -- "$cur")); return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        --evidence) _filedir -d; return ;;
+        --from|--limit|--size|--entries|--value-size|--max-problems|--threads|--tenant-id|--new-tenant-id|--timeline-id|--new-timeline-id|--key-start|--key-end|--lsn|--lsn-start|--lsn-end) return ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
+    else
+        _filedir
+    fi
+}
+complete -F _layerctl layerctl
