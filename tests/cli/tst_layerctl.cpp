@@ -38,6 +38,13 @@ private slots:
     void specialFilesExit2();
     void checkGroupsAndCaps();
     void salvageExitCodes();
+    void helpPerCommand_data();
+    void helpPerCommand();
+    void optionErrorsNameTheCommand_data();
+    void optionErrorsNameTheCommand();
+    void blobKeyAtLsn();
+    void dumpPagectl();
+    void quietAndColor();
 };
 
 namespace {
@@ -466,6 +473,107 @@ void TestLayerctl::salvageExitCodes()
     QCOMPARE(none.code, 2);
     QVERIFY(none.err.contains("nothing written"));
     QVERIFY(!QFile::exists(dir.filePath("out3")));
+}
+
+void TestLayerctl::helpPerCommand_data()
+{
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QString>("has");
+    QTest::addColumn<QString>("hasNot");
+    QTest::newRow("check") << "check" << "--max-problems" << "--tenant-id";
+    QTest::newRow("synth") << "synth" << "--value-size" << "--evidence";
+    QTest::newRow("rewrite-summary") << "rewrite-summary" << "--new-tenant-id" << "--pages";
+    QTest::newRow("dump") << "dump" << "pagectl" << "--limit";
+    QTest::newRow("salvage") << "salvage" << "nothing written" << "--json";
+}
+
+// Each command's --help shows its own usage, options and an example, and nothing of the others.
+void TestLayerctl::helpPerCommand()
+{
+    QFETCH(QString, command);
+    QFETCH(QString, has);
+    QFETCH(QString, hasNot);
+    const Run r = layerctl({command, "--help"});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains(("Usage: layerctl " + command).toUtf8()), r.out.constData());
+    QVERIFY(r.out.contains(has.toUtf8()));
+    QVERIFY(!r.out.contains(hasNot.toUtf8()));
+    QVERIFY(r.out.contains("Example") || r.out.contains("Exit status"));
+    QVERIFY(!r.out.contains("/build/"));  // no build path in the usage line
+}
+
+void TestLayerctl::optionErrorsNameTheCommand_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("says");
+    const QString f = testutil::fixtureLayers().first();
+    QTest::newRow("foreign-option") << QStringList{"check", "--tenant-id", "x", f} << "layerctl check: unknown option --tenant-id";
+    QTest::newRow("option-of-another-command") << QStringList{"summary", "--neon", f} << "layerctl summary: unknown option --neon";
+    QTest::newRow("size-overflow") << QStringList{"synth", "--kind", "image", "--size", "99999999999999G", "/tmp/x"} << "below 2^64";
+    QTest::newRow("size-garbage") << QStringList{"synth", "--kind", "image", "--size", "12Q", "/tmp/x"} << "--size";
+    QTest::newRow("bad-format") << QStringList{"dump", "--format", "xml", f} << "layerctl dump:";
+    QTest::newRow("bad-color") << QStringList{"check", "--color", "pink", f} << "layerctl check:";
+    QTest::newRow("threads-out-of-range") << QStringList{"check", "--threads", "0", f} << "layerctl check:";
+    QTest::newRow("missing-file-argument") << QStringList{"tree"} << "layerctl tree:";
+}
+
+void TestLayerctl::optionErrorsNameTheCommand()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, says);
+    const Run r = layerctl(args);
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(says.toUtf8()), r.err.constData());
+    QCOMPARE(r.err.count('\n'), 1);
+}
+
+// One KEY@LSN syntax everywhere; KEY LSN stays an alias.
+void TestLayerctl::blobKeyAtLsn()
+{
+    const QString delta = testutil::fixtureLayers().filter("-0000000005000050").first();
+    const Run at = layerctl({"blob", "--json", delta, "000000067F00000005000040000000000001@0/5000028"});
+    const Run two = layerctl({"blob", "--json", delta, "000000067F00000005000040000000000001", "0/5000028"});
+    QCOMPARE(at.code, 0);
+    QCOMPARE(at.out, two.out);
+    const auto o = parseLines(at.out).first();
+    QCOMPARE(o["lsn"].toString(), QString("0000000005000028"));
+    QCOMPARE(o["len"].toInt(), 100);
+    QCOMPARE(layerctl({"blob", delta, "000000067F00000005000040000000000001@0/5000028", "0/5000028"}).code, 2);
+}
+
+// dump --format pagectl: the B-tree part is byte for byte Neon's own dump (the fixture's
+// .btree.txt); then one line per entry in pagectl's form.
+void TestLayerctl::dumpPagectl()
+{
+    for (const QString &f : testutil::fixtureLayers()) {
+        const Run r = layerctl({"dump", "--format", "pagectl", f});
+        QCOMPARE(r.code, 0);
+        const bool delta = f.endsWith("-0000000005000050");
+        QVERIFY(r.out.startsWith(delta ? "----- delta layer for ten 0123456789abcdef0123456789abcdef tli "
+                                       : "----- image layer for ten 0123456789abcdef0123456789abcdef tli "));
+        QVERIFY(r.out.contains(testutil::readAll(f + ".btree.txt")));
+        if (delta) {
+            QVERIFY(r.out.contains("index_start_blk: 3, root 0\n"));
+            QVERIFY(r.out.contains("  key 000000067F00000005000040000000000001 at 0/5000028:  img 100 bytes\n"));
+            QCOMPARE(r.out.count("  key "), 15);
+        } else {
+            QVERIFY(r.out.contains("key: 000000067f00000005000040000000000000 offset 8192\n"));
+            QCOMPARE(r.out.count("key: "), 10);
+        }
+    }
+}
+
+void TestLayerctl::quietAndColor()
+{
+    const QString delta = testutil::fixtureLayers().filter("-0000000005000050").first();
+    const Run quiet = layerctl({"check", "-q", delta});
+    QCOMPARE(quiet.code, 1);
+    QVERIFY(quiet.out.isEmpty());
+    const Run color = layerctl({"check", "--color", "always", delta});
+    QVERIFY(color.out.contains("\033[1;33mwarning\033[0m[value-size]"));
+    const Run never = layerctl({"check", "--color", "never", delta});
+    QVERIFY(!never.out.contains("\033["));
+    QVERIFY(layerctl({"check", delta}).out == never.out);  // not a terminal: no colour
 }
 
 QTEST_GUILESS_MAIN(TestLayerctl)
