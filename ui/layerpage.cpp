@@ -8,7 +8,19 @@
 #include "problems/problemspanel.h"
 #include "summary/summarypanel.h"
 
+#include <layerscope/salvage.h>
+#include <layerscope/writer.h>
+
 #include <QColor>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFrame>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QtConcurrent>
 #include <QSplitter>
 #include <QTabBar>
 #include <QTabWidget>
@@ -28,7 +40,26 @@ LayerPage::LayerPage(std::unique_ptr<LayerDocument> doc, QWidget *parent)
     , m_problems(new ProblemsPanel(this))
     , m_leftTabs(new QTabWidget(this))
     , m_undo(new QUndoStack(this))
+    , m_banner(new QFrame(this))
+    , m_bannerText(new QLabel(m_banner))
 {
+    // The damage banner: what is wrong, and a way out that never touches the original.
+    m_banner->setObjectName(QStringLiteral("damageBanner"));
+    m_banner->setFrameShape(QFrame::StyledPanel);
+    m_banner->setStyleSheet(QStringLiteral("#damageBanner { background: #fdecea; border: 1px solid #c0392b; }"
+                                           "#damageBanner QLabel { color: #7b1f16; }"));
+    m_bannerText->setWordWrap(true);
+    m_bannerText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *salvage = new QPushButton(tr("Salvage into a new file…"), m_banner);
+    salvage->setToolTip(tr("layerctl salvage: write a new layer from every entry that can be trusted and open it; "
+                           "this file is not changed"));
+    connect(salvage, &QPushButton::clicked, this, &LayerPage::askSalvage);
+    auto *bannerLayout = new QHBoxLayout(m_banner);
+    bannerLayout->setContentsMargins(8, 4, 8, 4);
+    bannerLayout->addWidget(m_bannerText, 1);
+    bannerLayout->addWidget(salvage);
+    m_banner->hide();
+
     m_leftTabs->addTab(m_summary, tr("Summary"));
     m_leftTabs->addTab(m_problems, tr("Problems"));
     auto *top = new QSplitter(Qt::Horizontal);
@@ -48,7 +79,8 @@ LayerPage::LayerPage(std::unique_ptr<LayerDocument> doc, QWidget *parent)
     split->setStretchFactor(1, 3);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(split);
+    layout->addWidget(m_banner);
+    layout->addWidget(split, 1);
 
     connect(m_problems, &ProblemsPanel::problemActivated, this, &LayerPage::showProblem);
     connect(m_keys, &KeyTableWidget::statusMessage, this, &LayerPage::statusMessage);
@@ -100,7 +132,9 @@ void LayerPage::attach()
         emit statusMessage(tr("%1: %2").arg(m_doc->fileName(), counts));
     });
 
+    updateBanner();
     connect(m_doc.get(), &LayerDocument::shapeReady, this, [this] {
+        updateBanner();
         m_problems->validate();
         m_summary->refresh();
         m_graph->rebuild();
@@ -111,9 +145,13 @@ void LayerPage::attach()
                                .arg(m_doc->shape()->nodes.size()));
     });
     connect(m_doc.get(), &LayerDocument::loadFailed, this, [this](const QString &why) {
+        updateBanner();
         m_problems->validate();
         m_summary->refresh();
         m_graph->rebuild();
+        // Nothing to list: the bytes are still there to look at.
+        m_blob->showRange(0, std::min<std::uint64_t>(kBlockSize, m_doc->layer().fileSize()),
+                          tr("block 0 (the index cannot be read: %1)").arg(why));
         emit statusMessage(tr("%1: %2").arg(m_doc->fileName(), why));
     });
     m_doc->startLoading();
@@ -136,8 +174,84 @@ bool LayerPage::reload(const QString &path, QString *error)
     return true;
 }
 
+void LayerPage::updateBanner()
+{
+    QStringList lines = m_doc->damage();
+    if (const TreeShape *shape = m_doc->shape(); shape && shape->reconstructed)
+        lines << tr("the index root cannot be read: showing the %L1 entries of %L2 leaves found by scanning the "
+                    "index")
+                     .arg(shape->totalEntries)
+                     .arg(shape->leaves.size());
+    else if (!m_doc->isLoading() && !m_doc->shape() && !m_doc->loadError().isEmpty())
+        lines << tr("the index cannot be read: %1").arg(m_doc->loadError());
+    m_banner->setVisible(!lines.isEmpty());
+    if (lines.isEmpty())
+        return;
+    m_bannerText->setText(tr("<b>This file is damaged</b> and is shown read-only, as far as it can be read:<br>• %1<br>"
+                             "The Problems tab lists everything found. <i>layerctl salvage</i> can write a new layer "
+                             "from every entry that can be trusted.")
+                              .arg([&] {
+                                  for (QString &l : lines)
+                                      l = l.toHtmlEscaped();
+                                  return lines.join(QStringLiteral("<br>• "));
+                              }()));
+}
+
+void LayerPage::askSalvage()
+{
+    const QFileInfo in(m_doc->path());
+    const QString suggested = in.dir().filePath(in.fileName() + QStringLiteral(".salvaged"));
+    const QString out = QFileDialog::getSaveFileName(this, tr("Salvage into"), suggested);
+    if (!out.isEmpty())
+        salvageTo(out);
+}
+
+void LayerPage::salvageTo(const QString &out)
+{
+    emit statusMessage(tr("Salvaging %1…").arg(m_doc->fileName()));
+    const auto source = m_doc->layer().source();
+    const std::string name = m_doc->fileName().toStdString();
+    auto *watcher = new QFutureWatcher<std::pair<QString, QString>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
+        const auto [path, summary] = watcher->result();
+        watcher->deleteLater();
+        emit statusMessage(summary);
+        emit salvageFinished(path, summary);
+        if (!path.isEmpty())
+            emit openRequested(path);
+    });
+    watcher->setFuture(QtConcurrent::run([source, name, out]() -> std::pair<QString, QString> {
+        const QFileInfo target(out);
+        const std::string path = (target.isDir() ? QDir(out).filePath(QStringLiteral(".layerscope-salvage")) : out)
+                                     .toStdString();
+        auto sink = AtomicFileSink::create(path);
+        if (!sink)
+            return {QString(), QObject::tr("Salvage failed: %1").arg(QString::fromStdString(sink.error().message()))};
+        const SalvageResult r = salvageLayer(*source, name, **sink);
+        if (!r.written)
+            return {QString(), QObject::tr("Salvage wrote nothing: %1").arg(QString::fromStdString(r.error.message()))};
+        if (auto c = (*sink)->commit(); !c)
+            return {QString(), QObject::tr("Salvage failed: %1").arg(QString::fromStdString(c.error().message()))};
+        QString written = QString::fromStdString(path);
+        if (target.isDir()) {
+            const QString named = QDir(out).filePath(QString::fromStdString(r.summary.impliedName().canonical()));
+            if (!QFileInfo::exists(named) && QFile::rename(written, named))
+                written = named;
+        }
+        return {written, QObject::tr("Salvaged into %1: kept %L2 of %L3 entries, dropped %L4, repaired %L5")
+                             .arg(written)
+                             .arg(r.kept)
+                             .arg(r.entriesFound)
+                             .arg(r.dropped.size())
+                             .arg(r.repairs.size())};
+    }));
+}
+
 LayerPage::~LayerPage()
 {
+    // A salvage still writing finishes first (it holds the mapping, not this page).
+    for (QFutureWatcherBase *w : findChildren<QFutureWatcherBase *>())
+        w->waitForFinished();
     // Views hold non-owning pointers into the document: they go first, then the document
     // (whose destructor cancels and awaits its worker).
     delete m_keys;

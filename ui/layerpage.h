@@ -6,6 +6,8 @@
 
 #include <memory>
 
+class QFrame;
+class QLabel;
 class QSplitter;
 class QTabWidget;
 class QUndoStack;
@@ -43,10 +45,20 @@ public:
     /// Brings the Problems tab to the front.
     void showProblemsTab();
     bool isLoaded() const;
+    /// The banner shown over a damaged file (hidden for a layer that reads normally).
+    QFrame *damageBanner() const { return m_banner; }
+    /// Writes a salvaged copy of this layer to `out` (a file, or a directory for the canonical
+    /// name) on a worker thread, then emits openRequested with the result, or statusMessage
+    /// with the reason nothing was written. Returns at once.
+    void salvageTo(const QString &out);
 
 signals:
     void statusMessage(const QString &text);
     void documentReplaced();
+    /// A file this page produced (a salvaged copy) should be opened in its own tab.
+    void openRequested(const QString &path);
+    /// salvageTo finished: `path` written (empty if nothing), `summary` says what was kept.
+    void salvageFinished(const QString &path, const QString &summary);
 
 private:
     std::unique_ptr<LayerDocument> m_doc;
@@ -57,7 +69,11 @@ private:
     ProblemsPanel *m_problems;
     QTabWidget *m_leftTabs;
     QUndoStack *m_undo;
+    QFrame *m_banner;
+    QLabel *m_bannerText;
     void attach();
+    void updateBanner();
+    void askSalvage();
 };
 
 } // namespace layerscope::ui

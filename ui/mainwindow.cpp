@@ -144,6 +144,7 @@ int MainWindow::openFiles(const QStringList &paths, bool quiet)
         m_tabs->setCurrentIndex(idx);
         m_undoGroup->setActiveStack(page->undoStack());
         connect(page, &LayerPage::documentReplaced, this, [this, page] { tabTitle(m_tabs->indexOf(page)); });
+        connect(page, &LayerPage::openRequested, this, [this](const QString &file) { openFiles({file}, true); });
         connect(page, &LayerPage::statusMessage, this, [this, page](const QString &text) {
             if (page == currentPage())
                 m_status->setText(text);

@@ -68,6 +68,44 @@ Result<Layer> Layer::open(std::shared_ptr<const ByteSource> source)
     return Layer(std::move(source), *s);
 }
 
+Layer Layer::openDamaged(std::shared_ptr<const ByteSource> source, const std::string &fileName,
+                         std::vector<std::string> &notes)
+{
+    const Bytes b = source->bytes();
+    ByteVector block0(b.begin(), b.begin() + std::ptrdiff_t(std::min<std::size_t>(b.size(), kBlockSize)));
+    if (b.size() < kBlockSize)
+        notes.push_back(fmt::format("the file is {} bytes, shorter than the 8192-byte summary block", b.size()));
+    else if (b.size() % kBlockSize)
+        notes.push_back(fmt::format("the file ends with a partial block ({} bytes): it was cut short",
+                                    b.size() % kBlockSize));
+    block0.resize(kBlockSize, 0);
+    Summary s;
+    if (auto decoded = Summary::decode(block0)) {
+        s = *decoded;
+    } else if (const auto name = LayerName::parse(fileName)) {
+        // The rest of block 0 is read with the kind the name gives.
+        notes.push_back(fmt::format("no summary magic ({}): the layer kind is taken from the file name",
+                                    decoded.error().message()));
+        const std::uint16_t magic = name->kind == LayerKind::Image ? kImageMagic : kDeltaMagic;
+        block0[0] = std::uint8_t(magic >> 8);
+        block0[1] = std::uint8_t(magic);
+        s = *Summary::decode(block0);
+    } else {
+        notes.push_back(fmt::format("no summary ({}) and no layer file name: only the bytes can be shown",
+                                    decoded.error().message()));
+    }
+    const std::uint64_t blocks = b.size() / kBlockSize;
+    if (s.indexStartBlk >= blocks)
+        notes.push_back(fmt::format("the index starts at block {}, beyond the file's {} blocks: the file is "
+                                    "truncated (the index is missing)",
+                                    s.indexStartBlk, blocks));
+    else if (std::uint64_t(s.indexStartBlk) + s.indexRootBlk >= blocks)
+        notes.push_back(fmt::format("the index root (block {}) lies beyond the file's {} blocks: the file is "
+                                    "truncated (Neon writes the root last)",
+                                    std::uint64_t(s.indexStartBlk) + s.indexRootBlk, blocks));
+    return Layer(std::move(source), s);
+}
+
 Result<Layer> Layer::openFile(const std::string &path)
 {
     auto f = MappedFile::open(path);

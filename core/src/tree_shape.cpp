@@ -1,5 +1,7 @@
 #include "layerscope/tree_shape.h"
 
+#include "layerscope/validate.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -23,6 +25,63 @@ std::int64_t TreeShape::nodeForBlock(std::uint32_t block) const
         if (nodes[i].block == block)
             return std::int64_t(i);
     return -1;
+}
+
+Result<TreeShape> buildTreeShapeFromLeaves(const BTreeReader &tree, const ByteSource &file, Error rootError)
+{
+    const std::uint64_t blocks = file.size() / kBlockSize;
+    if (tree.indexStart() < 2 || tree.indexStart() >= blocks)
+        return rootError;
+    SalvageScan scan = scanLeaves(file, tree.indexStart(), tree.keyLen());
+    // Leaves in key order (by their first key), each once.
+    struct Leaf
+    {
+        std::uint32_t block;
+        ByteVector firstKey;
+        std::uint16_t count;
+    };
+    std::vector<Leaf> leaves;
+    for (FileOffset at : scan.leafOffsets) {
+        const auto rel = std::uint32_t(at / kBlockSize - tree.indexStart());
+        auto n = tree.node(rel);
+        if (!n || !n->isLeaf())
+            continue;
+        Leaf l{rel, ByteVector(tree.keyLen()), n->count};
+        n->keyInto(0, l.firstKey.data());
+        leaves.push_back(std::move(l));
+    }
+    if (leaves.empty())
+        return rootError;
+    std::stable_sort(leaves.begin(), leaves.end(), [](const Leaf &a, const Leaf &b) { return a.firstKey < b.firstKey; });
+    TreeShape shape;
+    shape.reconstructed = true;
+    TreeShape::Node root;
+    root.block = tree.root();
+    root.level = 1;
+    root.count = std::uint16_t(std::min<std::size_t>(leaves.size(), 0xFFFF));
+    root.broken = true;
+    root.childBegin = 0;
+    shape.nodes.push_back(root);
+    shape.errors.push_back({0, std::move(rootError)});
+    for (const Leaf &l : leaves) {
+        if (shape.children.size() == 0xFFFF)
+            break;
+        TreeShape::Node n;
+        n.block = l.block;
+        n.depth = 1;
+        n.count = l.count;
+        n.parent = 0;
+        n.firstEntry = shape.totalEntries;
+        n.entries = l.count;
+        shape.totalEntries += l.count;
+        shape.children.push_back(std::uint32_t(shape.nodes.size()));
+        shape.leaves.push_back(std::uint32_t(shape.nodes.size()));
+        shape.nodes.push_back(n);
+    }
+    shape.nodes[0].count = std::uint16_t(shape.children.size());
+    shape.nodes[0].entries = shape.totalEntries;
+    shape.nodesPerLevel = {1, shape.leaves.size()};
+    return shape;
 }
 
 Result<TreeShape> buildTreeShape(

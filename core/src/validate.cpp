@@ -928,6 +928,7 @@ bool addLeafIfPlausible(Bytes file, const NodeView &n, std::size_t keyLen, bool 
                                [](std::uint8_t c) { return c == 0; }))
         return false;
     ++out.leavesFound;
+    out.leafOffsets.push_back(n.offset);
     for (std::size_t i = 0; i < n.count; ++i) {
         SalvagedEntry e;
         e.indexKey.resize(keyLen);

@@ -175,7 +175,8 @@ Anatomy anatomy(const ByteVector &bytes)
         }
         return true;
     });
-    for (const Entry &e : *layer->entries())
+    const auto entries = *layer->entries();
+    for (const Entry &e : entries)
         a.blobs.push_back(e.blobOffset);
     return a;
 }

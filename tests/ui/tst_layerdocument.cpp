@@ -6,7 +6,10 @@
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QDir>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using namespace layerscope;
 using namespace layerscope::ui;
@@ -20,6 +23,7 @@ private slots:
     void loadsFixtures();
     void openErrors_data();
     void openErrors();
+    void unreadableLayerOpensReduced();
     void cancel();
     void restartDropsStaleResult();
     void cycleIsReportedInTheShape();
@@ -64,9 +68,10 @@ void TestLayerDocument::openErrors_data()
 {
     QTest::addColumn<QByteArray>("content");
     QTest::addColumn<QString>("message");
-    QTest::newRow("empty") << QByteArray() << "at offset 0: expected a file of at least one 8192-byte block";
-    QTest::newRow("text-file") << QByteArray(9000, 'a') << "at offset 0: expected layer magic";
+    QTest::newRow("empty") << QByteArray() << "the file is empty";
     QTest::newRow("missing") << QByteArray("-") << "No such file";
+    QTest::newRow("directory") << QByteArray("dir") << "a directory";
+    QTest::newRow("fifo") << QByteArray("fifo") << "FIFO";
 }
 
 void TestLayerDocument::openErrors()
@@ -74,7 +79,11 @@ void TestLayerDocument::openErrors()
     QFETCH(QByteArray, content);
     QFETCH(QString, message);
     const QString path = m_dir.filePath("bad-" + QString::fromLatin1(QTest::currentDataTag()));
-    if (content != "-") {
+    if (content == "dir") {
+        QVERIFY(QDir().mkpath(path));
+    } else if (content == "fifo") {
+        QCOMPARE(::mkfifo(path.toLocal8Bit().constData(), 0600), 0);
+    } else if (content != "-") {
         QFile f(path);
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(content);
@@ -84,6 +93,22 @@ void TestLayerDocument::openErrors()
     QVERIFY(!doc);
     QVERIFY2(error.contains(message), qPrintable(error));
     QVERIFY(error.contains(path));
+}
+
+// A file that is no layer but can be read opens in the reduced view, saying why.
+void TestLayerDocument::unreadableLayerOpensReduced()
+{
+    const QString path = m_dir.filePath("text-file");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray(9000, 'a'));
+    f.close();
+    QString error;
+    auto doc = LayerDocument::open(path, &error);
+    QVERIFY(doc);
+    QVERIFY(!doc->damage().isEmpty());
+    QVERIFY2(doc->damage().join('\n').contains("at offset 0: expected layer magic"), qPrintable(doc->damage().join('\n')));
+    QVERIFY(doc->damage().join('\n').contains("partial block"));
 }
 
 void TestLayerDocument::cancel()

@@ -10,6 +10,7 @@
 #include <problems/problemspanel.h>
 
 #include <layerscope/synth.h>
+#include <layerscope/validate.h>
 
 #include <QDir>
 #include <QLabel>
@@ -35,6 +36,8 @@ private slots:
     void zstdBlobShowsBothViews();
     void problemsPanelJumpsToTheBytes();
     void repeatedProblemsAreGrouped();
+    void damagedFilesOpenReduced_data();
+    void damagedFilesOpenReduced();
 
 private:
     std::unique_ptr<LayerPage> page(const QString &path);
@@ -237,6 +240,74 @@ void TestLayerPage::repeatedProblemsAreGrouped()
     QTest::keyClick(view, Qt::Key_Down);
     QCOMPARE(activated.size(), 2);
     QCOMPARE(p->keys()->view()->currentIndex().row(), 1);
+}
+
+void TestLayerPage::damagedFilesOpenReduced_data()
+{
+    QTest::addColumn<QString>("damage");
+    QTest::addColumn<int>("entries");
+    QTest::addColumn<QString>("bannerSays");
+    // The demo delta (2,426 entries, 6 leaves, the root last): a partial download.
+    QTest::newRow("truncated-in-the-index") << "truncate-index" << 2408 << "leaves found by scanning";
+    QTest::newRow("truncated-in-the-values") << "truncate-values" << 0 << "the index is missing";
+    QTest::newRow("magic-destroyed") << "magic" << 2426 << "kind is taken from the file name";
+    QTest::newRow("only-zeros") << "zeros" << 0 << "no summary";
+}
+
+// Promise: a damaged file opens, read-only, in a reduced view (banner, what can be read, the
+// Problems tab), never only a dialog; the banner's salvage writes a new file that checks clean.
+void TestLayerPage::damagedFilesOpenReduced()
+{
+    QFETCH(QString, damage);
+    QFETCH(int, entries);
+    QFETCH(QString, bannerSays);
+    QByteArray bytes = testutil::readAll(m_demo[2]);
+    if (damage == "truncate-index")
+        bytes.truncate(bytes.size() - 8192 - 3000);
+    else if (damage == "truncate-values")
+        bytes.truncate(100000);
+    else if (damage == "magic")
+        bytes[0] = 0x12;
+    else
+        bytes = QByteArray(3 * 8192, 0);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(damage == "zeros" ? QString("zeros.bin") : QFileInfo(m_demo[2]).fileName());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+    f.close();
+    QString error;
+    auto doc = LayerDocument::open(path, &error);
+    QVERIFY2(doc, qPrintable(error));
+    QVERIFY(!doc->damage().isEmpty() || damage == "truncate-index");
+    QSignalSpy validated(doc.get(), &LayerDocument::validationReady);
+    auto p = std::make_unique<LayerPage>(std::move(doc));
+    p->resize(1400, 900);
+    p->show();
+    QVERIFY(validated.wait(20000));
+    QVERIFY(p->damageBanner()->isVisible());
+    const QString banner = p->damageBanner()->findChild<QLabel *>()->text();
+    QVERIFY2(banner.contains(bannerSays), qPrintable(banner));
+    QCOMPARE(p->keys()->model()->rowCount(), entries);
+    QVERIFY(p->document()->report()->errors > 0);
+    if (entries == 0)
+        return;
+    // Salvage from the banner: a new file in the directory, opened in its own tab.
+    QSignalSpy finished(p.get(), &LayerPage::salvageFinished);
+    QSignalSpy open(p.get(), &LayerPage::openRequested);
+    const QString out = dir.filePath("salvaged");
+    QVERIFY(QDir().mkpath(out));
+    p->salvageTo(out);
+    QVERIFY(finished.wait(20000));
+    const QString written = finished.first().at(0).toString();
+    QVERIFY2(!written.isEmpty(), qPrintable(finished.first().at(1).toString()));
+    QCOMPARE(open.size(), 1);
+    auto salvaged = MappedFile::open(written.toStdString());
+    QVERIFY(salvaged);
+    ValidateOptions vo;
+    vo.fileName = QFileInfo(written).fileName().toStdString();
+    QVERIFY(validateLayer(**salvaged, vo).clean());
+    QCOMPARE(testutil::readAll(path), bytes);  // the damaged original is untouched
 }
 
 QTEST_MAIN(TestLayerPage)

@@ -6,6 +6,7 @@
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QDir>
 #include <QTest>
 
 using namespace layerscope::ui;
@@ -17,6 +18,7 @@ private slots:
     void opensFixturesInTabs();
     void badFilesAreReportedAndSkipped_data();
     void badFilesAreReportedAndSkipped();
+    void damagedFilesOpen();
     void screenshotGrab();
 };
 
@@ -35,8 +37,8 @@ void TestMainWindow::badFilesAreReportedAndSkipped_data()
 {
     QTest::addColumn<QByteArray>("content");
     QTest::addColumn<QString>("message");
-    QTest::newRow("short") << QByteArray(10, '\0') << "at offset 10";
-    QTest::newRow("wrong-magic") << QByteArray(8192, 'z') << "found 0x7A7A";
+    QTest::newRow("directory") << QByteArray("dir") << "a directory";
+    QTest::newRow("empty") << QByteArray() << "the file is empty";
 }
 
 void TestMainWindow::badFilesAreReportedAndSkipped()
@@ -45,16 +47,36 @@ void TestMainWindow::badFilesAreReportedAndSkipped()
     QFETCH(QString, message);
     QTemporaryDir dir;
     const QString bad = dir.filePath("not-a-layer");
-    QFile f(bad);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(content);
-    f.close();
+    if (content == "dir") {
+        QVERIFY(QDir().mkpath(bad));
+    } else {
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+        f.close();
+    }
     MainWindow w;
     QCOMPARE(w.openFiles({bad, testutil::fixtureLayers().first()}, true), 1);
     QCOMPARE(w.tabs()->count(), 1);
     QCOMPARE(w.lastErrors().size(), 1);
     QVERIFY(w.lastErrors().first().contains(bad));
     QVERIFY2(w.lastErrors().first().contains(message), qPrintable(w.lastErrors().first()));
+}
+
+// Damaged files are not refused: they open in a reduced view with a banner.
+void TestMainWindow::damagedFilesOpen()
+{
+    QTemporaryDir dir;
+    const QString bad = dir.filePath("not-a-layer");
+    QFile f(bad);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray(8192, 'z'));
+    f.close();
+    MainWindow w;
+    QCOMPARE(w.openFiles({bad, testutil::fixtureLayers().first()}, true), 2);
+    QCOMPARE(w.tabs()->count(), 2);
+    QVERIFY(w.lastErrors().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
 }
 
 void TestMainWindow::screenshotGrab()

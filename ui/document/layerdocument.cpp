@@ -17,13 +17,28 @@ std::unique_ptr<LayerDocument> LayerDocument::open(const QString &path, QString 
             *error = QStringLiteral("%1: %2").arg(path, QString::fromStdString(identity.error().message()));
         return nullptr;
     }
-    auto layer = Layer::openFile(path.toStdString());
-    if (!layer) {
+    auto mapped = MappedFile::open(path.toStdString());
+    if (!mapped) {
         if (error)
-            *error = QStringLiteral("%1: %2").arg(path, QString::fromStdString(layer.error().message()));
+            *error = QStringLiteral("%1: %2").arg(path, QString::fromStdString(mapped.error().message()));
         return nullptr;
     }
-    return std::unique_ptr<LayerDocument>(new LayerDocument(path, std::move(layer.value()), *identity));
+    if ((*mapped)->size() == 0) {
+        if (error)
+            *error = QStringLiteral("%1: the file is empty: there is nothing to show").arg(path);
+        return nullptr;
+    }
+    auto layer = Layer::open(*mapped);
+    if (layer)
+        return std::unique_ptr<LayerDocument>(new LayerDocument(path, std::move(layer.value()), *identity));
+    // Damaged: open what can be read, in a reduced view, and say what is wrong.
+    std::vector<std::string> notes{layer.error().message()};
+    Layer damaged = Layer::openDamaged(*mapped, QFileInfo(path).fileName().toStdString(), notes);
+    auto doc = std::unique_ptr<LayerDocument>(new LayerDocument(path, std::move(damaged), *identity));
+    for (const auto &n : notes)
+        doc->m_damage << QString::fromStdString(n);
+    doc->m_damage.removeDuplicates();
+    return doc;
 }
 
 LayerDocument::LayerDocument(QString path, Layer layer, FileIdentity identity)
@@ -104,6 +119,9 @@ void LayerDocument::startLoading()
                 promise.setProgressValue(int(std::min<std::uint64_t>(done, INT_MAX)));
             return !promise.isCanceled();
         });
+        // A root that cannot be read (a truncated file): show the leaves found by scanning.
+        if (!shape && shape.error().kind != ErrorKind::Cancelled)
+            shape = buildTreeShapeFromLeaves(tree, *layer.source(), shape.error());
         LoadResult r;
         r.generation = generation;
         if (shape)

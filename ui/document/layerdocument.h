@@ -8,6 +8,7 @@
 #include <QFutureWatcher>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 
@@ -19,13 +20,16 @@ class LayerDocument : public QObject
 {
     Q_OBJECT
 public:
-    /// Maps `path` read-only and decodes the summary (O(1)). On failure returns null and sets
-    /// `error` to a message naming the file, offset and what was expected.
+    /// Maps `path` read-only and decodes the summary (O(1)). A damaged file still opens, in a
+    /// reduced view (see damage()); only a file that cannot be read at all (missing,
+    /// permissions, not a regular file) returns null, with `error` naming the file and why.
     static std::unique_ptr<LayerDocument> open(const QString &path, QString *error);
     /// Cancels a running load and waits for it.
     ~LayerDocument() override;
 
     const Layer &layer() const { return m_layer; }
+    /// Why the file opened only in a reduced view (empty for a layer that opens normally).
+    const QStringList &damage() const { return m_damage; }
     /// The file as it was when opened (size, inode, mtime, block 0 hash): edits refuse to
     /// write over a file that no longer matches it.
     const FileIdentity &identity() const { return m_identity; }
@@ -71,6 +75,7 @@ private:
     QString m_path;
     Layer m_layer;
     FileIdentity m_identity;
+    QStringList m_damage;
     std::shared_ptr<const TreeShape> m_shape;
     QString m_loadError;
     quint64 m_generation = 0;

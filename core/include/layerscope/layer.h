@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace layerscope {
 
@@ -32,6 +33,13 @@ public:
     /// file (offset of the summary field at fault).
     static Result<Layer> open(std::shared_ptr<const ByteSource> source);
     static Result<Layer> openFile(const std::string &path);
+    /// Opens whatever can be read of a damaged file, for a reduced view: the summary as it
+    /// decodes (zero-padded when the file is shorter than a block), or, with an unreadable
+    /// magic, read with the kind of `fileName` when it is a layer name, else an empty image
+    /// summary. Index fields are kept as they are, even when they point beyond the file (tree()
+    /// then reports errors). Appends one sentence per thing found wrong to `notes`; never fails.
+    static Layer openDamaged(std::shared_ptr<const ByteSource> source, const std::string &fileName,
+                             std::vector<std::string> &notes);
 
     const Summary &summary() const { return m_summary; }
     LayerKind kind() const { return m_summary.kind; }

@@ -37,6 +37,9 @@ struct TreeShape
     /// Nodes that could not be read or followed (cycles, shared children, bad headers, out of
     /// range); each stands in the tree as a broken placeholder with no entries.
     std::vector<NodeError> errors;
+    /// Built from leaves found by scanning the index region because the root could not be
+    /// read (buildTreeShapeFromLeaves): the root is a broken placeholder over those leaves.
+    bool reconstructed = false;
     int depth() const { return int(nodesPerLevel.size()); }
 
     /// Index into `leaves` of the leaf holding entry `position` (< totalEntries).
@@ -52,5 +55,11 @@ struct TreeShape
 Result<TreeShape> buildTreeShape(
     const BTreeReader &tree,
     const std::function<bool(std::uint64_t done, std::uint64_t total)> &progress = {});
+
+/// For an index whose root cannot be read (a truncated file): a shape whose root is a broken
+/// placeholder (block = the summary's root, its error in `errors`) over every leaf found by
+/// scanning the index region of `file` (scanLeaves), in key order, so that the entries that
+/// can be read are shown. An error when no leaf is found.
+Result<TreeShape> buildTreeShapeFromLeaves(const BTreeReader &tree, const ByteSource &file, Error rootError);
 
 } // namespace layerscope

@@ -135,6 +135,8 @@ struct SalvageScan
     /// Blocks of the scanned region that are neither an internal node nor a plausible leaf
     /// (whatever entries they held are lost), absolute offsets.
     std::vector<FileOffset> unreadable;
+    /// Absolute offsets of the leaves whose entries were taken, in file order.
+    std::vector<FileOffset> leafOffsets;
 };
 /// Scans the index region [index_start_blk, end) for leaf nodes of `keyLen`-byte keys, keeping
 /// every entry of every leaf that decodes (damaged ones too: the caller judges entries). With
