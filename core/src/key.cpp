@@ -186,6 +186,40 @@ std::string_view Key::className() const
     return "Unknown";
 }
 
+std::string Key::implausibility() const
+{
+    const Class c = classify(*this);
+    if (c == Class::Unknown)
+        return "it fits none of Neon's key classes (FORMAT.md §9)";
+    if (c == Class::Max)
+        return {};
+    // Neon's write path only takes keys whose field2 fits its i128 form.
+    if (field2() > 0xFFFF && field2() != 0xFFFFFFFF && field2() != 0x22222222)
+        return fmt::format("field2 {:08X} is not one Neon's key encoding can write", field2());
+    if (field1() == 0x00 && field2() != 0 && field2() != 1663 && field2() != 1664)
+        return fmt::format("tablespace {} is none of 0, 1663 and 1664, the only ones Neon writes", field2());
+    switch (c) {
+    case Class::RelBlock:
+    case Class::RelSize:
+        if (field5() > 3)
+            return fmt::format("relation fork {} does not exist (Postgres has forks 0 to 3)", field5());
+        return {};
+    case Class::SlruBlock:
+        if (field6() >= 32)
+            return fmt::format("SLRU page {} is beyond the 32 pages of a segment", field6());
+        [[fallthrough]];
+    case Class::SlruSegSize: {
+        // The last segment of each SLRU for 32-bit transaction and multixact ids.
+        static constexpr std::uint32_t kLastSegment[3] = {0xFFF, 0x14078, 0xFFFF};
+        if (field4() > kLastSegment[field2()])
+            return fmt::format("SLRU segment {:X} is beyond the last one of {} ({:X})", field4(),
+                               slruName(field2()), kLastSegment[field2()]);
+        return {};
+    }
+    default: return {};
+    }
+}
+
 std::string Key::describe() const
 {
     switch (classify(*this)) {

@@ -218,8 +218,8 @@ SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, Ou
             r.dropped.push_back({std::move(why), at, c.key, delta ? std::optional(c.lsn) : std::nullopt});
             c.keep = false;
         };
-        if (c.key.className() == "Unknown") {
-            drop(fmt::format("key {} fits none of Neon's key classes (damaged key)", c.key.toHex()), c.leafOffset);
+        if (const std::string why = c.key.implausibility(); !why.empty()) {
+            drop(fmt::format("key {}: {} (damaged key)", c.key.toHex(), why), c.leafOffset);
             continue;
         }
         if (c.key < s.keyStart || !(c.key < s.keyEnd)) {

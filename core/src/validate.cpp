@@ -174,6 +174,33 @@ void checkPage(const EntryRef &entry, Bytes page, FileOffset at, std::vector<Pro
         }
 }
 
+const char *recordName(std::uint32_t tag)
+{
+    static const char *const names[] = {"Postgres", "ClearVisibilityMapFlags", "ClogSetCommitted", "ClogSetAborted",
+                                        "MultixactOffsetCreate", "MultixactMembersCreate", "AuxFile",
+                                        "TruncateVisibilityMap", "Test"};
+    return tag < 9 ? names[tag] : "unknown";
+}
+
+/// Neon's own record kinds apply to one kind of key each (its redo refuses the others);
+/// nullptr when `tag` fits `key`, else which keys it needs.
+const char *recordKeyMismatch(std::uint32_t tag, const Key &key)
+{
+    const std::string_view cls = key.className();
+    const bool vm = cls == "RelBlock" && key.field5() == 2;
+    const bool slru = cls == "SlruBlock";
+    switch (tag) {
+    case 1:
+    case 7: return vm ? nullptr : "it applies to visibility-map pages (fork 2) only";
+    case 2:
+    case 3: return slru && key.field2() == 0 ? nullptr : "it applies to clog (pg_xact) pages only";
+    case 4: return slru && key.field2() == 2 ? nullptr : "it applies to pg_multixact/offsets pages only";
+    case 5: return slru && key.field2() == 1 ? nullptr : "it applies to pg_multixact/members pages only";
+    case 6: return cls == "AuxFilesV1" ? nullptr : "it applies to the aux files key only";
+    default: return nullptr;
+    }
+}
+
 } // namespace
 
 BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, const EntryRef &j,
@@ -273,6 +300,13 @@ BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, con
         p.related.push_back({blobAt, h.headerLen + h.storedLen, "value"});
     }
     if (!v->isImage) {
+        if (const char *fits = recordKeyMismatch(v->recordTag, j.key)) {
+            auto &p = add("value-key", Severity::Error,
+                          fmt::format("a {} record cannot apply to key {} ({}): {}", recordName(v->recordTag),
+                                      j.key.toHex(), j.key.describe(), fits),
+                          h.payloadOffset(), 4);
+            p.related.push_back({j.valueAt, 5, "leaf value"});
+        }
         if (v->recordTag == 8)
             add("test-record", Severity::Warning, "NeonWalRecord::Test only exists in Neon's test builds",
                 h.payloadOffset() + 4, 4);
@@ -532,10 +566,9 @@ void Validator::checkEntry(const NodeView &leaf, std::size_t i)
     m_havePrev = true;
 
     // A key of no class Neon defines (FORMAT.md §9) is never written by Neon, and nothing reads it.
-    if (k.className() == "Unknown")
-        tag(add("key-class", Severity::Warning,
-                fmt::format("key {} fits none of Neon's key classes (FORMAT.md §9): a damaged key", k.toHex()),
-                keyAt, leaf.suffixLen));
+    if (const std::string why = k.implausibility(); !why.empty())
+        tag(add("key-class", Severity::Warning, fmt::format("key {}: {}: a damaged key", k.toHex(), why), keyAt,
+                leaf.suffixLen));
 
     // Inside the summary's ranges.
     if (k < m_s.keyStart || !(k < m_s.keyEnd)) {

@@ -9,6 +9,8 @@ class TestKey : public QObject
 {
     Q_OBJECT
 private slots:
+    void implausibility_data();
+    void implausibility();
     void fields_data();
     void fields();
     void describe_data();
@@ -208,6 +210,32 @@ void TestKey::ids()
     QCOMPARE(int(t->bytes[0]), 0x9e);
     QVERIFY(!Id128::fromHex("9e5ef5b2d29b4d3f9d5d1e1b7c0a3f2"));
     QVERIFY(!Id128::fromHex("9e5ef5b2d29b4d3f9d5d1e1b7c0a3f2z"));
+}
+
+void TestKey::implausibility_data()
+{
+    QTest::addColumn<QString>("hex");
+    QTest::addColumn<QString>("why");
+    QTest::newRow("rel-block-main") << "000000067F000040000000400D0000000007" << "";
+    QTest::newRow("rel-block-init-fork") << "000000067F000040000000400D0300000007" << "";
+    QTest::newRow("rel-block-fork-128") << "000000067F000040000000400D8000000007" << "relation fork 128";
+    QTest::newRow("rel-size-fork-9") << "000000067F000040000000400D09FFFFFFFF" << "relation fork 9";
+    QTest::newRow("slru-block-31") << "01000000000000000100000000000000001F" << "";
+    QTest::newRow("slru-block-32") << "010000000000000001000000000000000020" << "beyond the 32 pages";
+    QTest::newRow("slru-segment-huge") << "010000000000000001FF000000000000000A" << "SLRU segment";
+    QTest::newRow("slru-kind-5") << "010000000500000001000000000000000000" << "none of Neon's key classes";
+    QTest::newRow("aux-v2") << "620000010100000000000000000000000000" << "";
+    QTest::newRow("key-max") << "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF" << "";
+}
+
+void TestKey::implausibility()
+{
+    QFETCH(QString, hex);
+    QFETCH(QString, why);
+    const auto k = Key::fromHex(hex.toStdString());
+    QVERIFY(k);
+    const QString got = QString::fromStdString(k->implausibility());
+    QVERIFY2(why.isEmpty() ? got.isEmpty() : got.contains(why), qPrintable(got));
 }
 
 QTEST_APPLESS_MAIN(TestKey)

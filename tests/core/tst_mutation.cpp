@@ -138,7 +138,7 @@ bool isValidKeySwap(const NeonView &clean, const NeonView &mutant)
         if (a[0] != b[0] || a[i].substr(lsnEnd) != b[i].substr(lsnEnd))
             return false;
         const auto key = Key::fromHex(b[i].substr(0, keyEnd));
-        if (!key || key->className() == "Unknown")
+        if (!key || !key->implausibility().empty())
             return false;
     }
     return differing == 1;

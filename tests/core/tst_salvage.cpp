@@ -119,7 +119,7 @@ void TestSalvage::damage_data()
         << 0 << "outside the layer's LSN range";
     QTest::newRow("key-of-no-class")
         << m_delta << Damage([](ByteVector &b, const Layer &l) { b[keyAt(l, 12) + 1] = 0x40; }) << 13 << 2 << 0
-        << "fits none of Neon's key classes";
+        << "none of Neon's key classes";
     QTest::newRow("summary-lsn-end-disagrees-with-name")
         << m_delta << Damage([](ByteVector &b, const Layer &) { putBe(b, 80, 0x5000030, 8); }) << 14 << 1 << 1
         << "the file name's ranges were used";

@@ -42,6 +42,11 @@ struct Key
     std::optional<Key> next() const;
     /// True for a relation block key (Neon's is_rel_block_key).
     bool isRelBlock() const;
+    /// Why no Neon writer produces this key, or empty when it could: a key of no class, a
+    /// relation fork above 3 (Postgres has main, fsm, vm and init), an SLRU block number of 32
+    /// or more (Neon keys SLRU pages by segment and page within it), an SLRU segment number
+    /// above 2^24.
+    std::string implausibility() const;
 
     auto operator<=>(const Key &) const = default;
 };
