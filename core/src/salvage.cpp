@@ -241,7 +241,7 @@ SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, Ou
             return p.severity != Severity::Info && p.check != "will-init";
         });
         if (bad != problems.end() || !facts.header) {
-            drop(fmt::format("key {}{}: {}", c.key.toHex(), delta ? "@" + c.lsn.toString() : "", bad->message),
+            drop(fmt::format("key {}{}: {}", c.key.toHex(), delta ? fmt::format("@{}", c.lsn.toString()) : std::string(), bad->message),
                  bad->offset);
             continue;
         }
@@ -282,7 +282,7 @@ SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, Ou
         if (!inRun[k]) {
             r.dropped.push_back({fmt::format("key {}{}: its blob at {} is out of key order with its neighbours' "
                                              "(damaged pointer)",
-                                             c.key.toHex(), delta ? "@" + c.lsn.toString() : "", c.blobAt),
+                                             c.key.toHex(), delta ? fmt::format("@{}", c.lsn.toString()) : std::string(), c.blobAt),
                                  c.leafOffset, c.key, delta ? std::optional(c.lsn) : std::nullopt});
             c.keep = false;
         }
@@ -307,7 +307,7 @@ SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, Ou
                               || blobsLeadTo(file, last->blobEnd, c.blobAt, valuesEnd))))) {
             r.dropped.push_back({fmt::format("key {}{}: its blob [{}, {}) does not end where the next blob ({}) "
                                              "begins (damaged length header)",
-                                             last->key.toHex(), delta ? "@" + last->lsn.toString() : "",
+                                             last->key.toHex(), delta ? fmt::format("@{}", last->lsn.toString()) : std::string(),
                                              last->blobAt, last->blobEnd, c.blobAt),
                                  last->blobAt, last->key, delta ? std::optional(last->lsn) : std::nullopt});
             last->keep = false;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 #include <unordered_set>
 
@@ -52,7 +53,9 @@ Result<TreeShape> buildTreeShapeFromLeaves(const BTreeReader &tree, const ByteSo
     }
     if (leaves.empty())
         return rootError;
-    std::stable_sort(leaves.begin(), leaves.end(), [](const Leaf &a, const Leaf &b) { return a.firstKey < b.firstKey; });
+    std::stable_sort(leaves.begin(), leaves.end(), [](const Leaf &a, const Leaf &b) {
+        return std::memcmp(a.firstKey.data(), b.firstKey.data(), a.firstKey.size()) < 0;
+    });
     TreeShape shape;
     shape.reconstructed = true;
     TreeShape::Node root;
