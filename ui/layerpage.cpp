@@ -11,6 +11,7 @@
 #include <layerscope/salvage.h>
 #include <layerscope/writer.h>
 
+#include <QApplication>
 #include <QColor>
 #include <QDir>
 #include <QFileDialog>
@@ -24,6 +25,8 @@
 #include <QSplitter>
 #include <QTabBar>
 #include <QTabWidget>
+#include <QTableView>
+#include <QTreeView>
 #include <QUndoStack>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -172,6 +175,51 @@ bool LayerPage::reload(const QString &path, QString *error)
     attach();
     emit documentReplaced();
     return true;
+}
+
+void LayerPage::focusPane(Pane pane)
+{
+    switch (pane) {
+    case SummaryPane:
+        m_leftTabs->setCurrentWidget(m_summary);
+        m_summary->setFocus(Qt::ShortcutFocusReason);
+        if (QWidget *w = m_summary->focusProxy() ? m_summary->focusProxy() : m_summary->nextInFocusChain())
+            w->setFocus(Qt::ShortcutFocusReason);
+        break;
+    case ProblemsPane:
+        showProblemsTab();
+        m_problems->view()->setFocus(Qt::ShortcutFocusReason);
+        break;
+    case GraphPane: m_graph->view()->setFocus(Qt::ShortcutFocusReason); break;
+    case KeysPane: m_keys->view()->setFocus(Qt::ShortcutFocusReason); break;
+    case BlobPane:
+        if (QWidget *first = m_blob->nextInFocusChain(); first && m_blob->isAncestorOf(first))
+            first->setFocus(Qt::ShortcutFocusReason);
+        else
+            m_blob->setFocus(Qt::ShortcutFocusReason);
+        break;
+    case PaneCount: break;
+    }
+}
+
+LayerPage::Pane LayerPage::currentPane() const
+{
+    const QWidget *f = QApplication::focusWidget();
+    const std::pair<const QWidget *, Pane> panes[] = {{m_summary, SummaryPane}, {m_problems, ProblemsPane},
+                                                     {m_graph, GraphPane},     {m_keys, KeysPane},
+                                                     {m_blob, BlobPane}};
+    for (const auto &[w, pane] : panes)
+        if (f && (f == w || w->isAncestorOf(f)))
+            return pane;
+    return PaneCount;
+}
+
+void LayerPage::cyclePane(bool forward)
+{
+    const Pane cur = currentPane();
+    const int n = PaneCount;
+    const int next = cur == PaneCount ? (forward ? 0 : n - 1) : (int(cur) + (forward ? 1 : n - 1)) % n;
+    focusPane(Pane(next));
 }
 
 void LayerPage::updateBanner()

@@ -44,6 +44,14 @@ public:
     QUndoStack *undoStack() const { return m_undo; }
     /// Brings the Problems tab to the front.
     void showProblemsTab();
+    /// The panes in keyboard order: summary, problems, graph, key table, blob.
+    enum Pane { SummaryPane, ProblemsPane, GraphPane, KeysPane, BlobPane, PaneCount };
+    /// Gives a pane the keyboard focus (Alt+1…5).
+    void focusPane(Pane pane);
+    /// Moves the focus to the next or previous pane (F6 / Shift+F6), wrapping.
+    void cyclePane(bool forward);
+    /// The pane holding the focus, or PaneCount.
+    Pane currentPane() const;
     bool isLoaded() const;
     /// The banner shown over a damaged file (hidden for a layer that reads normally).
     QFrame *damageBanner() const { return m_banner; }

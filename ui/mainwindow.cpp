@@ -7,12 +7,14 @@
 #include "document/layerdocument.h"
 #include "keys/keytablewidget.h"
 #include "layerpage.h"
+#include "problems/problemspanel.h"
 
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QTableView>
 #include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
@@ -76,6 +78,35 @@ MainWindow::MainWindow(QWidget *parent)
 
     QMenu *go = menuBar()->addMenu(tr("&Go"));
     go->addAction(tr("Go to &Key…"), QKeySequence(Qt::CTRL | Qt::Key_G), this, &MainWindow::goToKeyDialog);
+    go->addSeparator();
+    go->addAction(tr("&Next Problem"), QKeySequence(Qt::Key_F8), this, [this] {
+        if (LayerPage *p = currentPage())
+            p->problems()->stepProblem(true);
+    });
+    go->addAction(tr("&Previous Problem"), QKeySequence(Qt::SHIFT | Qt::Key_F8), this, [this] {
+        if (LayerPage *p = currentPage())
+            p->problems()->stepProblem(false);
+    });
+    go->addAction(tr("&Validate Again"), QKeySequence(Qt::Key_F5), this, [this] {
+        if (LayerPage *p = currentPage())
+            p->problems()->validate();
+    });
+    go->addSeparator();
+    go->addAction(tr("Next Pa&ne"), QKeySequence(Qt::Key_F6), this, [this] {
+        if (LayerPage *p = currentPage())
+            p->cyclePane(true);
+    });
+    go->addAction(tr("Previous Pan&e"), QKeySequence(Qt::SHIFT | Qt::Key_F6), this, [this] {
+        if (LayerPage *p = currentPage())
+            p->cyclePane(false);
+    });
+    const char *const paneNames[] = {QT_TR_NOOP("&Summary"), QT_TR_NOOP("P&roblems"), QT_TR_NOOP("B-&tree Graph"),
+                                     QT_TR_NOOP("Ke&ys"), QT_TR_NOOP("&Blob")};
+    for (int i = 0; i < LayerPage::PaneCount; ++i)
+        go->addAction(tr(paneNames[i]), QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)), this, [this, i] {
+            if (LayerPage *p = currentPage())
+                p->focusPane(LayerPage::Pane(i));
+        });
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     auto onGraph = [this](void (BTreeGraphView::*fn)()) {
@@ -200,15 +231,24 @@ void MainWindow::tabTitle(int index)
     auto *page = qobject_cast<LayerPage *>(m_tabs->widget(index));
     if (!page)
         return;
+    // Named after the file: with its directory when another tab has the same name, and the
+    // middle elided (the start and the end are what tell layers and their copies apart).
+    const QFileInfo info(page->document()->path());
+    QString title = info.fileName();
+    for (int i = 0; i < m_tabs->count(); ++i)
+        if (auto *other = qobject_cast<LayerPage *>(m_tabs->widget(i));
+            other && other != page && QFileInfo(other->document()->path()).fileName() == title)
+            title = info.dir().dirName() + QLatin1Char('/') + title;
+    constexpr int kMax = 44;
+    if (title.size() > kMax)
+        title = title.left(18) + QStringLiteral("…") + title.right(kMax - 19);
+    m_tabs->setTabText(index, title);
     const Summary &s = page->document()->layer().summary();
-    const QString title = s.kind == LayerKind::Image
-                              ? tr("image @%1 · %2").arg(QString::fromStdString(s.lsnStart.toString()),
-                                                         QString::fromStdString(s.keyStart.describe()))
-                              : tr("delta %1–%2 · %3").arg(QString::fromStdString(s.lsnStart.toString()),
-                                                           QString::fromStdString(s.lsnEnd.toString()),
-                                                           QString::fromStdString(s.keyStart.describe()));
-    m_tabs->setTabText(index, title.length() > 48 ? title.left(47) + QStringLiteral("…") : title);
-    m_tabs->setTabToolTip(index, page->document()->path());
+    const QString what = s.kind == LayerKind::Image
+                             ? tr("image layer at %1").arg(QString::fromStdString(s.lsnStart.toString()))
+                             : tr("delta layer %1–%2").arg(QString::fromStdString(s.lsnStart.toString()),
+                                                           QString::fromStdString(s.lsnEnd.toString()));
+    m_tabs->setTabToolTip(index, tr("%1\n%2").arg(page->document()->path(), what));
 }
 
 void MainWindow::editSummary()
@@ -275,6 +315,8 @@ void MainWindow::goToKeyDialog()
                                                QLineEdit::Normal, QString(), &ok);
     if (ok && !p->keys()->goToKey(text))
         QMessageBox::information(this, tr("Go to key"), tr("No entry found for %1.").arg(text));
+    else if (ok)
+        p->keys()->view()->setFocus(Qt::OtherFocusReason);  // go on with the arrow keys
 }
 
 void MainWindow::exportRows(bool json)

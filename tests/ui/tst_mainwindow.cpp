@@ -1,14 +1,23 @@
 #include "testutil.h"
 
+#include <keys/keytablewidget.h>
 #include <layerpage.h>
+#include <document/layerdocument.h>
 #include <mainwindow.h>
+#include <problems/problemspanel.h>
 
+#include <layerscope/layer.h>
+
+#include <QDir>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTabWidget>
+#include <QTableView>
+#include <QTreeView>
 #include <QTemporaryDir>
-#include <QDir>
 #include <QTest>
 
+using namespace layerscope;
 using namespace layerscope::ui;
 
 class TestMainWindow : public QObject
@@ -19,6 +28,7 @@ private slots:
     void badFilesAreReportedAndSkipped_data();
     void badFilesAreReportedAndSkipped();
     void damagedFilesOpen();
+    void keyboardOnly();
     void screenshotGrab();
 };
 
@@ -29,7 +39,10 @@ void TestMainWindow::opensFixturesInTabs()
     QCOMPARE(w.openFiles(files, true), int(files.size()));
     QCOMPARE(w.tabs()->count(), int(files.size()));
     QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
-    QVERIFY(w.tabs()->tabText(0).startsWith("delta ") || w.tabs()->tabText(0).startsWith("image "));
+    // Tabs are named after the files (middle elided), the full path in the tooltip.
+    QVERIFY2(w.tabs()->tabText(0).startsWith("000000067F00000005…"), qPrintable(w.tabs()->tabText(0)));
+    QVERIFY(w.tabs()->tabText(0) != w.tabs()->tabText(1));
+    QVERIFY(w.tabs()->tabToolTip(0).startsWith(files.first()) || w.tabs()->tabToolTip(0).startsWith(files.last()));
     QVERIFY(w.windowTitle().contains("Layerscope"));
 }
 
@@ -77,6 +90,49 @@ void TestMainWindow::damagedFilesOpen()
     QCOMPARE(w.tabs()->count(), 2);
     QVERIFY(w.lastErrors().isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
+}
+
+// The keyboard alone: Tab leaves the key table, F6 cycles the panes, Alt+2 reaches the
+// problems, F8 walks them and the table follows.
+void TestMainWindow::keyboardOnly()
+{
+    QTemporaryDir dir;
+    QByteArray bytes = testutil::readAll(testutil::demoLayers(dir.path()).at(2));
+    // Two broken blob headers: two problems to walk.
+    auto layer = Layer::open(std::make_shared<MemorySource>(testutil::toVector(bytes)));
+    const auto entries = *layer->entries();
+    bytes[qsizetype(entries[5].blobOffset)] = char(0xA0);
+    bytes[qsizetype(entries[9].blobOffset)] = char(0xB0);
+    const QString path = dir.filePath("broken-" + QFileInfo(testutil::demoLayers(dir.path()).at(2)).fileName());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+    f.close();
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
+    QCOMPARE(w.openFiles({path}, true), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 20000);
+    LayerPage *p = w.currentPage();
+    QTRY_VERIFY_WITH_TIMEOUT(p->document()->report() && p->problems()->model()->rowCount() > 0, 20000);
+    p->focusPane(LayerPage::KeysPane);
+    QCOMPARE(p->currentPane(), LayerPage::KeysPane);
+    const int row = p->keys()->view()->currentIndex().row();
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    QVERIFY(QApplication::focusWidget() != p->keys()->view());  // Tab left the table…
+    QCOMPARE(p->keys()->view()->currentIndex().row(), row);     // …without moving the selection
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_F6);
+    const LayerPage::Pane afterF6 = p->currentPane();
+    QVERIFY(afterF6 != LayerPage::PaneCount);
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_2, Qt::AltModifier);
+    QCOMPARE(p->currentPane(), LayerPage::ProblemsPane);
+    p->problems()->view()->selectionModel()->clearCurrentIndex();  // start before the first
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_F8);
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_F8);
+    // The second problem of the list is the second blob (offset order within errors).
+    QCOMPARE(p->keys()->view()->currentIndex().row(), 9);
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_F8, Qt::ShiftModifier);
+    QCOMPARE(p->keys()->view()->currentIndex().row(), 5);
 }
 
 void TestMainWindow::screenshotGrab()

@@ -36,6 +36,7 @@ KeyTableWidget::KeyTableWidget(QWidget *parent)
     , m_filterText(new QLineEdit(this))
     , m_status(new QLabel(this))
 {
+    m_view->setTabKeyNavigation(false);  // Tab leaves the table (arrows move in it)
     m_view->setModel(m_model);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setAlternatingRowColors(true);

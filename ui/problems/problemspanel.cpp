@@ -165,6 +165,7 @@ ProblemsPanel::ProblemsPanel(QWidget *parent)
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setRootIsDecorated(true);
+    m_view->setTabKeyNavigation(false);
     m_view->setUniformRowHeights(true);
     m_view->setAllColumnsShowFocus(true);
     m_view->setWordWrap(false);
@@ -216,6 +217,35 @@ void ProblemsPanel::validate()
     m_status->setText(tr("Validating…"));
     emit countsChanged(QString());
     m_doc->startValidation(m_pages->isChecked());
+}
+
+bool ProblemsPanel::stepProblem(bool forward)
+{
+    // Rows in display order, groups expanded into their problems.
+    QAbstractItemModel *m = m_view->model();
+    std::vector<QModelIndex> rows;
+    for (int r = 0; r < m->rowCount(); ++r) {
+        const QModelIndex top = m->index(r, 0);
+        if (m->rowCount(top) == 0)
+            rows.push_back(top);
+        for (int c = 0; c < m->rowCount(top); ++c)
+            rows.push_back(m->index(c, 0, top));
+    }
+    if (rows.empty())
+        return false;
+    const QModelIndex cur = m_view->currentIndex().siblingAtColumn(0);
+    auto it = std::find(rows.begin(), rows.end(), cur);
+    std::size_t next = 0;
+    if (it == rows.end())
+        next = forward ? 0 : rows.size() - 1;
+    else
+        next = forward ? (std::size_t(it - rows.begin()) + 1) % rows.size()
+                       : (std::size_t(it - rows.begin()) + rows.size() - 1) % rows.size();
+    if (rows[next].parent().isValid())
+        m_view->expand(rows[next].parent());
+    m_view->setCurrentIndex(rows[next]);  // follows: currentChanged shows the problem
+    m_view->scrollTo(rows[next]);
+    return true;
 }
 
 QString ProblemsPanel::countsText() const

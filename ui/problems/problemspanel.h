@@ -62,6 +62,9 @@ public:
     /// "3 errors, 1 warning" (exact, whatever was listed) or "no problems"; empty while
     /// validating.
     QString countsText() const;
+    /// Moves to the next (or previous) problem, wrapping, into groups too; the panes follow.
+    /// False when there is none.
+    bool stepProblem(bool forward);
 
 signals:
     void problemActivated(const layerscope::Problem &problem);
