@@ -301,10 +301,7 @@ void TestLayerctl::checkCorrupt()
     content.replace(at, bytes.size(), bytes);
     QTemporaryDir dir;
     const QString file = dir.filePath(QFileInfo(delta).fileName());
-    QFile f(file);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(content);
-    f.close();
+    QVERIFY(testutil::writeFile(file, content));
     const Run json = layerctl({"check", "--json", file});
     QCOMPARE(json.code, code);
     bool found = false;
@@ -328,10 +325,7 @@ void TestLayerctl::checkEvidence()
     content[8192 * 2 + 100] = char(0xA0);  // inside some blob; maybe a header, maybe payload
     content[3] = 9;                        // format version
     const QString file = dir.filePath(QFileInfo(image).fileName());
-    QFile f(file);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(content);
-    f.close();
+    QVERIFY(testutil::writeFile(file, content));
     const Run r = layerctl({"check", "--evidence", dir.filePath("evidence"), file});
     QCOMPARE(r.code, 1);
     const QString base = dir.filePath("evidence/" + QFileInfo(file).fileName());
@@ -352,10 +346,7 @@ void TestLayerctl::salvage()
     // Smash the root (the last block): the tree cannot be walked any more.
     content.replace(content.size() - 8192, 8192, QByteArray(8192, char(0xEE)));
     const QString broken = dir.filePath("broken");
-    QFile f(broken);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(content);
-    f.close();
+    QVERIFY(testutil::writeFile(broken, content));
     QCOMPARE(layerctl({"check", broken}).code, 1);
     QVERIFY(QDir().mkpath(dir.filePath("salvaged")));
     const QString out = dir.filePath("salvaged/" + QFileInfo(delta).fileName());
@@ -408,10 +399,7 @@ void TestLayerctl::checkGroupsAndCaps()
                               + std::size_t(root->count - 1) * 5);
     for (int i = 0; i < 4; ++i)
         bytes[ptr + 1 + i] = char(layer->summary().indexRootBlk >> (24 - 8 * i));
-    QFile f(file);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes);
-    f.close();
+    QVERIFY(testutil::writeFile(file, bytes));
 
     const Run text = layerctl({"check", file});
     QCOMPARE(text.code, 1);
@@ -453,10 +441,7 @@ void TestLayerctl::salvageExitCodes()
     QByteArray bytes = testutil::readAll(image);
     bytes[8192 + 3 * 8196 + 3] = char(0xFF);  // page 3's length: 8192 → 8447
     const QString damaged = dir.filePath(QFileInfo(image).fileName());
-    QFile f(damaged);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes);
-    f.close();
+    QVERIFY(testutil::writeFile(damaged, bytes));
     const QString out2 = dir.filePath("out2");
     QVERIFY(QDir().mkpath(out2));
     const Run r = layerctl({"salvage", damaged, out2});
@@ -465,10 +450,7 @@ void TestLayerctl::salvageExitCodes()
     QCOMPARE(layerctl({"check", QDir(out2).filePath(QFileInfo(image).fileName())}).code, 0);
 
     const QString zeros = dir.filePath("zeros");
-    QFile z(zeros);
-    QVERIFY(z.open(QIODevice::WriteOnly));
-    z.write(QByteArray(4 * 8192, 0));
-    z.close();
+    QVERIFY(testutil::writeFile(zeros, QByteArray(4 * 8192, 0)));
     const Run none = layerctl({"salvage", zeros, dir.filePath("out3")});
     QCOMPARE(none.code, 2);
     QVERIFY(none.err.contains("nothing written"));

@@ -50,6 +50,17 @@ inline QByteArray readAll(const QString &path)
     return f.readAll();
 }
 
+/// Writes `bytes` to `path`, replacing it; false when it cannot.
+inline bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(bytes) == bytes.size();
+}
+inline bool writeFile(const QString &path, layerscope::Bytes bytes)
+{
+    return writeFile(path, QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size())));
+}
+
 inline QList<QJsonObject> readJsonLines(const QString &path)
 {
     QList<QJsonObject> out;

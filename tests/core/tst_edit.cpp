@@ -263,10 +263,7 @@ void TestEdit::refusesAChangedFile()
         struct timespec times[2] = {{0, UTIME_OMIT}, {before.mtimeNs / 1000000000, before.mtimeNs % 1000000000}};
         QCOMPARE(::utimensat(AT_FDCWD, file.toLocal8Bit().constData(), times, 0), 0);
     } else {
-        QFile f(file + ".new");
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(bytes);
-        f.close();
+        QVERIFY(testutil::writeFile(file + ".new", bytes));
         QVERIFY(::rename((file + ".new").toLocal8Bit().constData(), file.toLocal8Bit().constData()) == 0);
     }
     SafeWriteOptions o;

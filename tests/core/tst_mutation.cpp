@@ -372,9 +372,7 @@ void TestMutation::initTestCase()
         auto s = synthLayer(so, sink);
         QVERIFY(s.ok());
         const QString path = m_dir.filePath(QString::fromStdString(s->impliedName().canonical()));
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(reinterpret_cast<const char *>(sink.data().data()), qint64(sink.data().size()));
+        QVERIFY(testutil::writeFile(path, sink.data()));
         m_layers << path;
         ++i;
     }

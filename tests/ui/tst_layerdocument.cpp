@@ -99,10 +99,7 @@ void TestLayerDocument::openErrors()
 void TestLayerDocument::unreadableLayerOpensReduced()
 {
     const QString path = m_dir.filePath("text-file");
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QByteArray(9000, 'a'));
-    f.close();
+    QVERIFY(testutil::writeFile(path, QByteArray(9000, 'a')));
     QString error;
     auto doc = LayerDocument::open(path, &error);
     QVERIFY(doc);
@@ -164,10 +161,7 @@ void TestLayerDocument::cycleIsReportedInTheShape()
     for (int i = 0; i < 5; ++i)
         bytes[qsizetype(rootOff + valuesAt + 5 + std::size_t(i))] = bytes[qsizetype(rootOff + valuesAt + std::size_t(i))];
     const QString path = m_dir.filePath("cyclic-" + QFileInfo(m_demo[2]).fileName());
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes);
-    f.close();
+    QVERIFY(testutil::writeFile(path, bytes));
     QString error;
     auto doc = LayerDocument::open(path, &error);
     QVERIFY(doc);

@@ -40,7 +40,8 @@ private slots:
     void damagedFilesOpenReduced();
 
 private:
-    std::unique_ptr<LayerPage> page(const QString &path);
+    /// Opens `path` in a shown page and waits for its index (or also its validation).
+    std::unique_ptr<LayerPage> page(const QString &path, bool untilValidated = false);
     QTemporaryDir m_dir;
     QStringList m_demo;
 };
@@ -51,7 +52,7 @@ void TestLayerPage::initTestCase()
     QCOMPARE(m_demo.size(), 3);
 }
 
-std::unique_ptr<LayerPage> TestLayerPage::page(const QString &path)
+std::unique_ptr<LayerPage> TestLayerPage::page(const QString &path, bool untilValidated)
 {
     QString error;
     auto doc = LayerDocument::open(path, &error);
@@ -59,10 +60,11 @@ std::unique_ptr<LayerPage> TestLayerPage::page(const QString &path)
         qFatal("%s", qPrintable(error));
     LayerDocument *raw = doc.get();
     QSignalSpy ready(raw, &LayerDocument::shapeReady);
+    QSignalSpy validated(raw, &LayerDocument::validationReady);
     auto p = std::make_unique<LayerPage>(std::move(doc));
     p->resize(1400, 900);
     p->show();
-    if (!ready.wait(20000))
+    if (!(untilValidated ? validated.wait(20000) : ready.wait(20000)))
         qFatal("load timed out");
     QCoreApplication::processEvents();
     return p;
@@ -163,18 +165,8 @@ void TestLayerPage::problemsPanelJumpsToTheBytes()
     bytes[valueAt + 4] = char(bytes[valueAt + 4] ^ 1);
     const QString path = m_dir.filePath("corrupt/" + QFileInfo(m_demo[2]).fileName());
     QDir().mkpath(m_dir.filePath("corrupt"));
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes);
-    f.close();
-    QString error;
-    auto doc = LayerDocument::open(path, &error);
-    QVERIFY(doc);
-    QSignalSpy validated(doc.get(), &LayerDocument::validationReady);
-    auto p = std::make_unique<LayerPage>(std::move(doc));
-    p->resize(1400, 900);
-    p->show();
-    QVERIFY(validated.wait(20000));
+    QVERIFY(testutil::writeFile(path, bytes));
+    auto p = page(path, true);
     ProblemModel *model = p->problems()->model();
     QCOMPARE(model->rowCount(), 1);
     const Problem *problem = model->problem(model->index(0, 0));
@@ -209,18 +201,8 @@ void TestLayerPage::repeatedProblemsAreGrouped()
     auto summary = synthLayer(so, sink);
     QVERIFY(summary.ok());
     const QString path = m_dir.filePath(QString::fromStdString(summary->impliedName().canonical()));
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(reinterpret_cast<const char *>(sink.data().data()), qint64(sink.data().size()));
-    f.close();
-    QString error;
-    auto doc = LayerDocument::open(path, &error);
-    QVERIFY(doc);
-    QSignalSpy validated(doc.get(), &LayerDocument::validationReady);
-    auto p = std::make_unique<LayerPage>(std::move(doc));
-    p->resize(1400, 900);
-    p->show();
-    QVERIFY(validated.wait(20000));
+    QVERIFY(testutil::writeFile(path, sink.data()));
+    auto p = page(path, true);
     ProblemModel *model = p->problems()->model();
     QCOMPARE(model->rowCount(), 1);
     const QModelIndex group = model->index(0, 0);
@@ -272,19 +254,9 @@ void TestLayerPage::damagedFilesOpenReduced()
         bytes = QByteArray(3 * 8192, 0);
     QTemporaryDir dir;
     const QString path = dir.filePath(damage == "zeros" ? QString("zeros.bin") : QFileInfo(m_demo[2]).fileName());
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes);
-    f.close();
-    QString error;
-    auto doc = LayerDocument::open(path, &error);
-    QVERIFY2(doc, qPrintable(error));
-    QVERIFY(!doc->damage().isEmpty() || damage == "truncate-index");
-    QSignalSpy validated(doc.get(), &LayerDocument::validationReady);
-    auto p = std::make_unique<LayerPage>(std::move(doc));
-    p->resize(1400, 900);
-    p->show();
-    QVERIFY(validated.wait(20000));
+    QVERIFY(testutil::writeFile(path, bytes));
+    auto p = page(path, true);
+    QVERIFY(!p->document()->damage().isEmpty() || damage == "truncate-index");
     QVERIFY(p->damageBanner()->isVisible());
     const QString banner = p->damageBanner()->findChild<QLabel *>()->text();
     QVERIFY2(banner.contains(bannerSays), qPrintable(banner));

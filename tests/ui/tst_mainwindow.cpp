@@ -63,10 +63,7 @@ void TestMainWindow::badFilesAreReportedAndSkipped()
     if (content == "dir") {
         QVERIFY(QDir().mkpath(bad));
     } else {
-        QFile f(bad);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(content);
-        f.close();
+        QVERIFY(testutil::writeFile(bad, content));
     }
     MainWindow w;
     QCOMPARE(w.openFiles({bad, testutil::fixtureLayers().first()}, true), 1);
@@ -81,10 +78,7 @@ void TestMainWindow::damagedFilesOpen()
 {
     QTemporaryDir dir;
     const QString bad = dir.filePath("not-a-layer");
-    QFile f(bad);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QByteArray(8192, 'z'));
-    f.close();
+    QVERIFY(testutil::writeFile(bad, QByteArray(8192, 'z')));
     MainWindow w;
     QCOMPARE(w.openFiles({bad, testutil::fixtureLayers().first()}, true), 2);
     QCOMPARE(w.tabs()->count(), 2);
@@ -104,10 +98,7 @@ void TestMainWindow::keyboardOnly()
     bytes[qsizetype(entries[5].blobOffset)] = char(0xA0);
     bytes[qsizetype(entries[9].blobOffset)] = char(0xB0);
     const QString path = dir.filePath("broken-" + QFileInfo(testutil::demoLayers(dir.path()).at(2)).fileName());
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes);
-    f.close();
+    QVERIFY(testutil::writeFile(path, bytes));
     MainWindow w;
     w.show();
     QVERIFY(QTest::qWaitForWindowActive(&w));
