@@ -34,6 +34,7 @@ struct Options
     // rewrite-summary: unset = keep; set (maybe empty) = change, validated by the command.
     std::optional<std::string> tenant, timeline, keyStart, keyEnd, lsn, lsnStart, lsnEnd;
     bool inPlace = false, noBackup = false, dryRun = false, force = false;
+    unsigned keepBackups = 5;  ///< rewrite-summary: FILE.bak.1 … FILE.bak.N
 };
 
 /// Each command prints to stdout, errors to stderr naming the file and offset, and returns

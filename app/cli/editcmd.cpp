@@ -119,6 +119,7 @@ int cmdRewriteSummary(const std::string &file, const Options &opt)
     SafeWriteOptions wo;
     wo.inPlace = opt.inPlace;
     wo.backup = !opt.noBackup;
+    wo.keepBackups = opt.keepBackups;
     wo.expected = *identity;
     wo.allowReadOnly = opt.force;
     const auto written = writeSummarySafely(path, *edited, wo);

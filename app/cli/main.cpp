@@ -175,6 +175,10 @@ int main(int argc, char **argv)
     edit->add_option("--lsn-end", opt.lsnEnd, "new delta LSN range end")->option_text("LSN");
     edit->add_flag("--in-place", opt.inPlace, "rewrite block 0 in place (old block saved to FILE.block0.bak first)");
     edit->add_flag("--no-backup", opt.noBackup, "keep no FILE.orig / FILE.bak.N");
+    edit->add_option("--keep-backups", opt.keepBackups, "keep FILE.bak.1 … FILE.bak.N, newest first (default 5; "
+                                                        "FILE.orig is always kept)")
+        ->check(CLI::Range(0, 100))
+        ->option_text("N");
     edit->add_flag("--dry-run", opt.dryRun, "print the bytes that would change, write nothing");
     edit->add_flag("--force", opt.force, "write even when Neon could no longer read every entry, or the file is "
                                          "read-only");

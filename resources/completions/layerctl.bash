@@ -20,7 +20,7 @@ _layerctl()
         synth) opts="--kind --size --entries --value-size --compression" ;;
         check) opts="--json --pages --evidence --max-problems --threads --color --quiet" ;;
         salvage) opts="--quiet" ;;
-        rewrite-summary) opts="--tenant-id --new-tenant-id --timeline-id --new-timeline-id --key-start --key-end --lsn --lsn-start --lsn-end --in-place --no-backup --dry-run --force --quiet" ;;
+        rewrite-summary) opts="--tenant-id --new-tenant-id --timeline-id --new-timeline-id --key-start --key-end --lsn --lsn-start --lsn-end --in-place --no-backup --keep-backups --dry-run --force --quiet" ;;
     esac
     case $prev in
         --format) COMPREPLY=($(compgen -W "text json pagectl" -- "$cur")); return ;;
@@ -28,7 +28,7 @@ _layerctl()
         --kind) COMPREPLY=($(compgen -W "image delta" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --evidence) _filedir -d; return ;;
-        --from|--limit|--size|--entries|--value-size|--max-problems|--threads|--tenant-id|--new-tenant-id|--timeline-id|--new-timeline-id|--key-start|--key-end|--lsn|--lsn-start|--lsn-end) return ;;
+        --from|--limit|--size|--entries|--value-size|--max-problems|--threads|--tenant-id|--new-tenant-id|--timeline-id|--new-timeline-id|--key-start|--key-end|--lsn|--lsn-start|--lsn-end|--keep-backups) return ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
