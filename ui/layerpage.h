@@ -42,6 +42,9 @@ public:
     /// the current document stays and `error` says why.
     bool reload(const QString &path, QString *error);
     QUndoStack *undoStack() const { return m_undo; }
+    /// Shows the bytes at an offset given as decimal or 0x hex in the hex view; false (and
+    /// nothing moves) when the text is not an offset inside the file.
+    bool goToOffset(const QString &text);
     /// Brings the Problems tab to the front.
     void showProblemsTab();
     /// The panes in keyboard order: summary, problems, graph, key table, blob.

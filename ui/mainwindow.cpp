@@ -78,6 +78,18 @@ MainWindow::MainWindow(QWidget *parent)
 
     QMenu *go = menuBar()->addMenu(tr("&Go"));
     go->addAction(tr("Go to &Key…"), QKeySequence(Qt::CTRL | Qt::Key_G), this, &MainWindow::goToKeyDialog);
+    go->addAction(tr("Go to &Offset…"), QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] {
+        LayerPage *p = currentPage();
+        if (!p)
+            return;
+        bool ok = false;
+        const QString text = QInputDialog::getText(this, tr("Go to offset"),
+                                                   tr("Byte offset (decimal, or hex with 0x), below %L1:")
+                                                       .arg(p->document()->layer().fileSize()),
+                                                   QLineEdit::Normal, QString(), &ok);
+        if (ok && !p->goToOffset(text))
+            QMessageBox::information(this, tr("Go to offset"), tr("%1 is not an offset inside the file.").arg(text));
+    });
     go->addSeparator();
     go->addAction(tr("&Next Problem"), QKeySequence(Qt::Key_F8), this, [this] {
         if (LayerPage *p = currentPage())

@@ -38,6 +38,8 @@ private slots:
     void repeatedProblemsAreGrouped();
     void damagedFilesOpenReduced_data();
     void damagedFilesOpenReduced();
+    void goToOffset_data();
+    void goToOffset();
 
 private:
     /// Opens `path` in a shown page and waits for its index (or also its validation).
@@ -280,6 +282,33 @@ void TestLayerPage::damagedFilesOpenReduced()
     vo.fileName = QFileInfo(written).fileName().toStdString();
     QVERIFY(validateLayer(**salvaged, vo).clean());
     QCOMPARE(testutil::readAll(path), bytes);  // the damaged original is untouched
+}
+
+void TestLayerPage::goToOffset_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<qlonglong>("offset");
+    QTest::newRow("hex") << "0x2000" << 8192LL;
+    QTest::newRow("decimal") << "16400" << 16400LL;
+    QTest::newRow("grouped") << "16,400" << 16400LL;
+    QTest::newRow("beyond-the-file") << "0xFFFFFFFF" << -1LL;
+    QTest::newRow("garbage") << "12zz" << -1LL;
+}
+
+// Ctrl+L: the hex view shows the offset asked for (decimal or 0x hex); a bad one moves nothing.
+void TestLayerPage::goToOffset()
+{
+    QFETCH(QString, text);
+    QFETCH(qlonglong, offset);
+    auto p = page(m_demo[2]);
+    HexView *hex = p->blob()->storedView();
+    const FileOffset before = hex->topOffset();
+    QCOMPARE(p->goToOffset(text), offset >= 0);
+    if (offset < 0) {
+        QCOMPARE(hex->topOffset(), before);
+        return;
+    }
+    QVERIFY(hex->topOffset() <= FileOffset(offset) && FileOffset(offset) < hex->topOffset() + 16 * 8);
 }
 
 QTEST_MAIN(TestLayerPage)

@@ -59,8 +59,13 @@ void BlobPanel::showRange(FileOffset offset, std::uint64_t length, const QString
     m_tabs->setCurrentIndex(0);
     m_stored->setHighlights({{offset, offset + std::max<std::uint64_t>(length, 1), QColor(220, 50, 47, 110)}});
     m_stored->scrollToOffset(offset);
-    m_title->setText(tr("<span style='background:rgba(220,50,47,0.35)'>&nbsp;bytes at fault&nbsp;</span> [%1, %2): %3")
-                         .arg(offset).arg(offset + length).arg(what.toHtmlEscaped()));
+    m_title->setText(tr("<span style='background:rgba(220,50,47,0.35)'>&nbsp;%1&nbsp;</span> at 0x%2 (%L3), %L4 "
+                        "byte(s): %5")
+                         .arg(length ? tr("bytes at fault") : tr("offset"))
+                         .arg(offset, 0, 16)
+                         .arg(offset)
+                         .arg(length)
+                         .arg(what.toHtmlEscaped()));
 }
 
 void BlobPanel::clearEntry()
