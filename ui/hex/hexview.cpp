@@ -90,13 +90,16 @@ void HexView::paintEvent(QPaintEvent *)
             const FileOffset abs = m_base + rel + std::uint64_t(i);
             const int x = hexX + cw * (i * 3 + (i >= 8 ? 1 : 0));
             const int ax = asciiX + cw * i;
+            bool highlighted = false;
             for (const Highlight &h : m_highlights)
                 if (abs >= h.begin && abs < h.end) {
                     p.fillRect(QRect(x - cw / 2, y, cw * 3, lineH), h.color);
                     p.fillRect(QRect(ax, y, cw, lineH), h.color);
+                    highlighted = true;
                     break;
                 }
-            p.setPen(b == 0 ? offsetColor : pal.color(QPalette::Text));
+            // Zero bytes are dimmed, except where highlighted: bytes at fault stay readable.
+            p.setPen(b == 0 && !highlighted ? offsetColor : pal.color(QPalette::Text));
             p.drawText(x, y + fm.ascent(), QStringLiteral("%1").arg(b, 2, 16, QLatin1Char('0')));
             p.drawText(ax, y + fm.ascent(), (b >= 0x20 && b < 0x7f) ? QString(QChar(b)) : QStringLiteral("·"));
         }
