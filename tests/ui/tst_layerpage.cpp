@@ -40,6 +40,7 @@ private slots:
     void damagedFilesOpenReduced();
     void goToOffset_data();
     void goToOffset();
+    void textIsNotDecodedAsAPage();
 
 private:
     /// Opens `path` in a shown page and waits for its index (or also its validation).
@@ -309,6 +310,20 @@ void TestLayerPage::goToOffset()
         return;
     }
     QVERIFY(hex->topOffset() <= FileOffset(offset) && FileOffset(offset) < hex->topOffset() + 16 * 8);
+}
+
+// The Neon-written image fixture holds 8 KiB of ASCII text per page: not decoded as a page
+// header, said once.
+void TestLayerPage::textIsNotDecodedAsAPage()
+{
+    const QString image = testutil::fixtureLayers().filter("__0000000001696070").first();
+    auto p = page(image);
+    p->keys()->view()->setCurrentIndex(p->keys()->model()->index(3, 0));
+    const QString decoded = p->blob()->decodedView()->toPlainText();
+    QVERIFY2(decoded.contains("Not a Postgres page"), qPrintable(decoded));
+    QCOMPARE(decoded.count("Not decoded as a page header: pd_upper 31086 > pd_special 26925."), 1);
+    QVERIFY(!decoded.contains("pd_checksum"));
+    QVERIFY(!decoded.contains("Line pointers"));
 }
 
 QTEST_MAIN(TestLayerPage)

@@ -40,6 +40,11 @@ QString pageHtml(Bytes page, const Key &key)
         return {};
     if (isZeroPage(page))
         return QStringLiteral("<h4>Postgres page</h4><p>All-zero page (a new, never initialised page).</p>");
+    // Not every 8 KiB value is a heap page: when the header cannot be one, say why once
+    // instead of listing nonsense fields.
+    if (const auto problems = pageHeaderProblems(*h); !problems.empty())
+        return QObject::tr("<h4>Not a Postgres page</h4><p>Not decoded as a page header: %1.</p>")
+            .arg(esc(problems.front()));
     Table t(QObject::tr("Postgres page header"));
     t.row("pd_lsn", QStringLiteral("%1/%2").arg(h->lsn >> 32, 0, 16).arg(h->lsn & 0xFFFFFFFF, 0, 16).toUpper());
     const std::uint16_t computed = pageChecksum(page, key.field6());
@@ -58,10 +63,7 @@ QString pageHtml(Bytes page, const Key &key)
     t.row("pd_prune_xid", QString::number(h->pruneXid));
     t.row(QObject::tr("line pointers"), QString::number(h->linePointerCount()));
     QString html = t.html();
-    const auto problems = pageHeaderProblems(*h);
-    for (const auto &p : problems)
-        html += QStringLiteral("<p style='color:#c0392b'>✘ %1</p>").arg(esc(p));
-    if (problems.empty()) {
+    {
         static const char *const flags[] = {"unused", "normal", "redirect", "dead"};
         QString lp = QStringLiteral("<h4>%1</h4><table cellspacing=0 cellpadding=1><tr><th>#</th><th>offset</th><th>length</th><th>state</th></tr>").arg(QObject::tr("Line pointers"));
         const auto lps = linePointers(page, 64);
