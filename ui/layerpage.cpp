@@ -85,6 +85,10 @@ LayerPage::LayerPage(std::unique_ptr<LayerDocument> doc, QWidget *parent)
     layout->addWidget(m_banner);
     layout->addWidget(split, 1);
 
+    connect(this, &LayerPage::statusMessage, this, [this](const QString &text) {
+        if (!text.isEmpty())
+            m_lastStatus = text;
+    });
     connect(m_problems, &ProblemsPanel::problemActivated, this, &LayerPage::showProblem);
     connect(m_keys, &KeyTableWidget::statusMessage, this, &LayerPage::statusMessage);
     connect(m_keys, &KeyTableWidget::currentPositionChanged, this, [this](qint64 pos) {

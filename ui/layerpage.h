@@ -55,6 +55,9 @@ public:
     void cyclePane(bool forward);
     /// The pane holding the focus, or PaneCount.
     Pane currentPane() const;
+    /// The last status line this page emitted (the status bar shows it again when the tab
+    /// becomes current).
+    QString lastStatus() const { return m_lastStatus; }
     bool isLoaded() const;
     /// The banner shown over a damaged file (hidden for a layer that reads normally).
     QFrame *damageBanner() const { return m_banner; }
@@ -81,6 +84,7 @@ private:
     QTabWidget *m_leftTabs;
     QUndoStack *m_undo;
     QFrame *m_banner;
+    QString m_lastStatus;
     QLabel *m_bannerText;
     void attach();
     void updateBanner();

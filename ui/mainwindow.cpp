@@ -54,6 +54,8 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateProgress);
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         m_undoGroup->setActiveStack(currentPage() ? currentPage()->undoStack() : nullptr);
+        // The status bar follows the current tab.
+        m_status->setText(currentPage() ? currentPage()->lastStatus() : QString());
     });
 
     QMenu *file = menuBar()->addMenu(tr("&File"));

@@ -43,6 +43,13 @@ void TestMainWindow::opensFixturesInTabs()
     QVERIFY2(w.tabs()->tabText(0).startsWith("000000067F00000005…"), qPrintable(w.tabs()->tabText(0)));
     QVERIFY(w.tabs()->tabText(0) != w.tabs()->tabText(1));
     QVERIFY(w.tabs()->tabToolTip(0).startsWith(files.first()) || w.tabs()->tabToolTip(0).startsWith(files.last()));
+    // The status bar follows the current tab.
+    for (int i : {0, 1})
+        QTRY_VERIFY_WITH_TIMEOUT(!qobject_cast<LayerPage *>(w.tabs()->widget(i))->lastStatus().isEmpty(), 10000);
+    for (int i : {0, 1, 0}) {
+        w.tabs()->setCurrentIndex(i);
+        QVERIFY2(w.statusText().startsWith(qobject_cast<LayerPage *>(w.tabs()->widget(i))->document()->fileName()), qPrintable(w.statusText()));
+    }
     QVERIFY(w.windowTitle().contains("Layerscope"));
 }
 
