@@ -86,12 +86,13 @@ class ProblemList
 public:
     explicit ProblemList(std::size_t cap) : m_cap(std::max<std::size_t>(cap, 1)) {}
 
+    /// The returned reference (the problem just added) stays valid until the next add.
     Problem &add(Problem p)
     {
         count(p);
-        m_list.push_back(std::move(p));
         if (m_list.size() >= 2 * m_cap)
-            compact();
+            compact();  // before the push: the new problem is always the one returned
+        m_list.push_back(std::move(p));
         return m_list.back();
     }
     void finish(ValidationReport &r)

@@ -342,6 +342,13 @@ void TestValidate::capNeverHidesErrors()
     const auto cycle = std::find_if(r.problems.begin(), r.problems.end(), [](const Problem &p) { return p.check == "node-cycle"; });
     QVERIFY(cycle != r.problems.end());
     QCOMPARE(cycle->offset, ptr);
+    QCOMPARE(cycle->related.size(), std::size_t(1));
+    // Every listed problem carries its own tags (dropping others never mixes them up).
+    for (const Problem &p : r.problems)
+        if (p.check == "value-size") {
+            QVERIFY(p.entry && p.key && p.related.empty());
+            QVERIFY(p.message.find("RelBlock image is 16 bytes") != std::string::npos);
+        }
     // The tallies count everything, listed or not.
     std::uint64_t sum = 0;
     for (const CheckTally &t : r.tallies)
