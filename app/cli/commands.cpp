@@ -88,12 +88,14 @@ void printSummaryText(const Layer &layer, const TreeShape &st)
         fmt::print("file name        DOES NOT MATCH the summary; expected {}\n", implied);
 }
 
-std::string describeValueLine(const Layer &layer, const Entry &e)
+/// "img N bytes" or "rec N bytes will_init: B <record>" (pagectl's words); `withZstd` adds the
+/// stored → decompressed sizes of a zstd blob.
+std::string describeValueLine(const Layer &layer, const Entry &e, bool withZstd = true)
 {
     auto d = inspectEntry(layer, e);
     if (!d)
         return fmt::format("ERROR: {}", d.error().message());
-    std::string comp = d->header.compression == Compression::Zstd
+    std::string comp = withZstd && d->header.compression == Compression::Zstd
                            ? fmt::format(" zstd {}→{}", d->header.storedLen, d->payloadLen)
                            : std::string();
     if (layer.kind() == LayerKind::Image || d->value.isImage())
@@ -364,16 +366,10 @@ int dumpPagectl(const std::string &file, const Layer &layer)
             fmt::print("key: {} offset {}\n", toHex(k), v);
             return true;
         }
-        auto d = inspectEntry(layer, e);
-        std::string desc;
-        if (!d)
-            desc = fmt::format("ERROR: {}", d.error().message());
-        else if (d->value.isImage())
-            desc = fmt::format(" img {} bytes", d->content.size());
-        else
-            desc = fmt::format(" rec {} bytes will_init: {} {}", d->payloadLen, d->valueWillInit,
-                               describeRecord(d->value.record()));
-        fmt::print("  key {} at {}: {}\n", e.key.toHex(), e.lsn.toString(), desc);
+        // pagectl puts a space before img/rec, none before ERROR.
+        const std::string desc = describeValueLine(layer, e, false);
+        fmt::print("  key {} at {}: {}{}\n", e.key.toHex(), e.lsn.toString(), desc.rfind("ERROR", 0) == 0 ? "" : " ",
+                   desc);
         return true;
     });
     if (!walk) {
