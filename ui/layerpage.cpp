@@ -9,7 +9,6 @@
 #include "summary/summarypanel.h"
 
 #include <layerscope/salvage.h>
-#include <layerscope/writer.h>
 
 #include <QApplication>
 #include <QColor>
@@ -285,23 +284,10 @@ void LayerPage::salvageTo(const QString &out)
             emit openRequested(path);
     });
     watcher->setFuture(QtConcurrent::run([source, name, out]() -> std::pair<QString, QString> {
-        const QFileInfo target(out);
-        const std::string path = (target.isDir() ? QDir(out).filePath(QStringLiteral(".layerscope-salvage")) : out)
-                                     .toStdString();
-        auto sink = AtomicFileSink::create(path);
-        if (!sink)
-            return {QString(), QObject::tr("Salvage failed: %1").arg(QString::fromStdString(sink.error().message()))};
-        const SalvageResult r = salvageLayer(*source, name, **sink);
+        const SalvageResult r = salvageToPath(*source, name, out.toStdString());
         if (!r.written)
             return {QString(), QObject::tr("Salvage wrote nothing: %1").arg(QString::fromStdString(r.error.message()))};
-        if (auto c = (*sink)->commit(); !c)
-            return {QString(), QObject::tr("Salvage failed: %1").arg(QString::fromStdString(c.error().message()))};
-        QString written = QString::fromStdString(path);
-        if (target.isDir()) {
-            const QString named = QDir(out).filePath(QString::fromStdString(r.summary.impliedName().canonical()));
-            if (!QFileInfo::exists(named) && QFile::rename(written, named))
-                written = named;
-        }
+        const QString written = QString::fromStdString(r.path);
         return {written, QObject::tr("Salvaged into %1: kept %L2 of %L3 entries, dropped %L4, repaired %L5")
                              .arg(written)
                              .arg(r.kept)

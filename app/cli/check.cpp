@@ -219,44 +219,21 @@ int cmdCheck(const std::vector<std::string> &files, const Options &opt)
 
 int cmdSalvage(const std::string &in, const std::string &outArg, const Options &opt)
 {
-    namespace fs = std::filesystem;
     auto mapped = MappedFile::open(in);
     if (!mapped) {
         reportError(in, mapped.error().message());
         return ExitUsage;
     }
     // OUT may be a directory: the output then gets the canonical name of its summary.
-    std::error_code ec;
-    const bool toDir = fs::is_directory(outArg, ec);
-    const std::string target = toDir ? (fs::path(outArg) / ".layerctl-salvage").string() : outArg;
-    auto sink = AtomicFileSink::create(target);
-    if (!sink) {
-        reportError(target, sink.error().message());
-        return ExitUsage;
-    }
-    const SalvageResult r = salvageLayer(**mapped, baseName(in), **sink);
+    const SalvageResult r = salvageToPath(**mapped, baseName(in), outArg);
     if (!r.written) {
         reportError(in, "nothing written: " + r.error.message());
         return ExitUsage;
     }
-    if (auto c = (*sink)->commit(); !c) {
-        reportError(target, c.error().message());
-        return ExitUsage;
-    }
-    std::string out = target;
+    if (!r.pathNote.empty())
+        reportError(outArg, r.pathNote);
+    const std::string &out = r.path;
     const std::string implied = r.summary.impliedName().canonical();
-    if (toDir) {
-        const std::string named = (fs::path(outArg) / implied).string();
-        if (fs::exists(named, ec)) {
-            reportError(named, fmt::format("exists already; the output is {}", target));
-        } else {
-            fs::rename(target, named, ec);
-            if (ec)
-                reportError(named, fmt::format("cannot be created ({}); the output is {}", ec.message(), target));
-            else
-                out = named;
-        }
-    }
     if (!opt.quiet) {
         for (const SalvageNote &n : r.dropped)
             print(fmt::format("{}:{}: dropped: {}", in, n.offset, n.what));

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 
 namespace layerscope {
 
@@ -341,6 +342,42 @@ SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, Ou
     r.written = true;
     std::stable_sort(r.dropped.begin(), r.dropped.end(),
                      [](const SalvageNote &a, const SalvageNote &b) { return a.offset < b.offset; });
+    return r;
+}
+
+SalvageResult salvageToPath(const ByteSource &in, const std::string &fileName, const std::string &out)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const bool toDir = fs::is_directory(out, ec);
+    const std::string target = toDir ? (fs::path(out) / ".layerscope-salvage").string() : out;
+    auto sink = AtomicFileSink::create(target);
+    if (!sink) {
+        SalvageResult r;
+        r.error = sink.error();
+        return r;
+    }
+    SalvageResult r = salvageLayer(in, fileName, **sink);
+    if (!r.written)
+        return r;
+    if (auto c = (*sink)->commit(); !c) {
+        r.written = false;
+        r.error = c.error();
+        return r;
+    }
+    r.path = target;
+    if (toDir) {
+        const std::string named = (fs::path(out) / r.summary.impliedName().canonical()).string();
+        if (fs::exists(named, ec)) {
+            r.pathNote = fmt::format("{} exists already; the output is {}", named, target);
+        } else {
+            fs::rename(target, named, ec);
+            if (ec)
+                r.pathNote = fmt::format("{} cannot be created ({}); the output is {}", named, ec.message(), target);
+            else
+                r.path = named;
+        }
+    }
     return r;
 }
 

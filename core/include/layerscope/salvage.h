@@ -35,6 +35,9 @@ struct SalvageResult
     std::vector<SalvageNote> repairs;  ///< entries or summary fields written re-derived
     /// Nothing was dropped or re-derived: the output holds exactly what the input held.
     bool lossless() const { return written && dropped.empty() && repairs.empty(); }
+    /// salvageToPath: the file written, and why it is not the canonical name when it is not.
+    std::string path;
+    std::string pathNote;
 };
 
 /// Writes a new layer to `out` from every entry of `in` that can be trusted, whatever state
@@ -47,5 +50,11 @@ struct SalvageResult
 /// when the summary's are unusable; the layer kind from the name when the magic is damaged.
 /// The output is built to check clean. Does not commit `out`; the caller does.
 SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, OutputSink &out);
+
+/// salvageLayer into a file, written atomically: `out` is a file path, or an existing directory
+/// where the file gets the canonical name of its summary (when that name is taken, the file
+/// stays at a temporary name beside it and `pathNote` says so). Errors creating or committing
+/// the file come back as `error` with `written` false.
+SalvageResult salvageToPath(const ByteSource &in, const std::string &fileName, const std::string &out);
 
 } // namespace layerscope
