@@ -1,10 +1,11 @@
 #include "layerscope/btree.h"
 
+#include "layerscope/tree_walk.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstring>
-#include <unordered_set>
 
 namespace layerscope {
 
@@ -88,15 +89,16 @@ Result<NodeView> decodeNode(Bytes block, std::uint32_t relBlock, FileOffset offs
     NodeView n;
     n.block = relBlock;
     n.offset = offset;
-    n.count = readBe16(block.data());
-    n.level = block[2];
-    n.prefixLen = block[3];
-    n.suffixLen = block[4];
+    const auto &[countF, levelF, prefixF, suffixF] = kNodeHeaderFields;
+    n.count = readBe16(block.data() + countF.offset);
+    n.level = block[levelF.offset];
+    n.prefixLen = block[prefixF.offset];
+    n.suffixLen = block[suffixF.offset];
     if (n.count == 0)
         return makeError(offset, "a node with at least one entry", "num_children 0",
                          ErrorKind::NodeHeader);
     if (std::size_t(n.prefixLen) + n.suffixLen != keyLen)
-        return makeError(offset + 3,
+        return makeError(offset + prefixF.offset,
                          fmt::format("prefix_len + suffix_len = {} (index key width)", keyLen),
                          fmt::format("{} + {}", n.prefixLen, n.suffixLen), ErrorKind::NodeHeader);
     if (n.usedBytes() > kBlockSize)
@@ -104,14 +106,13 @@ Result<NodeView> decodeNode(Bytes block, std::uint32_t relBlock, FileOffset offs
                          fmt::format("{} entries of {} bytes fitting in 8192 bytes", n.count,
                                      n.suffixLen + 5),
                          fmt::format("{} bytes", n.usedBytes()), ErrorKind::NodeHeader);
-    n.prefix = block.subspan(5, n.prefixLen);
-    n.suffixes = block.subspan(5 + n.prefixLen, std::size_t(n.count) * n.suffixLen);
-    n.values = block.subspan(5 + n.prefixLen + std::size_t(n.count) * n.suffixLen,
-                             std::size_t(n.count) * 5);
+    n.prefix = block.subspan(NodeView::kHeaderLen, n.prefixLen);
+    n.suffixes = block.subspan(NodeView::kHeaderLen + n.prefixLen, std::size_t(n.count) * n.suffixLen);
+    n.values = block.subspan(n.valueOffset(0) - offset, std::size_t(n.count) * NodeView::kValueLen);
     if (n.level > 0) {
         for (std::size_t i = 0; i < n.count; ++i)
-            if (n.values[i * 5] != 0x80)
-                return makeError(offset + (n.values.data() - block.data()) + i * 5,
+            if (n.values[i * NodeView::kValueLen] != 0x80)
+                return makeError(n.valueOffset(i),
                                  "internal value marker 0x80",
                                  fmt::format("0x{:02x} in entry {}", n.values[i * 5], i),
                                  ErrorKind::NodeMarker);
@@ -137,95 +138,21 @@ Result<NodeView> BTreeReader::node(std::uint32_t relBlock) const
     return decodeNode(m_file.subspan(off, kBlockSize), relBlock, off, m_keyLen);
 }
 
-namespace {
-struct Frame
-{
-    NodeView node;
-    std::size_t next;  // next entry index to visit (forward) or entries left (backward)
-};
-
-Error cycleError(const NodeView &parent, std::size_t i, std::uint32_t child)
-{
-    return makeError(parent.offset, "a tree (each node reached once)",
-                     fmt::format("entry {} of node {} points again at node {}", i, parent.block,
-                                 child));
-}
-} // namespace
-
-Status BTreeReader::visit(Bytes from, bool forward, const Visitor &visitFn) const
-{
-    std::vector<Frame> stack;
-    std::unordered_set<std::uint32_t> seen;
-    ByteVector keybuf(m_keyLen);
-    auto push = [&](std::uint32_t rel, const NodeView *parent, std::size_t i) -> Status {
-        if (!seen.insert(rel).second)
-            return cycleError(*parent, i, rel);
-        if (stack.size() >= std::size_t(kMaxDepth))
-            return makeError(parent->offset, fmt::format("a tree at most {} levels deep", kMaxDepth),
-                             "a deeper path");
-        auto n = node(rel);
-        if (!n)
-            return n.error();
-        bool found = false;
-        std::size_t idx = n->search(from, found);
-        if (forward) {
-            if (!found && !n->isLeaf() && idx > 0)
-                --idx;
-        } else {
-            if (!found) {
-                if (idx == 0)
-                    return Error{~FileOffset(0), {}, {}};  // sentinel: visit ends
-                --idx;
-            }
-            ++idx;  // entries left to walk downwards
-        }
-        stack.push_back({*n, idx});
-        return Ok{};
-    };
-    if (auto s = push(m_root, nullptr, 0); !s) {
-        if (s.error().offset == ~FileOffset(0))
-            return Ok{};
-        return s;
-    }
-    while (!stack.empty()) {
-        Frame &f = stack.back();
-        const bool more = forward ? f.next < f.node.count : f.next > 0;
-        if (!more) {
-            stack.pop_back();
-            continue;
-        }
-        const std::size_t i = forward ? f.next++ : --f.next;
-        if (f.node.isLeaf()) {
-            f.node.keyInto(i, keybuf.data());
-            if (!visitFn(keybuf, f.node.value(i)))
-                return Ok{};
-            continue;
-        }
-        const NodeView parent = f.node;
-        if (auto s = push(parent.child(i), &parent, i); !s) {
-            if (s.error().offset == ~FileOffset(0))
-                return Ok{};
-            return s;
-        }
-    }
-    return Ok{};
-}
-
 Status BTreeReader::visitForward(Bytes from, const Visitor &v) const
 {
-    return visit(from, true, v);
+    return forEachEntry(*this, WalkOrder{false, from}, v);
 }
 
 Status BTreeReader::visitBackward(Bytes from, const Visitor &v) const
 {
-    return visit(from, false, v);
+    return forEachEntry(*this, WalkOrder{true, from}, v);
 }
 
 Result<std::uint64_t> BTreeReader::get(Bytes key, bool &found) const
 {
     found = false;
     std::uint64_t value = 0;
-    auto s = visitForward(key, [&](Bytes k, std::uint64_t v) {
+    auto s = forEachEntry(*this, WalkOrder{false, key}, [&](Bytes k, std::uint64_t v) {
         if (std::equal(key.begin(), key.end(), k.begin(), k.end())) {
             found = true;
             value = v;
@@ -239,86 +166,69 @@ Result<std::uint64_t> BTreeReader::get(Bytes key, bool &found) const
 
 Status BTreeReader::walkNodes(const std::function<bool(const NodeView &, int)> &visitFn) const
 {
-    struct W
+    struct V : TreeVisitor
     {
-        NodeView node;
-        std::size_t next;
-    };
-    std::vector<W> stack;
-    std::unordered_set<std::uint32_t> seen{m_root};
-    auto root = node(m_root);
-    if (!root)
-        return root.error();
-    if (!visitFn(*root, 0))
-        return Ok{};
-    stack.push_back({*root, 0});
-    while (!stack.empty()) {
-        W &w = stack.back();
-        if (w.node.isLeaf() || w.next >= w.node.count) {
-            stack.pop_back();
-            continue;
+        const std::function<bool(const NodeView &, int)> &fn;
+        explicit V(const std::function<bool(const NodeView &, int)> &f) : fn(f) {}
+        WalkAction enter(const NodeView &n, const WalkLink &l)
+        {
+            if (!fn(n, l.depth))
+                return WalkAction::Stop;
+            return n.isLeaf() ? WalkAction::Skip : WalkAction::Descend;  // nodes only
         }
-        const std::size_t i = w.next++;
-        const std::uint32_t c = w.node.child(i);
-        if (!seen.insert(c).second)
-            return cycleError(w.node, i, c);
-        if (stack.size() >= std::size_t(kMaxDepth))
-            return makeError(w.node.offset,
-                             fmt::format("a tree at most {} levels deep", kMaxDepth),
-                             "a deeper path");
-        auto child = node(c);
-        if (!child)
-            return child.error();
-        if (!visitFn(*child, int(stack.size())))
-            return Ok{};
-        stack.push_back({*child, 0});
-    }
-    return Ok{};
+    } v{visitFn};
+    TreeWalk<V> walk(*this, v);
+    return walk.run();
 }
 
 Result<std::string> BTreeReader::dumpNeon() const
 {
-    // Mirrors the breadcrumb quirk of Neon's printer: each pending sibling on the stack
-    // contributes its node's tag (the hex of its parent's prefix) to "path".
-    struct D
+    // Neon's printer keeps a stack of pending siblings; each contributes its node's tag (the hex
+    // of its parent's prefix) to the "path" printed with a node. Here the same stack is the
+    // walk's path: an ancestor counts while it has entries after the one being followed.
+    struct V : TreeVisitor
     {
-        std::uint32_t blk;
-        std::string tag;
-        int depth;
-        std::size_t child;
-    };
-    std::string out;
-    std::vector<D> stack{{m_root, std::string(), 0, 0}};
-    std::unordered_set<std::uint32_t> seen{m_root};
-    while (!stack.empty()) {
-        D d = stack.back();
-        stack.pop_back();
-        auto n = node(d.blk);
-        if (!n)
-            return n.error();
-        if (d.child == 0) {
-            std::string path;
-            for (const D &s : stack)
-                path += s.tag;
-            out += fmt::format("{:{}}blk #{}: path {}{}: prefix {}, suffix_len {}\n", "",
-                               d.depth * 2, d.blk, path, d.tag, toHex(n->prefix), n->suffixLen);
+        std::string out;
+        struct Level
+        {
+            std::string tag;    // hex of the parent's prefix
+            bool pending = false;
+        };
+        std::vector<Level> path;
+        WalkAction enter(const NodeView &n, const WalkLink &l)
+        {
+            std::string tag = l.parent ? toHex(l.parent->prefix) : std::string();
+            std::string p;
+            for (const Level &a : path)
+                if (a.pending)
+                    p += a.tag;
+            out += fmt::format("{:{}}blk #{}: path {}{}: prefix {}, suffix_len {}\n", "", l.depth * 2, n.block, p,
+                               tag, toHex(n.prefix), n.suffixLen);
+            path.push_back({std::move(tag), false});
+            return WalkAction::Descend;
         }
-        if (d.child + 1 < n->count)
-            stack.push_back({d.blk, d.tag, d.depth, d.child + 1});
-        out += fmt::format("{:{}}{}: {}\n", "", d.depth * 2 + 2, toHex(n->suffix(d.child)),
-                           toHex(n->rawValue(d.child)));
-        if (!n->isLeaf()) {
-            const std::uint32_t c = n->child(d.child);
-            if (!seen.insert(c).second)
-                return cycleError(*n, d.child, c);
-            if (d.depth + 1 >= kMaxDepth)
-                return makeError(n->offset,
-                                 fmt::format("a tree at most {} levels deep", kMaxDepth),
-                                 "a deeper path");
-            stack.push_back({c, toHex(n->prefix), d.depth + 1, 0});
+        void line(const NodeView &n, std::size_t i)
+        {
+            const std::size_t depth = path.size() - 1;
+            path.back().pending = i + 1 < n.count;
+            out += fmt::format("{:{}}{}: {}\n", "", depth * 2 + 2, toHex(n.suffix(i)), toHex(n.rawValue(i)));
         }
-    }
-    return out;
+        bool branch(const NodeView &n, std::size_t i)
+        {
+            line(n, i);
+            return true;
+        }
+        bool entry(const NodeView &n, std::size_t i, Bytes)
+        {
+            line(n, i);
+            return true;
+        }
+        void leave(const NodeView &) { path.pop_back(); }
+    } v;
+    TreeWalk<V> walk(*this, v);
+    if (auto s = walk.run(); !s)
+        return s.error();
+    return std::move(v.out);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ std::vector<std::string> editRisks(Bytes file, const Summary &s)
         if (key < s.keyStart || !(key < s.keyEnd))
             ++outsideKeys;
         if (s.kind == LayerKind::Delta) {
-            const Lsn lsn{readBe64(k.data() + 18)};
+            const Lsn lsn = deltaKeyLsn(k);
             if (lsn < s.lsnStart || !(lsn < s.lsnEnd))
                 ++outsideLsns;
         }

@@ -132,7 +132,7 @@ Entry Layer::entry(const IndexKey &key, std::uint64_t raw) const
     e.key = Key::fromBytes(key.bytes.data());
     e.raw = raw;
     if (kind() == LayerKind::Delta) {
-        e.lsn = Lsn{readBe64(key.bytes.data() + 18)};
+        e.lsn = deltaKeyLsn(key.view());
         e.blobOffset = raw >> 1;
         e.willInit = raw & 1;
     } else {

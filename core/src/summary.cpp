@@ -29,7 +29,7 @@ std::size_t Summary::encodedLen() const
 
 std::size_t Summary::indexKeyLen() const
 {
-    return kind == LayerKind::Image ? 18 : 26;
+    return kind == LayerKind::Image ? Key::kSize : kDeltaIndexKeyLen;
 }
 
 Result<Summary> Summary::decode(Bytes block0)

@@ -1,5 +1,6 @@
 #include "layerscope/tree_shape.h"
 
+#include "layerscope/tree_walk.h"
 #include "layerscope/validate.h"
 
 #include <fmt/format.h>
@@ -7,7 +8,6 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
-#include <unordered_set>
 
 namespace layerscope {
 
@@ -91,85 +91,79 @@ Result<TreeShape> buildTreeShape(
     const BTreeReader &tree,
     const std::function<bool(std::uint64_t, std::uint64_t)> &progress)
 {
-    TreeShape shape;
-    const std::uint64_t total = tree.indexBlockCount();
-    struct Pending
+    // Nodes are added in the walk's pre-order; a node that cannot be entered becomes a broken
+    // placeholder in its parent's child slot, and the walk goes on with its siblings.
+    struct V : TreeVisitor
     {
-        std::uint32_t node;  // index into shape.nodes
-        std::size_t next;    // next child entry to descend into
-    };
-    std::vector<Pending> stack;
-    std::unordered_set<std::uint32_t> seen;
-    std::vector<std::uint32_t> childBlocks;  // scratch: child blocks of the node being added
+        TreeShape shape;
+        const std::function<bool(std::uint64_t, std::uint64_t)> &progress;
+        std::uint64_t total = 0;
+        std::vector<std::uint32_t> path;  // node indices of the current path
+        bool cancelled = false;
+        V(const std::function<bool(std::uint64_t, std::uint64_t)> &p, std::uint64_t t) : progress(p), total(t) {}
 
-    auto add = [&](std::uint32_t block, std::int32_t parent, int depth) -> Result<std::uint32_t> {
-        TreeShape::Node s;
-        s.block = block;
-        s.depth = std::uint8_t(std::min(depth, 255));
-        s.parent = parent;
-        s.firstEntry = shape.totalEntries;
-        std::optional<Error> failure;
-        std::optional<NodeView> n;
-        if (depth >= BTreeReader::kMaxDepth)
-            failure = makeError((std::uint64_t(tree.indexStart()) + block) * kBlockSize,
-                                fmt::format("a tree at most {} levels deep", BTreeReader::kMaxDepth), "a deeper path");
-        else if (!seen.insert(block).second)
-            failure = makeError((std::uint64_t(tree.indexStart()) + block) * kBlockSize,
-                                "a tree (each node reached once)",
-                                fmt::format("node {} reached a second time", block));
-        else if (auto r = tree.node(block); !r)
-            failure = r.error();
-        else
-            n = *r;
-        if (failure) {
-            if (parent < 0)
-                return *failure;
-            s.broken = true;
-            shape.errors.push_back({std::uint32_t(shape.nodes.size()), *failure});
-        } else {
-            s.level = n->level;
-            s.count = n->count;
-            if (n->isLeaf()) {
-                s.entries = n->count;
-                shape.totalEntries += n->count;
-                shape.leaves.push_back(std::uint32_t(shape.nodes.size()));
+        std::uint32_t add(const WalkLink &l)
+        {
+            TreeShape::Node s;
+            s.block = l.block;
+            s.depth = std::uint8_t(std::min(l.depth, 255));
+            s.parent = path.empty() ? -1 : std::int32_t(path.back());
+            s.firstEntry = shape.totalEntries;
+            const auto index = std::uint32_t(shape.nodes.size());
+            if (!path.empty())
+                shape.children[shape.nodes[path.back()].childBegin + l.entry] = index;
+            if (std::size_t(l.depth) >= shape.nodesPerLevel.size())
+                shape.nodesPerLevel.resize(std::size_t(l.depth) + 1);
+            ++shape.nodesPerLevel[std::size_t(l.depth)];
+            shape.nodes.push_back(s);
+            return index;
+        }
+        WalkAction enter(const NodeView &n, const WalkLink &l)
+        {
+            const std::uint32_t index = add(l);
+            TreeShape::Node &s = shape.nodes[index];
+            s.level = n.level;
+            s.count = n.count;
+            if (n.isLeaf()) {
+                s.entries = n.count;
+                shape.totalEntries += n.count;
+                shape.leaves.push_back(index);
             } else {
                 s.childBegin = std::uint32_t(shape.children.size());
-                for (std::size_t i = 0; i < n->count; ++i)
-                    shape.children.push_back(n->child(i));  // block numbers, resolved below
+                shape.children.resize(shape.children.size() + n.count, 0);
             }
+            if (progress && !progress(shape.nodes.size(), total)) {
+                cancelled = true;
+                return WalkAction::Stop;
+            }
+            if (n.isLeaf())
+                return WalkAction::Skip;  // entries are counted, not walked
+            path.push_back(index);
+            return WalkAction::Descend;
         }
-        if (std::size_t(depth) >= shape.nodesPerLevel.size())
-            shape.nodesPerLevel.resize(std::size_t(depth) + 1);
-        ++shape.nodesPerLevel[std::size_t(depth)];
-        shape.nodes.push_back(s);
-        if (progress && !progress(shape.nodes.size(), total))
-            return makeError(0, "a complete walk", "cancelled", ErrorKind::Cancelled);
-        return std::uint32_t(shape.nodes.size() - 1);
-    };
-
-    auto root = add(tree.root(), -1, 0);
-    if (!root)
-        return root.error();
-    stack.push_back({*root, 0});
-    while (!stack.empty()) {
-        Pending &p = stack.back();
-        const TreeShape::Node node = shape.nodes[p.node];
-        if (node.level == 0 || node.broken || p.next >= node.count) {
+        void leave(const NodeView &)
+        {
             // Subtree complete: its entry count is what the leaves added since it started.
-            shape.nodes[p.node].entries = shape.totalEntries - node.firstEntry;
-            stack.pop_back();
-            continue;
+            TreeShape::Node &s = shape.nodes[path.back()];
+            s.entries = shape.totalEntries - s.firstEntry;
+            path.pop_back();
         }
-        const std::size_t slot = node.childBegin + p.next++;
-        const std::uint32_t parentIndex = p.node;
-        auto child = add(shape.children[slot], std::int32_t(parentIndex), node.depth + 1);
-        if (!child)
-            return child.error();
-        shape.children[slot] = *child;
-        stack.push_back({*child, 0});
-    }
-    return shape;
+        WalkAction fault(WalkFault, const WalkLink &l, const Error &e)
+        {
+            if (!l.parent)
+                return WalkAction::Stop;  // an unreadable root: no shape
+            const std::uint32_t index = add(l);
+            shape.nodes[index].broken = true;
+            shape.errors.push_back({index, e});
+            return WalkAction::Skip;
+        }
+    } v{progress, tree.indexBlockCount()};
+    TreeWalk<V> walk(tree, v);
+    if (auto s = walk.run(); !s)
+        return s.error();
+    if (v.cancelled)
+        return makeError(0, "a complete walk", "cancelled", ErrorKind::Cancelled);
+    return std::move(v.shape);
 }
 
 } // namespace layerscope

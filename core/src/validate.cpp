@@ -5,12 +5,15 @@
 #include "layerscope/layer_name.h"
 #include "layerscope/pg_page.h"
 #include "layerscope/summary.h"
+#include "layerscope/tree_walk.h"
 #include "layerscope/value.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <optional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -360,8 +363,10 @@ private:
     void checkSummary();
     bool checkIndexLocation();
     void walkTree();
+    WalkAction enterNode(const NodeView &n, const WalkLink &link);
+    WalkAction walkFault(WalkFault why, const WalkLink &link, const Error &error);
     void checkNode(const NodeView &n, int depth);
-    void checkEntry(const NodeView &leaf, std::size_t i);
+    void checkEntry(const NodeView &leaf, std::size_t i, Bytes key);
     void checkValueArea();
     struct PayloadJob
     {
@@ -390,7 +395,14 @@ private:
     std::uint64_t m_blocks = 0;
     std::uint64_t m_indexBlocks = 0;
     FileOffset m_valuesEnd = 0;
-    std::vector<std::uint8_t> m_visited;
+    std::optional<BlockMarks> m_marks;  ///< after the walk: which index blocks it reached
+    struct KeyBound
+    {
+        std::array<std::uint8_t, 256> key{};
+        bool has = false;
+    };
+    std::array<KeyBound, BTreeReader::kMaxDepth> m_bounds{};  ///< exclusive upper bound per depth
+    std::array<int, BTreeReader::kMaxDepth> m_childLevel{};    ///< level of the first child, per depth
     int m_leafDepth = -1;
     // Running state over leaf entries in index order.
     std::uint64_t m_position = 0;
@@ -517,7 +529,7 @@ void Validator::checkNode(const NodeView &n, int depth)
             auto &p = add("node-key-order", Severity::Error,
                           fmt::format("node {}: key {} ({}) is not above key {} ({})", n.block, i,
                                       toHex(cur), i - 1, toHex(prev)),
-                          n.offset + 5 + n.prefixLen + i * n.suffixLen, n.suffixLen);
+                          n.suffixOffset(i), n.suffixLen);
             p.block = n.block;
             if (cur.size() >= 18)
                 p.key = Key::fromBytes(cur.data());
@@ -537,17 +549,14 @@ void Validator::checkNode(const NodeView &n, int depth)
     }
 }
 
-void Validator::checkEntry(const NodeView &leaf, std::size_t i)
+void Validator::checkEntry(const NodeView &leaf, std::size_t i, Bytes key)
 {
     const std::uint64_t position = m_position++;
     ++m_report.entriesChecked;
-    std::uint8_t keyBytes[256];
-    leaf.keyInto(i, keyBytes);
-    const Bytes key(keyBytes, m_keyLen);
-    const Key k = Key::fromBytes(keyBytes);
-    const Lsn lsn = m_s.kind == LayerKind::Delta ? Lsn{readBe64(keyBytes + 18)} : m_s.lsnStart;
-    const FileOffset valueAt = leaf.offset + 5 + leaf.prefixLen + std::size_t(leaf.count) * leaf.suffixLen + i * 5;
-    const FileOffset keyAt = leaf.offset + 5 + leaf.prefixLen + i * leaf.suffixLen;
+    const Key k = Key::fromBytes(key.data());
+    const Lsn lsn = m_s.kind == LayerKind::Delta ? deltaKeyLsn(key) : m_s.lsnStart;
+    const FileOffset valueAt = leaf.valueOffset(i);
+    const FileOffset keyAt = leaf.suffixOffset(i);
     auto tag = [&](Problem &p) -> Problem & {
         p.block = leaf.block;
         p.entry = position;
@@ -689,148 +698,150 @@ void Validator::runJobs()
         m_src.release(lo, hi - lo);
 }
 
-void Validator::walkTree()
+WalkAction Validator::enterNode(const NodeView &n, const WalkLink &link)
 {
-    struct Frame
-    {
-        NodeView node;
-        std::size_t next = 0;
-        int depth = 0;
-        ByteVector upper;  // exclusive bound from the parent's next separator (empty: none)
-        int childLevel = -1;  // level of the first child
-    };
-    m_visited.assign(m_indexBlocks, 0);
-    std::vector<Frame> stack;
-    const FileOffset indexBase = FileOffset(m_s.indexStartBlk) * kBlockSize;
-
-    // Visits `rel` as a child of `parent` entry `i` (or the root); returns the frame or null.
-    auto enter = [&](std::uint32_t rel, const NodeView *parent, std::size_t i, int depth,
-                     ByteVector lower, ByteVector upper) -> bool {
-        const FileOffset ptrAt = parent ? parent->offset + 5 + parent->prefixLen
-                                              + std::size_t(parent->count) * parent->suffixLen + i * 5
-                                        : fieldAt(SummaryFieldId::IndexRoot);
-        if (rel >= m_indexBlocks) {
-            auto &p = add("node-child-range", Severity::Error,
-                          fmt::format("child pointer {} is beyond the {} index blocks: btree node beyond file",
-                                      rel, m_indexBlocks),
-                          ptrAt, parent ? 5 : 4);
-            if (parent)
-                p.block = parent->block;
-            return false;
+    ++m_report.nodesChecked;
+    if ((++m_done & 63) == 0 && !progress())
+        return WalkAction::Stop;
+    const NodeView *parent = link.parent;
+    const int depth = link.depth;
+    const std::size_t i = link.entry;
+    // Level: one below the parent. When the first child already disagrees, the parent's
+    // level byte is the likely fault; later children are compared with their first sibling.
+    if (parent) {
+        int &expected = m_childLevel[std::size_t(depth - 1)];
+        if (i == 0 && n.level + 1 != parent->level) {
+            auto &p = add("node-level", Severity::Error,
+                          fmt::format("node {} has level {}, but its first child {} has level {}", parent->block,
+                                      parent->level, n.block, n.level),
+                          parent->offset + kNodeHeaderFields[1].offset, 1);
+            p.block = parent->block;
+            p.related.push_back({n.offset + kNodeHeaderFields[1].offset, 1, "child's level"});
+            expected = n.level;
+        } else if (i == 0) {
+            expected = n.level;
+        } else if (n.level != expected) {
+            auto &p = add("node-level", Severity::Error,
+                          fmt::format("node {} has level {}, its siblings have level {}", n.block, n.level, expected),
+                          n.offset + kNodeHeaderFields[1].offset, 1);
+            p.block = n.block;
         }
-        if (m_visited[rel]) {
-            auto &p = add(m_visited[rel] == 2 ? "node-cycle" : "node-shared", Severity::Error,
-                          m_visited[rel] == 2
-                              ? fmt::format("node {} points back at its ancestor {} (a cycle)", parent ? parent->block : 0, rel)
-                              : fmt::format("node {} is reached a second time (shared child)", rel),
-                          ptrAt, 5);
-            if (parent)
-                p.block = parent->block;
-            p.related.push_back({indexBase + FileOffset(rel) * kBlockSize, kBlockSize, "node reached twice"});
-            return false;
-        }
-        if (depth >= kMaxDepth) {
-            add("node-depth", Severity::Error, fmt::format("path deeper than {} levels", kMaxDepth), ptrAt, 5);
-            return false;
-        }
-        m_visited[rel] = 2;  // on the current path
-        ++m_report.nodesChecked;
-        ++m_done;
-        const FileOffset off = indexBase + FileOffset(rel) * kBlockSize;
-        auto n = decodeNode(m_file.subspan(off, kBlockSize), rel, off, m_keyLen);
-        if (!n) {
-            const std::string &exp = n.error().expected;
-            const char *check = n.error().kind == ErrorKind::NodeMarker ? "node-marker" : "node-header";
-            auto &p = add(check, Severity::Error, fmt::format("node {}: expected {}, found {}", rel, exp, n.error().found),
-                          n.error().offset, 5);
-            p.block = rel;
-            m_visited[rel] = 1;
-            return false;
-        }
-        // Level: one below the parent. When the first child already disagrees, the parent's
-        // level byte is the likely fault; later children are compared with their first sibling.
-        if (parent) {
-            int &expected = stack.back().childLevel;
-            if (i == 0 && n->level + 1 != parent->level) {
-                auto &p = add("node-level", Severity::Error,
-                              fmt::format("node {} has level {}, but its first child {} has level {}", parent->block,
-                                          parent->level, rel, n->level),
-                              parent->offset + 2, 1);
-                p.block = parent->block;
-                p.related.push_back({off + 2, 1, "child's level"});
-                expected = n->level;
-            } else if (i == 0) {
-                expected = n->level;
-            } else if (n->level != expected) {
-                auto &p = add("node-level", Severity::Error,
-                              fmt::format("node {} has level {}, its siblings have level {}", rel, n->level, expected),
-                              off + 2, 1);
-                p.block = rel;
-            }
-            if (n->level >= parent->level) {
-                m_visited[rel] = 1;
-                return false;  // following it could not end
-            }
-        }
-        // Separator from the parent: equal to the child's first key (Neon), never above it.
-        ByteVector first(m_keyLen);
-        n->keyInto(0, first.data());
-        if (!lower.empty() && first != lower) {
-            const bool above = std::lexicographical_compare(first.begin(), first.end(), lower.begin(), lower.end());
+        if (n.level >= parent->level)
+            return WalkAction::Skip;  // following it could not end
+    }
+    // Bounds from the parent: the separator equals the child's first key (Neon), never above
+    // it; the next separator (or the parent's own bound) is above the child's last key.
+    KeyBound &bound = m_bounds[std::size_t(depth)];
+    bound.has = false;
+    std::uint8_t first[256], last[256];
+    n.keyInto(0, first);
+    n.keyInto(n.count - 1u, last);
+    const Bytes firstKey(first, m_keyLen), lastKey(last, m_keyLen);
+    if (parent) {
+        std::uint8_t lower[256];
+        parent->keyInto(i, lower);
+        const Bytes lowerKey(lower, m_keyLen);
+        if (const int c = std::memcmp(first, lower, m_keyLen); c != 0) {
+            const bool above = c < 0;
             auto &p = add("node-separator", above ? Severity::Error : Severity::Warning,
                           above ? fmt::format("node {}'s first key {} is below its separator {} in node {}: "
-                                              "searches skip those entries", rel, toHex(first), toHex(lower), parent->block)
+                                              "searches skip those entries", n.block, toHex(firstKey),
+                                              toHex(lowerKey), parent->block)
                                 : fmt::format("separator {} in node {} differs from node {}'s first key {} "
-                                              "(Neon stores the first key)", toHex(lower), parent->block, rel, toHex(first)),
-                          parent->offset + 5 + parent->prefixLen + i * parent->suffixLen, parent->suffixLen);
+                                              "(Neon stores the first key)", toHex(lowerKey), parent->block,
+                                              n.block, toHex(firstKey)),
+                          parent->suffixOffset(i), parent->suffixLen);
             p.block = parent->block;
-            p.related.push_back({off + 5, std::uint64_t(n->prefixLen) + n->suffixLen, "child's first key"});
+            p.related.push_back({n.prefixOffset(), n.keyLen(), "child's first key"});
         }
-        if (!upper.empty()) {
-            ByteVector last(m_keyLen);
-            n->keyInto(n->count - 1, last.data());
-            if (!std::lexicographical_compare(last.begin(), last.end(), upper.begin(), upper.end())) {
-                auto &p = add("node-separator", Severity::Error,
-                              fmt::format("node {}'s last key {} is not below the next separator {} in node {}",
-                                          rel, toHex(last), toHex(upper), parent->block),
-                              off + 5 + n->prefixLen + std::size_t(n->count - 1) * n->suffixLen, n->suffixLen);
-                p.block = rel;
-            }
+        const KeyBound &outer = m_bounds[std::size_t(depth - 1)];
+        if (i + 1 < parent->count) {
+            parent->keyInto(i + 1, bound.key.data());
+            bound.has = true;
+        } else if (outer.has) {
+            bound.key = outer.key;
+            bound.has = true;
         }
-        checkNode(*n, depth);
-        stack.push_back({*n, 0, depth, std::move(upper), -1});
-        return true;
-    };
-
-    enter(m_s.indexRootBlk, nullptr, 0, 0, {}, {});
-    while (!stack.empty()) {
-        Frame &f = stack.back();
-        if (f.next >= f.node.count) {
-            m_visited[f.node.block] = 1;
-            if (f.node.isLeaf())
-                m_src.release(f.node.offset, kBlockSize);
-            stack.pop_back();
-            if ((m_done & 63) == 0 && !progress())
-                return;
-            continue;
+        if (bound.has && std::memcmp(last, bound.key.data(), m_keyLen) >= 0) {
+            auto &p = add("node-separator", Severity::Error,
+                          fmt::format("node {}'s last key {} is not below the next separator {} in node {}",
+                                      n.block, toHex(lastKey), toHex(Bytes(bound.key.data(), m_keyLen)),
+                                      parent->block),
+                          n.suffixOffset(n.count - 1u), n.suffixLen);
+            p.block = n.block;
         }
-        const std::size_t i = f.next++;
-        if (f.node.isLeaf()) {
-            checkEntry(f.node, i);
-            continue;
-        }
-        const NodeView parent = f.node;
-        ByteVector lower(m_keyLen), upper;
-        parent.keyInto(i, lower.data());
-        if (i + 1 < parent.count) {
-            upper.resize(m_keyLen);
-            parent.keyInto(i + 1, upper.data());
-        } else {
-            upper = f.upper;
-        }
-        const int depth = f.depth + 1;
-        enter(parent.child(i), &parent, i, depth, std::move(lower), std::move(upper));
     }
+    checkNode(n, depth);
+    return WalkAction::Descend;
+}
+
+WalkAction Validator::walkFault(WalkFault why, const WalkLink &link, const Error &error)
+{
+    const NodeView *parent = link.parent;
+    const FileOffset ptrAt = parent ? link.pointerAt() : fieldAt(SummaryFieldId::IndexRoot);
+    const std::uint64_t ptrLen = parent ? NodeView::kValueLen : fieldLen(SummaryFieldId::IndexRoot);
+    const FileOffset target = (FileOffset(m_s.indexStartBlk) + link.block) * kBlockSize;
+    Problem *p = nullptr;
+    switch (why) {
+    case WalkFault::BeyondIndex:
+        p = &add("node-child-range", Severity::Error,
+                 fmt::format("child pointer {} is beyond the {} index blocks: btree node beyond file", link.block,
+                             m_indexBlocks),
+                 ptrAt, ptrLen);
+        break;
+    case WalkFault::Cycle:
+    case WalkFault::Shared:
+        p = &add(why == WalkFault::Cycle ? "node-cycle" : "node-shared", Severity::Error,
+                 why == WalkFault::Cycle
+                     ? fmt::format("node {} points back at its ancestor {} (a cycle)", parent ? parent->block : 0,
+                                   link.block)
+                     : fmt::format("node {} is reached a second time (shared child)", link.block),
+                 ptrAt, ptrLen);
+        p->related.push_back({target, kBlockSize, "node reached twice"});
+        break;
+    case WalkFault::TooDeep:
+        p = &add("node-depth", Severity::Error,
+                 fmt::format("path deeper than {} levels", BTreeReader::kMaxDepth), ptrAt, ptrLen);
+        break;
+    case WalkFault::Unreadable: {
+        ++m_report.nodesChecked;
+        ++m_done;
+        const char *check = error.kind == ErrorKind::NodeMarker ? "node-marker" : "node-header";
+        auto &q = add(check, Severity::Error,
+                      fmt::format("node {}: expected {}, found {}", link.block, error.expected, error.found),
+                      error.offset, NodeView::kHeaderLen);
+        q.block = link.block;
+        return WalkAction::Skip;
+    }
+    }
+    if (parent)
+        p->block = parent->block;
+    return WalkAction::Skip;
+}
+
+void Validator::walkTree()
+{
+    struct V : TreeVisitor
+    {
+        Validator &v;
+        explicit V(Validator &val) : v(val) {}
+        WalkAction enter(const NodeView &n, const WalkLink &l) { return v.enterNode(n, l); }
+        bool entry(const NodeView &n, std::size_t i, Bytes key)
+        {
+            v.checkEntry(n, i, key);
+            return true;
+        }
+        void leave(const NodeView &n)
+        {
+            if (n.isLeaf())
+                v.m_src.release(n.offset, kBlockSize);
+        }
+        WalkAction fault(WalkFault why, const WalkLink &l, const Error &e) { return v.walkFault(why, l, e); }
+    } visitor{*this};
+    const BTreeReader tree(m_file, m_s.indexStartBlk, m_s.indexRootBlk, m_keyLen);
+    TreeWalk<V> walk(tree, visitor);
+    (void)walk.run();
+    m_marks = walk.marks();
 }
 
 void Validator::checkValueArea()
@@ -870,12 +881,12 @@ void Validator::checkValueArea()
     // Unreachable index blocks, reported as runs.
     const FileOffset indexBase = FileOffset(m_s.indexStartBlk) * kBlockSize;
     for (std::uint64_t b = 0; b < m_indexBlocks;) {
-        if (m_visited[b]) {
+        if (m_marks->get(std::uint32_t(b)) != BlockMarks::Unseen) {
             ++b;
             continue;
         }
         std::uint64_t e = b;
-        while (e < m_indexBlocks && !m_visited[e])
+        while (e < m_indexBlocks && m_marks->get(std::uint32_t(e)) == BlockMarks::Unseen)
             ++e;
         auto &p = add("index-unreachable", Severity::Warning,
                       e - b == 1 ? fmt::format("index block {} is not reachable from the root", b)

@@ -27,8 +27,8 @@ constexpr qreal kGapY = 70;
 QString shortKey(const Key &k, const IndexKey &full)
 {
     QString s = QString::fromStdString(k.describe());
-    if (full.len == 26)
-        s += QStringLiteral(" @") + QString::fromStdString(Lsn{readBe64(full.bytes.data() + 18)}.toString());
+    if (full.len == kDeltaIndexKeyLen)
+        s += QStringLiteral(" @") + QString::fromStdString(deltaKeyLsn(full.view()).toString());
     return s;
 }
 } // namespace

@@ -25,9 +25,24 @@ struct IndexKey
     bool operator==(const IndexKey &o) const;
 };
 
+/// A field of the fixed node header, by its offset inside the block (FORMAT.md §7.1).
+struct NodeHeaderField
+{
+    const char *name;
+    std::size_t offset;
+    std::size_t length;
+};
+/// The node header, in block order: num_children (BE u16), level, prefix_len, suffix_len.
+inline constexpr NodeHeaderField kNodeHeaderFields[] = {
+    {"num_children", 0, 2}, {"level", 2, 1}, {"prefix_len", 3, 1}, {"suffix_len", 4, 1}};
+
 /// One B-tree node decoded from its 8192-byte block; views point into the file bytes.
+/// The block is: header (5 bytes), prefix, count suffixes, count 5-byte values, zero padding.
 struct NodeView
 {
+    static constexpr std::size_t kHeaderLen = 5;
+    static constexpr std::size_t kValueLen = kBtreeValueSize;
+
     std::uint32_t block = 0;  ///< relative to index_start_blk
     FileOffset offset = 0;    ///< absolute offset of the block
     std::uint16_t count = 0;
@@ -49,7 +64,21 @@ struct NodeView
     Bytes rawValue(std::size_t i) const { return values.subspan(i * 5, 5); }
     /// Child block (relative) of an internal entry; the 0x80 marker is checked by decodeNode.
     std::uint32_t child(std::size_t i) const { return readBe32(values.data() + i * 5 + 1); }
-    std::size_t usedBytes() const { return 5 + prefixLen + std::size_t(count) * (suffixLen + 5); }
+    std::size_t usedBytes() const
+    {
+        return kHeaderLen + prefixLen + std::size_t(count) * (suffixLen + kValueLen);
+    }
+    /// Absolute offsets of the parts of the node.
+    FileOffset prefixOffset() const { return offset + kHeaderLen; }
+    FileOffset suffixOffset(std::size_t i) const
+    {
+        return offset + kHeaderLen + prefixLen + i * suffixLen;
+    }
+    FileOffset valueOffset(std::size_t i) const
+    {
+        return offset + kHeaderLen + prefixLen + std::size_t(count) * suffixLen + i * kValueLen;
+    }
+    std::size_t keyLen() const { return std::size_t(prefixLen) + suffixLen; }
     /// Neon's binary search: index of an exact match (found = true) or the insertion point.
     std::size_t search(Bytes key, bool &found) const;
 };
@@ -59,8 +88,8 @@ struct NodeView
 Result<NodeView> decodeNode(Bytes block, std::uint32_t relBlock, FileOffset offset,
                             std::size_t keyLen);
 
-/// Reads the index of one layer. Does not own the bytes. Every walk is bounded: depth ≤ 16,
-/// each block visited at most once per walk (cycles are errors, never loops).
+/// Reads the index of one layer. Does not own the bytes. Every walk goes through TreeWalk
+/// (tree_walk.h): depth ≤ 16, each block entered at most once (cycles are errors, never loops).
 class BTreeReader
 {
 public:
@@ -95,7 +124,6 @@ public:
     Result<std::string> dumpNeon() const;
 
 private:
-    Status visit(Bytes from, bool forward, const Visitor &visit) const;
     Bytes m_file;
     std::uint32_t m_start;
     std::uint32_t m_root;

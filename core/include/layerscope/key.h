@@ -1,6 +1,7 @@
 #pragma once
 
 #include "layerscope/bytes.h"
+#include "layerscope/lsn.h"
 
 #include <array>
 #include <compare>
@@ -50,6 +51,14 @@ struct Key
 
     auto operator<=>(const Key &) const = default;
 };
+
+/// A delta layer's index key: the 18-byte key, then the record's LSN (BE u64).
+inline constexpr std::size_t kDeltaIndexKeyLen = Key::kSize + 8;
+/// The LSN part of a delta index key (`indexKey` holds kDeltaIndexKeyLen bytes).
+inline Lsn deltaKeyLsn(Bytes indexKey)
+{
+    return Lsn{readBe64(indexKey.data() + Key::kSize)};
+}
 
 /// Postgres fork suffix as Neon prints it: "", "_fsm", "_vm", "_init", "_UNKNOWN FORKNUM".
 std::string_view forkSuffix(std::uint8_t fork);
