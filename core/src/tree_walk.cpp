@@ -41,4 +41,21 @@ Error walkFaultError(WalkFault fault, const WalkLink &link, FileOffset target)
     return makeError(at, "a B-tree node", "an unreadable block");
 }
 
+Result<std::optional<EntrySlot>> seekEntry(const BTreeReader &tree, Bytes key)
+{
+    struct V : TreeVisitor
+    {
+        std::optional<EntrySlot> slot;
+        bool entry(const NodeView &n, std::size_t i, Bytes)
+        {
+            slot = EntrySlot{n.block, i};
+            return false;
+        }
+    } v;
+    TreeWalk<V> walk(tree, v);
+    if (auto s = walk.run(WalkOrder{false, key}); !s)
+        return s.error();
+    return v.slot;
+}
+
 } // namespace layerscope

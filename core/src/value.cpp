@@ -1,5 +1,7 @@
 #include "layerscope/value.h"
 
+#include "value_grammar.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -15,180 +17,7 @@ const char *const kRecordNames[] = {"Postgres",
                                     "AuxFile",
                                     "TruncateVisibilityMap",
                                     "Test"};
-constexpr std::uint32_t kRecordCount = std::size(kRecordNames);
-
-bool decodeU32Vec(Cursor &c, std::vector<std::uint32_t> &out, const char *what)
-{
-    std::uint64_t n = 0;
-    if (!c.count(n, 4, what))
-        return false;
-    out.resize(n);
-    for (auto &x : out)
-        if (!c.u32(x, what))
-            return false;
-    return true;
-}
-
-bool decodeRecord(Cursor &c, NeonWalRecord &rec)
-{
-    const FileOffset tagAt = c.offset();
-    std::uint32_t tag = 0;
-    if (!c.u32(tag, "NeonWalRecord tag"))
-        return false;
-    switch (tag) {
-    case 0: {
-        wal::Postgres r;
-        if (!c.boolean(r.willInit, "Postgres.will_init") || !c.byteBuffer(r.rec, "Postgres.rec"))
-            return false;
-        rec = std::move(r);
-        return true;
-    }
-    case 1: {
-        wal::ClearVisibilityMapFlags r;
-        bool some = false;
-        std::uint32_t v = 0;
-        if (!c.optionTag(some, "new_heap_blkno"))
-            return false;
-        if (some) {
-            if (!c.u32(v, "new_heap_blkno"))
-                return false;
-            r.newHeapBlkno = v;
-        }
-        if (!c.optionTag(some, "old_heap_blkno"))
-            return false;
-        if (some) {
-            if (!c.u32(v, "old_heap_blkno"))
-                return false;
-            r.oldHeapBlkno = v;
-        }
-        if (!c.u8(r.flags, "flags"))
-            return false;
-        rec = r;
-        return true;
-    }
-    case 2: {
-        wal::ClogSetCommitted r;
-        if (!decodeU32Vec(c, r.xids, "ClogSetCommitted.xids") || !c.i64(r.timestamp, "timestamp"))
-            return false;
-        rec = std::move(r);
-        return true;
-    }
-    case 3: {
-        wal::ClogSetAborted r;
-        if (!decodeU32Vec(c, r.xids, "ClogSetAborted.xids"))
-            return false;
-        rec = std::move(r);
-        return true;
-    }
-    case 4: {
-        wal::MultixactOffsetCreate r;
-        if (!c.u32(r.mid, "mid") || !c.u32(r.moff, "moff"))
-            return false;
-        rec = r;
-        return true;
-    }
-    case 5: {
-        wal::MultixactMembersCreate r;
-        std::uint64_t n = 0;
-        if (!c.u32(r.moff, "moff") || !c.count(n, 8, "members"))
-            return false;
-        r.members.resize(n);
-        for (auto &m : r.members)
-            if (!c.u32(m.xid, "member xid") || !c.u32(m.status, "member status"))
-                return false;
-        rec = std::move(r);
-        return true;
-    }
-    case 6: {
-        wal::AuxFile r;
-        bool some = false;
-        if (!c.string(r.filePath, "AuxFile.file_path") || !c.optionTag(some, "AuxFile.content"))
-            return false;
-        if (some) {
-            ByteVector b;
-            if (!c.byteBuffer(b, "AuxFile.content"))
-                return false;
-            r.content = std::move(b);
-        }
-        rec = std::move(r);
-        return true;
-    }
-    case 7: {
-        wal::TruncateVisibilityMap r;
-        if (!c.u64(r.truncByte, "trunc_byte") || !c.u64(r.truncOffs, "trunc_offs"))
-            return false;
-        rec = r;
-        return true;
-    }
-    case 8: {
-        wal::Test r;
-        bool some = false;
-        if (!c.string(r.append, "Test.append") || !c.boolean(r.clear, "Test.clear")
-            || !c.boolean(r.willInit, "Test.will_init") || !c.optionTag(some, "Test.only_if"))
-            return false;
-        if (some) {
-            std::string s;
-            if (!c.string(s, "Test.only_if"))
-                return false;
-            r.onlyIf = std::move(s);
-        }
-        rec = std::move(r);
-        return true;
-    }
-    default: break;
-    }
-    c.failAt(tagAt, fmt::format("NeonWalRecord tag 0..{}", kRecordCount - 1), fmt::format("{}", tag));
-    return false;
-}
-
-// Same grammar as decodeRecord, skipping instead of storing.
-bool scanRecord(Cursor &c, ValueShape &shape)
-{
-    const FileOffset tagAt = c.offset();
-    std::uint32_t tag = 0, u = 0;
-    std::uint64_t n = 0, big = 0;
-    std::uint8_t b = 0;
-    bool flag = false;
-    if (!c.u32(tag, "NeonWalRecord tag"))
-        return false;
-    shape.recordTag = tag;
-    switch (tag) {
-    case 0: return c.boolean(shape.willInit, "Postgres.will_init") && c.skipBuffer("Postgres.rec");
-    case 1:
-        for (const char *what : {"new_heap_blkno", "old_heap_blkno"}) {
-            if (!c.optionTag(flag, what) || (flag && !c.u32(u, what)))
-                return false;
-        }
-        return c.u8(b, "flags");
-    case 2:
-    case 3:
-        if (!c.count(n, 4, tag == 2 ? "ClogSetCommitted.xids" : "ClogSetAborted.xids"))
-            return false;
-        for (std::uint64_t i = 0; i < n; ++i)
-            if (!c.u32(u, "xid"))
-                return false;
-        return tag == 3 || c.u64(big, "timestamp");
-    case 4: return c.u32(u, "mid") && c.u32(u, "moff");
-    case 5:
-        if (!c.u32(u, "moff") || !c.count(n, 8, "members"))
-            return false;
-        for (std::uint64_t i = 0; i < n; ++i)
-            if (!c.u32(u, "member xid") || !c.u32(u, "member status"))
-                return false;
-        return true;
-    case 6:
-        return c.skipBuffer("AuxFile.file_path", true) && c.optionTag(flag, "AuxFile.content")
-               && (!flag || c.skipBuffer("AuxFile.content"));
-    case 7: return c.u64(big, "trunc_byte") && c.u64(big, "trunc_offs");
-    case 8:
-        return c.skipBuffer("Test.append", true) && c.boolean(flag, "Test.clear")
-               && c.boolean(shape.willInit, "Test.will_init") && c.optionTag(flag, "Test.only_if")
-               && (!flag || c.skipBuffer("Test.only_if", true));
-    default: break;
-    }
-    c.failAt(tagAt, fmt::format("NeonWalRecord tag 0..{}", kRecordCount - 1), fmt::format("{}", tag));
-    return false;
-}
+static_assert(std::size(kRecordNames) == kRecordTagCount);
 
 void encodeU32Vec(ByteVector &out, const std::vector<std::uint32_t> &v)
 {
@@ -221,7 +50,7 @@ const char *recordName(const NeonWalRecord &rec)
 
 const char *recordTagName(std::uint32_t tag)
 {
-    return tag < kRecordCount ? kRecordNames[tag] : nullptr;
+    return tag < kRecordTagCount ? kRecordNames[tag] : nullptr;
 }
 
 bool Value::willInit() const
@@ -238,51 +67,22 @@ bool Value::willInit() const
 Result<ValueShape> scanValue(Bytes data, FileOffset base)
 {
     Cursor c(data, base);
-    std::uint32_t tag = 0;
+    grammar::ScanSink sink;
     ValueShape shape;
-    if (!c.u32(tag, "Value tag"))
+    Value unused;
+    if (!grammar::parseValue(c, sink, shape, unused))
         return c.error();
-    if (tag == 0) {
-        const std::size_t at = c.position();
-        if (!c.skipBuffer("Image bytes"))
-            return c.error();
-        shape.isImage = true;
-        shape.willInit = true;
-        shape.imageLen = c.position() - at - 8;
-    } else if (tag == 1) {
-        if (!scanRecord(c, shape))
-            return c.error();
-    } else {
-        return makeError(base, "Value tag 0 (Image) or 1 (WalRecord)", fmt::format("{}", tag));
-    }
-    if (c.remaining() != 0)
-        return makeError(c.offset(), "the end of the value", fmt::format("{} trailing bytes", c.remaining()));
     return shape;
 }
 
 Result<Value> decodeValue(Bytes data, FileOffset base)
 {
     Cursor c(data, base);
-    std::uint32_t tag = 0;
+    grammar::DecodeSink sink;
+    ValueShape shape;
     Value v;
-    if (!c.u32(tag, "Value tag"))
+    if (!grammar::parseValue(c, sink, shape, v))
         return c.error();
-    if (tag == 0) {
-        ByteVector img;
-        if (!c.byteBuffer(img, "Image bytes"))
-            return c.error();
-        v.v = std::move(img);
-    } else if (tag == 1) {
-        NeonWalRecord rec;
-        if (!decodeRecord(c, rec))
-            return c.error();
-        v.v = std::move(rec);
-    } else {
-        return makeError(base, "Value tag 0 (Image) or 1 (WalRecord)", fmt::format("{}", tag));
-    }
-    if (c.remaining() != 0)
-        return makeError(c.offset(), "the end of the value",
-                         fmt::format("{} trailing bytes", c.remaining()));
     return v;
 }
 

@@ -2,6 +2,9 @@
 
 #include "document/layerdocument.h"
 
+#include <layerscope/tree_walk.h>
+#include <layerscope/value.h>
+
 #include <QColor>
 #include <QFontDatabase>
 
@@ -132,22 +135,15 @@ std::optional<std::uint64_t> EntryTableModel::lowerBound(Bytes key) const
     if (!m_doc || !m_doc->shape())
         return std::nullopt;
     const TreeShape &shape = *m_doc->shape();
-    const BTreeReader tree = m_doc->layer().tree();
-    std::size_t nodeIndex = 0;
-    for (int depth = 0; depth < BTreeReader::kMaxDepth; ++depth) {
-        const TreeShape::Node &s = shape.nodes[nodeIndex];
-        auto n = tree.node(s.block);
-        if (!n)
-            return std::nullopt;
-        bool found = false;
-        std::size_t idx = n->search(key, found);
-        if (n->isLeaf())
-            return s.firstEntry + idx;
-        if (!found && idx > 0)
-            --idx;
-        nodeIndex = shape.children[s.childBegin + idx];
-    }
-    return std::nullopt;
+    auto slot = seekEntry(m_doc->layer().tree(), key);
+    if (!slot)
+        return std::nullopt;
+    if (!*slot)
+        return shape.totalEntries;  // every key is below: the end
+    const std::int64_t leaf = shape.nodeForBlock((*slot)->leaf);
+    if (leaf < 0)
+        return std::nullopt;
+    return shape.nodes[std::size_t(leaf)].firstEntry + (*slot)->index;
 }
 
 void EntryTableModel::setProblemPositions(std::vector<std::uint64_t> positions)
@@ -159,25 +155,18 @@ void EntryTableModel::setProblemPositions(std::vector<std::uint64_t> positions)
 
 QString valueKindText(const Layer &layer, const BlobHeader &h)
 {
-    const Bytes file = layer.bytes();
     if (layer.kind() == LayerKind::Image) {
         return h.compression == Compression::Zstd ? QStringLiteral("image (zstd)")
                                                   : QStringLiteral("image %1 B").arg(h.storedLen);
     }
     if (h.compression == Compression::Zstd)
         return QStringLiteral("value (zstd)");
-    const Bytes p = storedPayload(file, h);
-    if (p.size() < 4)
-        return QStringLiteral("truncated value");
-    const std::uint32_t tag = readBe32(p.data());
-    if (tag == 0)
-        return QStringLiteral("image %1 B").arg(p.size() >= 12 ? readBe64(p.data() + 4) : 0);
-    if (tag != 1 || p.size() < 8)
-        return QStringLiteral("bad value tag %1").arg(tag);
-    const std::uint32_t rec = readBe32(p.data() + 4);
-    if (const char *name = recordTagName(rec))
-        return QStringLiteral("wal:%1").arg(QLatin1String(name));
-    return QStringLiteral("bad record tag %1").arg(rec);
+    const auto shape = scanValue(storedPayload(layer.bytes(), h), h.payloadOffset());
+    if (!shape)
+        return QStringLiteral("bad value: %1").arg(QString::fromStdString(shape.error().found));
+    if (shape->isImage)
+        return QStringLiteral("image %1 B").arg(shape->imageLen);
+    return QStringLiteral("wal:%1").arg(QLatin1String(recordTagName(shape->recordTag)));
 }
 
 QString EntryTableModel::cellText(int row, int column) const

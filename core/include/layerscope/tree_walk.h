@@ -122,6 +122,16 @@ struct TreeVisitor
 template<class F>
 Status forEachEntry(const BTreeReader &tree, const WalkOrder &order, F &&f);
 
+/// A leaf entry's place: relative leaf block and entry index in it.
+struct EntrySlot
+{
+    std::uint32_t leaf = 0;
+    std::size_t index = 0;
+};
+/// The first leaf entry with a key ≥ `key` along Neon's search path, or nullopt when no entry
+/// is at or above it. Errors: the faults of the walk.
+Result<std::optional<EntrySlot>> seekEntry(const BTreeReader &tree, Bytes key);
+
 /// One walk over the index of `tree` (which does not own the bytes; neither does the walk).
 /// Bounded: depth ≤ kMaxDepth, every block entered at most once. No allocation per entry; the
 /// leaf's key prefix is written once and each entry's suffix copied after it.

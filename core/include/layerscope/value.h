@@ -83,6 +83,9 @@ using NeonWalRecord = std::variant<wal::Postgres, wal::ClearVisibilityMapFlags,
                                    wal::MultixactOffsetCreate, wal::MultixactMembersCreate,
                                    wal::AuxFile, wal::TruncateVisibilityMap, wal::Test>;
 
+/// Number of NeonWalRecord variants this reader knows (tags 0..8).
+inline constexpr std::uint32_t kRecordTagCount = 9;
+
 /// Variant name as Neon spells it ("Postgres", "ClogSetCommitted", ...).
 const char *recordName(const NeonWalRecord &rec);
 /// Variant name for a NeonWalRecord tag, or nullptr for an unknown tag.
