@@ -31,7 +31,7 @@ Result<Summary> applyEdit(const Summary &current, const SummaryEdit &e)
         s.lsnStart = *e.lsnStart;
     if (e.lsnEnd) {
         if (s.kind == LayerKind::Image)
-            return makeError(72, "no LSN end (image layers have one LSN)", e.lsnEnd->toString());
+            return makeError(summaryField(LayerKind::Image, SummaryFieldId::LsnStart).offset, "no LSN end (image layers have one LSN)", e.lsnEnd->toString());
         s.lsnEnd = *e.lsnEnd;
     }
     if (e.indexStartBlk)
@@ -39,13 +39,13 @@ Result<Summary> applyEdit(const Summary &current, const SummaryEdit &e)
     if (e.indexRootBlk)
         s.indexRootBlk = *e.indexRootBlk;
     if (!(s.keyStart < s.keyEnd))
-        return makeError(36, "key range start below its end",
+        return makeError(summaryField(s.kind, SummaryFieldId::KeyStart).offset, "key range start below its end",
                          fmt::format("{} .. {}", s.keyStart.toHex(), s.keyEnd.toHex()));
     if (s.kind == LayerKind::Delta && !(s.lsnStart < s.lsnEnd))
-        return makeError(72, "LSN range start below its end",
+        return makeError(summaryField(s.kind, SummaryFieldId::LsnStart).offset, "LSN range start below its end",
                          fmt::format("{} .. {}", s.lsnStart.toString(), s.lsnEnd.toString()));
     if (s.kind == LayerKind::Image && s.lsnStart.value == Lsn::kMax)
-        return makeError(72, "an image LSN below FFFFFFFF/FFFFFFFF", s.lsnStart.toString());
+        return makeError(summaryField(s.kind, SummaryFieldId::LsnStart).offset, "an image LSN below FFFFFFFF/FFFFFFFF", s.lsnStart.toString());
     return s;
 }
 

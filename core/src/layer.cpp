@@ -54,14 +54,15 @@ Result<Layer> Layer::open(std::shared_ptr<const ByteSource> source)
     if (!s)
         return s.error();
     const std::uint64_t blocks = b.size() / kBlockSize;
-    const FileOffset startField = s->kind == LayerKind::Image ? 80 : 88;
+    const FileOffset startField = summaryField(s->kind, SummaryFieldId::IndexStart).offset;
+    const FileOffset rootField = summaryField(s->kind, SummaryFieldId::IndexRoot).offset;
     if (s->indexStartBlk < 1 || s->indexStartBlk >= blocks)
         return makeError(startField,
                          fmt::format("index_start_blk in [1, {}) (the file has {} blocks)", blocks,
                                      blocks),
                          fmt::format("{}", s->indexStartBlk));
     if (std::uint64_t(s->indexStartBlk) + s->indexRootBlk >= blocks)
-        return makeError(startField + 4,
+        return makeError(rootField,
                          fmt::format("index_root_blk below {} (blocks after index_start_blk {})",
                                      blocks - s->indexStartBlk, s->indexStartBlk),
                          fmt::format("{} — btree node beyond file", s->indexRootBlk));

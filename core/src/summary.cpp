@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace layerscope {
 
 SummaryField summaryField(LayerKind kind, SummaryFieldId id)
@@ -64,19 +66,27 @@ Result<Summary> Summary::decode(Bytes block0)
 
 ByteVector Summary::encode() const
 {
-    ByteVector out;
-    out.reserve(kDeltaSummaryLen);
-    appendBe16(out, magic);
-    appendBe16(out, formatVersion);
-    appendBytes(out, tenant.bytes);
-    appendBytes(out, timeline.bytes);
-    appendBytes(out, keyStart.bytes);
-    appendBytes(out, keyEnd.bytes);
-    appendBe64(out, lsnStart.value);
-    if (kind == LayerKind::Delta)
-        appendBe64(out, lsnEnd.value);
-    appendBe32(out, indexStartBlk);
-    appendBe32(out, indexRootBlk);
+    ByteVector out(encodedLen(), 0);
+    auto put = [&](SummaryFieldId id, Bytes bytes) {
+        const SummaryField f = summaryField(kind, id);
+        std::copy(bytes.begin(), bytes.begin() + std::ptrdiff_t(f.length), out.begin() + std::ptrdiff_t(f.offset));
+    };
+    auto be = [](std::uint64_t v, std::size_t len) {
+        ByteVector b(len);
+        for (std::size_t i = 0; i < len; ++i)
+            b[i] = std::uint8_t(v >> (8 * (len - 1 - i)));
+        return b;
+    };
+    put(SummaryFieldId::Magic, be(magic, 2));
+    put(SummaryFieldId::Version, be(formatVersion, 2));
+    put(SummaryFieldId::Tenant, tenant.bytes);
+    put(SummaryFieldId::Timeline, timeline.bytes);
+    put(SummaryFieldId::KeyStart, keyStart.bytes);
+    put(SummaryFieldId::KeyEnd, keyEnd.bytes);
+    put(SummaryFieldId::LsnStart, be(lsnStart.value, 8));
+    put(SummaryFieldId::LsnEnd, be(lsnEnd.value, 8));  // length 0 for an image: nothing written
+    put(SummaryFieldId::IndexStart, be(indexStartBlk, 4));
+    put(SummaryFieldId::IndexRoot, be(indexRootBlk, 4));
     return out;
 }
 
