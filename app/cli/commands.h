@@ -37,11 +37,21 @@ struct Options
     unsigned keepBackups = 5;  ///< rewrite-summary: FILE.bak.1 … FILE.bak.N
 };
 
+/// dissect: which part of the file (exactly one of summary, node, entry, offset).
+struct DissectSelection
+{
+    bool summary = false;
+    std::optional<std::uint64_t> node, entry, offset;
+    bool problems = false;  ///< validate and attach the problems to the fields
+};
+
 /// Each command prints to stdout, errors to stderr naming the file and offset, and returns
 /// an ExitCode.
 int cmdSummary(const std::string &file, const Options &opt);
 int cmdKeys(const std::string &file, const Options &opt);
 int cmdTree(const std::string &file, const Options &opt);
+/// Exit 1 when a field cannot be read (the damage is printed), 2 on I/O errors.
+int cmdDissect(const std::string &file, const DissectSelection &what, const Options &opt);
 /// `key` is KEY, KEY@LSN, or KEY with `lsn` given separately.
 int cmdBlob(const std::string &file, const std::string &key, const std::string &lsn, const Options &opt);
 int cmdDump(const std::string &file, const Options &opt);

@@ -90,6 +90,26 @@ int main(int argc, char **argv)
     tree->add_flag("--json", opt.json, "one JSON object per node")->excludes(neon);
     tree->footer(fmt::format("Example:\n  layerctl tree --neon {}", kExampleLayer));
 
+    DissectSelection sel;
+    std::string nodeText, entryText, offsetText;
+    auto *dissect = app.add_subcommand("dissect", "one part of the file as a tree of fields with their bytes");
+    dissect->add_option("FILE", file, "layer file (damaged ones too)")->required();
+    auto *selSummary = dissect->add_flag("--summary", sel.summary, "the summary block");
+    auto *selNode = dissect->add_option("--node", nodeText, "the index node at BLOCK (relative to index_start_blk)")
+                        ->option_text("BLOCK");
+    auto *selEntry = dissect->add_option("--entry", entryText, "leaf entry N (0-based, in key order): key, "
+                                                                "value pointer, blob, decoded value")
+                         ->option_text("N");
+    auto *selOffset = dissect->add_option("--offset", offsetText, "the part holding byte BYTE (decimal or 0x hex)")
+                          ->option_text("BYTE");
+    selSummary->excludes(selNode, selEntry, selOffset);
+    selNode->excludes(selEntry, selOffset);
+    selEntry->excludes(selOffset);
+    dissect->add_flag("--problems", sel.problems, "validate the file and show each problem at its fields");
+    dissect->add_flag("--json", opt.json, "one JSON object: {name, offset, length, value, children[]}");
+    dissect->footer(fmt::format("Exit status: 1 when a field cannot be read (it says why).\n"
+                                "Example:\n  layerctl dissect --node 0 {}", kExampleLayer));
+
     auto *blob = app.add_subcommand("blob", "one entry's blob: header, hex dump and decoded value");
     blob->add_option("FILE", file, "layer file")->required();
     blob->add_option("KEY", key, "KEY (36 hex digits) or KEY@LSN; a delta key alone means its newest entry")
@@ -247,6 +267,38 @@ int main(int argc, char **argv)
         return cmdTree(file, opt);
     if (blob->parsed())
         return cmdBlob(file, key, lsn, opt);
+    if (dissect->parsed()) {
+        auto number = [&](const std::string &text, const char *what, std::optional<std::uint64_t> &out) {
+            if (text.empty())
+                return true;
+            try {
+                std::size_t used = 0;
+                const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+                const std::uint64_t v = std::stoull(hex ? text.substr(2) : text, &used, hex ? 16 : 10);
+                used += hex ? 2 : 0;
+                if (used == text.size() && text[0] != '-') {
+                    out = v;
+                    return true;
+                }
+            } catch (const std::exception &) {
+            }
+            std::fprintf(stderr, "layerctl dissect: %s: expected a number (decimal or 0x hex), found \"%s\"\n", what,
+                         text.c_str());
+            return false;
+        };
+        if (!number(nodeText, "--node", sel.node) || !number(entryText, "--entry", sel.entry)
+            || !number(offsetText, "--offset", sel.offset))
+            return ExitUsage;
+        if (!sel.summary && !sel.node && !sel.entry && !sel.offset) {
+            std::fprintf(stderr, "layerctl dissect: give one of --summary, --node BLOCK, --entry N, --offset BYTE\n");
+            return ExitUsage;
+        }
+        if (sel.node && *sel.node > 0xFFFFFFFFull) {
+            std::fprintf(stderr, "layerctl dissect: --node: a block number below 2^32\n");
+            return ExitUsage;
+        }
+        return cmdDissect(file, sel, opt);
+    }
     if (dump->parsed())
         return cmdDump(file, opt);
     if (rewrite->parsed())

@@ -11,16 +11,17 @@ std::optional<PageHeader> parsePageHeader(Bytes page)
 {
     if (page.size() != 8192)
         return std::nullopt;
+    const auto &[lsnF, checksumF, flagsF, lowerF, upperF, specialF, sizeF, pruneF] = kPageHeaderFields;
     const std::uint8_t *p = page.data();
     PageHeader h;
-    h.lsn = (std::uint64_t(readLe32(p)) << 32) | readLe32(p + 4);
-    h.checksum = readLe16(p + 8);
-    h.flags = readLe16(p + 10);
-    h.lower = readLe16(p + 12);
-    h.upper = readLe16(p + 14);
-    h.special = readLe16(p + 16);
-    h.pageSizeVersion = readLe16(p + 18);
-    h.pruneXid = readLe32(p + 20);
+    h.lsn = (std::uint64_t(readLe32(p + lsnF.offset)) << 32) | readLe32(p + lsnF.offset + 4);
+    h.checksum = readLe16(p + checksumF.offset);
+    h.flags = readLe16(p + flagsF.offset);
+    h.lower = readLe16(p + lowerF.offset);
+    h.upper = readLe16(p + upperF.offset);
+    h.special = readLe16(p + specialF.offset);
+    h.pageSizeVersion = readLe16(p + sizeF.offset);
+    h.pruneXid = readLe32(p + pruneF.offset);
     return h;
 }
 
@@ -30,9 +31,9 @@ std::vector<LinePointer> linePointers(Bytes page, std::size_t limit)
     const auto h = parsePageHeader(page);
     if (!h)
         return out;
-    const std::size_t n = std::min<std::size_t>({h->linePointerCount(), limit, (8192 - 24) / 4});
+    const std::size_t n = std::min<std::size_t>({h->linePointerCount(), limit, (8192 - kPageHeaderLen) / kLinePointerLen});
     for (std::size_t i = 0; i < n; ++i) {
-        const std::uint32_t v = readLe32(page.data() + 24 + 4 * i);
+        const std::uint32_t v = readLe32(page.data() + kPageHeaderLen + kLinePointerLen * i);
         out.push_back({std::uint16_t(v & 0x7FFF), std::uint8_t((v >> 15) & 3),
                        std::uint16_t(v >> 17)});
     }

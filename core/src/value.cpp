@@ -225,15 +225,18 @@ std::string describeRecord(const NeonWalRecord &rec)
 
 std::optional<XLogRecordHeader> parseXLogRecordHeader(Bytes rec)
 {
-    if (rec.size() < 24)
+    if (rec.size() < kXLogRecordHeaderLen)
         return std::nullopt;
+    const auto &[totF, xidF, prevF, infoF, rmidF, padF, crcF] = kXLogRecordFields;
+    (void)padF;
+    const std::uint8_t *p = rec.data();
     XLogRecordHeader h;
-    h.totLen = readLe32(rec.data());
-    h.xid = readLe32(rec.data() + 4);
-    h.prev = std::uint64_t(readLe32(rec.data() + 8)) | (std::uint64_t(readLe32(rec.data() + 12)) << 32);
-    h.info = rec[16];
-    h.rmid = rec[17];
-    h.crc = readLe32(rec.data() + 20);
+    h.totLen = readLe32(p + totF.offset);
+    h.xid = readLe32(p + xidF.offset);
+    h.prev = std::uint64_t(readLe32(p + prevF.offset)) | (std::uint64_t(readLe32(p + prevF.offset + 4)) << 32);
+    h.info = p[infoF.offset];
+    h.rmid = p[rmidF.offset];
+    h.crc = readLe32(p + crcF.offset);
     return h;
 }
 

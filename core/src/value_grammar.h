@@ -28,23 +28,21 @@ template<class S, class T>
 bool list(Cursor &c, S &s, const char *what, std::size_t elementSize, std::vector<T> &out,
           auto readOne)
 {
+    s.open(what, c.offset());
     std::uint64_t n = 0;
-    if (!s.count(c, what, elementSize, n))
-        return false;
+    bool ok = s.count(c, what, elementSize, n);
     if constexpr (S::kBuild)
-        out.reserve(n);
-    s.open(what, c.offset() - 8);
-    for (std::uint64_t i = 0; i < n; ++i) {
+        if (ok)
+            out.reserve(n);
+    for (std::uint64_t i = 0; ok && i < n; ++i) {
         T x{};
-        if (!readOne(x)) {
-            s.close(c.offset());
-            return false;
-        }
+        ok = readOne(x);
         if constexpr (S::kBuild)
-            out.push_back(x);
+            if (ok)
+                out.push_back(x);
     }
     s.close(c.offset());
-    return true;
+    return ok;
 }
 
 template<class S>
@@ -76,7 +74,7 @@ bool parseRecord(Cursor &c, S &s, ValueShape &shape, NeonWalRecord &rec)
         c.failAt(tagAt, fmt::format("NeonWalRecord tag 0..{}", kRecordTagCount - 1), fmt::format("{}", tag));
         return false;
     }
-    s.open(name, tagAt);
+    s.open(name, c.offset());
     bool ok = false;
     switch (tag) {
     case 0: {
@@ -179,7 +177,7 @@ bool parseValue(Cursor &c, S &s, ValueShape &shape, Value &out)
     if (!s.u32(c, "Value tag", tag))
         return false;
     if (tag == kValueImage) {
-        s.open("Image", at);
+        s.open("Image", c.offset());
         ByteVector img;
         const std::size_t before = c.position();
         const bool ok = s.bytes(c, "Image bytes", img);
@@ -192,7 +190,7 @@ bool parseValue(Cursor &c, S &s, ValueShape &shape, Value &out)
         if constexpr (S::kBuild)
             out.v = std::move(img);
     } else if (tag == kValueWalRecord) {
-        s.open("WalRecord", at);
+        s.open("WalRecord", c.offset());
         NeonWalRecord rec;
         const bool ok = parseRecord(c, s, shape, rec);
         s.close(c.offset());

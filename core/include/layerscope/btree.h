@@ -25,15 +25,9 @@ struct IndexKey
     bool operator==(const IndexKey &o) const;
 };
 
-/// A field of the fixed node header, by its offset inside the block (FORMAT.md §7.1).
-struct NodeHeaderField
-{
-    const char *name;
-    std::size_t offset;
-    std::size_t length;
-};
-/// The node header, in block order: num_children (BE u16), level, prefix_len, suffix_len.
-inline constexpr NodeHeaderField kNodeHeaderFields[] = {
+/// The node header, in block order (FORMAT.md §7.1): num_children (BE u16), level,
+/// prefix_len, suffix_len.
+inline constexpr ByteField kNodeHeaderFields[] = {
     {"num_children", 0, 2}, {"level", 2, 1}, {"prefix_len", 3, 1}, {"suffix_len", 4, 1}};
 
 /// One B-tree node decoded from its 8192-byte block; views point into the file bytes.

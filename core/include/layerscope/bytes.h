@@ -91,6 +91,16 @@ private:
     std::string m_name;
 };
 
+/// A fixed field of an on-disk structure, by its offset inside that structure. Tables of these
+/// are the one definition of a layout: the decoder reads through them and the dissection
+/// names bytes with them.
+struct ByteField
+{
+    const char *name;
+    std::size_t offset;
+    std::size_t length;
+};
+
 // Big-endian helpers over raw pointers; callers check bounds first.
 inline std::uint16_t readBe16(const std::uint8_t *p)
 {

@@ -9,6 +9,14 @@
 
 namespace layerscope {
 
+/// PageHeaderData, little-endian, in page order.
+inline constexpr ByteField kPageHeaderFields[] = {
+    {"pd_lsn", 0, 8},      {"pd_checksum", 8, 2}, {"pd_flags", 10, 2},
+    {"pd_lower", 12, 2},   {"pd_upper", 14, 2},   {"pd_special", 16, 2},
+    {"pd_pagesize_version", 18, 2}, {"pd_prune_xid", 20, 4}};
+inline constexpr std::size_t kPageHeaderLen = 24;
+inline constexpr std::size_t kLinePointerLen = 4;
+
 /// PostgreSQL page header (24 bytes, little-endian) and line pointers of an 8192-byte page.
 struct PageHeader
 {

@@ -125,6 +125,12 @@ void encodeRecord(const NeonWalRecord &rec, ByteVector &out);
 /// Rust-debug-like one-line description of a record (pagectl style).
 std::string describeRecord(const NeonWalRecord &rec);
 
+/// XLogRecord's fixed header, little-endian, in record order (2 bytes of padding after xl_rmid).
+inline constexpr ByteField kXLogRecordFields[] = {
+    {"xl_tot_len", 0, 4}, {"xl_xid", 4, 4}, {"xl_prev", 8, 8}, {"xl_info", 16, 1},
+    {"xl_rmid", 17, 1},   {"padding", 18, 2}, {"xl_crc", 20, 4}};
+inline constexpr std::size_t kXLogRecordHeaderLen = 24;
+
 /// XLogRecord header (little-endian, first 24 bytes of a Postgres record).
 struct XLogRecordHeader
 {
