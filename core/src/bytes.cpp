@@ -211,55 +211,13 @@ bool Cursor::failAt(FileOffset at, std::string expected, std::string found)
     return false;
 }
 
-bool Cursor::need(std::size_t n, const char *what)
+bool Cursor::needFailed(std::size_t n, const char *what)
 {
     if (m_failed)
         return false;
-    if (remaining() < n)
-        return fail(fmt::format("{} ({} bytes)", what, n),
-                    fmt::format("end of value after {} bytes", remaining()));
-    return true;
+    return fail(fmt::format("{} ({} bytes)", what, n), fmt::format("end of value after {} bytes", remaining()));
 }
 
-bool Cursor::u8(std::uint8_t &v, const char *what)
-{
-    if (!need(1, what))
-        return false;
-    v = m_data[m_pos++];
-    return true;
-}
-bool Cursor::u16(std::uint16_t &v, const char *what)
-{
-    if (!need(2, what))
-        return false;
-    v = readBe16(&m_data[m_pos]);
-    m_pos += 2;
-    return true;
-}
-bool Cursor::u32(std::uint32_t &v, const char *what)
-{
-    if (!need(4, what))
-        return false;
-    v = readBe32(&m_data[m_pos]);
-    m_pos += 4;
-    return true;
-}
-bool Cursor::u64(std::uint64_t &v, const char *what)
-{
-    if (!need(8, what))
-        return false;
-    v = readBe64(&m_data[m_pos]);
-    m_pos += 8;
-    return true;
-}
-bool Cursor::i64(std::int64_t &v, const char *what)
-{
-    std::uint64_t u = 0;
-    if (!u64(u, what))
-        return false;
-    v = std::int64_t(u);
-    return true;
-}
 bool Cursor::boolean(bool &v, const char *what)
 {
     if (!need(1, what))
@@ -282,17 +240,10 @@ bool Cursor::optionTag(bool &some, const char *what)
     some = b == 1;
     return true;
 }
-bool Cursor::count(std::uint64_t &n, std::size_t elementSize, const char *what)
+bool Cursor::countTooLarge(std::uint64_t n, const char *what)
 {
-    const std::size_t at = m_pos;
-    if (!u64(n, what))
-        return false;
-    if (elementSize > 0 && n > remaining() / elementSize) {
-        m_pos = at;
-        return fail(fmt::format("{} count fitting the remaining {} bytes", what, remaining() - 8),
-                    fmt::format("{}", n));
-    }
-    return true;
+    m_pos -= 8;  // the error is at the count
+    return fail(fmt::format("{} count fitting the remaining {} bytes", what, remaining() - 8), fmt::format("{}", n));
 }
 bool Cursor::byteBuffer(ByteVector &v, const char *what)
 {

@@ -104,11 +104,7 @@ const char *auxCategory(std::uint8_t d1, std::uint8_t d2)
     return nullptr;
 }
 
-enum class Class {
-    DbDir, RelMap, RelDir, RelBlock, RelSize, SlruDir, SlruBlock, SlruSegSize, TwoPhaseDir,
-    TwoPhaseFile, ControlFile, Checkpoint, AuxFilesV1, AuxV2, ReplOrigin, RelDirV2, Metadata,
-    Max, Unknown
-};
+using Class = KeyClass;
 
 Class classify(const Key &k)
 {
@@ -159,6 +155,11 @@ std::string relTag(const Key &k)
     return fmt::format("{}/{}/{}{}", k.field2(), k.field3(), k.field4(), forkSuffix(k.field5()));
 }
 } // namespace
+
+KeyClass Key::keyClass() const
+{
+    return classify(*this);
+}
 
 std::string_view Key::className() const
 {

@@ -14,6 +14,7 @@
 #include <array>
 #include <cstring>
 #include <optional>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -35,8 +36,8 @@ namespace {
 constexpr int kMaxDepth = BTreeReader::kMaxDepth;
 /// How many entries ahead the payload checks prefetch the next blob (memory latency hiding).
 constexpr std::size_t kPrefetchAhead = 8;
-/// Jobs per batch of blob checks; each batch's value bytes are released afterwards.
-constexpr std::size_t kBatch = 8192;
+/// Released ranges are gathered up to this size before the pages are given back.
+constexpr std::uint64_t kReleaseChunk = 64 << 20;
 /// Bytes scanned between two releases when reading long stretches (padding, leaf scans).
 constexpr std::uint64_t kScanChunk = 4 << 20;
 constexpr std::uint8_t kZstdMagic[4] = {0x28, 0xB5, 0x2F, 0xFD};
@@ -190,9 +191,9 @@ const char *recordName(std::uint32_t tag)
 /// nullptr when `tag` fits `key`, else which keys it needs.
 const char *recordKeyMismatch(std::uint32_t tag, const Key &key)
 {
-    const std::string_view cls = key.className();
-    const bool vm = cls == "RelBlock" && key.field5() == 2;
-    const bool slru = cls == "SlruBlock";
+    const KeyClass cls = key.keyClass();
+    const bool vm = cls == KeyClass::RelBlock && key.field5() == 2;
+    const bool slru = cls == KeyClass::SlruBlock;
     switch (tag) {
     case 1:
     case 7: return vm ? nullptr : "it applies to visibility-map pages (fork 2) only";
@@ -200,7 +201,7 @@ const char *recordKeyMismatch(std::uint32_t tag, const Key &key)
     case 3: return slru && key.field2() == 0 ? nullptr : "it applies to clog (pg_xact) pages only";
     case 4: return slru && key.field2() == 2 ? nullptr : "it applies to pg_multixact/offsets pages only";
     case 5: return slru && key.field2() == 1 ? nullptr : "it applies to pg_multixact/members pages only";
-    case 6: return cls == "AuxFilesV1" ? nullptr : "it applies to the aux files key only";
+    case 6: return cls == KeyClass::AuxFilesV1 ? nullptr : "it applies to the aux files key only";
     default: return nullptr;
     }
 }
@@ -235,9 +236,9 @@ BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, con
     }
     facts.header = *header;
     const BlobHeader &h = *header;
-    const std::string_view cls = j.key.className();
-    const bool pageKey = cls == "RelBlock" || cls == "SlruBlock";
-    const bool sizeKey = cls == "RelSize" || cls == "SlruSegSize";
+    const KeyClass cls = j.key.keyClass();
+    const bool pageKey = cls == KeyClass::RelBlock || cls == KeyClass::SlruBlock;
+    const bool sizeKey = cls == KeyClass::RelSize || cls == KeyClass::SlruSegSize;
     // The payload as a view into the file; only zstd blobs are decompressed (into a buffer),
     // never beyond what the value can be.
     Bytes payload = storedPayload(file, h);
@@ -275,14 +276,14 @@ BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, con
     if (!delta) {
         if (pageKey && payload.size() != kBlockSize)
             add("value-size", Severity::Warning,
-                fmt::format("{} image is {} bytes: Postgres can only be served an 8192-byte page", cls,
+                fmt::format("{} image is {} bytes: Postgres can only be served an 8192-byte page", j.key.className(),
                             payload.size()),
                 blobAt, h.headerLen);
         if (sizeKey && payload.size() != 4)
             add("value-size", Severity::Warning,
-                fmt::format("{} value is {} bytes, expected a 4-byte block count", cls, payload.size()),
+                fmt::format("{} value is {} bytes, expected a 4-byte block count", j.key.className(), payload.size()),
                 blobAt, h.headerLen);
-        if (pages && cls == "RelBlock" && payload.size() == kBlockSize)
+        if (pages && cls == KeyClass::RelBlock && payload.size() == kBlockSize)
             checkPage(j, payload, h.payloadOffset(), out);
         return facts;
     }
@@ -320,14 +321,14 @@ BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, con
     } else {
         if (pageKey && v->imageLen != kBlockSize)
             add("value-size", Severity::Warning,
-                fmt::format("{} image is {} bytes: Postgres can only be served an 8192-byte page", cls,
+                fmt::format("{} image is {} bytes: Postgres can only be served an 8192-byte page", j.key.className(),
                             v->imageLen),
                 blobAt, h.headerLen);
         if (sizeKey && v->imageLen != 4)
             add("value-size", Severity::Warning,
-                fmt::format("{} value is {} bytes, expected a 4-byte block count", cls, v->imageLen),
+                fmt::format("{} value is {} bytes, expected a 4-byte block count", j.key.className(), v->imageLen),
                 blobAt, h.headerLen);
-        if (pages && cls == "RelBlock" && v->imageLen == kBlockSize)
+        if (pages && cls == KeyClass::RelBlock && v->imageLen == kBlockSize)
             checkPage(j, payload.subspan(12, kBlockSize), h.payloadOffset() + 12, out);
     }
     return facts;
@@ -366,17 +367,61 @@ private:
     WalkAction enterNode(const NodeView &n, const WalkLink &link);
     WalkAction walkFault(WalkFault why, const WalkLink &link, const Error &error);
     void checkNode(const NodeView &n, int depth);
-    void checkEntry(const NodeView &leaf, std::size_t i, Bytes key);
     void checkValueArea();
     struct PayloadJob
     {
         EntryRef entry;
         BlobFacts facts;  ///< filled by checkEntryBlob
     };
-    /// In index order, after the parallel part: blobs back to back, counters.
+    /// A leaf found by the structural walk, with the index-order position of its first entry.
+    struct LeafRef
+    {
+        NodeView node;
+        std::uint64_t firstPosition = 0;
+    };
+    /// Consecutive leaves checked as one unit of work, on any thread.
+    struct Task
+    {
+        std::size_t firstLeaf = 0, endLeaf = 0;
+    };
+    /// What a task found, merged in task order on the calling thread.
+    struct TaskResult
+    {
+        std::vector<Problem> problems;
+        std::vector<PayloadJob> jobs;  ///< entries whose blob offset is in range, in index order
+        std::uint64_t entries = 0;
+        FileOffset valuesLo = ~FileOffset(0), valuesHi = 0;
+    };
+    /// Per-task running state over leaf entries in index order.
+    struct EntryState
+    {
+        TaskResult &out;
+        std::uint64_t position = 0;
+        std::array<std::uint8_t, 256> prevKey{};
+        bool havePrev = false;
+        Problem &add(const char *check, Severity sev, std::string message, FileOffset offset, std::uint64_t length)
+        {
+            return pushProblem(out.problems, check, sev, std::move(message), offset, length);
+        }
+    };
+    void checkKeyOrderInNode(const NodeView &n, std::vector<Problem> &out) const;
+    void checkEntry(EntryState &st, const NodeView &leaf, std::size_t i, Bytes key) const;
+    /// Fills `out`, whose buffers are reused from an earlier task (no allocation per task).
+    void runTask(const Task &task, TaskResult &out) const;
+    void mergeTask(const Task &task, TaskResult &result);
+    /// A range of bytes to release once it is large or the next one is elsewhere.
+    struct ReleaseRun
+    {
+        FileOffset lo = 0, hi = 0;
+        void add(const ByteSource &src, FileOffset from, FileOffset to);
+        void flush(const ByteSource &src);
+    };
+    ReleaseRun m_leafRelease, m_valueRelease;
+    void checkLeaves();
+    void runTasks();
+    /// In index order, at the merge: blobs back to back, counters.
     void checkPlacement(const PayloadJob &job);
-    void runJobs();
-    std::vector<PayloadJob> m_jobs;
+    std::vector<LeafRef> m_leaves;
 
     FileOffset fieldAt(SummaryFieldId id) const { return summaryField(m_s.kind, id).offset; }
     std::uint64_t fieldLen(SummaryFieldId id) const { return summaryField(m_s.kind, id).length; }
@@ -404,10 +449,8 @@ private:
     std::array<KeyBound, BTreeReader::kMaxDepth> m_bounds{};  ///< exclusive upper bound per depth
     std::array<int, BTreeReader::kMaxDepth> m_childLevel{};    ///< level of the first child, per depth
     int m_leafDepth = -1;
-    // Running state over leaf entries in index order.
-    std::uint64_t m_position = 0;
-    ByteVector m_prevKey;
-    bool m_havePrev = false;
+    std::uint64_t m_nextPosition = 0;  ///< entries in the leaves found so far
+    // Running state of the placement checks, in index order.
     FileOffset m_prevBlobEnd = kBlockSize;
     FileOffset m_prevBlobStart = 0;
     bool m_anyBlob = false;
@@ -521,20 +564,12 @@ void Validator::checkNode(const NodeView &n, int depth)
                       n.offset, 5);
         p.block = n.block;
     }
-    // Keys strictly increasing within the node.
-    ByteVector prev(n.prefixLen + n.suffixLen), cur(prev.size());
-    for (std::size_t i = 0; i < n.count; ++i) {
-        n.keyInto(i, cur.data());
-        if (i > 0 && !std::lexicographical_compare(prev.begin(), prev.end(), cur.begin(), cur.end())) {
-            auto &p = add("node-key-order", Severity::Error,
-                          fmt::format("node {}: key {} ({}) is not above key {} ({})", n.block, i,
-                                      toHex(cur), i - 1, toHex(prev)),
-                          n.suffixOffset(i), n.suffixLen);
-            p.block = n.block;
-            if (cur.size() >= 18)
-                p.key = Key::fromBytes(cur.data());
-        }
-        std::swap(prev, cur);
+    // Keys strictly increasing within the node (a leaf's, with its entries, on its task).
+    if (!n.isLeaf()) {
+        std::vector<Problem> found;
+        checkKeyOrderInNode(n, found);
+        for (Problem &p : found)
+            m_list.add(std::move(p));
     }
     if (n.isLeaf()) {
         if (m_leafDepth < 0)
@@ -549,10 +584,28 @@ void Validator::checkNode(const NodeView &n, int depth)
     }
 }
 
-void Validator::checkEntry(const NodeView &leaf, std::size_t i, Bytes key)
+void Validator::checkKeyOrderInNode(const NodeView &n, std::vector<Problem> &out) const
 {
-    const std::uint64_t position = m_position++;
-    ++m_report.entriesChecked;
+    // Keys share the prefix: comparing suffixes is comparing keys.
+    for (std::size_t i = 1; i < n.count; ++i) {
+        const Bytes prev = n.suffix(i - 1), cur = n.suffix(i);
+        if (n.suffixLen > 0 && std::memcmp(prev.data(), cur.data(), n.suffixLen) < 0)
+            continue;
+        const IndexKey pk = n.key(i - 1), ck = n.key(i);
+        auto &p = pushProblem(out, "node-key-order", Severity::Error,
+                              fmt::format("node {}: key {} ({}) is not above key {} ({})", n.block, i,
+                                          toHex(ck.view()), i - 1, toHex(pk.view())),
+                              n.suffixOffset(i), n.suffixLen);
+        p.block = n.block;
+        if (ck.len >= Key::kSize)
+            p.key = Key::fromBytes(ck.bytes.data());
+    }
+}
+
+void Validator::checkEntry(EntryState &st, const NodeView &leaf, std::size_t i, Bytes key) const
+{
+    const std::uint64_t position = st.position++;
+    ++st.out.entries;
     const Key k = Key::fromBytes(key.data());
     const Lsn lsn = m_s.kind == LayerKind::Delta ? deltaKeyLsn(key) : m_s.lsnStart;
     const FileOffset valueAt = leaf.valueOffset(i);
@@ -567,29 +620,29 @@ void Validator::checkEntry(const NodeView &leaf, std::size_t i, Bytes key)
     };
 
     // Order across leaves.
-    if (m_havePrev && !std::lexicographical_compare(m_prevKey.begin(), m_prevKey.end(), key.begin(), key.end()))
-        tag(add("key-order", Severity::Error,
-                fmt::format("entry {} key {} is not above the previous entry's {}", position, toHex(key),
-                            toHex(m_prevKey)),
-                keyAt, leaf.suffixLen));
-    m_prevKey.assign(key.begin(), key.end());
-    m_havePrev = true;
+    if (st.havePrev && std::memcmp(st.prevKey.data(), key.data(), m_keyLen) >= 0)
+        tag(st.add("key-order", Severity::Error,
+                   fmt::format("entry {} key {} is not above the previous entry's {}", position, toHex(key),
+                               toHex(Bytes(st.prevKey.data(), m_keyLen))),
+                   keyAt, leaf.suffixLen));
+    std::memcpy(st.prevKey.data(), key.data(), m_keyLen);
+    st.havePrev = true;
 
     // A key of no class Neon defines (FORMAT.md §9) is never written by Neon, and nothing reads it.
     if (const std::string why = k.implausibility(); !why.empty())
-        tag(add("key-class", Severity::Warning, fmt::format("key {}: {}: a damaged key", k.toHex(), why), keyAt,
+        tag(st.add("key-class", Severity::Warning, fmt::format("key {}: {}: a damaged key", k.toHex(), why), keyAt,
                 leaf.suffixLen));
 
     // Inside the summary's ranges.
     if (k < m_s.keyStart || !(k < m_s.keyEnd)) {
-        auto &p = tag(add("key-range", Severity::Error,
+        auto &p = tag(st.add("key-range", Severity::Error,
                           fmt::format("key {} is outside the summary's key range [{}, {})", k.toHex(),
                                       m_s.keyStart.toHex(), m_s.keyEnd.toHex()),
                           keyAt, leaf.suffixLen));
         p.related.push_back({keysAt(), keysLen(), "summary key range"});
     }
     if (m_s.kind == LayerKind::Delta && (lsn < m_s.lsnStart || !(lsn < m_s.lsnEnd))) {
-        auto &p = tag(add("lsn-range", Severity::Error,
+        auto &p = tag(st.add("lsn-range", Severity::Error,
                           fmt::format("LSN {} is outside the summary's LSN range [{}, {})", lsn.toString(),
                                       m_s.lsnStart.toString(), m_s.lsnEnd.toString()),
                           keyAt, leaf.suffixLen));
@@ -598,22 +651,26 @@ void Validator::checkEntry(const NodeView &leaf, std::size_t i, Bytes key)
 
     const std::uint64_t raw = leaf.value(i);
     if (raw > kBtreeMaxLeafValue) {
-        tag(add("leaf-value", Severity::Error,
+        tag(st.add("leaf-value", Severity::Error,
                 fmt::format("leaf value 0x{:010x} has its top bit set (above 0x7fffffffff)", raw), valueAt, 5));
         return;
     }
     const FileOffset blobAt = m_s.kind == LayerKind::Delta ? raw >> 1 : raw;
     const bool willInit = m_s.kind == LayerKind::Delta && (raw & 1);
     if (blobAt < kBlockSize || blobAt >= m_valuesEnd) {
-        auto &p = tag(add("blob-offset", Severity::Error,
+        auto &p = tag(st.add("blob-offset", Severity::Error,
                           fmt::format("blob offset {} is outside the value area [8192, {})", blobAt, m_valuesEnd),
                           valueAt, 5));
         p.related.push_back({fieldAt(SummaryFieldId::IndexStart), 4, "index_start_blk"});
         return;
     }
-    m_jobs.push_back({EntryRef{position, k, lsn, leaf.block, blobAt, willInit, valueAt}, {}});
-    if (m_jobs.size() >= kBatch)
-        runJobs();
+    PayloadJob &job = st.out.jobs.emplace_back();
+    job.entry = EntryRef{position, k, lsn, leaf.block, blobAt, willInit, valueAt};
+    job.facts = checkEntryBlob(m_file, m_s, m_valuesEnd, job.entry, m_opt.pages, st.out.problems);
+    if (job.facts.header) {
+        st.out.valuesLo = std::min(st.out.valuesLo, job.facts.header->offset);
+        st.out.valuesHi = std::max(st.out.valuesHi, job.facts.header->end());
+    }
 }
 
 void Validator::checkPlacement(const PayloadJob &job)
@@ -658,44 +715,158 @@ void Validator::checkPlacement(const PayloadJob &job)
         m_firstCompressed = blobAt;
 }
 
-void Validator::runJobs()
+void Validator::runTask(const Task &task, TaskResult &out) const
 {
-    if (m_jobs.empty())
+    out.problems.clear();
+    out.jobs.clear();
+    out.entries = 0;
+    out.valuesLo = ~FileOffset(0);
+    out.valuesHi = 0;
+    EntryState st{out};
+    const LeafRef &first = m_leaves[task.firstLeaf];
+    st.position = first.firstPosition;
+    if (task.firstLeaf > 0) {
+        // The seam: the previous entry in index order is the last of the previous leaf.
+        const NodeView &prev = m_leaves[task.firstLeaf - 1].node;
+        prev.keyInto(prev.count - 1u, st.prevKey.data());
+        st.havePrev = true;
+    }
+    const bool delta = m_s.kind == LayerKind::Delta;
+    for (std::size_t l = task.firstLeaf; l < task.endLeaf; ++l) {
+        const NodeView &n = m_leaves[l].node;
+        checkKeyOrderInNode(n, st.out.problems);
+        LeafKeys keys(n);
+        for (std::size_t i = 0; i < n.count; ++i) {
+            if (i + kPrefetchAhead < n.count) {
+                const std::uint64_t raw = n.value(i + kPrefetchAhead);
+                const FileOffset at = delta ? raw >> 1 : raw;
+                if (at < m_valuesEnd)
+                    __builtin_prefetch(m_file.data() + at);
+            }
+            checkEntry(st, n, i, keys.key(i));
+        }
+    }
+}
+
+void Validator::ReleaseRun::add(const ByteSource &src, FileOffset from, FileOffset to)
+{
+    if (to <= from)
         return;
+    if (hi > lo && (from > hi || to < lo || hi - lo >= kReleaseChunk))
+        flush(src);
+    lo = hi > lo ? std::min(lo, from) : from;
+    hi = std::max(hi, to);
+}
+
+void Validator::ReleaseRun::flush(const ByteSource &src)
+{
+    if (hi > lo)
+        src.release(lo, hi - lo);
+    lo = hi = 0;
+}
+
+void Validator::mergeTask(const Task &task, TaskResult &r)
+{
+    for (Problem &p : r.problems)
+        m_list.add(std::move(p));
+    for (const PayloadJob &j : r.jobs)
+        checkPlacement(j);
+    m_report.entriesChecked += r.entries;
+    // Resident memory stays bounded: this task's leaves and value bytes are not needed again.
+    // Releases are gathered into large runs (each one interrupts every thread of the process).
+    for (std::size_t l = task.firstLeaf; l < task.endLeaf; ++l)
+        m_leafRelease.add(m_src, m_leaves[l].node.offset, m_leaves[l].node.offset + kBlockSize);
+    m_valueRelease.add(m_src, r.valuesLo, r.valuesHi);
+}
+
+void Validator::checkLeaves()
+{
+    runTasks();
+    m_leafRelease.flush(m_src);
+    m_valueRelease.flush(m_src);
+}
+
+void Validator::runTasks()
+{
+    // Leaves are grouped into tasks of about taskEntries entries. The grouping does not depend
+    // on the thread count and results merge in task order, so every thread count reports the
+    // same problems in the same order.
+    std::vector<Task> tasks;
+    for (std::size_t l = 0; l < m_leaves.size();) {
+        Task t{l, l};
+        std::uint64_t entries = 0;
+        while (t.endLeaf < m_leaves.size() && (entries == 0 || entries < std::max<std::uint64_t>(1, m_opt.taskEntries)))
+            entries += m_leaves[t.endLeaf++].node.count;
+        tasks.push_back(t);
+        l = t.endLeaf;
+    }
     const unsigned threads = std::max(1u, std::min<unsigned>(m_opt.threads, 64));
-    std::vector<std::vector<Problem>> found(threads);
-    auto work = [&](unsigned t, std::size_t a, std::size_t b) {
-        for (std::size_t i = a; i < b; ++i) {
-            if (i + kPrefetchAhead < b)
-                __builtin_prefetch(m_file.data() + m_jobs[i + kPrefetchAhead].entry.blobAt);
-            m_jobs[i].facts = checkEntryBlob(m_file, m_s, m_valuesEnd, m_jobs[i].entry, m_opt.pages, found[t]);
+    auto step = [&](std::size_t leaves) {
+        m_done += leaves;
+        return progress();
+    };
+    if (threads == 1 || tasks.size() < 2) {
+        TaskResult r;
+        for (const Task &t : tasks) {
+            runTask(t, r);
+            mergeTask(t, r);
+            if (!step(t.endLeaf - t.firstLeaf))
+                return;
+        }
+        return;
+    }
+    // Workers take tasks in order, at most `window` ahead of the merge (bounded memory).
+    const std::size_t window = 2 * std::size_t(threads) + 2;
+    std::vector<std::optional<TaskResult>> results(tasks.size());
+    std::vector<TaskResult> spare;  // merged results, their buffers handed to the next tasks
+    std::mutex mu;
+    std::condition_variable cv;
+    std::size_t next = 0, merged = 0;
+    bool stop = false;
+    auto worker = [&] {
+        for (;;) {
+            std::size_t i;
+            TaskResult r;
+            {
+                std::unique_lock lock(mu);
+                cv.wait(lock, [&] { return stop || next >= tasks.size() || next < merged + window; });
+                if (stop || next >= tasks.size())
+                    return;
+                i = next++;
+                if (!spare.empty()) {
+                    r = std::move(spare.back());
+                    spare.pop_back();
+                }
+            }
+            runTask(tasks[i], r);
+            std::lock_guard lock(mu);
+            results[i] = std::move(r);
+            cv.notify_all();
         }
     };
-    if (threads == 1 || m_jobs.size() < 256) {
-        work(0, 0, m_jobs.size());
-    } else {
-        std::vector<std::thread> pool;
-        const std::size_t per = (m_jobs.size() + threads - 1) / threads;
-        for (unsigned t = 0; t < threads; ++t)
-            pool.emplace_back(work, t, std::min(m_jobs.size(), t * per), std::min(m_jobs.size(), (t + 1) * per));
-        for (auto &th : pool)
-            th.join();
-    }
-    for (auto &f : found)
-        for (auto &p : f)
-            m_list.add(std::move(p));
-    FileOffset lo = m_valuesEnd, hi = 0;
-    for (const PayloadJob &j : m_jobs) {
-        checkPlacement(j);
-        if (j.facts.header) {
-            lo = std::min(lo, j.facts.header->offset);
-            hi = std::max(hi, j.facts.header->end());
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t)
+        pool.emplace_back(worker);
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+        TaskResult r;
+        {
+            std::unique_lock lock(mu);
+            cv.wait(lock, [&] { return results[i].has_value(); });
+            r = std::move(*results[i]);
+            results[i].reset();
         }
+        mergeTask(tasks[i], r);
+        const bool go = step(tasks[i].endLeaf - tasks[i].firstLeaf);
+        std::lock_guard lock(mu);
+        spare.push_back(std::move(r));
+        merged = i + 1;
+        stop = !go;
+        cv.notify_all();
+        if (stop)
+            break;
     }
-    m_jobs.clear();
-    // Resident memory stays bounded: this batch's value bytes are not needed again.
-    if (hi > lo)
-        m_src.release(lo, hi - lo);
+    for (auto &th : pool)
+        th.join();
 }
 
 WalkAction Validator::enterNode(const NodeView &n, const WalkLink &link)
@@ -821,20 +992,20 @@ WalkAction Validator::walkFault(WalkFault why, const WalkLink &link, const Error
 
 void Validator::walkTree()
 {
+    // The structural walk: every node once, with the level, separator and reachability
+    // checks; a leaf is recorded for checkLeaves() instead of walked entry by entry here.
     struct V : TreeVisitor
     {
         Validator &v;
         explicit V(Validator &val) : v(val) {}
-        WalkAction enter(const NodeView &n, const WalkLink &l) { return v.enterNode(n, l); }
-        bool entry(const NodeView &n, std::size_t i, Bytes key)
+        WalkAction enter(const NodeView &n, const WalkLink &l)
         {
-            v.checkEntry(n, i, key);
-            return true;
-        }
-        void leave(const NodeView &n)
-        {
-            if (n.isLeaf())
-                v.m_src.release(n.offset, kBlockSize);
+            const WalkAction a = v.enterNode(n, l);
+            if (a != WalkAction::Descend || !n.isLeaf())
+                return a;
+            v.m_leaves.push_back({n, v.m_nextPosition});
+            v.m_nextPosition += n.count;
+            return WalkAction::Skip;
         }
         WalkAction fault(WalkFault why, const WalkLink &l, const Error &e) { return v.walkFault(why, l, e); }
     } visitor{*this};
@@ -934,9 +1105,11 @@ void Validator::runChecks()
     if (!checkIndexLocation())
         return;
     m_valuesEnd = FileOffset(m_s.indexStartBlk) * kBlockSize;
-    m_total = std::max<std::uint64_t>(1, m_indexBlocks);
+    m_total = std::max<std::uint64_t>(1, 2 * m_indexBlocks);  // nodes walked, then leaves checked
     walkTree();
-    runJobs();
+    if (m_report.cancelled)
+        return;
+    checkLeaves();
     if (m_report.cancelled)
         return;
     checkValueArea();

@@ -7,6 +7,8 @@
 #include <layerscope/tree_shape.h>
 #include <layerscope/validate.h>
 
+#include <fmt/format.h>
+
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
@@ -182,6 +184,19 @@ Anatomy anatomy(const ByteVector &bytes)
 }
 
 /// Deterministic mutants of `clean`, `count` of them, from `seed`, handed to `use` one by one.
+/// A report as comparable lines: every field of every problem, in order.
+QStringList reportLines(const ValidationReport &r)
+{
+    QStringList out;
+    for (const Problem &p : r.problems)
+        out << QString::fromStdString(fmt::format("{} {} @{}+{} b{} e{} {}", p.check, severityName(p.severity), p.offset,
+                                                  p.length, p.block ? std::int64_t(*p.block) : -1,
+                                                  p.entry ? std::int64_t(*p.entry) : -1, p.message));
+    out << QString("counts %1/%2/%3 entries %4 nodes %5 truncated %6")
+               .arg(r.errors).arg(r.warnings).arg(r.infos).arg(r.entriesChecked).arg(r.nodesChecked).arg(r.truncated);
+    return out;
+}
+
 void forEachMutant(const ByteVector &clean, std::uint64_t seed, int count,
                    const std::function<void(const Mutant &)> &use)
 {
@@ -420,9 +435,22 @@ void TestMutation::mutantsAreReported()
         known.insert({p.check, p.offset});
     int changed = 0, payloadOnly = 0, same = 0, keySwaps = 0;
     QStringList missed;
+    // Every fourth mutant is also checked in small tasks on one thread and on three: the
+    // reports must be identical, problem for problem, in the same order.
+    ValidateOptions one = vo, three = vo;
+    one.taskEntries = three.taskEntries = 7;
+    three.threads = 3;
+    int mutantIndex = 0, threadRuns = 0;
     forEachMutant(clean, qHash(QFileInfo(layer).fileName()), count, [&](const Mutant &m) {
         const NeonView v = neonView(m.bytes);
         const ValidationReport r = validateLayer(m.bytes, vo);
+        if (mutantIndex++ % 4 == 0) {
+            ++threadRuns;
+            const ValidationReport a = validateLayer(m.bytes, one), b = validateLayer(m.bytes, three);
+            QCOMPARE(reportLines(a), reportLines(b));
+            QCOMPARE(a.entriesChecked, r.entriesChecked);
+            QCOMPARE(a.errors + a.warnings + a.infos, r.errors + r.warnings + r.infos);
+        }
         const bool structureChanged = !v.readable || v.structure != cleanView.structure;
         if (structureChanged) {
             ++changed;
@@ -441,9 +469,10 @@ void TestMutation::mutantsAreReported()
         }
     });
     qInfo("%s: %d mutants, %d changed what Neon reads (%d of them reported), %d payload only, "
-          "%d no change; %d undetectable key/LSN changes; %lld missed",
+          "%d no change; %d undetectable key/LSN changes; %lld missed; %d checked on 1 and 3 threads",
           qPrintable(QFileInfo(layer).fileName().left(24)), count, changed, changed - keySwaps - int(missed.size()),
-          payloadOnly, same, keySwaps, qlonglong(missed.size()));
+          payloadOnly, same, keySwaps, qlonglong(missed.size()), threadRuns);
+    QVERIFY(threadRuns > 0);
     QVERIFY2(missed.isEmpty(), qPrintable(missed.join("\n")));
 }
 

@@ -123,18 +123,18 @@ QString describeEntryHtml(const Layer &layer, const Entry &entry, const Result<E
         v.row(QObject::tr("variant"), layer.kind() == LayerKind::Delta ? "Value::Image" : QObject::tr("image"));
         v.row(QObject::tr("length"), QString::number(img.size()));
         html += v.html();
-        const std::string_view cls = entry.key.className();
-        if (img.size() == 8192 && cls == "RelBlock")
+        const KeyClass cls = entry.key.keyClass();
+        if (img.size() == 8192 && cls == KeyClass::RelBlock)
             html += pageHtml(img, entry.key);
-        else if (img.size() == 8192 && cls == "SlruBlock")
+        else if (img.size() == 8192 && cls == KeyClass::SlruBlock)
             html += QObject::tr("<p>SLRU page (no page header).</p>");
-        else if ((cls == "RelSize" || cls == "SlruSegSize") && img.size() == 4)
+        else if ((cls == KeyClass::RelSize || cls == KeyClass::SlruSegSize) && img.size() == 4)
             html += QObject::tr("<p>Size: <b>%1</b> blocks (u32 little-endian).</p>").arg(readLe32(img.data()));
         else if (img.empty())
             html += QObject::tr("<p>Empty value (a tombstone in the sparse key space).</p>");
         else
             html += QObject::tr("<p>Not decoded: a %1 value of %2 bytes is not an 8 KiB relation page.</p>")
-                        .arg(QString::fromLatin1(cls.data(), qsizetype(cls.size()))).arg(img.size());
+                        .arg(QString::fromLatin1(entry.key.className())).arg(img.size());
         return html;
     }
     const NeonWalRecord &rec = d->value.record();

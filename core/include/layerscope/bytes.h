@@ -149,11 +149,47 @@ class Cursor
 public:
     Cursor(Bytes data, FileOffset base) : m_data(data), m_base(base) {}
 
-    bool u8(std::uint8_t &v, const char *what);
-    bool u16(std::uint16_t &v, const char *what);
-    bool u32(std::uint32_t &v, const char *what);
-    bool u64(std::uint64_t &v, const char *what);
-    bool i64(std::int64_t &v, const char *what);
+    // The fixed-width reads are inline (the value scanner runs them per entry); failures go
+    // through out-of-line paths.
+    bool u8(std::uint8_t &v, const char *what)
+    {
+        if (!need(1, what))
+            return false;
+        v = m_data[m_pos++];
+        return true;
+    }
+    bool u16(std::uint16_t &v, const char *what)
+    {
+        if (!need(2, what))
+            return false;
+        v = readBe16(&m_data[m_pos]);
+        m_pos += 2;
+        return true;
+    }
+    bool u32(std::uint32_t &v, const char *what)
+    {
+        if (!need(4, what))
+            return false;
+        v = readBe32(&m_data[m_pos]);
+        m_pos += 4;
+        return true;
+    }
+    bool u64(std::uint64_t &v, const char *what)
+    {
+        if (!need(8, what))
+            return false;
+        v = readBe64(&m_data[m_pos]);
+        m_pos += 8;
+        return true;
+    }
+    bool i64(std::int64_t &v, const char *what)
+    {
+        std::uint64_t u = 0;
+        if (!u64(u, what))
+            return false;
+        v = std::int64_t(u);
+        return true;
+    }
     bool boolean(bool &v, const char *what);
     /// Option tag: 0 → false, 1 → true.
     bool optionTag(bool &some, const char *what);
@@ -164,7 +200,14 @@ public:
     /// Skips a u64-length byte buffer (or UTF-8 string when `utf8`), checking it.
     bool skipBuffer(const char *what, bool utf8 = false);
     /// u64 element count, checked against remaining / elementSize.
-    bool count(std::uint64_t &n, std::size_t elementSize, const char *what);
+    bool count(std::uint64_t &n, std::size_t elementSize, const char *what)
+    {
+        if (!u64(n, what))
+            return false;
+        if (elementSize > 0 && n > remaining() / elementSize) [[unlikely]]
+            return countTooLarge(n, what);
+        return true;
+    }
 
     std::size_t position() const { return m_pos; }
     std::size_t remaining() const { return m_data.size() - m_pos; }
@@ -177,7 +220,14 @@ public:
     bool failAt(FileOffset offset, std::string expected, std::string found);
 
 private:
-    bool need(std::size_t n, const char *what);
+    bool need(std::size_t n, const char *what)
+    {
+        if (!m_failed && remaining() >= n) [[likely]]
+            return true;
+        return needFailed(n, what);
+    }
+    bool needFailed(std::size_t n, const char *what);
+    bool countTooLarge(std::uint64_t n, const char *what);
     Bytes m_data;
     FileOffset m_base;
     std::size_t m_pos = 0;

@@ -12,6 +12,13 @@
 
 namespace layerscope {
 
+/// The classes of keys Neon defines (FORMAT.md §9), plus Unknown for none of them.
+enum class KeyClass : std::uint8_t {
+    DbDir, RelMap, RelDir, RelBlock, RelSize, SlruDir, SlruBlock, SlruSegSize, TwoPhaseDir,
+    TwoPhaseFile, ControlFile, Checkpoint, AuxFilesV1, AuxV2, ReplOrigin, RelDirV2, Metadata,
+    Max, Unknown
+};
+
 /// A pageserver key: six fields, 18 bytes on disk, ordered bytewise.
 struct Key
 {
@@ -37,7 +44,8 @@ struct Key
     std::string toHex() const;
     /// Human rendering by key class (FORMAT.md §9.6), e.g. "rel 1663/16389/24819 blk 7".
     std::string describe() const;
-    /// The key's class name ("RelBlock", "SlruBlock", ...).
+    /// The key's class, and its name ("RelBlock", "SlruBlock", ...).
+    KeyClass keyClass() const;
     std::string_view className() const;
     /// Successor (field6 + 1 with carry); nullopt for Key::MAX.
     std::optional<Key> next() const;
@@ -49,7 +57,21 @@ struct Key
     /// above 2^24.
     std::string implausibility() const;
 
-    auto operator<=>(const Key &) const = default;
+    /// Bytewise order, compared as big-endian words (no call per comparison).
+    std::strong_ordering operator<=>(const Key &o) const
+    {
+        if (const std::uint64_t a = readBe64(bytes.data()), b = readBe64(o.bytes.data()); a != b)
+            return a <=> b;
+        if (const std::uint64_t a = readBe64(bytes.data() + 8), b = readBe64(o.bytes.data() + 8); a != b)
+            return a <=> b;
+        return readBe16(bytes.data() + 16) <=> readBe16(o.bytes.data() + 16);
+    }
+    bool operator==(const Key &o) const
+    {
+        return readBe64(bytes.data()) == readBe64(o.bytes.data())
+               && readBe64(bytes.data() + 8) == readBe64(o.bytes.data() + 8)
+               && readBe16(bytes.data() + 16) == readBe16(o.bytes.data() + 16);
+    }
 };
 
 /// A delta layer's index key: the 18-byte key, then the record's LSN (BE u64).

@@ -90,6 +90,40 @@ private:
     std::vector<std::uint8_t> m_flat;
 };
 
+/// Materialises the keys of one leaf into one buffer: the prefix once, then each entry's
+/// suffix over the previous one. The one key-assembly loop (the walk and the validator's
+/// per-leaf work use it). The view returned by key() is valid until the next call.
+class LeafKeys
+{
+public:
+    explicit LeafKeys(const NodeView &n)
+        : m_suffixes(n.suffixes.data()), m_suffixLen(n.suffixLen), m_keyLen(n.keyLen())
+    {
+        std::memcpy(m_key.data(), n.prefix.data(), n.prefixLen);
+        m_suffixAt = m_key.data() + n.prefixLen;
+        // A fixed 32-byte copy (two vector moves) is safe while 32 bytes remain in the block
+        // from suffix i on; only the last entries of a full node need the exact length.
+        const std::size_t firstSuffix = NodeView::kHeaderLen + n.prefixLen;
+        m_roomy = m_suffixLen <= 32 ? (kBlockSize - 32 - firstSuffix) / (m_suffixLen ? m_suffixLen : 1) + 1 : 0;
+    }
+    Bytes key(std::size_t i)
+    {
+        if (i < m_roomy)
+            std::memcpy(m_suffixAt, m_suffixes + i * m_suffixLen, 32);
+        else
+            std::memcpy(m_suffixAt, m_suffixes + i * m_suffixLen, m_suffixLen);
+        return {m_key.data(), m_keyLen};
+    }
+
+private:
+    const std::uint8_t *m_suffixes;
+    std::size_t m_suffixLen;
+    std::size_t m_keyLen;
+    std::size_t m_roomy = 0;
+    std::uint8_t *m_suffixAt = nullptr;
+    std::array<std::uint8_t, 256 + 32> m_key{};
+};
+
 /// Where a walk starts and in which direction it goes. With `from`, each node is entered at
 /// Neon's search position for that key (forward: entries ≥ key; backward: entries ≤ key, and a
 /// node with nothing ≤ key ends the walk, as in Neon's reader); without it, every entry.
@@ -242,8 +276,6 @@ private:
                 f.next = idx + 1;
             }
         }
-        if (n->isLeaf())
-            std::memcpy(m_key.data(), n->prefix.data(), n->prefixLen);
         return Entered::Yes;
     }
 
@@ -258,31 +290,16 @@ private:
     bool walkLeaf(Frame &f)
     {
         const NodeView &n = f.node;
-        const std::size_t keyLen = std::size_t(n.prefixLen) + n.suffixLen;
-        std::uint8_t *const suffixAt = m_key.data() + n.prefixLen;
-        const std::uint8_t *const suffixes = n.suffixes.data();
-        const std::size_t sl = n.suffixLen;
-        const Bytes key(m_key.data(), keyLen);
-        // A fixed 32-byte copy (two vector moves) is safe while 32 bytes remain in the block
-        // from suffix i on; only the last few entries of a full node need the exact length.
-        const std::size_t firstSuffix = NodeView::kHeaderLen + n.prefixLen;
-        const std::size_t roomy = sl <= 32 ? (kBlockSize - 32 - firstSuffix) / (sl ? sl : 1) + 1 : 0;
+        LeafKeys keys(n);
         if (!m_order.backward) {
-            for (std::size_t i = f.next; i < n.count; ++i) {
-                if (i < roomy)
-                    std::memcpy(suffixAt, suffixes + i * sl, 32);
-                else
-                    std::memcpy(suffixAt, suffixes + i * sl, sl);
-                if (!m_v.entry(n, i, key))
+            for (std::size_t i = f.next; i < n.count; ++i)
+                if (!m_v.entry(n, i, keys.key(i)))
                     return false;
-            }
             f.next = n.count;
         } else {
-            for (std::size_t i = f.next; i-- > 0;) {
-                std::memcpy(suffixAt, suffixes + i * sl, sl);
-                if (!m_v.entry(n, i, key))
+            for (std::size_t i = f.next; i-- > 0;)
+                if (!m_v.entry(n, i, keys.key(i)))
                     return false;
-            }
             f.next = 0;
         }
         return true;
@@ -295,7 +312,6 @@ private:
     std::array<Frame, BTreeReader::kMaxDepth> m_stack{};
     int m_depth = 0;
     std::optional<Error> m_stopError;
-    std::array<std::uint8_t, 256 + 32> m_key{};
 };
 
 template<class F>

@@ -51,8 +51,12 @@ struct ValidateOptions
     /// When more are found, info problems go first, then warnings: an error is never dropped
     /// for a warning or an info problem.
     std::size_t maxProblems = 100000;
-    /// Threads for the per-entry blob and value checks (1 = this thread only).
+    /// Threads for the leaf work (entries, blobs, values); 1 = this thread only. The tree's
+    /// structure is walked once on the calling thread; its leaves are then checked in runs of
+    /// about `taskEntries` entries on the threads and merged in index order, so the report is
+    /// the same, problem for problem and in the same order, whatever the thread count.
     unsigned threads = 1;
+    std::uint64_t taskEntries = 4096;
     /// Gets (work done, work total); returns false to cancel.
     std::function<bool(std::uint64_t, std::uint64_t)> progress;
 };
