@@ -218,7 +218,7 @@ Result<std::string> BTreeReader::dumpNeon() const
             line(n, i);
             return true;
         }
-        bool entry(const NodeView &n, std::size_t i, Bytes)
+        bool entry(const NodeView &n, std::size_t i, Bytes, std::uint64_t)
         {
             line(n, i);
             return true;

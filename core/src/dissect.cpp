@@ -614,7 +614,7 @@ Result<Field> dissectEntry(const DissectContext &ctx, std::uint64_t position)
             }
             return WalkAction::Descend;
         }
-        bool entry(const NodeView &n, std::size_t i, Bytes)
+        bool entry(const NodeView &n, std::size_t i, Bytes, std::uint64_t)
         {
             if (seen++ < want)
                 return true;

@@ -46,7 +46,7 @@ Result<std::optional<EntrySlot>> seekEntry(const BTreeReader &tree, Bytes key)
     struct V : TreeVisitor
     {
         std::optional<EntrySlot> slot;
-        bool entry(const NodeView &n, std::size_t i, Bytes)
+        bool entry(const NodeView &n, std::size_t i, Bytes, std::uint64_t)
         {
             slot = EntrySlot{n.block, i};
             return false;

@@ -735,16 +735,16 @@ void Validator::runTask(const Task &task, TaskResult &out) const
     for (std::size_t l = task.firstLeaf; l < task.endLeaf; ++l) {
         const NodeView &n = m_leaves[l].node;
         checkKeyOrderInNode(n, st.out.problems);
-        LeafKeys keys(n);
-        for (std::size_t i = 0; i < n.count; ++i) {
+        forEachLeafEntry(n, 0, false, [&](std::size_t i, Bytes key, std::uint64_t) {
             if (i + kPrefetchAhead < n.count) {
                 const std::uint64_t raw = n.value(i + kPrefetchAhead);
                 const FileOffset at = delta ? raw >> 1 : raw;
                 if (at < m_valuesEnd)
                     __builtin_prefetch(m_file.data() + at);
             }
-            checkEntry(st, n, i, keys.key(i));
-        }
+            checkEntry(st, n, i, key);
+            return true;
+        });
     }
 }
 

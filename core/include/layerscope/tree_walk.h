@@ -90,39 +90,42 @@ private:
     std::vector<std::uint8_t> m_flat;
 };
 
-/// Materialises the keys of one leaf into one buffer: the prefix once, then each entry's
-/// suffix over the previous one. The one key-assembly loop (the walk and the validator's
-/// per-leaf work use it). The view returned by key() is valid until the next call.
-class LeafKeys
+/// Calls f(i, key, value) for the entries of leaf `n`: ascending from entry `from`, or with
+/// `backward` descending from entry `from` - 1. The key (prefix ‖ suffix) is materialised into
+/// one buffer: the prefix once, then each suffix over the previous one, with a fixed-width
+/// copy where the block has room. f returns false to stop; the result says whether it ran to
+/// the end. The one key-assembly loop: the walk and the validator's leaf work use it.
+template<class F>
+bool forEachLeafEntry(const NodeView &n, std::size_t from, bool backward, F &&f)
 {
-public:
-    explicit LeafKeys(const NodeView &n)
-        : m_suffixes(n.suffixes.data()), m_suffixLen(n.suffixLen), m_keyLen(n.keyLen())
-    {
-        std::memcpy(m_key.data(), n.prefix.data(), n.prefixLen);
-        m_suffixAt = m_key.data() + n.prefixLen;
-        // A fixed 32-byte copy (two vector moves) is safe while 32 bytes remain in the block
-        // from suffix i on; only the last entries of a full node need the exact length.
-        const std::size_t firstSuffix = NodeView::kHeaderLen + n.prefixLen;
-        m_roomy = m_suffixLen <= 32 ? (kBlockSize - 32 - firstSuffix) / (m_suffixLen ? m_suffixLen : 1) + 1 : 0;
-    }
-    Bytes key(std::size_t i)
-    {
-        if (i < m_roomy)
-            std::memcpy(m_suffixAt, m_suffixes + i * m_suffixLen, 32);
+    // Everything read per entry is in locals: the key bytes written could alias any memory.
+    std::array<std::uint8_t, 256 + 32> buf;
+    std::memcpy(buf.data(), n.prefix.data(), n.prefixLen);
+    std::uint8_t *const suffixAt = buf.data() + n.prefixLen;
+    const std::uint8_t *const suffixes = n.suffixes.data();
+    const std::uint8_t *const values = n.values.data();
+    const std::size_t sl = n.suffixLen, keyLen = n.keyLen(), count = n.count;
+    // A 32-byte copy (two vector moves) is safe while 32 bytes remain in the block from suffix
+    // i on; only the last entries of a full node need the exact length.
+    const std::size_t roomy = sl <= 32 ? (kBlockSize - 32 - NodeView::kHeaderLen - n.prefixLen) / (sl ? sl : 1) + 1 : 0;
+    auto one = [&](std::size_t i) {
+        if (i < roomy)
+            std::memcpy(suffixAt, suffixes + i * sl, 32);
         else
-            std::memcpy(m_suffixAt, m_suffixes + i * m_suffixLen, m_suffixLen);
-        return {m_key.data(), m_keyLen};
+            std::memcpy(suffixAt, suffixes + i * sl, sl);
+        return f(i, Bytes(buf.data(), keyLen), readBe40(values + i * NodeView::kValueLen));
+    };
+    if (!backward) {
+        for (std::size_t i = from; i < count; ++i)
+            if (!one(i))
+                return false;
+    } else {
+        for (std::size_t i = from; i-- > 0;)
+            if (!one(i))
+                return false;
     }
-
-private:
-    const std::uint8_t *m_suffixes;
-    std::size_t m_suffixLen;
-    std::size_t m_keyLen;
-    std::size_t m_roomy = 0;
-    std::uint8_t *m_suffixAt = nullptr;
-    std::array<std::uint8_t, 256 + 32> m_key{};
-};
+    return true;
+}
 
 /// Where a walk starts and in which direction it goes. With `from`, each node is entered at
 /// Neon's search position for that key (forward: entries ≥ key; backward: entries ≤ key, and a
@@ -142,8 +145,9 @@ struct TreeVisitor
     WalkAction enter(const NodeView &, const WalkLink &) { return WalkAction::Descend; }
     /// Internal entry `i` of `node` is about to be followed; false skips that child.
     bool branch(const NodeView &, std::size_t) { return true; }
-    /// Leaf entry `i`; `key` (prefix ‖ suffix) is valid during the call. False ends the walk.
-    bool entry(const NodeView &, std::size_t, Bytes) { return true; }
+    /// Leaf entry `i` with its key (prefix ‖ suffix, valid during the call) and its 40-bit
+    /// value. False ends the walk.
+    bool entry(const NodeView &, std::size_t, Bytes, std::uint64_t) { return true; }
     /// The node's subtree is complete.
     void leave(const NodeView &) {}
     /// The node at `link` cannot be entered; Skip goes on with its siblings, Stop (default)
@@ -290,19 +294,11 @@ private:
     bool walkLeaf(Frame &f)
     {
         const NodeView &n = f.node;
-        LeafKeys keys(n);
-        if (!m_order.backward) {
-            for (std::size_t i = f.next; i < n.count; ++i)
-                if (!m_v.entry(n, i, keys.key(i)))
-                    return false;
-            f.next = n.count;
-        } else {
-            for (std::size_t i = f.next; i-- > 0;)
-                if (!m_v.entry(n, i, keys.key(i)))
-                    return false;
-            f.next = 0;
-        }
-        return true;
+        const bool done = forEachLeafEntry(n, f.next, m_order.backward, [&](std::size_t i, Bytes key, std::uint64_t value) {
+            return m_v.entry(n, i, key, value);
+        });
+        f.next = m_order.backward ? 0 : n.count;
+        return done;
     }
 
     const BTreeReader &m_tree;
@@ -321,7 +317,7 @@ Status forEachEntry(const BTreeReader &tree, const WalkOrder &order, F &&f)
     {
         F &f;
         explicit V(F &fn) : f(fn) {}
-        bool entry(const NodeView &n, std::size_t i, Bytes key) { return f(key, n.value(i)); }
+        bool entry(const NodeView &, std::size_t, Bytes key, std::uint64_t value) { return f(key, value); }
     } v{f};
     TreeWalk<V> walk(tree, v);
     return walk.run(order);
