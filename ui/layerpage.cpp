@@ -97,15 +97,17 @@ LayerPage::LayerPage(std::unique_ptr<LayerDocument> doc, QWidget *parent)
             return;
         }
         if (const auto e = m_keys->model()->entryAtPosition(std::uint64_t(pos)))
-            m_blob->showEntry(*e);
+            m_blob->showEntry(*e, std::uint64_t(pos));
         m_graph->highlightPosition(std::uint64_t(pos));
     });
     connect(m_graph, &BTreeGraphView::nodeActivated, this, [this](quint32 node) {
         if (const TreeShape *shape = m_doc->shape()) {
             const auto &s = shape->nodes[node];
             m_keys->selectRange(s.firstEntry, s.entries);
+            m_blob->showNode(s.block);  // after the table: the node's fields stay shown
         }
     });
+    connect(m_summary, &SummaryPanel::summaryFieldSelected, m_blob, &BlobPanel::showSummaryField);
     attach();
 }
 
@@ -118,6 +120,7 @@ void LayerPage::attach()
     m_problems->setDocument(m_doc.get());
     connect(m_doc.get(), &LayerDocument::validationReady, this, [this] {
         const ValidationReport *r = m_doc->report();
+        m_blob->setReport(r);
         std::vector<std::uint32_t> blocks;
         std::vector<std::uint64_t> entries;
         for (const Problem &p : r->problems) {
@@ -169,6 +172,7 @@ bool LayerPage::reload(const QString &path, QString *error)
     if (!doc)
         return false;
     // Views drop the old document before it goes.
+    m_blob->setReport(nullptr);
     m_blob->setLayer(nullptr);
     m_keys->setDocument(nullptr);
     m_graph->setDocument(nullptr);
@@ -323,6 +327,18 @@ void LayerPage::showProblem(const Problem &p)
         }
     }
     m_blob->showRange(p.offset, p.length, QString::fromStdString(p.check + ": " + p.message));
+}
+
+void LayerPage::showNode(std::uint32_t block)
+{
+    if (const TreeShape *shape = m_doc->shape()) {
+        const std::int64_t node = shape->nodeForBlock(block);
+        if (node >= 0) {
+            m_graph->expandNode(std::uint32_t(node));
+            m_graph->selectNode(std::uint32_t(node));
+        }
+    }
+    m_blob->showNode(block);
 }
 
 bool LayerPage::isLoaded() const

@@ -36,6 +36,8 @@ public:
     KeyTableWidget *keys() const { return m_keys; }
     BlobPanel *blob() const { return m_blob; }
     ProblemsPanel *problems() const { return m_problems; }
+    /// Selects index node `block` (relative) in the graph and shows its fields and bytes.
+    void showNode(std::uint32_t block);
     /// Jumps to a problem: its bytes in the hex view, its node in the graph, its entry.
     void showProblem(const layerscope::Problem &problem);
     /// Re-opens the layer from `path` (after an edit) and re-attaches every view. On failure

@@ -1,3 +1,4 @@
+#include <hex/blobpanel.h>
 #include <keys/keytablewidget.h>
 #include <layerpage.h>
 #include <problems/problemspanel.h>
@@ -64,7 +65,13 @@ int main(int argc, char **argv)
     const QCommandLineOption problem(QStringLiteral("problem"),
                                      QStringLiteral("With --screenshot: show the Problems tab and jump to problem N."),
                                      QStringLiteral("N"));
-    parser.addOptions({shot, select, size, problem});
+    const QCommandLineOption nodeOpt(QStringLiteral("node"),
+                                     QStringLiteral("With --screenshot: show index node BLOCK's fields and bytes."),
+                                     QStringLiteral("BLOCK"));
+    const QCommandLineOption offsetOpt(QStringLiteral("offset"),
+                                       QStringLiteral("With --screenshot: select the field over byte OFFSET (decimal or 0x)."),
+                                       QStringLiteral("OFFSET"));
+    parser.addOptions({shot, select, size, problem, nodeOpt, offsetOpt});
     parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Layer files to open."), QStringLiteral("[FILE...]"));
     parser.process(app);
 
@@ -86,6 +93,11 @@ int main(int argc, char **argv)
     const QString out = parser.value(shot);
     const qint64 selectRow = parser.isSet(select) ? parser.value(select).toLongLong() : -1;
     const int problemRow = parser.isSet(problem) ? parser.value(problem).toInt() : -1;
+    const qint64 nodeBlock = parser.isSet(nodeOpt) ? parser.value(nodeOpt).toLongLong() : -1;
+    bool offsetOk = false;
+    const QString offsetText = parser.value(offsetOpt);
+    const qulonglong offsetAt = offsetText.startsWith(QLatin1String("0x")) ? offsetText.mid(2).toULongLong(&offsetOk, 16)
+                                                                           : offsetText.toULongLong(&offsetOk, 10);
     int rc = 0;
     auto finish = [&] {
         if (selectRow >= 0 && window.tabs()->count() > 0) {
@@ -100,6 +112,10 @@ int main(int argc, char **argv)
             if (const auto *p = model->problem(model->index(problemRow, 0)))
                 page->showProblem(*p);
         }
+        if (nodeBlock >= 0 && window.currentPage())
+            window.currentPage()->showNode(std::uint32_t(nodeBlock));
+        if (offsetOk && window.currentPage())
+            window.currentPage()->blob()->selectOffset(offsetAt);
         QTimer::singleShot(300, &app, [&] {
             if (!window.grab().save(out)) {
                 std::fprintf(stderr, "layerscope: cannot write %s\n", qPrintable(out));

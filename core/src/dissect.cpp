@@ -17,12 +17,15 @@ namespace layerscope {
 
 const Field *Field::innermostAt(FileOffset at) const
 {
-    if (decompressed || at < offset || at >= end())
+    if (decompressed)
+        return nullptr;
+    const bool container = length == 0 && !children.empty();  // an entry: its key, its blob
+    if (!container && (at < offset || at >= end()))
         return nullptr;
     for (const Field &c : children)
         if (const Field *f = c.innermostAt(at))
             return f;
-    return this;
+    return container ? nullptr : this;
 }
 
 std::vector<std::size_t> Field::pathTo(FileOffset at) const
@@ -695,15 +698,17 @@ void attachProblems(Field &root, const std::vector<Problem> &problems)
     auto attach = [](auto &self, Field &f, FileOffset from, FileOffset to, const std::string &text) -> bool {
         if (f.decompressed)
             return false;
+        // A group without bytes of its own (an entry: its key, its blob) holds what its children hold.
+        const bool container = f.length == 0 && !f.children.empty();
         const bool overlaps = from == to ? (from >= f.offset && from < f.end()) : (from < f.end() && to > f.offset);
-        if (!overlaps)
+        if (!overlaps && !container)
             return false;
         bool inChild = false;
         for (Field &c : f.children)
             inChild = self(self, c, from, to, text) || inChild;
-        if (!inChild)
+        if (!inChild && !container)
             f.problems.push_back(text);
-        return true;
+        return inChild || !container;
     };
     for (const Problem &p : problems)
         attach(attach, root, p.offset, p.offset + p.length, fmt::format("{}[{}]: {}", severityName(p.severity), p.check, p.message));

@@ -168,7 +168,7 @@ SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, Ou
         Candidate c;
         c.indexKey = IndexKey::from(e.indexKey);
         c.key = Key::fromBytes(e.indexKey.data());
-        c.lsn = delta ? Lsn{readBe64(e.indexKey.data() + Key::kSize)} : s.lsnStart;
+        c.lsn = delta ? deltaKeyLsn(e.indexKey) : s.lsnStart;
         c.leafOffset = e.leafOffset;
         c.blobAt = delta ? e.value >> 1 : e.value;
         c.willInit = delta && (e.value & 1);

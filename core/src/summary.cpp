@@ -39,7 +39,7 @@ Result<Summary> Summary::decode(Bytes block0)
     if (block0.size() < 2)
         return makeError(0, "a 2-byte magic", fmt::format("{} bytes of file", block0.size()));
     Summary s;
-    s.magic = readBe16(block0.data());
+    s.magic = readBe16(block0.data() + summaryField(LayerKind::Image, SummaryFieldId::Magic).offset);  // same for both kinds
     if (s.magic == kImageMagic)
         s.kind = LayerKind::Image;
     else if (s.magic == kDeltaMagic)

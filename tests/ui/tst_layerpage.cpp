@@ -2,6 +2,7 @@
 
 #include <btree/btreegraphview.h>
 #include <document/layerdocument.h>
+#include <details/fieldtreemodel.h>
 #include <hex/blobpanel.h>
 #include <hex/hexview.h>
 #include <keys/entrytablemodel.h>
@@ -9,6 +10,7 @@
 #include <layerpage.h>
 #include <problems/problemspanel.h>
 
+#include <layerscope/dissect.h>
 #include <layerscope/synth.h>
 #include <layerscope/validate.h>
 
@@ -41,6 +43,9 @@ private slots:
     void goToOffset_data();
     void goToOffset();
     void textIsNotDecodedAsAPage();
+    void fieldsAndBytesAreLinked_data();
+    void fieldsAndBytesAreLinked();
+    void nodeAndSummaryShowTheirFields();
 
 private:
     /// Opens `path` in a shown page and waits for its index (or also its validation).
@@ -324,6 +329,114 @@ void TestLayerPage::textIsNotDecodedAsAPage()
     QCOMPARE(decoded.count("Not decoded as a page header: pd_upper 31086 > pd_special 26925."), 1);
     QVERIFY(!decoded.contains("pd_checksum"));
     QVERIFY(!decoded.contains("Line pointers"));
+}
+
+namespace {
+/// Every field of the model with bytes of its own in the file, depth first.
+void fileFields(const FieldTreeModel *m, const QModelIndex &at, QList<QModelIndex> &out)
+{
+    for (int r = 0; r < m->rowCount(at); ++r) {
+        const QModelIndex c = m->index(r, 0, at);
+        bool fileChildren = false;
+        for (int k = 0; k < m->rowCount(c); ++k)
+            fileChildren = fileChildren || m->data(m->index(k, 0, c), FieldTreeModel::InFileRole).toBool();
+        // A zstd frame's parts are in the decompressed payload: the frame is the innermost in the file.
+        if (m->data(c, FieldTreeModel::InFileRole).toBool() && m->data(c, FieldTreeModel::LengthRole).toULongLong() > 0
+            && !fileChildren)
+            out << c;
+        fileFields(m, c, out);
+    }
+}
+
+/// Clicks byte `at` in the hex view (scrolling it into view first).
+void clickByte(HexView *hex, FileOffset at)
+{
+    hex->scrollToOffset(at);
+    QTest::mouseClick(hex->viewport(), Qt::LeftButton, {}, hex->pointOf(at));
+}
+} // namespace
+
+void TestLayerPage::fieldsAndBytesAreLinked_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<int>("row");
+    for (const QString &f : testutil::fixtureLayers()) {
+        const QString tag = f.endsWith("0000000001696070") ? QStringLiteral("neon-image") : QStringLiteral("neon-delta");
+        for (int row : {0, 3, 9})
+            QTest::addRow("%s-entry-%d", qPrintable(tag), row) << f << row;
+    }
+    QTest::addRow("demo-zstd-image-entry-5") << QString() << 5;
+}
+
+void TestLayerPage::fieldsAndBytesAreLinked()
+{
+    // Clicking a field highlights exactly its bytes; clicking a byte selects the innermost
+    // field over it, for every field of an entry's dissection.
+    QFETCH(QString, path);
+    QFETCH(int, row);
+    auto p = page(path.isEmpty() ? m_demo[1] : path, true);
+    p->keys()->view()->setCurrentIndex(p->keys()->model()->index(row, 0));
+    BlobPanel *blob = p->blob();
+    FieldTreeModel *model = blob->fieldModel();
+    QVERIFY(model->root());
+    QCOMPARE(model->root()->name, "entry " + std::to_string(row));
+    QList<QModelIndex> fields;
+    fileFields(model, model->index(0, 0), fields);
+    QVERIFY(fields.size() >= 4);  // key suffix, value, blob header, payload or its parts
+    HexView *hex = blob->storedView();
+    const QColor selection = blob->palette().color(QPalette::Highlight);
+    for (const QModelIndex &f : fields) {
+        const FileOffset off = model->data(f, FieldTreeModel::OffsetRole).toULongLong();
+        const FileOffset len = model->data(f, FieldTreeModel::LengthRole).toULongLong();
+        const QString name = model->data(f, Qt::DisplayRole).toString();
+        blob->fieldView()->setCurrentIndex(f);
+        QVERIFY(!hex->highlights().empty());
+        const HexView::Highlight &h = hex->highlights().front();  // drawn in front
+        QCOMPARE(h.begin, off);
+        QCOMPARE(h.end, off + len);
+        QCOMPARE(h.color.rgb(), selection.rgb());
+        // A click on its first and last byte selects it again (from another field first).
+        blob->fieldView()->setCurrentIndex(model->index(0, 0));
+        for (const FileOffset at : {off, off + len - 1}) {
+            clickByte(hex, at);
+            const Field *picked = model->field(blob->fieldView()->currentIndex());
+            QVERIFY2(picked, qPrintable(name));
+            QCOMPARE(QString::fromStdString(picked->name), name);
+            QCOMPARE(picked->offset, off);
+        }
+    }
+}
+
+void TestLayerPage::nodeAndSummaryShowTheirFields()
+{
+    auto p = page(m_demo[2]);
+    BlobPanel *blob = p->blob();
+    // An index node from the graph: its 8 KiB, tiled by fields.
+    const TreeShape *shape = p->document()->shape();
+    const std::uint32_t leafBlock = shape->nodes[shape->leaves.front()].block;
+    p->showNode(leafBlock);
+    const Field *root = blob->fieldModel()->root();
+    QVERIFY(root);
+    QCOMPARE(root->name, "node " + std::to_string(leafBlock));
+    QCOMPARE(root->length, kBlockSize);
+    QCOMPARE(blob->storedView()->highlights().front().begin, root->offset);
+    // A byte inside the node's values selects that value.
+    const FileOffset valueAt = root->children[3].children[2].offset;  // values → value 2
+    clickByte(blob->storedView(), valueAt + 1);
+    QCOMPARE(blob->fieldModel()->field(blob->fieldView()->currentIndex())->name, std::string("value 2"));
+    // A summary row highlights its bytes in block 0.
+    blob->showSummaryField(QStringLiteral("index_root_blk"));
+    const Field *sel = blob->fieldModel()->field(blob->fieldView()->currentIndex());
+    QVERIFY(sel);
+    const SummaryField rootField = summaryField(LayerKind::Delta, SummaryFieldId::IndexRoot);
+    QCOMPARE(sel->offset, rootField.offset);
+    QCOMPARE(blob->storedView()->highlights().front().begin, rootField.offset);
+    QCOMPARE(blob->storedView()->highlights().front().end, rootField.offset + rootField.length);
+    // A click on block 0 from anywhere else dissects the summary.
+    p->showNode(leafBlock);
+    clickByte(blob->storedView(), 40);
+    QCOMPARE(blob->fieldModel()->root()->name, std::string("summary"));
+    QCOMPARE(blob->fieldModel()->field(blob->fieldView()->currentIndex())->name, std::string("key_start"));
 }
 
 QTEST_MAIN(TestLayerPage)

@@ -1,14 +1,16 @@
 #include "blobpanel.h"
 
-#include "hexview.h"
+#include "details/fieldtreemodel.h"
 #include "valuedescription.h"
 
 #include <layerscope/inspect.h>
 
+#include <QHeaderView>
 #include <QLabel>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTextBrowser>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 namespace layerscope::ui {
@@ -16,6 +18,8 @@ namespace layerscope::ui {
 namespace {
 const QColor kHeaderColor(255, 196, 0, 110);
 const QColor kPayloadColor(64, 160, 255, 60);
+const QColor kNodeColor(120, 200, 120, 50);
+const QColor kFaultColor(220, 50, 47, 110);
 } // namespace
 
 BlobPanel::BlobPanel(QWidget *parent)
@@ -24,6 +28,9 @@ BlobPanel::BlobPanel(QWidget *parent)
     , m_tabs(new QTabWidget(this))
     , m_stored(new HexView(this))
     , m_decompressed(new HexView(this))
+    , m_detailTabs(new QTabWidget(this))
+    , m_fieldView(new QTreeView(this))
+    , m_fieldModel(new FieldTreeModel(this))
     , m_decoded(new QTextBrowser(this))
 {
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -31,17 +38,28 @@ BlobPanel::BlobPanel(QWidget *parent)
     m_tabs->addTab(m_stored, tr("Stored bytes"));
     m_tabs->addTab(m_decompressed, tr("Decompressed"));
     m_tabs->setTabEnabled(1, false);
+    m_fieldView->setModel(m_fieldModel);
+    m_fieldView->setUniformRowHeights(true);
+    m_fieldView->setAlternatingRowColors(true);
+    m_fieldView->header()->setStretchLastSection(false);
+    m_fieldView->header()->setSectionResizeMode(FieldTreeModel::NameColumn, QHeaderView::Interactive);
+    m_fieldView->header()->setSectionResizeMode(FieldTreeModel::ValueColumn, QHeaderView::Stretch);
+    m_fieldView->setAccessibleName(tr("Fields"));
     m_decoded->setOpenLinks(false);
+    m_detailTabs->addTab(m_fieldView, tr("Fields"));
+    m_detailTabs->addTab(m_decoded, tr("Description"));
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(m_tabs);
-    split->addWidget(m_decoded);
+    split->addWidget(m_detailTabs);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
-    m_decoded->setMinimumWidth(300);
+    m_detailTabs->setMinimumWidth(280);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_title);
     layout->addWidget(split, 1);
+    connect(m_fieldView->selectionModel(), &QItemSelectionModel::currentChanged, this, &BlobPanel::fieldChanged);
+    connect(m_stored, &HexView::offsetClicked, this, [this](quint64 at) { selectOffset(at); });
     clearEntry();
 }
 
@@ -49,7 +67,92 @@ void BlobPanel::setLayer(const Layer *layer)
 {
     m_layer = layer;
     m_stored->setBytes(layer ? layer->bytes() : Bytes{}, 0);
+    m_fieldModel->clear();
     clearEntry();
+}
+
+void BlobPanel::setReport(const ValidationReport *report)
+{
+    m_report = report;
+}
+
+DissectContext BlobPanel::context() const
+{
+    return DissectContext::of(m_layer->bytes(), m_layer->kind());
+}
+
+void BlobPanel::showFields(Field root, const QString &select)
+{
+    if (m_report)
+        attachProblems(root, m_report->problems);
+    std::size_t fields = 0;
+    auto count = [&](auto &self, const Field &f) -> void {
+        ++fields;
+        for (const Field &c : f.children)
+            self(self, c);
+    };
+    count(count, root);
+    m_fieldModel->setRoot(std::move(root));
+    // Small trees open fully (an entry down to its record); a node's hundreds of keys stay folded.
+    if (fields <= 120)
+        m_fieldView->expandAll();
+    else
+        m_fieldView->expandToDepth(0);
+    m_fieldView->resizeColumnToContents(FieldTreeModel::NameColumn);
+    const QModelIndex pick = select.isEmpty() ? QModelIndex() : m_fieldModel->indexNamed(select);
+    m_detailTabs->setCurrentWidget(m_fieldView);
+    if (pick.isValid()) {
+        m_fieldView->setCurrentIndex(pick);
+        m_fieldView->scrollTo(pick);
+    }
+}
+
+void BlobPanel::fieldChanged()
+{
+    const Field *f = m_fieldModel->field(m_fieldView->currentIndex());
+    std::vector<HexView::Highlight> hl = m_base;
+    if (f && !f->decompressed && f->length > 0) {
+        QColor sel = palette().color(QPalette::Highlight);
+        sel.setAlpha(120);
+        hl.push_back({f->offset, f->end(), sel});
+        // Drawn first wins: the selected field goes in front.
+        std::rotate(hl.rbegin(), hl.rbegin() + 1, hl.rend());
+        m_tabs->setCurrentIndex(0);
+        m_stored->setHighlights(std::move(hl));
+        const FileOffset top = m_stored->topOffset();
+        const FileOffset shown = FileOffset(std::max(1, m_stored->viewport()->height() / m_stored->fontMetrics().height())) * 16;
+        if (f->offset < top || f->offset >= top + shown)
+            m_stored->scrollToOffset(f->offset);
+    } else if (f && f->decompressed && m_tabs->isTabEnabled(1)) {
+        QColor sel = palette().color(QPalette::Highlight);
+        sel.setAlpha(120);
+        m_tabs->setCurrentIndex(1);
+        m_decompressed->setHighlights({{f->offset, f->end(), sel}});
+        m_decompressed->scrollToOffset(f->offset);
+        m_stored->setHighlights(std::move(hl));
+    } else {
+        m_stored->setHighlights(std::move(hl));
+    }
+}
+
+bool BlobPanel::selectOffset(FileOffset at)
+{
+    if (!m_layer || at >= m_layer->fileSize())
+        return false;
+    QModelIndex idx = m_fieldModel->indexAt(at);
+    if (!idx.isValid()) {
+        auto part = dissectOffset(context(), at);
+        if (!part)
+            return false;
+        m_base.clear();
+        showFields(std::move(*part));
+        idx = m_fieldModel->indexAt(at);
+        if (!idx.isValid())
+            return false;
+    }
+    m_fieldView->setCurrentIndex(idx);
+    m_fieldView->scrollTo(idx);
+    return true;
 }
 
 void BlobPanel::showRange(FileOffset offset, std::uint64_t length, const QString &what)
@@ -57,7 +160,8 @@ void BlobPanel::showRange(FileOffset offset, std::uint64_t length, const QString
     if (!m_layer)
         return;
     m_tabs->setCurrentIndex(0);
-    m_stored->setHighlights({{offset, offset + std::max<std::uint64_t>(length, 1), QColor(220, 50, 47, 110)}});
+    m_base = {{offset, offset + std::max<std::uint64_t>(length, 1), kFaultColor}};
+    m_stored->setHighlights(m_base);
     m_stored->scrollToOffset(offset);
     m_title->setText(tr("<span style='background:rgba(220,50,47,0.35)'>&nbsp;%1&nbsp;</span> at 0x%2 (%L3), %L4 "
                         "byte(s): %5")
@@ -66,20 +170,65 @@ void BlobPanel::showRange(FileOffset offset, std::uint64_t length, const QString
                          .arg(offset)
                          .arg(length)
                          .arg(what.toHtmlEscaped()));
+    // The fields of the part of the file holding those bytes, the innermost one selected.
+    if (auto part = dissectOffset(context(), offset)) {
+        showFields(std::move(*part));
+        if (const QModelIndex idx = m_fieldModel->indexAt(offset); idx.isValid()) {
+            QSignalBlocker block(m_fieldView->selectionModel());
+            m_fieldView->setCurrentIndex(idx);
+            m_fieldView->scrollTo(idx);
+        }
+    }
 }
 
 void BlobPanel::clearEntry()
 {
-    m_title->setText(tr("Select an entry to see its blob. <span style='background:rgba(255,196,0,0.45)'>&nbsp;header&nbsp;</span> "
+    m_title->setText(tr("Select an entry, a node or a summary field to see its bytes and fields. "
+                        "<span style='background:rgba(255,196,0,0.45)'>&nbsp;header&nbsp;</span> "
                         "<span style='background:rgba(64,160,255,0.3)'>&nbsp;payload&nbsp;</span>"));
     m_decoded->clear();
+    m_base.clear();
     m_stored->setHighlights({});
     m_decompressed->setBytes({}, 0);
     m_decompressedBytes.clear();
     m_tabs->setTabEnabled(1, false);
 }
 
-void BlobPanel::showEntry(const Entry &entry)
+void BlobPanel::showNode(std::uint32_t block)
+{
+    if (!m_layer)
+        return;
+    const DissectContext ctx = context();
+    Field node = dissectNode(ctx, block);
+    m_base = {{node.offset, node.end(), kNodeColor}};
+    m_title->setText(tr("Index node %L1 at 0x%2 (%L3): %4")
+                         .arg(block)
+                         .arg(node.offset, 0, 16)
+                         .arg(node.offset)
+                         .arg(QString::fromStdString(node.error.empty() ? node.value : node.error).toHtmlEscaped()));
+    m_tabs->setCurrentIndex(0);
+    m_stored->setHighlights(m_base);
+    m_stored->scrollToOffset(node.offset);
+    m_decoded->clear();
+    showFields(std::move(node));
+}
+
+void BlobPanel::showSummaryField(const QString &field)
+{
+    if (!m_layer)
+        return;
+    Field summary = dissectSummary(context());
+    m_base = {{0, summary.children.empty() ? 0 : summary.children.back().offset, kHeaderColor}};
+    m_title->setText(tr("Summary block (block 0): %1").arg(QString::fromStdString(summary.value).toHtmlEscaped()));
+    m_decoded->clear();
+    showFields(std::move(summary), field);
+    if (field.isEmpty()) {
+        m_stored->setHighlights(m_base);
+        m_stored->scrollToOffset(0);
+    }
+}
+
+void BlobPanel::showEntry(const Entry &entry, std::optional<std::uint64_t> position)
 {
     if (!m_layer)
         return;
@@ -89,22 +238,25 @@ void BlobPanel::showEntry(const Entry &entry)
     if (header) {
         hl.push_back({header->offset, header->payloadOffset(), kHeaderColor});
         hl.push_back({header->payloadOffset(), header->end(), kPayloadColor});
-        m_title->setText(tr("Blob at offset <b>%1</b>: %2-byte header <span style='background:rgba(255,196,0,0.45)'>&nbsp;%3&nbsp;</span>, "
-                            "<span style='background:rgba(64,160,255,0.3)'>&nbsp;%4 stored bytes&nbsp;</span>%5")
+        m_title->setText(tr("Blob at 0x%1 (%L2): %3-byte header <span style='background:rgba(255,196,0,0.45)'>&nbsp;%4&nbsp;</span>, "
+                            "<span style='background:rgba(64,160,255,0.3)'>&nbsp;%L5 stored bytes&nbsp;</span>%6")
+                             .arg(header->offset, 0, 16)
                              .arg(header->offset)
                              .arg(header->headerLen)
                              .arg(QString::fromStdString(toHex(m_layer->bytes().subspan(header->offset, header->headerLen))))
                              .arg(header->storedLen)
                              .arg(header->compression == Compression::Zstd && details
-                                      ? tr(", zstd → %1 bytes (ratio %2)").arg(details->payloadLen)
+                                      ? tr(", zstd → %L1 bytes (ratio %2)").arg(details->payloadLen)
                                             .arg(double(details->payloadLen) / double(std::max<std::uint64_t>(1, header->storedLen)), 0, 'f', 2)
                                       : QString()));
     } else {
-        hl.push_back({entry.blobOffset, entry.blobOffset + 1, QColor(220, 50, 47, 120)});
-        m_title->setText(tr("<span style='color:#c0392b'>Blob at offset %1 cannot be read: %2</span>")
+        hl.push_back({entry.blobOffset, entry.blobOffset + 1, kFaultColor});
+        m_title->setText(tr("<span style='color:#c0392b'>Blob at 0x%1 (%L2) cannot be read: %3</span>")
+                             .arg(entry.blobOffset, 0, 16)
                              .arg(entry.blobOffset)
                              .arg(QString::fromStdString(header.error().message()).toHtmlEscaped()));
     }
+    m_base = hl;
     m_stored->setHighlights(std::move(hl));
     m_stored->scrollToOffset(entry.blobOffset);
     const bool zstd = header && header->compression == Compression::Zstd && details;
@@ -118,6 +270,14 @@ void BlobPanel::showEntry(const Entry &entry)
         m_tabs->setCurrentIndex(0);
     }
     m_decoded->setHtml(describeEntryHtml(*m_layer, entry, details));
+    if (position) {
+        if (auto f = dissectEntry(context(), *position)) {
+            const QSignalBlocker block(m_fieldView->selectionModel());
+            showFields(std::move(*f));
+        } else {
+            m_fieldModel->clear();
+        }
+    }
 }
 
 } // namespace layerscope::ui

@@ -1,6 +1,7 @@
 #include "hexview.h"
 
 #include <QFontDatabase>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QScrollBar>
 
@@ -53,6 +54,49 @@ void HexView::scrollToOffset(FileOffset offset)
         return;
     const std::uint64_t line = (offset - m_base) / 16;
     verticalScrollBar()->setValue(int(std::min<std::uint64_t>((line > 0 ? line - 1 : 0) / m_scale, INT_MAX)));
+}
+
+std::optional<FileOffset> HexView::offsetAt(QPoint pos) const
+{
+    const QFontMetrics fm = fontMetrics();
+    const int lineH = fm.height();
+    const int cw = fm.horizontalAdvance('0');
+    const int hexX = cw * 11;
+    const int asciiX = hexX + cw * (16 * 3 + 2);
+    int column = -1;
+    if (pos.x() >= asciiX && pos.x() < asciiX + 16 * cw) {
+        column = (pos.x() - asciiX) / cw;
+    } else if (pos.x() >= hexX - cw / 2 && pos.x() < asciiX - cw) {
+        // Byte i's two digits start at hexX + cw * (3 i + (i >= 8)); the gap after each belongs to it.
+        const int rel = pos.x() - (hexX - cw / 2);
+        const int i = rel / (3 * cw);
+        column = i >= 8 ? (rel - cw) / (3 * cw) : i;
+        column = std::clamp(column, 0, 15);
+    }
+    if (column < 0 || pos.y() < 0)
+        return std::nullopt;
+    const std::uint64_t line = std::uint64_t(verticalScrollBar()->value()) * m_scale + std::uint64_t(pos.y() / lineH);
+    const std::uint64_t rel = line * 16 + std::uint64_t(column);
+    if (rel >= m_bytes.size())
+        return std::nullopt;
+    return m_base + rel;
+}
+
+QPoint HexView::pointOf(FileOffset offset) const
+{
+    const QFontMetrics fm = fontMetrics();
+    const int cw = fm.horizontalAdvance('0');
+    const std::uint64_t rel = offset - m_base;
+    const std::int64_t line = std::int64_t(rel / 16) - std::int64_t(std::uint64_t(verticalScrollBar()->value()) * m_scale);
+    const int i = int(rel % 16);
+    return {cw * 11 + cw * (i * 3 + (i >= 8 ? 1 : 0)) + cw, int(line) * fm.height() + fm.height() / 2};
+}
+
+void HexView::mousePressEvent(QMouseEvent *event)
+{
+    if (const auto at = offsetAt(event->position().toPoint()))
+        emit offsetClicked(*at);
+    QAbstractScrollArea::mousePressEvent(event);
 }
 
 void HexView::resizeEvent(QResizeEvent *e)

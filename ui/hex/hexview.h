@@ -5,6 +5,7 @@
 #include <QAbstractScrollArea>
 #include <QColor>
 
+#include <optional>
 #include <vector>
 
 namespace layerscope::ui {
@@ -32,9 +33,19 @@ public:
     FileOffset topOffset() const;
     Bytes bytes() const { return m_bytes; }
     FileOffset base() const { return m_base; }
+    /// The absolute offset of the byte drawn at `pos` (hex or ASCII column), if any.
+    std::optional<FileOffset> offsetAt(QPoint pos) const;
+    /// The centre of byte `offset`'s hex digits in viewport coordinates (it may be off screen).
+    QPoint pointOf(FileOffset offset) const;
+    const std::vector<Highlight> &highlights() const { return m_highlights; }
+
+signals:
+    /// A byte was clicked (hex or ASCII column).
+    void offsetClicked(quint64 offset);
 
 protected:
     void paintEvent(QPaintEvent *) override;
+    void mousePressEvent(QMouseEvent *event) override;
     void resizeEvent(QResizeEvent *) override;
 
 private:

@@ -17,6 +17,10 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     setAlternatingRowColors(true);
     setUniformRowHeights(true);
     setSelectionMode(QAbstractItemView::ExtendedSelection);
+    connect(this, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
+        if (item && item->data(0, Qt::UserRole).isValid())
+            emit summaryFieldSelected(item->data(0, Qt::UserRole).toString());
+    });
     header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     header()->setStretchLastSection(true);
 }
@@ -64,25 +68,38 @@ void SummaryPanel::refresh()
     };
     auto q = [](const std::string &v) { return QString::fromStdString(v); };
 
+    // Rows of summary fields carry the field's name: selecting one shows its bytes in block 0.
+    auto field = [&](QTreeWidgetItem *item, SummaryFieldId id) {
+        item->setData(0, Qt::UserRole, QString::fromLatin1(summaryField(s.kind, id).name));
+        item->setToolTip(0, tr("%1: %2 bytes at offset %3 of block 0")
+                                .arg(QString::fromLatin1(summaryField(s.kind, id).name))
+                                .arg(summaryField(s.kind, id).length)
+                                .arg(summaryField(s.kind, id).offset));
+        return item;
+    };
     auto *g = group(tr("Layer"));
     row(g, tr("Kind"), s.kind == LayerKind::Image ? tr("image layer") : tr("delta layer"));
-    row(g, tr("Magic"), QStringLiteral("0x%1").arg(s.magic, 4, 16, QLatin1Char('0')).toUpper().replace("0X", "0x"), true);
-    row(g, tr("Format version"), QString::number(s.formatVersion));
-    row(g, tr("Tenant"), q(s.tenant.toHex()), true);
-    row(g, tr("Timeline"), q(s.timeline.toHex()), true);
+    field(row(g, tr("Magic"), QStringLiteral("0x%1").arg(s.magic, 4, 16, QLatin1Char('0')).toUpper().replace("0X", "0x"), true),
+          SummaryFieldId::Magic);
+    field(row(g, tr("Format version"), QString::number(s.formatVersion)), SummaryFieldId::Version);
+    field(row(g, tr("Tenant"), q(s.tenant.toHex()), true), SummaryFieldId::Tenant);
+    field(row(g, tr("Timeline"), q(s.timeline.toHex()), true), SummaryFieldId::Timeline);
 
     g = group(tr("Key range"));
-    row(g, tr("Start"), q(s.keyStart.toHex()), true, q(s.keyStart.describe()));
-    row(g, tr(""), q(s.keyStart.describe()));
-    row(g, tr("End (excl.)"), q(s.keyEnd.toHex()), true, q(s.keyEnd.describe()));
-    row(g, tr(""), q(s.keyEnd.describe()));
+    field(row(g, tr("Start"), q(s.keyStart.toHex()), true, q(s.keyStart.describe())), SummaryFieldId::KeyStart);
+    field(row(g, tr(""), q(s.keyStart.describe())), SummaryFieldId::KeyStart);
+    field(row(g, tr("End (excl.)"), q(s.keyEnd.toHex()), true, q(s.keyEnd.describe())), SummaryFieldId::KeyEnd);
+    field(row(g, tr(""), q(s.keyEnd.describe())), SummaryFieldId::KeyEnd);
 
     g = group(tr("LSN"));
     if (s.kind == LayerKind::Image) {
-        row(g, tr("LSN"), QStringLiteral("%1  (%2)").arg(q(s.lsnStart.toString()), q(s.lsnStart.toHex())), true);
+        field(row(g, tr("LSN"), QStringLiteral("%1  (%2)").arg(q(s.lsnStart.toString()), q(s.lsnStart.toHex())), true),
+              SummaryFieldId::LsnStart);
     } else {
-        row(g, tr("Start"), QStringLiteral("%1  (%2)").arg(q(s.lsnStart.toString()), q(s.lsnStart.toHex())), true);
-        row(g, tr("End (excl.)"), QStringLiteral("%1  (%2)").arg(q(s.lsnEnd.toString()), q(s.lsnEnd.toHex())), true);
+        field(row(g, tr("Start"), QStringLiteral("%1  (%2)").arg(q(s.lsnStart.toString()), q(s.lsnStart.toHex())), true),
+              SummaryFieldId::LsnStart);
+        field(row(g, tr("End (excl.)"), QStringLiteral("%1  (%2)").arg(q(s.lsnEnd.toString()), q(s.lsnEnd.toHex())), true),
+              SummaryFieldId::LsnEnd);
     }
 
     g = group(tr("File"));
@@ -90,8 +107,10 @@ void SummaryPanel::refresh()
     row(g, tr("Values"), tr("%1 at [%2, %3)")
                              .arg(bytesText(layer.valuesEnd() - layer.valuesStart()), num(layer.valuesStart()),
                                   num(layer.valuesEnd())));
-    row(g, tr("Index start block"), tr("%1 (offset %2)").arg(num(s.indexStartBlk), num(std::uint64_t(s.indexStartBlk) * kBlockSize)));
-    row(g, tr("Index root block"), tr("%1 relative, %2 absolute").arg(num(s.indexRootBlk), num(std::uint64_t(s.indexStartBlk) + s.indexRootBlk)));
+    auto *startRow = row(g, tr("Index start block"), tr("%1 (offset %2)").arg(num(s.indexStartBlk), num(std::uint64_t(s.indexStartBlk) * kBlockSize)));
+    field(startRow, SummaryFieldId::IndexStart);
+    field(row(g, tr("Index root block"), tr("%1 relative, %2 absolute").arg(num(s.indexRootBlk), num(std::uint64_t(s.indexStartBlk) + s.indexRootBlk))),
+          SummaryFieldId::IndexRoot);
 
     g = group(tr("B-tree"));
     if (const TreeShape *shape = m_doc->shape()) {

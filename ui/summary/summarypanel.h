@@ -17,6 +17,10 @@ public:
     /// Re-reads the document (e.g. when its shape arrived).
     void refresh();
 
+signals:
+    /// The current row shows a summary field (its summaryField() name, e.g. "key_start").
+    void summaryFieldSelected(const QString &field);
+
 private:
     const LayerDocument *m_doc = nullptr;
 };

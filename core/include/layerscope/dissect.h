@@ -18,7 +18,9 @@
 
 namespace layerscope {
 
-/// One field. A group's range covers its children's; a leaf field's range is its own bytes.
+/// One field. A group's range covers its children's; a leaf field's range is its own bytes. A
+/// group of length 0 with children (an entry: its key in a leaf, its blob elsewhere) has no
+/// bytes of its own and stands for what its children cover.
 struct Field
 {
     std::string name;
