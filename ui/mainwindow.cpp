@@ -8,6 +8,7 @@
 #include "keys/keytablewidget.h"
 #include "layerpage.h"
 #include "problems/problemspanel.h"
+#include "theme.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -21,6 +22,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QActionGroup>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -132,6 +134,24 @@ MainWindow::MainWindow(QWidget *parent)
     view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this, onGraph(&BTreeGraphView::zoomIn));
     view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, this, onGraph(&BTreeGraphView::zoomOut));
     view->addAction(tr("&Fit Tree"), QKeySequence(Qt::CTRL | Qt::Key_0), this, onGraph(&BTreeGraphView::fitToView));
+    view->addSeparator();
+    QMenu *themes = view->addMenu(tr("&Theme"));
+    auto *themeGroup = new QActionGroup(this);
+    const Theme saved = themeFromName(QSettings().value(QStringLiteral("theme")).toString());
+    for (const auto &[theme, label] : {std::pair{Theme::System, tr("&System")}, std::pair{Theme::Light, tr("&Light")},
+                                       std::pair{Theme::Dark, tr("&Dark")}}) {
+        QAction *a = themes->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(theme == saved);
+        a->setData(themeName(theme));
+        themeGroup->addAction(a);
+        connect(a, &QAction::triggered, this, [theme] {
+            applyTheme(theme);
+            QSettings().setValue(QStringLiteral("theme"), themeName(theme));
+        });
+    }
+    if (saved != Theme::System)
+        applyTheme(saved);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Layerscope"), this, &MainWindow::about);

@@ -3,6 +3,7 @@
 #include <layerpage.h>
 #include <problems/problemspanel.h>
 #include <mainwindow.h>
+#include <theme.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -71,11 +72,16 @@ int main(int argc, char **argv)
     const QCommandLineOption offsetOpt(QStringLiteral("offset"),
                                        QStringLiteral("With --screenshot: select the field over byte OFFSET (decimal or 0x)."),
                                        QStringLiteral("OFFSET"));
-    parser.addOptions({shot, select, size, problem, nodeOpt, offsetOpt});
+    const QCommandLineOption themeOpt(QStringLiteral("theme"),
+                                      QStringLiteral("Colour theme for this run: system, light or dark (View → Theme keeps one)."),
+                                      QStringLiteral("NAME"));
+    parser.addOptions({shot, select, size, problem, nodeOpt, offsetOpt, themeOpt});
     parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Layer files to open."), QStringLiteral("[FILE...]"));
     parser.process(app);
 
     layerscope::ui::MainWindow window;
+    if (parser.isSet(themeOpt))
+        layerscope::ui::applyTheme(layerscope::ui::themeFromName(parser.value(themeOpt)));
     if (parser.isSet(size)) {
         const QStringList wh = parser.value(size).split('x');
         if (wh.size() == 2)

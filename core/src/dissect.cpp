@@ -483,6 +483,9 @@ Field dissectNode(const DissectContext &ctx, std::uint32_t relBlock)
             if (!blame)
                 blame = &header.children.front();
             blame->error = e.message();
+            // prefix_len + suffix_len is checked as a sum: either byte may be the damaged one.
+            if (blame->name == kNodeHeaderFields[2].name)
+                header.children[3].error = e.message();
             root.children.push_back(std::move(header));
             root.children.push_back(unparsed(at + NodeView::kHeaderLen, kBlockSize - NodeView::kHeaderLen,
                                              "the header does not describe a node"));

@@ -1,9 +1,12 @@
 #include "btreegraphview.h"
 
+#include "theme.h"
+
 #include "document/layerdocument.h"
 
 #include <layerscope/layer.h>
 
+#include <QApplication>
 #include <QFontDatabase>
 #include <QGraphicsItem>
 #include <QGraphicsSimpleTextItem>
@@ -47,19 +50,20 @@ public:
     QRectF boundingRect() const override { return {-3, -3, kNodeW + 6, kNodeH + 6}; }
     void paint(QPainter *p, const QStyleOptionGraphicsItem *opt, QWidget *) override
     {
-        QColor fill = m_leaf ? QColor(0xd9, 0xf2, 0xe3) : QColor(0xdc, 0xe8, 0xfa);
-        QPen pen(QColor(0x55, 0x66, 0x77), 1);
+        const GraphColors c = GraphColors::from(QApplication::palette());
+        QColor fill = m_leaf ? c.leafFill : c.internalFill;
+        QPen pen(c.border, 1);
         if (m_state == State::Problem) {
-            fill = QColor(0xfa, 0xd4, 0xd0);
-            pen = QPen(QColor(0xc0, 0x39, 0x2b), 2);
+            fill = c.problemFill;
+            pen = QPen(c.problemBorder, 2);
         } else if (m_state == State::Broken) {
-            fill = QColor(0xdd, 0xdd, 0xdd);
-            pen = QPen(QColor(0x99, 0x99, 0x99), 1, Qt::DashLine);
+            fill = c.brokenFill;
+            pen = QPen(c.brokenBorder, 1, Qt::DashLine);
         }
         if (m_onPath)
-            pen = QPen(QColor(0xf3, 0x9c, 0x12), 3);
+            pen = QPen(c.pathBorder, 3);
         if (m_selected)
-            pen = QPen(QColor(0xd3, 0x54, 0x00), 4);
+            pen = QPen(c.selectedBorder, 4);
         p->setPen(pen);
         p->setBrush(fill);
         p->drawRoundedRect(QRectF(0, 0, kNodeW, kNodeH), 6, 6);
@@ -69,7 +73,7 @@ public:
         QFont f = QFontDatabase::systemFont(QFontDatabase::FixedFont);
         f.setPointSizeF(7.5);
         p->setFont(f);
-        p->setPen(Qt::black);
+        p->setPen(c.text);
         const QFontMetricsF fm(f);
         qreal y = 4 + fm.ascent();
         for (int i = 0; i < m_lines.size(); ++i) {
@@ -80,7 +84,7 @@ public:
             y += fm.height();
         }
         if (m_collapsed) {
-            p->setPen(QColor(0x2c, 0x3e, 0x50));
+            p->setPen(c.hint);
             p->drawText(QRectF(0, 0, kNodeW - 6, kNodeH - 2), Qt::AlignRight | Qt::AlignBottom, QStringLiteral("⊕"));
         }
     }
@@ -111,10 +115,11 @@ public:
     QRectF boundingRect() const override { return {0, 0, kNodeW * 0.6, kNodeH}; }
     void paint(QPainter *p, const QStyleOptionGraphicsItem *, QWidget *) override
     {
-        p->setPen(QPen(QColor(0x88, 0x99, 0xaa), 1, Qt::DashLine));
-        p->setBrush(QColor(0xf4, 0xf6, 0xf8));
+        const GraphColors c = GraphColors::from(QApplication::palette());
+        p->setPen(QPen(c.ellipsisBorder, 1, Qt::DashLine));
+        p->setBrush(c.ellipsisFill);
         p->drawRoundedRect(boundingRect(), 6, 6);
-        p->setPen(QColor(0x2c, 0x3e, 0x50));
+        p->setPen(c.text);
         p->drawText(boundingRect(), Qt::AlignCenter,
                     QStringLiteral("%1 ⋯\n%2 more").arg(m_direction < 0 ? "◀" : "▶").arg(m_hidden));
     }
@@ -497,6 +502,13 @@ void BTreeGraphView::activateAt(const QPoint &viewPos, bool expand)
             return;
         }
     }
+}
+
+void BTreeGraphView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_doc)
+        rebuild();
 }
 
 bool BTreeGraphView::eventFilter(QObject *watched, QEvent *event)

@@ -67,6 +67,8 @@ signals:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    /// A new palette (View → Theme) redraws the boxes in its colours.
+    void changeEvent(QEvent *event) override;
 
 private:
     void activateAt(const QPoint &viewPos, bool expand);

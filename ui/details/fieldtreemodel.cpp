@@ -132,8 +132,13 @@ QVariant FieldTreeModel::data(const QModelIndex &index, int role) const
             return v;
         }
         case OffsetColumn:
+            if (f->length == 0 && !f->children.empty())
+                return QString();  // a container (an entry): its parts have the bytes
             return f->decompressed ? QStringLiteral("+%1").arg(f->offset) : QStringLiteral("0x%1").arg(f->offset, 0, 16);
-        case LengthColumn: return QLocale().toString(qulonglong(f->length));
+        case LengthColumn:
+            if (f->length == 0 && !f->children.empty())
+                return QString();
+            return QLocale().toString(qulonglong(f->length));
         }
         return {};
     case Qt::ToolTipRole: {

@@ -48,12 +48,14 @@ BlobPanel::BlobPanel(QWidget *parent)
     m_decoded->setOpenLinks(false);
     m_detailTabs->addTab(m_fieldView, tr("Fields"));
     m_detailTabs->addTab(m_decoded, tr("Description"));
-    auto *split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(m_tabs);
+    // As in Wireshark: the field tree over the bytes, both the panel's full width.
+    auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_detailTabs);
+    split->addWidget(m_tabs);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
-    m_detailTabs->setMinimumWidth(280);
+    split->setChildrenCollapsible(false);
+    m_fieldView->setIndentation(14);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_title);

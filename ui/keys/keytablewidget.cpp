@@ -128,6 +128,7 @@ void KeyTableWidget::setDocument(LayerDocument *doc)
             m_model->refreshFromShape();
             updateStatus();
         });
+        connect(doc, &LayerDocument::loadFailed, this, &KeyTableWidget::updateStatus);
     }
 }
 
@@ -138,7 +139,10 @@ void KeyTableWidget::updateStatus()
         return;
     }
     QString text;
-    if (m_model->isPartial())
+    if (m_model->isPartial() && !m_doc->isLoading() && !m_doc->loadError().isEmpty())
+        text = m_model->rowCount() ? tr("%L1 entries could be read; the rest of the index cannot").arg(m_model->rowCount())
+                                   : tr("No entry can be read: the index is damaged (see Problems)");
+    else if (m_model->isPartial())
         text = tr("Showing the first %L1 entries — counting the rest…").arg(m_model->rowCount());
     else if (m_model->isFiltered())
         text = tr("%L1 of %L2 entries match the filter").arg(m_model->rowCount()).arg(m_model->totalEntries());
