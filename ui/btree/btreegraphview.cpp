@@ -14,6 +14,7 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QScrollBar>
+#include <QStyle>
 #include <QStyleOptionGraphicsItem>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -153,7 +154,9 @@ public:
             fitInView(scene()->itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt::KeepAspectRatio);
         // Only useful when part of the tree is off-screen.
         const QRectF visible = m_main->mapToScene(m_main->viewport()->rect()).boundingRect();
-        setVisible(scene() && !visible.contains(scene()->itemsBoundingRect()));
+        const bool want = scene() && !visible.contains(scene()->itemsBoundingRect());
+        if (want != isVisible())
+            setVisible(want);
         viewport()->update();
     }
 
@@ -465,18 +468,23 @@ void BTreeGraphView::zoomOut()
 void BTreeGraphView::fitToView()
 {
     m_autoFit = true;
-    m_view->resetTransform();
-    m_view->fitInView(m_scene->itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt::KeepAspectRatio);
+    // The scale comes from the area the view has with its scroll bars counted as present, so
+    // it does not depend on whether they show: fitting can then never make them appear and
+    // disappear in turn (each resize fitting again).
+    const QRectF r = m_scene->itemsBoundingRect().adjusted(-20, -20, 20, 20);
+    const int bar = m_view->style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, m_view);
+    const QSize area = m_view->maximumViewportSize() - QSize(bar, bar);
+    qreal scale = r.isEmpty() || area.isEmpty() ? 1.0 : std::min(area.width() / r.width(), area.height() / r.height());
     // Keep boxes readable: never zoom in beyond 1:1 when fitting a small tree.
-    const qreal scale = m_view->transform().m11();
-    if (scale > 1.0 || scale < kMinFitScale) {
-        const qreal target = scale > 1.0 ? 1.0 : kMinFitScale;
-        m_view->setTransform(QTransform::fromScale(target, target));
-        // Show the highlighted leaf if any, else the root.
-        const std::uint32_t focus = m_path.empty() ? 0 : m_path.back();
-        if (const auto c = nodeCenter(focus))
-            m_view->centerOn(*c);
-    }
+    const bool clamped = scale > 1.0 || scale < kMinFitScale;
+    scale = std::clamp(scale, qreal(kMinFitScale), qreal(1.0));
+    m_view->setTransform(QTransform::fromScale(scale, scale));
+    // Show the highlighted leaf if any, else the root, when not everything fits.
+    const std::uint32_t focus = m_path.empty() ? 0 : m_path.back();
+    if (const auto c = nodeCenter(focus); clamped && c)
+        m_view->centerOn(*c);
+    else
+        m_view->centerOn(r.center());
     m_minimap->refit();
 }
 
