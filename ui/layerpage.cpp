@@ -184,15 +184,21 @@ bool LayerPage::reload(const QString &path, QString *error)
     return true;
 }
 
-bool LayerPage::goToOffset(const QString &text)
+std::optional<FileOffset> LayerPage::parseOffset(const QString &text)
 {
     const QString t = text.trimmed().remove(QLatin1Char('_')).remove(QLatin1Char(','));
     bool ok = false;
     const qulonglong offset = t.startsWith(QLatin1String("0x"), Qt::CaseInsensitive) ? t.mid(2).toULongLong(&ok, 16)
                                                                                     : t.toULongLong(&ok, 10);
-    if (!ok || offset >= m_doc->layer().fileSize())
+    return ok ? std::optional<FileOffset>(offset) : std::nullopt;
+}
+
+bool LayerPage::goToOffset(const QString &text)
+{
+    const auto offset = parseOffset(text);
+    if (!offset || *offset >= m_doc->layer().fileSize())
         return false;
-    m_blob->showRange(offset, 0, tr("go to offset"));
+    m_blob->showRange(*offset, 0, tr("go to offset"));
     return true;
 }
 

@@ -5,6 +5,7 @@
 #include <layerscope/validate.h>
 
 #include <memory>
+#include <optional>
 
 class QFrame;
 class QLabel;
@@ -46,6 +47,8 @@ public:
     QUndoStack *undoStack() const { return m_undo; }
     /// Shows the bytes at an offset given as decimal or 0x hex in the hex view; false (and
     /// nothing moves) when the text is not an offset inside the file.
+    /// An offset typed as decimal or 0x hex (`_` and `,` separators allowed), or nullopt.
+    static std::optional<FileOffset> parseOffset(const QString &text);
     bool goToOffset(const QString &text);
     /// Brings the Problems tab to the front.
     void showProblemsTab();

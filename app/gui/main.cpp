@@ -100,10 +100,8 @@ int main(int argc, char **argv)
     const qint64 selectRow = parser.isSet(select) ? parser.value(select).toLongLong() : -1;
     const int problemRow = parser.isSet(problem) ? parser.value(problem).toInt() : -1;
     const qint64 nodeBlock = parser.isSet(nodeOpt) ? parser.value(nodeOpt).toLongLong() : -1;
-    bool offsetOk = false;
-    const QString offsetText = parser.value(offsetOpt);
-    const qulonglong offsetAt = offsetText.startsWith(QLatin1String("0x")) ? offsetText.mid(2).toULongLong(&offsetOk, 16)
-                                                                           : offsetText.toULongLong(&offsetOk, 10);
+    const auto offsetAt = parser.isSet(offsetOpt) ? layerscope::ui::LayerPage::parseOffset(parser.value(offsetOpt))
+                                                  : std::nullopt;
     int rc = 0;
     auto finish = [&] {
         if (selectRow >= 0 && window.tabs()->count() > 0) {
@@ -120,8 +118,8 @@ int main(int argc, char **argv)
         }
         if (nodeBlock >= 0 && window.currentPage())
             window.currentPage()->showNode(std::uint32_t(nodeBlock));
-        if (offsetOk && window.currentPage())
-            window.currentPage()->blob()->selectOffset(offsetAt);
+        if (offsetAt && window.currentPage())
+            window.currentPage()->blob()->selectOffset(*offsetAt);
         QTimer::singleShot(300, &app, [&] {
             if (!window.grab().save(out)) {
                 std::fprintf(stderr, "layerscope: cannot write %s\n", qPrintable(out));

@@ -80,8 +80,8 @@ std::size_t NodeView::search(Bytes key, bool &found) const
     return low;
 }
 
-Result<NodeView> decodeNode(Bytes block, std::uint32_t relBlock, FileOffset offset,
-                            std::size_t keyLen)
+Result<NodeView> decodeNodeLayout(Bytes block, std::uint32_t relBlock, FileOffset offset,
+                                  std::size_t keyLen)
 {
     if (block.size() < kBlockSize)
         return makeError(offset, "a full 8192-byte B-tree node",
@@ -109,6 +109,16 @@ Result<NodeView> decodeNode(Bytes block, std::uint32_t relBlock, FileOffset offs
     n.prefix = block.subspan(NodeView::kHeaderLen, n.prefixLen);
     n.suffixes = block.subspan(NodeView::kHeaderLen + n.prefixLen, std::size_t(n.count) * n.suffixLen);
     n.values = block.subspan(n.valueOffset(0) - offset, std::size_t(n.count) * NodeView::kValueLen);
+    return n;
+}
+
+Result<NodeView> decodeNode(Bytes block, std::uint32_t relBlock, FileOffset offset,
+                            std::size_t keyLen)
+{
+    auto layout = decodeNodeLayout(block, relBlock, offset, keyLen);
+    if (!layout)
+        return layout;
+    const NodeView &n = *layout;
     if (n.level > 0) {
         for (std::size_t i = 0; i < n.count; ++i)
             if (n.values[i * NodeView::kValueLen] != 0x80)

@@ -470,7 +470,8 @@ Field dissectNode(const DissectContext &ctx, std::uint32_t relBlock)
         const std::uint64_t v = f.length == 2 ? readBe16(block.data() + f.offset) : block[f.offset];
         header.children.push_back(leaf(f.name, at + f.offset, f.length, fmt::format("{}", v)));
     }
-    auto decoded = decodeNode(block, relBlock, at, ctx.keyLen);
+    // The geometry without the internal markers: a bad marker is shown on its value below.
+    auto decoded = decodeNodeLayout(block, relBlock, at, ctx.keyLen);
     if (!decoded) {
         // Name the header field at fault, then show the rest as unread.
         const Error &e = decoded.error();
@@ -478,32 +479,19 @@ Field dissectNode(const DissectContext &ctx, std::uint32_t relBlock)
         for (Field &f : header.children)
             if (e.offset >= f.offset && e.offset < f.end())
                 blame = &f;
-        const bool markerError = e.kind == ErrorKind::NodeMarker;
-        if (!markerError) {
-            if (!blame)
-                blame = &header.children.front();
-            blame->error = e.message();
-            // prefix_len + suffix_len is checked as a sum: either byte may be the damaged one.
-            if (blame->name == kNodeHeaderFields[2].name)
-                header.children[3].error = e.message();
-            root.children.push_back(std::move(header));
-            root.children.push_back(unparsed(at + NodeView::kHeaderLen, kBlockSize - NodeView::kHeaderLen,
-                                             "the header does not describe a node"));
-            root.error = e.message();
-            return root;
-        }
+        if (!blame)
+            blame = &header.children.front();
+        blame->error = e.message();
+        // prefix_len + suffix_len is checked as a sum: either byte may be the damaged one.
+        if (blame->name == kNodeHeaderFields[2].name)
+            header.children[3].error = e.message();
+        root.children.push_back(std::move(header));
+        root.children.push_back(unparsed(at + NodeView::kHeaderLen, kBlockSize - NodeView::kHeaderLen,
+                                         "the header does not describe a node"));
+        root.error = e.message();
+        return root;
     }
-    // A marker error still leaves the geometry readable: lay the node out without the check.
-    NodeView n;
-    n.block = relBlock;
-    n.offset = at;
-    n.count = readBe16(block.data() + kNodeHeaderFields[0].offset);
-    n.level = block[kNodeHeaderFields[1].offset];
-    n.prefixLen = block[kNodeHeaderFields[2].offset];
-    n.suffixLen = block[kNodeHeaderFields[3].offset];
-    n.prefix = block.subspan(NodeView::kHeaderLen, n.prefixLen);
-    n.suffixes = block.subspan(NodeView::kHeaderLen + n.prefixLen, std::size_t(n.count) * n.suffixLen);
-    n.values = block.subspan(n.valueOffset(0) - at, std::size_t(n.count) * NodeView::kValueLen);
+    const NodeView &n = *decoded;
     header.value = fmt::format("{} entries, level {} ({})", n.count, n.level, n.isLeaf() ? "leaf" : "internal");
     root.value = header.value;
     root.children.push_back(std::move(header));

@@ -164,8 +164,10 @@ protected:
     void drawForeground(QPainter *p, const QRectF &) override
     {
         const QRectF visible = m_main->mapToScene(m_main->viewport()->rect()).boundingRect();
-        p->setPen(QPen(QColor(0xd3, 0x54, 0x00), 0));
-        p->setBrush(QColor(0xd3, 0x54, 0x00, 40));
+        QColor outline = GraphColors::from(QApplication::palette()).selectedBorder;
+        p->setPen(QPen(outline, 0));
+        outline.setAlpha(40);
+        p->setBrush(outline);
         p->drawRect(visible);
     }
     void mousePressEvent(QMouseEvent *e) override { m_main->centerOn(mapToScene(e->pos())); }

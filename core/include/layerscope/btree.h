@@ -77,6 +77,10 @@ struct NodeView
     std::size_t search(Bytes key, bool &found) const;
 };
 
+/// The node's geometry from its header (every check of decodeNode but the internal markers),
+/// for showing a node whose pointers are damaged.
+Result<NodeView> decodeNodeLayout(Bytes block, std::uint32_t relBlock, FileOffset offset,
+                                  std::size_t keyLen);
 /// Decodes a node; `keyLen` is the index key width. Errors: empty node, prefix + suffix ≠
 /// keyLen, entries not fitting in the block, internal value without the 0x80 marker.
 Result<NodeView> decodeNode(Bytes block, std::uint32_t relBlock, FileOffset offset,
