@@ -3,6 +3,8 @@
 #include "appicon.h"
 #include "btree/btreegraphview.h"
 #include "edit/summaryeditcommand.h"
+#include "hex/blobpanel.h"
+#include "hex/findbar.h"
 #include "edit/summaryeditdialog.h"
 #include "document/layerdocument.h"
 #include "keys/keytablewidget.h"
@@ -58,6 +60,7 @@ MainWindow::MainWindow(QWidget *parent)
         m_undoGroup->setActiveStack(currentPage() ? currentPage()->undoStack() : nullptr);
         // The status bar follows the current tab.
         m_status->setText(currentPage() ? currentPage()->lastStatus() : QString());
+        updateHistoryActions();
     });
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
@@ -79,6 +82,19 @@ MainWindow::MainWindow(QWidget *parent)
     edit->addAction(redo);
     edit->addSeparator();
     edit->addAction(tr("Edit &Summary…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, &MainWindow::editSummary);
+    edit->addSeparator();
+    edit->addAction(tr("&Find Bytes…"), QKeySequence::Find, this, [this] {
+        if (LayerPage *p = currentPage())
+            p->blob()->findBar()->activate();
+    });
+    edit->addAction(tr("Find &Next"), QKeySequence::FindNext, this, [this] {
+        if (LayerPage *p = currentPage())
+            p->blob()->findBar()->find(false);
+    });
+    edit->addAction(tr("Find Pre&vious"), QKeySequence::FindPrevious, this, [this] {
+        if (LayerPage *p = currentPage())
+            p->blob()->findBar()->find(true);
+    });
 
     QMenu *go = menuBar()->addMenu(tr("&Go"));
     go->addAction(tr("Go to &Key…"), QKeySequence(Qt::CTRL | Qt::Key_G), this, &MainWindow::goToKeyDialog);
@@ -94,6 +110,15 @@ MainWindow::MainWindow(QWidget *parent)
         if (ok && !p->goToOffset(text))
             QMessageBox::information(this, tr("Go to offset"), tr("%1 is not an offset inside the file.").arg(text));
     });
+    m_back = go->addAction(tr("&Back"), QKeySequence(Qt::ALT | Qt::Key_Left), this, [this] {
+        if (LayerPage *p = currentPage())
+            p->blob()->goBack();
+    });
+    m_forward = go->addAction(tr("&Forward"), QKeySequence(Qt::ALT | Qt::Key_Right), this, [this] {
+        if (LayerPage *p = currentPage())
+            p->blob()->goForward();
+    });
+    updateHistoryActions();
     go->addSeparator();
     go->addAction(tr("&Next Problem"), QKeySequence(Qt::Key_F8), this, [this] {
         if (LayerPage *p = currentPage())
@@ -209,6 +234,7 @@ int MainWindow::openFiles(const QStringList &paths, bool quiet)
         m_tabs->setCurrentIndex(idx);
         m_undoGroup->setActiveStack(page->undoStack());
         connect(page, &LayerPage::documentReplaced, this, [this, page] { tabTitle(m_tabs->indexOf(page)); });
+        connect(page->blob(), &BlobPanel::historyChanged, this, &MainWindow::updateHistoryActions);
         connect(page, &LayerPage::openRequested, this, [this](const QString &file) { openFiles({file}, true); });
         connect(page, &LayerPage::statusMessage, this, [this, page](const QString &text) {
             if (page == currentPage())
@@ -238,6 +264,13 @@ int MainWindow::openFiles(const QStringList &paths, bool quiet)
             QMessageBox::warning(this, tr("Cannot open layer"), m_lastErrors.join(QStringLiteral("\n\n")));
     }
     return opened;
+}
+
+void MainWindow::updateHistoryActions()
+{
+    LayerPage *p = currentPage();
+    m_back->setEnabled(p && p->blob()->canGoBack());
+    m_forward->setEnabled(p && p->blob()->canGoForward());
 }
 
 void MainWindow::updateProgress()

@@ -57,6 +57,8 @@ private:
     void addRecent(const QString &path);
     void rebuildRecentMenu();
     void updateProgress();
+    /// Go → Back / Forward enabled as the current tab's bytes pane allows.
+    void updateHistoryActions();
     void about();
     void editSummary();
     void tabTitle(int index);
@@ -66,6 +68,8 @@ private:
     QProgressBar *m_progress;
     QToolButton *m_cancel;
     QLabel *m_status;
+    QAction *m_back = nullptr;
+    QAction *m_forward = nullptr;
     QUndoGroup *m_undoGroup;
     QStringList m_lastErrors;
 };

@@ -2,10 +2,13 @@
 #include <keys/keytablewidget.h>
 #include <layerpage.h>
 #include <problems/problemspanel.h>
+#include <hex/findbar.h>
 #include <mainwindow.h>
 #include <theme.h>
 
 #include <QApplication>
+#include <QComboBox>
+#include <QLineEdit>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QStandardPaths>
@@ -75,7 +78,10 @@ int main(int argc, char **argv)
     const QCommandLineOption themeOpt(QStringLiteral("theme"),
                                       QStringLiteral("Colour theme for this run: system, light or dark (View → Theme keeps one)."),
                                       QStringLiteral("NAME"));
-    parser.addOptions({shot, select, size, problem, nodeOpt, offsetOpt, themeOpt});
+    const QCommandLineOption findOpt(QStringLiteral("find"),
+                                     QStringLiteral("With --screenshot: find TEXT in the bytes (hex:DEADBEEF for bytes)."),
+                                     QStringLiteral("TEXT"));
+    parser.addOptions({shot, select, size, problem, nodeOpt, offsetOpt, themeOpt, findOpt});
     parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Layer files to open."), QStringLiteral("[FILE...]"));
     parser.process(app);
 
@@ -120,6 +126,15 @@ int main(int argc, char **argv)
             window.currentPage()->showNode(std::uint32_t(nodeBlock));
         if (offsetAt && window.currentPage())
             window.currentPage()->blob()->selectOffset(*offsetAt);
+        if (parser.isSet(findOpt) && window.currentPage()) {
+            layerscope::ui::FindBar *bar = window.currentPage()->blob()->findBar();
+            const QString text = parser.value(findOpt);
+            const bool hex = text.startsWith(QLatin1String("hex:"));
+            bar->activate();
+            bar->mode()->setCurrentIndex(hex ? 1 : 0);
+            bar->input()->setText(hex ? text.mid(4) : text);
+            bar->find(false);
+        }
         QTimer::singleShot(300, &app, [&] {
             if (!window.grab().save(out)) {
                 std::fprintf(stderr, "layerscope: cannot write %s\n", qPrintable(out));

@@ -4,6 +4,7 @@
 #include <document/layerdocument.h>
 #include <details/fieldtreemodel.h>
 #include <hex/blobpanel.h>
+#include <hex/findbar.h>
 #include <hex/hexview.h>
 #include <keys/entrytablemodel.h>
 #include <keys/keytablewidget.h>
@@ -14,7 +15,9 @@
 #include <layerscope/synth.h>
 #include <layerscope/validate.h>
 
+#include <QComboBox>
 #include <QDir>
+#include <QLineEdit>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QTableView>
@@ -46,6 +49,8 @@ private slots:
     void fieldsAndBytesAreLinked_data();
     void fieldsAndBytesAreLinked();
     void nodeAndSummaryShowTheirFields();
+    void findWalksMatchesAndHistoryReplays_data();
+    void findWalksMatchesAndHistoryReplays();
 
 private:
     /// Opens `path` in a shown page and waits for its index (or also its validation).
@@ -441,3 +446,81 @@ void TestLayerPage::nodeAndSummaryShowTheirFields()
 
 QTEST_MAIN(TestLayerPage)
 #include "tst_layerpage.moc"
+
+void TestLayerPage::findWalksMatchesAndHistoryReplays_data()
+{
+    QTest::addColumn<int>("layer");
+    QTest::addColumn<QString>("where");  // which bytes to look for: "blob", "tail", "absent"
+    QTest::addColumn<bool>("hex");
+    QTest::newRow("image-blob-start-hex") << 0 << "blob" << true;
+    QTest::newRow("delta-blob-start-hex") << 1 << "blob" << true;
+    QTest::newRow("delta-file-tail-hex") << 1 << "tail" << true;
+    QTest::newRow("image-absent-text") << 0 << "absent" << false;
+}
+
+void TestLayerPage::findWalksMatchesAndHistoryReplays()
+{
+    // Keyboard only: Ctrl+F's bar takes text or hex, Enter finds the next match, Shift+Enter
+    // the previous one, wrapping; every match is a jump that Back and Forward replay. The
+    // expected offsets come from QByteArray::indexOf over the file.
+    QFETCH(int, layer);
+    QFETCH(QString, where);
+    QFETCH(bool, hex);
+    auto p = page(m_demo[layer]);
+    const QByteArray file = testutil::readAll(m_demo[layer]);
+    BlobPanel *blob = p->blob();
+    FindBar *bar = blob->findBar();
+    QByteArray needle;
+    if (where == "blob") {
+        p->keys()->view()->setCurrentIndex(p->keys()->model()->index(0, 0));
+        const auto e = p->keys()->model()->entryAt(0);
+        QVERIFY(e);
+        needle = file.mid(qsizetype(e->blobOffset), 6);
+    } else if (where == "tail") {
+        needle = file.right(5);
+    } else {
+        needle = "no such text in any layer";
+    }
+    QVERIFY(p->goToOffset("0"));
+    bar->activate();
+    QVERIFY(bar->input()->hasFocus() || !bar->isHidden());
+    bar->mode()->setCurrentIndex(hex ? 1 : 0);
+    QTest::keyClicks(bar->input(), hex ? QString::fromLatin1(needle.toHex(' ')) : QString::fromLatin1(needle));
+    QSignalSpy found(bar, &FindBar::found);
+    auto search = [&](bool backward) -> qint64 {
+        const int before = int(found.size());
+        QTest::keyClick(bar->input(), Qt::Key_Return, backward ? Qt::ShiftModifier : Qt::NoModifier);
+        if (!QTest::qWaitFor([&] { return !bar->isSearching(); }, 20000))
+            return -2;
+        QCoreApplication::processEvents();
+        return found.size() > before ? qint64(found.last().at(0).toULongLong()) : -1;
+    };
+    const qint64 first = file.indexOf(needle, 0);
+    QCOMPARE(search(false), first);
+    if (first < 0) {
+        QVERIFY(bar->status()->text().contains("Not found"));
+        return;
+    }
+    QVERIFY(blob->title().contains(QStringLiteral("at 0x%1").arg(first, 0, 16)));
+    QCOMPARE(blob->storedView()->highlights().front().begin, FileOffset(first));
+    QCOMPARE(blob->storedView()->highlights().front().end, FileOffset(first + needle.size()));
+    qint64 second = file.indexOf(needle, first + 1);
+    if (second < 0)
+        second = first;  // wrapped to the only match
+    QCOMPARE(search(false), second);
+    QCOMPARE(search(true), second == first ? first : file.lastIndexOf(needle, second - 1));
+    // History: go to 0, first, second, back to first; Back twice, then Forward.
+    QVERIFY(blob->goBack());
+    QVERIFY(blob->title().contains(QStringLiteral("at 0x%1").arg(second, 0, 16)));
+    QVERIFY(blob->goBack());
+    QVERIFY(blob->title().contains(QStringLiteral("at 0x%1").arg(first, 0, 16)));
+    QCOMPARE(blob->storedView()->highlights().front().begin, FileOffset(first));
+    QVERIFY(blob->goForward());
+    QVERIFY(blob->title().contains(QStringLiteral("at 0x%1").arg(second, 0, 16)));
+    QVERIFY(blob->canGoForward());
+    // A new jump drops the forward history.
+    QVERIFY(p->goToOffset("0x10"));
+    QVERIFY(!blob->canGoForward());
+    QTest::keyClick(bar->input(), Qt::Key_Escape);
+    QVERIFY(bar->isHidden());
+}

@@ -1,6 +1,7 @@
 #include "blobpanel.h"
 
 #include "details/fieldtreemodel.h"
+#include "findbar.h"
 #include "valuedescription.h"
 
 #include <layerscope/inspect.h>
@@ -20,6 +21,8 @@ const QColor kHeaderColor(255, 196, 0, 110);
 const QColor kPayloadColor(64, 160, 255, 60);
 const QColor kNodeColor(120, 200, 120, 50);
 const QColor kFaultColor(220, 50, 47, 110);
+const QColor kMatchColor(255, 140, 0, 140);
+constexpr std::size_t kHistoryLimit = 200;
 } // namespace
 
 BlobPanel::BlobPanel(QWidget *parent)
@@ -32,6 +35,7 @@ BlobPanel::BlobPanel(QWidget *parent)
     , m_fieldView(new QTreeView(this))
     , m_fieldModel(new FieldTreeModel(this))
     , m_decoded(new QTextBrowser(this))
+    , m_find(new FindBar(this))
 {
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_title->setWordWrap(true);
@@ -50,8 +54,14 @@ BlobPanel::BlobPanel(QWidget *parent)
     m_detailTabs->addTab(m_decoded, tr("Description"));
     // As in Wireshark: the field tree over the bytes, both the panel's full width.
     auto *split = new QSplitter(Qt::Vertical, this);
+    auto *bytes = new QWidget(this);
+    auto *bytesLayout = new QVBoxLayout(bytes);
+    bytesLayout->setContentsMargins(0, 0, 0, 0);
+    bytesLayout->setSpacing(0);
+    bytesLayout->addWidget(m_tabs, 1);
+    bytesLayout->addWidget(m_find);
     split->addWidget(m_detailTabs);
-    split->addWidget(m_tabs);
+    split->addWidget(bytes);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
     split->setChildrenCollapsible(false);
@@ -62,6 +72,9 @@ BlobPanel::BlobPanel(QWidget *parent)
     layout->addWidget(split, 1);
     connect(m_fieldView->selectionModel(), &QItemSelectionModel::currentChanged, this, &BlobPanel::fieldChanged);
     connect(m_stored, &HexView::offsetClicked, this, [this](quint64 at) { selectOffset(at); });
+    connect(m_find, &FindBar::found, this, [this](quint64 at, quint64 length, const QString &pattern) {
+        showRange(at, length, tr("“%1”").arg(pattern), Mark::Match);
+    });
     clearEntry();
 }
 
@@ -69,8 +82,62 @@ void BlobPanel::setLayer(const Layer *layer)
 {
     m_layer = layer;
     m_stored->setBytes(layer ? layer->bytes() : Bytes{}, 0);
+    m_find->setSource(layer ? layer->source() : nullptr);
     m_fieldModel->clear();
+    m_back.clear();
+    m_forward.clear();
+    m_current = nullptr;
     clearEntry();
+    emit historyChanged();
+}
+
+QString BlobPanel::title() const
+{
+    return m_title->text();
+}
+
+void BlobPanel::remember(std::function<void()> again)
+{
+    if (m_replaying)
+        return;
+    if (m_current) {
+        m_back.push_back(std::move(m_current));
+        if (m_back.size() > kHistoryLimit)
+            m_back.erase(m_back.begin());
+    }
+    m_forward.clear();
+    m_current = std::move(again);
+    emit historyChanged();
+}
+
+void BlobPanel::replay()
+{
+    m_replaying = true;
+    m_current();
+    m_replaying = false;
+    emit historyChanged();
+}
+
+bool BlobPanel::goBack()
+{
+    if (m_back.empty())
+        return false;
+    m_forward.push_back(std::move(m_current));
+    m_current = std::move(m_back.back());
+    m_back.pop_back();
+    replay();
+    return true;
+}
+
+bool BlobPanel::goForward()
+{
+    if (m_forward.empty())
+        return false;
+    m_back.push_back(std::move(m_current));
+    m_current = std::move(m_forward.back());
+    m_forward.pop_back();
+    replay();
+    return true;
 }
 
 void BlobPanel::setReport(const ValidationReport *report)
@@ -147,6 +214,11 @@ bool BlobPanel::selectOffset(FileOffset at)
         if (!part)
             return false;
         m_base.clear();
+        m_title->setText(tr("%1 at 0x%2 (%L3): %4")
+                             .arg(QString::fromStdString(part->name).toHtmlEscaped())
+                             .arg(part->offset, 0, 16)
+                             .arg(part->offset)
+                             .arg(QString::fromStdString(part->error.empty() ? part->value : part->error).toHtmlEscaped()));
         showFields(std::move(*part));
         idx = m_fieldModel->indexAt(at);
         if (!idx.isValid())
@@ -157,17 +229,21 @@ bool BlobPanel::selectOffset(FileOffset at)
     return true;
 }
 
-void BlobPanel::showRange(FileOffset offset, std::uint64_t length, const QString &what)
+void BlobPanel::showRange(FileOffset offset, std::uint64_t length, const QString &what, Mark mark)
 {
     if (!m_layer)
         return;
+    remember([this, offset, length, what, mark] { showRange(offset, length, what, mark); });
     m_tabs->setCurrentIndex(0);
-    m_base = {{offset, offset + std::max<std::uint64_t>(length, 1), kFaultColor}};
+    const QColor color = mark == Mark::Match ? kMatchColor : kFaultColor;
+    m_base = {{offset, offset + std::max<std::uint64_t>(length, 1), color}};
     m_stored->setHighlights(m_base);
     m_stored->scrollToOffset(offset);
-    m_title->setText(tr("<span style='background:rgba(220,50,47,0.35)'>&nbsp;%1&nbsp;</span> at 0x%2 (%L3), %L4 "
-                        "byte(s): %5")
-                         .arg(length ? tr("bytes at fault") : tr("offset"))
+    m_find->setStartOffset(offset);
+    m_title->setText(tr("<span style='background:%1'>&nbsp;%2&nbsp;</span> at 0x%3 (%L4), %L5 "
+                        "byte(s): %6")
+                         .arg(color.name(QColor::HexArgb))
+                         .arg(mark == Mark::Match ? tr("match") : length ? tr("bytes at fault") : tr("offset"))
                          .arg(offset, 0, 16)
                          .arg(offset)
                          .arg(length)
@@ -200,6 +276,7 @@ void BlobPanel::showNode(std::uint32_t block)
 {
     if (!m_layer)
         return;
+    remember([this, block] { showNode(block); });
     const DissectContext ctx = context();
     Field node = dissectNode(ctx, block);
     m_base = {{node.offset, node.end(), kNodeColor}};
@@ -211,6 +288,7 @@ void BlobPanel::showNode(std::uint32_t block)
     m_tabs->setCurrentIndex(0);
     m_stored->setHighlights(m_base);
     m_stored->scrollToOffset(node.offset);
+    m_find->setStartOffset(node.offset);
     m_decoded->clear();
     showFields(std::move(node));
 }
@@ -219,6 +297,7 @@ void BlobPanel::showSummaryField(const QString &field)
 {
     if (!m_layer)
         return;
+    remember([this, field] { showSummaryField(field); });
     Field summary = dissectSummary(context());
     m_base = {{0, summary.children.empty() ? 0 : summary.children.back().offset, kHeaderColor}};
     m_title->setText(tr("Summary block (block 0): %1").arg(QString::fromStdString(summary.value).toHtmlEscaped()));
@@ -234,6 +313,7 @@ void BlobPanel::showEntry(const Entry &entry, std::optional<std::uint64_t> posit
 {
     if (!m_layer)
         return;
+    remember([this, entry, position] { showEntry(entry, position); });
     auto details = inspectEntry(*m_layer, entry);
     auto header = m_layer->blobHeader(entry);
     std::vector<HexView::Highlight> hl;
@@ -261,6 +341,7 @@ void BlobPanel::showEntry(const Entry &entry, std::optional<std::uint64_t> posit
     m_base = hl;
     m_stored->setHighlights(std::move(hl));
     m_stored->scrollToOffset(entry.blobOffset);
+    m_find->setStartOffset(entry.blobOffset);
     const bool zstd = header && header->compression == Compression::Zstd && details;
     m_tabs->setTabEnabled(1, zstd);
     if (zstd) {

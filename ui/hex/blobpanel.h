@@ -8,6 +8,7 @@
 
 #include <QWidget>
 
+#include <functional>
 #include <optional>
 
 class QLabel;
@@ -18,6 +19,7 @@ class QTreeView;
 namespace layerscope::ui {
 
 class FieldTreeModel;
+class FindBar;
 
 /// The bytes pane and the details pane, linked: the stored bytes in place in the mapped file,
 /// the decompressed bytes of zstd blobs, and the field tree of what is shown (an entry, an
@@ -45,12 +47,33 @@ public:
     void clearEntry();
     QTreeView *fieldView() const { return m_fieldView; }
     FieldTreeModel *fieldModel() const { return m_fieldModel; }
-    /// Highlights [offset, offset + length) of the file (a problem's bytes) and scrolls to it.
-    void showRange(FileOffset offset, std::uint64_t length, const QString &what);
+    /// What a highlighted range is: damage (red) or a find match.
+    enum class Mark { Fault, Match };
+    /// Highlights [offset, offset + length) of the file (a problem's bytes, a match) and
+    /// scrolls to it; the fields of the part holding it are shown.
+    void showRange(FileOffset offset, std::uint64_t length, const QString &what,
+                   Mark mark = Mark::Fault);
+    /// Every show* call is a jump: back and forward replay them (Alt+Left / Alt+Right).
+    /// False when there is nothing to go back or forward to.
+    bool goBack();
+    bool goForward();
+    bool canGoBack() const { return !m_back.empty(); }
+    bool canGoForward() const { return !m_forward.empty(); }
+    /// The find bar under the bytes (Ctrl+F shows it, F3 / Shift+F3 search on).
+    FindBar *findBar() const { return m_find; }
+    /// The bytes pane's title line (what is shown and where).
+    QString title() const;
     HexView *storedView() const { return m_stored; }
     QTextBrowser *decodedView() const { return m_decoded; }
 
+signals:
+    /// Back or forward became possible or impossible.
+    void historyChanged();
+
 private:
+    /// Records a jump: `again` shows it again when the history is replayed.
+    void remember(std::function<void()> again);
+    void replay();
     void showFields(Field root, const QString &select = {});
     void fieldChanged();
     DissectContext context() const;
@@ -69,6 +92,11 @@ private:
     /// The highlights of what is shown (blob header and payload, node, ...); the selected
     /// field's bytes are drawn over them.
     std::vector<HexView::Highlight> m_base;
+    FindBar *m_find;
+    std::vector<std::function<void()>> m_back;
+    std::vector<std::function<void()>> m_forward;
+    std::function<void()> m_current;
+    bool m_replaying = false;
 };
 
 } // namespace layerscope::ui
