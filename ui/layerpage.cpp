@@ -77,8 +77,8 @@ LayerPage::LayerPage(std::unique_ptr<LayerDocument> doc, QWidget *parent)
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(top);
     split->addWidget(bottom);
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_banner);
@@ -147,7 +147,7 @@ void LayerPage::attach()
         m_problems->validate();
         m_summary->refresh();
         m_graph->rebuild();
-        QTimer::singleShot(0, m_graph, &BTreeGraphView::fitToView);
+        QTimer::singleShot(0, m_graph, &BTreeGraphView::showDefaultView);
         emit statusMessage(tr("%1: %L2 entries in %L3 nodes")
                                .arg(m_doc->fileName())
                                .arg(m_doc->shape()->totalEntries)

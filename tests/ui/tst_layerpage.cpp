@@ -51,6 +51,7 @@ private slots:
     void nodeAndSummaryShowTheirFields();
     void findWalksMatchesAndHistoryReplays_data();
     void findWalksMatchesAndHistoryReplays();
+    void graphIsReadableAndWalkedByKeys();
 
 private:
     /// Opens `path` in a shown page and waits for its index (or also its validation).
@@ -523,4 +524,63 @@ void TestLayerPage::findWalksMatchesAndHistoryReplays()
     QVERIFY(!blob->canGoForward());
     QTest::keyClick(bar->input(), Qt::Key_Escape);
     QVERIFY(bar->isHidden());
+}
+
+// An image layer whose root has more children than a window shows: the default view's text is
+// >= 9 pt; the arrow keys walk parent, child and siblings (paging the window, whose label
+// follows), each selection showing the node's fields; Enter folds and unfolds; Fit shows
+// every box.
+void TestLayerPage::graphIsReadableAndWalkedByKeys()
+{
+    SynthOptions so;
+    so.kind = LayerKind::Image;
+    so.entries = 30000;
+    so.valueSize = 16;
+    MemorySink sink;
+    auto summary = synthLayer(so, sink);
+    QVERIFY(summary.ok());
+    const QString path = m_dir.filePath("wide-" + QString::fromStdString(summary->impliedName().canonical()));
+    QVERIFY(testutil::writeFile(path, sink.data()));
+    auto p = page(path);
+    QCoreApplication::processEvents();
+    BTreeGraphView *g = p->graph();
+    QVERIFY(g->onScreenFontPoints() >= 9.0);
+    const TreeShape *shape = p->document()->shape();
+    const auto &root = shape->nodes[0];
+    QVERIFY2(root.count > BTreeGraphView::kChildWindow, qPrintable(QString::number(root.count)));
+    QCOMPARE(g->pageLabel(0), QString("children 1–16 of %1").arg(root.count));
+    QVERIFY(!g->selectedNode());
+    auto fieldsName = [&] { return QString::fromStdString(p->blob()->fieldModel()->root()->name); };
+    g->view()->setFocus();
+    QTest::keyClick(g->view(), Qt::Key_Down);  // nothing selected: the root
+    QCOMPARE(g->selectedNode(), std::optional<std::uint32_t>(0));
+    QCOMPARE(fieldsName(), QString("node %1").arg(root.block));
+    QTest::keyClick(g->view(), Qt::Key_Down);
+    const std::uint32_t first = shape->children[root.childBegin];
+    QCOMPARE(g->selectedNode(), std::optional<std::uint32_t>(first));
+    QCOMPARE(fieldsName(), QString("node %1").arg(shape->nodes[first].block));
+    QCOMPARE(p->keys()->view()->currentIndex().row(), int(shape->nodes[first].firstEntry));
+    for (int i = 0; i < BTreeGraphView::kChildWindow; ++i)
+        QTest::keyClick(g->view(), Qt::Key_Right);
+    const std::uint32_t seventeenth = shape->children[root.childBegin + BTreeGraphView::kChildWindow];
+    QCOMPARE(g->selectedNode(), std::optional<std::uint32_t>(seventeenth));
+    QVERIFY(g->nodeCenter(seventeenth));
+    QCOMPARE(g->pageLabel(0), QString("children 17–%1 of %2").arg(std::min(32, int(root.count))).arg(root.count));
+    QTest::keyClick(g->view(), Qt::Key_Left);
+    QCOMPARE(g->selectedNode(), std::optional<std::uint32_t>(shape->children[root.childBegin + 15]));
+    QCOMPARE(g->pageLabel(0), QString("children 1–16 of %1").arg(root.count));
+    QTest::keyClick(g->view(), Qt::Key_Left, Qt::NoModifier);
+    QTest::keyClick(g->view(), Qt::Key_Up);
+    QCOMPARE(g->selectedNode(), std::optional<std::uint32_t>(0));
+    QVERIFY(!g->selectParent());  // the root has none
+    const int shown = g->visibleNodeCount();
+    QTest::keyClick(g->view(), Qt::Key_Return);
+    QCOMPARE(g->visibleNodeCount(), 1);
+    QTest::keyClick(g->view(), Qt::Key_Return);
+    QCOMPARE(g->visibleNodeCount(), shown);
+    g->fitToView();
+    QCoreApplication::processEvents();
+    const QRect viewport = g->view()->viewport()->rect();
+    const QRect boxes = g->view()->mapFromScene(g->view()->scene()->itemsBoundingRect()).boundingRect();
+    QVERIFY2(viewport.contains(boxes), qPrintable(QString("%1,%2 %3x%4 in %5x%6").arg(boxes.x()).arg(boxes.y()).arg(boxes.width()).arg(boxes.height()).arg(viewport.width()).arg(viewport.height())));
 }

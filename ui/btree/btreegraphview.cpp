@@ -23,10 +23,12 @@
 namespace layerscope::ui {
 
 namespace {
-constexpr qreal kNodeW = 230;
-constexpr qreal kNodeH = 84;
+constexpr qreal kNodeW = 280;
+constexpr qreal kNodeH = 92;
 constexpr qreal kGapX = 18;
 constexpr qreal kGapY = 70;
+/// Space around the boxes in the scene (the fit fits exactly this rectangle).
+constexpr qreal kMargin = 20;
 
 QString shortKey(const Key &k, const IndexKey &full)
 {
@@ -69,10 +71,10 @@ public:
         p->setBrush(fill);
         p->drawRoundedRect(QRectF(0, 0, kNodeW, kNodeH), 6, 6);
         const qreal lod = opt->levelOfDetailFromTransform(p->worldTransform());
-        if (lod < 0.35)
+        if (lod < 0.3)
             return;
         QFont f = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-        f.setPointSizeF(7.5);
+        f.setPointSizeF(BTreeGraphView::kNodeFontPt);
         p->setFont(f);
         p->setPen(c.text);
         const QFontMetricsF fm(f);
@@ -133,6 +135,37 @@ private:
     std::size_t m_hidden;
 };
 
+/// "children 1,601–1,616 of 2,426" under a node whose children do not all show.
+class PageLabelItem : public QGraphicsItem
+{
+public:
+    explicit PageLabelItem(QString text) : m_text(std::move(text)) { setZValue(1); }
+    QRectF boundingRect() const override
+    {
+        const QFontMetricsF fm(font());
+        return {0, 0, fm.horizontalAdvance(m_text) + 14, fm.height() + 6};
+    }
+    void paint(QPainter *p, const QStyleOptionGraphicsItem *, QWidget *) override
+    {
+        const GraphColors c = GraphColors::from(QApplication::palette());
+        p->setPen(QPen(c.ellipsisBorder, 1));
+        p->setBrush(c.ellipsisFill);
+        p->drawRoundedRect(boundingRect(), 4, 4);
+        p->setFont(font());
+        p->setPen(c.text);
+        p->drawText(boundingRect(), Qt::AlignCenter, m_text);
+    }
+
+private:
+    static QFont font()
+    {
+        QFont f = QApplication::font();
+        f.setPointSizeF(BTreeGraphView::kNodeFontPt);
+        return f;
+    }
+    QString m_text;
+};
+
 /// Overview of the whole scene with the main view's visible area outlined.
 class MiniMap : public QGraphicsView
 {
@@ -145,18 +178,16 @@ public:
         setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
         setRenderHint(QPainter::Antialiasing, false);
         setFrameShape(QFrame::Box);
-        setFixedSize(170, 95);
+        setFixedSize(150, 44);
+        setToolTip(QObject::tr("Overview: click or drag to move the view"));
         setBackgroundBrush(palette().base());
     }
     void refit()
     {
+        // Beside the buttons, never over the boxes, and always shown (showing it only when
+        // part of the tree is off-screen would change the view's size, and so the fit).
         if (scene())
-            fitInView(scene()->itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt::KeepAspectRatio);
-        // Only useful when part of the tree is off-screen.
-        const QRectF visible = m_main->mapToScene(m_main->viewport()->rect()).boundingRect();
-        const bool want = scene() && !visible.contains(scene()->itemsBoundingRect());
-        if (want != isVisible())
-            setVisible(want);
+            fitInView(scene()->sceneRect(), Qt::KeepAspectRatio);
         viewport()->update();
     }
 
@@ -195,7 +226,7 @@ BTreeGraphView::BTreeGraphView(QWidget *parent)
     m_view->viewport()->installEventFilter(this);
     m_view->installEventFilter(this);
     m_view->setFocusPolicy(Qt::StrongFocus);
-    m_minimap = new MiniMap(m_view, m_view);
+    m_minimap = new MiniMap(m_view, this);
     connect(m_view->horizontalScrollBar(), &QScrollBar::valueChanged, this, [this] { m_minimap->refit(); });
     connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, this, [this] { m_minimap->refit(); });
 
@@ -214,11 +245,21 @@ BTreeGraphView::BTreeGraphView(QWidget *parent)
     m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_details->setWordWrap(true);
     bar->addWidget(m_details, 1);
+    bar->addWidget(m_minimap);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
     layout->addWidget(m_view, 1);
-    m_details->setText(tr("Click a node to select its key range; double-click ⊕ to expand."));
+    updateHint();
+}
+
+void BTreeGraphView::updateHint()
+{
+    if (m_selected >= 0)
+        return;
+    m_details->setText(m_collapsedShown ? tr("Click a node to select it; double-click ⊕ (or Enter) to expand; "
+                                             "arrow keys walk the tree.")
+                                        : tr("Click a node to select it; arrow keys walk the tree."));
 }
 
 BTreeGraphView::~BTreeGraphView()
@@ -242,6 +283,7 @@ void BTreeGraphView::rebuild()
 {
     m_scene->clear();
     m_items.clear();
+    m_collapsedShown = 0;
     const TreeShape *shape = m_doc ? m_doc->shape() : nullptr;
     if (!shape || shape->nodes.empty()) {
         m_itemOfNode.clear();
@@ -305,6 +347,12 @@ void BTreeGraphView::rebuild()
             if (last < s.count)
                 ellipsis(+1, s.count - last);
             x = (childX.front() + childX.back()) / 2;
+            if (const QString page = pageLabel(i); !page.isEmpty()) {
+                auto *label = new PageLabelItem(page);
+                label->setPos(x + kNodeW / 2 - label->boundingRect().width() / 2,
+                              s.depth * (kNodeH + kGapY) + kNodeH + 8);
+                m_scene->addItem(label);
+            }
         } else {
             x = slot;
             slot += kNodeW + kGapX;
@@ -330,6 +378,7 @@ void BTreeGraphView::rebuild()
                            : std::binary_search(m_problemBlocks.begin(), m_problemBlocks.end(), s.block)
                                ? NodeItem::State::Problem
                                : NodeItem::State::Ok;
+        m_collapsedShown += s.level > 0 && !open;
         auto *item = new NodeItem(i, lines, s.level == 0, s.level > 0 && !open, state);
         item->setPos(x, s.depth * (kNodeH + kGapY));
         m_scene->addItem(item);
@@ -345,10 +394,23 @@ void BTreeGraphView::rebuild()
         return x;
     };
     place(0);
-    m_scene->setSceneRect(m_scene->itemsBoundingRect().adjusted(-40, -40, 40, 40));
+    m_scene->setSceneRect(m_scene->itemsBoundingRect().adjusted(-kMargin, -kMargin, kMargin, kMargin));
     applyHighlight();
-    m_minimap->move(m_view->width() - m_minimap->width() - 20, m_view->height() - m_minimap->height() - 20);
+    updateHint();
     m_minimap->refit();
+}
+
+QString BTreeGraphView::pageLabel(std::uint32_t node) const
+{
+    const TreeShape *shape = m_doc ? m_doc->shape() : nullptr;
+    if (!shape || node >= shape->nodes.size() || node >= m_expanded.size() || !m_expanded[node])
+        return {};
+    const auto &s = shape->nodes[node];
+    if (s.level == 0 || s.count <= kChildWindow)
+        return {};
+    const std::size_t first = std::min<std::size_t>(m_window[node], std::size_t(s.count) - 1);
+    const std::size_t last = std::min<std::size_t>(s.count, first + std::size_t(kChildWindow));
+    return tr("children %L1–%L2 of %L3").arg(first + 1).arg(last).arg(s.count);
 }
 
 void BTreeGraphView::expandNode(std::uint32_t node)
@@ -384,6 +446,106 @@ void BTreeGraphView::shiftWindow(std::uint32_t node, int direction)
     const std::int64_t next = std::int64_t(m_window[node]) + direction * kChildWindow;
     m_window[node] = std::uint32_t(std::clamp<std::int64_t>(next, 0, std::max(0, shape->nodes[node].count - 1)));
     rebuild();
+    // The parent stays in view while its children page.
+    ensureNodeVisible(node);
+}
+
+std::optional<std::uint32_t> BTreeGraphView::selectedNode() const
+{
+    return m_selected >= 0 ? std::optional<std::uint32_t>(std::uint32_t(m_selected)) : std::nullopt;
+}
+
+void BTreeGraphView::ensureNodeVisible(std::uint32_t node)
+{
+    const auto c = nodeCenter(node);
+    if (!c)
+        return;
+    m_view->ensureVisible(QRectF(*c - QPointF(kNodeW / 2, kNodeH / 2), QSizeF(kNodeW, kNodeH)), 30, 30);
+}
+
+void BTreeGraphView::moveTo(std::uint32_t node)
+{
+    selectNode(node);
+    emit nodeActivated(node);
+    const TreeShape *shape = m_doc->shape();
+    // The parent first, then the node itself wins if both do not fit.
+    if (const std::int64_t parent = shape->nodes[node].parent; parent >= 0)
+        ensureNodeVisible(std::uint32_t(parent));
+    ensureNodeVisible(node);
+}
+
+bool BTreeGraphView::selectParent()
+{
+    const TreeShape *shape = m_doc ? m_doc->shape() : nullptr;
+    if (!shape || shape->nodes.empty())
+        return false;
+    if (m_selected < 0) {
+        moveTo(0);
+        return true;
+    }
+    const std::int64_t parent = shape->nodes[std::size_t(m_selected)].parent;
+    if (parent < 0)
+        return false;
+    moveTo(std::uint32_t(parent));
+    return true;
+}
+
+bool BTreeGraphView::selectFirstChild()
+{
+    const TreeShape *shape = m_doc ? m_doc->shape() : nullptr;
+    if (!shape || shape->nodes.empty())
+        return false;
+    if (m_selected < 0) {
+        moveTo(0);
+        return true;
+    }
+    const auto node = std::uint32_t(m_selected);
+    const auto &s = shape->nodes[node];
+    if (s.level == 0 || s.count == 0 || s.broken)
+        return false;
+    if (!m_expanded[node]) {
+        m_expanded[node] = true;
+        rebuild();
+    }
+    const std::size_t first = std::min<std::size_t>(m_window[node], std::size_t(s.count) - 1);
+    moveTo(shape->children[s.childBegin + first]);
+    return true;
+}
+
+bool BTreeGraphView::selectSibling(int direction)
+{
+    const TreeShape *shape = m_doc ? m_doc->shape() : nullptr;
+    if (!shape || m_selected < 0)
+        return false;
+    const std::int64_t parent = shape->nodes[std::size_t(m_selected)].parent;
+    if (parent < 0)
+        return false;
+    const auto p = std::size_t(parent);
+    const auto &ps = shape->nodes[p];
+    std::size_t c = 0;
+    while (c < ps.count && shape->children[ps.childBegin + c] != std::uint32_t(m_selected))
+        ++c;
+    const std::int64_t target = std::int64_t(c) + direction;
+    if (c == ps.count || target < 0 || target >= ps.count)
+        return false;
+    // Page the window when the sibling is outside it.
+    const auto t = std::size_t(target);
+    if (t < m_window[p] || t >= m_window[p] + std::size_t(kChildWindow)) {
+        m_window[p] = std::uint32_t(direction > 0 ? t : (t + 1 >= std::size_t(kChildWindow) ? t + 1 - kChildWindow : 0));
+        rebuild();
+    }
+    moveTo(shape->children[ps.childBegin + t]);
+    return true;
+}
+
+void BTreeGraphView::toggleExpanded(std::uint32_t node)
+{
+    const TreeShape *shape = m_doc ? m_doc->shape() : nullptr;
+    if (!shape || node >= shape->nodes.size() || shape->nodes[node].level == 0)
+        return;
+    m_expanded[node] = !m_expanded[node];
+    rebuild();
+    ensureNodeVisible(node);
 }
 
 void BTreeGraphView::highlightPosition(std::optional<std::uint64_t> position)
@@ -455,38 +617,61 @@ std::optional<QPointF> BTreeGraphView::nodeCenter(std::uint32_t node) const
 
 void BTreeGraphView::zoomIn()
 {
-    m_autoFit = false;
+    m_zoom = ZoomMode::User;
     m_view->scale(1.25, 1.25);
     m_minimap->refit();
 }
 
 void BTreeGraphView::zoomOut()
 {
-    m_autoFit = false;
+    m_zoom = ZoomMode::User;
     m_view->scale(0.8, 0.8);
     m_minimap->refit();
 }
 
+double BTreeGraphView::onScreenFontPoints() const
+{
+    return kNodeFontPt * m_view->transform().m11();
+}
+
 void BTreeGraphView::fitToView()
 {
-    m_autoFit = true;
+    m_zoom = ZoomMode::Fit;
+    applyZoomMode();
+}
+
+void BTreeGraphView::showDefaultView()
+{
+    m_zoom = ZoomMode::Readable;
+    applyZoomMode();
+}
+
+void BTreeGraphView::applyZoomMode()
+{
+    if (m_zoom == ZoomMode::User)
+        return;
     // The scale comes from the area the view has with its scroll bars counted as present, so
     // it does not depend on whether they show: fitting can then never make them appear and
     // disappear in turn (each resize fitting again).
-    const QRectF r = m_scene->itemsBoundingRect().adjusted(-20, -20, 20, 20);
+    const QRectF r = m_scene->sceneRect();
     const int bar = m_view->style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, m_view);
     const QSize area = m_view->maximumViewportSize() - QSize(bar, bar);
-    qreal scale = r.isEmpty() || area.isEmpty() ? 1.0 : std::min(area.width() / r.width(), area.height() / r.height());
-    // Keep boxes readable: never zoom in beyond 1:1 when fitting a small tree.
-    const bool clamped = scale > 1.0 || scale < kMinFitScale;
-    scale = std::clamp(scale, qreal(kMinFitScale), qreal(1.0));
+    const qreal fit = r.isEmpty() || area.isEmpty() ? 1.0 : std::min(area.width() / r.width(), area.height() / r.height());
+    // Never zoom in beyond 1:1; the default view never zooms out (text stays kNodeFontPt).
+    const qreal scale = m_zoom == ZoomMode::Fit ? std::clamp(fit, 0.01, 1.0) : 1.0;
     m_view->setTransform(QTransform::fromScale(scale, scale));
-    // Show the highlighted leaf if any, else the root, when not everything fits.
-    const std::uint32_t focus = m_path.empty() ? 0 : m_path.back();
-    if (const auto c = nodeCenter(focus); clamped && c)
-        m_view->centerOn(*c);
-    else
+    if (fit >= scale) {
         m_view->centerOn(r.center());
+    } else {
+        // Not everything shows: the highlighted leaf, else the selected node, else the root
+        // near the top of the view.
+        const std::uint32_t focus = !m_path.empty() ? m_path.back() : m_selected >= 0 ? std::uint32_t(m_selected) : 0;
+        if (const auto c = nodeCenter(focus)) {
+            const qreal half = area.height() / scale / 2;
+            const qreal y = focus == 0 ? c->y() - kNodeH / 2 - 24 + half : c->y();
+            m_view->centerOn(QPointF(c->x(), y));
+        }
+    }
     m_minimap->refit();
 }
 
@@ -537,15 +722,13 @@ bool BTreeGraphView::eventFilter(QObject *watched, QEvent *event)
         case QEvent::Wheel: {
             auto *e = static_cast<QWheelEvent *>(event);
             const qreal f = e->angleDelta().y() > 0 ? 1.15 : 1 / 1.15;
-            m_autoFit = false;
+            m_zoom = ZoomMode::User;
             m_view->scale(f, f);
             m_minimap->refit();
             return true;
         }
         case QEvent::Resize:
-            m_minimap->move(m_view->width() - m_minimap->width() - 20, m_view->height() - m_minimap->height() - 20);
-            if (m_autoFit)
-                fitToView();
+            applyZoomMode();
             break;
         default: break;
         }
@@ -562,6 +745,28 @@ bool BTreeGraphView::eventFilter(QObject *watched, QEvent *event)
         if (key == Qt::Key_0) {
             fitToView();
             return true;
+        }
+        switch (key) {
+        case Qt::Key_Up:
+            selectParent();
+            return true;
+        case Qt::Key_Down:
+            selectFirstChild();
+            return true;
+        case Qt::Key_Left:
+        case Qt::Key_Right:
+            if (m_selected < 0)
+                selectParent();
+            else
+                selectSibling(key == Qt::Key_Left ? -1 : +1);
+            return true;
+        case Qt::Key_Return:
+        case Qt::Key_Enter:
+        case Qt::Key_Space:
+            if (m_selected >= 0)
+                toggleExpanded(std::uint32_t(m_selected));
+            return true;
+        default: break;
         }
     }
     return QWidget::eventFilter(watched, event);

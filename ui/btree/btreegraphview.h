@@ -16,16 +16,19 @@ class NodeItem;
 class MiniMap;
 
 /// The index as a node graph: boxes laid out by level, edges parent → child. Lazy: the top
-/// levels are shown up to a budget of boxes and any collapsed node expands on double-click,
-/// so trees with 100,000 leaves stay responsive. Zoom with the wheel or +/-, pan by dragging,
-/// 0 fits the view; a minimap shows where the view is. Does not own the document.
+/// levels are shown up to a budget of boxes and any collapsed node expands on double-click or
+/// Enter, so trees with 100,000 leaves stay responsive. The keyboard walks the tree: Up to the
+/// parent, Down to the first child, Left / Right to siblings (paging wide nodes). Zoom with
+/// the wheel or +/-, pan by dragging, 0 fits the view; a minimap beside the buttons shows
+/// where the view is. Does not own the document.
 class BTreeGraphView : public QWidget
 {
     Q_OBJECT
 public:
     static constexpr int kInitialBudget = 40;
-    /// Fitting never zooms out beyond this (boxes stay legible); the rest is scrolled to.
-    static constexpr double kMinFitScale = 0.45;
+    /// Point size of the text in the boxes at scale 1; the default view keeps scale 1, so
+    /// the text is this size on screen until the user zooms or fits.
+    static constexpr double kNodeFontPt = 9.0;
     /// An expanded node shows at most this many children; the rest fold into "⋯" boxes
     /// that page through them.
     static constexpr int kChildWindow = 16;
@@ -46,7 +49,25 @@ public:
 
     void zoomIn();
     void zoomOut();
+    /// Fits every expanded level into the view (zooming out as far as that takes, never in
+    /// beyond 1:1); resizes refit until the user zooms.
     void fitToView();
+    /// The default view: 1:1 (text at kNodeFontPt) on the root or the highlighted leaf, or
+    /// the whole tree when it fits at that size; resizes keep it until the user zooms.
+    void showDefaultView();
+    /// The point size the boxes' text has on screen now.
+    double onScreenFontPoints() const;
+    /// The selected node (shape index), or nullopt.
+    std::optional<std::uint32_t> selectedNode() const;
+    /// Keyboard moves: parent, first child (expanding), sibling (paging the window). Each
+    /// selects the target as a click would (emitting nodeActivated). False when there is none.
+    bool selectParent();
+    bool selectFirstChild();
+    bool selectSibling(int direction);
+    /// Expands a collapsed node or collapses an expanded one.
+    void toggleExpanded(std::uint32_t node);
+    /// The "children 1,601–1,616 of 2,426" label of an expanded wide node, or empty.
+    QString pageLabel(std::uint32_t node) const;
 
     QGraphicsView *view() const { return m_view; }
     int visibleNodeCount() const { return int(m_items.size()); }
@@ -71,8 +92,15 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    enum class ZoomMode { Readable, Fit, User };
     void activateAt(const QPoint &viewPos, bool expand);
     void applyHighlight();
+    /// Selects `node` as a click would and scrolls it (and its parent) into view.
+    void moveTo(std::uint32_t node);
+    void ensureNodeVisible(std::uint32_t node);
+    /// Applies m_zoom after a resize or a rebuild.
+    void applyZoomMode();
+    void updateHint();
 
     const LayerDocument *m_doc = nullptr;
     QGraphicsScene *m_scene;
@@ -85,8 +113,9 @@ private:
     std::vector<std::int32_t> m_itemOfNode;  // shape index → m_items index or -1
     std::vector<std::uint32_t> m_path;
     std::int64_t m_selected = -1;
-    bool m_autoFit = true;
-    std::vector<std::uint32_t> m_problemBlocks;  // sorted  // refit on resize until the user zooms
+    ZoomMode m_zoom = ZoomMode::Readable;  // kept on resize until the user zooms
+    int m_collapsedShown = 0;              // boxes drawn with the ⊕ expander
+    std::vector<std::uint32_t> m_problemBlocks;  // sorted
 };
 
 } // namespace layerscope::ui
