@@ -1,5 +1,7 @@
 #include "testutil.h"
 
+#include <btree/btreegraphview.h>
+#include <hex/blobpanel.h>
 #include <keys/keytablewidget.h>
 #include <layerpage.h>
 #include <document/layerdocument.h>
@@ -9,6 +11,7 @@
 #include <layerscope/layer.h>
 
 #include <QDir>
+#include <QLineEdit>
 #include <QFileInfo>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -30,6 +33,7 @@ private slots:
     void damagedFilesOpen();
     void keyboardOnly();
     void screenshotGrab();
+    void fitsA1024PixelScreen();
 };
 
 void TestMainWindow::opensFixturesInTabs()
@@ -147,6 +151,29 @@ void TestMainWindow::screenshotGrab()
         for (int x = 0; x < img.width(); x += 7)
             colours.insert(img.pixel(x, y));
     QVERIFY(colours.size() > 20);
+}
+
+// At 1024 px wide every pane keeps a usable size and the filter boxes show their whole
+// placeholder text.
+void TestMainWindow::fitsA1024PixelScreen()
+{
+    MainWindow w;
+    w.openFiles(testutil::fixtureLayers(), true);
+    w.resize(1024, 700);
+    w.show();
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
+    QCoreApplication::processEvents();
+    QVERIFY2(w.minimumSizeHint().width() <= 1024, qPrintable(QString::number(w.minimumSizeHint().width())));
+    QCOMPARE(w.width(), 1024);
+    LayerPage *p = w.currentPage();
+    for (QLineEdit *edit : p->keys()->findChildren<QLineEdit *>()) {
+        if (edit->placeholderText().isEmpty() || !edit->isVisible())
+            continue;
+        const int needed = edit->fontMetrics().horizontalAdvance(edit->placeholderText());
+        QVERIFY2(edit->width() >= needed + 8, qPrintable(QString("%1: %2 < %3").arg(edit->placeholderText()).arg(edit->width()).arg(needed)));
+    }
+    for (QWidget *pane : {static_cast<QWidget *>(p->graph()), static_cast<QWidget *>(p->keys()), static_cast<QWidget *>(p->blob())})
+        QVERIFY2(pane->width() >= 300, qPrintable(QString("%1 is %2 px").arg(pane->metaObject()->className()).arg(pane->width())));
 }
 
 QTEST_MAIN(TestMainWindow)

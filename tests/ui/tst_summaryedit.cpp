@@ -12,6 +12,7 @@
 #include <QFileInfo>
 #include <QLineEdit>
 #include <QTemporaryDir>
+#include <QScrollBar>
 #include <QTest>
 #include <QTextBrowser>
 #include <QUndoStack>
@@ -45,13 +46,18 @@ void TestSummaryEdit::dialogValidatesAsTyped_data()
     QTest::addColumn<QString>("field");
     QTest::addColumn<QString>("text");
     QTest::addColumn<bool>("ok");
-    QTest::newRow("unchanged-is-not-an-edit") << "tenant" << "0123456789abcdef0123456789abcdef" << false;
-    QTest::newRow("valid-tenant") << "tenant" << "11111111111111111111111111111111" << true;
-    QTest::newRow("short-tenant") << "tenant" << "1111111111111111111111111111111" << false;
-    QTest::newRow("non-hex-tenant") << "tenant" << "1111111111111111111111111111111x" << false;
-    QTest::newRow("key-start-above-end") << "keyStart" << "FF0000000000000000000000000000000000" << false;
-    QTest::newRow("bad-lsn") << "lsn" << "0/5000010/1" << false;
-    QTest::newRow("lsn-start-after-end") << "lsn" << "0/6000000" << false;
+    QTest::addColumn<QString>("fieldError");  // the error under the field itself
+    QTest::newRow("unchanged-is-not-an-edit") << "tenant" << "0123456789abcdef0123456789abcdef" << false << "";
+    QTest::newRow("valid-tenant") << "tenant" << "11111111111111111111111111111111" << true << "";
+    QTest::newRow("short-tenant") << "tenant" << "1111111111111111111111111111111" << false
+                                  << "32 hex digits needed, 31 typed";
+    QTest::newRow("non-hex-tenant") << "tenant" << "1111111111111111111111111111111x" << false
+                                    << "'x' at position 32 is not a hex digit";
+    QTest::newRow("non-hex-key") << "keyStart" << "000000067F0000000500004000000000000Z" << false
+                                 << "'Z' at position 36 is not a hex digit";
+    QTest::newRow("key-start-above-end") << "keyStart" << "FF0000000000000000000000000000000000" << false << "";
+    QTest::newRow("bad-lsn") << "lsn" << "0/5000010/1" << false << "'/' at position 10 does not belong";
+    QTest::newRow("lsn-start-after-end") << "lsn" << "0/6000000" << false << "";
 }
 
 void TestSummaryEdit::dialogValidatesAsTyped()
@@ -59,6 +65,7 @@ void TestSummaryEdit::dialogValidatesAsTyped()
     QFETCH(QString, field);
     QFETCH(QString, text);
     QFETCH(bool, ok);
+    QFETCH(QString, fieldError);
     const QByteArray bytes = testutil::readAll(deltaFixture());
     auto layer = Layer::openFile(deltaFixture().toStdString());
     SummaryEditDialog dlg(layer->summary(), Bytes(reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size())),
@@ -68,6 +75,18 @@ void TestSummaryEdit::dialogValidatesAsTyped()
     edit->selectAll();
     QTest::keyClicks(edit, text);
     QCOMPARE(dlg.canAccept(), ok);
+    if (fieldError.isEmpty())
+        QCOMPARE(dlg.fieldError(edit), QString());
+    else
+        QVERIFY2(dlg.fieldError(edit).contains(fieldError), qPrintable(dlg.fieldError(edit)));
+    // Only the field typed in shows an error.
+    for (QLineEdit *other : {dlg.tenantEdit(), dlg.keyStartEdit(), dlg.lsnStartEdit()})
+        if (other != edit)
+            QCOMPARE(dlg.fieldError(other), QString());
+    // The preview shows both blocks whole: nothing to scroll sideways.
+    dlg.show();
+    QCoreApplication::processEvents();
+    QCOMPARE(dlg.preview()->horizontalScrollBar()->maximum(), 0);
     if (ok) {
         QCOMPARE(QString::fromStdString(dlg.edited().tenant.toHex()), text);
         QVERIFY(dlg.preview()->toPlainText().contains("16 byte(s) change"));

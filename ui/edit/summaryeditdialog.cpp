@@ -32,6 +32,39 @@ QString hexBlock(const ByteVector &bytes, const std::vector<std::size_t> &change
     }
     return html + QStringLiteral("</pre>");
 }
+
+bool isHexDigit(QChar c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/// Why `text` is not `digits` hex digits: the first bad character by name and position, or
+/// the count; empty when it is.
+QString hexError(const QString &text, int digits)
+{
+    for (int i = 0; i < text.size(); ++i)
+        if (!isHexDigit(text[i]))
+            return SummaryEditDialog::tr("'%1' at position %2 is not a hex digit").arg(text[i]).arg(i + 1);
+    if (text.size() != digits)
+        return SummaryEditDialog::tr("%1 hex digits needed, %2 typed").arg(digits).arg(text.size());
+    return {};
+}
+
+/// Why `text` is not an LSN (X/Y with up to 8 hex digits each side, or up to 16 hex digits).
+QString lsnError(const QString &text)
+{
+    if (text.isEmpty())
+        return SummaryEditDialog::tr("an LSN is needed: X/Y or up to 16 hex digits");
+    const int slash = int(text.indexOf('/'));
+    for (int i = 0; i < text.size(); ++i)
+        if (!isHexDigit(text[i]) && i != slash)
+            return SummaryEditDialog::tr("'%1' at position %2 does not belong in an LSN (X/Y or hex)").arg(text[i]).arg(i + 1);
+    if (slash >= 0 && (slash == 0 || slash == text.size() - 1 || slash > 8 || text.size() - slash - 1 > 8))
+        return SummaryEditDialog::tr("X/Y needs 1 to 8 hex digits on each side of '/'");
+    if (slash < 0 && text.size() > 16)
+        return SummaryEditDialog::tr("at most 16 hex digits, %1 typed").arg(text.size());
+    return SummaryEditDialog::tr("not an LSN: X/Y or up to 16 hex digits");
+}
 } // namespace
 
 SummaryEditDialog::SummaryEditDialog(const Summary &current, Bytes file, const QString &fileName, QWidget *parent)
@@ -85,29 +118,43 @@ SummaryEditDialog::SummaryEditDialog(const Summary &current, Bytes file, const Q
     connect(m_force, &QCheckBox::toggled, this, &SummaryEditDialog::revalidate);
 
     auto *form = new QFormLayout;
-    form->addRow(tr("Tenant id"), m_tenant);
-    form->addRow(tr("Timeline id"), m_timeline);
-    form->addRow(tr("Key range start"), m_keyStart);
-    form->addRow(QString(), m_keyStartText);
-    form->addRow(tr("Key range end (excl.)"), m_keyEnd);
-    form->addRow(QString(), m_keyEndText);
+    // Each field has its error right under it (red, hidden while the text is valid).
+    auto addField = [&](const QString &label, QLineEdit *edit, QLabel *below = nullptr) {
+        form->addRow(label, edit);
+        if (below)
+            form->addRow(QString(), below);
+        auto *error = new QLabel(this);
+        error->setStyleSheet(QStringLiteral("color:#c0392b"));
+        error->setWordWrap(true);
+        error->hide();
+        form->addRow(QString(), error);
+        m_fieldErrors[edit] = error;
+    };
+    addField(tr("Tenant id"), m_tenant);
+    addField(tr("Timeline id"), m_timeline);
+    addField(tr("Key range start"), m_keyStart, m_keyStartText);
+    addField(tr("Key range end (excl.)"), m_keyEnd, m_keyEndText);
     if (current.kind == LayerKind::Image) {
-        form->addRow(tr("LSN (X/Y or hex)"), m_lsnStart);
+        addField(tr("LSN (X/Y or hex)"), m_lsnStart);
         m_lsnEnd->hide();
     } else {
-        form->addRow(tr("LSN start (X/Y or hex)"), m_lsnStart);
-        form->addRow(tr("LSN end (excl.)"), m_lsnEnd);
+        addField(tr("LSN start (X/Y or hex)"), m_lsnStart);
+        addField(tr("LSN end (excl.)"), m_lsnEnd);
     }
     form->addRow(m_advanced);
     form->addRow(tr("index_start_blk"), m_indexStart);
     form->addRow(tr("index_root_blk (relative)"), m_indexRoot);
     m_errors->setWordWrap(true);
     m_errors->setStyleSheet(QStringLiteral("color:#c0392b"));
-    m_preview->setMinimumSize(760, 260);
+    // Current over new, each 16 bytes a line: the preview is as wide as one block and tall
+    // enough for both, so nothing is cut off.
+    const QFontMetrics fm(mono);
+    m_preview->setMinimumWidth(fm.horizontalAdvance(QString(58, QLatin1Char('0'))) + 40);
+    m_preview->setMinimumHeight(fm.lineSpacing() * 20);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_errors);
-    layout->addWidget(new QLabel(tr("Summary bytes: current (left) and new (right), changes highlighted"), this));
+    layout->addWidget(new QLabel(tr("Summary bytes, changes highlighted"), this));
     layout->addWidget(m_preview, 1);
     layout->addWidget(m_force);
     layout->addWidget(m_rename);
@@ -136,38 +183,58 @@ bool SummaryEditDialog::canAccept() const
     return m_buttons->button(QDialogButtonBox::Ok)->isEnabled();
 }
 
+QString SummaryEditDialog::fieldError(QLineEdit *field) const
+{
+    const auto it = m_fieldErrors.find(field);
+    return it == m_fieldErrors.end() ? QString() : it->second->text();
+}
+
+void SummaryEditDialog::setFieldError(QLineEdit *field, const QString &error)
+{
+    const auto it = m_fieldErrors.find(field);
+    if (it == m_fieldErrors.end())
+        return;  // during construction, before the form exists
+    QLabel *label = it->second;
+    label->setText(error);
+    label->setVisible(!error.isEmpty());
+    field->setStyleSheet(error.isEmpty() ? QString() : QStringLiteral("QLineEdit { border: 1px solid #c0392b; }"));
+    field->setToolTip(error);
+}
+
 void SummaryEditDialog::revalidate()
 {
     QStringList errors;
+    bool fieldsOk = true;
     SummaryEdit e;
-    auto id = [&](QLineEdit *w, std::optional<Id128> &out, const QString &what) {
+    auto id = [&](QLineEdit *w, std::optional<Id128> &out) {
         out = Id128::fromHex(w->text().trimmed().toStdString());
-        if (!out)
-            errors << tr("%1: 32 hex digits (%2 typed)").arg(what).arg(w->text().trimmed().size());
+        setFieldError(w, out ? QString() : hexError(w->text().trimmed(), 32));
+        fieldsOk &= out.has_value();
     };
-    auto key = [&](QLineEdit *w, QLabel *label, std::optional<Key> &out, const QString &what) {
+    auto key = [&](QLineEdit *w, QLabel *label, std::optional<Key> &out) {
         out = Key::fromHex(w->text().trimmed().toStdString());
         label->setText(out ? q(out->describe()) : QString());
-        if (!out)
-            errors << tr("%1: 36 hex digits (%2 typed)").arg(what).arg(w->text().trimmed().size());
+        label->setVisible(out.has_value());
+        setFieldError(w, out ? QString() : hexError(w->text().trimmed(), 36));
+        fieldsOk &= out.has_value();
     };
-    auto lsn = [&](QLineEdit *w, std::optional<Lsn> &out, const QString &what) {
+    auto lsn = [&](QLineEdit *w, std::optional<Lsn> &out) {
         out = Lsn::parse(w->text().trimmed().toStdString());
-        if (!out)
-            errors << tr("%1: an LSN as X/Y or up to 16 hex digits").arg(what);
+        setFieldError(w, out ? QString() : lsnError(w->text().trimmed()));
+        fieldsOk &= out.has_value();
     };
-    id(m_tenant, e.tenant, tr("Tenant id"));
-    id(m_timeline, e.timeline, tr("Timeline id"));
-    key(m_keyStart, m_keyStartText, e.keyStart, tr("Key start"));
-    key(m_keyEnd, m_keyEndText, e.keyEnd, tr("Key end"));
-    lsn(m_lsnStart, e.lsnStart, tr("LSN start"));
+    id(m_tenant, e.tenant);
+    id(m_timeline, e.timeline);
+    key(m_keyStart, m_keyStartText, e.keyStart);
+    key(m_keyEnd, m_keyEndText, e.keyEnd);
+    lsn(m_lsnStart, e.lsnStart);
     if (m_current.kind == LayerKind::Delta)
-        lsn(m_lsnEnd, e.lsnEnd, tr("LSN end"));
+        lsn(m_lsnEnd, e.lsnEnd);
     if (m_advanced->isChecked()) {
         e.indexStartBlk = std::uint32_t(m_indexStart->value());
         e.indexRootBlk = std::uint32_t(m_indexRoot->value());
     }
-    bool ok = errors.isEmpty();
+    bool ok = fieldsOk;
     std::vector<std::string> risks;
     if (ok) {
         auto s = applyEdit(m_current, e);
@@ -186,7 +253,7 @@ void SummaryEditDialog::revalidate()
     const ByteVector before = m_current.encode();
     const ByteVector after = ok ? m_edited.encode() : before;
     const auto changed = changedBytes(before, after);
-    QString html = QStringLiteral("<table><tr><td>%1</td><td width=20></td><td>%2</td></tr></table>")
+    QString html = tr("<p style='margin:0'>Current</p>%1<p style='margin:6px 0 0 0'>New</p>%2")
                        .arg(hexBlock(before, changed, "#f5b7b1"), hexBlock(after, changed, "#abebc6"));
     html += tr("<p>%n byte(s) change.</p>", "", int(changed.size()));
     const std::string implied = (ok ? m_edited : m_current).impliedName().canonical();

@@ -5,6 +5,8 @@
 
 #include <QDialog>
 
+#include <map>
+
 class QCheckBox;
 class QDialogButtonBox;
 class QLabel;
@@ -15,8 +17,8 @@ class QTextBrowser;
 namespace layerscope::ui {
 
 /// Edit Summary dialog: every editable field validated as it is typed (OK stays disabled until
-/// the whole summary is valid), the decoded keys shown live, the old and new summary bytes side
-/// by side with the changed bytes highlighted, the file name the new summary implies, and the
+/// the whole summary is valid; each field's error under it, naming the bad character), the
+/// decoded keys shown live, the old summary bytes over the new with the changed bytes highlighted, the file name the new summary implies, and the
 /// risks of the edit (entries Neon could no longer read), which must be acknowledged.
 /// Reads the layer's bytes only to assess risks; writes nothing itself.
 class SummaryEditDialog : public QDialog
@@ -40,9 +42,13 @@ public:
     QLineEdit *keyEndEdit() const { return m_keyEnd; }
     QLineEdit *lsnStartEdit() const { return m_lsnStart; }
     QTextBrowser *preview() const { return m_preview; }
+    /// The error shown under a field (empty when its text is valid).
+    QString fieldError(QLineEdit *field) const;
 
 private:
     void revalidate();
+    /// Shows `error` under `field` (hidden when empty) and marks the field.
+    void setFieldError(QLineEdit *field, const QString &error);
 
     Summary m_current;
     Summary m_edited;
@@ -59,7 +65,8 @@ private:
     QCheckBox *m_advanced;
     QSpinBox *m_indexStart;
     QSpinBox *m_indexRoot;
-    QLabel *m_errors;
+    QLabel *m_errors;  // errors across fields and the risks
+    std::map<QLineEdit *, QLabel *> m_fieldErrors;
     QTextBrowser *m_preview;
     QCheckBox *m_force;
     QCheckBox *m_inPlace;

@@ -66,7 +66,13 @@ KeyTableWidget::KeyTableWidget(QWidget *parent)
     connect(m_goTo, &QLineEdit::returnPressed, this, [this] { goToKey(m_goTo->text()); });
 
     m_filterKind->addItems({tr("Key prefix"), tr("Relation"), tr("LSN range")});
-    m_filterText->setPlaceholderText(tr("e.g. 000000067F  ·  1663/16384/16397  ·  0/16960E8..0/1697000"));
+    // The placeholder shows the form the chosen kind takes (short enough for a narrow pane).
+    const QStringList examples{tr("e.g. 000000067F"), tr("e.g. 1663/16384/16397"), tr("e.g. 0/16960E8..0/1697000")};
+    auto setExample = [this, examples](int kind) { m_filterText->setPlaceholderText(examples.value(kind)); };
+    setExample(0);
+    connect(m_filterKind, &QComboBox::currentIndexChanged, this, setExample);
+    m_filterText->setToolTip(tr("Key prefix: hex digits (000000067F)\nRelation: spc/db/rel (1663/16384/16397)\n"
+                                "LSN range: FROM..TO (0/16960E8..0/1697000)"));
     m_filterText->setClearButtonEnabled(true);
     connect(m_filterText, &QLineEdit::returnPressed, this,
             [this] { applyFilter(m_filterKind->currentIndex(), m_filterText->text()); });
@@ -76,17 +82,17 @@ KeyTableWidget::KeyTableWidget(QWidget *parent)
     auto *clear = new QPushButton(tr("Clear"), this);
     connect(clear, &QPushButton::clicked, this, &KeyTableWidget::clearFilter);
 
-    auto *bar = new QHBoxLayout;
-    bar->setContentsMargins(0, 0, 0, 0);
-    bar->addWidget(m_goTo, 3);
-    bar->addSpacing(12);
-    bar->addWidget(m_filterKind);
-    bar->addWidget(m_filterText, 3);
-    bar->addWidget(apply);
-    bar->addWidget(clear);
+    // Two rows, so both boxes keep their placeholder in a pane half of a 1024 px window.
+    auto *filterBar = new QHBoxLayout;
+    filterBar->setContentsMargins(0, 0, 0, 0);
+    filterBar->addWidget(m_filterKind);
+    filterBar->addWidget(m_filterText, 1);
+    filterBar->addWidget(apply);
+    filterBar->addWidget(clear);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addLayout(bar);
+    layout->addWidget(m_goTo);
+    layout->addLayout(filterBar);
     layout->addWidget(m_view, 1);
     layout->addWidget(m_status);
 
