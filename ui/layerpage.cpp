@@ -1,6 +1,9 @@
 #include "layerpage.h"
 
+#include "focusring.h"
+
 #include "btree/btreegraphview.h"
+#include "details/fieldtreemodel.h"
 #include "document/layerdocument.h"
 #include "hex/blobpanel.h"
 #include "keys/entrytablemodel.h"
@@ -44,6 +47,7 @@ LayerPage::LayerPage(std::unique_ptr<LayerDocument> doc, QWidget *parent)
     , m_undo(new QUndoStack(this))
     , m_banner(new QFrame(this))
     , m_bannerText(new QLabel(m_banner))
+    , m_focusRing(nullptr)
 {
     // The damage banner: what is wrong, and a way out that never touches the original.
     m_banner->setObjectName(QStringLiteral("damageBanner"));
@@ -83,6 +87,7 @@ LayerPage::LayerPage(std::unique_ptr<LayerDocument> doc, QWidget *parent)
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_banner);
     layout->addWidget(split, 1);
+    m_focusRing = new FocusRing(this);
 
     connect(this, &LayerPage::statusMessage, this, [this](const QString &text) {
         if (!text.isEmpty())
@@ -218,10 +223,11 @@ void LayerPage::focusPane(Pane pane)
     case GraphPane: m_graph->view()->setFocus(Qt::ShortcutFocusReason); break;
     case KeysPane: m_keys->view()->setFocus(Qt::ShortcutFocusReason); break;
     case BlobPane:
-        if (QWidget *first = m_blob->nextInFocusChain(); first && m_blob->isAncestorOf(first))
-            first->setFocus(Qt::ShortcutFocusReason);
-        else
-            m_blob->setFocus(Qt::ShortcutFocusReason);
+        // The field tree: arrows walk the fields, each highlighting its bytes; Tab reaches
+        // the bytes.
+        m_blob->fieldView()->setFocus(Qt::ShortcutFocusReason);
+        if (!m_blob->fieldView()->currentIndex().isValid() && m_blob->fieldModel()->rowCount() > 0)
+            m_blob->fieldView()->setCurrentIndex(m_blob->fieldModel()->index(0, 0));
         break;
     case PaneCount: break;
     }

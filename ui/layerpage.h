@@ -16,6 +16,7 @@ class QUndoStack;
 namespace layerscope::ui {
 
 class BTreeGraphView;
+class FocusRing;
 class BlobPanel;
 class KeyTableWidget;
 class LayerDocument;
@@ -45,10 +46,10 @@ public:
     /// the current document stays and `error` says why.
     bool reload(const QString &path, QString *error);
     QUndoStack *undoStack() const { return m_undo; }
-    /// Shows the bytes at an offset given as decimal or 0x hex in the hex view; false (and
-    /// nothing moves) when the text is not an offset inside the file.
     /// An offset typed as decimal or 0x hex (`_` and `,` separators allowed), or nullopt.
     static std::optional<FileOffset> parseOffset(const QString &text);
+    /// Shows the bytes at an offset given as decimal or 0x hex in the hex view; false (and
+    /// nothing moves) when the text is not an offset inside the file.
     bool goToOffset(const QString &text);
     /// Brings the Problems tab to the front.
     void showProblemsTab();
@@ -60,6 +61,8 @@ public:
     void cyclePane(bool forward);
     /// The pane holding the focus, or PaneCount.
     Pane currentPane() const;
+    /// The ring drawn around the view that holds the focus.
+    FocusRing *focusRing() const { return m_focusRing; }
     /// The last status line this page emitted (the status bar shows it again when the tab
     /// becomes current).
     QString lastStatus() const { return m_lastStatus; }
@@ -91,6 +94,7 @@ private:
     QFrame *m_banner;
     QString m_lastStatus;
     QLabel *m_bannerText;
+    FocusRing *m_focusRing;
     void attach();
     void updateBanner();
     void askSalvage();

@@ -112,8 +112,11 @@ int main(int argc, char **argv)
     auto finish = [&] {
         if (selectRow >= 0 && window.tabs()->count() > 0) {
             window.tabs()->setCurrentIndex(0);
-            if (auto *page = window.currentPage())
+            if (auto *page = window.currentPage()) {
                 page->keys()->selectPosition(std::uint64_t(selectRow));
+                window.activateWindow();
+                page->focusPane(layerscope::ui::LayerPage::KeysPane);
+            }
         }
         if (problemRow >= 0 && window.currentPage()) {
             auto *page = window.currentPage();

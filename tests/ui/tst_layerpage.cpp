@@ -52,6 +52,7 @@ private slots:
     void findWalksMatchesAndHistoryReplays_data();
     void findWalksMatchesAndHistoryReplays();
     void graphIsReadableAndWalkedByKeys();
+    void fieldsPaneByKeyboard();
 
 private:
     /// Opens `path` in a shown page and waits for its index (or also its validation).
@@ -583,4 +584,33 @@ void TestLayerPage::graphIsReadableAndWalkedByKeys()
     const QRect viewport = g->view()->viewport()->rect();
     const QRect boxes = g->view()->mapFromScene(g->view()->scene()->itemsBoundingRect()).boundingRect();
     QVERIFY2(viewport.contains(boxes), qPrintable(QString("%1,%2 %3x%4 in %5x%6").arg(boxes.x()).arg(boxes.y()).arg(boxes.width()).arg(boxes.height()).arg(viewport.width()).arg(viewport.height())));
+}
+
+// Alt+5 puts the focus in the field tree; the arrow keys walk the fields and each one's bytes
+// are highlighted in front, exactly its range.
+void TestLayerPage::fieldsPaneByKeyboard()
+{
+    auto p = page(m_demo[1]);
+    p->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(p.get()));
+    p->keys()->view()->setCurrentIndex(p->keys()->model()->index(2, 0));
+    p->focusPane(LayerPage::BlobPane);
+    QTreeView *tree = p->blob()->fieldView();
+    QCOMPARE(QApplication::focusWidget(), static_cast<QWidget *>(tree));
+    QCOMPARE(p->currentPane(), LayerPage::BlobPane);
+    FieldTreeModel *model = p->blob()->fieldModel();
+    QVERIFY(tree->currentIndex().isValid());
+    QSet<quint64> seen;
+    for (int i = 0; i < 6; ++i) {
+        QTest::keyClick(tree, Qt::Key_Down);
+        const Field *f = model->field(tree->currentIndex());
+        QVERIFY(f);
+        if (f->length == 0 || f->decompressed)
+            continue;
+        const HexView::Highlight &h = p->blob()->storedView()->highlights().front();
+        QCOMPARE(h.begin, f->offset);
+        QCOMPARE(h.end, f->end());
+        seen.insert(f->offset * 65536 + f->length);
+    }
+    QVERIFY(seen.size() >= 3);  // the keys moved through different fields
 }

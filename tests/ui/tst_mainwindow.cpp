@@ -2,6 +2,8 @@
 
 #include <btree/btreegraphview.h>
 #include <hex/blobpanel.h>
+#include <hex/findbar.h>
+#include <focusring.h>
 #include <keys/keytablewidget.h>
 #include <layerpage.h>
 #include <document/layerdocument.h>
@@ -119,6 +121,10 @@ void TestMainWindow::keyboardOnly()
     QTRY_VERIFY_WITH_TIMEOUT(p->document()->report() && p->problems()->model()->rowCount() > 0, 20000);
     p->focusPane(LayerPage::KeysPane);
     QCOMPARE(p->currentPane(), LayerPage::KeysPane);
+    // A visible ring around the view with the focus.
+    QTRY_VERIFY(p->focusRing()->isVisible());
+    QCOMPARE(p->focusRing()->target(), static_cast<QWidget *>(p->keys()->view()));
+    QVERIFY(p->focusRing()->geometry().contains(p->keys()->view()->geometry().translated(p->keys()->view()->mapTo(p, QPoint(0, 0)) - p->keys()->view()->pos())));
     const int row = p->keys()->view()->currentIndex().row();
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
     QVERIFY(QApplication::focusWidget() != p->keys()->view());  // Tab left the table…
@@ -128,6 +134,7 @@ void TestMainWindow::keyboardOnly()
     QVERIFY(afterF6 != LayerPage::PaneCount);
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_2, Qt::AltModifier);
     QCOMPARE(p->currentPane(), LayerPage::ProblemsPane);
+    QCOMPARE(p->focusRing()->target(), static_cast<QWidget *>(p->problems()->view()));
     p->problems()->view()->selectionModel()->clearCurrentIndex();  // start before the first
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_F8);
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_F8);
@@ -135,6 +142,18 @@ void TestMainWindow::keyboardOnly()
     QCOMPARE(p->keys()->view()->currentIndex().row(), 9);
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_F8, Qt::ShiftModifier);
     QCOMPARE(p->keys()->view()->currentIndex().row(), 5);
+    // Ctrl+L jumps, Ctrl+F finds, Alt+Left goes back to the jump before.
+    QVERIFY(p->goToOffset("0x20"));
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_F, Qt::ControlModifier);
+    FindBar *bar = p->blob()->findBar();
+    QVERIFY(bar->isVisible());
+    QCOMPARE(QApplication::focusWidget(), static_cast<QWidget *>(bar->input()));
+    QTest::keyClicks(bar->input(), "Za");  // the summary magic 5A 61, found after wrapping at least
+    QTest::keyClick(bar->input(), Qt::Key_Return);
+    QTRY_VERIFY(p->blob()->title().contains("match"));
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Left, Qt::AltModifier);
+    QVERIFY2(p->blob()->title().contains("at 0x20 "), qPrintable(p->blob()->title()));
+    QVERIFY(p->blob()->canGoForward());
 }
 
 void TestMainWindow::screenshotGrab()

@@ -180,7 +180,6 @@ public:
         setFrameShape(QFrame::Box);
         setFixedSize(150, 44);
         setToolTip(QObject::tr("Overview: click or drag to move the view"));
-        setBackgroundBrush(palette().base());
     }
     void refit()
     {
@@ -188,6 +187,7 @@ public:
         // part of the tree is off-screen would change the view's size, and so the fit).
         if (scene())
             fitInView(scene()->sceneRect(), Qt::KeepAspectRatio);
+        setBackgroundBrush(QApplication::palette().base());  // follows View → Theme
         viewport()->update();
     }
 
@@ -257,6 +257,10 @@ void BTreeGraphView::updateHint()
 {
     if (m_selected >= 0)
         return;
+    if (m_items.empty()) {
+        m_details->clear();
+        return;
+    }
     m_details->setText(m_collapsedShown ? tr("Click a node to select it; double-click ⊕ (or Enter) to expand; "
                                              "arrow keys walk the tree.")
                                         : tr("Click a node to select it; arrow keys walk the tree."));
