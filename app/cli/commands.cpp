@@ -14,9 +14,6 @@
 
 namespace layerscope::cli {
 
-namespace {
-
-/// Opens a layer; returns ExitOk, ExitUsage (I/O, not a file) or ExitProblem (not a valid layer).
 int openLayer(const std::string &file, std::optional<Layer> &out)
 {
     auto mapped = MappedFile::open(file);
@@ -32,6 +29,8 @@ int openLayer(const std::string &file, std::optional<Layer> &out)
     out.emplace(std::move(layer.value()));
     return ExitOk;
 }
+
+namespace {
 
 std::string kindName(LayerKind k)
 {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <layerscope/error.h>
+#include <layerscope/layer.h>
 
 #include <cstdint>
 #include <optional>
@@ -44,6 +45,12 @@ struct DissectSelection
     std::optional<std::uint64_t> node, entry, offset;
     bool problems = false;  ///< validate and attach the problems to the fields
 };
+
+/// Opens a layer; returns ExitOk, ExitUsage (I/O, not a file) or ExitProblem (not a valid
+/// layer), the error printed naming the file and offset.
+int openLayer(const std::string &file, std::optional<Layer> &out);
+/// Exit 0 same content, 1 differences, 2 error (a layer that cannot be opened or walked).
+int cmdDiff(const std::string &a, const std::string &b, const Options &opt);
 
 /// Each command prints to stdout, errors to stderr naming the file and offset, and returns
 /// an ExitCode.

@@ -90,6 +90,20 @@ int main(int argc, char **argv)
     tree->add_flag("--json", opt.json, "one JSON object per node")->excludes(neon);
     tree->footer(fmt::format("Example:\n  layerctl tree --neon {}", kExampleLayer));
 
+    auto *diff = app.add_subcommand("diff", "compare two layers: summary fields, then entries by key (and LSN)");
+    diff->add_option("A", file, "first layer")->required();
+    diff->add_option("B", file2, "second layer")->required();
+    diff->add_option("--limit", opt.limit, "list at most N differences (all are counted)")
+        ->check(CLI::NonNegativeNumber)
+        ->option_text("N");
+    diff->add_flag("--json", opt.json, "one JSON object per difference, then one per summary field, then a total");
+    diff->footer(fmt::format("Values are compared by content (decompressed payload, and will_init for deltas): a page\n"
+                             "stored plainly and the same page stored with zstd are equal. An image against a delta\n"
+                             "compares keys only.\n"
+                             "Exit status: 0 same content, 1 differences, 2 error.\n"
+                             "Example:\n  layerctl diff {} rewritten.layer",
+                             kExampleLayer));
+
     DissectSelection sel;
     std::string nodeText, entryText, offsetText;
     auto *dissect = app.add_subcommand("dissect", "one part of the file as a tree of fields with their bytes");
@@ -267,6 +281,8 @@ int main(int argc, char **argv)
         return cmdTree(file, opt);
     if (blob->parsed())
         return cmdBlob(file, key, lsn, opt);
+    if (diff->parsed())
+        return cmdDiff(file, file2, opt);
     if (dissect->parsed()) {
         auto number = [&](const std::string &text, const char *what, std::optional<std::uint64_t> &out) {
             if (text.empty())

@@ -1,0 +1,98 @@
+// layerctl diff: two layers compared by summary field and by entry (core/diff.h).
+
+#include "commands.h"
+#include "json.h"
+
+#include <layerscope/diff.h>
+
+#include <fmt/format.h>
+
+namespace layerscope::cli {
+
+namespace {
+
+std::string where(const Layer &layer, const Entry &e)
+{
+    return layer.kind() == LayerKind::Delta ? fmt::format("{} @{}", e.key.describe(), e.lsn.toString())
+                                            : e.key.describe();
+}
+
+Json differenceJson(const Layer &a, const Layer &b, const EntryDifference &d)
+{
+    const Entry &e = d.a ? *d.a : *d.b;
+    const Layer &layer = d.a ? a : b;
+    Json j{{"kind", differenceKindName(d.kind)}, {"key", e.key.toHex()}};
+    if (layer.kind() == LayerKind::Delta)
+        j["lsn"] = e.lsn.toString();
+    j["describe"] = e.key.describe();
+    if (d.a)
+        j["a_blob_offset"] = d.a->blobOffset;
+    if (d.b)
+        j["b_blob_offset"] = d.b->blobOffset;
+    if (!d.detail.empty())
+        j["detail"] = d.detail;
+    return j;
+}
+
+} // namespace
+
+int cmdDiff(const std::string &fileA, const std::string &fileB, const Options &opt)
+{
+    std::optional<Layer> a, b;
+    if (openLayer(fileA, a) != ExitOk || openLayer(fileB, b) != ExitOk)
+        return ExitUsage;
+    std::int64_t listed = 0;
+    char failed = 0;
+    auto report = diffLayers(*a, *b, [&](const EntryDifference &d) {
+        if (opt.limit >= 0 && listed >= opt.limit)
+            return false;
+        ++listed;
+        if (opt.json) {
+            printJson(differenceJson(*a, *b, d));
+            return true;
+        }
+        switch (d.kind) {
+        case EntryDifference::Kind::OnlyInA:
+            fmt::print("- {}  only in A (blob at 0x{:x})\n", where(*a, *d.a), d.a->blobOffset);
+            break;
+        case EntryDifference::Kind::OnlyInB:
+            fmt::print("+ {}  only in B (blob at 0x{:x})\n", where(*b, *d.b), d.b->blobOffset);
+            break;
+        case EntryDifference::Kind::Changed:
+            fmt::print("~ {}  {} (A blob at 0x{:x}, B blob at 0x{:x})\n", where(*a, *d.a), d.detail,
+                       d.a->blobOffset, d.b->blobOffset);
+            break;
+        }
+        return true;
+    }, {}, &failed);
+    if (!report) {
+        reportError(failed == 'B' ? fileB : fileA, report.error());
+        return ExitUsage;
+    }
+    if (opt.json) {
+        for (const SummaryDifference &s : report->summary)
+            printJson(Json{{"kind", "summary"}, {"field", s.field}, {"a", s.a}, {"b", s.b}});
+        for (const SummaryDifference &s : report->layout)
+            printJson(Json{{"kind", "layout"}, {"field", s.field}, {"a", s.a}, {"b", s.b}});
+        printJson(Json{{"kind", "total"},
+                       {"same", report->same()},
+                       {"keys_only", report->keysOnly},
+                       {"summary_fields", report->summary.size()},
+                       {"only_in_a", report->onlyInA},
+                       {"only_in_b", report->onlyInB},
+                       {"changed", report->changed},
+                       {"equal", report->equal}});
+    } else {
+        for (const SummaryDifference &s : report->summary)
+            fmt::print("summary {}: {}  →  {}\n", s.field, s.a, s.b);
+        for (const SummaryDifference &s : report->layout)
+            fmt::print("layout {}: {}  →  {} (where the index lies; not a difference in content)\n", s.field, s.a, s.b);
+        fmt::print("{}: {} summary field(s) differ; entries: {} only in A, {} only in B, {} changed, {} equal{}\n",
+                   report->same() ? "same content" : "different", report->summary.size(), report->onlyInA,
+                   report->onlyInB, report->changed, report->equal,
+                   report->keysOnly ? " (an image against a delta: keys compared, not values)" : "");
+    }
+    return report->same() ? ExitOk : ExitProblem;
+}
+
+} // namespace layerscope::cli

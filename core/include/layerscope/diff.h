@@ -1,0 +1,69 @@
+#pragma once
+
+#include "layerscope/layer.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace layerscope {
+
+/// One summary field that differs (names and renderings from the summary dissection).
+struct SummaryDifference
+{
+    std::string field;
+    std::string a;
+    std::string b;
+};
+
+/// One entry that is not the same in both layers.
+struct EntryDifference
+{
+    enum class Kind { OnlyInA, OnlyInB, Changed };
+    Kind kind = Kind::Changed;
+    std::optional<Entry> a;  ///< set for OnlyInA and Changed
+    std::optional<Entry> b;  ///< set for OnlyInB and Changed
+    /// Changed: what differs ("payload: 8192 vs 8192 bytes, first difference at byte 1234",
+    /// "will_init: true vs false", "A: <error>").
+    std::string detail;
+};
+
+const char *differenceKindName(EntryDifference::Kind kind);
+
+struct DiffReport
+{
+    /// Summary fields that describe the content (ids, key range, LSNs, magic, version).
+    std::vector<SummaryDifference> summary;
+    /// Where the index lies (index_start_blk, index_root_blk): a rewrite moves it without
+    /// changing what Neon reads, so these never make two layers different.
+    std::vector<SummaryDifference> layout;
+    std::uint64_t onlyInA = 0;
+    std::uint64_t onlyInB = 0;
+    std::uint64_t changed = 0;
+    std::uint64_t equal = 0;
+    /// An image against a delta: entries matched by key only (values not compared).
+    bool keysOnly = false;
+    bool same() const { return summary.empty() && onlyInA == 0 && onlyInB == 0 && changed == 0; }
+};
+
+struct DiffOptions
+{
+    /// Compare keys only (set automatically when the kinds differ).
+    bool keysOnly = false;
+    /// Gets the entries compared so far; returns false to cancel (error "cancelled").
+    std::function<bool(std::uint64_t)> progress;
+};
+
+/// Compares two layers: summaries field by field, then entries by index key (key, and LSN for
+/// deltas) in one merge walk over both indexes, each streamed on its own thread in bounded
+/// batches (memory does not grow with the layers). Values are compared by content: the
+/// decompressed payload and, for deltas, the will_init bit, so zstd and plain storage of the
+/// same bytes are equal. `onDifference` gets each difference in key order and returns false to
+/// stop listing (counting goes on). Errors: an index that cannot be walked (offset at fault;
+/// `*failedLayer` is then 'A' or 'B'); the diff stops there, listing nothing beyond it.
+Result<DiffReport> diffLayers(const Layer &a, const Layer &b,
+                              const std::function<bool(const EntryDifference &)> &onDifference,
+                              const DiffOptions &options = {}, char *failedLayer = nullptr);
+
+} // namespace layerscope
