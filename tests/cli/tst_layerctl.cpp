@@ -49,6 +49,8 @@ private slots:
     void dissectNodesMatchTree_data() { dumpJsonEqualsExpect_data(); }
     void dissectNodesMatchTree();
     void dissectDamagedAndUsage();
+    void diffRewrittenAndChanged_data() { dumpJsonEqualsExpect_data(); }
+    void diffRewrittenAndChanged();
 };
 
 namespace {
@@ -471,6 +473,7 @@ void TestLayerctl::helpPerCommand_data()
     QTest::newRow("rewrite-summary") << "rewrite-summary" << "--new-tenant-id" << "--pages";
     QTest::newRow("dump") << "dump" << "pagectl" << "--limit";
     QTest::newRow("salvage") << "salvage" << "nothing written" << "--json";
+    QTest::newRow("diff") << "diff" << "Exit status: 0 same content" << "--pages";
 }
 
 // Each command's --help shows its own usage, options and an example, and nothing of the others.
@@ -635,3 +638,49 @@ void TestLayerctl::dissectDamagedAndUsage()
 
 QTEST_GUILESS_MAIN(TestLayerctl)
 #include "tst_layerctl.moc"
+
+// A Neon-written layer against its zstd rewrite: no difference (exit 0). One payload byte of
+// the copy flipped: exactly that entry, changed (exit 1). Its index damaged: exit 2, naming
+// the damaged file, nothing listed.
+void TestLayerctl::diffRewrittenAndChanged()
+{
+    using namespace layerscope;
+    QFETCH(QString, path);
+    QTemporaryDir dir;
+    const QString rewritten = dir.filePath("rewritten");
+    QCOMPARE(layerctl({"rewrite", "--compression", "zstd", path, rewritten}).code, 0);
+    Run r = layerctl({"diff", path, rewritten});
+    QVERIFY2(r.code == 0, r.out.constData());
+    QVERIFY(r.out.contains("same content"));
+
+    QByteArray bytes = testutil::readAll(path);
+    auto layer = Layer::open(std::make_shared<MemorySource>(testutil::toVector(bytes)));
+    QVERIFY(layer);
+    const auto entries = *layer->entries();
+    const Entry &e = entries[entries.size() / 2];
+    const auto header = *layer->blobHeader(e);
+    bytes[qsizetype(header.payloadOffset() + header.storedLen - 1)] ^= 0x01;
+    const QString changed = dir.filePath("changed");
+    QVERIFY(testutil::writeFile(changed, bytes));
+    r = layerctl({"diff", "--json", path, changed});
+    QCOMPARE(r.code, 1);
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 2);  // the changed entry, the total
+    const QJsonObject d = QJsonDocument::fromJson(lines[0]).object();
+    QCOMPARE(d["kind"].toString(), QString("changed"));
+    QCOMPARE(d["key"].toString(), QString::fromStdString(e.key.toHex()));
+    QCOMPARE(d["a_blob_offset"].toInteger(), qint64(e.blobOffset));
+    const QJsonObject total = QJsonDocument::fromJson(lines[1]).object();
+    QCOMPARE(total["changed"].toInt(), 1);
+    QCOMPARE(total["equal"].toInteger(), qint64(entries.size() - 1));
+
+    const FileOffset root = (std::uint64_t(layer->summary().indexStartBlk) + layer->summary().indexRootBlk) * 8192;
+    bytes = testutil::readAll(path);
+    bytes[qsizetype(root + 4)] = char(bytes[qsizetype(root + 4)] ^ 0x40);  // suffix_len
+    const QString damaged = dir.filePath("damaged");
+    QVERIFY(testutil::writeFile(damaged, bytes));
+    r = layerctl({"diff", path, damaged});
+    QCOMPARE(r.code, 2);
+    QVERIFY(r.out.isEmpty());
+    QVERIFY2(r.err.contains(damaged.toUtf8()), r.err.constData());
+}
