@@ -51,6 +51,9 @@ struct DissectSelection
 int openLayer(const std::string &file, std::optional<Layer> &out);
 /// Exit 0 same content, 1 differences, 2 error (a layer that cannot be opened or walked).
 int cmdDiff(const std::string &a, const std::string &b, const Options &opt);
+/// Space statistics of a layer, or of every layer in a directory (one row each, then the
+/// sum). Exit 1 when a layer cannot be read in full (the rest is still counted), 2 on I/O.
+int cmdStats(const std::string &path, const Options &opt);
 
 /// Each command prints to stdout, errors to stderr naming the file and offset, and returns
 /// an ExitCode.

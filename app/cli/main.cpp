@@ -104,6 +104,13 @@ int main(int argc, char **argv)
                              "Example:\n  layerctl diff {} rewritten.layer",
                              kExampleLayer));
 
+    auto *stats = app.add_subcommand("stats", "where the bytes go: key categories, relations, blob sizes, compression, index");
+    stats->add_option("PATH", file, "layer file, or a directory of layers")->required();
+    stats->add_flag("--json", opt.json, "one JSON object (per layer for a directory, then the total)");
+    stats->footer(fmt::format("Exit status: 1 when a layer cannot be read in full.\n"
+                              "Example:\n  layerctl stats {}",
+                              kExampleLayer));
+
     DissectSelection sel;
     std::string nodeText, entryText, offsetText;
     auto *dissect = app.add_subcommand("dissect", "one part of the file as a tree of fields with their bytes");
@@ -281,6 +288,8 @@ int main(int argc, char **argv)
         return cmdTree(file, opt);
     if (blob->parsed())
         return cmdBlob(file, key, lsn, opt);
+    if (stats->parsed())
+        return cmdStats(file, opt);
     if (diff->parsed())
         return cmdDiff(file, file2, opt);
     if (dissect->parsed()) {
