@@ -160,6 +160,8 @@ std::string hexWith(Bytes bytes, const char *digits)
     }
     return s;
 }
+} // namespace
+
 int hexDigit(char c)
 {
     if (c >= '0' && c <= '9')
@@ -170,7 +172,6 @@ int hexDigit(char c)
         return c - 'A' + 10;
     return -1;
 }
-} // namespace
 
 std::string toHex(Bytes bytes)
 {

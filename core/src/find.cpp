@@ -11,17 +11,6 @@ namespace {
 
 constexpr std::uint64_t kChunk = 64ull << 20;
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /// First match starting in [begin, end) (the match itself may run past end).
 std::optional<std::uint64_t> firstIn(Bytes hay, Bytes needle, std::uint64_t begin,
                                      std::uint64_t end)
@@ -71,7 +60,7 @@ Result<ByteVector> parseFindPattern(std::string_view text, FindMode mode)
             ++i;
             continue;
         }
-        const int v = hexValue(c);
+        const int v = hexDigit(c);
         if (v < 0)
             return makeError(i, "hex digits",
                              fmt::format("'{}' at character {}",

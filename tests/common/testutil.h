@@ -1,6 +1,7 @@
 #pragma once
 
 #include <layerscope/bytes.h>
+#include <layerscope/summary.h>
 #include <layerscope/synth.h>
 
 #include <QByteArray>
@@ -14,6 +15,20 @@
 #include <QStringList>
 
 namespace testutil {
+
+/// A summary for generated layers: fixed ids, the whole key range, LSNs 0x1000..0x1000000.
+inline layerscope::Summary testSummary(layerscope::LayerKind kind)
+{
+    layerscope::Summary s;
+    s.kind = kind;
+    s.tenant = *layerscope::Id128::fromHex("0123456789abcdef0123456789abcdef");
+    s.timeline = *layerscope::Id128::fromHex("fedcba9876543210fedcba9876543210");
+    s.keyStart = layerscope::Key::min();
+    s.keyEnd = layerscope::Key::max();
+    s.lsnStart = layerscope::Lsn{0x1000};
+    s.lsnEnd = layerscope::Lsn{0x1000000};
+    return s;
+}
 
 inline QString sharedDir()
 {

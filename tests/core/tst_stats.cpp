@@ -13,15 +13,7 @@ namespace {
 
 Summary baseSummary(LayerKind kind)
 {
-    Summary s;
-    s.kind = kind;
-    s.tenant = *Id128::fromHex("0123456789abcdef0123456789abcdef");
-    s.timeline = *Id128::fromHex("fedcba9876543210fedcba9876543210");
-    s.keyStart = Key::min();
-    s.keyEnd = Key::max();
-    s.lsnStart = Lsn{0x1000};
-    s.lsnEnd = Lsn{0x1000000};
-    return s;
+    return testutil::testSummary(kind);
 }
 
 Layer openSink(MemorySink &sink)

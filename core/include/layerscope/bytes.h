@@ -139,6 +139,8 @@ void appendBytes(ByteVector &out, Bytes bytes);
 std::string toHex(Bytes bytes);
 /// Uppercase hex.
 std::string toHexUpper(Bytes bytes);
+/// The value of one hex digit of either case, or -1.
+int hexDigit(char c);
 /// Parses hex of either case; false on odd length or a non-hex digit.
 bool fromHex(std::string_view text, ByteVector &out);
 
