@@ -1,7 +1,6 @@
 #include "layerscope/stats.h"
 
 #include "layerscope/inspect.h"
-#include "layerscope/tree_shape.h"
 #include "layerscope/tree_walk.h"
 
 #include <algorithm>
@@ -27,6 +26,28 @@ void addMap(std::map<std::string, T> &to, const std::map<std::string, U> &from)
             to[k] += v;
     }
 }
+
+/// Counts each node's fill and prefix savings as the walk enters it; hands leaf entries on.
+template<class OnEntry>
+struct StatsVisitor : TreeVisitor
+{
+    LayerStats &stats;
+    OnEntry &onEntry;
+
+    WalkAction enter(const NodeView &node, const WalkLink &)
+    {
+        if (stats.levels.size() <= node.level)
+            stats.levels.resize(std::size_t(node.level) + 1);
+        LevelStats &l = stats.levels[node.level];
+        ++l.nodes;
+        l.usedBytes += node.usedBytes();
+        l.entries += node.count;
+        if (node.count > 1)
+            stats.prefixSavedBytes += std::uint64_t(node.prefixLen) * (node.count - 1u);
+        return WalkAction::Descend;
+    }
+    bool entry(const NodeView &, std::size_t, Bytes key, std::uint64_t value) { return onEntry(key, value); }
+};
 
 } // namespace
 
@@ -81,25 +102,6 @@ Result<LayerStats> computeStats(const Layer &layer, const StatsOptions &options)
     s.indexBytes = s.fileBytes - indexStart;
 
     const BTreeReader tree = layer.tree();
-    auto shape = buildTreeShape(tree);
-    if (!shape)
-        return shape.error();
-    for (const TreeShape::Node &n : shape->nodes) {
-        if (n.broken)
-            continue;
-        auto node = tree.node(n.block);
-        if (!node)
-            continue;
-        if (s.levels.size() <= node->level)
-            s.levels.resize(std::size_t(node->level) + 1);
-        LevelStats &l = s.levels[node->level];
-        ++l.nodes;
-        l.usedBytes += node->usedBytes();
-        l.entries += node->count;
-        if (node->count > 1)
-            s.prefixSavedBytes += std::uint64_t(node->prefixLen) * (node->count - 1u);
-    }
-
     const bool delta = layer.kind() == LayerKind::Delta;
     std::optional<Key> lastKey;
     std::uint64_t versions = 0, run = 0;
@@ -115,7 +117,7 @@ Result<LayerStats> computeStats(const Layer &layer, const StatsOptions &options)
     };
     std::uint64_t done = 0;
     bool cancelled = false;
-    const Status walked = forEachEntry(tree, WalkOrder{}, [&](Bytes key, std::uint64_t value) {
+    auto onEntry = [&](Bytes key, std::uint64_t value) {
         const Entry e = layer.entry(IndexKey::from(key), value);
         if (!lastKey || !(*lastKey == e.key)) {
             closeKey();
@@ -158,7 +160,11 @@ Result<LayerStats> computeStats(const Layer &layer, const StatsOptions &options)
             return false;
         }
         return true;
-    });
+    };
+    // One walk: the nodes' fill on the way down, every entry at the leaves.
+    StatsVisitor<decltype(onEntry)> visitor{{}, s, onEntry};
+    TreeWalk walk(tree, visitor);
+    const Status walked = walk.run();
     closeKey();
     if (cancelled)
         return makeError(0, "the statistics to finish", "cancelled");

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <layerscope/bytes.h>
+#include <layerscope/layer.h>
 #include <layerscope/summary.h>
+#include <layerscope/writer.h>
 #include <layerscope/synth.h>
 
 #include <QByteArray>
@@ -15,6 +17,17 @@
 #include <QStringList>
 
 namespace testutil {
+
+/// Finishes `writer` into `sink` and opens the result; a failure ends the test run.
+inline layerscope::Layer finishAndOpen(layerscope::LayerWriter &writer, layerscope::MemorySink &sink)
+{
+    if (!writer.finish())
+        qFatal("writing the layer failed");
+    auto layer = layerscope::Layer::open(std::make_shared<layerscope::MemorySource>(sink.data()));
+    if (!layer)
+        qFatal("%s", layer.error().message().c_str());
+    return *layer;
+}
 
 /// A summary for generated layers: fixed ids, the whole key range, LSNs 0x1000..0x1000000.
 inline layerscope::Summary testSummary(layerscope::LayerKind kind)

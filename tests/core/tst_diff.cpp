@@ -49,12 +49,7 @@ Layer imageLayer(const Pages &m, Compression c = Compression::None, Summary s = 
     for (const auto &[i, v] : m)
         if (!w.addImage(keyOf(i), v, c))
             qFatal("addImage");
-    if (!w.finish())
-        qFatal("finish");
-    auto layer = Layer::open(std::make_shared<MemorySource>(sink->data()));
-    if (!layer)
-        qFatal("open");
-    return *layer;
+    return testutil::finishAndOpen(w, *sink);
 }
 
 /// Key i at LSNs 0x2000 + 0x10·j for j < versions; the first is an image (will_init).
@@ -75,12 +70,7 @@ Layer deltaLayer(int keys, int versions, int skipKey = -1)
                 qFatal("addDelta");
         }
     }
-    if (!w.finish())
-        qFatal("finish");
-    auto layer = Layer::open(std::make_shared<MemorySource>(sink->data()));
-    if (!layer)
-        qFatal("open");
-    return *layer;
+    return testutil::finishAndOpen(w, *sink);
 }
 
 struct Outcome

@@ -16,14 +16,6 @@ Summary baseSummary(LayerKind kind)
     return testutil::testSummary(kind);
 }
 
-Layer openSink(MemorySink &sink)
-{
-    auto layer = Layer::open(std::make_shared<MemorySource>(sink.data()));
-    if (!layer)
-        qFatal("open");
-    return *layer;
-}
-
 } // namespace
 
 class TestStats : public QObject
@@ -53,8 +45,7 @@ private slots:
             QVERIFY(w.addImage(Key::fromFields(0, 1663, 5, 16385, 0, blk), page, c));
         for (std::uint32_t blk = 0; blk < 4; ++blk)
             QVERIFY(w.addImage(Key::fromFields(1, 0, 1, blk, 0, 0), page, c));  // slru clog (kind 0), segment blk
-        QVERIFY(w.finish());
-        auto s = computeStats(openSink(sink));
+        auto s = computeStats(testutil::finishAndOpen(w, sink));
         QVERIFY(s);
         QCOMPARE(s->total.entries, 49u);
         QCOMPARE(s->keys, 49u);
@@ -108,10 +99,9 @@ private slots:
             QVERIFY(record(1));
         for (int i = 0; i < 5; ++i)
             QVERIFY(record(2));
-        QVERIFY(w.finish());
         StatsOptions o;
         o.chainThreshold = 4;
-        auto s = computeStats(openSink(sink), o);
+        auto s = computeStats(testutil::finishAndOpen(w, sink), o);
         QVERIFY(s);
         QCOMPARE(s->keys, 3u);
         QCOMPARE(s->total.entries, 21u + 7u + 5u);

@@ -481,12 +481,8 @@ void BTreeGraphView::moveTo(std::uint32_t node)
 bool BTreeGraphView::selectParent()
 {
     const TreeShape *shape = m_doc ? m_doc->shape() : nullptr;
-    if (!shape || shape->nodes.empty())
+    if (!shape || m_selected < 0)
         return false;
-    if (m_selected < 0) {
-        moveTo(0);
-        return true;
-    }
     const std::int64_t parent = shape->nodes[std::size_t(m_selected)].parent;
     if (parent < 0)
         return false;
@@ -497,12 +493,8 @@ bool BTreeGraphView::selectParent()
 bool BTreeGraphView::selectFirstChild()
 {
     const TreeShape *shape = m_doc ? m_doc->shape() : nullptr;
-    if (!shape || shape->nodes.empty())
+    if (!shape || m_selected < 0)
         return false;
-    if (m_selected < 0) {
-        moveTo(0);
-        return true;
-    }
     const auto node = std::uint32_t(m_selected);
     const auto &s = shape->nodes[node];
     if (s.level == 0 || s.count == 0 || s.broken)
@@ -750,6 +742,13 @@ bool BTreeGraphView::eventFilter(QObject *watched, QEvent *event)
             fitToView();
             return true;
         }
+        const bool arrow = key == Qt::Key_Up || key == Qt::Key_Down || key == Qt::Key_Left || key == Qt::Key_Right;
+        if (arrow && m_selected < 0) {
+            // The first arrow key selects the root.
+            if (m_doc && m_doc->shape() && !m_doc->shape()->nodes.empty())
+                moveTo(0);
+            return true;
+        }
         switch (key) {
         case Qt::Key_Up:
             selectParent();
@@ -759,10 +758,7 @@ bool BTreeGraphView::eventFilter(QObject *watched, QEvent *event)
             return true;
         case Qt::Key_Left:
         case Qt::Key_Right:
-            if (m_selected < 0)
-                selectParent();
-            else
-                selectSibling(key == Qt::Key_Left ? -1 : +1);
+            selectSibling(key == Qt::Key_Left ? -1 : +1);
             return true;
         case Qt::Key_Return:
         case Qt::Key_Enter:

@@ -59,8 +59,9 @@ public:
     double onScreenFontPoints() const;
     /// The selected node (shape index), or nullopt.
     std::optional<std::uint32_t> selectedNode() const;
-    /// Keyboard moves: parent, first child (expanding), sibling (paging the window). Each
-    /// selects the target as a click would (emitting nodeActivated). False when there is none.
+    /// Keyboard moves from the selected node: parent, first child (expanding), sibling (paging
+    /// the window). Each selects the target as a click would (emitting nodeActivated). False
+    /// when nothing is selected or there is no such node (the first arrow key selects the root).
     bool selectParent();
     bool selectFirstChild();
     bool selectSibling(int direction);
