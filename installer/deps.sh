@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   qt6-base-dev qt6-base-dev-tools libqt6concurrent6 libqt6opengl6-dev libgl-dev
-  qt6-charts-dev
+  qt6-charts-dev qt6-svg-dev
   libfmt-dev libzstd-dev libcli11-dev nlohmann-json3-dev libssl-dev
   clang libclang-rt-14-dev
   xvfb xauth fonts-dejavu-core

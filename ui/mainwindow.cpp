@@ -10,6 +10,8 @@
 #include "keys/keytablewidget.h"
 #include "layerpage.h"
 #include "problems/problemspanel.h"
+#include "stats/statspage.h"
+#include "diff/diffpage.h"
 #include "theme.h"
 
 #include <QApplication>
@@ -66,6 +68,7 @@ MainWindow::MainWindow(QWidget *parent)
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addAction(tr("Co&mpare With…"), QKeySequence(Qt::CTRL | Qt::Key_D), this, &MainWindow::compareDialog);
     file->addSeparator();
     file->addAction(tr("Export rows as &CSV…"), this, [this] { exportRows(false); });
     file->addAction(tr("Export rows as &JSON…"), this, [this] { exportRows(true); });
@@ -160,6 +163,8 @@ MainWindow::MainWindow(QWidget *parent)
     view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, this, onGraph(&BTreeGraphView::zoomOut));
     view->addAction(tr("&Fit Tree"), QKeySequence(Qt::CTRL | Qt::Key_0), this, onGraph(&BTreeGraphView::fitToView));
     view->addSeparator();
+    view->addAction(tr("&Statistics"), QKeySequence(Qt::CTRL | Qt::Key_I), this, &MainWindow::openStatistics);
+    view->addSeparator();
     QMenu *themes = view->addMenu(tr("&Theme"));
     auto *themeGroup = new QActionGroup(this);
     const Theme saved = themeFromName(QSettings().value(QStringLiteral("theme")).toString());
@@ -209,10 +214,37 @@ LayerPage *MainWindow::currentPage() const
 
 bool MainWindow::allLoaded() const
 {
-    for (int i = 0; i < m_tabs->count(); ++i)
-        if (auto *p = qobject_cast<LayerPage *>(m_tabs->widget(i)); p && !p->isLoaded())
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        QWidget *w = m_tabs->widget(i);
+        if (auto *p = qobject_cast<LayerPage *>(w); p && !p->isLoaded())
             return false;
+        if (auto *s = qobject_cast<StatsPage *>(w); s && s->isBusy())
+            return false;
+        if (auto *d = qobject_cast<DiffPage *>(w); d && d->isBusy())
+            return false;
+    }
     return true;
+}
+
+void MainWindow::addToolTab(QWidget *page, const QString &title, const QString &toolTip)
+{
+    const int idx = m_tabs->addTab(page, title);
+    m_tabs->setTabToolTip(idx, toolTip);
+    m_tabs->setCurrentIndex(idx);
+}
+
+StatsPage *MainWindow::openStatistics()
+{
+    LayerPage *p = currentPage();
+    if (!p)
+        return nullptr;
+    auto *stats = new StatsPage(p->document()->layer(), p->document()->path(), m_tabs);
+    connect(stats, &StatsPage::statusMessage, this, [this](const QString &text) { m_status->setText(text); });
+    connect(stats, &StatsPage::finished, this, &MainWindow::pageLoaded);
+    const QString name = p->document()->fileName();
+    addToolTab(stats, tr("Statistics: %1").arg(name.size() > 28 ? name.left(27) + QStringLiteral("…") : name),
+               tr("Where the bytes of %1 go").arg(p->document()->path()));
+    return stats;
 }
 
 int MainWindow::openFiles(const QStringList &paths, bool quiet)
@@ -364,6 +396,51 @@ bool MainWindow::applySummaryEdit(const Summary &edited, const SafeWriteOptions 
     return p->undoStack()->count() > steps;
 }
 
+DiffPage *MainWindow::compareFiles(const QString &a, const QString &b, bool quiet)
+{
+    std::optional<Layer> layers[2];
+    QStringList errors;
+    const QString paths[2] = {a, b};
+    for (int i = 0; i < 2; ++i) {
+        auto layer = Layer::openFile(paths[i].toStdString());
+        if (layer)
+            layers[i].emplace(std::move(*layer));
+        else
+            errors << tr("%1: %2").arg(paths[i], QString::fromStdString(layer.error().message()));
+    }
+    if (!errors.isEmpty()) {
+        m_status->setText(tr("Cannot compare: %1").arg(errors.join(QStringLiteral("; "))));
+        if (!quiet)
+            QMessageBox::warning(this, tr("Cannot compare"), errors.join(QStringLiteral("\n\n")));
+        return nullptr;
+    }
+    auto *page = new DiffPage(std::move(*layers[0]), a, std::move(*layers[1]), b, m_tabs);
+    connect(page, &DiffPage::statusMessage, this, [this](const QString &text) { m_status->setText(text); });
+    connect(page, &DiffPage::finished, this, &MainWindow::pageLoaded);
+    auto shortName = [](const QString &path) {
+        const QString n = QFileInfo(path).fileName();
+        return n.size() > 20 ? n.left(19) + QStringLiteral("…") : n;
+    };
+    addToolTab(page, tr("%1 ⇄ %2").arg(shortName(a), shortName(b)), tr("A: %1\nB: %2").arg(a, b));
+    return page;
+}
+
+void MainWindow::compareDialog()
+{
+    if (LayerPage *p = currentPage()) {
+        const QString other = QFileDialog::getOpenFileName(
+            this, tr("Compare %1 with").arg(p->document()->fileName()), QFileInfo(p->document()->path()).path());
+        if (!other.isEmpty())
+            compareFiles(p->document()->path(), other);
+        return;
+    }
+    const QStringList files = QFileDialog::getOpenFileNames(this, tr("Choose two layers to compare"));
+    if (files.size() == 2)
+        compareFiles(files[0], files[1]);
+    else if (!files.isEmpty())
+        QMessageBox::information(this, tr("Compare"), tr("Choose exactly two layer files (%1 chosen).").arg(files.size()));
+}
+
 void MainWindow::openDialog()
 {
     const QStringList files = QFileDialog::getOpenFileNames(this, tr("Open layer files"));
@@ -454,7 +531,15 @@ void MainWindow::dropEvent(QDropEvent *e)
     for (const QUrl &u : e->mimeData()->urls())
         if (u.isLocalFile())
             files << u.toLocalFile();
-    openFiles(files);
+    openDropped(files);
+}
+
+void MainWindow::openDropped(const QStringList &files)
+{
+    if (files.size() == 2)
+        compareFiles(files[0], files[1]);
+    else
+        openFiles(files);
 }
 
 void MainWindow::closeEvent(QCloseEvent *e)

@@ -14,7 +14,9 @@ class QUndoGroup;
 
 namespace layerscope::ui {
 
+class DiffPage;
 class LayerPage;
+class StatsPage;
 
 /// The application window: one tab per open layer, menus, recent files, drag and drop, and a
 /// status bar with load progress and Cancel.
@@ -29,13 +31,22 @@ public:
     /// offset (a dialog, or only the status bar when `quiet`). Returns how many opened.
     int openFiles(const QStringList &paths, bool quiet = false);
     LayerPage *currentPage() const;
+    /// What a drop of `files` does: two are compared (a Compare tab), any other number opens
+    /// each in its tab.
+    void openDropped(const QStringList &files);
+    /// Opens a Statistics tab for the current layer (counting starts at once); null without one.
+    StatsPage *openStatistics();
+    /// Opens a Compare tab of two layer files (the diff starts at once). A file that cannot be
+    /// opened gets a message naming it and why (a dialog, or only the status bar when `quiet`),
+    /// and null is returned.
+    DiffPage *compareFiles(const QString &a, const QString &b, bool quiet = false);
     /// Applies a summary edit to the current tab as an undoable safe write and reloads it.
     /// Returns false (with the reason in the status bar) when the write failed.
     /// The status bar's message (what the last action did, where backups went).
     QString statusText() const;
     bool applySummaryEdit(const Summary &edited, const SafeWriteOptions &options, bool rename);
     QTabWidget *tabs() const { return m_tabs; }
-    /// True when no tab is still loading.
+    /// True when no tab is still loading, counting or comparing.
     bool allLoaded() const;
     /// Errors from the last openFiles() call.
     QStringList lastErrors() const { return m_lastErrors; }
@@ -51,6 +62,8 @@ protected:
 
 private:
     void openDialog();
+    /// File → Compare With…: the current layer against a chosen file, or two chosen files.
+    void compareDialog();
     void goToKeyDialog();
     void exportRows(bool json);
     void closeTab(int index);
@@ -62,6 +75,8 @@ private:
     void about();
     void editSummary();
     void tabTitle(int index);
+    /// Adds a tab that is not a layer (statistics, comparison) and makes it current.
+    void addToolTab(QWidget *page, const QString &title, const QString &toolTip);
 
     QTabWidget *m_tabs;
     QMenu *m_recentMenu;

@@ -29,6 +29,8 @@ struct Options
     std::uint32_t valueSize = 0;
     bool pages = false;           ///< check: Postgres page checks
     std::string evidence;         ///< check: directory for bug-report evidence
+    std::string csv;              ///< stats: directory for one CSV file per table
+    bool csvOut = false;          ///< diff: CSV on stdout
     std::uint64_t maxProblems = 100000;
     unsigned threads = 0;         ///< check: 0 = one per core
     Color color = Color::Auto;

@@ -43,12 +43,23 @@ int cmdDiff(const std::string &fileA, const std::string &fileB, const Options &o
         return ExitUsage;
     std::int64_t listed = 0;
     char failed = 0;
+    const bool delta = a->kind() == LayerKind::Delta || b->kind() == LayerKind::Delta;
+    if (opt.csvOut) {
+        std::vector<TableCell> header;
+        for (const std::string &c : differenceColumns())
+            header.push_back(textCell(c));
+        fmt::print("{}", csvLine(header));
+    }
     auto report = diffLayers(*a, *b, [&](const EntryDifference &d) {
         if (opt.limit >= 0 && listed >= opt.limit)
             return false;
         ++listed;
         if (opt.json) {
             printJson(differenceJson(*a, *b, d));
+            return true;
+        }
+        if (opt.csvOut) {
+            fmt::print("{}", csvLine(differenceCells(d, delta)));
             return true;
         }
         switch (d.kind) {
@@ -69,7 +80,13 @@ int cmdDiff(const std::string &fileA, const std::string &fileB, const Options &o
         reportError(failed == 'B' ? fileB : fileA, report.error());
         return ExitUsage;
     }
-    if (opt.json) {
+    if (opt.csvOut) {
+        // Summary fields as rows of their own kind: the field in "Key described", A → B in "Detail".
+        for (const auto &[kind, list] : {std::pair{"summary", &report->summary}, std::pair{"layout", &report->layout}})
+            for (const SummaryDifference &s : *list)
+                fmt::print("{}", csvLine({textCell(kind), textCell(""), textCell(""), textCell(s.field), textCell(""),
+                                          textCell(""), textCell(s.a + " → " + s.b)}));
+    } else if (opt.json) {
         for (const SummaryDifference &s : report->summary)
             printJson(Json{{"kind", "summary"}, {"field", s.field}, {"a", s.a}, {"b", s.b}});
         for (const SummaryDifference &s : report->layout)

@@ -96,7 +96,9 @@ int main(int argc, char **argv)
     diff->add_option("--limit", opt.limit, "list at most N differences (all are counted)")
         ->check(CLI::NonNegativeNumber)
         ->option_text("N");
-    diff->add_flag("--json", opt.json, "one JSON object per difference, then one per summary field, then a total");
+    auto *diffJson = diff->add_flag("--json", opt.json, "one JSON object per difference, then one per summary field, then a total");
+    diff->add_flag("--csv", opt.csvOut, "CSV: a header, one row per difference, then one per summary field")
+        ->excludes(diffJson);
     diff->footer(fmt::format("Values are compared by content (decompressed payload, and will_init for deltas): a page\n"
                              "stored plainly and the same page stored with zstd are equal. An image against a delta\n"
                              "compares keys only.\n"
@@ -107,6 +109,8 @@ int main(int argc, char **argv)
     auto *stats = app.add_subcommand("stats", "where the bytes go: key categories, relations, blob sizes, compression, index");
     stats->add_option("PATH", file, "layer file, or a directory of layers")->required();
     stats->add_flag("--json", opt.json, "one JSON object (per layer for a directory, then the total)");
+    stats->add_option("--csv", opt.csv, "also write every table as DIR/<table>.csv (a directory adds layers.csv)")
+        ->type_name("DIR");
     stats->footer(fmt::format("Exit status: 1 when a layer cannot be read in full.\n"
                               "Example:\n  layerctl stats {}",
                               kExampleLayer));

@@ -7,6 +7,9 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 namespace layerscope::cli {
@@ -73,70 +76,31 @@ Json statsJson(const LayerStats &s)
     return j;
 }
 
-std::string bytes(std::uint64_t n)
-{
-    if (n >= (1ull << 30))
-        return fmt::format("{:.2f} GiB", double(n) / double(1ull << 30));
-    if (n >= (1ull << 20))
-        return fmt::format("{:.2f} MiB", double(n) / double(1ull << 20));
-    if (n >= (1ull << 10))
-        return fmt::format("{:.1f} KiB", double(n) / 1024.0);
-    return fmt::format("{} B", n);
-}
-
-void printCount(const std::string &name, const ByteCount &c, std::uint64_t whole)
-{
-    fmt::print("  {:<26} {:>12} entries {:>12} stored {:>12} payload {:5.1f}%\n", name, c.entries, bytes(c.storedBytes),
-               bytes(c.payloadBytes), share(c.storedBytes, whole));
-}
-
 void printStats(const std::string &title, const LayerStats &s)
 {
-    fmt::print("{}: {} layer(s), {}\n", title, s.layers, bytes(s.fileBytes));
-    fmt::print("  summary {} ({:.1f}%), values {} ({:.1f}%), index {} ({:.1f}%)\n", bytes(s.summaryBytes),
-               share(s.summaryBytes, s.fileBytes), bytes(s.valueAreaBytes), share(s.valueAreaBytes, s.fileBytes),
-               bytes(s.indexBytes), share(s.indexBytes, s.fileBytes));
-    fmt::print("  {} entries, {} keys, {} stored, {} after decompression{}\n", s.total.entries, s.keys,
-               bytes(s.total.storedBytes), bytes(s.total.payloadBytes),
-               s.unreadableValues ? fmt::format(", {} unreadable", s.unreadableValues) : "");
-    fmt::print("By key category (share of stored bytes):\n");
-    std::vector<std::pair<std::string, ByteCount>> cats(s.categories.begin(), s.categories.end());
-    std::sort(cats.begin(), cats.end(), [](const auto &a, const auto &b) { return a.second.storedBytes > b.second.storedBytes; });
-    for (const auto &[k, v] : cats)
-        printCount(k, v, s.total.storedBytes);
-    if (!s.relations.empty()) {
-        fmt::print("Top relations:\n");
-        std::vector<std::pair<std::string, ByteCount>> rels(s.relations.begin(), s.relations.end());
-        std::sort(rels.begin(), rels.end(), [](const auto &a, const auto &b) { return a.second.storedBytes > b.second.storedBytes; });
-        for (const auto &[k, v] : rels)
-            printCount(k, v, s.total.storedBytes);
+    fmt::print("{}: {} layer(s), {}\n", title, s.layers, humanBytes(s.fileBytes));
+    for (const Table &t : statsTables(s))
+        fmt::print("{}:\n{}", t.title, tableText(t));
+}
+
+/// Writes each table to DIR/<id>.csv; false (with the reason on stderr) when one cannot be.
+bool writeCsv(const std::string &dir, const std::vector<Table> &tables)
+{
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    for (const Table &t : tables) {
+        const std::string path = (std::filesystem::path(dir) / (t.id + ".csv")).string();
+        std::FILE *f = std::fopen(path.c_str(), "wb");
+        const std::string csv = tableCsv(t);
+        bool ok = f && std::fwrite(csv.data(), 1, csv.size(), f) == csv.size();
+        if (f && std::fclose(f) != 0)
+            ok = false;
+        if (!ok) {
+            reportError(path, std::strerror(errno));
+            return false;
+        }
     }
-    fmt::print("Blob sizes (stored):\n");
-    for (std::size_t b = 0; b < s.blobSizes.size(); ++b)
-        if (s.blobSizes[b])
-            fmt::print("  [{}, {}) {:>12}\n", bytes(1ull << b), bytes(2ull << b), s.blobSizes[b]);
-    fmt::print("Values:\n");
-    printCount("images", s.images, s.total.storedBytes);
-    printCount("WAL records", s.walRecords, s.total.storedBytes);
-    for (const auto &[k, v] : s.recordKinds)
-        fmt::print("    {:<24} {:>12}\n", k, v);
-    for (const auto &[k, v] : s.rmgrs)
-        fmt::print("    Postgres {:<15} {:>12}\n", k, v);
-    fmt::print("Compression: {} zstd blobs, {} stored for {} ({:.2f}x); {} plain blobs\n", s.zstd.entries,
-               bytes(s.zstd.storedBytes), bytes(s.zstd.payloadBytes),
-               s.zstd.storedBytes ? double(s.zstd.payloadBytes) / double(s.zstd.storedBytes) : 0.0, s.plain.entries);
-    fmt::print("Index: {:.2f}% of the file, prefix compression saves {}\n", share(s.indexBytes, s.fileBytes),
-               bytes(s.prefixSavedBytes));
-    for (std::size_t l = s.levels.size(); l-- > 0;)
-        fmt::print("  level {}: {} nodes, {} entries, {:.1f}% full\n", l, s.levels[l].nodes, s.levels[l].entries,
-                   100.0 * s.levels[l].fill());
-    if (s.walRecords.entries) {
-        fmt::print("Versions per key:\n");
-        for (std::size_t b = 0; b < s.versionsPerKey.size(); ++b)
-            if (s.versionsPerKey[b])
-                fmt::print("  {}–{} {:>12} keys\n", 1ull << b, (2ull << b) - 1, s.versionsPerKey[b]);
-        fmt::print("Keys replaying more than {} records after their last will_init: {}\n", s.chainThreshold, s.longChains);
-    }
+    return true;
 }
 
 } // namespace
@@ -158,6 +122,7 @@ int cmdStats(const std::string &path, const Options &opt)
         files.push_back(path);
     }
     LayerStats total;
+    std::vector<std::pair<std::string, LayerStats>> perLayer;
     int rc = ExitOk;
     for (const std::string &f : files) {
         std::optional<Layer> layer;
@@ -181,10 +146,11 @@ int cmdStats(const std::string &path, const Options &opt)
                 printJson(j);
             } else {
                 fmt::print("{}: {} entries, {}, {:.1f}% index\n", std::filesystem::path(f).filename().string(),
-                           s->total.entries, bytes(s->fileBytes), share(s->indexBytes, s->fileBytes));
+                           s->total.entries, humanBytes(s->fileBytes), share(s->indexBytes, s->fileBytes));
             }
         }
         mergeStats(total, *s);
+        perLayer.emplace_back(std::filesystem::path(f).filename().string(), std::move(*s));
     }
     finishStats(total);
     if (total.layers == 0)
@@ -195,6 +161,13 @@ int cmdStats(const std::string &path, const Options &opt)
         printJson(j);
     } else {
         printStats(files.size() > 1 ? path + " (total)" : path, total);
+    }
+    if (!opt.csv.empty()) {
+        std::vector<Table> tables = statsTables(total);
+        if (files.size() > 1)
+            tables.push_back(layersTable(perLayer));
+        if (!writeCsv(opt.csv, tables))
+            return ExitUsage;
     }
     return rc;
 }

@@ -2,6 +2,7 @@
 #include <keys/keytablewidget.h>
 #include <layerpage.h>
 #include <problems/problemspanel.h>
+#include <stats/statspage.h>
 #include <hex/findbar.h>
 #include <mainwindow.h>
 #include <theme.h>
@@ -81,7 +82,13 @@ int main(int argc, char **argv)
     const QCommandLineOption findOpt(QStringLiteral("find"),
                                      QStringLiteral("With --screenshot: find TEXT in the bytes (hex:DEADBEEF for bytes)."),
                                      QStringLiteral("TEXT"));
-    parser.addOptions({shot, select, size, problem, nodeOpt, offsetOpt, themeOpt, findOpt});
+    const QCommandLineOption statsOpt(QStringLiteral("stats"),
+                                      QStringLiteral("Open the Statistics tab of the first layer at SECTION (categories, "
+                                                     "relations, blob_sizes, compression, index_levels, ...)."),
+                                      QStringLiteral("SECTION"));
+    const QCommandLineOption compareOpt(QStringLiteral("compare"),
+                                        QStringLiteral("Compare the two files given (a Compare tab) instead of opening them."));
+    parser.addOptions({shot, select, size, problem, nodeOpt, offsetOpt, themeOpt, findOpt, statsOpt, compareOpt});
     parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Layer files to open."), QStringLiteral("[FILE...]"));
     parser.process(app);
 
@@ -97,7 +104,28 @@ int main(int argc, char **argv)
     if (files.isEmpty())
         files = demoLayers();
     const bool screenshot = parser.isSet(shot);
-    window.openFiles(files, screenshot);
+    if (parser.isSet(compareOpt)) {
+        if (files.size() != 2) {
+            std::fprintf(stderr, "layerscope: --compare needs exactly two files\n");
+            return 2;
+        }
+        if (!window.compareFiles(files[0], files[1], screenshot) && screenshot) {
+            std::fprintf(stderr, "layerscope: %s\n", qPrintable(window.statusText()));
+            return 1;
+        }
+    } else {
+        window.openFiles(files, screenshot);
+    }
+    if (parser.isSet(statsOpt) && window.tabs()->count() > 0) {
+        window.tabs()->setCurrentIndex(0);
+        if (auto *stats = window.openStatistics()) {
+            const QString section = parser.value(statsOpt);
+            QObject::connect(stats, &layerscope::ui::StatsPage::finished, stats, [stats, section] {
+                if (!stats->showSection(section))
+                    std::fprintf(stderr, "layerscope: no statistics section %s\n", qPrintable(section));
+            });
+        }
+    }
     window.show();
     if (!screenshot)
         return app.exec();

@@ -142,12 +142,16 @@ std::string compareValues(const Layer &la, const Entry &a, const Layer &lb, cons
         va = pa;
         vb = pb;
     }
+    if (va.size() == vb.size() && (va.empty() || std::memcmp(va.data(), vb.data(), va.size()) == 0))
+        return {};
+    // Different: find the first differing byte (memcmp a block at a time, then the byte).
     const std::size_t common = std::min(va.size(), vb.size());
     std::size_t at = 0;
+    constexpr std::size_t kBlock = 4096;
+    while (at + kBlock <= common && std::memcmp(va.data() + at, vb.data() + at, kBlock) == 0)
+        at += kBlock;
     while (at < common && va[at] == vb[at])
         ++at;
-    if (at == common && va.size() == vb.size())
-        return {};
     return fmt::format("payload: {} vs {} bytes, first difference at byte {}", va.size(), vb.size(), at);
 }
 
@@ -167,6 +171,49 @@ const char *differenceKindName(EntryDifference::Kind kind)
     case EntryDifference::Kind::Changed: return "changed";
     }
     return "?";
+}
+
+std::vector<ByteRange> differingRuns(Bytes a, Bytes b, std::size_t maxRuns)
+{
+    std::vector<ByteRange> runs;
+    const std::size_t common = std::min(a.size(), b.size());
+    const std::size_t longer = std::max(a.size(), b.size());
+    for (std::size_t i = 0; i < common;) {
+        if (a[i] == b[i]) {
+            ++i;
+            continue;
+        }
+        if (maxRuns && runs.size() + 1 == maxRuns) {
+            runs.push_back({i, longer});
+            return runs;
+        }
+        const std::size_t begin = i;
+        while (i < common && a[i] != b[i])
+            ++i;
+        runs.push_back({begin, i});
+    }
+    if (common < longer) {
+        if (!runs.empty() && runs.back().end == common)
+            runs.back().end = longer;
+        else
+            runs.push_back({common, longer});
+    }
+    return runs;
+}
+
+std::vector<std::string> differenceColumns()
+{
+    return {"Kind", "Key", "LSN", "Key described", "A blob offset", "B blob offset", "Detail"};
+}
+
+std::vector<TableCell> differenceCells(const EntryDifference &d, bool delta)
+{
+    const Entry &e = d.a ? *d.a : *d.b;
+    auto offset = [](const std::optional<Entry> &x) {
+        return x ? TableCell{fmt::format("0x{:x}", x->blobOffset), double(x->blobOffset)} : textCell("");
+    };
+    return {textCell(differenceKindName(d.kind)), textCell(e.key.toHex()), textCell(delta ? e.lsn.toString() : ""),
+            textCell(e.key.describe()), offset(d.a), offset(d.b), textCell(d.detail)};
 }
 
 Result<DiffReport> diffLayers(const Layer &a, const Layer &b,
@@ -223,7 +270,8 @@ Result<DiffReport> diffLayers(const Layer &a, const Layer &b,
             listing = onDifference(d);
     };
     while ((ea || eb) && !failed) {
-        if (options.progress && (++compared & 0xFFFF) == 0 && !options.progress(compared))
+        if (options.progress && (++compared & 0xFFFF) == 0
+            && !options.progress(compared, ea ? a.entry(ea->key, ea->value).blobOffset : b.entry(eb->key, eb->value).blobOffset))
             return makeError(0, "the diff to finish", "cancelled");
         int c;
         if (!ea)

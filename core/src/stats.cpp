@@ -1,6 +1,7 @@
 #include "layerscope/stats.h"
 
-#include "layerscope/inspect.h"
+#include "layerscope/blob.h"
+#include "layerscope/value.h"
 #include "layerscope/tree_walk.h"
 
 #include <algorithm>
@@ -10,6 +11,9 @@
 namespace layerscope {
 
 namespace {
+
+/// The NeonWalRecord tag of Postgres records (the variant's index, as on disk).
+const std::uint32_t kPostgresTag = std::uint32_t(NeonWalRecord{wal::Postgres{}}.index());
 
 std::size_t logBucket(std::uint64_t n, std::size_t buckets)
 {
@@ -125,37 +129,60 @@ Result<LayerStats> computeStats(const Layer &layer, const StatsOptions &options)
             versions = run = 0;
         }
         ++versions;
-        auto d = inspectEntry(layer, e);
-        if (!d) {
+        // The value's shape is read in place (scanValue); only zstd blobs are copied (to
+        // decompress them) and only Postgres records decoded (for their resource manager).
+        const auto header = layer.blobHeader(e);
+        if (!header) {
             ++s.unreadableValues;
             return true;
         }
-        const std::uint64_t stored = d->header.headerLen + d->header.storedLen;
-        const std::uint64_t payload = d->payloadLen;
+        ByteVector decompressed;
+        Bytes payloadBytes = storedPayload(layer.bytes(), *header);
+        if (header->compression != Compression::None) {
+            auto p = decodePayload(layer.bytes(), *header);
+            if (!p) {
+                ++s.unreadableValues;
+                return true;
+            }
+            decompressed = std::move(*p);
+            payloadBytes = decompressed;
+        }
+        ValueShape shape{true, payloadBytes.size(), 0, true};
+        if (delta) {
+            auto scanned = scanValue(payloadBytes, header->payloadOffset());
+            if (!scanned) {
+                ++s.unreadableValues;
+                return true;
+            }
+            shape = *scanned;
+        }
+        const std::uint64_t stored = header->headerLen + header->storedLen;
+        const std::uint64_t payload = payloadBytes.size();
         s.total.add(stored, payload);
         s.categories[keyCategory(e.key)].add(stored, payload);
         if (e.key.keyClass() == KeyClass::RelBlock || e.key.keyClass() == KeyClass::RelSize)
             s.relations[fmt::format("{}/{}/{}", e.key.field2(), e.key.field3(), e.key.field4())].add(stored, payload);
         ++s.blobSizes[logBucket(stored, s.blobSizes.size())];
-        (d->header.compression == Compression::Zstd ? s.zstd : s.plain).add(stored, payload);
-        if (d->value.isImage()) {
+        (header->compression == Compression::Zstd ? s.zstd : s.plain).add(stored, payload);
+        if (shape.isImage) {
             s.images.add(stored, payload);
         } else {
             s.walRecords.add(stored, payload);
-            const NeonWalRecord &rec = d->value.record();
-            ++s.recordKinds[recordName(rec)];
-            if (const auto *pg = std::get_if<wal::Postgres>(&rec))
-                if (auto h = parseXLogRecordHeader(pg->rec))
-                    ++s.rmgrs[rmgrName(h->rmid)];
+            const char *kind = recordTagName(shape.recordTag);
+            ++s.recordKinds[kind ? kind : "unknown"];
+            if (shape.recordTag == kPostgresTag)
+                if (auto v = decodeValue(payloadBytes, header->payloadOffset()))
+                    if (auto h = parseXLogRecordHeader(std::get<wal::Postgres>(v->record()).rec))
+                        ++s.rmgrs[rmgrName(h->rmid)];
         }
         // The run of records a read at the top replays: reset at each will_init value.
         if (delta) {
-            if (d->value.willInit())
+            if (shape.willInit)
                 run = 0;
             else
                 ++run;
         }
-        if (options.progress && (++done & 0x3FFF) == 0 && !options.progress(done)) {
+        if (options.progress && (++done & 0x3FFF) == 0 && !options.progress(done, e.blobOffset)) {
             cancelled = true;
             return false;
         }
@@ -217,6 +244,150 @@ void finishStats(LayerStats &stats)
     });
     all.resize(LayerStats::kTopRelations);
     stats.relations = {all.begin(), all.end()};
+}
+
+} // namespace layerscope
+
+namespace layerscope {
+
+namespace {
+
+double percentOf(std::uint64_t part, std::uint64_t whole)
+{
+    return whole ? 100.0 * double(part) / double(whole) : 0.0;
+}
+
+/// Groups by stored bytes, largest first (name breaks ties): one row each.
+Table countsTable(std::string id, std::string title, std::string what, const std::map<std::string, ByteCount> &groups,
+                  std::uint64_t whole)
+{
+    Table t{std::move(id), std::move(title), {std::move(what), "Entries", "Stored", "Payload", "Share of stored"}, {},
+            ChartKind::Bars, 0, 2};
+    std::vector<std::pair<std::string, ByteCount>> sorted(groups.begin(), groups.end());
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto &a, const auto &b) { return a.second.storedBytes > b.second.storedBytes; });
+    for (const auto &[name, c] : sorted)
+        t.rows.push_back({textCell(name), countCell(c.entries), bytesCell(c.storedBytes), bytesCell(c.payloadBytes),
+                          percentCell(percentOf(c.storedBytes, whole))});
+    return t;
+}
+
+Table histogramTable(std::string id, std::string title, std::string of, std::string what, const std::uint64_t *buckets,
+                     std::size_t n, bool bytes)
+{
+    // Charted by the bucket's lower bound (short labels); the table also gives the range.
+    Table t{std::move(id), std::move(title), {"Bucket", of + " from", of + (bytes ? " below" : " to"), std::move(what)},
+            {}, ChartKind::Histogram, 1, 3};
+    std::size_t first = n, last = 0;
+    for (std::size_t b = 0; b < n; ++b)
+        if (buckets[b]) {
+            first = std::min(first, b);
+            last = b;
+        }
+    // Every bucket between the first and the last one used, so the histogram's gaps show.
+    for (std::size_t b = first; b <= last && first < n; ++b) {
+        const std::uint64_t from = 1ull << b, below = 2ull << b;
+        if (bytes) {
+            t.rows.push_back({textCell(fmt::format("[{}, {})", humanBytes(from), humanBytes(below))), bytesCell(from),
+                              bytesCell(below), countCell(buckets[b])});
+        } else {
+            const std::uint64_t to = below - 1;
+            t.rows.push_back({textCell(from == to ? fmt::format("{}", from) : fmt::format("{}–{}", from, to)),
+                              countCell(from), countCell(to), countCell(buckets[b])});
+        }
+    }
+    return t;
+}
+
+} // namespace
+
+std::vector<Table> statsTables(const LayerStats &s)
+{
+    std::vector<Table> out;
+    const double ratio = s.zstd.storedBytes ? double(s.zstd.payloadBytes) / double(s.zstd.storedBytes) : 0.0;
+    Table overview{"overview", "Overview", {"Measure", "Value"}, {}, ChartKind::None, 0, 1};
+    overview.rows = {
+        {textCell("Layers"), countCell(s.layers)},
+        {textCell("File size"), bytesCell(s.fileBytes)},
+        {textCell("Entries"), countCell(s.total.entries)},
+        {textCell("Distinct keys"), countCell(s.keys)},
+        {textCell("Values as stored"), bytesCell(s.total.storedBytes)},
+        {textCell("Values decompressed"), bytesCell(s.total.payloadBytes)},
+        {textCell("Unreadable values"), countCell(s.unreadableValues)},
+        {textCell("zstd ratio (decompressed / stored)"), s.zstd.entries ? ratioCell(ratio) : textCell("no zstd blobs")},
+        {textCell("Index share of the file"), percentCell(percentOf(s.indexBytes, s.fileBytes))},
+        {textCell("Saved by key prefix compression"), bytesCell(s.prefixSavedBytes)},
+    };
+    if (s.walRecords.entries)
+        overview.rows.push_back({textCell(fmt::format("Keys replaying more than {} records", s.chainThreshold)),
+                                 countCell(s.longChains)});
+    out.push_back(std::move(overview));
+
+    Table file{"file", "Where the file's bytes go", {"Part", "Bytes", "Share of file"}, {}, ChartKind::Pie, 0, 1};
+    for (const auto &[name, n] : {std::pair{"summary block", s.summaryBytes}, std::pair{"values", s.valueAreaBytes},
+                                  std::pair{"index", s.indexBytes}})
+        file.rows.push_back({textCell(name), bytesCell(n), percentCell(percentOf(n, s.fileBytes))});
+    out.push_back(std::move(file));
+
+    out.push_back(countsTable("categories", "Bytes by key category", "Category", s.categories, s.total.storedBytes));
+    if (!s.relations.empty())
+        out.push_back(countsTable("relations", fmt::format("Top {} relations by bytes", LayerStats::kTopRelations),
+                                  "Relation (spc/db/rel)", s.relations, s.total.storedBytes));
+    Table values = countsTable("values", "Images and WAL records", "Value",
+                               {{"images", s.images}, {"WAL records", s.walRecords}}, s.total.storedBytes);
+    values.chart = ChartKind::Pie;
+    out.push_back(std::move(values));
+    auto countsOnly = [&](std::string id, std::string title, std::string what, const std::map<std::string, std::uint64_t> &m) {
+        Table t{std::move(id), std::move(title), {std::move(what), "Records", "Share"}, {}, ChartKind::Bars, 0, 1};
+        std::vector<std::pair<std::string, std::uint64_t>> sorted(m.begin(), m.end());
+        std::stable_sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) { return a.second > b.second; });
+        for (const auto &[name, n] : sorted)
+            t.rows.push_back({textCell(name), countCell(n), percentCell(percentOf(n, s.walRecords.entries))});
+        if (!t.rows.empty())
+            out.push_back(std::move(t));
+    };
+    countsOnly("record_kinds", "WAL records by kind", "Record kind", s.recordKinds);
+    countsOnly("rmgrs", "Postgres records by resource manager", "Resource manager", s.rmgrs);
+
+    Table compression{"compression", "Compression", {"Storage", "Blobs", "Stored", "Decompressed", "Ratio"}, {},
+                      ChartKind::Pie, 0, 2};
+    for (const auto &[name, c] : {std::pair{"zstd", s.zstd}, std::pair{"plain", s.plain}})
+        compression.rows.push_back({textCell(name), countCell(c.entries), bytesCell(c.storedBytes),
+                                    bytesCell(c.payloadBytes),
+                                    c.storedBytes ? ratioCell(double(c.payloadBytes) / double(c.storedBytes))
+                                                  : textCell("–")});
+    out.push_back(std::move(compression));
+
+    Table sizes = histogramTable("blob_sizes", "Blob sizes as stored (header + payload)", "Size", "Blobs", s.blobSizes.data(),
+                                 s.blobSizes.size(), true);
+    if (!sizes.rows.empty())
+        out.push_back(std::move(sizes));
+
+    Table levels{"index_levels", "B-tree index by level (root first)", {"Level", "Nodes", "Entries", "Used bytes", "Fill"},
+                 {}, ChartKind::Bars, 0, 4};
+    for (std::size_t l = s.levels.size(); l-- > 0;)
+        levels.rows.push_back({textCell(l == 0 ? "0 (leaves)" : fmt::format("{}", l)), countCell(s.levels[l].nodes),
+                               countCell(s.levels[l].entries), bytesCell(s.levels[l].usedBytes),
+                               percentCell(100.0 * s.levels[l].fill())});
+    if (!levels.rows.empty())
+        out.push_back(std::move(levels));
+
+    if (s.walRecords.entries) {
+        Table versions = histogramTable("versions_per_key", "Versions (LSNs) per key", "Versions", "Keys", s.versionsPerKey.data(),
+                                        s.versionsPerKey.size(), false);
+        if (!versions.rows.empty())
+            out.push_back(std::move(versions));
+    }
+    return out;
+}
+
+Table layersTable(const std::vector<std::pair<std::string, LayerStats>> &layers)
+{
+    Table t{"layers", "Layers", {"File", "Entries", "Keys", "File size", "Index share"}, {}, ChartKind::Bars, 0, 3};
+    for (const auto &[name, s] : layers)
+        t.rows.push_back({textCell(name), countCell(s.total.entries), countCell(s.keys), bytesCell(s.fileBytes),
+                          percentCell(percentOf(s.indexBytes, s.fileBytes))});
+    return t;
 }
 
 } // namespace layerscope

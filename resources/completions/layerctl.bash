@@ -14,8 +14,8 @@ _layerctl()
         keys) opts="--from --limit --json" ;;
         tree) opts="--neon --json" ;;
         dissect) opts="--summary --node --entry --offset --problems --json" ;;
-        diff) opts="--limit --json" ;;
-        stats) opts="--json" ;;
+        diff) opts="--limit --json --csv" ;;
+        stats) opts="--json --csv" ;;
         blob) opts="--json" ;;
         dump) opts="--json --format" ;;
         rewrite) opts="--compression --quiet" ;;

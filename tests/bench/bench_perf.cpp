@@ -1,7 +1,10 @@
 // Core performance figures for one layer: open → summary + first page, index walk against a
 // plain sequential read of the index bytes, validation against reading the whole file, and
-// the anonymous memory validation keeps. Prints one block per file; never asserts.
+// the anonymous memory validation keeps; diff of the layer against a second mapping of itself
+// (every value compared) and space statistics (every value read and decoded) against the walk. Prints one block per file; never asserts.
+#include <layerscope/diff.h>
 #include <layerscope/layer.h>
+#include <layerscope/stats.h>
 #include <layerscope/tree_shape.h>
 #include <layerscope/tree_walk.h>
 #include <layerscope/validate.h>
@@ -127,6 +130,42 @@ int main(int argc, char **argv)
                     threads, validate * 1e3, cat * 1e3, validate / cat, report.errors, report.warnings);
         std::printf("  anonymous memory kept by validation %ld KiB (%.2f bytes/entry)\n", anonAfter - anonBefore,
                     entries ? double(anonAfter - anonBefore) * 1024 / double(entries) : 0.0);
+
+        // Diff against the same file through two fresh mappings each run (every value is read
+        // on both sides and compared), and the floor for any reader over mappings: memcmp of
+        // two fresh mappings of the file, 8 KiB at a time.
+        DiffReport diffReport;
+        const long diffAnonBefore = statusKb("RssAnon:");
+        const double diff = best(2, [&] {
+            auto a = Layer::openFile(path);
+            auto b = Layer::openFile(path);
+            if (auto r = diffLayers(*a, *b, {}))
+                diffReport = *r;
+        });
+        const long diffAnonAfter = statusKb("RssAnon:");
+        int sink = 0;
+        const double touchBoth = best(2, [&] {
+            auto a = Layer::openFile(path);
+            auto b = Layer::openFile(path);
+            const Bytes x = a->bytes(), y = b->bytes();
+            for (std::size_t o = 0; o < x.size(); o += 8192)
+                sink += std::memcmp(x.data() + o, y.data() + o, std::min<std::size_t>(8192, x.size() - o)) != 0;
+        });
+        std::printf("  diff against itself              %8.1f ms  %.1f M entries/s, %llu equal; memcmp of both mappings "
+                    "%.1f ms (diff at %.2fx its speed, goal ≥ 0.5); read() of both %.1f ms; index walks of both %.1f ms; "
+                    "anonymous memory +%ld KiB [%d]\n",
+                    diff * 1e3, double(entries) / diff / 1e6, static_cast<unsigned long long>(diffReport.equal),
+                    touchBoth * 1e3, touchBoth / diff, 2 * cat * 1e3, 2 * walk * 1e3, diffAnonAfter - diffAnonBefore, sink);
+        LayerStats stats;
+        const double statsTime = best(2, [&] {
+            auto fresh = Layer::openFile(path);  // a fresh mapping: every blob is read anew
+            auto r = computeStats(*fresh);
+            if (r)
+                stats = *r;
+        });
+        std::printf("  stats                            %8.1f ms  %.1f M entries/s, %.0f MiB/s of values; vs read() %.1f ms\n",
+                    statsTime * 1e3, double(stats.total.entries) / statsTime / 1e6,
+                    double(stats.total.storedBytes) / statsTime / (1 << 20), cat * 1e3);
     }
     return 0;
 }

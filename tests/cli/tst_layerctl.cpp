@@ -51,6 +51,8 @@ private slots:
     void dissectDamagedAndUsage();
     void diffRewrittenAndChanged_data() { dumpJsonEqualsExpect_data(); }
     void diffRewrittenAndChanged();
+    void statsCsvMatchesJson_data() { dumpJsonEqualsExpect_data(); }
+    void statsCsvMatchesJson();
 };
 
 namespace {
@@ -636,8 +638,6 @@ void TestLayerctl::dissectDamagedAndUsage()
     QVERIFY(s.out.contains("summary-magic"));
 }
 
-QTEST_GUILESS_MAIN(TestLayerctl)
-#include "tst_layerctl.moc"
 
 // A Neon-written layer against its zstd rewrite: no difference (exit 0). One payload byte of
 // the copy flipped: exactly that entry, changed (exit 1). Its index damaged: exit 2, naming
@@ -673,6 +673,13 @@ void TestLayerctl::diffRewrittenAndChanged()
     const QJsonObject total = QJsonDocument::fromJson(lines[1]).object();
     QCOMPARE(total["changed"].toInt(), 1);
     QCOMPARE(total["equal"].toInteger(), qint64(entries.size() - 1));
+    // The same difference as CSV: a header, then the row with the key and both offsets.
+    r = layerctl({"diff", "--csv", path, changed});
+    QCOMPARE(r.code, 1);
+    const QList<QByteArray> csv = r.out.split('\n');
+    QCOMPARE(csv[0], QByteArray("Kind,Key,LSN,Key described,A blob offset,B blob offset,Detail\r"));
+    QVERIFY2(csv[1].startsWith("changed," + QByteArray::fromStdString(e.key.toHex()) + ","), csv[1].constData());
+    QVERIFY(csv[1].contains("," + QByteArray::number(qulonglong(e.blobOffset)) + ","));
 
     const FileOffset root = (std::uint64_t(layer->summary().indexStartBlk) + layer->summary().indexRootBlk) * 8192;
     bytes = testutil::readAll(path);
@@ -684,3 +691,45 @@ void TestLayerctl::diffRewrittenAndChanged()
     QVERIFY(r.out.isEmpty());
     QVERIFY2(r.err.contains(damaged.toUtf8()), r.err.constData());
 }
+
+// stats --csv writes one file per table; their figures are the JSON report's, exactly.
+void TestLayerctl::statsCsvMatchesJson()
+{
+    QFETCH(QString, path);
+    QTemporaryDir dir;
+    const Run json = layerctl({"stats", "--json", path});
+    QCOMPARE(json.code, 0);
+    const QJsonObject j = QJsonDocument::fromJson(json.out).object();
+    const Run csv = layerctl({"stats", path, "--csv", dir.filePath("csv")});
+    QCOMPARE(csv.code, 0);
+    QVERIFY(csv.out.contains("Bytes by key category:"));
+    const QStringList files = QDir(dir.filePath("csv")).entryList(QDir::Files);
+    for (const char *expected : {"overview.csv", "file.csv", "categories.csv", "values.csv", "compression.csv",
+                                 "blob_sizes.csv", "index_levels.csv"})
+        QVERIFY2(files.contains(expected), qPrintable(files.join(',')));
+    // categories.csv: Category,Entries,Stored,Payload,Share; the rows add up to the JSON total.
+    const QList<QByteArray> lines = testutil::readAll(dir.filePath("csv/categories.csv")).split('\n');
+    QCOMPARE(lines[0], QByteArray("Category,Entries,Stored,Payload,Share of stored\r"));
+    qint64 entries = 0, stored = 0;
+    for (int i = 1; i < lines.size(); ++i) {
+        if (lines[i].trimmed().isEmpty())
+            continue;
+        const QList<QByteArray> cells = lines[i].trimmed().split(',');
+        const QJsonObject c = j["categories"].toObject()[QString::fromUtf8(cells[0])].toObject();
+        QCOMPARE(cells[1].toLongLong(), c["entries"].toInteger());
+        QCOMPARE(cells[2].toLongLong(), c["stored_bytes"].toInteger());
+        entries += cells[1].toLongLong();
+        stored += cells[2].toLongLong();
+    }
+    QCOMPARE(entries, j["total"].toObject()["entries"].toInteger());
+    QCOMPARE(stored, j["total"].toObject()["stored_bytes"].toInteger());
+    // A directory that cannot be made is an error naming it.
+    const QString blocked = dir.filePath("file");
+    QVERIFY(testutil::writeFile(blocked, QByteArray("x")));
+    const Run bad = layerctl({"stats", path, "--csv", blocked + "/sub"});
+    QCOMPARE(bad.code, 2);
+    QVERIFY2(bad.err.contains(blocked.toUtf8()), bad.err.constData());
+}
+
+QTEST_GUILESS_MAIN(TestLayerctl)
+#include "tst_layerctl.moc"

@@ -29,6 +29,19 @@ inline layerscope::Layer finishAndOpen(layerscope::LayerWriter &writer, layersco
     return *layer;
 }
 
+/// A copy of `layer` whose root node says suffix_len 5 (no longer the key width): the layer
+/// opens, its index cannot be walked. `*root` gets the root node's offset.
+inline layerscope::Layer withDamagedRoot(const layerscope::Layer &layer, layerscope::FileOffset *root)
+{
+    layerscope::ByteVector bytes(layer.bytes().begin(), layer.bytes().end());
+    *root = (std::uint64_t(layer.summary().indexStartBlk) + layer.summary().indexRootBlk) * 8192;
+    bytes[*root + 4] = 5;
+    auto bad = layerscope::Layer::open(std::make_shared<layerscope::MemorySource>(bytes));
+    if (!bad)
+        qFatal("%s", bad.error().message().c_str());
+    return *bad;
+}
+
 /// A summary for generated layers: fixed ids, the whole key range, LSNs 0x1000..0x1000000.
 inline layerscope::Summary testSummary(layerscope::LayerKind kind)
 {

@@ -8,6 +8,8 @@
 
 #include <QtTest>
 
+#include <fmt/format.h>
+
 #include <map>
 
 using namespace layerscope;
@@ -213,18 +215,63 @@ private slots:
     void damagedIndexIsAnErrorNotADifference()
     {
         const Layer good = imageLayer(pages(300));
-        ByteVector bytes(good.bytes().begin(), good.bytes().end());
-        const FileOffset root = (std::uint64_t(good.summary().indexStartBlk) + good.summary().indexRootBlk) * 8192;
-        bytes[root + 4] = 5;  // suffix_len: no longer the key width
-        auto bad = Layer::open(std::make_shared<MemorySource>(bytes));
-        QVERIFY(bad);
+        FileOffset root = 0;
+        const Layer bad = testutil::withDamagedRoot(good, &root);
         char failed = 0;
         int listed = 0;
-        auto r = diffLayers(good, *bad, [&](const EntryDifference &) { return ++listed, true; }, {}, &failed);
+        auto r = diffLayers(good, bad, [&](const EntryDifference &) { return ++listed, true; }, {}, &failed);
         QVERIFY(!r);
         QCOMPARE(failed, 'B');
         QCOMPARE(listed, 0);
         QCOMPARE(r.error().offset, root + 3);
+    }
+
+    void differingRuns_data()
+    {
+        QTest::addColumn<QByteArray>("a");
+        QTest::addColumn<QByteArray>("b");
+        QTest::addColumn<int>("maxRuns");
+        QTest::addColumn<QString>("runs");  // "begin-end" joined by spaces
+        QTest::newRow("equal") << QByteArray("abcdef") << QByteArray("abcdef") << 10 << "";
+        QTest::newRow("one-byte") << QByteArray("abcdef") << QByteArray("abXdef") << 10 << "2-3";
+        QTest::newRow("two-runs") << QByteArray("abcdefgh") << QByteArray("XYcdeZgh") << 10 << "0-2 5-6";
+        QTest::newRow("b-longer") << QByteArray("abc") << QByteArray("abcde") << 10 << "3-5";
+        QTest::newRow("a-longer-joins-last-run") << QByteArray("abcdef") << QByteArray("abX") << 10 << "2-6";
+        QTest::newRow("empty-side") << QByteArray() << QByteArray("xy") << 10 << "0-2";
+        QTest::newRow("capped-last-reaches-end") << QByteArray("aXaXaXaX") << QByteArray("aYaYaYaY") << 2 << "1-2 3-8";
+    }
+    void differingRuns()
+    {
+        QFETCH(QByteArray, a);
+        QFETCH(QByteArray, b);
+        QFETCH(int, maxRuns);
+        QFETCH(QString, runs);
+        const auto got = layerscope::differingRuns(Bytes(reinterpret_cast<const std::uint8_t *>(a.constData()), std::size_t(a.size())),
+                                                   Bytes(reinterpret_cast<const std::uint8_t *>(b.constData()), std::size_t(b.size())),
+                                                   std::size_t(maxRuns));
+        QStringList out;
+        for (const ByteRange &r : got)
+            out << QStringLiteral("%1-%2").arg(r.begin).arg(r.end);
+        QCOMPARE(out.join(' '), runs);
+    }
+
+    // The row every front end shows (CLI --csv, the GUI table): kind, key, LSN, offsets, detail.
+    void differenceCellsOfADelta()
+    {
+        const Layer a = deltaLayer(3, 2);
+        const Layer b = deltaLayer(3, 2, 1);
+        std::vector<EntryDifference> listed;
+        QVERIFY(diffLayers(a, b, [&](const EntryDifference &d) { return listed.push_back(d), true; }));
+        QCOMPARE(listed.size(), std::size_t(2));  // key 1's two versions are only in A
+        const auto cells = differenceCells(listed[0], true);
+        QCOMPARE(cells.size(), differenceColumns().size());
+        QCOMPARE(cells[0].text, std::string("only-in-a"));
+        QCOMPARE(cells[1].text, keyOf(1).toHex());
+        QCOMPARE(cells[2].text, Lsn{0x2000}.toString());
+        QCOMPARE(cells[3].text, keyOf(1).describe());
+        QCOMPARE(*cells[4].number, double(listed[0].a->blobOffset));
+        QCOMPARE(cells[4].text, fmt::format("0x{:x}", listed[0].a->blobOffset));
+        QVERIFY(!cells[5].number && cells[5].text.empty());
     }
 };
 

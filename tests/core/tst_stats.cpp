@@ -16,6 +16,49 @@ Summary baseSummary(LayerKind kind)
     return testutil::testSummary(kind);
 }
 
+const Table *tableById(const std::vector<Table> &tables, const std::string &id)
+{
+    for (const Table &t : tables)
+        if (t.id == id)
+            return &t;
+    return nullptr;
+}
+
+/// The row of `table` whose first cell reads `label`, or null.
+const std::vector<TableCell> *rowOf(const Table &table, const std::string &label)
+{
+    for (const auto &row : table.rows)
+        if (row.front().text == label)
+            return &row;
+    return nullptr;
+}
+
+double number(const std::vector<TableCell> &row, int column)
+{
+    return row[std::size_t(column)].number.value_or(-1.0);
+}
+
+/// 30 main-fork pages of relation 16384, 5 of its fsm, 10 main-fork pages of relation 16385
+/// and 4 clog pages, each payload 8192 bytes.
+Layer knownImageLayer(Compression c)
+{
+    MemorySink sink;
+    LayerWriter w(baseSummary(LayerKind::Image), sink);
+    const ByteVector page(8192, 0x5A);
+    bool ok = true;
+    for (std::uint32_t blk = 0; blk < 30; ++blk)
+        ok &= bool(w.addImage(Key::fromFields(0, 1663, 5, 16384, 0, blk), page, c));
+    for (std::uint32_t blk = 0; blk < 5; ++blk)
+        ok &= bool(w.addImage(Key::fromFields(0, 1663, 5, 16384, 1, blk), page, c));
+    for (std::uint32_t blk = 0; blk < 10; ++blk)
+        ok &= bool(w.addImage(Key::fromFields(0, 1663, 5, 16385, 0, blk), page, c));
+    for (std::uint32_t blk = 0; blk < 4; ++blk)
+        ok &= bool(w.addImage(Key::fromFields(1, 0, 1, blk, 0, 0), page, c));  // slru clog (kind 0), segment blk
+    if (!ok)
+        qFatal("addImage failed");
+    return testutil::finishAndOpen(w, sink);
+}
+
 } // namespace
 
 class TestStats : public QObject
@@ -33,19 +76,7 @@ private slots:
     void categoriesOfAnImageLayer()
     {
         QFETCH(bool, zstd);
-        MemorySink sink;
-        LayerWriter w(baseSummary(LayerKind::Image), sink);
-        const Compression c = zstd ? Compression::Zstd : Compression::None;
-        const ByteVector page(8192, 0x5A);
-        for (std::uint32_t blk = 0; blk < 30; ++blk)
-            QVERIFY(w.addImage(Key::fromFields(0, 1663, 5, 16384, 0, blk), page, c));
-        for (std::uint32_t blk = 0; blk < 5; ++blk)
-            QVERIFY(w.addImage(Key::fromFields(0, 1663, 5, 16384, 1, blk), page, c));
-        for (std::uint32_t blk = 0; blk < 10; ++blk)
-            QVERIFY(w.addImage(Key::fromFields(0, 1663, 5, 16385, 0, blk), page, c));
-        for (std::uint32_t blk = 0; blk < 4; ++blk)
-            QVERIFY(w.addImage(Key::fromFields(1, 0, 1, blk, 0, 0), page, c));  // slru clog (kind 0), segment blk
-        auto s = computeStats(testutil::finishAndOpen(w, sink));
+        auto s = computeStats(knownImageLayer(zstd ? Compression::Zstd : Compression::None));
         QVERIFY(s);
         QCOMPARE(s->total.entries, 49u);
         QCOMPARE(s->keys, 49u);
@@ -69,6 +100,85 @@ private slots:
         QCOMPARE(s->levels.size(), std::size_t(1));
         QCOMPARE(s->levels[0].entries, 49u);
         QCOMPARE(s->valueAreaBytes + s->indexBytes + s->summaryBytes, s->fileBytes);
+    }
+
+    // The tables hold the same figures, sorted largest first, exact in their numbers.
+    void tablesCarryTheCounts()
+    {
+        auto s = computeStats(knownImageLayer(Compression::None));
+        QVERIFY(s);
+        finishStats(*s);
+        const std::vector<Table> tables = statsTables(*s);
+        QStringList ids;
+        for (const Table &t : tables)
+            ids << QString::fromStdString(t.id);
+        // No WAL records: no record kinds, resource managers or versions per key.
+        QCOMPARE(ids.join(','), QStringLiteral("overview,file,categories,relations,values,compression,blob_sizes,index_levels"));
+
+        const Table *cats = tableById(tables, "categories");
+        QCOMPARE(cats->rows.size(), std::size_t(3));
+        QCOMPARE(cats->rows[0][0].text, std::string("relation main"));  // largest first
+        QCOMPARE(number(cats->rows[0], 1), 40.0);
+        QCOMPARE(number(cats->rows[0], 2), 40.0 * 8196);
+        QCOMPARE(number(*rowOf(*cats, "relation fsm"), 1), 5.0);
+        QCOMPARE(number(*rowOf(*cats, "slru clog"), 2), 4.0 * 8196);
+        QCOMPARE(cats->chart, ChartKind::Bars);
+        QCOMPARE(cats->valueColumn, 2);
+
+        const Table *rels = tableById(tables, "relations");
+        QCOMPARE(rels->rows.size(), std::size_t(2));
+        QCOMPARE(rels->rows[0][0].text, std::string("1663/5/16384"));
+        QCOMPARE(number(rels->rows[0], 1), 35.0);
+        QCOMPARE(number(rels->rows[1], 3), 10.0 * 8192);
+
+        const Table *sizes = tableById(tables, "blob_sizes");
+        QCOMPARE(sizes->rows.size(), std::size_t(1));  // every blob is 8,196 bytes
+        QCOMPARE(number(sizes->rows[0], 1), 8192.0);
+        QCOMPARE(number(sizes->rows[0], 2), 16384.0);
+        QCOMPARE(number(sizes->rows[0], 3), 49.0);
+
+        const Table *values = tableById(tables, "values");
+        QCOMPARE(number(*rowOf(*values, "images"), 1), 49.0);
+        QCOMPARE(number(*rowOf(*values, "WAL records"), 1), 0.0);
+        const Table *compression = tableById(tables, "compression");
+        QCOMPARE(number(*rowOf(*compression, "plain"), 1), 49.0);
+        QCOMPARE(rowOf(*compression, "zstd")->at(4).text, std::string("–"));  // no ratio without zstd blobs
+
+        const Table *file = tableById(tables, "file");
+        double parts = 0;
+        for (const auto &row : file->rows)
+            parts += number(row, 1);
+        QCOMPARE(parts, double(s->fileBytes));
+
+        const Table *levels = tableById(tables, "index_levels");
+        QCOMPARE(levels->rows.size(), std::size_t(1));
+        QCOMPARE(levels->rows[0][0].text, std::string("0 (leaves)"));
+        QCOMPARE(number(levels->rows[0], 2), 49.0);
+        QCOMPARE(number(*rowOf(*tableById(tables, "overview"), "Entries"), 1), 49.0);
+    }
+
+    // A progress callback that says stop ends the count with "cancelled" (after 16,384 entries).
+    void cancelStopsTheCount()
+    {
+        MemorySink sink;
+        LayerWriter w(baseSummary(LayerKind::Image), sink);
+        for (std::uint32_t blk = 0; blk < 20000; ++blk)
+            QVERIFY(w.addImage(Key::fromFields(0, 1663, 5, 16384, 0, blk), ByteVector(8, 1), Compression::None));
+        const Layer layer = testutil::finishAndOpen(w, sink);
+        int calls = 0;
+        FileOffset lastAt = 0;
+        StatsOptions o;
+        o.progress = [&](std::uint64_t entries, FileOffset at) {
+            ++calls;
+            lastAt = at;
+            return entries < 16384;
+        };
+        auto s = computeStats(layer, o);
+        QVERIFY(!s);
+        QVERIFY(QString::fromStdString(s.error().message()).contains("cancelled"));
+        QCOMPARE(calls, 1);
+        QVERIFY(lastAt > 8192 && lastAt < std::uint64_t(layer.summary().indexStartBlk) * 8192);
+        QVERIFY(computeStats(layer));  // without a callback it counts all 20,000
     }
 
     // Key 0: an image then 20 records (a long chain); key 1: an image, 3 records, an image,
@@ -111,6 +221,17 @@ private slots:
         QCOMPARE(s->longChains, 2u);  // key 0 (20 > 4) and key 2 (5 > 4); key 1 has 2
         QCOMPARE(s->versionsPerKey[4], 1u);  // 21 versions: [16, 32)
         QCOMPARE(s->versionsPerKey[2], 2u);  // 7 and 5: [4, 8)
+        // The histogram's table lists every bucket from the first used to the last, gaps too.
+        const std::vector<Table> tables = statsTables(*s);
+        const Table *versions = tableById(tables, "versions_per_key");
+        QVERIFY(versions);
+        QCOMPARE(versions->rows.size(), std::size_t(3));
+        QCOMPARE(versions->rows[0][0].text, std::string("4–7"));
+        QCOMPARE(number(versions->rows[0], 3), 2.0);
+        QCOMPARE(number(versions->rows[1], 3), 0.0);
+        QCOMPARE(versions->rows[2][0].text, std::string("16–31"));
+        QCOMPARE(number(versions->rows[2], 3), 1.0);
+        QCOMPARE(number(*rowOf(*tableById(tables, "record_kinds"), "ClogSetCommitted"), 1), 30.0);
     }
 
     void fixturesAgreeWithTheirBlobs_data()

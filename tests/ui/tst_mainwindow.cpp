@@ -9,6 +9,10 @@
 #include <document/layerdocument.h>
 #include <mainwindow.h>
 #include <problems/problemspanel.h>
+#include <diff/diffpage.h>
+#include <stats/statspage.h>
+
+#include <layerscope/stats.h>
 
 #include <layerscope/layer.h>
 
@@ -36,6 +40,9 @@ private slots:
     void keyboardOnly();
     void screenshotGrab();
     void fitsA1024PixelScreen();
+    void statisticsAndCompareTabs();
+    void twoDroppedFilesAreCompared_data();
+    void twoDroppedFilesAreCompared();
 };
 
 void TestMainWindow::opensFixturesInTabs()
@@ -193,6 +200,81 @@ void TestMainWindow::fitsA1024PixelScreen()
     }
     for (QWidget *pane : {static_cast<QWidget *>(p->graph()), static_cast<QWidget *>(p->keys()), static_cast<QWidget *>(p->blob())})
         QVERIFY2(pane->width() >= 300, qPrintable(QString("%1 is %2 px").arg(pane->metaObject()->className()).arg(pane->width())));
+}
+
+
+// View → Statistics (Ctrl+I) and File → Compare With open tabs of their own that outlive the
+// layer's tab; the window waits for them like for a loading layer.
+void TestMainWindow::statisticsAndCompareTabs()
+{
+    QTemporaryDir dir;
+    const QStringList demo = testutil::demoLayers(dir.path());
+    QCOMPARE(demo.size(), 3);
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
+    QCOMPARE(w.openFiles({demo[0]}, true), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
+    QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : &w, Qt::Key_I, Qt::ControlModifier);
+    QCOMPARE(w.tabs()->count(), 2);
+    auto *stats = qobject_cast<StatsPage *>(w.tabs()->currentWidget());
+    QVERIFY(stats);
+    QVERIFY(w.tabs()->tabText(1).startsWith("Statistics: "));
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
+    const auto expected = computeStats(*Layer::openFile(demo[0].toStdString()));
+    QVERIFY(expected && stats->stats());
+    QCOMPARE(stats->stats()->total.entries, expected->total.entries);
+    QCOMPARE(stats->stats()->total.storedBytes, expected->total.storedBytes);
+    // Closing the layer's tab leaves the statistics readable (they hold their own mapping).
+    w.tabs()->setCurrentIndex(0);
+    QTest::keySequence(QApplication::focusWidget() ? QApplication::focusWidget() : &w, QKeySequence(QKeySequence::Close));
+    QCOMPARE(w.tabs()->count(), 1);
+    QVERIFY(stats->showSection("blob_sizes"));
+
+    DiffPage *diff = w.compareFiles(demo[0], demo[1], true);
+    QVERIFY(diff);
+    QCOMPARE(w.tabs()->currentWidget(), diff);
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
+    QVERIFY(diff->report());
+    QVERIFY(!diff->report()->same());
+    // A file that is not a layer: nothing opens and the status bar says which and why.
+    const QString junk = dir.filePath("junk");
+    QVERIFY(testutil::writeFile(junk, QByteArray(100, 'x')));
+    QVERIFY(!w.compareFiles(demo[0], junk, true));
+    QCOMPARE(w.tabs()->count(), 2);
+    QVERIFY2(w.statusText().contains(junk), qPrintable(w.statusText()));
+}
+
+void TestMainWindow::twoDroppedFilesAreCompared_data()
+{
+    QTest::addColumn<int>("files");
+    QTest::addColumn<int>("layerTabs");
+    QTest::addColumn<int>("compareTabs");
+    QTest::newRow("one-opens") << 1 << 1 << 0;
+    QTest::newRow("two-compare") << 2 << 0 << 1;
+    QTest::newRow("three-open") << 3 << 3 << 0;
+}
+
+void TestMainWindow::twoDroppedFilesAreCompared()
+{
+    QFETCH(int, files);
+    QFETCH(int, layerTabs);
+    QFETCH(int, compareTabs);
+    QTemporaryDir dir;
+    const QStringList demo = testutil::demoLayers(dir.path());
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    // (A synthetic QDropEvent is not delivered without a drag in progress: call what the drop calls.)
+    w.openDropped(demo.mid(0, files));
+    int layers = 0, compares = 0;
+    for (int i = 0; i < w.tabs()->count(); ++i) {
+        layers += qobject_cast<LayerPage *>(w.tabs()->widget(i)) != nullptr;
+        compares += qobject_cast<DiffPage *>(w.tabs()->widget(i)) != nullptr;
+    }
+    QCOMPARE(layers, layerTabs);
+    QCOMPARE(compares, compareTabs);
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
 }
 
 QTEST_MAIN(TestMainWindow)

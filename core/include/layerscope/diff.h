@@ -1,6 +1,7 @@
 #pragma once
 
 #include "layerscope/layer.h"
+#include "layerscope/table.h"
 
 #include <functional>
 #include <optional>
@@ -31,6 +32,13 @@ struct EntryDifference
 
 const char *differenceKindName(EntryDifference::Kind kind);
 
+/// The columns of a difference as a table row: kind, key (hex), LSN, key described, blob
+/// offsets in A and B, detail.
+std::vector<std::string> differenceColumns();
+/// One difference as cells under differenceColumns() (LSN empty for image layers; offsets
+/// empty where the entry is absent).
+std::vector<TableCell> differenceCells(const EntryDifference &difference, bool delta);
+
 struct DiffReport
 {
     /// Summary fields that describe the content (ids, key range, LSNs, magic, version).
@@ -51,9 +59,21 @@ struct DiffOptions
 {
     /// Compare keys only (set automatically when the kinds differ).
     bool keysOnly = false;
-    /// Gets the entries compared so far; returns false to cancel (error "cancelled").
-    std::function<bool(std::uint64_t)> progress;
+    /// Gets the entries compared so far and the blob offset reached in A (in B once A is
+    /// done); returns false to cancel (error "cancelled").
+    std::function<bool(std::uint64_t entries, FileOffset at)> progress;
 };
+
+/// A run of bytes [begin, end) where two values differ.
+struct ByteRange
+{
+    std::size_t begin = 0;
+    std::size_t end = 0;
+};
+
+/// The runs where `a` and `b` differ, in order; the bytes past the end of the shorter one are
+/// one run. At most `maxRuns` are listed: the last one then reaches to the end of the longer.
+std::vector<ByteRange> differingRuns(Bytes a, Bytes b, std::size_t maxRuns = 4096);
 
 /// Compares two layers: summaries field by field, then entries by index key (key, and LSN for
 /// deltas) in one merge walk over both indexes, each streamed on its own thread in bounded

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "layerscope/layer.h"
+#include "layerscope/table.h"
 
 #include <array>
 #include <functional>
@@ -71,7 +72,7 @@ struct LayerStats
     ByteCount plain;  ///< blobs stored as they are
     std::vector<LevelStats> levels;  ///< index 0 = leaves
     std::uint64_t prefixSavedBytes = 0;  ///< key bytes the per-node prefix saves
-    /// Deltas: how many versions (LSNs) each key has, in log buckets (1, 2, 3–4, 5–8, ...).
+    /// Deltas: how many versions (LSNs) each key has; bucket b counts keys with [2^b, 2^(b+1)).
     std::array<std::uint64_t, 24> versionsPerKey{};
     std::uint64_t keys = 0;  ///< distinct keys
     /// Deltas: keys with a run of more than `chainThreshold` records after their last
@@ -84,8 +85,10 @@ struct LayerStats
 struct StatsOptions
 {
     std::uint32_t chainThreshold = 16;
-    /// Gets entries done; returns false to cancel (error "cancelled").
-    std::function<bool(std::uint64_t)> progress;
+    /// Gets entries done and the blob offset reached (blobs lie in key order, so `at` over
+    /// the index start approximates the share done); returns false to cancel (error
+    /// "cancelled").
+    std::function<bool(std::uint64_t entries, FileOffset at)> progress;
 };
 
 /// The key category name of `key` (one of LayerStats::categories' names).
@@ -98,5 +101,13 @@ Result<LayerStats> computeStats(const Layer &layer, const StatsOptions &options 
 void mergeStats(LayerStats &total, const LayerStats &one);
 /// Keeps the kTopRelations largest relations.
 void finishStats(LayerStats &stats);
+
+/// The report as tables, in reading order: "overview", "file", "categories", "relations",
+/// "values", "record_kinds", "rmgrs", "compression", "blob_sizes", "index_levels",
+/// "versions_per_key" (tables with nothing to show are left out). Groups are sorted by stored
+/// bytes, largest first. The CLI prints and exports these; the GUI charts them.
+std::vector<Table> statsTables(const LayerStats &stats);
+/// One row per layer of a directory: file, entries, keys, file bytes, index share.
+Table layersTable(const std::vector<std::pair<std::string, LayerStats>> &layers);
 
 } // namespace layerscope
