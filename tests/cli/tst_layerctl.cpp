@@ -53,6 +53,8 @@ private slots:
     void diffRewrittenAndChanged();
     void statsCsvMatchesJson_data() { dumpJsonEqualsExpect_data(); }
     void statsCsvMatchesJson();
+    void statsTotalsMatchDump_data() { dumpJsonEqualsExpect_data(); }
+    void statsTotalsMatchDump();
 };
 
 namespace {
@@ -729,6 +731,26 @@ void TestLayerctl::statsCsvMatchesJson()
     const Run bad = layerctl({"stats", path, "--csv", blocked + "/sub"});
     QCOMPARE(bad.code, 2);
     QVERIFY2(bad.err.contains(blocked.toUtf8()), bad.err.constData());
+}
+
+// The statistics' totals are what `dump --json` shows: its entries, and their value bytes
+// (blob_len for deltas, the image length for image layers).
+void TestLayerctl::statsTotalsMatchDump()
+{
+    QFETCH(QString, path);
+    const Run dump = layerctl({"dump", "--json", path});
+    QCOMPARE(dump.code, 0);
+    const QList<QJsonObject> lines = parseLines(dump.out);
+    qint64 entries = 0, payload = 0;
+    for (int i = 1; i < lines.size(); ++i) {  // line 0 is the summary
+        ++entries;
+        payload += lines[i].contains("blob_len") ? lines[i]["blob_len"].toInteger() : lines[i]["len"].toInteger();
+    }
+    const Run stats = layerctl({"stats", "--json", path});
+    QCOMPARE(stats.code, 0);
+    const QJsonObject total = QJsonDocument::fromJson(stats.out).object()["total"].toObject();
+    QCOMPARE(total["entries"].toInteger(), entries);
+    QCOMPARE(total["payload_bytes"].toInteger(), payload);
 }
 
 QTEST_GUILESS_MAIN(TestLayerctl)
