@@ -56,6 +56,13 @@ int cmdDiff(const std::string &a, const std::string &b, const Options &opt);
 /// Space statistics of a layer, or of every layer in a directory (one row each, then the
 /// sum). Exit 1 when a layer cannot be read in full (the rest is still counted), 2 on I/O.
 int cmdStats(const std::string &path, const Options &opt);
+/// The files of a timeline directory: parsed names, sizes, and summaries checked against the
+/// names. Exit 1 when a summary is unreadable or disagrees with its name, 2 on I/O.
+int cmdLs(const std::string &dir, const Options &opt);
+/// Neon's read path for KEY@LSN over a timeline directory: the layers in the order Neon visits
+/// them and the chain of values. Exit 0 complete, 1 broken (the reason is printed), 2 on usage
+/// or I/O errors.
+int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt);
 
 /// Each command prints to stdout, errors to stderr naming the file and offset, and returns
 /// an ExitCode.

@@ -106,6 +106,16 @@ int main(int argc, char **argv)
                              "Example:\n  layerctl diff {} rewritten.layer",
                              kExampleLayer));
 
+    auto *ls = app.add_subcommand("ls", "the layers of a timeline directory, summaries checked against names");
+    ls->add_option("DIR", file, "timeline directory")->required();
+    ls->add_flag("--json", opt.json, "one JSON object per file, then a total");
+    ls->footer("Exit status: 0 every summary agrees with its name, 1 one is unreadable or disagrees, 2 I/O.");
+    auto *find = app.add_subcommand("find", "Neon's read path for KEY@LSN over a timeline directory, with its chain");
+    find->add_option("DIR", file, "timeline directory")->required();
+    find->add_option("KEY@LSN", key, "KEY (36 hex digits) @ LSN (X/Y or 16 hex digits)")->required();
+    find->add_flag("--json", opt.json, "one JSON object");
+    find->footer("Exit status: 0 the chain reaches an image or will_init record, 1 it is broken (\"could not find\n"
+                 "data for key\"), 2 usage or I/O error.");
     auto *stats = app.add_subcommand("stats", "where the bytes go: key categories, relations, blob sizes, compression, index");
     stats->add_option("PATH", file, "layer file, or a directory of layers")->required();
     stats->add_flag("--json", opt.json, "one JSON object (per layer for a directory, then the total)");
@@ -294,6 +304,10 @@ int main(int argc, char **argv)
         return cmdBlob(file, key, lsn, opt);
     if (stats->parsed())
         return cmdStats(file, opt);
+    if (ls->parsed())
+        return cmdLs(file, opt);
+    if (find->parsed())
+        return cmdFind(file, key, opt);
     if (diff->parsed())
         return cmdDiff(file, file2, opt);
     if (dissect->parsed()) {

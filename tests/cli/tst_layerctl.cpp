@@ -1,4 +1,5 @@
 #include "testutil.h"
+#include "timelinefixture.h"
 
 #include <layerscope/layer.h>
 
@@ -55,6 +56,9 @@ private slots:
     void statsCsvMatchesJson();
     void statsTotalsMatchDump_data() { dumpJsonEqualsExpect_data(); }
     void statsTotalsMatchDump();
+    void lsListsTheTimeline();
+    void findFollowsTheReadPath_data();
+    void findFollowsTheReadPath();
 };
 
 namespace {
@@ -751,6 +755,71 @@ void TestLayerctl::statsTotalsMatchDump()
     const QJsonObject total = QJsonDocument::fromJson(stats.out).object()["total"].toObject();
     QCOMPARE(total["entries"].toInteger(), entries);
     QCOMPARE(total["payload_bytes"].toInteger(), payload);
+}
+
+// ls: every file listed (a non-layer too), the summary that contradicts its name flagged.
+void TestLayerctl::lsListsTheTimeline()
+{
+    QTemporaryDir dir;
+    timelinefixture::writeTimeline(dir.path());
+    Run r = layerctl({"ls", dir.path()});
+    QCOMPARE(r.code, 1);  // one summary disagrees with its name
+    QVERIFY2(r.out.contains("notes.txt  not a layer name"), r.out.constData());
+    QVERIFY(r.out.contains("summary disagrees with the name: lsn: 0/300 in the name, 0/200 in the summary"));
+    QVERIFY(r.out.contains("[temporary: .1.___temp]"));
+    QVERIFY(r.out.contains("7 files: 3 image, 3 delta, 1 not layers"));
+    r = layerctl({"ls", "--json", dir.path()});
+    const QList<QJsonObject> lines = parseLines(r.out);
+    QCOMPARE(lines.size(), 8);
+    QCOMPARE(lines.last()["problems"].toInt(), 1);  // the contradicting summary (notes.txt is listed, not a problem)
+    QCOMPARE(layerctl({"ls", dir.filePath("missing")}).code, 2);
+}
+
+void TestLayerctl::findFollowsTheReadPath_data()
+{
+    QTest::addColumn<int>("blk");
+    QTest::addColumn<QString>("lsn");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QStringList>("layers");  // the layers' LSNs in read order
+    QTest::addColumn<int>("values");
+    QTest::newRow("delta-then-image") << 0 << "0/2FF" << 0 << QStringList{"0/200-0/300", "0/200"} << 2;
+    QTest::newRow("will-init-record") << 1 << "0/2FF" << 0 << QStringList{"0/200-0/300", "0/100-0/200"} << 1;
+    QTest::newRow("broken-chain") << 5 << "0/2FF" << 1 << QStringList{"0/200-0/300", "0/100-0/200"} << 2;
+}
+
+void TestLayerctl::findFollowsTheReadPath()
+{
+    QFETCH(int, blk);
+    QFETCH(QString, lsn);
+    QFETCH(int, code);
+    QFETCH(QStringList, layers);
+    QFETCH(int, values);
+    QTemporaryDir dir;
+    timelinefixture::writeTimeline(dir.path());
+    const QString keyAt = QString::fromStdString(timelinefixture::k(std::uint32_t(blk)).toHex()) + '@' + lsn;
+    const Run r = layerctl({"find", "--json", dir.path(), keyAt});
+    QCOMPARE(r.code, code);
+    const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(j["complete"].toBool(), code == 0);
+    QStringList got;
+    int n = 0;
+    for (const QJsonValue &step : j["steps"].toArray()) {
+        const auto name = layerscope::LayerName::parse(step.toObject()["layer"].toString().toStdString());
+        QVERIFY(name);
+        got << (name->kind == layerscope::LayerKind::Image
+                    ? QString::fromStdString(name->lsnStart.toString())
+                    : QString::fromStdString(name->lsnStart.toString() + "-" + name->lsnEnd.toString()));
+        n += step.toObject()["values"].toArray().size();
+    }
+    QCOMPARE(got, layers);
+    QCOMPARE(n, values);
+    if (code == 1)
+        QVERIFY(j["why"].toString().startsWith("could not find data for key"));
+    // The text form says the same.
+    const Run text = layerctl({"find", dir.path(), keyAt});
+    QCOMPARE(text.code, code);
+    QVERIFY(text.out.contains(code == 0 ? "complete:" : "broken: could not find data for key"));
+    QCOMPARE(layerctl({"find", dir.path(), "nonsense"}).code, 2);
 }
 
 QTEST_GUILESS_MAIN(TestLayerctl)

@@ -1,0 +1,81 @@
+#pragma once
+
+#include "layerscope/layer.h"
+#include "layerscope/layer_name.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace layerscope {
+
+/// One layer file of a timeline directory.
+struct TimelineLayer
+{
+    std::string fileName;
+    std::string path;
+    std::uint64_t fileSize = 0;
+    /// The parsed name; nullopt when the name is not a layer name (`nameError` says why).
+    std::optional<LayerName> name;
+    std::string nameError;
+    /// Read by readSummaries: the summary, or why it could not be read (offset at fault).
+    std::optional<Summary> summary;
+    std::string summaryError;
+    /// Where the summary contradicts the name, one sentence each
+    /// ("lsn_start: 0/1696070 in the name, 0/1696078 in the summary").
+    std::vector<std::string> disagreements;
+
+    /// A layer Neon's layer map would hold: a parsed name without a temp or download trailer.
+    bool isMapped() const { return name && name->tempSuffix.empty(); }
+};
+
+/// The layer files of one directory, by file name.
+struct Timeline
+{
+    std::string dir;
+    std::vector<TimelineLayer> layers;
+};
+
+/// Lists the regular files of `dir` (not recursive) in name order, parsing each name; files
+/// whose names do not parse are kept (listed, not hidden). Error: the directory cannot be read.
+Result<Timeline> scanTimeline(const std::string &dir);
+
+/// Reads every layer's summary (O(1) each, on up to `threads` threads; 0 = one per core) and
+/// compares it with the name. `progress` gets layers done and returns false to stop (the rest
+/// stay unread).
+void readSummaries(Timeline &timeline, unsigned threads = 0,
+                   const std::function<bool(std::size_t done)> &progress = {});
+
+/// One layer Neon's read path visits for a key, with the values it reads there.
+struct ReadStep
+{
+    std::size_t layer = 0;  ///< index into Timeline::layers
+    /// The LSN window read in this layer: [lsnFloor, endLsn).
+    Lsn lsnFloor;
+    Lsn endLsn;
+    /// The key's values in the window, newest first, down to the first image or will_init
+    /// record (image layers: the image, if the layer holds the key).
+    std::vector<Entry> values;
+};
+
+/// Neon's read order for key@lsn and the chain of values it reconstructs the page from.
+struct ReadPath
+{
+    std::vector<ReadStep> steps;
+    /// The chain reaches an image or a will_init record.
+    bool complete = false;
+    /// Why the chain is broken or stops (empty when complete): no layer below, an image layer
+    /// without the key, a layer that cannot be read.
+    std::string why;
+};
+
+/// Follows Neon's layer-map search (LayerMap::search and select_layer) over the layers'
+/// names: starting at end_lsn = lsn + 1, the newest covering delta (by LSN start) and image
+/// are compared, the chosen layer is read from its LSN floor up, and the search repeats below
+/// the floor until an image or will_init value completes the chain. Layers are opened as they
+/// are visited; temp and download files are not part of the map. Never fails: what stops the
+/// walk is said in `why`.
+ReadPath findReadPath(const Timeline &timeline, const Key &key, Lsn lsn);
+
+} // namespace layerscope

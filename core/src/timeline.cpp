@@ -1,0 +1,210 @@
+#include "layerscope/timeline.h"
+
+#include "layerscope/btree.h"
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fmt/format.h>
+#include <thread>
+#include <tuple>
+
+namespace layerscope {
+
+Result<Timeline> scanTimeline(const std::string &dir)
+{
+    namespace fs = std::filesystem;
+    Timeline t;
+    t.dir = dir;
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec);
+    if (ec)
+        return makeError(0, "a readable directory of layer files", dir + ": " + ec.message());
+    for (const fs::directory_entry &de : it) {
+        std::error_code fileEc;
+        if (!de.is_regular_file(fileEc))
+            continue;
+        TimelineLayer l;
+        l.fileName = de.path().filename().string();
+        l.path = de.path().string();
+        l.fileSize = de.file_size(fileEc);
+        l.name = LayerName::parse(l.fileName, &l.nameError);
+        t.layers.push_back(std::move(l));
+    }
+    std::sort(t.layers.begin(), t.layers.end(),
+              [](const TimelineLayer &a, const TimelineLayer &b) { return a.fileName < b.fileName; });
+    return t;
+}
+
+namespace {
+
+void compareWithName(TimelineLayer &l)
+{
+    if (!l.name || !l.summary)
+        return;
+    const LayerName &n = *l.name;
+    const Summary &s = *l.summary;
+    auto differ = [&](const char *field, const std::string &inName, const std::string &inSummary) {
+        if (inName != inSummary)
+            l.disagreements.push_back(fmt::format("{}: {} in the name, {} in the summary", field, inName, inSummary));
+    };
+    differ("kind", n.kind == LayerKind::Image ? "image" : "delta", s.kind == LayerKind::Image ? "image" : "delta");
+    differ("key_start", n.keyStart.toHex(), s.keyStart.toHex());
+    differ("key_end", n.keyEnd.toHex(), s.keyEnd.toHex());
+    differ(n.kind == LayerKind::Image ? "lsn" : "lsn_start", n.lsnStart.toString(), s.lsnStart.toString());
+    if (n.kind == LayerKind::Delta && s.kind == LayerKind::Delta)
+        differ("lsn_end", n.lsnEnd.toString(), s.lsnEnd.toString());
+}
+
+/// A layer's place in Neon's layer map: its key and LSN ranges (an image at LSN L spans
+/// [L, L+1)), ordered as the map inserts them (LSN start first).
+struct MapKey
+{
+    std::uint64_t lsnStart, lsnEnd;
+    Key keyStart, keyEnd;
+    bool image;
+    auto tuple() const { return std::tie(lsnStart, lsnEnd, keyStart, keyEnd, image); }
+    bool operator<(const MapKey &o) const { return tuple() < o.tuple(); }
+};
+
+MapKey mapKey(const LayerName &n)
+{
+    const bool image = n.kind == LayerKind::Image;
+    return {n.lsnStart.value, image ? n.lsnStart.value + 1 : n.lsnEnd.value, n.keyStart, n.keyEnd, image};
+}
+
+} // namespace
+
+void readSummaries(Timeline &timeline, unsigned threads, const std::function<bool(std::size_t)> &progress)
+{
+    if (threads == 0)
+        threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = std::min<unsigned>(threads, unsigned(std::max<std::size_t>(1, timeline.layers.size())));
+    std::atomic<std::size_t> next{0}, done{0};
+    std::atomic<bool> stop{false};
+    // The pool's threads and the calling thread share the work; only the calling thread reports.
+    auto work = [&](bool report) {
+        for (std::size_t i; !stop && (i = next++) < timeline.layers.size();) {
+            TimelineLayer &l = timeline.layers[i];
+            if (auto layer = Layer::openFile(l.path)) {
+                l.summary = layer->summary();
+                compareWithName(l);
+            } else {
+                l.summaryError = layer.error().message();
+            }
+            ++done;
+            if (report && progress && !progress(done))
+                stop = true;
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t)
+        pool.emplace_back(work, false);
+    work(true);
+    for (std::thread &t : pool)
+        t.join();
+    if (progress && !stop)
+        progress(done);
+}
+
+ReadPath findReadPath(const Timeline &timeline, const Key &key, Lsn lsn)
+{
+    ReadPath path;
+    std::uint64_t end = lsn.value + 1;
+    for (std::size_t guard = 0; guard <= timeline.layers.size(); ++guard) {
+        if (end == 0) {
+            path.why = "the chain reached LSN 0 without an image or a will_init record";
+            return path;
+        }
+        // The newest delta and the newest image covering the key among the layers the map
+        // holds at end - 1 (a later insertion covers an earlier one).
+        std::optional<std::size_t> delta, image;
+        for (std::size_t i = 0; i < timeline.layers.size(); ++i) {
+            const TimelineLayer &l = timeline.layers[i];
+            if (!l.isMapped() || key < l.name->keyStart || !(key < l.name->keyEnd) || l.name->lsnStart.value > end - 1)
+                continue;
+            std::optional<std::size_t> &best = l.name->kind == LayerKind::Image ? image : delta;
+            if (!best || !(mapKey(*l.name) < mapKey(*timeline.layers[*best].name)))
+                best = i;
+        }
+        if (!delta && !image) {
+            path.why = fmt::format("could not find data for key {} at LSN {}: no layer covers it below LSN {}",
+                                   key.toHex(), lsn.toString(), Lsn{end}.toString());
+            return path;
+        }
+        // select_layer: the image wins when it is at least as new as the delta, or exactly at
+        // the LSN asked for; otherwise the delta is read down to just above the image.
+        std::size_t chosen;
+        std::uint64_t floor;
+        if (image && delta) {
+            const MapKey mi = mapKey(*timeline.layers[*image].name), md = mapKey(*timeline.layers[*delta].name);
+            if (mi.lsnEnd >= md.lsnEnd || mi.lsnStart + 1 == end) {
+                chosen = *image;
+                floor = mi.lsnStart;
+            } else {
+                chosen = *delta;
+                floor = std::max(md.lsnStart, mi.lsnStart + 1);
+            }
+        } else {
+            chosen = image ? *image : *delta;
+            floor = timeline.layers[chosen].name->lsnStart.value;
+        }
+        const TimelineLayer &l = timeline.layers[chosen];
+        ReadStep step{chosen, Lsn{floor}, Lsn{end}, {}};
+        auto layer = Layer::openFile(l.path);
+        if (!layer) {
+            path.steps.push_back(std::move(step));
+            path.why = fmt::format("{}: {}", l.fileName, layer.error().message());
+            return path;
+        }
+        bool complete = false;
+        if (layer->kind() == LayerKind::Image) {
+            const Bytes probe(key.bytes.data(), Key::kSize);
+            bool found = false;
+            auto raw = layer->tree().get(probe, found);
+            if (!raw) {
+                path.steps.push_back(std::move(step));
+                path.why = fmt::format("{}: {}", l.fileName, raw.error().message());
+                return path;
+            }
+            if (!found) {
+                path.steps.push_back(std::move(step));
+                path.why = fmt::format("image layer {} covers the key but holds no entry for it: at LSN {} the key "
+                                       "does not exist",
+                                       l.fileName, Lsn{floor}.toString());
+                return path;
+            }
+            step.values.push_back(layer->entry(IndexKey::from(probe), *raw));
+            complete = true;
+        } else {
+            const IndexKey from = deltaIndexKey(key, Lsn{end - 1});
+            const Status st = layer->tree().visitBackward(from.view(), [&](Bytes k, std::uint64_t v) {
+                const Entry e = layer->entry(IndexKey::from(k), v);
+                if (!(e.key == key) || e.lsn.value < floor)
+                    return false;
+                step.values.push_back(e);
+                complete = e.willInit;
+                return !complete;
+            });
+            if (!st) {
+                path.steps.push_back(std::move(step));
+                path.why = fmt::format("{}: {}", l.fileName, st.error().message());
+                return path;
+            }
+        }
+        path.steps.push_back(std::move(step));
+        if (complete) {
+            path.complete = true;
+            return path;
+        }
+        if (floor >= end) {
+            path.why = fmt::format("no progress below LSN {} in {}", Lsn{end}.toString(), l.fileName);
+            return path;
+        }
+        end = floor;
+    }
+    path.why = "the read path visited more layers than the timeline has";
+    return path;
+}
+
+} // namespace layerscope

@@ -1,0 +1,153 @@
+// A timeline directory written with the writer, whose read paths are known by construction:
+// images at two LSNs, deltas stacked above, keys with and without will_init, a key no image
+// holds (the "could not find data for key" case), an image layer without a key it covers, a
+// temp file, a file that is not a layer, and a layer whose summary contradicts its name.
+#include <layerscope/timeline.h>
+#include <layerscope/writer.h>
+
+#include "testutil.h"
+#include "timelinefixture.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace layerscope;
+
+namespace {
+
+using namespace timelinefixture;
+
+QString describePath(const Timeline &t, const ReadPath &p)
+{
+    QStringList steps;
+    for (const ReadStep &s : p.steps) {
+        const LayerName &n = *t.layers[s.layer].name;
+        QStringList lsns;
+        for (const Entry &e : s.values)
+            lsns << (n.kind == LayerKind::Image ? QStringLiteral("img") : QString::number(e.lsn.value, 16));
+        steps << QStringLiteral("%1[%2,%3):%4")
+                     .arg(n.kind == LayerKind::Image ? QStringLiteral("I@%1").arg(n.lsnStart.value, 0, 16)
+                                                     : QStringLiteral("D%1").arg(n.lsnStart.value, 0, 16))
+                     .arg(s.lsnFloor.value, 0, 16)
+                     .arg(s.endLsn.value, 0, 16)
+                     .arg(lsns.join(','));
+    }
+    return steps.join(' ') + (p.complete ? QStringLiteral(" complete") : QStringLiteral(" broken"));
+}
+
+} // namespace
+
+class TestTimeline : public QObject
+{
+    Q_OBJECT
+private slots:
+    void scanListsEveryFile();
+    void summariesAgainstNames();
+    void readPath_data();
+    void readPath();
+    void brokenChainSaysWhy();
+};
+
+void TestTimeline::scanListsEveryFile()
+{
+    QTemporaryDir dir;
+    writeTimeline(dir.path());
+    auto t = scanTimeline(dir.path().toStdString());
+    QVERIFY(t);
+    QCOMPARE(t->layers.size(), std::size_t(7));
+    int mapped = 0, unnamed = 0, temp = 0;
+    for (const TimelineLayer &l : t->layers) {
+        mapped += l.isMapped();
+        unnamed += !l.name;
+        temp += l.name && !l.name->tempSuffix.empty();
+        QCOMPARE(l.fileSize, std::uint64_t(QFileInfo(QString::fromStdString(l.path)).size()));
+    }
+    QCOMPARE(mapped, 5);
+    QCOMPARE(unnamed, 1);  // notes.txt: listed, not hidden
+    QCOMPARE(temp, 1);
+    QVERIFY(!scanTimeline(dir.filePath("missing").toStdString()));
+}
+
+void TestTimeline::summariesAgainstNames()
+{
+    QTemporaryDir dir;
+    writeTimeline(dir.path());
+    auto t = scanTimeline(dir.path().toStdString());
+    QVERIFY(t);
+    std::size_t reported = 0;
+    readSummaries(*t, 2, [&](std::size_t done) { return reported = done, true; });
+    QCOMPARE(reported, t->layers.size());
+    int read = 0, contradicting = 0;
+    for (const TimelineLayer &l : t->layers) {
+        if (l.fileName == "notes.txt") {
+            QVERIFY(!l.summary);
+            QVERIFY(!l.summaryError.empty());  // too short to be a layer: said, with why
+            continue;
+        }
+        QVERIFY2(l.summary, l.summaryError.c_str());
+        ++read;
+        if (!l.disagreements.empty()) {
+            ++contradicting;
+            QCOMPARE(l.disagreements.size(), std::size_t(1));
+            QCOMPARE(l.disagreements[0], std::string("lsn: 0/300 in the name, 0/200 in the summary"));
+        }
+    }
+    QCOMPARE(read, 6);
+    QCOMPARE(contradicting, 1);
+}
+
+void TestTimeline::readPath_data()
+{
+    QTest::addColumn<int>("blk");
+    QTest::addColumn<qulonglong>("lsn");
+    QTest::addColumn<QString>("path");  // layer[floor,end):values newest first, then the verdict
+    // Above the newer image: the delta down to just above it, then the image (exact match).
+    QTest::newRow("k0-top") << 0 << 0x2FFull << "D200[201,300):210 I@200[200,201):img complete";
+    QTest::newRow("k0-below-second-image") << 0 << 0x1FFull << "D100[101,200):120,110 I@100[100,101):img complete";
+    QTest::newRow("k0-at-an-image-lsn") << 0 << 0x200ull << "I@200[200,201):img complete";
+    QTest::newRow("k0-between-records") << 0 << 0x115ull << "D100[101,116):110 I@100[100,101):img complete";
+    // k1 is outside the newer image: the newer delta has nothing, the older one a will_init image.
+    QTest::newRow("k1-will-init-in-a-delta") << 1 << 0x2FFull << "D200[200,300): D100[101,200):150 complete";
+    QTest::newRow("k1-at-the-first-image") << 1 << 0x100ull << "I@100[100,101):img complete";
+    // k5: records only, no image anywhere below: the chain is broken.
+    QTest::newRow("k5-no-image") << 5 << 0x2FFull << "D200[200,300):220 D100[100,200):130 broken";
+}
+
+void TestTimeline::readPath()
+{
+    QFETCH(int, blk);
+    QFETCH(qulonglong, lsn);
+    QFETCH(QString, path);
+    QTemporaryDir dir;
+    writeTimeline(dir.path());
+    auto t = scanTimeline(dir.path().toStdString());
+    QVERIFY(t);
+    const ReadPath p = findReadPath(*t, k(std::uint32_t(blk)), Lsn{lsn});
+    QCOMPARE(describePath(*t, p), path);
+    QCOMPARE(p.why.empty(), p.complete);
+}
+
+void TestTimeline::brokenChainSaysWhy()
+{
+    QTemporaryDir dir;
+    writeTimeline(dir.path());
+    auto t = scanTimeline(dir.path().toStdString());
+    QVERIFY(t);
+    // k5 below every layer: "could not find data for key", naming the key and the LSN.
+    ReadPath p = findReadPath(*t, k(5), Lsn{0x2FF});
+    QVERIFY2(QString::fromStdString(p.why).contains("could not find data for key " + QString::fromStdString(k(5).toHex())),
+             p.why.c_str());
+    QVERIFY(QString::fromStdString(p.why).contains("0/100"));
+    // k2 lies in the first image's key range, but the image holds no entry for it.
+    p = findReadPath(*t, k(2), Lsn{0x180});
+    QVERIFY(!p.complete);
+    QCOMPARE(p.steps.size(), std::size_t(2));
+    QVERIFY2(QString::fromStdString(p.why).contains("holds no entry"), p.why.c_str());
+    // A key no layer covers at all (outside every image range, below every delta's LSN).
+    p = findReadPath(*t, k(10), Lsn{0x50});
+    QVERIFY(p.steps.empty());
+    QVERIFY(!p.complete);
+}
+
+QTEST_GUILESS_MAIN(TestTimeline)
+#include "tst_timeline.moc"
