@@ -31,6 +31,7 @@ struct Options
     std::string evidence;         ///< check: directory for bug-report evidence
     std::string csv;              ///< stats: directory for one CSV file per table
     bool csvOut = false;          ///< diff: CSV on stdout
+    std::string index;            ///< ls, find: an index_part.json to cross-check the directory with
     std::uint64_t maxProblems = 100000;
     unsigned threads = 0;         ///< check: 0 = one per core
     Color color = Color::Auto;
@@ -56,8 +57,10 @@ int cmdDiff(const std::string &a, const std::string &b, const Options &opt);
 /// Space statistics of a layer, or of every layer in a directory (one row each, then the
 /// sum). Exit 1 when a layer cannot be read in full (the rest is still counted), 2 on I/O.
 int cmdStats(const std::string &path, const Options &opt);
-/// The files of a timeline directory: parsed names, sizes, and summaries checked against the
-/// names. Exit 1 when a summary is unreadable or disagrees with its name, 2 on I/O.
+/// The files of a timeline directory (or the layers of an index_part.json, or both with
+/// --index): parsed names, sizes, summaries checked against the names, the index against the
+/// files. Exit 1 when a summary is unreadable or disagrees with its name, or the index and the
+/// files disagree; 2 on I/O.
 int cmdLs(const std::string &dir, const Options &opt);
 /// Neon's read path for KEY@LSN over a timeline directory: the layers in the order Neon visits
 /// them and the chain of values. Exit 0 complete, 1 broken (the reason is printed), 2 on usage

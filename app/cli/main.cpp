@@ -107,13 +107,16 @@ int main(int argc, char **argv)
                              kExampleLayer));
 
     auto *ls = app.add_subcommand("ls", "the layers of a timeline directory, summaries checked against names");
-    ls->add_option("DIR", file, "timeline directory")->required();
+    ls->add_option("PATH", file, "timeline directory, or an index_part.json")->required();
+    ls->add_option("--index", opt.index, "an index_part.json to cross-check the directory with")->type_name("FILE");
     ls->add_flag("--json", opt.json, "one JSON object per file, then a total");
     ls->footer("Exit status: 0 every summary agrees with its name, 1 one is unreadable or disagrees, 2 I/O.");
     auto *find = app.add_subcommand("find", "Neon's read path for KEY@LSN over a timeline directory, with its chain");
-    find->add_option("DIR", file, "timeline directory")->required();
+    find->add_option("PATH", file, "timeline directory, or an index_part.json (layer order only)")->required();
     find->add_option("KEY@LSN", key, "KEY (36 hex digits) @ LSN (X/Y or 16 hex digits)")->required();
     find->add_flag("--json", opt.json, "one JSON object");
+    find->add_option("--index", opt.index, "an index_part.json whose layers are merged with the directory's")
+        ->type_name("FILE");
     find->footer("Exit status: 0 the chain reaches an image or will_init record, 1 it is broken (\"could not find\n"
                  "data for key\"), 2 usage or I/O error.");
     auto *stats = app.add_subcommand("stats", "where the bytes go: key categories, relations, blob sizes, compression, index");

@@ -10,16 +10,70 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
 namespace layerscope::cli {
 
 namespace {
 
-std::optional<Timeline> openTimeline(const std::string &dir)
+/// The layers of index_part.json's layer_metadata (every version that has it: file_size, and
+/// generation where the version writes one). Nullopt (reported) when the file is not one.
+std::optional<std::vector<ListedLayer>> readIndexPart(const std::string &file)
 {
-    auto t = scanTimeline(dir);
-    if (!t) {
-        reportError(dir, t.error());
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        reportError(file, std::strerror(errno));
         return std::nullopt;
+    }
+    const Json j = Json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("layer_metadata") || !j["layer_metadata"].is_object()) {
+        std::fprintf(stderr, "%s: not an index_part.json (expected a JSON object with \"layer_metadata\")\n",
+                     file.c_str());
+        return std::nullopt;
+    }
+    std::vector<ListedLayer> out;
+    for (const auto &[name, meta] : j["layer_metadata"].items()) {
+        ListedLayer l{name, 0, std::nullopt};
+        if (meta.is_object()) {
+            if (meta.contains("file_size") && meta["file_size"].is_number_unsigned())
+                l.fileSize = meta["file_size"].get<std::uint64_t>();
+            if (meta.contains("generation") && meta["generation"].is_number_unsigned())
+                l.generation = meta["generation"].get<std::uint32_t>();
+        }
+        out.push_back(std::move(l));
+    }
+    return out;
+}
+
+bool isIndexFile(const std::string &path)
+{
+    return std::filesystem::is_regular_file(path) && path.size() >= 5 && path.ends_with(".json");
+}
+
+/// A directory, an index_part.json, or a directory with `--index` merged.
+std::optional<Timeline> openTimeline(const std::string &path, const std::string &index)
+{
+    if (isIndexFile(path)) {
+        auto listed = readIndexPart(path);
+        if (!listed)
+            return std::nullopt;
+        Timeline t = timelineFromIndex(*listed);
+        t.dir = path;
+        return t;
+    }
+    auto t = scanTimeline(path);
+    if (!t) {
+        reportError(path, t.error());
+        return std::nullopt;
+    }
+    if (!index.empty()) {
+        auto listed = readIndexPart(index);
+        if (!listed)
+            return std::nullopt;
+        mergeIndex(*t, *listed);
     }
     return std::move(*t);
 }
@@ -34,16 +88,17 @@ std::string lsnsOf(const LayerName &n)
 
 int cmdLs(const std::string &dir, const Options &opt)
 {
-    auto t = openTimeline(dir);
+    auto t = openTimeline(dir, opt.index);
     if (!t)
         return ExitUsage;
     readSummaries(*t);
     std::size_t images = 0, deltas = 0, unnamed = 0, problems = 0;
     std::uint64_t bytes = 0;
     for (const TimelineLayer &l : t->layers) {
-        bytes += l.fileSize;
+        bytes += l.onDisk ? l.fileSize : l.listedSize;
         // Files that are not layers are listed, not counted as problems.
-        const bool bad = l.name && (!l.summaryError.empty() || !l.disagreements.empty());
+        const bool bad = (l.name && l.onDisk && (!l.summaryError.empty() || !l.disagreements.empty()))
+                         || !l.indexProblems.empty();
         problems += bad;
         if (!l.name)
             ++unnamed;
@@ -69,6 +124,14 @@ int cmdLs(const std::string &dir, const Options &opt)
                 j["summary_error"] = l.summaryError;
             if (!l.disagreements.empty())
                 j["disagreements"] = l.disagreements;
+            if (l.listed) {
+                j["listed_size"] = l.listedSize;
+                if (l.listedGeneration)
+                    j["listed_generation"] = *l.listedGeneration;
+            }
+            j["on_disk"] = l.onDisk;
+            if (!l.indexProblems.empty())
+                j["index_problems"] = l.indexProblems;
             printJson(j);
             continue;
         }
@@ -77,8 +140,10 @@ int cmdLs(const std::string &dir, const Options &opt)
                                                  lsnsOf(*l.name), l.name->keyStart.describe(), l.name->keyEnd.describe());
         if (l.name && !l.name->tempSuffix.empty())
             what += fmt::format("  [temporary: {}]", l.name->tempSuffix);
-        fmt::print("{:>10}  {}  {}\n", humanBytes(l.fileSize), l.fileName, what);
-        if (!l.summaryError.empty() && l.name)
+        fmt::print("{:>10}  {}  {}\n", humanBytes(l.onDisk ? l.fileSize : l.listedSize), l.fileName, what);
+        for (const std::string &p : l.indexProblems)
+            fmt::print("            index: {}\n", p);
+        if (!l.summaryError.empty() && l.name && l.onDisk)
             fmt::print("            summary unreadable: {}\n", l.summaryError);
         for (const std::string &d : l.disagreements)
             fmt::print("            summary disagrees with the name: {}\n", d);
@@ -103,7 +168,7 @@ int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt
                      keyAt.c_str());
         return ExitUsage;
     }
-    auto t = openTimeline(dir);
+    auto t = openTimeline(dir, opt.index);
     if (!t)
         return ExitUsage;
     const ReadPath path = findReadPath(*t, *key, *lsn);

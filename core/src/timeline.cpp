@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <fmt/format.h>
 #include <thread>
 #include <tuple>
@@ -34,6 +35,55 @@ Result<Timeline> scanTimeline(const std::string &dir)
     std::sort(t.layers.begin(), t.layers.end(),
               [](const TimelineLayer &a, const TimelineLayer &b) { return a.fileName < b.fileName; });
     return t;
+}
+
+Timeline timelineFromIndex(const std::vector<ListedLayer> &listed)
+{
+    Timeline t;
+    mergeIndex(t, listed);
+    return t;
+}
+
+void mergeIndex(Timeline &timeline, const std::vector<ListedLayer> &listed)
+{
+    std::map<std::string, std::size_t> byCanonical;
+    for (std::size_t i = 0; i < timeline.layers.size(); ++i)
+        if (timeline.layers[i].isMapped())
+            byCanonical.emplace(timeline.layers[i].name->canonical(), i);
+    const bool haveFiles = !timeline.layers.empty();
+    for (const ListedLayer &entry : listed) {
+        std::string why;
+        auto name = LayerName::parse(entry.name, &why);
+        auto found = name ? byCanonical.find(name->canonical()) : byCanonical.end();
+        if (found == byCanonical.end()) {
+            TimelineLayer l;
+            l.fileName = entry.name;
+            l.onDisk = false;
+            l.name = std::move(name);
+            l.nameError = why;
+            l.listed = true;
+            l.listedSize = entry.fileSize;
+            l.listedGeneration = entry.generation;
+            if (haveFiles)
+                l.indexProblems.push_back("listed in the index but not on disk");
+            timeline.layers.push_back(std::move(l));
+            continue;
+        }
+        TimelineLayer &l = timeline.layers[found->second];
+        byCanonical.erase(found);
+        l.listed = true;
+        l.listedSize = entry.fileSize;
+        l.listedGeneration = entry.generation;
+        if (l.fileSize != entry.fileSize)
+            l.indexProblems.push_back(fmt::format("{} bytes on disk, {} in the index", l.fileSize, entry.fileSize));
+        if (entry.generation && l.name->suffix != LayerName::Suffix::None && l.name->generation != *entry.generation)
+            l.indexProblems.push_back(fmt::format("generation {:08x} in the file name, {:08x} in the index",
+                                                  l.name->generation, *entry.generation));
+    }
+    for (const auto &[canonical, i] : byCanonical)
+        timeline.layers[i].indexProblems.push_back("on disk but not listed in the index");
+    std::sort(timeline.layers.begin(), timeline.layers.end(),
+              [](const TimelineLayer &a, const TimelineLayer &b) { return a.fileName < b.fileName; });
 }
 
 namespace {
@@ -86,6 +136,10 @@ void readSummaries(Timeline &timeline, unsigned threads, const std::function<boo
     auto work = [&](bool report) {
         for (std::size_t i; !stop && (i = next++) < timeline.layers.size();) {
             TimelineLayer &l = timeline.layers[i];
+            if (!l.onDisk) {
+                ++done;
+                continue;
+            }
             if (auto layer = Layer::openFile(l.path)) {
                 l.summary = layer->summary();
                 compareWithName(l);
@@ -151,6 +205,11 @@ ReadPath findReadPath(const Timeline &timeline, const Key &key, Lsn lsn)
         }
         const TimelineLayer &l = timeline.layers[chosen];
         ReadStep step{chosen, Lsn{floor}, Lsn{end}, {}};
+        if (!l.onDisk) {
+            path.steps.push_back(std::move(step));
+            path.why = fmt::format("{} is listed in the index but not on disk: its values cannot be read", l.fileName);
+            return path;
+        }
         auto layer = Layer::openFile(l.path);
         if (!layer) {
             path.steps.push_back(std::move(step));

@@ -773,6 +773,18 @@ void TestLayerctl::lsListsTheTimeline()
     QCOMPARE(lines.size(), 8);
     QCOMPARE(lines.last()["problems"].toInt(), 1);  // the contradicting summary (notes.txt is listed, not a problem)
     QCOMPARE(layerctl({"ls", dir.filePath("missing")}).code, 2);
+    // The real remote index alone: 1,564 layers, none flagged.
+    r = layerctl({"ls", "--json", testutil::sharedDir() + "/fixtures/neon-index/index_part.json"});
+    QCOMPARE(r.code, 0);
+    const QJsonObject total = parseLines(r.out).last();
+    QCOMPARE(total["total"].toInt(), 1564);
+    QCOMPARE(total["images"].toInt(), 802);
+    QCOMPARE(total["deltas"].toInt(), 762);
+    // Not an index: said, exit 2.
+    QVERIFY(testutil::writeFile(dir.filePath("bad.json"), QByteArray("{\"version\": 7}")));
+    r = layerctl({"ls", dir.filePath("bad.json")});
+    QCOMPARE(r.code, 2);
+    QVERIFY(r.err.contains("layer_metadata"));
 }
 
 void TestLayerctl::findFollowsTheReadPath_data()

@@ -8,7 +8,12 @@
 #include "testutil.h"
 #include "timelinefixture.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
+
+#include <fmt/format.h>
+#include <map>
 #include <QtTest>
 
 using namespace layerscope;
@@ -46,6 +51,8 @@ private slots:
     void readPath_data();
     void readPath();
     void brokenChainSaysWhy();
+    void indexAgainstDirectory();
+    void realIndexPart();
 };
 
 void TestTimeline::scanListsEveryFile()
@@ -147,6 +154,63 @@ void TestTimeline::brokenChainSaysWhy()
     p = findReadPath(*t, k(10), Lsn{0x50});
     QVERIFY(p.steps.empty());
     QVERIFY(!p.complete);
+}
+
+// Each way a directory and its index can disagree is said on the layer it concerns.
+void TestTimeline::indexAgainstDirectory()
+{
+    QTemporaryDir dir;
+    writeTimeline(dir.path());
+    auto t = scanTimeline(dir.path().toStdString());
+    QVERIFY(t);
+    std::vector<ListedLayer> listed;
+    for (const TimelineLayer &l : t->layers)
+        if (l.isMapped())
+            listed.push_back({l.name->canonical(), l.fileSize, std::nullopt});
+    // The first mapped file: its size differs. The second: not listed. One more: listed only.
+    listed[0].fileSize += 8192;
+    const std::string notListed = listed[1].name;
+    listed.erase(listed.begin() + 1);
+    const std::string missing = deltaName(k(20), k(30), 0x400, 0x500).canonical();
+    listed.push_back({missing, 4096, 7});
+    mergeIndex(*t, listed);
+    QCOMPARE(t->layers.size(), std::size_t(8));
+    std::map<std::string, std::vector<std::string>> problems;
+    for (const TimelineLayer &l : t->layers)
+        if (!l.indexProblems.empty())
+            problems[l.fileName] = l.indexProblems;
+    QCOMPARE(problems.size(), std::size_t(3));
+    QCOMPARE(problems[listed[0].name].front(),
+             fmt::format("{} bytes on disk, {} in the index", listed[0].fileSize - 8192, listed[0].fileSize));
+    QCOMPARE(problems[notListed].front(), std::string("on disk but not listed in the index"));
+    QCOMPARE(problems[missing].front(), std::string("listed in the index but not on disk"));
+    // The listed-only layer takes part in the read path, and says it cannot be read.
+    const ReadPath p = findReadPath(*t, k(25), Lsn{0x450});
+    QCOMPARE(p.steps.size(), std::size_t(1));
+    QVERIFY2(QString::fromStdString(p.why).contains("not on disk"), p.why.c_str());
+}
+
+// The real remote index: every name parses, 802 images and 762 deltas, none on disk.
+void TestTimeline::realIndexPart()
+{
+    QFile f(testutil::sharedDir() + "/fixtures/neon-index/index_part.json");
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject meta = QJsonDocument::fromJson(f.readAll()).object()["layer_metadata"].toObject();
+    std::vector<ListedLayer> listed;
+    for (auto it = meta.begin(); it != meta.end(); ++it)
+        listed.push_back({it.key().toStdString(), std::uint64_t(it.value().toObject()["file_size"].toInteger()),
+                          std::uint32_t(it.value().toObject()["generation"].toInt())});
+    const Timeline t = timelineFromIndex(listed);
+    QCOMPARE(t.layers.size(), std::size_t(1564));
+    int images = 0, deltas = 0;
+    for (const TimelineLayer &l : t.layers) {
+        QVERIFY2(l.name, l.nameError.c_str());
+        QCOMPARE(l.name->toString(), l.fileName);  // formats back to itself
+        QVERIFY(!l.onDisk && l.listed && l.indexProblems.empty());
+        ++(l.name->kind == LayerKind::Image ? images : deltas);
+    }
+    QCOMPARE(images, 802);
+    QCOMPARE(deltas, 762);
 }
 
 QTEST_GUILESS_MAIN(TestTimeline)

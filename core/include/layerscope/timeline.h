@@ -26,8 +26,27 @@ struct TimelineLayer
     /// ("lsn_start: 0/1696070 in the name, 0/1696078 in the summary").
     std::vector<std::string> disagreements;
 
+    /// False for a layer only listed in a remote index (no file here: `path` is empty).
+    bool onDisk = true;
+    /// What a remote index (index_part.json) says of this layer, when one was merged.
+    bool listed = false;
+    std::uint64_t listedSize = 0;
+    std::optional<std::uint32_t> listedGeneration;
+    /// Where the files and the index disagree, one sentence each ("listed in the index but not
+    /// on disk", "4096 bytes on disk, 8192 in the index", ...).
+    std::vector<std::string> indexProblems;
+
     /// A layer Neon's layer map would hold: a parsed name without a temp or download trailer.
     bool isMapped() const { return name && name->tempSuffix.empty(); }
+};
+
+/// One layer of a remote index (index_part.json's layer_metadata): its name as the index
+/// writes it (canonical, the generation apart), file size and generation.
+struct ListedLayer
+{
+    std::string name;
+    std::uint64_t fileSize = 0;
+    std::optional<std::uint32_t> generation;
 };
 
 /// The layer files of one directory, by file name.
@@ -41,7 +60,17 @@ struct Timeline
 /// whose names do not parse are kept (listed, not hidden). Error: the directory cannot be read.
 Result<Timeline> scanTimeline(const std::string &dir);
 
-/// Reads every layer's summary (O(1) each, on up to `threads` threads; 0 = one per core) and
+/// A timeline of the layers a remote index lists, none on disk. Names that do not parse are
+/// kept (with nameError).
+Timeline timelineFromIndex(const std::vector<ListedLayer> &listed);
+
+/// Cross-checks a directory with its remote index: each listed layer is matched to the file of
+/// the same canonical name (any generation suffix); listed layers without a file are added
+/// (onDisk false); files with a layer name that the index does not list, sizes and
+/// generations that differ are said in indexProblems.
+void mergeIndex(Timeline &timeline, const std::vector<ListedLayer> &listed);
+
+/// Reads every on-disk layer's summary (O(1) each, on up to `threads` threads; 0 = one per core) and
 /// compares it with the name. `progress` gets layers done and returns false to stop (the rest
 /// stay unread).
 void readSummaries(Timeline &timeline, unsigned threads = 0,
