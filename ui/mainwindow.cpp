@@ -12,6 +12,7 @@
 #include "problems/problemspanel.h"
 #include "stats/statspage.h"
 #include "diff/diffpage.h"
+#include "timeline/timelinepage.h"
 #include "theme.h"
 
 #include <QApplication>
@@ -68,6 +69,16 @@ MainWindow::MainWindow(QWidget *parent)
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addAction(tr("Open &Timeline…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a timeline directory"));
+        if (!dir.isEmpty())
+            openTimeline(dir);
+    });
+    file->addAction(tr("Open Remote &Index (index_part.json)…"), this, [this] {
+        const QString f = QFileDialog::getOpenFileName(this, tr("Open index_part.json"), QString(), tr("JSON (*.json)"));
+        if (!f.isEmpty())
+            openTimeline(f);
+    });
     file->addAction(tr("Co&mpare With…"), QKeySequence(Qt::CTRL | Qt::Key_D), this, &MainWindow::compareDialog);
     file->addSeparator();
     file->addAction(tr("Export rows as &CSV…"), this, [this] { exportRows(false); });
@@ -222,6 +233,8 @@ bool MainWindow::allLoaded() const
             return false;
         if (auto *d = qobject_cast<DiffPage *>(w); d && d->isBusy())
             return false;
+        if (auto *t = qobject_cast<TimelinePage *>(w); t && t->isBusy())
+            return false;
     }
     return true;
 }
@@ -231,6 +244,18 @@ void MainWindow::addToolTab(QWidget *page, const QString &title, const QString &
     const int idx = m_tabs->addTab(page, title);
     m_tabs->setTabToolTip(idx, toolTip);
     m_tabs->setCurrentIndex(idx);
+}
+
+TimelinePage *MainWindow::openTimeline(const QString &path, const QString &index)
+{
+    auto *page = new TimelinePage(path, index, m_tabs);
+    connect(page, &TimelinePage::statusMessage, this, [this](const QString &text) { m_status->setText(text); });
+    connect(page, &TimelinePage::finished, this, &MainWindow::pageLoaded);
+    connect(page, &TimelinePage::openLayer, this, [this](const QString &file) { openFiles({file}); });
+    const QFileInfo info(path);
+    addToolTab(page, tr("Timeline: %1").arg(info.isDir() ? info.fileName() : info.dir().dirName() + '/' + info.fileName()),
+               path);
+    return page;
 }
 
 StatsPage *MainWindow::openStatistics()
@@ -252,6 +277,12 @@ int MainWindow::openFiles(const QStringList &paths, bool quiet)
     m_lastErrors.clear();
     int opened = 0;
     for (const QString &path : paths) {
+        const QFileInfo info(path);
+        if (info.isDir() || (info.isFile() && path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive))) {
+            openTimeline(path);
+            ++opened;
+            continue;
+        }
         QString error;
         auto doc = LayerDocument::open(path, &error);
         if (!doc) {

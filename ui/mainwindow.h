@@ -17,6 +17,7 @@ namespace layerscope::ui {
 class DiffPage;
 class LayerPage;
 class StatsPage;
+class TimelinePage;
 
 /// The application window: one tab per open layer, menus, recent files, drag and drop, and a
 /// status bar with load progress and Cancel.
@@ -27,13 +28,16 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    /// Opens each file in a new tab; unreadable files get a message naming the reason and
+    /// Opens each file in a new tab (a directory or a .json file as a timeline); unreadable files get a message naming the reason and
     /// offset (a dialog, or only the status bar when `quiet`). Returns how many opened.
     int openFiles(const QStringList &paths, bool quiet = false);
     LayerPage *currentPage() const;
     /// What a drop of `files` does: two are compared (a Compare tab), any other number opens
     /// each in its tab.
     void openDropped(const QStringList &files);
+    /// Opens a timeline tab: a directory of layers or an index_part.json (`index`: one to
+    /// cross-check the directory with). Reading runs on a worker; returns the page at once.
+    TimelinePage *openTimeline(const QString &path, const QString &index = {});
     /// Opens a Statistics tab for the current layer (counting starts at once); null without one.
     StatsPage *openStatistics();
     /// Opens a Compare tab of two layer files (the diff starts at once). A file that cannot be

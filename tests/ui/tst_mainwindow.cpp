@@ -26,6 +26,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using namespace layerscope;
 using namespace layerscope::ui;
 
@@ -70,7 +72,8 @@ void TestMainWindow::badFilesAreReportedAndSkipped_data()
 {
     QTest::addColumn<QByteArray>("content");
     QTest::addColumn<QString>("message");
-    QTest::newRow("directory") << QByteArray("dir") << "a directory";
+    // (A directory opens as a timeline: tst_timelinepage.)
+    QTest::newRow("fifo") << QByteArray("fifo") << "found a FIFO";
     QTest::newRow("empty") << QByteArray() << "the file is empty";
 }
 
@@ -80,8 +83,8 @@ void TestMainWindow::badFilesAreReportedAndSkipped()
     QFETCH(QString, message);
     QTemporaryDir dir;
     const QString bad = dir.filePath("not-a-layer");
-    if (content == "dir") {
-        QVERIFY(QDir().mkpath(bad));
+    if (content == "fifo") {
+        QCOMPARE(::mkfifo(bad.toLocal8Bit().constData(), 0600), 0);
     } else {
         QVERIFY(testutil::writeFile(bad, content));
     }

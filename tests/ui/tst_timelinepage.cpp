@@ -1,0 +1,139 @@
+// The timeline tab on a generated timeline (known read paths) and on the real index_part.json:
+// the list holds every file, the map draws every mapped layer where its key and LSN ranges say,
+// Find key@LSN marks the layers of Neon's read path, and a double click asks for the layer.
+#include "testutil.h"
+#include "timelinefixture.h"
+
+#include <mainwindow.h>
+#include <timeline/layermapview.h>
+#include <timeline/timelinepage.h>
+
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBrowser>
+
+using namespace layerscope;
+using namespace layerscope::ui;
+
+namespace {
+
+std::unique_ptr<TimelinePage> loaded(const QString &path)
+{
+    auto page = std::make_unique<TimelinePage>(path);
+    page->resize(1200, 800);
+    if (!QTest::qWaitFor([&] { return !page->isBusy(); }, 20000))
+        qFatal("the timeline did not load");
+    return page;
+}
+
+std::size_t layerNamed(const Timeline &t, const LayerName &n)
+{
+    for (std::size_t i = 0; i < t.layers.size(); ++i)
+        if (t.layers[i].isMapped() && *t.layers[i].name == n)
+            return i;
+    qFatal("no such layer");
+}
+
+} // namespace
+
+class TestTimelinePage : public QObject
+{
+    Q_OBJECT
+private slots:
+    void listsAndDraws();
+    void findMarksTheReadPath_data();
+    void findMarksTheReadPath();
+    void doubleClickOpensTheLayer();
+    void realIndexPart();
+};
+
+void TestTimelinePage::listsAndDraws()
+{
+    QTemporaryDir dir;
+    timelinefixture::writeTimeline(dir.path());
+    auto page = loaded(dir.path());
+    QVERIFY(page->timeline());
+    QCOMPARE(page->list()->model()->rowCount(), 7);  // notes.txt and the temp file too
+    const Timeline &t = *page->timeline();
+    using namespace timelinefixture;
+    const std::size_t i1 = layerNamed(t, imageName(k(0), k(3), 0x100));
+    const std::size_t i2 = layerNamed(t, imageName(k(0), k(1), 0x200));
+    const std::size_t d1 = layerNamed(t, deltaName(Key::min(), Key::max(), 0x100, 0x200));
+    const std::size_t d2 = layerNamed(t, deltaName(Key::min(), Key::max(), 0x200, 0x300));
+    LayerMapView *map = page->map();
+    // LSN upwards: D2 above D1, the images at their LSNs (I1 at D1's bottom, I2 at D1's top).
+    QVERIFY(map->layerRect(d2).bottom() <= map->layerRect(d1).top() + 0.5);
+    QCOMPARE(map->layerRect(i1).center().y(), map->layerRect(d1).bottom());
+    QCOMPARE(map->layerRect(i2).center().y(), map->layerRect(d1).top());
+    // Keys across: I2 [k0, k1) is narrower than I1 [k0, k3), both start at the same x.
+    QCOMPARE(map->layerRect(i1).left(), map->layerRect(i2).left());
+    QVERIFY(map->layerRect(i2).right() < map->layerRect(i1).right());
+    // Hit testing: the image line wins over the delta under it; inside a delta, the delta.
+    QCOMPARE(map->layerAt(map->layerRect(i2).center().toPoint()), std::optional<std::size_t>(i2));
+    QCOMPARE(map->layerAt(map->layerRect(d2).center().toPoint()), std::optional<std::size_t>(d2));
+}
+
+void TestTimelinePage::findMarksTheReadPath_data()
+{
+    QTest::addColumn<QString>("keyAt");
+    QTest::addColumn<int>("steps");
+    QTest::addColumn<bool>("complete");
+    QTest::addColumn<QString>("says");
+    QTest::newRow("image-below-a-delta") << QString::fromStdString(timelinefixture::k(0).toHex()) + "@0/2FF" << 2 << true << "Complete";
+    QTest::newRow("broken-chain") << QString::fromStdString(timelinefixture::k(5).toHex()) + "@0/2FF" << 2 << false
+                                  << "could not find data for key";
+    QTest::newRow("not-a-key") << "nonsense" << -1 << false << "Expected KEY@LSN";
+}
+
+void TestTimelinePage::findMarksTheReadPath()
+{
+    QFETCH(QString, keyAt);
+    QFETCH(int, steps);
+    QFETCH(bool, complete);
+    QFETCH(QString, says);
+    QTemporaryDir dir;
+    timelinefixture::writeTimeline(dir.path());
+    auto page = loaded(dir.path());
+    QCOMPARE(page->findKey(keyAt), steps >= 0);
+    QVERIFY2(page->readPathView()->toPlainText().contains(says), qPrintable(page->readPathView()->toPlainText()));
+    if (steps < 0)
+        return;
+    QCOMPARE(int(page->lastReadPath()->steps.size()), steps);
+    QCOMPARE(page->lastReadPath()->complete, complete);
+}
+
+void TestTimelinePage::doubleClickOpensTheLayer()
+{
+    QTemporaryDir dir;
+    timelinefixture::writeTimeline(dir.path());
+    MainWindow w;
+    w.resize(1400, 900);
+    w.show();
+    QCOMPARE(w.openFiles({dir.path()}, true), 1);
+    auto *page = qobject_cast<TimelinePage *>(w.tabs()->currentWidget());
+    QVERIFY(page);
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
+    using namespace timelinefixture;
+    const std::size_t d2 = layerNamed(*page->timeline(), deltaName(Key::min(), Key::max(), 0x200, 0x300));
+    QTest::mouseDClick(page->map(), Qt::LeftButton, {}, page->map()->layerRect(d2).center().toPoint());
+    QTRY_COMPARE_WITH_TIMEOUT(w.tabs()->count(), 2, 5000);
+    QVERIFY(w.tabs()->tabToolTip(1).startsWith(QString::fromStdString(page->timeline()->layers[d2].path)));
+}
+
+// The real remote index: 1,564 layers listed, all drawn as outlines (none on disk).
+void TestTimelinePage::realIndexPart()
+{
+    auto page = loaded(testutil::sharedDir() + "/fixtures/neon-index/index_part.json");
+    QVERIFY2(page->timeline(), qPrintable(page->error()));
+    QCOMPARE(page->list()->model()->rowCount(), 1564);
+    int drawn = 0;
+    for (std::size_t i = 0; i < page->timeline()->layers.size(); ++i)
+        drawn += page->map()->layerRect(i).isValid() || page->map()->layerRect(i).width() > 0;
+    QCOMPARE(drawn, 1564);
+}
+
+QTEST_MAIN(TestTimelinePage)
+#include "tst_timelinepage.moc"
