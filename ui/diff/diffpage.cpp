@@ -12,7 +12,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
-#include <QPromise>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSplitter>
@@ -20,7 +19,6 @@
 #include <QTextBrowser>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 namespace layerscope::ui {
 
@@ -153,8 +151,8 @@ DiffPage::DiffPage(Layer a, QString pathA, Layer b, QString pathB, QWidget *pare
     layout->addLayout(filters);
     layout->addWidget(split, 1);
 
-    connect(&m_watcher, &QFutureWatcher<Outcome>::progressValueChanged, m_progress, &QProgressBar::setValue);
-    connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, &DiffPage::onFinished);
+    connect(&m_job.watcher(), &QFutureWatcherBase::progressValueChanged, m_progress, &QProgressBar::setValue);
+    connect(&m_job.watcher(), &QFutureWatcherBase::finished, this, &DiffPage::onFinished);
     showSides({});
     start();
 }
@@ -172,21 +170,14 @@ void DiffPage::start()
     m_model->setDifferences({}, false);
     m_summaryModel->setTable({});
     m_summary->hide();
-    const quint64 generation = ++m_generation;
-    m_busy = true;
     m_progress->setValue(0);
     m_progress->show();
     m_cancel->show();
     updateHeader();
-    m_watcher.setFuture(QtConcurrent::run([a = m_a, b = m_b, generation](QPromise<Outcome> &promise) {
-        promise.setProgressRange(0, 100);
-        const double end = double(std::max<std::uint64_t>(1, std::uint64_t(a.summary().indexStartBlk) * 8192));
+    m_job.start([a = m_a, b = m_b](auto &promise) {
         DiffOptions options;
-        options.progress = [&promise, end](std::uint64_t, FileOffset at) {
-            promise.setProgressValue(int(std::min(99.0, 100.0 * double(at) / end)));
-            return !promise.isCanceled();
-        };
-        Outcome out{generation, std::nullopt, {}, {}};
+        options.progress = offsetProgress(promise, std::uint64_t(a.summary().indexStartBlk) * 8192);
+        Outcome out;
         char failed = 0;
         auto report = diffLayers(
             a, b,
@@ -202,37 +193,35 @@ void DiffPage::start()
         else
             out.error = QObject::tr("Layer %1: %2").arg(QChar(failed ? failed : 'A'),
                                                         QString::fromStdString(report.error().message()));
-        promise.addResult(std::move(out));
-    }));
+        return out;
+    });
 }
 
 void DiffPage::cancel()
 {
-    m_watcher.cancel();
-    m_watcher.waitForFinished();
-    m_busy = false;
+    m_job.cancel();
 }
 
 bool DiffPage::isBusy() const
 {
-    return m_busy;
+    return m_job.isBusy();
 }
 
 void DiffPage::onFinished()
 {
-    if (!m_watcher.isRunning())
-        m_busy = false;  // a stale result of an earlier run leaves the current one busy
+    bool cancelled = false;
+    std::optional<Outcome> taken = m_job.take(&cancelled);
+    if (!taken && !cancelled)
+        return;  // an earlier comparison's result: a newer one is running
     m_progress->hide();
     m_cancel->hide();
-    if (m_watcher.isCanceled() || m_watcher.future().resultCount() == 0) {
+    if (cancelled) {
         m_error = tr("The comparison was cancelled.");
         updateHeader();
         emit finished();
         return;
     }
-    Outcome out = m_watcher.result();
-    if (out.generation != m_generation)
-        return;  // a newer comparison is running
+    Outcome &out = *taken;
     m_error = out.error;
     m_report = std::move(out.report);
     const bool delta = m_a.kind() == LayerKind::Delta || m_b.kind() == LayerKind::Delta;

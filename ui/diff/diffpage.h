@@ -4,7 +4,8 @@
 
 #include <layerscope/layer.h>
 
-#include <QFutureWatcher>
+#include "workerjob.h"
+
 #include <QWidget>
 
 #include <optional>
@@ -69,7 +70,6 @@ signals:
 private:
     struct Outcome
     {
-        quint64 generation = 0;
         std::optional<DiffReport> report;
         std::vector<EntryDifference> listed;
         QString error;
@@ -84,9 +84,7 @@ private:
     std::optional<DiffReport> m_report;
     QString m_error;
     DiffSides m_sides;
-    quint64 m_generation = 0;
-    bool m_busy = false;  ///< from start() until its result (or cancellation) is shown
-    QFutureWatcher<Outcome> m_watcher;
+    WorkerJob<Outcome> m_job;
 
     QLabel *m_header;
     QProgressBar *m_progress;

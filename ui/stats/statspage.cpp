@@ -18,7 +18,6 @@
 #include <QListWidget>
 #include <QPainter>
 #include <QProgressBar>
-#include <QPromise>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScrollBar>
@@ -28,7 +27,6 @@
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 namespace layerscope::ui {
 
@@ -145,8 +143,8 @@ StatsPage::StatsPage(Layer layer, QString path, QWidget *parent)
     layout->addWidget(body, 1);
     layout->addWidget(m_buttons);
 
-    connect(&m_watcher, &QFutureWatcher<Outcome>::progressValueChanged, m_progress, &QProgressBar::setValue);
-    connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, &StatsPage::onFinished);
+    connect(&m_job.watcher(), &QFutureWatcherBase::progressValueChanged, m_progress, &QProgressBar::setValue);
+    connect(&m_job.watcher(), &QFutureWatcherBase::finished, this, &StatsPage::onFinished);
     start();
 }
 
@@ -163,22 +161,15 @@ void StatsPage::start()
     m_error.clear();
     m_sections->clear();
     m_model->setTable({});
-    const quint64 generation = ++m_generation;
-    m_busy = true;
     m_progress->setValue(0);
     m_progress->show();
     m_cancel->show();
     m_buttons->setEnabled(false);
     updateHeader();
-    m_watcher.setFuture(QtConcurrent::run([layer = m_layer, generation](QPromise<Outcome> &promise) {
-        promise.setProgressRange(0, 100);
-        const double end = double(std::max<std::uint64_t>(1, std::uint64_t(layer.summary().indexStartBlk) * 8192));
+    m_job.start([layer = m_layer](auto &promise) {
         StatsOptions options;
-        options.progress = [&promise, end](std::uint64_t, FileOffset at) {
-            promise.setProgressValue(int(std::min(99.0, 100.0 * double(at) / end)));
-            return !promise.isCanceled();
-        };
-        Outcome out{generation, std::nullopt, {}};
+        options.progress = offsetProgress(promise, std::uint64_t(layer.summary().indexStartBlk) * 8192);
+        Outcome out;
         auto stats = computeStats(layer, options);
         if (stats) {
             finishStats(*stats);
@@ -186,39 +177,36 @@ void StatsPage::start()
         } else {
             out.error = QString::fromStdString(stats.error().message());
         }
-        promise.addResult(std::move(out));
-    }));
+        return out;
+    });
 }
 
 void StatsPage::cancel()
 {
-    m_watcher.cancel();
-    m_watcher.waitForFinished();
-    m_busy = false;
+    m_job.cancel();
 }
 
 bool StatsPage::isBusy() const
 {
-    return m_busy;
+    return m_job.isBusy();
 }
 
 void StatsPage::onFinished()
 {
-    if (!m_watcher.isRunning())
-        m_busy = false;  // a stale result of an earlier run leaves the current one busy
+    bool cancelled = false;
+    std::optional<Outcome> out = m_job.take(&cancelled);
+    if (!out && !cancelled)
+        return;  // an earlier count's result: a newer one is running
     m_progress->hide();
     m_cancel->hide();
-    if (m_watcher.isCanceled() || m_watcher.future().resultCount() == 0) {
+    if (cancelled) {
         m_error = tr("Counting was cancelled.");
         updateHeader();
         emit finished();
         return;
     }
-    Outcome out = m_watcher.result();
-    if (out.generation != m_generation)
-        return;  // a newer count is running
-    m_error = out.error;
-    m_stats = std::move(out.stats);
+    m_error = out->error;
+    m_stats = std::move(out->stats);
     if (m_stats) {
         m_tables = statsTables(*m_stats);
         for (const Table &t : m_tables)

@@ -3,7 +3,8 @@
 #include <layerscope/layer.h>
 #include <layerscope/stats.h>
 
-#include <QFutureWatcher>
+#include "workerjob.h"
+
 #include <QWidget>
 
 #include <optional>
@@ -70,7 +71,6 @@ signals:
 private:
     struct Outcome
     {
-        quint64 generation = 0;
         std::optional<LayerStats> stats;
         QString error;
     };
@@ -83,9 +83,7 @@ private:
     std::optional<LayerStats> m_stats;
     std::vector<Table> m_tables;
     QString m_error;
-    quint64 m_generation = 0;
-    bool m_busy = false;  ///< from start() until its result (or cancellation) is shown
-    QFutureWatcher<Outcome> m_watcher;
+    WorkerJob<Outcome> m_job;
 
     QLabel *m_header;
     QProgressBar *m_progress;

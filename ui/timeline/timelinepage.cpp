@@ -14,7 +14,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
-#include <QPromise>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -22,7 +21,6 @@
 #include <QTableView>
 #include <QTextBrowser>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 namespace layerscope::ui {
 
@@ -141,10 +139,9 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
     layout->addWidget(split, 1);
 
     m_header->setText(tr("<b>%1</b><br>Reading the layers…").arg(m_path.toHtmlEscaped()));
-    connect(&m_watcher, &QFutureWatcher<Outcome>::progressValueChanged, m_progress, &QProgressBar::setValue);
-    connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, &TimelinePage::onFinished);
-    m_busy = true;
-    m_watcher.setFuture(QtConcurrent::run([path = m_path, index = m_index](QPromise<Outcome> &promise) {
+    connect(&m_job.watcher(), &QFutureWatcherBase::progressValueChanged, m_progress, &QProgressBar::setValue);
+    connect(&m_job.watcher(), &QFutureWatcherBase::finished, this, &TimelinePage::onFinished);
+    m_job.start([path = m_path, index = m_index](auto &promise) {
         promise.setProgressRange(0, 100);
         Outcome out;
         auto listedFrom = [&](const QString &file) {
@@ -177,27 +174,26 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
                 return !promise.isCanceled();
             });
         }
-        promise.addResult(std::move(out));
-    }));
+        return out;
+    });
 }
 
 TimelinePage::~TimelinePage()
 {
     m_map->setTimeline(nullptr);
-    m_watcher.cancel();
-    m_watcher.waitForFinished();
+    m_job.cancel();
 }
 
 void TimelinePage::onFinished()
 {
-    m_busy = false;
+    bool cancelled = false;
+    std::optional<Outcome> out = m_job.take(&cancelled);
     m_progress->hide();
-    if (m_watcher.isCanceled() || m_watcher.future().resultCount() == 0) {
+    if (cancelled) {
         m_error = tr("Reading the timeline was cancelled.");
-    } else {
-        Outcome out = m_watcher.result();
-        m_error = out.error;
-        m_timeline = std::move(out.timeline);
+    } else if (out) {
+        m_error = out->error;
+        m_timeline = std::move(out->timeline);
     }
     if (!m_timeline) {
         m_header->setText(tr("<b>%1</b><br><span style='color:#c0392b'>%2</span>")

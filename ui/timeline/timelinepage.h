@@ -2,7 +2,8 @@
 
 #include <layerscope/timeline.h>
 
-#include <QFutureWatcher>
+#include "workerjob.h"
+
 #include <QWidget>
 
 #include <optional>
@@ -32,7 +33,7 @@ public:
     explicit TimelinePage(QString path, QString index = {}, QWidget *parent = nullptr);
     ~TimelinePage() override;
 
-    bool isBusy() const { return m_busy; }
+    bool isBusy() const { return m_job.isBusy(); }
     QString path() const { return m_path; }
     /// Why the timeline could not be read (empty otherwise).
     QString error() const { return m_error; }
@@ -69,8 +70,7 @@ private:
     std::optional<Timeline> m_timeline;
     std::optional<ReadPath> m_readPath;
     QString m_error;
-    bool m_busy = false;
-    QFutureWatcher<Outcome> m_watcher;
+    WorkerJob<Outcome> m_job;
 
     QLabel *m_header;
     QProgressBar *m_progress;
