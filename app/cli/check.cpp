@@ -6,6 +6,7 @@
 #include <layerscope/layer.h>
 #include <layerscope/layer_name.h>
 #include <layerscope/salvage.h>
+#include <layerscope/timeline.h>
 #include <layerscope/validate.h>
 #include <layerscope/writer.h>
 
@@ -159,9 +160,58 @@ bool writeEvidence(const std::string &dir, const std::string &file, Bytes bytes,
 
 } // namespace
 
-int cmdCheck(const std::vector<std::string> &files, const Options &opt)
+namespace {
+
+/// A directory argument: the timeline-level problems are printed (and counted in `rc`), and its
+/// layer files (not temp files, not other files) are returned to be validated one by one.
+std::vector<std::string> scrubTimeline(const std::string &dir, const Options &opt, int &rc)
+{
+    auto t = scanTimeline(dir);
+    if (!t) {
+        reportError(dir, t.error());
+        rc = ExitUsage;
+        return {};
+    }
+    readSummaries(*t, opt.threads);
+    std::size_t errors = 0, warnings = 0;
+    for (const TimelineProblem &p : checkTimeline(*t)) {
+        const std::string where = p.layer == TimelineProblem::npos ? dir : t->layers[p.layer].path;
+        errors += p.severity == Severity::Error;
+        warnings += p.severity == Severity::Warning;
+        if (opt.quiet)
+            continue;
+        if (opt.json)
+            printJson(Json{{"check", p.check}, {"severity", severityName(p.severity)}, {"message", p.message},
+                           {"file", where}});
+        else
+            fmt::print("{}: {}[{}]: {}\n", where, severityName(p.severity), p.check, p.message);
+    }
+    if (opt.json && !opt.quiet)
+        printJson(Json{{"timeline", dir}, {"files", t->layers.size()}, {"errors", errors}, {"warnings", warnings}});
+    if ((errors || warnings) && rc == ExitOk)
+        rc = ExitProblem;
+    std::vector<std::string> layers;
+    for (const TimelineLayer &l : t->layers)
+        if (l.isMapped())
+            layers.push_back(l.path);
+    return layers;
+}
+
+} // namespace
+
+int cmdCheck(const std::vector<std::string> &args, const Options &opt)
 {
     int rc = ExitOk;
+    std::vector<std::string> files;
+    for (const std::string &a : args) {
+        std::error_code ec;
+        if (std::filesystem::is_directory(a, ec)) {
+            for (std::string &f : scrubTimeline(a, opt, rc))
+                files.push_back(std::move(f));
+        } else {
+            files.push_back(a);
+        }
+    }
     if (!opt.evidence.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(opt.evidence, ec);

@@ -194,7 +194,8 @@ int main(int argc, char **argv)
     synth->footer("Example:\n  layerctl synth --kind delta --size 1G /tmp/big/");
 
     auto *check = app.add_subcommand("check", "validate every invariant; list each problem with its offset");
-    check->add_option("FILE", files, "layer files")->required();
+    check->add_option("FILE", files, "layer files, or timeline directories (every layer, plus the timeline's checks)")
+        ->required();
     check->add_flag("--json", opt.json, "one JSON object per problem, then one per file");
     check->add_flag("--pages", opt.pages, "also check 8 KiB relation pages (header, checksum, line pointers)");
     check->add_option("--evidence", opt.evidence, "write the report, summary, hex of every block at fault and the "

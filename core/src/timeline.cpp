@@ -267,3 +267,56 @@ ReadPath findReadPath(const Timeline &timeline, const Key &key, Lsn lsn)
 }
 
 } // namespace layerscope
+
+namespace layerscope {
+
+std::vector<TimelineProblem> checkTimeline(const Timeline &t)
+{
+    std::vector<TimelineProblem> out;
+    std::vector<std::size_t> images, deltas;
+    for (std::size_t i = 0; i < t.layers.size(); ++i) {
+        const TimelineLayer &l = t.layers[i];
+        if (!l.name) {
+            out.push_back({"timeline-not-layer", Severity::Info, i, "not a layer file name: " + l.nameError});
+            continue;
+        }
+        if (!l.name->tempSuffix.empty())
+            out.push_back({"timeline-temp-file", Severity::Info, i,
+                           fmt::format("a temporary file ({}): Neon's layer map does not hold it", l.name->tempSuffix)});
+        for (const std::string &d : l.disagreements)
+            out.push_back({"timeline-name-summary", Severity::Error, i, "the summary contradicts the file name: " + d});
+        for (const std::string &p : l.indexProblems)
+            out.push_back({"timeline-index", Severity::Error, i, p});
+        if (l.isMapped())
+            (l.name->kind == LayerKind::Image ? images : deltas).push_back(i);
+    }
+    // Image layers at one LSN whose key ranges overlap: two images of the same pages.
+    std::sort(images.begin(), images.end(), [&](std::size_t a, std::size_t b) {
+        const LayerName &x = *t.layers[a].name, &y = *t.layers[b].name;
+        return std::tie(x.lsnStart.value, x.keyStart) < std::tie(y.lsnStart.value, y.keyStart);
+    });
+    for (std::size_t j = 1; j < images.size(); ++j) {
+        const LayerName &prev = *t.layers[images[j - 1]].name, &cur = *t.layers[images[j]].name;
+        if (prev.lsnStart == cur.lsnStart && cur.keyStart < prev.keyEnd)
+            out.push_back({"timeline-image-overlap", Severity::Warning, images[j],
+                           fmt::format("overlaps image layer {} at the same LSN {} (keys {} – {})",
+                                       t.layers[images[j - 1]].fileName, cur.lsnStart.toString(),
+                                       cur.keyStart.toHex(), std::min(prev.keyEnd, cur.keyEnd).toHex())});
+    }
+    // LSNs no delta covers, between the oldest delta's start and the newest delta's end.
+    std::sort(deltas.begin(), deltas.end(), [&](std::size_t a, std::size_t b) {
+        return t.layers[a].name->lsnStart.value < t.layers[b].name->lsnStart.value;
+    });
+    std::uint64_t reach = 0;
+    for (std::size_t j = 0; j < deltas.size(); ++j) {
+        const LayerName &n = *t.layers[deltas[j]].name;
+        if (j > 0 && n.lsnStart.value > reach)
+            out.push_back({"timeline-lsn-gap", Severity::Warning, deltas[j],
+                           fmt::format("no delta layer covers LSNs {} – {}: WAL of that range is in no layer",
+                                       Lsn{reach}.toString(), n.lsnStart.toString())});
+        reach = std::max(reach, n.lsnEnd.value);
+    }
+    return out;
+}
+
+} // namespace layerscope

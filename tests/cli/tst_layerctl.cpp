@@ -57,6 +57,7 @@ private slots:
     void statsTotalsMatchDump_data() { dumpJsonEqualsExpect_data(); }
     void statsTotalsMatchDump();
     void lsListsTheTimeline();
+    void checkScrubsADirectory();
     void findFollowsTheReadPath_data();
     void findFollowsTheReadPath();
 };
@@ -755,6 +756,32 @@ void TestLayerctl::statsTotalsMatchDump()
     const QJsonObject total = QJsonDocument::fromJson(stats.out).object()["total"].toObject();
     QCOMPARE(total["entries"].toInteger(), entries);
     QCOMPARE(total["payload_bytes"].toInteger(), payload);
+}
+
+// check DIR: the timeline's problems, then every layer validated; the planted one fails.
+void TestLayerctl::checkScrubsADirectory()
+{
+    QTemporaryDir dir;
+    timelinefixture::writeTimeline(dir.path());
+    const Run r = layerctl({"check", "--json", dir.path()});
+    QCOMPARE(r.code, 1);
+    int timelineErrors = 0, files = 0, fileErrors = 0;
+    for (const QJsonObject &o : parseLines(r.out)) {
+        if (o.contains("timeline"))
+            timelineErrors = o["errors"].toInt();
+        else if (o.contains("entries_checked")) {
+            ++files;
+            fileErrors += o["errors"].toInt();
+        }
+    }
+    QCOMPARE(timelineErrors, 1);  // the summary that contradicts its name
+    QCOMPARE(files, 5);          // the mapped layers; not the temp file, not notes.txt
+    QCOMPARE(fileErrors, 1);     // the same layer's own file-name check
+    // A sound timeline (the planted layer and the extra files removed) is clean.
+    for (const QString &f : QDir(dir.path()).entryList(QDir::Files))
+        if (f.endsWith("__0000000000000300") || f.endsWith("___temp") || f == "notes.txt")
+            QVERIFY(QFile::remove(dir.filePath(f)));
+    QCOMPARE(layerctl({"check", dir.path()}).code, 0);
 }
 
 // ls: every file listed (a non-layer too), the summary that contradicts its name flagged.

@@ -12,9 +12,10 @@ namespace timelinefixture {
 using namespace layerscope;
 
 
+/// Page 0 of clog segment `blk` (the records below are clog records, which apply to clog pages).
 inline Key k(std::uint32_t blk)
 {
-    return Key::fromFields(0, 1663, 5, 16384, 0, blk);
+    return Key::fromFields(1, 0, 1, blk, 0, 0);
 }
 
 inline Value image(std::uint8_t fill)

@@ -52,6 +52,7 @@ private slots:
     void readPath();
     void brokenChainSaysWhy();
     void indexAgainstDirectory();
+    void scrubFindsEachPlantedProblem();
     void realIndexPart();
 };
 
@@ -154,6 +155,28 @@ void TestTimeline::brokenChainSaysWhy()
     p = findReadPath(*t, k(10), Lsn{0x50});
     QVERIFY(p.steps.empty());
     QVERIFY(!p.complete);
+}
+
+// Every planted problem is found once, with its check and severity; a sound layer gets none.
+void TestTimeline::scrubFindsEachPlantedProblem()
+{
+    QTemporaryDir dir;
+    writeTimeline(dir.path());
+    // Plus: a second image at 0x100 overlapping I1's keys, and a delta leaving 0x300–0x400 uncovered.
+    write(dir.path(), imageName(k(2), k(4), 0x100), {{k(2), 0, image(6)}});
+    write(dir.path(), deltaName(Key::min(), Key::max(), 0x400, 0x500), {{k(0), 0x410, record(6)}});
+    auto t = scanTimeline(dir.path().toStdString());
+    QVERIFY(t);
+    readSummaries(*t);
+    QStringList found;
+    for (const TimelineProblem &p : checkTimeline(*t))
+        found << QStringLiteral("%1:%2").arg(QString::fromStdString(p.check), severityName(p.severity));
+    found.sort();
+    QCOMPARE(found, (QStringList{"timeline-image-overlap:warning", "timeline-lsn-gap:warning",
+                                 "timeline-name-summary:error", "timeline-not-layer:info", "timeline-temp-file:info"}));
+    for (const TimelineProblem &p : checkTimeline(*t))
+        if (p.check == "timeline-lsn-gap")
+            QVERIFY2(p.message.find("0/300 – 0/400") != std::string::npos, p.message.c_str());
 }
 
 // Each way a directory and its index can disagree is said on the layer it concerns.

@@ -2,6 +2,7 @@
 
 #include "layerscope/layer.h"
 #include "layerscope/layer_name.h"
+#include "layerscope/validate.h"
 
 #include <functional>
 #include <optional>
@@ -75,6 +76,25 @@ void mergeIndex(Timeline &timeline, const std::vector<ListedLayer> &listed);
 /// stay unread).
 void readSummaries(Timeline &timeline, unsigned threads = 0,
                    const std::function<bool(std::size_t done)> &progress = {});
+
+/// A problem of the timeline as a whole (the layers' own contents are checked by
+/// validateLayer): `layer` is an index into Timeline::layers, or npos for the timeline.
+struct TimelineProblem
+{
+    static constexpr std::size_t npos = std::size_t(-1);
+    std::string check;  ///< "timeline-name-summary", "timeline-index", "timeline-image-overlap",
+                        ///< "timeline-lsn-gap", "timeline-temp-file", "timeline-not-layer"
+    Severity severity = Severity::Error;
+    std::size_t layer = npos;
+    std::string message;
+};
+
+/// The timeline-level checks, after readSummaries (and mergeIndex, if any): summaries that
+/// contradict names and index disagreements (errors); image layers at one LSN with overlapping
+/// key ranges, and LSN ranges no delta layer covers between the oldest delta and the newest
+/// (warnings: a gap is where WAL is missing for every key, unless images below it make up for
+/// it); temp files and files that are not layers (infos).
+std::vector<TimelineProblem> checkTimeline(const Timeline &timeline);
 
 /// One layer Neon's read path visits for a key, with the values it reads there.
 struct ReadStep
