@@ -17,6 +17,7 @@ namespace {
 constexpr double kLeftMargin = 96;    // LSN labels
 constexpr double kBottomMargin = 40;  // key labels
 constexpr double kMargin = 8;
+constexpr double kInset = 8;  // keeps layers on the plot's edges (oldest image, newest delta) visible
 
 bool isL0(const LayerName &n)
 {
@@ -110,7 +111,7 @@ QRectF LayerMapView::plotArea() const
 
 double LayerMapView::xOfKey(const Key &k) const
 {
-    const QRectF p = plotArea();
+    const QRectF p = plotArea().adjusted(kInset, kInset, -kInset, -kInset);
     const auto it = std::lower_bound(m_keys.begin(), m_keys.end(), k);
     const double u = m_keys.size() > 1 ? double(it - m_keys.begin()) / double(m_keys.size() - 1) : 0.5;
     return p.left() + (u - m_panX) * m_zoomX * p.width();
@@ -118,7 +119,7 @@ double LayerMapView::xOfKey(const Key &k) const
 
 double LayerMapView::yOfLsn(std::uint64_t lsn) const
 {
-    const QRectF p = plotArea();
+    const QRectF p = plotArea().adjusted(kInset, kInset, -kInset, -kInset);
     const auto it = std::lower_bound(m_lsns.begin(), m_lsns.end(), lsn);
     const double v = m_lsns.size() > 1 ? double(it - m_lsns.begin()) / double(m_lsns.size() - 1) : 0.5;
     return p.bottom() - (v - m_panY) * m_zoomY * p.height();
