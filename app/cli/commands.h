@@ -31,7 +31,8 @@ struct Options
     std::string evidence;         ///< check: directory for bug-report evidence
     std::string csv;              ///< stats: directory for one CSV file per table
     bool csvOut = false;          ///< diff: CSV on stdout
-    std::string index;            ///< ls, find: an index_part.json to cross-check the directory with
+    std::string index;            ///< ls, find, map: an index_part.json to cross-check the directory with
+    std::string svg;              ///< map: the SVG file to write
     std::uint64_t maxProblems = 100000;
     unsigned threads = 0;         ///< check: 0 = one per core
     Color color = Color::Auto;
@@ -66,6 +67,8 @@ int cmdLs(const std::string &dir, const Options &opt);
 /// them and the chain of values. Exit 0 complete, 1 broken (the reason is printed), 2 on usage
 /// or I/O errors.
 int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt);
+/// The layer map of a timeline as an SVG file (opt.svg). Exit 2 when it cannot be written.
+int cmdMap(const std::string &path, const Options &opt);
 
 /// Each command prints to stdout, errors to stderr naming the file and offset, and returns
 /// an ExitCode.

@@ -119,6 +119,11 @@ int main(int argc, char **argv)
         ->type_name("FILE");
     find->footer("Exit status: 0 the chain reaches an image or will_init record, 1 it is broken (\"could not find\n"
                  "data for key\"), 2 usage or I/O error.");
+    auto *map = app.add_subcommand("map", "the layer map of a timeline (directory or index_part.json) as SVG");
+    map->add_option("PATH", file, "timeline directory, or an index_part.json")->required();
+    map->add_option("--svg", opt.svg, "the SVG file to write")->required()->type_name("OUT");
+    map->add_option("--index", opt.index, "an index_part.json whose layers are merged with the directory's")
+        ->type_name("FILE");
     auto *stats = app.add_subcommand("stats", "where the bytes go: key categories, relations, blob sizes, compression, index");
     stats->add_option("PATH", file, "layer file, or a directory of layers")->required();
     stats->add_flag("--json", opt.json, "one JSON object (per layer for a directory, then the total)");
@@ -310,6 +315,8 @@ int main(int argc, char **argv)
         return cmdStats(file, opt);
     if (ls->parsed())
         return cmdLs(file, opt);
+    if (map->parsed())
+        return cmdMap(file, opt);
     if (find->parsed())
         return cmdFind(file, key, opt);
     if (diff->parsed())

@@ -157,6 +157,26 @@ int cmdLs(const std::string &dir, const Options &opt)
     return problems ? ExitProblem : ExitOk;
 }
 
+int cmdMap(const std::string &path, const Options &opt)
+{
+    auto t = openTimeline(path, opt.index);
+    if (!t)
+        return ExitUsage;
+    const std::string svg = mapSvg(*t);
+    std::FILE *f = std::fopen(opt.svg.c_str(), "wb");
+    bool ok = f && std::fwrite(svg.data(), 1, svg.size(), f) == svg.size();
+    if (f && std::fclose(f) != 0)
+        ok = false;
+    if (!ok) {
+        reportError(opt.svg, std::strerror(errno));
+        return ExitUsage;
+    }
+    const MapLayout layout = layoutMap(*t);
+    fmt::print("{}: {} layers drawn ({} distinct key boundaries, {} distinct LSNs)\n", opt.svg, layout.order.size(),
+               layout.keys.size(), layout.lsns.size());
+    return ExitOk;
+}
+
 int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt)
 {
     const auto at = keyAt.find('@');

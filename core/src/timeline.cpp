@@ -320,3 +320,123 @@ std::vector<TimelineProblem> checkTimeline(const Timeline &t)
 }
 
 } // namespace layerscope
+
+namespace layerscope {
+
+bool isL0(const LayerName &n)
+{
+    return n.kind == LayerKind::Delta && n.keyStart == Key::min() && n.keyEnd == Key::max();
+}
+
+MapLayout layoutMap(const Timeline &t)
+{
+    MapLayout m;
+    for (std::size_t i = 0; i < t.layers.size(); ++i) {
+        const TimelineLayer &l = t.layers[i];
+        if (!l.isMapped())
+            continue;
+        m.keys.push_back(l.name->keyStart);
+        m.keys.push_back(l.name->keyEnd);
+        m.lsns.push_back(l.name->lsnStart.value);
+        if (l.name->kind == LayerKind::Delta)
+            m.lsns.push_back(l.name->lsnEnd.value);
+        m.order.push_back(i);
+    }
+    std::sort(m.keys.begin(), m.keys.end());
+    m.keys.erase(std::unique(m.keys.begin(), m.keys.end()), m.keys.end());
+    std::sort(m.lsns.begin(), m.lsns.end());
+    m.lsns.erase(std::unique(m.lsns.begin(), m.lsns.end()), m.lsns.end());
+    std::stable_sort(m.order.begin(), m.order.end(), [&](std::size_t a, std::size_t b) {
+        const LayerName &x = *t.layers[a].name, &y = *t.layers[b].name;
+        if ((x.kind == LayerKind::Image) != (y.kind == LayerKind::Image))
+            return x.kind != LayerKind::Image;
+        return x.lsnStart.value < y.lsnStart.value;
+    });
+    return m;
+}
+
+double MapLayout::u(const Key &key) const
+{
+    const auto it = std::lower_bound(keys.begin(), keys.end(), key);
+    return keys.size() > 1 ? double(it - keys.begin()) / double(keys.size() - 1) : 0.5;
+}
+
+double MapLayout::v(std::uint64_t lsn) const
+{
+    const auto it = std::lower_bound(lsns.begin(), lsns.end(), lsn);
+    return lsns.size() > 1 ? double(it - lsns.begin()) / double(lsns.size() - 1) : 0.5;
+}
+
+namespace {
+
+std::string xmlEscape(const std::string &s)
+{
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+std::string mapSvg(const Timeline &t, int width, int height)
+{
+    const MapLayout m = layoutMap(t);
+    const double left = 110, top = 36, right = width - 12.0, bottom = height - 48.0, inset = 8;
+    auto x = [&](const Key &k) { return left + inset + m.u(k) * (right - left - 2 * inset); };
+    auto y = [&](std::uint64_t lsn) { return bottom - inset - m.v(lsn) * (bottom - top - 2 * inset); };
+    std::string out = fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
+                                  "viewBox=\"0 0 {0} {1}\" font-family=\"sans-serif\" font-size=\"11\">\n",
+                                  width, height);
+    out += fmt::format("<rect width=\"{}\" height=\"{}\" fill=\"white\"/>\n", width, height);
+    std::size_t images = 0, deltas = 0;
+    for (std::size_t i : m.order)
+        ++(t.layers[i].name->kind == LayerKind::Image ? images : deltas);
+    out += fmt::format("<text x=\"{}\" y=\"20\" font-size=\"14\">{}: {} image and {} delta layers (keys across, "
+                       "LSN upwards)</text>\n",
+                       left, xmlEscape(t.dir), images, deltas);
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#999\"/>\n", left,
+                       top, right - left, bottom - top);
+    for (std::size_t i : m.order) {
+        const TimelineLayer &l = t.layers[i];
+        const LayerName &n = *l.name;
+        const std::string dash = l.onDisk ? "" : " stroke-dasharray=\"4 3\"";
+        const std::string title = fmt::format("<title>{}</title>", xmlEscape(l.fileName));
+        if (n.kind == LayerKind::Image) {
+            const double yy = y(n.lsnStart.value);
+            out += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#27ae60\" "
+                               "stroke-width=\"2\"{}>{}</line>\n",
+                               x(n.keyStart), yy, x(n.keyEnd), yy, dash, title);
+            continue;
+        }
+        const bool l0 = isL0(n);
+        const double x0 = x(n.keyStart), x1 = x(n.keyEnd), y0 = y(n.lsnEnd.value), y1 = y(n.lsnStart.value);
+        out += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\" "
+                           "fill-opacity=\"{}\" stroke=\"{}\"{}>{}</rect>\n",
+                           x0, y0, std::max(0.5, x1 - x0), std::max(0.5, y1 - y0), l0 ? "#e67e22" : "#3498db",
+                           l.onDisk ? "0.2" : "0", l0 ? "#d35400" : "#2980b9", dash, title);
+    }
+    // About 12 LSN labels and 6 key labels, spread over the boundaries.
+    for (std::size_t j = 0; j < m.lsns.size(); j += std::max<std::size_t>(1, m.lsns.size() / 12))
+        out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 6, y(m.lsns[j]) + 4,
+                           Lsn{m.lsns[j]}.toString());
+    for (std::size_t j = 0; j < m.keys.size(); j += std::max<std::size_t>(1, m.keys.size() / 6)) {
+        const Key &k = m.keys[j];
+        const std::string label = k == Key::min() ? "MIN" : k == Key::max() ? "MAX" : k.describe();
+        out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", x(k), bottom + 16,
+                           xmlEscape(label));
+    }
+    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\">keys ({} distinct boundaries) "
+                       "→ · LSN ↑ ({} distinct)</text>\n",
+                       (left + right) / 2, bottom + 36, m.keys.size(), m.lsns.size());
+    return out + "</svg>\n";
+}
+
+} // namespace layerscope

@@ -3,7 +3,7 @@ _layerctl()
 {
     local cur prev words cword
     _init_completion || return
-    local commands="summary keys tree dissect diff stats ls find blob dump rewrite demo synth check salvage rewrite-summary"
+    local commands="summary keys tree dissect diff stats ls find map blob dump rewrite demo synth check salvage rewrite-summary"
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
         return
@@ -17,6 +17,7 @@ _layerctl()
         diff) opts="--limit --json --csv" ;;
         stats) opts="--json --csv" ;;
         ls|find) opts="--json --index" ;;
+        map) opts="--svg --index" ;;
         blob) opts="--json" ;;
         dump) opts="--json --format" ;;
         rewrite) opts="--compression --quiet" ;;

@@ -807,6 +807,11 @@ void TestLayerctl::lsListsTheTimeline()
     QCOMPARE(total["total"].toInt(), 1564);
     QCOMPARE(total["images"].toInt(), 802);
     QCOMPARE(total["deltas"].toInt(), 762);
+    // The map of the same index as SVG: every layer drawn.
+    r = layerctl({"map", testutil::sharedDir() + "/fixtures/neon-index/index_part.json", "--svg", dir.filePath("map.svg")});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(testutil::readAll(dir.filePath("map.svg")).count("<title>"), 1564);
+    QCOMPARE(layerctl({"map", dir.path(), "--svg", dir.filePath("no/such/dir/map.svg")}).code, 2);
     // Not an index: said, exit 2.
     QVERIFY(testutil::writeFile(dir.filePath("bad.json"), QByteArray("{\"version\": 7}")));
     r = layerctl({"ls", dir.filePath("bad.json")});

@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <QXmlStreamReader>
 
 #include <fmt/format.h>
 #include <map>
@@ -53,6 +54,7 @@ private slots:
     void brokenChainSaysWhy();
     void indexAgainstDirectory();
     void scrubFindsEachPlantedProblem();
+    void mapSvgDrawsEveryLayer();
     void realIndexPart();
 };
 
@@ -177,6 +179,37 @@ void TestTimeline::scrubFindsEachPlantedProblem()
     for (const TimelineProblem &p : checkTimeline(*t))
         if (p.check == "timeline-lsn-gap")
             QVERIFY2(p.message.find("0/300 – 0/400") != std::string::npos, p.message.c_str());
+}
+
+// The SVG map: well-formed, one rectangle per mapped delta, one line per mapped image, each
+// titled with its file name; the layout puts newer LSNs higher (smaller y).
+void TestTimeline::mapSvgDrawsEveryLayer()
+{
+    QTemporaryDir dir;
+    writeTimeline(dir.path());
+    auto t = scanTimeline(dir.path().toStdString());
+    QVERIFY(t);
+    const QString svg = QString::fromStdString(mapSvg(*t, 800, 600));
+    QXmlStreamReader xml(svg);
+    int rects = 0, lines = 0, titles = 0;
+    while (!xml.atEnd()) {
+        xml.readNext();
+        if (xml.isStartElement()) {
+            rects += xml.name() == QLatin1String("rect");
+            lines += xml.name() == QLatin1String("line");
+            titles += xml.name() == QLatin1String("title");
+        }
+    }
+    QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+    QCOMPARE(rects, 2 + 2);  // background and frame, D1 and D2 (the temp copy is not mapped)
+    QCOMPARE(lines, 3);      // I1, I2 and the image named at 0x300
+    QCOMPARE(titles, 5);
+    const MapLayout m = layoutMap(*t);
+    QCOMPARE(m.order.size(), std::size_t(5));
+    QVERIFY(m.v(0x300) > m.v(0x200) && m.v(0x200) > m.v(0x100));
+    QCOMPARE(m.u(Key::min()), 0.0);
+    QCOMPARE(m.u(Key::max()), 1.0);
+    QVERIFY(isL0(*t->layers[m.order.front()].name));  // deltas first, the oldest at the bottom
 }
 
 // Each way a directory and its index can disagree is said on the layer it concerns.

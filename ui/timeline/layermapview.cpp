@@ -19,11 +19,6 @@ constexpr double kBottomMargin = 40;  // key labels
 constexpr double kMargin = 8;
 constexpr double kInset = 8;  // keeps layers on the plot's edges (oldest image, newest delta) visible
 
-bool isL0(const LayerName &n)
-{
-    return n.kind == LayerKind::Delta && n.keyStart == Key::min() && n.keyEnd == Key::max();
-}
-
 QString shortKey(const Key &k)
 {
     if (k == Key::min())
@@ -48,36 +43,9 @@ LayerMapView::LayerMapView(QWidget *parent)
 void LayerMapView::setTimeline(const Timeline *timeline)
 {
     m_timeline = timeline;
-    m_keys.clear();
-    m_lsns.clear();
-    m_order.clear();
-    m_marked.clear();
+    m_layout = timeline ? layoutMap(*timeline) : MapLayout{};
+    m_marked.assign(timeline ? timeline->layers.size() : 0, false);
     m_selected.reset();
-    if (timeline) {
-        for (std::size_t i = 0; i < timeline->layers.size(); ++i) {
-            const TimelineLayer &l = timeline->layers[i];
-            if (!l.isMapped())
-                continue;
-            m_keys.push_back(l.name->keyStart);
-            m_keys.push_back(l.name->keyEnd);
-            m_lsns.push_back(l.name->lsnStart.value);
-            if (l.name->kind == LayerKind::Delta)
-                m_lsns.push_back(l.name->lsnEnd.value);
-            m_order.push_back(i);
-        }
-        std::sort(m_keys.begin(), m_keys.end());
-        m_keys.erase(std::unique(m_keys.begin(), m_keys.end()), m_keys.end());
-        std::sort(m_lsns.begin(), m_lsns.end());
-        m_lsns.erase(std::unique(m_lsns.begin(), m_lsns.end()), m_lsns.end());
-        // Deltas first (older below newer), images on top of them.
-        std::stable_sort(m_order.begin(), m_order.end(), [&](std::size_t a, std::size_t b) {
-            const LayerName &x = *timeline->layers[a].name, &y = *timeline->layers[b].name;
-            if ((x.kind == LayerKind::Image) != (y.kind == LayerKind::Image))
-                return x.kind != LayerKind::Image;
-            return x.lsnStart.value < y.lsnStart.value;
-        });
-        m_marked.assign(timeline->layers.size(), false);
-    }
     resetView();
 }
 
@@ -112,17 +80,13 @@ QRectF LayerMapView::plotArea() const
 double LayerMapView::xOfKey(const Key &k) const
 {
     const QRectF p = plotArea().adjusted(kInset, kInset, -kInset, -kInset);
-    const auto it = std::lower_bound(m_keys.begin(), m_keys.end(), k);
-    const double u = m_keys.size() > 1 ? double(it - m_keys.begin()) / double(m_keys.size() - 1) : 0.5;
-    return p.left() + (u - m_panX) * m_zoomX * p.width();
+    return p.left() + (m_layout.u(k) - m_panX) * m_zoomX * p.width();
 }
 
 double LayerMapView::yOfLsn(std::uint64_t lsn) const
 {
     const QRectF p = plotArea().adjusted(kInset, kInset, -kInset, -kInset);
-    const auto it = std::lower_bound(m_lsns.begin(), m_lsns.end(), lsn);
-    const double v = m_lsns.size() > 1 ? double(it - m_lsns.begin()) / double(m_lsns.size() - 1) : 0.5;
-    return p.bottom() - (v - m_panY) * m_zoomY * p.height();
+    return p.bottom() - (m_layout.v(lsn) - m_panY) * m_zoomY * p.height();
 }
 
 QRectF LayerMapView::layerRect(std::size_t i) const
@@ -143,7 +107,7 @@ std::optional<std::size_t> LayerMapView::layerAt(QPoint pos) const
     if (!m_timeline)
         return std::nullopt;
     // Images first (thin lines, drawn on top), with a few pixels of slack; then the newest delta.
-    for (auto it = m_order.rbegin(); it != m_order.rend(); ++it) {
+    for (auto it = m_layout.order.rbegin(); it != m_layout.order.rend(); ++it) {
         const bool image = m_timeline->layers[*it].name->kind == LayerKind::Image;
         const QRectF r = layerRect(*it);
         if (image ? r.adjusted(0, -3, 0, 3).contains(pos) : r.contains(pos))
@@ -159,7 +123,7 @@ void LayerMapView::paintEvent(QPaintEvent *)
     const QRectF plot = plotArea();
     p.setPen(pal.color(QPalette::Mid));
     p.drawRect(plot);
-    if (!m_timeline || m_order.empty()) {
+    if (!m_timeline || m_layout.order.empty()) {
         p.setPen(pal.color(QPalette::PlaceholderText));
         p.drawText(rect(), Qt::AlignCenter, tr("No layers to draw"));
         return;
@@ -170,7 +134,7 @@ void LayerMapView::paintEvent(QPaintEvent *)
     const QColor deltaFill(52, 152, 219, 55), deltaLine(41, 128, 185);
     const QColor l0Fill(230, 126, 34, 45), l0Line(211, 84, 0);
     const QColor imageLine(39, 174, 96), marked(231, 76, 60);
-    for (std::size_t i : m_order) {
+    for (std::size_t i : m_layout.order) {
         const TimelineLayer &l = m_timeline->layers[i];
         const QRectF r = layerRect(i);
         if (!r.intersects(plot))
@@ -205,18 +169,18 @@ void LayerMapView::paintEvent(QPaintEvent *)
     p.setFont(f);
     const QFontMetrics fm(f);
     double lastY = 1e9;
-    for (std::size_t i = 0; i < m_lsns.size(); ++i) {
-        const double y = yOfLsn(m_lsns[i]);
+    for (std::size_t i = 0; i < m_layout.lsns.size(); ++i) {
+        const double y = yOfLsn(m_layout.lsns[i]);
         if (y < plot.top() - 1 || y > plot.bottom() + 1 || std::abs(y - lastY) < fm.height() * 2.5)
             continue;
         lastY = y;
         p.drawText(QRectF(0, y - fm.height() / 2.0, kLeftMargin - 6, fm.height()), Qt::AlignRight | Qt::AlignVCenter,
-                   QString::fromStdString(Lsn{m_lsns[i]}.toString()));
+                   QString::fromStdString(Lsn{m_layout.lsns[i]}.toString()));
     }
     double lastX = -1e9;
-    for (std::size_t i = 0; i < m_keys.size(); ++i) {
-        const double x = xOfKey(m_keys[i]);
-        const QString label = shortKey(m_keys[i]);
+    for (std::size_t i = 0; i < m_layout.keys.size(); ++i) {
+        const double x = xOfKey(m_layout.keys[i]);
+        const QString label = shortKey(m_layout.keys[i]);
         const double w = fm.horizontalAdvance(label);
         if (x < plot.left() - 1 || x > plot.right() + 1 || x - lastX < w + 16)
             continue;
@@ -227,7 +191,7 @@ void LayerMapView::paintEvent(QPaintEvent *)
         p.drawText(QPointF(left, plot.bottom() + fm.ascent() + 4), label);
     }
     p.drawText(QRectF(plot.left(), plot.bottom() + fm.height() + 6, plot.width(), fm.height()), Qt::AlignCenter,
-               tr("keys (%L1 distinct boundaries) →   ·   LSN ↑ (%L2 distinct)").arg(m_keys.size()).arg(m_lsns.size()));
+               tr("keys (%L1 distinct boundaries) →   ·   LSN ↑ (%L2 distinct)").arg(m_layout.keys.size()).arg(m_layout.lsns.size()));
 }
 
 void LayerMapView::mousePressEvent(QMouseEvent *e)

@@ -54,9 +54,7 @@ private:
     double yOfLsn(std::uint64_t lsn) const;
 
     const Timeline *m_timeline = nullptr;
-    std::vector<Key> m_keys;            ///< distinct key boundaries, sorted
-    std::vector<std::uint64_t> m_lsns;  ///< distinct LSN boundaries, sorted
-    std::vector<std::size_t> m_order;   ///< drawing order: deltas by LSN start, then images
+    MapLayout m_layout;
     std::vector<bool> m_marked;
     std::optional<std::size_t> m_selected;
     // View transform over the unit square [0,1]²: zoom and the unit point at the plot's origin.

@@ -77,6 +77,27 @@ void mergeIndex(Timeline &timeline, const std::vector<ListedLayer> &listed);
 void readSummaries(Timeline &timeline, unsigned threads = 0,
                    const std::function<bool(std::size_t done)> &progress = {});
 
+/// Where the layer map draws each layer: key space and LSNs each compressed to the layers'
+/// distinct boundaries, as unit coordinates (u across for keys, v upwards for LSNs, 0..1).
+struct MapLayout
+{
+    std::vector<Key> keys;            ///< distinct key boundaries, sorted
+    std::vector<std::uint64_t> lsns;  ///< distinct LSN boundaries, sorted
+    /// Mapped layers in drawing order: deltas by LSN start, then images (on top).
+    std::vector<std::size_t> order;
+
+    double u(const Key &key) const;
+    double v(std::uint64_t lsn) const;
+};
+
+MapLayout layoutMap(const Timeline &timeline);
+/// True for an L0 delta: it covers every key.
+bool isL0(const LayerName &name);
+/// The layer map as a standalone SVG drawing of `width` × `height` pixels: deltas as
+/// rectangles (L0 in orange), images as lines, index-only layers dashed, LSN labels on the left,
+/// key labels below, a title line.
+std::string mapSvg(const Timeline &timeline, int width = 1600, int height = 1000);
+
 /// A problem of the timeline as a whole (the layers' own contents are checked by
 /// validateLayer): `layer` is an index into Timeline::layers, or npos for the timeline.
 struct TimelineProblem
