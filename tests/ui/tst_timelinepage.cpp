@@ -14,6 +14,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
+#include <QToolTip>
+#include <QWheelEvent>
 
 using namespace layerscope;
 using namespace layerscope::ui;
@@ -47,6 +49,7 @@ private slots:
     void findMarksTheReadPath_data();
     void findMarksTheReadPath();
     void doubleClickOpensTheLayer();
+    void zoomResetAndHover();
     void realIndexPart();
 };
 
@@ -121,6 +124,36 @@ void TestTimelinePage::doubleClickOpensTheLayer()
     QTest::mouseDClick(page->map(), Qt::LeftButton, {}, page->map()->layerRect(d2).center().toPoint());
     QTRY_COMPARE_WITH_TIMEOUT(w.tabs()->count(), 2, 5000);
     QVERIFY(w.tabs()->tabToolTip(1).startsWith(QString::fromStdString(page->timeline()->layers[d2].path)));
+}
+
+// The wheel zooms around the pointer (Shift: keys only), 0 resets; hovering names the layer.
+void TestTimelinePage::zoomResetAndHover()
+{
+    QTemporaryDir dir;
+    timelinefixture::writeTimeline(dir.path());
+    auto page = loaded(dir.path());
+    page->show();
+    QVERIFY(QTest::qWaitForWindowExposed(page.get()));
+    LayerMapView *map = page->map();
+    using namespace timelinefixture;
+    const std::size_t i2 = layerNamed(*page->timeline(), imageName(k(0), k(1), 0x200));
+    const QRectF before = map->layerRect(i2);
+    const QPointF at = before.center();
+    QWheelEvent in(at, map->mapToGlobal(at), {}, QPoint(0, 240), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QCoreApplication::sendEvent(map, &in);
+    const QRectF zoomed = map->layerRect(i2);
+    QVERIFY2(zoomed.width() > before.width() * 1.3, qPrintable(QStringLiteral("%1 → %2").arg(before.width()).arg(zoomed.width())));
+    QVERIFY(qAbs(zoomed.center().y() - at.y()) < 1.0);  // the point under the pointer stays put
+    QWheelEvent keysOnly(at, map->mapToGlobal(at), {}, QPoint(0, 240), Qt::NoButton, Qt::ShiftModifier, Qt::NoScrollPhase, false);
+    const double heightBefore = map->layerRect(layerNamed(*page->timeline(), deltaName(Key::min(), Key::max(), 0x100, 0x200))).height();
+    QCoreApplication::sendEvent(map, &keysOnly);
+    QCOMPARE(map->layerRect(layerNamed(*page->timeline(), deltaName(Key::min(), Key::max(), 0x100, 0x200))).height(), heightBefore);
+    QTest::keyClick(map, Qt::Key_0);
+    QCOMPARE(map->layerRect(i2), before);
+    QHelpEvent help(QEvent::ToolTip, before.center().toPoint(), map->mapToGlobal(before.center().toPoint()));
+    QCoreApplication::sendEvent(map, &help);
+    QTRY_VERIFY(QToolTip::isVisible());
+    QVERIFY2(QToolTip::text().contains(QString::fromStdString(page->timeline()->layers[i2].fileName)), qPrintable(QToolTip::text()));
 }
 
 // The real remote index: 1,564 layers listed, all drawn as outlines (none on disk).
