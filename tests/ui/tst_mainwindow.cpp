@@ -11,6 +11,8 @@
 #include <problems/problemspanel.h>
 #include <diff/diffpage.h>
 #include <stats/statspage.h>
+#include <timeline/layermapview.h>
+#include <timeline/timelinepage.h>
 
 #include <layerscope/stats.h>
 
@@ -22,6 +24,7 @@
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTextEdit>
 #include <QTreeView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -45,6 +48,7 @@ private slots:
     void statisticsAndCompareTabs();
     void twoDroppedFilesAreCompared_data();
     void twoDroppedFilesAreCompared();
+    void tabLeavesEveryPaneOfTheToolTabs();
 };
 
 void TestMainWindow::opensFixturesInTabs()
@@ -278,6 +282,36 @@ void TestMainWindow::twoDroppedFilesAreCompared()
     QCOMPARE(layers, layerTabs);
     QCOMPARE(compares, compareTabs);
     QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
+}
+
+// Keyboard only: in the Statistics, Compare and Timeline tabs, Tab moves the focus out of every
+// table, text view and the map (arrows move inside them).
+void TestMainWindow::tabLeavesEveryPaneOfTheToolTabs()
+{
+    QTemporaryDir dir;
+    const QStringList demo = testutil::demoLayers(dir.path());
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
+    QCOMPARE(w.openFiles({demo[0]}, true), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
+    QList<QWidget *> pages{w.openStatistics(), w.compareFiles(demo[0], demo[1], true), w.openTimeline(dir.path())};
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
+    for (QWidget *page : pages) {
+        w.tabs()->setCurrentWidget(page);
+        QList<QWidget *> panes;
+        for (QWidget *c : page->findChildren<QWidget *>())
+            if ((qobject_cast<QAbstractItemView *>(c) || qobject_cast<QTextEdit *>(c) || qobject_cast<LayerMapView *>(c))
+                && c->isVisible() && c->focusPolicy() & Qt::TabFocus)
+                panes << c;
+        QVERIFY(panes.size() >= 2);
+        for (QWidget *pane : panes) {
+            pane->setFocus(Qt::TabFocusReason);
+            QTRY_COMPARE(QApplication::focusWidget(), pane);
+            QTest::keyClick(pane, Qt::Key_Tab);
+            QVERIFY2(QApplication::focusWidget() != pane, pane->metaObject()->className());
+        }
+    }
 }
 
 QTEST_MAIN(TestMainWindow)

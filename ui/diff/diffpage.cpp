@@ -87,6 +87,8 @@ DiffPage::DiffPage(Layer a, QString pathA, Layer b, QString pathB, QWidget *pare
     top->addWidget(m_cancel);
 
     m_summary->setModel(m_summaryModel);
+    m_summary->setTabKeyNavigation(false);  // Tab leaves the tables (arrows move in them)
+    m_table->setTabKeyNavigation(false);
     m_summary->verticalHeader()->hide();
     m_summary->horizontalHeader()->setStretchLastSection(true);
     m_summary->hide();
@@ -134,8 +136,10 @@ DiffPage::DiffPage(Layer a, QString pathA, Layer b, QString pathB, QWidget *pare
     m_table->setAlternatingRowColors(true);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &DiffPage::showSides);
 
-    for (QTextBrowser *d : {m_decodedA, m_decodedB})
+    for (QTextBrowser *d : {m_decodedA, m_decodedB}) {
         d->setOpenLinks(false);
+        d->setTabChangesFocus(true);
+    }
     auto *values = new QSplitter(Qt::Horizontal);
     values->addWidget(sidePane(m_titleA, m_hexA, m_decodedA));
     values->addWidget(sidePane(m_titleB, m_hexB, m_decodedB));

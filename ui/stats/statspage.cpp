@@ -85,6 +85,7 @@ StatsPage::StatsPage(Layer layer, QString path, QWidget *parent)
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(-1, Qt::AscendingOrder);  // the report's own order until a header is clicked
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setTabKeyNavigation(false);  // Tab leaves the table (arrows move in it)
     m_table->setAlternatingRowColors(true);
     m_table->verticalHeader()->hide();
     auto *copyAction = new QAction(tr("Copy Rows"), m_table);

@@ -97,6 +97,8 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
     m_list->setModel(m_proxy);
     m_list->setSortingEnabled(true);
     m_list->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_list->setTabKeyNavigation(false);  // Tab leaves the list (arrows move in it)
+    m_result->setTabChangesFocus(true);
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
     m_list->verticalHeader()->hide();
     m_list->horizontalHeader()->setStretchLastSection(true);
