@@ -68,6 +68,7 @@ private slots:
     void exportsHoldTheTables();
     void copyRowsAsTabSeparated();
     void closingWhileCountingCancels();
+    void damagedIndexNamesItsOffset();
 };
 
 void TestStatsPage::sectionsShowTableAndChart_data()
@@ -216,6 +217,17 @@ void TestStatsPage::closingWhileCountingCancels()
     page->start();
     QVERIFY(page->isBusy());
     page.reset();
+}
+
+// A layer whose index cannot be walked: no half counts, the reason with the offset at fault.
+void TestStatsPage::damagedIndexNamesItsOffset()
+{
+    FileOffset root = 0;
+    StatsPage page(testutil::withDamagedRoot(knownLayer(), &root), QStringLiteral("damaged"));
+    QVERIFY(QTest::qWaitFor([&] { return !page.isBusy(); }, 10000));
+    QVERIFY(!page.stats());
+    QVERIFY(page.tables().empty());
+    QVERIFY2(page.error().contains(QStringLiteral("at offset %1").arg(root + 3)), qPrintable(page.error()));
 }
 
 QTEST_MAIN(TestStatsPage)
