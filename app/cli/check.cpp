@@ -14,7 +14,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -103,13 +102,6 @@ void printGrouped(const std::string &file, const ValidationReport &r, const Pale
                       r.truncated ? fmt::format(" ({} of {} problems listed)", r.problems.size(),
                                                 r.errors + r.warnings + r.infos)
                                   : std::string()));
-}
-
-bool writeText(const std::string &path, const std::string &text)
-{
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    return bool(out.flush());
 }
 
 bool writeEvidence(const std::string &dir, const std::string &file, Bytes bytes, const ValidationReport &r)

@@ -1,5 +1,7 @@
 #include "commands.h"
 
+#include <fstream>
+
 #include "json.h"
 
 #include <layerscope/inspect.h>
@@ -13,6 +15,13 @@
 #include <filesystem>
 
 namespace layerscope::cli {
+
+bool writeText(const std::string &path, const std::string &text)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    return bool(out.flush());
+}
 
 int openLayer(const std::string &file, std::optional<Layer> &out)
 {

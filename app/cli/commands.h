@@ -50,6 +50,8 @@ struct DissectSelection
     bool problems = false;  ///< validate and attach the problems to the fields
 };
 
+/// Writes `text` to `path` (created or truncated); false when it cannot be written (errno).
+bool writeText(const std::string &path, const std::string &text);
 /// Opens a layer; returns ExitOk, ExitUsage (I/O, not a file) or ExitProblem (not a valid
 /// layer), the error printed naming the file and offset.
 int openLayer(const std::string &file, std::optional<Layer> &out);

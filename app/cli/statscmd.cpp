@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -90,12 +89,7 @@ bool writeCsv(const std::string &dir, const std::vector<Table> &tables)
     std::filesystem::create_directories(dir, ec);
     for (const Table &t : tables) {
         const std::string path = (std::filesystem::path(dir) / (t.id + ".csv")).string();
-        std::FILE *f = std::fopen(path.c_str(), "wb");
-        const std::string csv = tableCsv(t);
-        bool ok = f && std::fwrite(csv.data(), 1, csv.size(), f) == csv.size();
-        if (f && std::fclose(f) != 0)
-            ok = false;
-        if (!ok) {
+        if (!writeText(path, tableCsv(t))) {
             reportError(path, std::strerror(errno));
             return false;
         }

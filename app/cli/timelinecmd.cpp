@@ -162,12 +162,7 @@ int cmdMap(const std::string &path, const Options &opt)
     auto t = openTimeline(path, opt.index);
     if (!t)
         return ExitUsage;
-    const std::string svg = mapSvg(*t);
-    std::FILE *f = std::fopen(opt.svg.c_str(), "wb");
-    bool ok = f && std::fwrite(svg.data(), 1, svg.size(), f) == svg.size();
-    if (f && std::fclose(f) != 0)
-        ok = false;
-    if (!ok) {
+    if (!writeText(opt.svg, mapSvg(*t))) {
         reportError(opt.svg, std::strerror(errno));
         return ExitUsage;
     }
@@ -196,6 +191,7 @@ int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt
     if (!opt.json)
         fmt::print("{} ({}) at {}: the layers Neon reads, newest first\n", key->toHex(), key->describe(), lsn->toString());
     std::size_t records = 0;
+    bool baseIsImage = false;
     for (std::size_t i = 0; i < path.steps.size(); ++i) {
         const ReadStep &s = path.steps[i];
         const TimelineLayer &l = t->layers[s.layer];
@@ -214,6 +210,7 @@ int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt
                 }
             const bool isImage = kind == "image";
             records += !isImage;
+            baseIsImage = isImage;
             const std::string lsnText = l.name->kind == LayerKind::Image ? l.name->lsnStart.toString() : e.lsn.toString();
             if (opt.json)
                 values.push_back(Json{{"lsn", lsnText}, {"kind", kind}, {"will_init", isImage || e.willInit},
@@ -232,10 +229,9 @@ int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt
             j["why"] = path.why;
         printJson(j);
     } else if (path.complete) {
-        const bool image = records == 0 || path.steps.back().values.back().willInit == false
-                           || t->layers[path.steps.back().layer].name->kind == LayerKind::Image;
-        fmt::print("complete: {} record(s) replayed on {}\n", image ? records : records - 1,
-                   image ? "an image" : "a will_init record");
+        // The base is the oldest value read: an image, or a will_init record (counted above).
+        fmt::print("complete: {} record(s) replayed on {}\n", baseIsImage ? records : records - 1,
+                   baseIsImage ? "an image" : "a will_init record");
     } else {
         fmt::print("broken: {}\n", path.why);
     }

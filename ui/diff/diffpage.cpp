@@ -13,7 +13,6 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSplitter>
 #include <QTableView>
 #include <QTextBrowser>
@@ -348,14 +347,7 @@ bool DiffPage::exportCsv(const QString &file, QString *error) const
     QList<int> rows;
     for (int r = 0; r < m_filter->rowCount(); ++r)
         rows << m_filter->mapToSource(m_filter->index(r, 0)).row();
-    const QByteArray csv = m_model->toCsv(rows);
-    QSaveFile f(file);
-    if (!f.open(QIODevice::WriteOnly) || f.write(csv) != csv.size() || !f.commit()) {
-        if (error)
-            *error = tr("%1: %2").arg(file, f.errorString());
-        return false;
-    }
-    return true;
+    return saveExport(file, m_model->toCsv(rows), error);
 }
 
 } // namespace layerscope::ui

@@ -1,6 +1,7 @@
 #include "reporttablemodel.h"
 
 #include <QLocale>
+#include <QSaveFile>
 
 namespace layerscope::ui {
 
@@ -17,6 +18,17 @@ QVariant tableCellData(const TableCell &cell, int role, int sortRole)
         && QString::fromStdString(cell.text) != QString::number(qint64(*cell.number)))
         return QLocale().toString(qint64(*cell.number));
     return {};
+}
+
+bool saveExport(const QString &file, const QByteArray &bytes, QString *error)
+{
+    QSaveFile f(file);
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) {
+        if (error)
+            *error = QObject::tr("%1: %2").arg(file, f.errorString());
+        return false;
+    }
+    return true;
 }
 
 ReportTableModel::ReportTableModel(QObject *parent)

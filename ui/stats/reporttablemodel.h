@@ -11,6 +11,10 @@ namespace layerscope::ui {
 /// (ToolTipRole). Invalid for other roles.
 QVariant tableCellData(const TableCell &cell, int role, int sortRole);
 
+/// Writes an export (CSV, ...) to `file` through a temporary file renamed into place, so a
+/// failed write leaves no half file; false with `error` naming the file and why.
+bool saveExport(const QString &file, const QByteArray &bytes, QString *error);
+
 /// A read-only model over one core Table (statistics, diff summaries). Holds its own copy.
 /// Numbers sort by value (SortRole) and align right; the display text is the table's.
 class ReportTableModel : public QAbstractTableModel

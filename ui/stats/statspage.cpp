@@ -19,7 +19,6 @@
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QScrollBar>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -29,21 +28,6 @@
 #include <QVBoxLayout>
 
 namespace layerscope::ui {
-
-namespace {
-
-bool writeFile(const QString &file, const QByteArray &bytes, QString *error)
-{
-    QSaveFile f(file);
-    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) {
-        if (error)
-            *error = QObject::tr("%1: %2").arg(file, f.errorString());
-        return false;
-    }
-    return true;
-}
-
-} // namespace
 
 StatsPage::StatsPage(Layer layer, QString path, QWidget *parent)
     : QWidget(parent)
@@ -290,7 +274,7 @@ bool StatsPage::exportCsv(const QString &file, QString *error) const
             *error = tr("No table to export yet.");
         return false;
     }
-    return writeFile(file, QByteArray::fromStdString(tableCsv(m_tables[std::size_t(row)])), error);
+    return saveExport(file, QByteArray::fromStdString(tableCsv(m_tables[std::size_t(row)])), error);
 }
 
 bool StatsPage::exportAllCsv(const QString &dir, QString *error) const
@@ -306,7 +290,7 @@ bool StatsPage::exportAllCsv(const QString &dir, QString *error) const
         return false;
     }
     for (const Table &t : m_tables)
-        if (!writeFile(QDir(dir).filePath(QString::fromStdString(t.id) + ".csv"), QByteArray::fromStdString(tableCsv(t)),
+        if (!saveExport(QDir(dir).filePath(QString::fromStdString(t.id) + ".csv"), QByteArray::fromStdString(tableCsv(t)),
                        error))
             return false;
     return true;
