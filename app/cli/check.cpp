@@ -55,14 +55,17 @@ struct Palette
     {
         if (!on)
             return severityName(s);
-        const char *c = s == Severity::Error ? "\033[1;31m" : s == Severity::Warning ? "\033[1;33m" : "\033[36m";
+        const char *c = s == Severity::Error     ? "\033[1;31m"
+                        : s == Severity::Warning ? "\033[1;33m"
+                                                 : "\033[36m";
         return fmt::format("{}{}\033[0m", c, severityName(s));
     }
 };
 
 std::string problemLine(const std::string &file, const Problem &p, const Palette &pal = {})
 {
-    return fmt::format("{}:{}: {}[{}]: {}", file, p.offset, pal.severity(p.severity), p.check, p.message);
+    return fmt::format(
+        "{}:{}: {}[{}]: {}", file, p.offset, pal.severity(p.severity), p.check, p.message);
 }
 
 void print(const std::string &line)
@@ -87,31 +90,57 @@ void printGrouped(const std::string &file, const ValidationReport &r, const Pale
         if (n <= kGroupAfter || t.count <= kGroupAfter + 1)
             print(problemLine(file, p, pal));
         else if (n == kGroupAfter + 1)
-            print(fmt::format("{}:{}: {}[{}]: … and {} more like this ({} × {} in all, first at offset {}; "
-                              "--json lists each)",
-                              file, p.offset, pal.severity(p.severity), p.check,
-                              t.count - kGroupAfter, p.check, t.count, t.firstOffset));
+            print(fmt::format(
+                "{}:{}: {}[{}]: … and {} more like this ({} × {} in all, first at offset {}; "
+                "--json lists each)",
+                file,
+                p.offset,
+                pal.severity(p.severity),
+                p.check,
+                t.count - kGroupAfter,
+                p.check,
+                t.count,
+                t.firstOffset));
     }
     // Checks whose problems were all left out of the list (see --max-problems).
     for (const CheckTally &t : r.tallies)
         if (!shown.count({t.check, t.severity}))
-            print(fmt::format("{}:{}: {}[{}]: {} × {} (not listed: over --max-problems)", file, t.firstOffset,
-                              pal.severity(t.severity), t.check, t.check, t.count));
-    print(fmt::format("{}: {} error(s), {} warning(s), {} info, {} entries checked{}", file,
-                      r.errors, r.warnings, r.infos, r.entriesChecked,
-                      r.truncated ? fmt::format(" ({} of {} problems listed)", r.problems.size(),
+            print(fmt::format("{}:{}: {}[{}]: {} × {} (not listed: over --max-problems)",
+                              file,
+                              t.firstOffset,
+                              pal.severity(t.severity),
+                              t.check,
+                              t.check,
+                              t.count));
+    print(fmt::format("{}: {} error(s), {} warning(s), {} info, {} entries checked{}",
+                      file,
+                      r.errors,
+                      r.warnings,
+                      r.infos,
+                      r.entriesChecked,
+                      r.truncated ? fmt::format(" ({} of {} problems listed)",
+                                                r.problems.size(),
                                                 r.errors + r.warnings + r.infos)
                                   : std::string()));
 }
 
-bool writeEvidence(const std::string &dir, const std::string &file, Bytes bytes, const ValidationReport &r)
+bool writeEvidence(const std::string &dir,
+                   const std::string &file,
+                   Bytes bytes,
+                   const ValidationReport &r)
 {
     const std::string name = baseName(file);
     const std::string base = (std::filesystem::path(dir) / name).string();
     const std::string sha = sha256Hex(bytes);
     std::string text = fmt::format("file: {}\nsize: {} bytes\nsha256: {}\nlayerctl: {}\n"
                                    "errors: {}, warnings: {}, info: {}, entries checked: {}\n\n",
-                                   file, bytes.size(), sha, LAYERSCOPE_VERSION, r.errors, r.warnings, r.infos,
+                                   file,
+                                   bytes.size(),
+                                   sha,
+                                   LAYERSCOPE_VERSION,
+                                   r.errors,
+                                   r.warnings,
+                                   r.infos,
                                    r.entriesChecked);
     for (const Problem &p : r.problems)
         text += problemLine(file, p) + "\n";
@@ -121,9 +150,16 @@ bool writeEvidence(const std::string &dir, const std::string &file, Bytes bytes,
     if (auto s = Summary::decode(bytes.first(std::min<std::size_t>(bytes.size(), kBlockSize)))) {
         text += fmt::format("kind {}, version {}, tenant {}, timeline {}\nkeys {}..{}\nlsn {}..{}\n"
                             "index_start_blk {}, index_root_blk {}\n",
-                            s->kind == LayerKind::Image ? "image" : "delta", s->formatVersion, s->tenant.toHex(),
-                            s->timeline.toHex(), s->keyStart.toHex(), s->keyEnd.toHex(), s->lsnStart.toString(),
-                            s->lsnEnd.toString(), s->indexStartBlk, s->indexRootBlk);
+                            s->kind == LayerKind::Image ? "image" : "delta",
+                            s->formatVersion,
+                            s->tenant.toHex(),
+                            s->timeline.toHex(),
+                            s->keyStart.toHex(),
+                            s->keyEnd.toHex(),
+                            s->lsnStart.toString(),
+                            s->lsnEnd.toString(),
+                            s->indexStartBlk,
+                            s->indexRootBlk);
     }
     // Every block at fault, with one line of context around the bytes.
     std::set<std::uint64_t> blocks;
@@ -131,7 +167,8 @@ bool writeEvidence(const std::string &dir, const std::string &file, Bytes bytes,
         if (p.severity == Severity::Info)
             continue;
         const std::uint64_t first = p.offset / kBlockSize;
-        const std::uint64_t last = (p.offset + std::max<std::uint64_t>(p.length, 1) - 1) / kBlockSize;
+        const std::uint64_t last = (p.offset + std::max<std::uint64_t>(p.length, 1) - 1)
+                                   / kBlockSize;
         for (std::uint64_t b = first; b <= std::min(last, first + 3); ++b)
             blocks.insert(b);
         if (blocks.size() > 256)
@@ -141,50 +178,77 @@ bool writeEvidence(const std::string &dir, const std::string &file, Bytes bytes,
         const FileOffset off = b * kBlockSize;
         if (off >= bytes.size())
             continue;
-        const Bytes blk = bytes.subspan(off, std::min<std::uint64_t>(kBlockSize, bytes.size() - off));
+        const Bytes blk = bytes.subspan(off,
+                                        std::min<std::uint64_t>(kBlockSize, bytes.size() - off));
         if (!writeText(fmt::format("{}.block-{}.hex", base, b),
-                       fmt::format("block {} (offset {}) of {}\n", b, off, file) + hexDump(blk, off)))
+                       fmt::format("block {} (offset {}) of {}\n", b, off, file)
+                           + hexDump(blk, off)))
             return false;
         text += fmt::format("\nblock {} at offset {}: {}.block-{}.hex\n", b, off, name, b);
     }
-    return writeText(base + ".report.txt", text) && writeText(base + ".sha256", sha + "  " + name + "\n");
+    return writeText(base + ".report.txt", text)
+           && writeText(base + ".sha256", sha + "  " + name + "\n");
 }
 
 } // namespace
 
 namespace {
 
-/// A directory argument: the timeline-level problems are printed (and counted in `rc`), and its
-/// layer files (not temp files, not other files) are returned to be validated one by one.
-std::vector<std::string> scrubTimeline(const std::string &dir, const Options &opt, int &rc)
+/// Problems counted over a whole `check` run (its JSON total line); `files` counts the layer
+/// files validated.
+struct CheckTotals
 {
-    auto t = scanTimeline(dir);
+    std::size_t files = 0, errors = 0, warnings = 0, infos = 0;
+};
+
+/// A directory or index_part.json argument: the timeline-level problems are printed (and counted
+/// in `rc`), and its layer files on disk (not temp files, not other files) are returned to be
+/// validated one by one.
+
+std::vector<std::string> scrubTimeline(const std::string &dir,
+                                       const Options &opt,
+                                       int &rc,
+                                       CheckTotals &totals)
+{
+    auto t = openTimeline(dir, opt.index);
     if (!t) {
-        reportError(dir, t.error());
         rc = ExitUsage;
         return {};
     }
     readSummaries(*t, opt.threads);
     std::size_t errors = 0, warnings = 0;
     for (const TimelineProblem &p : checkTimeline(*t)) {
-        const std::string where = p.layer == TimelineProblem::npos ? dir : t->layers[p.layer].path;
+        // A layer only listed in the index has no path: its name says which it is.
+        const TimelineLayer *layer = p.layer == TimelineProblem::npos ? nullptr
+                                                                      : &t->layers[p.layer];
+        const std::string where = !layer                ? dir
+                                  : layer->path.empty() ? layer->fileName
+                                                        : layer->path;
         errors += p.severity == Severity::Error;
         warnings += p.severity == Severity::Warning;
+        totals.infos += p.severity == Severity::Info;
         if (opt.quiet)
             continue;
         if (opt.json)
-            printJson(Json{{"check", p.check}, {"severity", severityName(p.severity)}, {"message", p.message},
+            printJson(Json{{"check", p.check},
+                           {"severity", severityName(p.severity)},
+                           {"message", p.message},
                            {"file", where}});
         else
             fmt::print("{}: {}[{}]: {}\n", where, severityName(p.severity), p.check, p.message);
     }
     if (opt.json && !opt.quiet)
-        printJson(Json{{"timeline", dir}, {"files", t->layers.size()}, {"errors", errors}, {"warnings", warnings}});
+        printJson(Json{{"timeline", dir},
+                       {"layers", t->layers.size()},
+                       {"errors", errors},
+                       {"warnings", warnings}});
+    totals.errors += errors;
+    totals.warnings += warnings;
     if ((errors || warnings) && rc == ExitOk)
         rc = ExitProblem;
     std::vector<std::string> layers;
     for (const TimelineLayer &l : t->layers)
-        if (l.isMapped())
+        if (l.isMapped() && l.onDisk)
             layers.push_back(l.path);
     return layers;
 }
@@ -194,11 +258,12 @@ std::vector<std::string> scrubTimeline(const std::string &dir, const Options &op
 int cmdCheck(const std::vector<std::string> &args, const Options &opt)
 {
     int rc = ExitOk;
+    CheckTotals totals;
     std::vector<std::string> files;
     for (const std::string &a : args) {
         std::error_code ec;
-        if (std::filesystem::is_directory(a, ec)) {
-            for (std::string &f : scrubTimeline(a, opt, rc))
+        if (std::filesystem::is_directory(a, ec) || isIndexFile(a)) {
+            for (std::string &f : scrubTimeline(a, opt, rc, totals))
                 files.push_back(std::move(f));
         } else {
             files.push_back(a);
@@ -208,11 +273,13 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
         std::error_code ec;
         std::filesystem::create_directories(opt.evidence, ec);
         if (ec) {
-            reportError(opt.evidence, fmt::format("cannot create the evidence directory: {}", ec.message()));
+            reportError(opt.evidence,
+                        fmt::format("cannot create the evidence directory: {}", ec.message()));
             return ExitUsage;
         }
     }
-    const Palette pal{opt.color == Color::Always || (opt.color == Color::Auto && ::isatty(STDOUT_FILENO))};
+    const Palette pal{opt.color == Color::Always
+                      || (opt.color == Color::Auto && ::isatty(STDOUT_FILENO))};
     for (const std::string &file : files) {
         auto mapped = MappedFile::open(file);
         if (!mapped) {
@@ -226,11 +293,18 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
         vo.maxProblems = std::size_t(opt.maxProblems);
         vo.threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
         const ValidationReport r = validateLayer(**mapped, vo);
+        ++totals.files;
+        totals.errors += r.errors;
+        totals.warnings += r.warnings;
+        totals.infos += r.infos;
         if (opt.quiet) {
             // Nothing printed: the exit code says it.
         } else if (opt.json) {
-            for (const Problem &p : r.problems)
-                printJson(problemJson(p));
+            for (const Problem &p : r.problems) {
+                Json o = problemJson(p);
+                o["file"] = file;
+                printJson(o);
+            }
             Json checks = Json::array();
             for (const CheckTally &t : r.tallies)
                 checks.push_back(Json{{"check", t.check},
@@ -255,6 +329,12 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
         if (!r.clean() && rc == ExitOk)
             rc = ExitProblem;
     }
+    if (opt.json && !opt.quiet)
+        printJson(Json{{"total", true},
+                       {"files", totals.files},
+                       {"errors", totals.errors},
+                       {"warnings", totals.warnings},
+                       {"infos", totals.infos}});
     std::fflush(stdout);
     return rc;
 }
@@ -281,8 +361,14 @@ int cmdSalvage(const std::string &in, const std::string &outArg, const Options &
             print(fmt::format("{}:{}: dropped: {}", in, n.offset, n.what));
         for (const SalvageNote &n : r.repairs)
             print(fmt::format("{}:{}: repaired: {}", in, n.offset, n.what));
-        print(fmt::format("{}: kept {} of {} entries ({} leaves found), dropped {}, repaired {}, {} duplicate(s) merged",
-                          out, r.kept, r.entriesFound, r.leavesFound, r.dropped.size(), r.repairs.size(),
+        print(fmt::format("{}: kept {} of {} entries ({} leaves found), dropped {}, repaired {}, "
+                          "{} duplicate(s) merged",
+                          out,
+                          r.kept,
+                          r.entriesFound,
+                          r.leavesFound,
+                          r.dropped.size(),
+                          r.repairs.size(),
                           r.duplicates));
     }
     // The output must check clean; say so if it does not (a bug in salvage, never hidden).
@@ -299,7 +385,9 @@ int cmdSalvage(const std::string &in, const std::string &outArg, const Options &
         }
     }
     if (vo.fileName != implied && LayerName::parse(vo.fileName))
-        std::fprintf(stderr, "layerctl: note: %s names another layer; its summary implies %s\n", out.c_str(),
+        std::fprintf(stderr,
+                     "layerctl: note: %s names another layer; its summary implies %s\n",
+                     out.c_str(),
                      implied.c_str());
     return r.lossless() ? ExitOk : ExitProblem;
 }

@@ -2,6 +2,7 @@
 
 #include <layerscope/error.h>
 #include <layerscope/layer.h>
+#include <layerscope/timeline.h>
 
 #include <cstdint>
 #include <optional>
@@ -18,28 +19,29 @@ struct Options
 {
     bool json = false;
     bool quiet = false;
-    bool neon = false;            ///< tree: Neon's dump format
-    std::string format = "text";  ///< dump: text, json or pagectl
-    std::string from;             ///< keys: KEY[@LSN]
+    bool neon = false;           ///< tree: Neon's dump format
+    std::string format = "text"; ///< dump: text, json or pagectl
+    std::string from;            ///< keys: KEY[@LSN]
     std::int64_t limit = -1;
-    std::string compression;      ///< rewrite, synth: empty (verbatim), none or zstd
-    std::string kind;             ///< synth: image or delta
-    std::uint64_t size = 0;       ///< synth: target bytes
-    std::uint64_t entries = 0;    ///< synth: entry count
+    std::string compression;   ///< rewrite, synth: empty (verbatim), none or zstd
+    std::string kind;          ///< synth: image or delta
+    std::uint64_t size = 0;    ///< synth: target bytes
+    std::uint64_t entries = 0; ///< synth: entry count
     std::uint32_t valueSize = 0;
-    bool pages = false;           ///< check: Postgres page checks
-    std::string evidence;         ///< check: directory for bug-report evidence
-    std::string csv;              ///< stats: directory for one CSV file per table
-    bool csvOut = false;          ///< diff: CSV on stdout
-    std::string index;            ///< ls, find, map: an index_part.json to cross-check the directory with
-    std::string svg;              ///< map: the SVG file to write
+    bool pages = false;   ///< check: Postgres page checks
+    std::string evidence; ///< check: directory for bug-report evidence
+    std::string csv;      ///< stats: directory for one CSV file per table
+    bool csvOut = false;  ///< diff: CSV on stdout
+    std::string index;    ///< ls, find, map: an index_part.json to cross-check the directory with
+    std::string svg;      ///< map: the SVG file to write
+    std::string page;     ///< find: the file the reconstructed page is written to
     std::uint64_t maxProblems = 100000;
-    unsigned threads = 0;         ///< check: 0 = one per core
+    unsigned threads = 0; ///< check: 0 = one per core
     Color color = Color::Auto;
     // rewrite-summary: unset = keep; set (maybe empty) = change, validated by the command.
     std::optional<std::string> tenant, timeline, keyStart, keyEnd, lsn, lsnStart, lsnEnd;
     bool inPlace = false, noBackup = false, dryRun = false, force = false;
-    unsigned keepBackups = 5;  ///< rewrite-summary: FILE.bak.1 … FILE.bak.N
+    unsigned keepBackups = 5; ///< rewrite-summary: FILE.bak.1 … FILE.bak.N
 };
 
 /// dissect: which part of the file (exactly one of summary, node, entry, offset).
@@ -47,8 +49,14 @@ struct DissectSelection
 {
     bool summary = false;
     std::optional<std::uint64_t> node, entry, offset;
-    bool problems = false;  ///< validate and attach the problems to the fields
+    bool problems = false; ///< validate and attach the problems to the fields
 };
+
+/// True for a regular file named *.json (taken for an index_part.json).
+bool isIndexFile(const std::string &path);
+/// A timeline: a directory, an index_part.json (its layers only listed), or a directory with
+/// the `index` file merged (may be empty). Nullopt, the reason printed, when it cannot be read.
+std::optional<Timeline> openTimeline(const std::string &path, const std::string &index);
 
 /// Writes `text` to `path` (created or truncated); false when it cannot be written (errno).
 bool writeText(const std::string &path, const std::string &text);
@@ -80,7 +88,10 @@ int cmdTree(const std::string &file, const Options &opt);
 /// Exit 1 when a field cannot be read (the damage is printed), 2 on I/O errors.
 int cmdDissect(const std::string &file, const DissectSelection &what, const Options &opt);
 /// `key` is KEY, KEY@LSN, or KEY with `lsn` given separately.
-int cmdBlob(const std::string &file, const std::string &key, const std::string &lsn, const Options &opt);
+int cmdBlob(const std::string &file,
+            const std::string &key,
+            const std::string &lsn,
+            const Options &opt);
 int cmdDump(const std::string &file, const Options &opt);
 int cmdRewrite(const std::string &in, const std::string &out, const Options &opt);
 int cmdDemo(const std::string &dir, const Options &opt);

@@ -4,7 +4,8 @@
 #include "commands.h"
 #include "json.h"
 
-#include <layerscope/inspect.h>
+#include <layerscope/index_part.h>
+#include <layerscope/redo.h>
 #include <layerscope/table.h>
 #include <layerscope/timeline.h>
 
@@ -17,50 +18,26 @@
 
 namespace layerscope::cli {
 
-namespace {
-
-/// The layers of index_part.json's layer_metadata (every version that has it: file_size, and
-/// generation where the version writes one). Nullopt (reported) when the file is not one.
-std::optional<std::vector<ListedLayer>> readIndexPart(const std::string &file)
-{
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        reportError(file, std::strerror(errno));
-        return std::nullopt;
-    }
-    const Json j = Json::parse(in, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("layer_metadata") || !j["layer_metadata"].is_object()) {
-        std::fprintf(stderr, "%s: not an index_part.json (expected a JSON object with \"layer_metadata\")\n",
-                     file.c_str());
-        return std::nullopt;
-    }
-    std::vector<ListedLayer> out;
-    for (const auto &[name, meta] : j["layer_metadata"].items()) {
-        ListedLayer l{name, 0, std::nullopt};
-        if (meta.is_object()) {
-            if (meta.contains("file_size") && meta["file_size"].is_number_unsigned())
-                l.fileSize = meta["file_size"].get<std::uint64_t>();
-            if (meta.contains("generation") && meta["generation"].is_number_unsigned())
-                l.generation = meta["generation"].get<std::uint32_t>();
-        }
-        out.push_back(std::move(l));
-    }
-    return out;
-}
-
 bool isIndexFile(const std::string &path)
 {
     return std::filesystem::is_regular_file(path) && path.size() >= 5 && path.ends_with(".json");
 }
 
-/// A directory, an index_part.json, or a directory with `--index` merged.
 std::optional<Timeline> openTimeline(const std::string &path, const std::string &index)
 {
-    if (isIndexFile(path)) {
-        auto listed = readIndexPart(path);
-        if (!listed)
+    const auto readIndex = [](const std::string &file) -> std::optional<IndexPart> {
+        auto index = readIndexPart(file);
+        if (!index) {
+            reportError(file, index.error());
             return std::nullopt;
-        Timeline t = timelineFromIndex(*listed);
+        }
+        return std::move(*index);
+    };
+    if (isIndexFile(path)) {
+        auto index = readIndex(path);
+        if (!index)
+            return std::nullopt;
+        Timeline t = timelineFromIndex(*index);
         t.dir = path;
         return t;
     }
@@ -70,7 +47,7 @@ std::optional<Timeline> openTimeline(const std::string &path, const std::string 
         return std::nullopt;
     }
     if (!index.empty()) {
-        auto listed = readIndexPart(index);
+        auto listed = readIndex(index);
         if (!listed)
             return std::nullopt;
         mergeIndex(*t, *listed);
@@ -78,10 +55,13 @@ std::optional<Timeline> openTimeline(const std::string &path, const std::string 
     return std::move(*t);
 }
 
+namespace {
+
 std::string lsnsOf(const LayerName &n)
 {
-    return n.kind == LayerKind::Image ? n.lsnStart.toString()
-                                      : fmt::format("{}–{}", n.lsnStart.toString(), n.lsnEnd.toString());
+    return n.kind == LayerKind::Image
+               ? n.lsnStart.toString()
+               : fmt::format("{}–{}", n.lsnStart.toString(), n.lsnEnd.toString());
 }
 
 } // namespace
@@ -97,7 +77,8 @@ int cmdLs(const std::string &dir, const Options &opt)
     for (const TimelineLayer &l : t->layers) {
         bytes += l.onDisk ? l.fileSize : l.listedSize;
         // Files that are not layers are listed, not counted as problems.
-        const bool bad = (l.name && l.onDisk && (!l.summaryError.empty() || !l.disagreements.empty()))
+        const bool bad = (l.name && l.onDisk
+                          && (!l.summaryError.empty() || !l.disagreements.empty()))
                          || !l.indexProblems.empty();
         problems += bad;
         if (!l.name)
@@ -135,12 +116,19 @@ int cmdLs(const std::string &dir, const Options &opt)
             printJson(j);
             continue;
         }
-        std::string what = !l.name ? "not a layer name: " + l.nameError
-                                   : fmt::format("{} {}  {} – {}", l.name->kind == LayerKind::Image ? "image" : "delta",
-                                                 lsnsOf(*l.name), l.name->keyStart.describe(), l.name->keyEnd.describe());
+        std::string what = !l.name
+                               ? "not a layer name: " + l.nameError
+                               : fmt::format("{} {}  {} – {}",
+                                             l.name->kind == LayerKind::Image ? "image" : "delta",
+                                             lsnsOf(*l.name),
+                                             l.name->keyStart.describe(),
+                                             l.name->keyEnd.describe());
         if (l.name && !l.name->tempSuffix.empty())
             what += fmt::format("  [temporary: {}]", l.name->tempSuffix);
-        fmt::print("{:>10}  {}  {}\n", humanBytes(l.onDisk ? l.fileSize : l.listedSize), l.fileName, what);
+        fmt::print("{:>10}  {}  {}\n",
+                   humanBytes(l.onDisk ? l.fileSize : l.listedSize),
+                   l.fileName,
+                   what);
         for (const std::string &p : l.indexProblems)
             fmt::print("            index: {}\n", p);
         if (!l.summaryError.empty() && l.name && l.onDisk)
@@ -148,12 +136,32 @@ int cmdLs(const std::string &dir, const Options &opt)
         for (const std::string &d : l.disagreements)
             fmt::print("            summary disagrees with the name: {}\n", d);
     }
-    if (opt.json)
-        printJson(Json{{"total", t->layers.size()}, {"images", images}, {"deltas", deltas}, {"not_layers", unnamed},
-                       {"bytes", bytes}, {"problems", problems}});
-    else
-        fmt::print("{} files: {} image, {} delta, {} not layers; {}; {} with problems\n", t->layers.size(), images,
-                   deltas, unnamed, humanBytes(bytes), problems);
+    if (opt.json) {
+        Json total{{"total", t->layers.size()},
+                   {"images", images},
+                   {"deltas", deltas},
+                   {"not_layers", unnamed},
+                   {"bytes", bytes},
+                   {"problems", problems}};
+        if (t->gcCutoff)
+            total["gc_cutoff"] = t->gcCutoff->toString();
+        if (!t->ancestorTimeline.empty())
+            total["ancestor_timeline"] = t->ancestorTimeline;
+        printJson(total);
+    } else {
+        fmt::print("{} files: {} image, {} delta, {} not layers; {}; {} with problems\n",
+                   t->layers.size(),
+                   images,
+                   deltas,
+                   unnamed,
+                   humanBytes(bytes),
+                   problems);
+        if (t->gcCutoff)
+            fmt::print("index: GC cutoff {}{}\n",
+                       t->gcCutoff->toString(),
+                       t->ancestorTimeline.empty() ? std::string()
+                                                   : ", ancestor timeline " + t->ancestorTimeline);
+    }
     return problems ? ExitProblem : ExitOk;
 }
 
@@ -167,75 +175,133 @@ int cmdMap(const std::string &path, const Options &opt)
         return ExitUsage;
     }
     const MapLayout layout = layoutMap(*t);
-    fmt::print("{}: {} layers drawn ({} distinct key boundaries, {} distinct LSNs)\n", opt.svg, layout.order.size(),
-               layout.keys.size(), layout.lsns.size());
+    fmt::print("{}: {} layers drawn ({} distinct key boundaries, {} distinct LSNs)\n",
+               opt.svg,
+               layout.order.size(),
+               layout.keys.size(),
+               layout.lsns.size());
     return ExitOk;
 }
 
 int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt)
 {
-    const auto at = keyAt.find('@');
-    const auto key = Key::fromHex(keyAt.substr(0, at));
+    const auto at = keyAt.rfind('@');
+    const auto key = at == std::string::npos ? std::nullopt : Key::parse(keyAt.substr(0, at));
     const auto lsn = at == std::string::npos ? std::nullopt : Lsn::parse(keyAt.substr(at + 1));
     if (!key || !lsn) {
-        std::fprintf(stderr, "layerctl find: cannot parse \"%s\": expected KEY@LSN (KEY 36 hex digits, LSN as X/Y "
-                             "or 16 hex digits)\n",
-                     keyAt.c_str());
+        std::fprintf(
+            stderr,
+            "layerctl find: cannot parse \"%s\": expected KEY@LSN (KEY as 36 hex digits or as "
+            "layerctl prints it, e.g. \"rel 1663/16384/2619 blk 7\" or \"slru clog seg 0 blk 3\"; "
+            "LSN "
+            "as X/Y or 16 hex digits)\n",
+            keyAt.c_str());
         return ExitUsage;
     }
     auto t = openTimeline(dir, opt.index);
     if (!t)
         return ExitUsage;
     const ReadPath path = findReadPath(*t, *key, *lsn);
+    auto chain = readChain(*t, path);
+    const std::optional<Redo> redo = chain && path.complete ? std::optional(redoChain(*key, *chain))
+                                                            : std::nullopt;
+    // The chain is oldest first; the steps list their values newest first.
+    std::size_t next = chain ? chain->size() : 0;
     Json steps = Json::array();
     if (!opt.json)
-        fmt::print("{} ({}) at {}: the layers Neon reads, newest first\n", key->toHex(), key->describe(), lsn->toString());
-    std::size_t records = 0;
-    bool baseIsImage = false;
+        fmt::print("{} ({}) at {}: the layers Neon reads, newest first\n",
+                   key->toHex(),
+                   key->describe(),
+                   lsn->toString());
     for (std::size_t i = 0; i < path.steps.size(); ++i) {
         const ReadStep &s = path.steps[i];
         const TimelineLayer &l = t->layers[s.layer];
-        auto layer = Layer::openFile(l.path);
         Json values = Json::array();
         if (!opt.json)
-            fmt::print("{}. {}\n   reads [{}, {}): {} value(s)\n", i + 1, l.fileName, s.lsnFloor.toString(),
-                       s.endLsn.toString(), s.values.size());
+            fmt::print("{}. {}\n   reads [{}, {}): {} value(s)\n",
+                       i + 1,
+                       l.fileName,
+                       s.lsnFloor.toString(),
+                       s.endLsn.toString(),
+                       s.values.size());
         for (const Entry &e : s.values) {
-            std::string kind = "?";
-            std::uint64_t len = 0;
-            if (layer)
-                if (auto d = inspectEntry(*layer, e)) {
-                    kind = d->kind;
-                    len = d->payloadLen;
-                }
-            const bool isImage = kind == "image";
-            records += !isImage;
-            baseIsImage = isImage;
-            const std::string lsnText = l.name->kind == LayerKind::Image ? l.name->lsnStart.toString() : e.lsn.toString();
+            const ChainValue *v = chain && next ? &(*chain)[--next] : nullptr;
+            const std::string lsnText = l.name->kind == LayerKind::Image
+                                            ? l.name->lsnStart.toString()
+                                            : e.lsn.toString();
+            const std::string what = v ? describeChainValue(v->value) : std::string("?");
             if (opt.json)
-                values.push_back(Json{{"lsn", lsnText}, {"kind", kind}, {"will_init", isImage || e.willInit},
-                                      {"blob_offset", e.blobOffset}, {"len", len}});
+                values.push_back(
+                    Json{{"lsn", lsnText},
+                         {"kind",
+                          v ? (v->value.isImage() ? "image" : recordName(v->value.record())) : "?"},
+                         {"decoded", what},
+                         {"will_init", l.name->kind == LayerKind::Image || e.willInit},
+                         {"blob_offset", e.blobOffset},
+                         {"stored_len", v ? v->storedLen : 0}});
             else
-                fmt::print("     {:>14}  {:<28} {:>6} bytes  blob at 0x{:x}{}\n", lsnText, kind, len, e.blobOffset,
-                           !isImage && e.willInit ? "  will_init" : "");
+                fmt::print("     {:>14}  {}  ({} bytes stored, blob at 0x{:x}){}\n",
+                           lsnText,
+                           what,
+                           v ? v->storedLen : 0,
+                           e.blobOffset,
+                           l.name->kind == LayerKind::Delta && e.willInit ? "  will_init" : "");
         }
         if (opt.json)
-            steps.push_back(Json{{"layer", l.fileName}, {"lsn_floor", s.lsnFloor.toString()},
-                                 {"end_lsn", s.endLsn.toString()}, {"values", values}});
+            steps.push_back(Json{{"layer", l.fileName},
+                                 {"lsn_floor", s.lsnFloor.toString()},
+                                 {"end_lsn", s.endLsn.toString()},
+                                 {"values", values}});
     }
+    static constexpr const char *kOutcome[] = {"reconstructed",
+                                               "needs_postgres",
+                                               "failed",
+                                               "no_base"};
     if (opt.json) {
-        Json j{{"key", key->toHex()}, {"lsn", lsn->toString()}, {"complete", path.complete}, {"steps", steps}};
+        Json j{{"key", key->toHex()},
+               {"key_text", key->describe()},
+               {"lsn", lsn->toString()},
+               {"complete", path.complete},
+               {"steps", steps}};
         if (!path.why.empty())
             j["why"] = path.why;
+        if (!chain)
+            j["chain_error"] = chain.error().message();
+        if (redo)
+            j["redo"] = Json{{"outcome", kOutcome[int(redo->outcome)]},
+                             {"message", redo->message},
+                             {"applied", redo->applied},
+                             {"postgres_records", redo->postgres},
+                             {"page_len", redo->page.size()}};
         printJson(j);
-    } else if (path.complete) {
-        // The base is the oldest value read: an image, or a will_init record (counted above).
-        fmt::print("complete: {} record(s) replayed on {}\n", baseIsImage ? records : records - 1,
-                   baseIsImage ? "an image" : "a will_init record");
     } else {
-        fmt::print("broken: {}\n", path.why);
+        if (path.complete)
+            fmt::print("complete: the chain reaches {}\n",
+                       chain && !chain->empty() && chain->front().value.isImage()
+                           ? "an image"
+                           : "a will_init record");
+        else
+            fmt::print("broken: {}\n", path.why);
+        if (!chain)
+            fmt::print("cannot read the chain: {}\n", chain.error().message());
+        if (redo)
+            fmt::print("page: {}\n", redo->message);
     }
-    return path.complete ? ExitOk : ExitProblem;
+    if (!opt.page.empty()) {
+        if (!redo || redo->outcome != Redo::Outcome::Reconstructed) {
+            std::fprintf(stderr,
+                         "layerctl find: no page written to %s: %s\n",
+                         opt.page.c_str(),
+                         redo ? redo->message.c_str() : "the chain is broken or cannot be read");
+            return ExitProblem;
+        }
+        if (!writeText(opt.page, std::string(redo->page.begin(), redo->page.end()))) {
+            reportError(opt.page, std::strerror(errno));
+            return ExitUsage;
+        }
+    }
+    const bool neonFails = !chain || (redo && redo->outcome == Redo::Outcome::Failed);
+    return path.complete && !neonFails ? ExitOk : ExitProblem;
 }
 
 } // namespace layerscope::cli

@@ -9,26 +9,12 @@
 
 namespace layerscope {
 
-namespace {
-void putLe16(std::uint8_t *p, std::uint16_t v)
-{
-    p[0] = std::uint8_t(v);
-    p[1] = std::uint8_t(v >> 8);
-}
-void putLe32(std::uint8_t *p, std::uint32_t v)
-{
-    for (int i = 0; i < 4; ++i)
-        p[i] = std::uint8_t(v >> (8 * i));
-}
-
-} // namespace
-
 ByteVector Synth::heapPage(Lsn lsn, int tuples, int tupleLen, std::uint32_t blkno)
 {
     ByteVector page(8192, 0);
     std::uint8_t *p = page.data();
-    putLe32(p, std::uint32_t(lsn.value >> 32));
-    putLe32(p + 4, std::uint32_t(lsn.value));
+    writeLe32(p, std::uint32_t(lsn.value >> 32));
+    writeLe32(p + 4, std::uint32_t(lsn.value));
     std::uint16_t upper = 8192;
     int n = 0;
     for (; n < tuples; ++n) {
@@ -38,41 +24,42 @@ ByteVector Synth::heapPage(Lsn lsn, int tuples, int tupleLen, std::uint32_t blkn
             break;
         upper = std::uint16_t(upper - aligned);
         std::uint8_t *t = p + upper;
-        putLe32(t, 700 + std::uint32_t(m_rng() % 1000));       // t_xmin
-        putLe16(t + 18, std::uint16_t(3));                      // t_infomask2: natts
-        putLe16(t + 20, std::uint16_t(0x0902));                 // t_infomask
-        t[22] = 24;                                             // t_hoff
+        writeLe32(t, 700 + std::uint32_t(m_rng() % 1000)); // t_xmin
+        writeLe16(t + 18, std::uint16_t(3));               // t_infomask2: natts
+        writeLe16(t + 20, std::uint16_t(0x0902));          // t_infomask
+        t[22] = 24;                                        // t_hoff
         const std::string text = fmt::format("row {} of block {}: layerscope demo tuple ", n, blkno);
         for (int i = 24; i < len; ++i)
             t[i] = std::uint8_t(text[std::size_t(i - 24) % text.size()]);
         const std::uint32_t lp = std::uint32_t(upper) | (1u << 15) | (std::uint32_t(len) << 17);
-        putLe32(p + 24 + 4 * n, lp);
+        writeLe32(p + 24 + 4 * n, lp);
     }
-    putLe16(p + 12, std::uint16_t(24 + 4 * n));  // pd_lower
-    putLe16(p + 14, upper);                      // pd_upper
-    putLe16(p + 16, 8192);                       // pd_special
-    putLe16(p + 18, 0x2004);                     // page size 8192, layout version 4
-    putLe16(p + 8, pageChecksum(page, blkno));
+    writeLe16(p + 12, std::uint16_t(24 + 4 * n)); // pd_lower
+    writeLe16(p + 14, upper);                     // pd_upper
+    writeLe16(p + 16, 8192);                      // pd_special
+    writeLe16(p + 18, 0x2004);                    // page size 8192, layout version 4
+    writeLe16(p + 8, pageChecksum(page, blkno));
     return page;
 }
 
-ByteVector Synth::walRecord(std::uint8_t rmid, std::uint8_t info, std::uint32_t xid, Lsn prev,
-                            std::size_t dataLen)
+ByteVector Synth::walRecord(
+    std::uint8_t rmid, std::uint8_t info, std::uint32_t xid, Lsn prev, std::size_t dataLen)
 {
     ByteVector rec(24 + dataLen, 0);
-    putLe32(rec.data(), std::uint32_t(rec.size()));
-    putLe32(rec.data() + 4, xid);
-    putLe32(rec.data() + 8, std::uint32_t(prev.value));
-    putLe32(rec.data() + 12, std::uint32_t(prev.value >> 32));
+    writeLe32(rec.data(), std::uint32_t(rec.size()));
+    writeLe32(rec.data() + 4, xid);
+    writeLe32(rec.data() + 8, std::uint32_t(prev.value));
+    writeLe32(rec.data() + 12, std::uint32_t(prev.value >> 32));
     rec[16] = info;
     rec[17] = rmid;
     for (std::size_t i = 24; i < rec.size(); ++i)
         rec[i] = std::uint8_t(m_rng());
-    putLe32(rec.data() + 20, std::uint32_t(m_rng()));
+    writeLe32(rec.data() + 20, std::uint32_t(m_rng()));
     return rec;
 }
 
-Result<std::string> writeLayerFile(const std::string &dir, const Summary &summary,
+Result<std::string> writeLayerFile(const std::string &dir,
+                                   const Summary &summary,
                                    const std::function<Status(LayerWriter &)> &fill,
                                    const std::string &nameSuffix)
 {
@@ -109,7 +96,9 @@ Result<std::vector<std::string>> writeDemoLayers(const std::string &dir)
     auto imageFill = [&](LayerWriter &w, Compression c, std::uint32_t blocks) -> Status {
         for (std::uint32_t b = 0; b < blocks; ++b) {
             const auto page = synth.heapPage(Lsn{imageLsn.value - 0x100 + b % 200},
-                                             20 + int(b % 40), 120, b);
+                                             20 + int(b % 40),
+                                             120,
+                                             b);
             if (auto s = w.addImage(Key::fromFields(0, 1663, 16384, 16397, 0, b), page, c); !s)
                 return s;
         }
@@ -127,14 +116,19 @@ Result<std::vector<std::string>> writeDemoLayers(const std::string &dir)
             if (auto s = w.addImage(Key::fromFields(0, 1663, 16384, 16397, fork, 0), page, c); !s)
                 return s;
             const std::uint8_t one[4] = {1, 0, 0, 0};
-            if (auto s = w.addImage(Key::fromFields(0, 1663, 16384, 16397, fork, 0xFFFFFFFF), one, c);
+            if (auto s = w.addImage(Key::fromFields(0, 1663, 16384, 16397, fork, 0xFFFFFFFF),
+                                    one,
+                                    c);
                 !s)
                 return s;
         }
         return Ok{};
     };
-    auto p1 = writeLayerFile(dir, img, [&](LayerWriter &w) { return imageFill(w, Compression::None, 2000); },
-                             "-v1-00000002");
+    auto p1 = writeLayerFile(
+        dir,
+        img,
+        [&](LayerWriter &w) { return imageFill(w, Compression::None, 2000); },
+        "-v1-00000002");
     if (!p1)
         return p1.error();
     paths.push_back(*p1);
@@ -142,7 +136,9 @@ Result<std::vector<std::string>> writeDemoLayers(const std::string &dir)
     // A second, zstd-compressed (HEAD) image layer of another relation at a later LSN.
     Summary zimg = img;
     zimg.lsnStart = Lsn{0x1698FF1};
-    auto p2 = writeLayerFile(dir, zimg, [&](LayerWriter &w) { return imageFill(w, Compression::Zstd, 600); });
+    auto p2 = writeLayerFile(dir, zimg, [&](LayerWriter &w) {
+        return imageFill(w, Compression::Zstd, 600);
+    });
     if (!p2)
         return p2.error();
     paths.push_back(*p2);
@@ -167,9 +163,16 @@ Result<std::vector<std::string>> writeDemoLayers(const std::string &dir)
             }
             for (int r = 0; r < 6; ++r) {
                 const bool init = r == 0 && blk % 50 != 0 && blk % 7 == 0;
-                const std::uint8_t info = init ? 0x80 : std::uint8_t(std::array<int, 4>{0x00, 0x20, 0x40, 0x10}[r % 4]);
-                wal::Postgres pg{init, synth.walRecord(10, info, 900 + blk, Lsn{lsn.value - 0x40},
-                                                         40 + (r * 37 + blk) % 160)};
+                const std::uint8_t info = init
+                                              ? 0x80
+                                              : std::uint8_t(
+                                                  std::array<int, 4>{0x00, 0x20, 0x40, 0x10}[r % 4]);
+                wal::Postgres pg{init,
+                                 synth.walRecord(10,
+                                                 info,
+                                                 900 + blk,
+                                                 Lsn{lsn.value - 0x40},
+                                                 40 + (r * 37 + blk) % 160)};
                 if (auto s = w.addDelta(k, lsn, Value{NeonWalRecord{pg}}); !s)
                     return s;
                 lsn.value += lsnStep;
@@ -178,27 +181,40 @@ Result<std::vector<std::string>> writeDemoLayers(const std::string &dir)
         const Key vm = Key::fromFields(0, 1663, 16384, 16397, 2, 0);
         for (int i = 0; i < 5; ++i) {
             wal::ClearVisibilityMapFlags r{std::uint32_t(i * 3), std::nullopt, 3};
-            if (auto s = w.addDelta(vm, Lsn{imageLsn.value + 0x100 + std::uint64_t(i)}, Value{NeonWalRecord{r}}); !s)
+            if (auto s = w.addDelta(vm,
+                                    Lsn{imageLsn.value + 0x100 + std::uint64_t(i)},
+                                    Value{NeonWalRecord{r}});
+                !s)
                 return s;
         }
         const Key clog = Key::fromFields(1, 0, 1, 0, 0, 0);
         for (int i = 0; i < 10; ++i) {
             NeonWalRecord r = i % 3 == 2
                                   ? NeonWalRecord{wal::ClogSetAborted{{900u + std::uint32_t(i)}}}
-                                  : NeonWalRecord{wal::ClogSetCommitted{{900u + std::uint32_t(i), 901u + std::uint32_t(i)},
-                                                                       800000000000 + i}};
-            if (auto s = w.addDelta(clog, Lsn{imageLsn.value + 0x200 + std::uint64_t(i)}, Value{r}); !s)
+                                  : NeonWalRecord{wal::ClogSetCommitted{{900u + std::uint32_t(i),
+                                                                         901u + std::uint32_t(i)},
+                                                                        800000000000 + i}};
+            if (auto s = w.addDelta(clog, Lsn{imageLsn.value + 0x200 + std::uint64_t(i)}, Value{r});
+                !s)
                 return s;
         }
         wal::MultixactMembersCreate mm{10, {{700, 2}, {701, 3}}};
-        if (auto s = w.addDelta(Key::fromFields(1, 1, 1, 0, 0, 0), Lsn{imageLsn.value + 0x300}, Value{NeonWalRecord{mm}}); !s)
+        if (auto s = w.addDelta(Key::fromFields(1, 1, 1, 0, 0, 0),
+                                Lsn{imageLsn.value + 0x300},
+                                Value{NeonWalRecord{mm}});
+            !s)
             return s;
         wal::MultixactOffsetCreate mo{9, 10};
-        if (auto s = w.addDelta(Key::fromFields(1, 2, 1, 0, 0, 0), Lsn{imageLsn.value + 0x300}, Value{NeonWalRecord{mo}}); !s)
+        if (auto s = w.addDelta(Key::fromFields(1, 2, 1, 0, 0, 0),
+                                Lsn{imageLsn.value + 0x300},
+                                Value{NeonWalRecord{mo}});
+            !s)
             return s;
         const std::string conf = "# logical replication slot state\n";
         wal::AuxFile aux{"pg_logical/replorigin_checkpoint", ByteVector(conf.begin(), conf.end())};
-        return w.addDelta(Key::fromFields(3, 0, 0, 0, 0, 2), Lsn{imageLsn.value + 0x400}, Value{NeonWalRecord{aux}});
+        return w.addDelta(Key::fromFields(3, 0, 0, 0, 0, 2),
+                          Lsn{imageLsn.value + 0x400},
+                          Value{NeonWalRecord{aux}});
     });
     if (!p3)
         return p3.error();
@@ -240,13 +256,14 @@ private:
 };
 } // namespace
 
-Result<Summary> synthLayer(const SynthOptions &o, OutputSink &sink,
+Result<Summary> synthLayer(const SynthOptions &o,
+                           OutputSink &sink,
                            const std::function<bool(std::uint64_t)> &progress)
 {
     if (o.targetBytes == 0 && o.entries == 0)
         return makeError(0, "a target size or entry count", "neither");
     Synth synth(o.seed);
-    constexpr std::uint32_t kBlocksPerRel = 131072;  // 1 GiB relation segments
+    constexpr std::uint32_t kBlocksPerRel = 131072; // 1 GiB relation segments
     const Lsn base{0x0000017800000000ull};
     Summary s;
     s.kind = o.kind;
@@ -298,9 +315,15 @@ Result<Summary> synthLayer(const SynthOptions &o, OutputSink &sink,
                     v = Value{pages.page(blk, lsn)};
                 } else {
                     const std::size_t len = 24 + (recordSize / 2) + (synth.rng()() % recordSize);
-                    ByteVector rec = synth.walRecord(10, std::uint8_t((r % 4) * 0x10), 1000 + std::uint32_t(i), Lsn{lsn.value - 0x40}, 0);
+                    ByteVector rec = synth.walRecord(10,
+                                                     std::uint8_t((r % 4) * 0x10),
+                                                     1000 + std::uint32_t(i),
+                                                     Lsn{lsn.value - 0x40},
+                                                     0);
                     const std::size_t off = (i * 131 + std::size_t(r) * 977) % (pool.size() - len);
-                    rec.insert(rec.end(), pool.begin() + std::ptrdiff_t(off), pool.begin() + std::ptrdiff_t(off + len - 24));
+                    rec.insert(rec.end(),
+                               pool.begin() + std::ptrdiff_t(off),
+                               pool.begin() + std::ptrdiff_t(off + len - 24));
                     rec[0] = std::uint8_t(len);
                     rec[1] = std::uint8_t(len >> 8);
                     v = Value{NeonWalRecord{wal::Postgres{false, std::move(rec)}}};

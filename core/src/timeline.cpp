@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
-#include <map>
 #include <fmt/format.h>
+#include <map>
 #include <thread>
 #include <tuple>
 
@@ -32,26 +32,29 @@ Result<Timeline> scanTimeline(const std::string &dir)
         l.name = LayerName::parse(l.fileName, &l.nameError);
         t.layers.push_back(std::move(l));
     }
-    std::sort(t.layers.begin(), t.layers.end(),
-              [](const TimelineLayer &a, const TimelineLayer &b) { return a.fileName < b.fileName; });
+    std::sort(t.layers.begin(), t.layers.end(), [](const TimelineLayer &a, const TimelineLayer &b) {
+        return a.fileName < b.fileName;
+    });
     return t;
 }
 
-Timeline timelineFromIndex(const std::vector<ListedLayer> &listed)
+Timeline timelineFromIndex(const IndexPart &index)
 {
     Timeline t;
-    mergeIndex(t, listed);
+    mergeIndex(t, index);
     return t;
 }
 
-void mergeIndex(Timeline &timeline, const std::vector<ListedLayer> &listed)
+void mergeIndex(Timeline &timeline, const IndexPart &index)
 {
+    timeline.gcCutoff = index.gcCutoff;
+    timeline.ancestorTimeline = index.ancestorTimeline;
     std::map<std::string, std::size_t> byCanonical;
     for (std::size_t i = 0; i < timeline.layers.size(); ++i)
         if (timeline.layers[i].isMapped())
             byCanonical.emplace(timeline.layers[i].name->canonical(), i);
     const bool haveFiles = !timeline.layers.empty();
-    for (const ListedLayer &entry : listed) {
+    for (const ListedLayer &entry : index.layers) {
         std::string why;
         auto name = LayerName::parse(entry.name, &why);
         auto found = name ? byCanonical.find(name->canonical()) : byCanonical.end();
@@ -75,15 +78,22 @@ void mergeIndex(Timeline &timeline, const std::vector<ListedLayer> &listed)
         l.listedSize = entry.fileSize;
         l.listedGeneration = entry.generation;
         if (l.fileSize != entry.fileSize)
-            l.indexProblems.push_back(fmt::format("{} bytes on disk, {} in the index", l.fileSize, entry.fileSize));
-        if (entry.generation && l.name->suffix != LayerName::Suffix::None && l.name->generation != *entry.generation)
-            l.indexProblems.push_back(fmt::format("generation {:08x} in the file name, {:08x} in the index",
-                                                  l.name->generation, *entry.generation));
+            l.indexProblems.push_back(
+                fmt::format("{} bytes on disk, {} in the index", l.fileSize, entry.fileSize));
+        if (entry.generation && l.name->suffix != LayerName::Suffix::None
+            && l.name->generation != *entry.generation)
+            l.indexProblems.push_back(
+                fmt::format("generation {:08x} in the file name, {:08x} in the index",
+                            l.name->generation,
+                            *entry.generation));
     }
     for (const auto &[canonical, i] : byCanonical)
         timeline.layers[i].indexProblems.push_back("on disk but not listed in the index");
-    std::sort(timeline.layers.begin(), timeline.layers.end(),
-              [](const TimelineLayer &a, const TimelineLayer &b) { return a.fileName < b.fileName; });
+    std::sort(timeline.layers.begin(),
+              timeline.layers.end(),
+              [](const TimelineLayer &a, const TimelineLayer &b) {
+                  return a.fileName < b.fileName;
+              });
 }
 
 namespace {
@@ -96,12 +106,17 @@ void compareWithName(TimelineLayer &l)
     const Summary &s = *l.summary;
     auto differ = [&](const char *field, const std::string &inName, const std::string &inSummary) {
         if (inName != inSummary)
-            l.disagreements.push_back(fmt::format("{}: {} in the name, {} in the summary", field, inName, inSummary));
+            l.disagreements.push_back(
+                fmt::format("{}: {} in the name, {} in the summary", field, inName, inSummary));
     };
-    differ("kind", n.kind == LayerKind::Image ? "image" : "delta", s.kind == LayerKind::Image ? "image" : "delta");
+    differ("kind",
+           n.kind == LayerKind::Image ? "image" : "delta",
+           s.kind == LayerKind::Image ? "image" : "delta");
     differ("key_start", n.keyStart.toHex(), s.keyStart.toHex());
     differ("key_end", n.keyEnd.toHex(), s.keyEnd.toHex());
-    differ(n.kind == LayerKind::Image ? "lsn" : "lsn_start", n.lsnStart.toString(), s.lsnStart.toString());
+    differ(n.kind == LayerKind::Image ? "lsn" : "lsn_start",
+           n.lsnStart.toString(),
+           s.lsnStart.toString());
     if (n.kind == LayerKind::Delta && s.kind == LayerKind::Delta)
         differ("lsn_end", n.lsnEnd.toString(), s.lsnEnd.toString());
 }
@@ -120,16 +135,23 @@ struct MapKey
 MapKey mapKey(const LayerName &n)
 {
     const bool image = n.kind == LayerKind::Image;
-    return {n.lsnStart.value, image ? n.lsnStart.value + 1 : n.lsnEnd.value, n.keyStart, n.keyEnd, image};
+    return {n.lsnStart.value,
+            image ? n.lsnStart.value + 1 : n.lsnEnd.value,
+            n.keyStart,
+            n.keyEnd,
+            image};
 }
 
 } // namespace
 
-void readSummaries(Timeline &timeline, unsigned threads, const std::function<bool(std::size_t)> &progress)
+void readSummaries(Timeline &timeline,
+                   unsigned threads,
+                   const std::function<bool(std::size_t)> &progress)
 {
     if (threads == 0)
         threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = std::min<unsigned>(threads, unsigned(std::max<std::size_t>(1, timeline.layers.size())));
+    threads = std::min<unsigned>(threads,
+                                 unsigned(std::max<std::size_t>(1, timeline.layers.size())));
     std::atomic<std::size_t> next{0}, done{0};
     std::atomic<bool> stop{false};
     // The pool's threads and the calling thread share the work; only the calling thread reports.
@@ -175,15 +197,19 @@ ReadPath findReadPath(const Timeline &timeline, const Key &key, Lsn lsn)
         std::optional<std::size_t> delta, image;
         for (std::size_t i = 0; i < timeline.layers.size(); ++i) {
             const TimelineLayer &l = timeline.layers[i];
-            if (!l.isMapped() || key < l.name->keyStart || !(key < l.name->keyEnd) || l.name->lsnStart.value > end - 1)
+            if (!l.isMapped() || key < l.name->keyStart || !(key < l.name->keyEnd)
+                || l.name->lsnStart.value > end - 1)
                 continue;
             std::optional<std::size_t> &best = l.name->kind == LayerKind::Image ? image : delta;
             if (!best || !(mapKey(*l.name) < mapKey(*timeline.layers[*best].name)))
                 best = i;
         }
         if (!delta && !image) {
-            path.why = fmt::format("could not find data for key {} at LSN {}: no layer covers it below LSN {}",
-                                   key.toHex(), lsn.toString(), Lsn{end}.toString());
+            path.why = fmt::format(
+                "could not find data for key {} at LSN {}: no layer covers it below LSN {}",
+                key.toHex(),
+                lsn.toString(),
+                Lsn{end}.toString());
             return path;
         }
         // select_layer: the image wins when it is at least as new as the delta, or exactly at
@@ -191,7 +217,8 @@ ReadPath findReadPath(const Timeline &timeline, const Key &key, Lsn lsn)
         std::size_t chosen;
         std::uint64_t floor;
         if (image && delta) {
-            const MapKey mi = mapKey(*timeline.layers[*image].name), md = mapKey(*timeline.layers[*delta].name);
+            const MapKey mi = mapKey(*timeline.layers[*image].name),
+                         md = mapKey(*timeline.layers[*delta].name);
             if (mi.lsnEnd >= md.lsnEnd || mi.lsnStart + 1 == end) {
                 chosen = *image;
                 floor = mi.lsnStart;
@@ -207,7 +234,8 @@ ReadPath findReadPath(const Timeline &timeline, const Key &key, Lsn lsn)
         ReadStep step{chosen, Lsn{floor}, Lsn{end}, {}};
         if (!l.onDisk) {
             path.steps.push_back(std::move(step));
-            path.why = fmt::format("{} is listed in the index but not on disk: its values cannot be read", l.fileName);
+            path.why = fmt::format(
+                "{} is listed in the index but not on disk: its values cannot be read", l.fileName);
             return path;
         }
         auto layer = Layer::openFile(l.path);
@@ -228,9 +256,11 @@ ReadPath findReadPath(const Timeline &timeline, const Key &key, Lsn lsn)
             }
             if (!found) {
                 path.steps.push_back(std::move(step));
-                path.why = fmt::format("image layer {} covers the key but holds no entry for it: at LSN {} the key "
-                                       "does not exist",
-                                       l.fileName, Lsn{floor}.toString());
+                path.why = fmt::format(
+                    "image layer {} covers the key but holds no entry for it: at LSN {} the key "
+                    "does not exist",
+                    l.fileName,
+                    Lsn{floor}.toString());
                 return path;
             }
             step.values.push_back(layer->entry(IndexKey::from(probe), *raw));
@@ -257,7 +287,9 @@ ReadPath findReadPath(const Timeline &timeline, const Key &key, Lsn lsn)
             return path;
         }
         if (floor >= end) {
-            path.why = fmt::format("no progress below LSN {} in {}", Lsn{end}.toString(), l.fileName);
+            path.why = fmt::format("no progress below LSN {} in {}",
+                                   Lsn{end}.toString(),
+                                   l.fileName);
             return path;
         }
         end = floor;
@@ -270,6 +302,61 @@ ReadPath findReadPath(const Timeline &timeline, const Key &key, Lsn lsn)
 
 namespace layerscope {
 
+namespace {
+// Key ranges whose oldest covering layer is a delta layer: no image lies below their WAL, so
+// their reads end in a will_init record of that delta, in an ancestor timeline, or fail with
+// "could not find data". Works on the map's elementary key intervals; adjacent intervals with
+// the same bottom layer are reported once.
+void checkKeyBases(const Timeline &t, std::vector<TimelineProblem> &out)
+{
+    const MapLayout m = layoutMap(t);
+    std::size_t runLayer = TimelineProblem::npos;
+    Key runStart, runEnd;
+    const auto flush = [&] {
+        if (runLayer == TimelineProblem::npos)
+            return;
+        out.push_back(
+            {"timeline-key-base",
+             Severity::Info,
+             runLayer,
+             fmt::format("keys {} – {} ({} – {}): the oldest layer holding them is this delta "
+                         "layer, with no image layer below: their reads end in a will_init record "
+                         "here, in an ancestor timeline, or in \"could not find data\"",
+                         runStart.toHex(),
+                         runEnd.toHex(),
+                         runStart.describe(),
+                         runEnd.describe())});
+        runLayer = TimelineProblem::npos;
+    };
+    for (std::size_t k = 0; k + 1 < m.keys.size(); ++k) {
+        std::size_t bottom = TimelineProblem::npos;
+        for (const std::size_t i : m.order) {
+            const LayerName &n = *t.layers[i].name;
+            if (n.keyStart > m.keys[k] || n.keyEnd < m.keys[k + 1])
+                continue;
+            const LayerName *b = bottom == TimelineProblem::npos ? nullptr
+                                                                 : &*t.layers[bottom].name;
+            // Lower LSN first; at one LSN the image is the base of the delta that starts there.
+            if (!b || n.lsnStart < b->lsnStart
+                || (n.lsnStart == b->lsnStart && n.kind == LayerKind::Image))
+                bottom = i;
+        }
+        const bool deltaBottom = bottom != TimelineProblem::npos
+                                 && t.layers[bottom].name->kind == LayerKind::Delta;
+        if (!deltaBottom || bottom != runLayer)
+            flush();
+        if (deltaBottom) {
+            if (runLayer == TimelineProblem::npos) {
+                runLayer = bottom;
+                runStart = m.keys[k];
+            }
+            runEnd = m.keys[k + 1];
+        }
+    }
+    flush();
+}
+} // namespace
+
 std::vector<TimelineProblem> checkTimeline(const Timeline &t)
 {
     std::vector<TimelineProblem> out;
@@ -277,14 +364,21 @@ std::vector<TimelineProblem> checkTimeline(const Timeline &t)
     for (std::size_t i = 0; i < t.layers.size(); ++i) {
         const TimelineLayer &l = t.layers[i];
         if (!l.name) {
-            out.push_back({"timeline-not-layer", Severity::Info, i, "not a layer file name: " + l.nameError});
+            out.push_back(
+                {"timeline-not-layer", Severity::Info, i, "not a layer file name: " + l.nameError});
             continue;
         }
         if (!l.name->tempSuffix.empty())
-            out.push_back({"timeline-temp-file", Severity::Info, i,
-                           fmt::format("a temporary file ({}): Neon's layer map does not hold it", l.name->tempSuffix)});
+            out.push_back({"timeline-temp-file",
+                           Severity::Info,
+                           i,
+                           fmt::format("a temporary file ({}): Neon's layer map does not hold it",
+                                       l.name->tempSuffix)});
         for (const std::string &d : l.disagreements)
-            out.push_back({"timeline-name-summary", Severity::Error, i, "the summary contradicts the file name: " + d});
+            out.push_back({"timeline-name-summary",
+                           Severity::Error,
+                           i,
+                           "the summary contradicts the file name: " + d});
         for (const std::string &p : l.indexProblems)
             out.push_back({"timeline-index", Severity::Error, i, p});
         if (l.isMapped())
@@ -298,10 +392,14 @@ std::vector<TimelineProblem> checkTimeline(const Timeline &t)
     for (std::size_t j = 1; j < images.size(); ++j) {
         const LayerName &prev = *t.layers[images[j - 1]].name, &cur = *t.layers[images[j]].name;
         if (prev.lsnStart == cur.lsnStart && cur.keyStart < prev.keyEnd)
-            out.push_back({"timeline-image-overlap", Severity::Warning, images[j],
+            out.push_back({"timeline-image-overlap",
+                           Severity::Warning,
+                           images[j],
                            fmt::format("overlaps image layer {} at the same LSN {} (keys {} – {})",
-                                       t.layers[images[j - 1]].fileName, cur.lsnStart.toString(),
-                                       cur.keyStart.toHex(), std::min(prev.keyEnd, cur.keyEnd).toHex())});
+                                       t.layers[images[j - 1]].fileName,
+                                       cur.lsnStart.toString(),
+                                       cur.keyStart.toHex(),
+                                       std::min(prev.keyEnd, cur.keyEnd).toHex())});
     }
     // LSNs no delta covers, between the oldest delta's start and the newest delta's end.
     std::sort(deltas.begin(), deltas.end(), [&](std::size_t a, std::size_t b) {
@@ -310,12 +408,32 @@ std::vector<TimelineProblem> checkTimeline(const Timeline &t)
     std::uint64_t reach = 0;
     for (std::size_t j = 0; j < deltas.size(); ++j) {
         const LayerName &n = *t.layers[deltas[j]].name;
-        if (j > 0 && n.lsnStart.value > reach)
-            out.push_back({"timeline-lsn-gap", Severity::Warning, deltas[j],
-                           fmt::format("no delta layer covers LSNs {} – {}: WAL of that range is in no layer",
-                                       Lsn{reach}.toString(), n.lsnStart.toString())});
+        if (j > 0 && n.lsnStart.value > reach) {
+            // Below the GC cutoff, GC removes deltas that newer images make up for, and reads
+            // there are refused: a gap is expected. Above it (or when no index says), WAL is lost.
+            const bool collected = t.gcCutoff && n.lsnStart <= *t.gcCutoff;
+            out.push_back(
+                {"timeline-lsn-gap",
+                 collected ? Severity::Info : Severity::Warning,
+                 deltas[j],
+                 collected
+                     ? fmt::format("no delta layer covers LSNs {} – {}, below the GC cutoff {}: "
+                                   "garbage-collected, reads there are refused",
+                                   Lsn{reach}.toString(),
+                                   n.lsnStart.toString(),
+                                   t.gcCutoff->toString())
+                     : fmt::format("no delta layer covers LSNs {} – {}: WAL of that range is in "
+                                   "no layer{}",
+                                   Lsn{reach}.toString(),
+                                   n.lsnStart.toString(),
+                                   t.gcCutoff ? fmt::format(" (above the GC cutoff {})",
+                                                            t.gcCutoff->toString())
+                                              : std::string(" (unless GC removed it: give the "
+                                                            "index to know the GC cutoff)"))});
+        }
         reach = std::max(reach, n.lsnEnd.value);
     }
+    checkKeyBases(t, out);
     return out;
 }
 
@@ -391,19 +509,31 @@ std::string mapSvg(const Timeline &t, int width, int height)
     const MapLayout m = layoutMap(t);
     const double left = 110, top = 36, right = width - 12.0, bottom = height - 48.0, inset = 8;
     auto x = [&](const Key &k) { return left + inset + m.u(k) * (right - left - 2 * inset); };
-    auto y = [&](std::uint64_t lsn) { return bottom - inset - m.v(lsn) * (bottom - top - 2 * inset); };
-    std::string out = fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
-                                  "viewBox=\"0 0 {0} {1}\" font-family=\"sans-serif\" font-size=\"11\">\n",
-                                  width, height);
+    auto y = [&](std::uint64_t lsn) {
+        return bottom - inset - m.v(lsn) * (bottom - top - 2 * inset);
+    };
+    std::string out = fmt::format(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
+        "viewBox=\"0 0 {0} {1}\" font-family=\"sans-serif\" font-size=\"11\">\n",
+        width,
+        height);
     out += fmt::format("<rect width=\"{}\" height=\"{}\" fill=\"white\"/>\n", width, height);
     std::size_t images = 0, deltas = 0;
     for (std::size_t i : m.order)
         ++(t.layers[i].name->kind == LayerKind::Image ? images : deltas);
-    out += fmt::format("<text x=\"{}\" y=\"20\" font-size=\"14\">{}: {} image and {} delta layers (keys across, "
-                       "LSN upwards)</text>\n",
-                       left, xmlEscape(t.dir), images, deltas);
-    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#999\"/>\n", left,
-                       top, right - left, bottom - top);
+    out += fmt::format(
+        "<text x=\"{}\" y=\"20\" font-size=\"14\">{}: {} image and {} delta layers (keys across, "
+        "LSN upwards)</text>\n",
+        left,
+        xmlEscape(t.dir),
+        images,
+        deltas);
+    out += fmt::format(
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#999\"/>\n",
+        left,
+        top,
+        right - left,
+        bottom - top);
     for (std::size_t i : m.order) {
         const TimelineLayer &l = t.layers[i];
         const LayerName &n = *l.name;
@@ -411,31 +541,54 @@ std::string mapSvg(const Timeline &t, int width, int height)
         const std::string title = fmt::format("<title>{}</title>", xmlEscape(l.fileName));
         if (n.kind == LayerKind::Image) {
             const double yy = y(n.lsnStart.value);
-            out += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#27ae60\" "
-                               "stroke-width=\"2\"{}>{}</line>\n",
-                               x(n.keyStart), yy, x(n.keyEnd), yy, dash, title);
+            out += fmt::format(
+                "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#27ae60\" "
+                "stroke-width=\"2\"{}>{}</line>\n",
+                x(n.keyStart),
+                yy,
+                x(n.keyEnd),
+                yy,
+                dash,
+                title);
             continue;
         }
         const bool l0 = isL0(n);
-        const double x0 = x(n.keyStart), x1 = x(n.keyEnd), y0 = y(n.lsnEnd.value), y1 = y(n.lsnStart.value);
-        out += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\" "
-                           "fill-opacity=\"{}\" stroke=\"{}\"{}>{}</rect>\n",
-                           x0, y0, std::max(0.5, x1 - x0), std::max(0.5, y1 - y0), l0 ? "#e67e22" : "#3498db",
-                           l.onDisk ? "0.2" : "0", l0 ? "#d35400" : "#2980b9", dash, title);
+        const double x0 = x(n.keyStart), x1 = x(n.keyEnd), y0 = y(n.lsnEnd.value),
+                     y1 = y(n.lsnStart.value);
+        out += fmt::format(
+            "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\" "
+            "fill-opacity=\"{}\" stroke=\"{}\"{}>{}</rect>\n",
+            x0,
+            y0,
+            std::max(0.5, x1 - x0),
+            std::max(0.5, y1 - y0),
+            l0 ? "#e67e22" : "#3498db",
+            l.onDisk ? "0.2" : "0",
+            l0 ? "#d35400" : "#2980b9",
+            dash,
+            title);
     }
     // About 12 LSN labels and 6 key labels, spread over the boundaries.
     for (std::size_t j = 0; j < m.lsns.size(); j += std::max<std::size_t>(1, m.lsns.size() / 12))
-        out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 6, y(m.lsns[j]) + 4,
+        out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n",
+                           left - 6,
+                           y(m.lsns[j]) + 4,
                            Lsn{m.lsns[j]}.toString());
     for (std::size_t j = 0; j < m.keys.size(); j += std::max<std::size_t>(1, m.keys.size() / 6)) {
         const Key &k = m.keys[j];
         const std::string label = k == Key::min() ? "MIN" : k == Key::max() ? "MAX" : k.describe();
-        out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", x(k), bottom + 16,
+        out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+                           x(k),
+                           bottom + 16,
                            xmlEscape(label));
     }
-    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\">keys ({} distinct boundaries) "
+    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\">keys ({} "
+                       "distinct boundaries) "
                        "→ · LSN ↑ ({} distinct)</text>\n",
-                       (left + right) / 2, bottom + 36, m.keys.size(), m.lsns.size());
+                       (left + right) / 2,
+                       bottom + 36,
+                       m.keys.size(),
+                       m.lsns.size());
     return out + "</svg>\n";
 }
 

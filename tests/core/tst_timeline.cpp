@@ -2,20 +2,19 @@
 // images at two LSNs, deltas stacked above, keys with and without will_init, a key no image
 // holds (the "could not find data for key" case), an image layer without a key it covers, a
 // temp file, a file that is not a layer, and a layer whose summary contradicts its name.
+#include <layerscope/index_part.h>
 #include <layerscope/timeline.h>
 #include <layerscope/writer.h>
 
 #include "testutil.h"
 #include "timelinefixture.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
 
+#include <QtTest>
 #include <fmt/format.h>
 #include <map>
-#include <QtTest>
 
 using namespace layerscope;
 
@@ -30,10 +29,12 @@ QString describePath(const Timeline &t, const ReadPath &p)
         const LayerName &n = *t.layers[s.layer].name;
         QStringList lsns;
         for (const Entry &e : s.values)
-            lsns << (n.kind == LayerKind::Image ? QStringLiteral("img") : QString::number(e.lsn.value, 16));
+            lsns << (n.kind == LayerKind::Image ? QStringLiteral("img")
+                                                : QString::number(e.lsn.value, 16));
         steps << QStringLiteral("%1[%2,%3):%4")
-                     .arg(n.kind == LayerKind::Image ? QStringLiteral("I@%1").arg(n.lsnStart.value, 0, 16)
-                                                     : QStringLiteral("D%1").arg(n.lsnStart.value, 0, 16))
+                     .arg(n.kind == LayerKind::Image
+                              ? QStringLiteral("I@%1").arg(n.lsnStart.value, 0, 16)
+                              : QStringLiteral("D%1").arg(n.lsnStart.value, 0, 16))
                      .arg(s.lsnFloor.value, 0, 16)
                      .arg(s.endLsn.value, 0, 16)
                      .arg(lsns.join(','));
@@ -73,7 +74,7 @@ void TestTimeline::scanListsEveryFile()
         QCOMPARE(l.fileSize, std::uint64_t(QFileInfo(QString::fromStdString(l.path)).size()));
     }
     QCOMPARE(mapped, 5);
-    QCOMPARE(unnamed, 1);  // notes.txt: listed, not hidden
+    QCOMPARE(unnamed, 1); // notes.txt: listed, not hidden
     QCOMPARE(temp, 1);
     QVERIFY(!scanTimeline(dir.filePath("missing").toStdString()));
 }
@@ -91,7 +92,7 @@ void TestTimeline::summariesAgainstNames()
     for (const TimelineLayer &l : t->layers) {
         if (l.fileName == "notes.txt") {
             QVERIFY(!l.summary);
-            QVERIFY(!l.summaryError.empty());  // too short to be a layer: said, with why
+            QVERIFY(!l.summaryError.empty()); // too short to be a layer: said, with why
             continue;
         }
         QVERIFY2(l.summary, l.summaryError.c_str());
@@ -99,7 +100,8 @@ void TestTimeline::summariesAgainstNames()
         if (!l.disagreements.empty()) {
             ++contradicting;
             QCOMPARE(l.disagreements.size(), std::size_t(1));
-            QCOMPARE(l.disagreements[0], std::string("lsn: 0/300 in the name, 0/200 in the summary"));
+            QCOMPARE(l.disagreements[0],
+                     std::string("lsn: 0/300 in the name, 0/200 in the summary"));
         }
     }
     QCOMPARE(read, 6);
@@ -110,14 +112,17 @@ void TestTimeline::readPath_data()
 {
     QTest::addColumn<int>("blk");
     QTest::addColumn<qulonglong>("lsn");
-    QTest::addColumn<QString>("path");  // layer[floor,end):values newest first, then the verdict
+    QTest::addColumn<QString>("path"); // layer[floor,end):values newest first, then the verdict
     // Above the newer image: the delta down to just above it, then the image (exact match).
     QTest::newRow("k0-top") << 0 << 0x2FFull << "D200[201,300):210 I@200[200,201):img complete";
-    QTest::newRow("k0-below-second-image") << 0 << 0x1FFull << "D100[101,200):120,110 I@100[100,101):img complete";
+    QTest::newRow("k0-below-second-image")
+        << 0 << 0x1FFull << "D100[101,200):120,110 I@100[100,101):img complete";
     QTest::newRow("k0-at-an-image-lsn") << 0 << 0x200ull << "I@200[200,201):img complete";
-    QTest::newRow("k0-between-records") << 0 << 0x115ull << "D100[101,116):110 I@100[100,101):img complete";
+    QTest::newRow("k0-between-records")
+        << 0 << 0x115ull << "D100[101,116):110 I@100[100,101):img complete";
     // k1 is outside the newer image: the newer delta has nothing, the older one a will_init image.
-    QTest::newRow("k1-will-init-in-a-delta") << 1 << 0x2FFull << "D200[200,300): D100[101,200):150 complete";
+    QTest::newRow("k1-will-init-in-a-delta")
+        << 1 << 0x2FFull << "D200[200,300): D100[101,200):150 complete";
     QTest::newRow("k1-at-the-first-image") << 1 << 0x100ull << "I@100[100,101):img complete";
     // k5: records only, no image anywhere below: the chain is broken.
     QTest::newRow("k5-no-image") << 5 << 0x2FFull << "D200[200,300):220 D100[100,200):130 broken";
@@ -145,7 +150,8 @@ void TestTimeline::brokenChainSaysWhy()
     QVERIFY(t);
     // k5 below every layer: "could not find data for key", naming the key and the LSN.
     ReadPath p = findReadPath(*t, k(5), Lsn{0x2FF});
-    QVERIFY2(QString::fromStdString(p.why).contains("could not find data for key " + QString::fromStdString(k(5).toHex())),
+    QVERIFY2(QString::fromStdString(p.why).contains("could not find data for key "
+                                                    + QString::fromStdString(k(5).toHex())),
              p.why.c_str());
     QVERIFY(QString::fromStdString(p.why).contains("0/100"));
     // k2 lies in the first image's key range, but the image holds no entry for it.
@@ -172,13 +178,31 @@ void TestTimeline::scrubFindsEachPlantedProblem()
     readSummaries(*t);
     QStringList found;
     for (const TimelineProblem &p : checkTimeline(*t))
-        found << QStringLiteral("%1:%2").arg(QString::fromStdString(p.check), severityName(p.severity));
+        found << QStringLiteral("%1:%2").arg(QString::fromStdString(p.check),
+                                             severityName(p.severity));
     found.sort();
-    QCOMPARE(found, (QStringList{"timeline-image-overlap:warning", "timeline-lsn-gap:warning",
-                                 "timeline-name-summary:error", "timeline-not-layer:info", "timeline-temp-file:info"}));
-    for (const TimelineProblem &p : checkTimeline(*t))
+    QCOMPARE(found,
+             (QStringList{"timeline-image-overlap:warning",
+                          "timeline-key-base:info",
+                          "timeline-key-base:info",
+                          "timeline-lsn-gap:warning",
+                          "timeline-name-summary:error",
+                          "timeline-not-layer:info",
+                          "timeline-temp-file:info"}));
+    // Keys below k0 and from k4 up have no image under D1 (the images at 0x100 cover k0 – k4).
+    QStringList keyBases;
+    for (const TimelineProblem &p : checkTimeline(*t)) {
         if (p.check == "timeline-lsn-gap")
             QVERIFY2(p.message.find("0/300 – 0/400") != std::string::npos, p.message.c_str());
+        if (p.check == "timeline-key-base") {
+            QCOMPARE(QString::fromStdString(t->layers[p.layer].name->lsnStart.toString()),
+                     QString("0/100"));
+            keyBases << QString::fromStdString(p.message).section(' ', 1, 3);
+        }
+    }
+    QCOMPARE(keyBases,
+             (QStringList{QString::fromStdString(Key::min().toHex() + " – " + k(0).toHex()),
+                          QString::fromStdString(k(4).toHex() + " – " + Key::max().toHex())}));
 }
 
 // The SVG map: well-formed, one rectangle per mapped delta, one line per mapped image, each
@@ -201,15 +225,15 @@ void TestTimeline::mapSvgDrawsEveryLayer()
         }
     }
     QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
-    QCOMPARE(rects, 2 + 2);  // background and frame, D1 and D2 (the temp copy is not mapped)
-    QCOMPARE(lines, 3);      // I1, I2 and the image named at 0x300
+    QCOMPARE(rects, 2 + 2); // background and frame, D1 and D2 (the temp copy is not mapped)
+    QCOMPARE(lines, 3);     // I1, I2 and the image named at 0x300
     QCOMPARE(titles, 5);
     const MapLayout m = layoutMap(*t);
     QCOMPARE(m.order.size(), std::size_t(5));
     QVERIFY(m.v(0x300) > m.v(0x200) && m.v(0x200) > m.v(0x100));
     QCOMPARE(m.u(Key::min()), 0.0);
     QCOMPARE(m.u(Key::max()), 1.0);
-    QVERIFY(isL0(*t->layers[m.order.front()].name));  // deltas first, the oldest at the bottom
+    QVERIFY(isL0(*t->layers[m.order.front()].name)); // deltas first, the oldest at the bottom
 }
 
 // Each way a directory and its index can disagree is said on the layer it concerns.
@@ -219,17 +243,18 @@ void TestTimeline::indexAgainstDirectory()
     writeTimeline(dir.path());
     auto t = scanTimeline(dir.path().toStdString());
     QVERIFY(t);
-    std::vector<ListedLayer> listed;
+    IndexPart index;
+    std::vector<ListedLayer> &listed = index.layers;
     for (const TimelineLayer &l : t->layers)
         if (l.isMapped())
-            listed.push_back({l.name->canonical(), l.fileSize, std::nullopt});
+            listed.push_back({l.name->canonical(), l.fileSize, std::nullopt, {}});
     // The first mapped file: its size differs. The second: not listed. One more: listed only.
     listed[0].fileSize += 8192;
     const std::string notListed = listed[1].name;
     listed.erase(listed.begin() + 1);
     const std::string missing = deltaName(k(20), k(30), 0x400, 0x500).canonical();
-    listed.push_back({missing, 4096, 7});
-    mergeIndex(*t, listed);
+    listed.push_back({missing, 4096, 7, {}});
+    mergeIndex(*t, index);
     QCOMPARE(t->layers.size(), std::size_t(8));
     std::map<std::string, std::vector<std::string>> problems;
     for (const TimelineLayer &l : t->layers)
@@ -237,7 +262,9 @@ void TestTimeline::indexAgainstDirectory()
             problems[l.fileName] = l.indexProblems;
     QCOMPARE(problems.size(), std::size_t(3));
     QCOMPARE(problems[listed[0].name].front(),
-             fmt::format("{} bytes on disk, {} in the index", listed[0].fileSize - 8192, listed[0].fileSize));
+             fmt::format("{} bytes on disk, {} in the index",
+                         listed[0].fileSize - 8192,
+                         listed[0].fileSize));
     QCOMPARE(problems[notListed].front(), std::string("on disk but not listed in the index"));
     QCOMPARE(problems[missing].front(), std::string("listed in the index but not on disk"));
     // The listed-only layer takes part in the read path, and says it cannot be read.
@@ -246,27 +273,33 @@ void TestTimeline::indexAgainstDirectory()
     QVERIFY2(QString::fromStdString(p.why).contains("not on disk"), p.why.c_str());
 }
 
-// The real remote index: every name parses, 802 images and 762 deltas, none on disk.
+// The real remote index: every name parses, 802 images and 762 deltas, none on disk; its LSN
+// gaps all lie below the GC cutoff, so a healthy timeline scrubs without warnings.
 void TestTimeline::realIndexPart()
 {
-    QFile f(testutil::sharedDir() + "/fixtures/neon-index/index_part.json");
-    QVERIFY(f.open(QIODevice::ReadOnly));
-    const QJsonObject meta = QJsonDocument::fromJson(f.readAll()).object()["layer_metadata"].toObject();
-    std::vector<ListedLayer> listed;
-    for (auto it = meta.begin(); it != meta.end(); ++it)
-        listed.push_back({it.key().toStdString(), std::uint64_t(it.value().toObject()["file_size"].toInteger()),
-                          std::uint32_t(it.value().toObject()["generation"].toInt())});
-    const Timeline t = timelineFromIndex(listed);
+    const auto index = readIndexPart(
+        (testutil::sharedDir() + "/fixtures/neon-index/index_part.json").toStdString());
+    QVERIFY2(index, index ? "" : index.error().message().c_str());
+    QCOMPARE(index->version, std::uint64_t(7));
+    const Timeline t = timelineFromIndex(*index);
     QCOMPARE(t.layers.size(), std::size_t(1564));
+    QCOMPARE(t.gcCutoff->toString(), std::string("1BC/B5732690"));
     int images = 0, deltas = 0;
     for (const TimelineLayer &l : t.layers) {
         QVERIFY2(l.name, l.nameError.c_str());
-        QCOMPARE(l.name->toString(), l.fileName);  // formats back to itself
+        QCOMPARE(l.name->toString(), l.fileName); // formats back to itself
         QVERIFY(!l.onDisk && l.listed && l.indexProblems.empty());
         ++(l.name->kind == LayerKind::Image ? images : deltas);
     }
     QCOMPARE(images, 802);
     QCOMPARE(deltas, 762);
+    std::map<std::string, int> bySeverityCheck;
+    for (const TimelineProblem &p : checkTimeline(t)) {
+        QVERIFY2(p.severity == Severity::Info, p.message.c_str());
+        ++bySeverityCheck[p.check];
+    }
+    QCOMPARE(bySeverityCheck["timeline-lsn-gap"], 23);
+    QCOMPARE(bySeverityCheck["timeline-key-base"], 6);
 }
 
 QTEST_GUILESS_MAIN(TestTimeline)

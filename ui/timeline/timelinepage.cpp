@@ -2,6 +2,7 @@
 
 #include "timeline/layermapview.h"
 
+#include <layerscope/index_part.h>
 #include <layerscope/table.h>
 
 #include <QFile>
@@ -9,8 +10,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
@@ -38,34 +37,6 @@ QString lsnText(const LayerName &n)
 
 } // namespace
 
-std::optional<std::vector<ListedLayer>> readIndexPart(const QString &file, QString *error)
-{
-    QFile f(file);
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error = QObject::tr("%1: %2").arg(file, f.errorString());
-        return std::nullopt;
-    }
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &parseError);
-    const QJsonValue meta = doc.object().value(QStringLiteral("layer_metadata"));
-    if (doc.isNull() || !meta.isObject()) {
-        *error = QObject::tr("%1: not an index_part.json (expected a JSON object with \"layer_metadata\"%2)")
-                     .arg(file, doc.isNull() ? QObject::tr("; %1 at byte %2").arg(parseError.errorString()).arg(parseError.offset)
-                                             : QString());
-        return std::nullopt;
-    }
-    std::vector<ListedLayer> out;
-    const QJsonObject layers = meta.toObject();
-    for (auto it = layers.begin(); it != layers.end(); ++it) {
-        const QJsonObject m = it.value().toObject();
-        ListedLayer l{it.key().toStdString(), std::uint64_t(m.value(QStringLiteral("file_size")).toInteger()), std::nullopt};
-        if (m.contains(QStringLiteral("generation")))
-            l.generation = std::uint32_t(m.value(QStringLiteral("generation")).toInteger());
-        out.push_back(std::move(l));
-    }
-    return out;
-}
-
 TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
     : QWidget(parent)
     , m_path(std::move(path))
@@ -89,7 +60,8 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
     top->addWidget(m_header, 1);
     top->addWidget(m_progress);
 
-    m_model->setHorizontalHeaderLabels({tr("Layer"), tr("Kind"), tr("LSN"), tr("Size"), tr("Notes")});
+    m_model->setHorizontalHeaderLabels(
+        {tr("Layer"), tr("Kind"), tr("LSN"), tr("Size"), tr("Notes")});
     m_proxy->setSourceModel(m_model);
     m_proxy->setFilterKeyColumn(-1);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
@@ -97,7 +69,7 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
     m_list->setModel(m_proxy);
     m_list->setSortingEnabled(true);
     m_list->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_list->setTabKeyNavigation(false);  // Tab leaves the list (arrows move in it)
+    m_list->setTabKeyNavigation(false); // Tab leaves the list (arrows move in it)
     m_result->setTabChangesFocus(true);
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
     m_list->verticalHeader()->hide();
@@ -105,17 +77,26 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
     m_list->setWordWrap(false);
     m_filter->setPlaceholderText(tr("Filter layers (name, kind, LSN, notes)"));
     m_filter->setClearButtonEnabled(true);
-    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
-    connect(m_list->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &i) {
-        if (i.isValid())
-            m_map->setSelected(std::size_t(m_proxy->index(i.row(), 0).data(kLayerRole).toULongLong()));
+    connect(m_filter,
+            &QLineEdit::textChanged,
+            m_proxy,
+            &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_list->selectionModel(),
+            &QItemSelectionModel::currentRowChanged,
+            this,
+            [this](const QModelIndex &i) {
+                if (i.isValid())
+                    m_map->setSelected(
+                        std::size_t(m_proxy->index(i.row(), 0).data(kLayerRole).toULongLong()));
+            });
+    connect(m_list, &QTableView::activated, this, [this](const QModelIndex &i) {
+        activate(std::size_t(m_proxy->index(i.row(), 0).data(kLayerRole).toULongLong()));
     });
-    connect(m_list, &QTableView::activated, this,
-            [this](const QModelIndex &i) { activate(std::size_t(m_proxy->index(i.row(), 0).data(kLayerRole).toULongLong())); });
     connect(m_map, &LayerMapView::layerSelected, this, &TimelinePage::selectLayer);
     connect(m_map, &LayerMapView::layerActivated, this, &TimelinePage::activate);
 
-    m_find->setPlaceholderText(tr("KEY@LSN, e.g. 000000067F00004005000060F300039A4000@1BC/B5734CD8"));
+    m_find->setPlaceholderText(
+        tr("KEY@LSN, e.g. 000000067F00004005000060F300039A4000@1BC/B5734CD8"));
     auto *findButton = new QPushButton(tr("Find Read Path"), this);
     connect(findButton, &QPushButton::clicked, this, [this] { findKey(m_find->text()); });
     connect(m_find, &QLineEdit::returnPressed, this, [this] { findKey(m_find->text()); });
@@ -141,17 +122,21 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
     layout->addWidget(split, 1);
 
     m_header->setText(tr("<b>%1</b><br>Reading the layers…").arg(m_path.toHtmlEscaped()));
-    connect(&m_job.watcher(), &QFutureWatcherBase::progressValueChanged, m_progress, &QProgressBar::setValue);
+    connect(&m_job.watcher(),
+            &QFutureWatcherBase::progressValueChanged,
+            m_progress,
+            &QProgressBar::setValue);
     connect(&m_job.watcher(), &QFutureWatcherBase::finished, this, &TimelinePage::onFinished);
     m_job.start([path = m_path, index = m_index](auto &promise) {
         promise.setProgressRange(0, 100);
         Outcome out;
-        auto listedFrom = [&](const QString &file) {
-            QString error;
-            auto listed = readIndexPart(file, &error);
-            if (!listed)
-                out.error = error;
-            return listed;
+        auto listedFrom = [&](const QString &file) -> std::optional<IndexPart> {
+            auto index = readIndexPart(file.toStdString());
+            if (!index) {
+                out.error = tr("%1: %2").arg(file, QString::fromStdString(index.error().message()));
+                return std::nullopt;
+            }
+            return std::move(*index);
         };
         if (QFileInfo(path).isFile()) {
             if (auto listed = listedFrom(path)) {
@@ -214,16 +199,23 @@ void TimelinePage::onFinished()
             ++(l.name->kind == LayerKind::Image ? images : deltas);
         onDisk += l.onDisk;
         bytes += l.onDisk ? l.fileSize : l.listedSize;
-        problems += !l.indexProblems.empty() || !l.disagreements.empty() || (l.name && l.onDisk && !l.summaryError.empty());
+        problems += !l.indexProblems.empty() || !l.disagreements.empty()
+                    || (l.name && l.onDisk && !l.summaryError.empty());
     }
-    QString line = tr("%L1 image and %L2 delta layers, %3").arg(images).arg(deltas).arg(QString::fromStdString(humanBytes(bytes)));
+    QString line = tr("%L1 image and %L2 delta layers, %3")
+                       .arg(images)
+                       .arg(deltas)
+                       .arg(QString::fromStdString(humanBytes(bytes)));
     if (other)
         line += tr(" · %L1 other files").arg(other);
     if (onDisk < m_timeline->layers.size())
-        line += tr(" · %L1 only listed in the index (outlines)").arg(m_timeline->layers.size() - onDisk);
-    line += problems ? tr(" · <span style='color:#c0392b'>%L1 with problems</span>").arg(problems) : tr(" · no problems");
+        line += tr(" · %L1 only listed in the index (outlines)")
+                    .arg(m_timeline->layers.size() - onDisk);
+    line += problems ? tr(" · <span style='color:#c0392b'>%L1 with problems</span>").arg(problems)
+                     : tr(" · no problems");
     m_header->setText(tr("<b>%1</b><br>%2").arg(m_path.toHtmlEscaped(), line));
-    emit statusMessage(tr("%1: %2 layers").arg(QFileInfo(m_path).fileName()).arg(m_timeline->layers.size()));
+    emit statusMessage(
+        tr("%1: %2 layers").arg(QFileInfo(m_path).fileName()).arg(m_timeline->layers.size()));
     emit finished();
 }
 
@@ -257,16 +249,21 @@ void TimelinePage::fillList()
         };
         item(QString::fromStdString(l.fileName), QString::fromStdString(l.fileName));
         row.last()->setToolTip(QString::fromStdString(l.fileName));
-        item(!l.name ? QString() : l.name->kind == LayerKind::Image ? tr("image") : tr("delta"),
-             !l.name ? QString() : l.name->kind == LayerKind::Image ? QStringLiteral("image") : QStringLiteral("delta"));
-        item(l.name ? lsnText(*l.name) : QString(), QVariant::fromValue(qulonglong(l.name ? l.name->lsnStart.value : 0)));
+        item(!l.name                            ? QString()
+             : l.name->kind == LayerKind::Image ? tr("image")
+                                                : tr("delta"),
+             !l.name                            ? QString()
+             : l.name->kind == LayerKind::Image ? QStringLiteral("image")
+                                                : QStringLiteral("delta"));
+        item(l.name ? lsnText(*l.name) : QString(),
+             QVariant::fromValue(qulonglong(l.name ? l.name->lsnStart.value : 0)));
         item(QString::fromStdString(humanBytes(size)), QVariant::fromValue(qulonglong(size)));
         item(notes.join(QStringLiteral("; ")), notes.join(QStringLiteral("; ")));
         if (!notes.isEmpty() && (l.name && (l.onDisk || !l.indexProblems.empty())))
             row.last()->setForeground(QColor(0xc0, 0x39, 0x2b));
         m_model->appendRow(row);
     }
-    m_list->sortByColumn(LsnColumn, Qt::DescendingOrder);  // newest first
+    m_list->sortByColumn(LsnColumn, Qt::DescendingOrder); // newest first
     m_list->setColumnWidth(NameColumn, 300);
     m_list->resizeColumnToContents(KindColumn);
     m_list->resizeColumnToContents(LsnColumn);
@@ -278,7 +275,8 @@ void TimelinePage::selectLayer(std::size_t layer)
     for (int r = 0; r < m_proxy->rowCount(); ++r)
         if (std::size_t(m_proxy->index(r, 0).data(kLayerRole).toULongLong()) == layer) {
             m_list->selectionModel()->setCurrentIndex(m_proxy->index(r, 0),
-                                                      QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                                                      QItemSelectionModel::ClearAndSelect
+                                                          | QItemSelectionModel::Rows);
             m_list->scrollTo(m_proxy->index(r, 0));
             return;
         }
@@ -290,7 +288,8 @@ void TimelinePage::activate(std::size_t layer)
         return;
     const TimelineLayer &l = m_timeline->layers[layer];
     if (!l.onDisk) {
-        emit statusMessage(tr("%1 is only listed in the index: there is no file to open").arg(QString::fromStdString(l.fileName)));
+        emit statusMessage(tr("%1 is only listed in the index: there is no file to open")
+                               .arg(QString::fromStdString(l.fileName)));
         return;
     }
     emit openLayer(QString::fromStdString(l.path));
@@ -299,43 +298,55 @@ void TimelinePage::activate(std::size_t layer)
 bool TimelinePage::findKey(const QString &keyAt)
 {
     const QStringList parts = keyAt.trimmed().split(QLatin1Char('@'));
-    const auto key = parts.size() == 2 ? Key::fromHex(parts[0].trimmed().toStdString()) : std::nullopt;
-    const auto lsn = parts.size() == 2 ? Lsn::parse(parts[1].trimmed().toStdString()) : std::nullopt;
+    const auto key = parts.size() == 2 ? Key::fromHex(parts[0].trimmed().toStdString())
+                                       : std::nullopt;
+    const auto lsn = parts.size() == 2 ? Lsn::parse(parts[1].trimmed().toStdString())
+                                       : std::nullopt;
     if (!m_timeline || !key || !lsn) {
-        m_result->setHtml(tr("<p style='color:#c0392b'>%1</p>")
-                              .arg(!m_timeline ? tr("The timeline is not loaded.")
-                                               : tr("Expected KEY@LSN: 36 hex digits, then @, then the LSN as X/Y or 16 "
-                                                    "hex digits.")));
+        m_result->setHtml(
+            tr("<p style='color:#c0392b'>%1</p>")
+                .arg(!m_timeline
+                         ? tr("The timeline is not loaded.")
+                         : tr("Expected KEY@LSN: 36 hex digits, then @, then the LSN as X/Y or 16 "
+                              "hex digits.")));
         return false;
     }
     m_readPath = findReadPath(*m_timeline, *key, *lsn);
     std::vector<std::size_t> marked;
     QString html = tr("<p><b>%1</b> (%2) at <b>%3</b>: the layers Neon reads, newest first</p><ol>")
-                       .arg(QString::fromStdString(key->toHex()), QString::fromStdString(key->describe()).toHtmlEscaped(),
+                       .arg(QString::fromStdString(key->toHex()),
+                            QString::fromStdString(key->describe()).toHtmlEscaped(),
                             QString::fromStdString(lsn->toString()));
     for (const ReadStep &s : m_readPath->steps) {
         const TimelineLayer &l = m_timeline->layers[s.layer];
         marked.push_back(s.layer);
         html += tr("<li>%1<br>reads [%2, %3): %L4 value(s)")
-                    .arg(QString::fromStdString(l.fileName).toHtmlEscaped(), QString::fromStdString(s.lsnFloor.toString()),
+                    .arg(QString::fromStdString(l.fileName).toHtmlEscaped(),
+                         QString::fromStdString(s.lsnFloor.toString()),
                          QString::fromStdString(s.endLsn.toString()))
                     .arg(s.values.size());
         if (!s.values.empty()) {
             html += QStringLiteral("<ul>");
             for (const Entry &e : s.values)
                 html += tr("<li>%1 — blob at 0x%2%3</li>")
-                            .arg(l.name->kind == LayerKind::Image ? tr("image at %1").arg(QString::fromStdString(l.name->lsnStart.toString()))
-                                                                   : QString::fromStdString(e.lsn.toString()))
+                            .arg(l.name->kind == LayerKind::Image
+                                     ? tr("image at %1")
+                                           .arg(QString::fromStdString(l.name->lsnStart.toString()))
+                                     : QString::fromStdString(e.lsn.toString()))
                             .arg(e.blobOffset, 0, 16)
-                            .arg(l.name->kind == LayerKind::Delta && e.willInit ? tr(" — <b>will_init</b>") : QString());
+                            .arg(l.name->kind == LayerKind::Delta && e.willInit
+                                     ? tr(" — <b>will_init</b>")
+                                     : QString());
             html += QStringLiteral("</ul>");
         }
         html += QStringLiteral("</li>");
     }
     html += QStringLiteral("</ol>");
     html += m_readPath->complete
-                ? tr("<p style='color:#27ae60'><b>Complete</b>: the chain reaches an image or a will_init record.</p>")
-                : tr("<p style='color:#c0392b'><b>Broken</b>: %1</p>").arg(QString::fromStdString(m_readPath->why).toHtmlEscaped());
+                ? tr("<p style='color:#27ae60'><b>Complete</b>: the chain reaches an image or a "
+                     "will_init record.</p>")
+                : tr("<p style='color:#c0392b'><b>Broken</b>: %1</p>")
+                      .arg(QString::fromStdString(m_readPath->why).toHtmlEscaped());
     m_result->setHtml(html);
     m_map->setMarked(std::move(marked));
     return true;

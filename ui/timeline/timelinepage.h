@@ -83,8 +83,4 @@ private:
     QTextBrowser *m_result;
 };
 
-/// The layers of index_part.json's layer_metadata (any version that has it); nullopt with
-/// `error` naming the file and what was expected.
-std::optional<std::vector<ListedLayer>> readIndexPart(const QString &file, QString *error);
-
 } // namespace layerscope::ui

@@ -66,7 +66,8 @@ class ViewSource final : public ByteSource
 {
 public:
     explicit ViewSource(Bytes bytes, std::string name = "<memory>")
-        : m_bytes(bytes), m_name(std::move(name))
+        : m_bytes(bytes)
+        , m_name(std::move(name))
     {}
     Bytes bytes() const override { return m_bytes; }
     const std::string &name() const override { return m_name; }
@@ -81,7 +82,8 @@ class MemorySource final : public ByteSource
 {
 public:
     explicit MemorySource(ByteVector data, std::string name = "<memory>")
-        : m_data(std::move(data)), m_name(std::move(name))
+        : m_data(std::move(data))
+        , m_name(std::move(name))
     {}
     Bytes bytes() const override { return m_data; }
     const std::string &name() const override { return m_name; }
@@ -128,6 +130,18 @@ inline std::uint32_t readLe32(const std::uint8_t *p)
     return std::uint32_t(p[0]) | (std::uint32_t(p[1]) << 8) | (std::uint32_t(p[2]) << 16)
            | (std::uint32_t(p[3]) << 24);
 }
+inline void writeLe16(std::uint8_t *p, std::uint16_t v)
+{
+    p[0] = std::uint8_t(v);
+    p[1] = std::uint8_t(v >> 8);
+}
+inline void writeLe32(std::uint8_t *p, std::uint32_t v)
+{
+    p[0] = std::uint8_t(v);
+    p[1] = std::uint8_t(v >> 8);
+    p[2] = std::uint8_t(v >> 16);
+    p[3] = std::uint8_t(v >> 24);
+}
 
 void appendBe16(ByteVector &out, std::uint16_t v);
 void appendBe32(ByteVector &out, std::uint32_t v);
@@ -149,7 +163,10 @@ bool fromHex(std::string_view text, ByteVector &out);
 class Cursor
 {
 public:
-    Cursor(Bytes data, FileOffset base) : m_data(data), m_base(base) {}
+    Cursor(Bytes data, FileOffset base)
+        : m_data(data)
+        , m_base(base)
+    {}
 
     // The fixed-width reads are inline (the value scanner runs them per entry); failures go
     // through out-of-line paths.

@@ -14,9 +14,25 @@ namespace layerscope {
 
 /// The classes of keys Neon defines (FORMAT.md §9), plus Unknown for none of them.
 enum class KeyClass : std::uint8_t {
-    DbDir, RelMap, RelDir, RelBlock, RelSize, SlruDir, SlruBlock, SlruSegSize, TwoPhaseDir,
-    TwoPhaseFile, ControlFile, Checkpoint, AuxFilesV1, AuxV2, ReplOrigin, RelDirV2, Metadata,
-    Max, Unknown
+    DbDir,
+    RelMap,
+    RelDir,
+    RelBlock,
+    RelSize,
+    SlruDir,
+    SlruBlock,
+    SlruSegSize,
+    TwoPhaseDir,
+    TwoPhaseFile,
+    ControlFile,
+    Checkpoint,
+    AuxFilesV1,
+    AuxV2,
+    ReplOrigin,
+    RelDirV2,
+    Metadata,
+    Max,
+    Unknown
 };
 
 /// A pageserver key: six fields, 18 bytes on disk, ordered bytewise.
@@ -26,12 +42,26 @@ struct Key
     std::array<std::uint8_t, kSize> bytes{};
 
     static Key fromBytes(const std::uint8_t *p);
-    static Key fromFields(std::uint8_t f1, std::uint32_t f2, std::uint32_t f3, std::uint32_t f4,
-                          std::uint8_t f5, std::uint32_t f6);
+    static Key fromFields(std::uint8_t f1,
+                          std::uint32_t f2,
+                          std::uint32_t f3,
+                          std::uint32_t f4,
+                          std::uint8_t f5,
+                          std::uint32_t f6);
     static Key min();
     static Key max();
     /// Exactly 36 hex digits, either case; nullopt otherwise.
     static std::optional<Key> fromHex(std::string_view text);
+    /// A key typed by a person: 36 hex digits, or any form describe() prints ("rel
+    /// 1663/16384/2619 blk 7", "rel 1663/16384/2619_vm size", "slru pg_xact seg 0 blk 3",
+    /// "twophase xid 42", "aux pg_logical/mappings/#<26 hex digits>", the six-field form, ...),
+    /// plus the SLRU aliases clog, multixact_members and multixact_offsets and "aux PATH" for an
+    /// aux v2 file by its path. Words are separated by blanks; case matters only in paths.
+    /// nullopt when the text is none of these.
+    static std::optional<Key> parse(std::string_view text);
+    /// The aux file v2 key of a file path (FORMAT.md §9.4: category bytes, then 13 bytes of the
+    /// path's 128-bit FNV-1a hash).
+    static Key auxFile(std::string_view path);
 
     std::uint8_t field1() const { return bytes[0]; }
     std::uint32_t field2() const { return readBe32(&bytes[1]); }
@@ -62,7 +92,8 @@ struct Key
     {
         if (const std::uint64_t a = readBe64(bytes.data()), b = readBe64(o.bytes.data()); a != b)
             return a <=> b;
-        if (const std::uint64_t a = readBe64(bytes.data() + 8), b = readBe64(o.bytes.data() + 8); a != b)
+        if (const std::uint64_t a = readBe64(bytes.data() + 8), b = readBe64(o.bytes.data() + 8);
+            a != b)
             return a <=> b;
         return readBe16(bytes.data() + 16) <=> readBe16(o.bytes.data() + 16);
     }

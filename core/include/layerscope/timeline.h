@@ -48,6 +48,21 @@ struct ListedLayer
     std::string name;
     std::uint64_t fileSize = 0;
     std::optional<std::uint32_t> generation;
+    std::string shard; ///< "0104" style shard index; empty for an unsharded layer
+};
+
+/// What a remote index (index_part.json, versions 1 to 15) says of its timeline: the layers of
+/// layer_metadata and the timeline metadata (an object since version 7, before that the binary
+/// TimelineMetadata as a byte array).
+struct IndexPart
+{
+    std::uint64_t version = 0;
+    std::vector<ListedLayer> layers;
+    std::optional<Lsn> diskConsistentLsn;
+    std::optional<Lsn> gcCutoff; ///< latest_gc_cutoff_lsn: reads below it are refused
+    std::optional<Lsn> ancestorLsn;
+    std::string ancestorTimeline; ///< 32 hex digits; empty for a timeline without one
+    std::optional<std::uint32_t> pgVersion;
 };
 
 /// The layer files of one directory, by file name.
@@ -55,6 +70,11 @@ struct Timeline
 {
     std::string dir;
     std::vector<TimelineLayer> layers;
+    /// From a merged index (nullopt without one): LSNs below it may have lost their WAL to GC.
+    std::optional<Lsn> gcCutoff;
+    /// From a merged index: the ancestor timeline (empty if none), where reads continue below
+    /// the branch point.
+    std::string ancestorTimeline;
 };
 
 /// Lists the regular files of `dir` (not recursive) in name order, parsing each name; files
@@ -63,26 +83,27 @@ Result<Timeline> scanTimeline(const std::string &dir);
 
 /// A timeline of the layers a remote index lists, none on disk. Names that do not parse are
 /// kept (with nameError).
-Timeline timelineFromIndex(const std::vector<ListedLayer> &listed);
+Timeline timelineFromIndex(const IndexPart &index);
 
 /// Cross-checks a directory with its remote index: each listed layer is matched to the file of
 /// the same canonical name (any generation suffix); listed layers without a file are added
 /// (onDisk false); files with a layer name that the index does not list, sizes and
 /// generations that differ are said in indexProblems.
-void mergeIndex(Timeline &timeline, const std::vector<ListedLayer> &listed);
+void mergeIndex(Timeline &timeline, const IndexPart &index);
 
 /// Reads every on-disk layer's summary (O(1) each, on up to `threads` threads; 0 = one per core) and
 /// compares it with the name. `progress` gets layers done and returns false to stop (the rest
 /// stay unread).
-void readSummaries(Timeline &timeline, unsigned threads = 0,
+void readSummaries(Timeline &timeline,
+                   unsigned threads = 0,
                    const std::function<bool(std::size_t done)> &progress = {});
 
 /// Where the layer map draws each layer: key space and LSNs each compressed to the layers'
 /// distinct boundaries, as unit coordinates (u across for keys, v upwards for LSNs, 0..1).
 struct MapLayout
 {
-    std::vector<Key> keys;            ///< distinct key boundaries, sorted
-    std::vector<std::uint64_t> lsns;  ///< distinct LSN boundaries, sorted
+    std::vector<Key> keys;           ///< distinct key boundaries, sorted
+    std::vector<std::uint64_t> lsns; ///< distinct LSN boundaries, sorted
     /// Mapped layers in drawing order: deltas by LSN start, then images (on top).
     std::vector<std::size_t> order;
 
@@ -103,8 +124,9 @@ std::string mapSvg(const Timeline &timeline, int width = 1600, int height = 1000
 struct TimelineProblem
 {
     static constexpr std::size_t npos = std::size_t(-1);
-    std::string check;  ///< "timeline-name-summary", "timeline-index", "timeline-image-overlap",
-                        ///< "timeline-lsn-gap", "timeline-temp-file", "timeline-not-layer"
+    std::string check; ///< "timeline-name-summary", "timeline-index", "timeline-image-overlap",
+                       ///< "timeline-lsn-gap", "timeline-key-base", "timeline-temp-file",
+                       ///< "timeline-not-layer"
     Severity severity = Severity::Error;
     std::size_t layer = npos;
     std::string message;
@@ -113,14 +135,15 @@ struct TimelineProblem
 /// The timeline-level checks, after readSummaries (and mergeIndex, if any): summaries that
 /// contradict names and index disagreements (errors); image layers at one LSN with overlapping
 /// key ranges, and LSN ranges no delta layer covers between the oldest delta and the newest
-/// (warnings: a gap is where WAL is missing for every key, unless images below it make up for
-/// it); temp files and files that are not layers (infos).
+/// (warnings: WAL missing for every key; infos when a merged index puts the gap below its GC
+/// cutoff, where GC removes such deltas); key ranges with no image layer below their oldest
+/// delta layer, temp files and files that are not layers (infos).
 std::vector<TimelineProblem> checkTimeline(const Timeline &timeline);
 
 /// One layer Neon's read path visits for a key, with the values it reads there.
 struct ReadStep
 {
-    std::size_t layer = 0;  ///< index into Timeline::layers
+    std::size_t layer = 0; ///< index into Timeline::layers
     /// The LSN window read in this layer: [lsnFloor, endLsn).
     Lsn lsnFloor;
     Lsn endLsn;
