@@ -185,19 +185,16 @@ int cmdMap(const std::string &path, const Options &opt)
 
 int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt)
 {
-    const auto at = keyAt.rfind('@');
-    const auto key = at == std::string::npos ? std::nullopt : Key::parse(keyAt.substr(0, at));
-    const auto lsn = at == std::string::npos ? std::nullopt : Lsn::parse(keyAt.substr(at + 1));
-    if (!key || !lsn) {
-        std::fprintf(
-            stderr,
-            "layerctl find: cannot parse \"%s\": expected KEY@LSN (KEY as 36 hex digits or as "
-            "layerctl prints it, e.g. \"rel 1663/16384/2619 blk 7\" or \"slru clog seg 0 blk 3\"; "
-            "LSN "
-            "as X/Y or 16 hex digits)\n",
-            keyAt.c_str());
+    const auto request = parseKeyAt(keyAt);
+    if (!request) {
+        std::fprintf(stderr,
+                     "layerctl find: cannot parse \"%s\": expected %s\n",
+                     keyAt.c_str(),
+                     kKeyAtSyntax);
         return ExitUsage;
     }
+    const Key *key = &request->key;
+    const Lsn *lsn = &request->lsn;
     auto t = openTimeline(dir, opt.index);
     if (!t)
         return ExitUsage;

@@ -1,19 +1,22 @@
 #include <hex/blobpanel.h>
+#include <hex/findbar.h>
 #include <keys/keytablewidget.h>
 #include <layerpage.h>
+#include <mainwindow.h>
 #include <problems/problemspanel.h>
 #include <stats/statspage.h>
-#include <hex/findbar.h>
-#include <mainwindow.h>
 #include <theme.h>
+#include <timeline/timelinepage.h>
 
 #include <QApplication>
 #include <QComboBox>
-#include <QLineEdit>
 #include <QCommandLineParser>
 #include <QDir>
-#include <QStandardPaths>
 #include <QElapsedTimer>
+#include <QLineEdit>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
 #include <QTimer>
 
 #include <layerscope/synth.h>
@@ -60,36 +63,65 @@ int main(int argc, char **argv)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Explore Neon pageserver layer files."));
     parser.addHelpOption();
-    const QCommandLineOption shot(QStringLiteral("screenshot"),
-                                  QStringLiteral("Open the files, wait for loading, save the window to PNG and exit."),
-                                  QStringLiteral("OUT.png"));
-    const QCommandLineOption select(QStringLiteral("select"),
-                                    QStringLiteral("With --screenshot: select entry N of the first layer before the shot."),
-                                    QStringLiteral("N"));
-    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH."), QStringLiteral("WxH"));
-    const QCommandLineOption problem(QStringLiteral("problem"),
-                                     QStringLiteral("With --screenshot: show the Problems tab and jump to problem N."),
-                                     QStringLiteral("N"));
-    const QCommandLineOption nodeOpt(QStringLiteral("node"),
-                                     QStringLiteral("With --screenshot: show index node BLOCK's fields and bytes."),
-                                     QStringLiteral("BLOCK"));
-    const QCommandLineOption offsetOpt(QStringLiteral("offset"),
-                                       QStringLiteral("With --screenshot: select the field over byte OFFSET (decimal or 0x)."),
-                                       QStringLiteral("OFFSET"));
-    const QCommandLineOption themeOpt(QStringLiteral("theme"),
-                                      QStringLiteral("Colour theme for this run: system, light or dark (View → Theme keeps one)."),
-                                      QStringLiteral("NAME"));
-    const QCommandLineOption findOpt(QStringLiteral("find"),
-                                     QStringLiteral("With --screenshot: find TEXT in the bytes (hex:DEADBEEF for bytes)."),
-                                     QStringLiteral("TEXT"));
-    const QCommandLineOption statsOpt(QStringLiteral("stats"),
-                                      QStringLiteral("Open the Statistics tab of the first layer at SECTION (categories, "
-                                                     "relations, blob_sizes, compression, index_levels, ...)."),
-                                      QStringLiteral("SECTION"));
-    const QCommandLineOption compareOpt(QStringLiteral("compare"),
-                                        QStringLiteral("Compare the two files given (a Compare tab) instead of opening them."));
-    parser.addOptions({shot, select, size, problem, nodeOpt, offsetOpt, themeOpt, findOpt, statsOpt, compareOpt});
-    parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Layer files to open."), QStringLiteral("[FILE...]"));
+    const QCommandLineOption shot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Open the files, wait for loading, save the window to PNG and exit."),
+        QStringLiteral("OUT.png"));
+    const QCommandLineOption select(
+        QStringLiteral("select"),
+        QStringLiteral("With --screenshot: select entry N of the first layer before the shot."),
+        QStringLiteral("N"));
+    const QCommandLineOption size(QStringLiteral("size"),
+                                  QStringLiteral("Window size WxH."),
+                                  QStringLiteral("WxH"));
+    const QCommandLineOption problem(
+        QStringLiteral("problem"),
+        QStringLiteral("With --screenshot: show the Problems tab and jump to problem N "
+                       "(a layer's or a timeline's)."),
+        QStringLiteral("N"));
+    const QCommandLineOption nodeOpt(
+        QStringLiteral("node"),
+        QStringLiteral("With --screenshot: show index node BLOCK's fields and bytes."),
+        QStringLiteral("BLOCK"));
+    const QCommandLineOption offsetOpt(
+        QStringLiteral("offset"),
+        QStringLiteral("With --screenshot: select the field over byte OFFSET (decimal or 0x)."),
+        QStringLiteral("OFFSET"));
+    const QCommandLineOption themeOpt(
+        QStringLiteral("theme"),
+        QStringLiteral(
+            "Colour theme for this run: system, light or dark (View → Theme keeps one)."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption findOpt(
+        QStringLiteral("find"),
+        QStringLiteral("With --screenshot: find TEXT in the bytes (hex:DEADBEEF for bytes); "
+                       "on a timeline, find KEY@LSN (its read path)."),
+        QStringLiteral("TEXT"));
+    const QCommandLineOption statsOpt(
+        QStringLiteral("stats"),
+        QStringLiteral("Open the Statistics tab of the first layer at SECTION (categories, "
+                       "relations, blob_sizes, compression, index_levels, ...)."),
+        QStringLiteral("SECTION"));
+    const QCommandLineOption pageOpt(
+        QStringLiteral("page"),
+        QStringLiteral("With --screenshot and --find on a timeline: show the page Neon returns."));
+    const QCommandLineOption compareOpt(
+        QStringLiteral("compare"),
+        QStringLiteral("Compare the two files given (a Compare tab) instead of opening them."));
+    parser.addOptions({shot,
+                       select,
+                       size,
+                       problem,
+                       nodeOpt,
+                       offsetOpt,
+                       themeOpt,
+                       findOpt,
+                       pageOpt,
+                       statsOpt,
+                       compareOpt});
+    parser.addPositionalArgument(QStringLiteral("files"),
+                                 QStringLiteral("Layer files to open."),
+                                 QStringLiteral("[FILE...]"));
     parser.process(app);
 
     layerscope::ui::MainWindow window;
@@ -122,7 +154,9 @@ int main(int argc, char **argv)
             const QString section = parser.value(statsOpt);
             QObject::connect(stats, &layerscope::ui::StatsPage::finished, stats, [stats, section] {
                 if (!stats->showSection(section))
-                    std::fprintf(stderr, "layerscope: no statistics section %s\n", qPrintable(section));
+                    std::fprintf(stderr,
+                                 "layerscope: no statistics section %s\n",
+                                 qPrintable(section));
             });
         }
     }
@@ -134,8 +168,9 @@ int main(int argc, char **argv)
     const qint64 selectRow = parser.isSet(select) ? parser.value(select).toLongLong() : -1;
     const int problemRow = parser.isSet(problem) ? parser.value(problem).toInt() : -1;
     const qint64 nodeBlock = parser.isSet(nodeOpt) ? parser.value(nodeOpt).toLongLong() : -1;
-    const auto offsetAt = parser.isSet(offsetOpt) ? layerscope::ui::LayerPage::parseOffset(parser.value(offsetOpt))
-                                                  : std::nullopt;
+    const auto offsetAt = parser.isSet(offsetOpt)
+                              ? layerscope::ui::LayerPage::parseOffset(parser.value(offsetOpt))
+                              : std::nullopt;
     int rc = 0;
     auto finish = [&] {
         if (selectRow >= 0 && window.tabs()->count() > 0) {
@@ -144,6 +179,18 @@ int main(int argc, char **argv)
                 page->keys()->selectPosition(std::uint64_t(selectRow));
                 window.activateWindow();
                 page->focusPane(layerscope::ui::LayerPage::KeysPane);
+            }
+        }
+        if (auto *timeline = qobject_cast<layerscope::ui::TimelinePage *>(
+                window.tabs()->currentWidget())) {
+            if (problemRow >= 0 && problemRow < timeline->problemsView()->model()->rowCount()) {
+                timeline->sideTabs()->setCurrentIndex(1);
+                timeline->problemsView()->setCurrentIndex(
+                    timeline->problemsView()->model()->index(problemRow, 0));
+            }
+            if (parser.isSet(findOpt)) {
+                timeline->findKey(parser.value(findOpt));
+                timeline->findTabs()->setCurrentIndex(parser.isSet(pageOpt) ? 1 : 0);
             }
         }
         if (problemRow >= 0 && window.currentPage()) {

@@ -49,6 +49,7 @@ void mergeIndex(Timeline &timeline, const IndexPart &index)
 {
     timeline.gcCutoff = index.gcCutoff;
     timeline.ancestorTimeline = index.ancestorTimeline;
+    timeline.ancestorLsn = index.ancestorLsn;
     std::map<std::string, std::size_t> byCanonical;
     for (std::size_t i = 0; i < timeline.layers.size(); ++i)
         if (timeline.layers[i].isMapped())
@@ -183,6 +184,29 @@ void readSummaries(Timeline &timeline,
         progress(done);
 }
 
+const char *const kKeyAtSyntax
+    = "KEY@LSN: KEY as 36 hex digits or as layerctl prints it (e.g. \"rel 1663/16384/2619 blk 7\", "
+      "\"slru clog seg 0 blk 3\"), LSN as X/Y or 16 hex digits";
+
+std::optional<KeyAt> parseKeyAt(std::string_view text)
+{
+    const auto at = text.rfind('@');
+    if (at == std::string_view::npos)
+        return std::nullopt;
+    const auto trim = [](std::string_view s) {
+        while (!s.empty() && s.front() == ' ')
+            s.remove_prefix(1);
+        while (!s.empty() && s.back() == ' ')
+            s.remove_suffix(1);
+        return std::string(s);
+    };
+    const auto key = Key::parse(trim(text.substr(0, at)));
+    const auto lsn = Lsn::parse(trim(text.substr(at + 1)));
+    if (!key || !lsn)
+        return std::nullopt;
+    return KeyAt{*key, *lsn};
+}
+
 ReadPath findReadPath(const Timeline &timeline, const Key &key, Lsn lsn)
 {
     ReadPath path;
@@ -210,6 +234,12 @@ ReadPath findReadPath(const Timeline &timeline, const Key &key, Lsn lsn)
                 key.toHex(),
                 lsn.toString(),
                 Lsn{end}.toString());
+            if (!timeline.ancestorTimeline.empty())
+                path.why += fmt::format(
+                    " in this timeline; Neon goes on in the ancestor timeline {} "
+                    "(branched at {}), which is not read here",
+                    timeline.ancestorTimeline,
+                    timeline.ancestorLsn ? timeline.ancestorLsn->toString() : "?");
             return path;
         }
         // select_layer: the image wins when it is at least as new as the delta, or exactly at

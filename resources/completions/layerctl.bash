@@ -16,14 +16,15 @@ _layerctl()
         dissect) opts="--summary --node --entry --offset --problems --json" ;;
         diff) opts="--limit --json --csv" ;;
         stats) opts="--json --csv" ;;
-        ls|find) opts="--json --index" ;;
+        ls) opts="--json --index" ;;
+        find) opts="--json --index --page" ;;
         map) opts="--svg --index" ;;
         blob) opts="--json" ;;
         dump) opts="--json --format" ;;
         rewrite) opts="--compression --quiet" ;;
         demo) opts="" ;;
         synth) opts="--kind --size --entries --value-size --compression" ;;
-        check) opts="--json --pages --evidence --max-problems --threads --color --quiet" ;;
+        check) opts="--json --index --pages --evidence --max-problems --threads --color --quiet" ;;
         salvage) opts="--quiet" ;;
         rewrite-summary) opts="--tenant-id --new-tenant-id --timeline-id --new-timeline-id --key-start --key-end --lsn --lsn-start --lsn-end --in-place --no-backup --keep-backups --dry-run --force --quiet" ;;
     esac
@@ -33,6 +34,7 @@ _layerctl()
         --kind) COMPREPLY=($(compgen -W "image delta" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --evidence) _filedir -d; return ;;
+        --index) _filedir json; return ;;
         --from|--limit|--size|--entries|--value-size|--max-problems|--threads|--tenant-id|--new-tenant-id|--timeline-id|--new-timeline-id|--key-start|--key-end|--lsn|--lsn-start|--lsn-end|--keep-backups) return ;;
     esac
     if [[ $cur == -* ]]; then

@@ -4,10 +4,12 @@
 #include "testutil.h"
 #include "timelinefixture.h"
 
+#include <hex/hexview.h>
 #include <mainwindow.h>
 #include <timeline/layermapview.h>
 #include <timeline/timelinepage.h>
 
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
@@ -39,6 +41,19 @@ std::size_t layerNamed(const Timeline &t, const LayerName &n)
     qFatal("no such layer");
 }
 
+/// The layer of the layer list's current row.
+std::optional<std::size_t> layerOfListSelection(TimelinePage *page)
+{
+    const QModelIndex i = page->list()->currentIndex();
+    if (!i.isValid())
+        return std::nullopt;
+    for (std::size_t l = 0; l < page->timeline()->layers.size(); ++l)
+        if (QString::fromStdString(page->timeline()->layers[l].fileName)
+            == i.siblingAtColumn(0).data().toString())
+            return l;
+    return std::nullopt;
+}
+
 } // namespace
 
 class TestTimelinePage : public QObject
@@ -48,6 +63,9 @@ private slots:
     void listsAndDraws();
     void findMarksTheReadPath_data();
     void findMarksTheReadPath();
+    void findShowsThePage_data();
+    void findShowsThePage();
+    void problemsTab();
     void doubleClickOpensTheLayer();
     void zoomResetAndHover();
     void realIndexPart();
@@ -59,7 +77,7 @@ void TestTimelinePage::listsAndDraws()
     timelinefixture::writeTimeline(dir.path());
     auto page = loaded(dir.path());
     QVERIFY(page->timeline());
-    QCOMPARE(page->list()->model()->rowCount(), 7);  // notes.txt and the temp file too
+    QCOMPARE(page->list()->model()->rowCount(), 7); // notes.txt and the temp file too
     const Timeline &t = *page->timeline();
     using namespace timelinefixture;
     const std::size_t i1 = layerNamed(t, imageName(k(0), k(3), 0x100));
@@ -85,10 +103,17 @@ void TestTimelinePage::findMarksTheReadPath_data()
     QTest::addColumn<int>("steps");
     QTest::addColumn<bool>("complete");
     QTest::addColumn<QString>("says");
-    QTest::newRow("image-below-a-delta") << QString::fromStdString(timelinefixture::k(0).toHex()) + "@0/2FF" << 2 << true << "Complete";
-    QTest::newRow("broken-chain") << QString::fromStdString(timelinefixture::k(5).toHex()) + "@0/2FF" << 2 << false
-                                  << "could not find data for key";
+    QTest::newRow("image-below-a-delta")
+        << QString::fromStdString(timelinefixture::k(0).toHex()) + "@0/2FF" << 2 << true
+        << "Complete";
+    QTest::newRow("broken-chain") << QString::fromStdString(timelinefixture::k(5).toHex())
+                                         + "@0/2FF"
+                                  << 2 << false << "could not find data for key";
+    QTest::newRow("human-key-form") << "slru clog seg 0 blk 0 @ 0/2FF" << 2 << true
+                                    << "ClogSetCommitted { xids: [4], timestamp: 7 }";
     QTest::newRow("not-a-key") << "nonsense" << -1 << false << "Expected KEY@LSN";
+    QTest::newRow("key-of-the-wrong-form")
+        << "rel 1663/16384 blk 7@0/2FF" << -1 << false << "Expected KEY@LSN";
 }
 
 void TestTimelinePage::findMarksTheReadPath()
@@ -101,11 +126,98 @@ void TestTimelinePage::findMarksTheReadPath()
     timelinefixture::writeTimeline(dir.path());
     auto page = loaded(dir.path());
     QCOMPARE(page->findKey(keyAt), steps >= 0);
-    QVERIFY2(page->readPathView()->toPlainText().contains(says), qPrintable(page->readPathView()->toPlainText()));
+    QVERIFY2(page->readPathView()->toPlainText().contains(says),
+             qPrintable(page->readPathView()->toPlainText()));
     if (steps < 0)
         return;
     QCOMPARE(int(page->lastReadPath()->steps.size()), steps);
     QCOMPARE(page->lastReadPath()->complete, complete);
+}
+
+// The Page tab: the page Neon returns (clog records applied on the image), the bytes they
+// changed highlighted; none for a broken chain.
+void TestTimelinePage::findShowsThePage_data()
+{
+    QTest::addColumn<QString>("keyAt");
+    QTest::addColumn<int>("size");
+    QTest::addColumn<QString>("firstBytes");
+    QTest::addColumn<QString>("changed"); // highlighted runs [begin, end)
+    QTest::addColumn<QString>("caption");
+    // I2 (every byte 04) + commit of XID 4: byte 1 bits 0..1 := 01; the timestamp appended.
+    QTest::newRow("commit-on-the-newer-image")
+        << "slru clog seg 0 blk 0@0/2FF" << 8200 << "04 05 04"
+        << "1-2 8192-8200"
+        << "1 record(s) applied";
+    // I1 (every byte 01) + commits of XIDs 1 and 2: byte 0 becomes 01|04|10.
+    QTest::newRow("two-commits-on-the-older-image")
+        << "slru clog seg 0 blk 0@0/1FF" << 8200 << "15 01 01"
+        << "0-1 8192-8200"
+        << "2 record(s) applied";
+    // k1's newest value is an image stored in D1: the page is that image, nothing applied.
+    QTest::newRow("image-in-a-delta")
+        << QString::fromStdString(timelinefixture::k(1).toHex()) + "@0/2FF" << 8192 << "03 03 03"
+        << ""
+        << "0 record(s) applied";
+    QTest::newRow("broken-chain") << "slru clog seg 5 blk 0@0/2FF" << 0 << ""
+                                  << ""
+                                  << "No page for";
+}
+
+void TestTimelinePage::findShowsThePage()
+{
+    QFETCH(QString, keyAt);
+    QFETCH(int, size);
+    QFETCH(QString, firstBytes);
+    QFETCH(QString, changed);
+    QFETCH(QString, caption);
+    QTemporaryDir dir;
+    timelinefixture::writeTimeline(dir.path());
+    auto page = loaded(dir.path());
+    QVERIFY(page->findKey(keyAt));
+    const Bytes bytes = page->pageView()->bytes();
+    QCOMPARE(int(bytes.size()), size);
+    QStringList first;
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, bytes.size()); ++i)
+        first << QStringLiteral("%1").arg(bytes[i], 2, 16, QLatin1Char('0'));
+    QCOMPARE(first.join(' '), firstBytes);
+    QStringList runs;
+    for (const HexView::Highlight &h : page->pageView()->highlights())
+        runs << QStringLiteral("%1-%2").arg(h.begin).arg(h.end);
+    QCOMPARE(runs.join(' '), changed);
+    QVERIFY2(page->pageCaption()->text().contains(caption), qPrintable(page->pageCaption()->text()));
+    QCOMPARE(page->lastRedo().has_value(), size > 0);
+}
+
+// The Problems tab lists what checkTimeline finds; a row selects its layer on the map.
+void TestTimelinePage::problemsTab()
+{
+    QTemporaryDir dir;
+    timelinefixture::writeTimeline(dir.path());
+    auto page = loaded(dir.path());
+    QTableView *view = page->problemsView();
+    QCOMPARE(view->model()->rowCount(), 5);
+    QCOMPARE(page->sideTabs()->tabText(1), QString("Problems (5)"));
+    // Errors first: the image named at 0x300 whose summary says 0x200.
+    QCOMPARE(view->model()->index(0, 0).data().toString(), QString("error"));
+    QCOMPARE(view->model()->index(0, 1).data().toString(), QString("timeline-name-summary"));
+    using namespace timelinefixture;
+    const std::size_t bad = layerNamed(*page->timeline(), imageName(k(10), k(11), 0x300));
+    QCOMPARE(view->model()->index(0, 2).data().toString(),
+             QString::fromStdString(page->timeline()->layers[bad].fileName));
+    view->setCurrentIndex(view->model()->index(0, 3));
+    QCOMPARE(page->map()->selected(), std::optional<std::size_t>(bad));
+    QCOMPARE(layerOfListSelection(page.get()), std::optional<std::size_t>(bad));
+    QStringList checks;
+    for (int r = 0; r < view->model()->rowCount(); ++r)
+        checks << view->model()->index(r, 1).data().toString();
+    checks.sort();
+    // Keys below k0 and from k3 up: D1 is the oldest layer holding them, no image below.
+    QCOMPARE(checks,
+             (QStringList{"timeline-key-base",
+                          "timeline-key-base",
+                          "timeline-name-summary",
+                          "timeline-not-layer",
+                          "timeline-temp-file"}));
 }
 
 void TestTimelinePage::doubleClickOpensTheLayer()
@@ -120,10 +232,15 @@ void TestTimelinePage::doubleClickOpensTheLayer()
     QVERIFY(page);
     QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
     using namespace timelinefixture;
-    const std::size_t d2 = layerNamed(*page->timeline(), deltaName(Key::min(), Key::max(), 0x200, 0x300));
-    QTest::mouseDClick(page->map(), Qt::LeftButton, {}, page->map()->layerRect(d2).center().toPoint());
+    const std::size_t d2 = layerNamed(*page->timeline(),
+                                      deltaName(Key::min(), Key::max(), 0x200, 0x300));
+    QTest::mouseDClick(page->map(),
+                       Qt::LeftButton,
+                       {},
+                       page->map()->layerRect(d2).center().toPoint());
     QTRY_COMPARE_WITH_TIMEOUT(w.tabs()->count(), 2, 5000);
-    QVERIFY(w.tabs()->tabToolTip(1).startsWith(QString::fromStdString(page->timeline()->layers[d2].path)));
+    QVERIFY(w.tabs()->tabToolTip(1).startsWith(
+        QString::fromStdString(page->timeline()->layers[d2].path)));
 }
 
 // The wheel zooms around the pointer (Shift: keys only), 0 resets; hovering names the layer.
@@ -139,21 +256,46 @@ void TestTimelinePage::zoomResetAndHover()
     const std::size_t i2 = layerNamed(*page->timeline(), imageName(k(0), k(1), 0x200));
     const QRectF before = map->layerRect(i2);
     const QPointF at = before.center();
-    QWheelEvent in(at, map->mapToGlobal(at), {}, QPoint(0, 240), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QWheelEvent in(at,
+                   map->mapToGlobal(at),
+                   {},
+                   QPoint(0, 240),
+                   Qt::NoButton,
+                   Qt::NoModifier,
+                   Qt::NoScrollPhase,
+                   false);
     QCoreApplication::sendEvent(map, &in);
     const QRectF zoomed = map->layerRect(i2);
-    QVERIFY2(zoomed.width() > before.width() * 1.3, qPrintable(QStringLiteral("%1 → %2").arg(before.width()).arg(zoomed.width())));
-    QVERIFY(qAbs(zoomed.center().y() - at.y()) < 1.0);  // the point under the pointer stays put
-    QWheelEvent keysOnly(at, map->mapToGlobal(at), {}, QPoint(0, 240), Qt::NoButton, Qt::ShiftModifier, Qt::NoScrollPhase, false);
-    const double heightBefore = map->layerRect(layerNamed(*page->timeline(), deltaName(Key::min(), Key::max(), 0x100, 0x200))).height();
+    QVERIFY2(zoomed.width() > before.width() * 1.3,
+             qPrintable(QStringLiteral("%1 → %2").arg(before.width()).arg(zoomed.width())));
+    QVERIFY(qAbs(zoomed.center().y() - at.y()) < 1.0); // the point under the pointer stays put
+    QWheelEvent keysOnly(at,
+                         map->mapToGlobal(at),
+                         {},
+                         QPoint(0, 240),
+                         Qt::NoButton,
+                         Qt::ShiftModifier,
+                         Qt::NoScrollPhase,
+                         false);
+    const double heightBefore = map->layerRect(
+                                       layerNamed(*page->timeline(),
+                                                  deltaName(Key::min(), Key::max(), 0x100, 0x200)))
+                                    .height();
     QCoreApplication::sendEvent(map, &keysOnly);
-    QCOMPARE(map->layerRect(layerNamed(*page->timeline(), deltaName(Key::min(), Key::max(), 0x100, 0x200))).height(), heightBefore);
+    QCOMPARE(map->layerRect(
+                    layerNamed(*page->timeline(), deltaName(Key::min(), Key::max(), 0x100, 0x200)))
+                 .height(),
+             heightBefore);
     QTest::keyClick(map, Qt::Key_0);
     QCOMPARE(map->layerRect(i2), before);
-    QHelpEvent help(QEvent::ToolTip, before.center().toPoint(), map->mapToGlobal(before.center().toPoint()));
+    QHelpEvent help(QEvent::ToolTip,
+                    before.center().toPoint(),
+                    map->mapToGlobal(before.center().toPoint()));
     QCoreApplication::sendEvent(map, &help);
     QTRY_VERIFY(QToolTip::isVisible());
-    QVERIFY2(QToolTip::text().contains(QString::fromStdString(page->timeline()->layers[i2].fileName)), qPrintable(QToolTip::text()));
+    QVERIFY2(QToolTip::text().contains(
+                 QString::fromStdString(page->timeline()->layers[i2].fileName)),
+             qPrintable(QToolTip::text()));
 }
 
 // The real remote index: 1,564 layers listed, all drawn as outlines (none on disk).
@@ -166,6 +308,10 @@ void TestTimelinePage::realIndexPart()
     for (std::size_t i = 0; i < page->timeline()->layers.size(); ++i)
         drawn += page->map()->layerRect(i).isValid() || page->map()->layerRect(i).width() > 0;
     QCOMPARE(drawn, 1564);
+    // A healthy timeline: notes only (LSN gaps below the GC cutoff, key ranges without an image).
+    QCOMPARE(page->sideTabs()->tabText(1), QString("Problems (29)"));
+    for (int r = 0; r < page->problemsView()->model()->rowCount(); ++r)
+        QCOMPARE(page->problemsView()->model()->index(r, 0).data().toString(), QString("info"));
 }
 
 QTEST_MAIN(TestTimelinePage)

@@ -1,5 +1,6 @@
 #include "timelinepage.h"
 
+#include "hex/hexview.h"
 #include "timeline/layermapview.h"
 
 #include <layerscope/index_part.h>
@@ -17,6 +18,8 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStandardItemModel>
+#include <QStyle>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -26,7 +29,40 @@ namespace layerscope::ui {
 namespace {
 
 enum Column { NameColumn, KindColumn, LsnColumn, SizeColumn, NotesColumn, ColumnCount };
+enum ProblemColumn { SeverityColumn, CheckColumn, LayerColumn, MessageColumn, ProblemColumnCount };
+/// The layer a row is about (Timeline::layers index; absent for a timeline-wide problem).
 constexpr int kLayerRole = Qt::UserRole + 1;
+constexpr int kSortRole = Qt::UserRole + 2;
+
+/// A read-only cell of a layer or problem row.
+QStandardItem *cell(const QString &text, std::optional<std::size_t> layer, const QVariant &sortKey)
+{
+    auto *it = new QStandardItem(text);
+    it->setEditable(false);
+    if (layer)
+        it->setData(QVariant::fromValue(qulonglong(*layer)), kLayerRole);
+    it->setData(sortKey, kSortRole);
+    return it;
+}
+
+std::optional<std::size_t> layerOf(const QModelIndex &index)
+{
+    const QVariant v = index.siblingAtColumn(0).data(kLayerRole);
+    return v.isValid() ? std::optional(std::size_t(v.toULongLong())) : std::nullopt;
+}
+
+/// A table of the timeline page: rows selected whole, Tab leaves it (arrows move inside).
+void setUpTable(QTableView *view, QAbstractItemModel *model)
+{
+    view->setModel(model);
+    view->setSortingEnabled(true);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setSelectionMode(QAbstractItemView::SingleSelection);
+    view->setTabKeyNavigation(false);
+    view->verticalHeader()->hide();
+    view->horizontalHeader()->setStretchLastSection(true);
+    view->setWordWrap(false);
+}
 
 QString lsnText(const LayerName &n)
 {
@@ -48,8 +84,14 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
     , m_list(new QTableView(this))
     , m_model(new QStandardItemModel(0, ColumnCount, this))
     , m_proxy(new QSortFilterProxyModel(this))
+    , m_sideTabs(new QTabWidget(this))
+    , m_problemsView(new QTableView(this))
+    , m_problems(new QStandardItemModel(0, ProblemColumnCount, this))
     , m_find(new QLineEdit(this))
+    , m_findTabs(new QTabWidget(this))
     , m_result(new QTextBrowser(this))
+    , m_pageCaption(new QLabel(this))
+    , m_pageView(new HexView(this))
 {
     m_header->setTextFormat(Qt::RichText);
     m_header->setWordWrap(true);
@@ -65,16 +107,9 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
     m_proxy->setSourceModel(m_model);
     m_proxy->setFilterKeyColumn(-1);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    m_proxy->setSortRole(kLayerRole + 1);
-    m_list->setModel(m_proxy);
-    m_list->setSortingEnabled(true);
-    m_list->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_list->setTabKeyNavigation(false); // Tab leaves the list (arrows move in it)
+    m_proxy->setSortRole(kSortRole);
+    setUpTable(m_list, m_proxy);
     m_result->setTabChangesFocus(true);
-    m_list->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_list->verticalHeader()->hide();
-    m_list->horizontalHeader()->setStretchLastSection(true);
-    m_list->setWordWrap(false);
     m_filter->setPlaceholderText(tr("Filter layers (name, kind, LSN, notes)"));
     m_filter->setClearButtonEnabled(true);
     connect(m_filter,
@@ -84,19 +119,36 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
     connect(m_list->selectionModel(),
             &QItemSelectionModel::currentRowChanged,
             this,
-            [this](const QModelIndex &i) {
-                if (i.isValid())
-                    m_map->setSelected(
-                        std::size_t(m_proxy->index(i.row(), 0).data(kLayerRole).toULongLong()));
-            });
+            [this](const QModelIndex &i) { m_map->setSelected(layerOf(i)); });
     connect(m_list, &QTableView::activated, this, [this](const QModelIndex &i) {
-        activate(std::size_t(m_proxy->index(i.row(), 0).data(kLayerRole).toULongLong()));
+        if (const auto layer = layerOf(i))
+            activate(*layer);
     });
     connect(m_map, &LayerMapView::layerSelected, this, &TimelinePage::selectLayer);
     connect(m_map, &LayerMapView::layerActivated, this, &TimelinePage::activate);
 
+    m_problems->setHorizontalHeaderLabels({tr("Severity"), tr("Check"), tr("Layer"), tr("Message")});
+    m_problems->setSortRole(kSortRole);
+    setUpTable(m_problemsView, m_problems);
+    // A problem's row selects its layer on the map and in the list; Enter or a double click
+    // opens it.
+    connect(m_problemsView->selectionModel(),
+            &QItemSelectionModel::currentRowChanged,
+            this,
+            [this](const QModelIndex &i) {
+                if (const auto layer = layerOf(i)) {
+                    m_map->setSelected(layer);
+                    selectLayer(*layer);
+                }
+            });
+    connect(m_problemsView, &QTableView::activated, this, [this](const QModelIndex &i) {
+        if (const auto layer = layerOf(i))
+            activate(*layer);
+    });
+
     m_find->setPlaceholderText(
-        tr("KEY@LSN, e.g. 000000067F00004005000060F300039A4000@1BC/B5734CD8"));
+        tr("KEY@LSN, e.g. rel 1663/16384/2619 blk 7@1BC/B5734CD8 (or the key's 36 hex digits)"));
+    m_find->setToolTip(QString::fromLatin1(kKeyAtSyntax));
     auto *findButton = new QPushButton(tr("Find Read Path"), this);
     connect(findButton, &QPushButton::clicked, this, [this] { findKey(m_find->text()); });
     connect(m_find, &QLineEdit::returnPressed, this, [this] { findKey(m_find->text()); });
@@ -104,13 +156,39 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
     findRow->addWidget(m_find, 1);
     findRow->addWidget(findButton);
 
-    auto *right = new QWidget(this);
-    auto *rl = new QVBoxLayout(right);
-    rl->setContentsMargins(0, 0, 0, 0);
-    rl->addWidget(m_filter);
-    rl->addWidget(m_list, 3);
-    rl->addLayout(findRow);
-    rl->addWidget(m_result, 2);
+    auto *layersTab = new QWidget(this);
+    auto *ll = new QVBoxLayout(layersTab);
+    ll->setContentsMargins(0, 0, 0, 0);
+    ll->addWidget(m_filter);
+    ll->addWidget(m_list, 1);
+    m_sideTabs->addTab(layersTab, tr("Layers"));
+    m_sideTabs->addTab(m_problemsView, tr("Problems"));
+
+    m_result->setHtml(tr(
+        "<p style='color:gray'>Type a key and an LSN above (KEY@LSN) and press Enter: the layers "
+        "Neon's read path visits, newest first, and the chain of values each one holds — down to "
+        "the base image or will_init record — are listed here. The Page tab shows the page "
+        "Neon returns where it can rebuild it without Postgres.</p>"));
+    m_pageCaption->setWordWrap(true);
+    m_pageCaption->setText(tr("Find a key at an LSN: the page Neon returns is shown here."));
+    auto *pageTab = new QWidget(this);
+    auto *pl = new QVBoxLayout(pageTab);
+    pl->setContentsMargins(0, 0, 0, 0);
+    pl->addWidget(m_pageCaption);
+    pl->addWidget(m_pageView, 1);
+    m_findTabs->addTab(m_result, tr("Read Path"));
+    m_findTabs->addTab(pageTab, tr("Page"));
+    auto *findBox = new QWidget(this);
+    auto *fl = new QVBoxLayout(findBox);
+    fl->setContentsMargins(0, 0, 0, 0);
+    fl->addLayout(findRow);
+    fl->addWidget(m_findTabs, 1);
+
+    auto *right = new QSplitter(Qt::Vertical, this);
+    right->addWidget(m_sideTabs);
+    right->addWidget(findBox);
+    right->setStretchFactor(0, 3);
+    right->setStretchFactor(1, 2);
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(m_map);
     split->addWidget(right);
@@ -160,6 +238,7 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
                 promise.setProgressValue(int(100 * done / n));
                 return !promise.isCanceled();
             });
+            out.problems = checkTimeline(*out.timeline);
         }
         return out;
     });
@@ -168,6 +247,7 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
 TimelinePage::~TimelinePage()
 {
     m_map->setTimeline(nullptr);
+    m_pageView->setBytes({});
     m_job.cancel();
 }
 
@@ -181,6 +261,8 @@ void TimelinePage::onFinished()
     } else if (out) {
         m_error = out->error;
         m_timeline = std::move(out->timeline);
+        if (m_timeline)
+            fillProblems(out->problems);
     }
     if (!m_timeline) {
         m_header->setText(tr("<b>%1</b><br><span style='color:#c0392b'>%2</span>")
@@ -213,6 +295,13 @@ void TimelinePage::onFinished()
                     .arg(m_timeline->layers.size() - onDisk);
     line += problems ? tr(" · <span style='color:#c0392b'>%L1 with problems</span>").arg(problems)
                      : tr(" · no problems");
+    if (m_timeline->gcCutoff)
+        line += tr(" · GC cutoff %1").arg(QString::fromStdString(m_timeline->gcCutoff->toString()));
+    if (!m_timeline->ancestorTimeline.empty())
+        line += tr(" · ancestor %1 at %2")
+                    .arg(QString::fromStdString(m_timeline->ancestorTimeline),
+                         QString::fromStdString(
+                             m_timeline->ancestorLsn ? m_timeline->ancestorLsn->toString() : "?"));
     m_header->setText(tr("<b>%1</b><br>%2").arg(m_path.toHtmlEscaped(), line));
     emit statusMessage(
         tr("%1: %2 layers").arg(QFileInfo(m_path).fileName()).arg(m_timeline->layers.size()));
@@ -240,25 +329,19 @@ void TimelinePage::fillList()
             notes << tr("summary unreadable: %1").arg(QString::fromStdString(l.summaryError));
         const std::uint64_t size = l.onDisk ? l.fileSize : l.listedSize;
         QList<QStandardItem *> row;
-        auto item = [&](const QString &text, const QVariant &sortKey) {
-            auto *it = new QStandardItem(text);
-            it->setEditable(false);
-            it->setData(QVariant::fromValue(qulonglong(i)), kLayerRole);
-            it->setData(sortKey, kLayerRole + 1);
-            row << it;
-        };
-        item(QString::fromStdString(l.fileName), QString::fromStdString(l.fileName));
-        row.last()->setToolTip(QString::fromStdString(l.fileName));
-        item(!l.name                            ? QString()
-             : l.name->kind == LayerKind::Image ? tr("image")
-                                                : tr("delta"),
-             !l.name                            ? QString()
-             : l.name->kind == LayerKind::Image ? QStringLiteral("image")
-                                                : QStringLiteral("delta"));
-        item(l.name ? lsnText(*l.name) : QString(),
-             QVariant::fromValue(qulonglong(l.name ? l.name->lsnStart.value : 0)));
-        item(QString::fromStdString(humanBytes(size)), QVariant::fromValue(qulonglong(size)));
-        item(notes.join(QStringLiteral("; ")), notes.join(QStringLiteral("; ")));
+        const QString kind = !l.name                            ? QString()
+                             : l.name->kind == LayerKind::Image ? tr("image")
+                                                                : tr("delta");
+        row << cell(QString::fromStdString(l.fileName), i, QString::fromStdString(l.fileName))
+            << cell(kind, i, kind)
+            << cell(l.name ? lsnText(*l.name) : QString(),
+                    i,
+                    QVariant::fromValue(qulonglong(l.name ? l.name->lsnStart.value : 0)))
+            << cell(QString::fromStdString(humanBytes(size)),
+                    i,
+                    QVariant::fromValue(qulonglong(size)))
+            << cell(notes.join(QStringLiteral("; ")), i, notes.join(QStringLiteral("; ")));
+        row.first()->setToolTip(QString::fromStdString(l.fileName));
         if (!notes.isEmpty() && (l.name && (l.onDisk || !l.indexProblems.empty())))
             row.last()->setForeground(QColor(0xc0, 0x39, 0x2b));
         m_model->appendRow(row);
@@ -270,10 +353,53 @@ void TimelinePage::fillList()
     m_list->resizeColumnToContents(SizeColumn);
 }
 
+void TimelinePage::fillProblems(const std::vector<TimelineProblem> &problems)
+{
+    m_problems->removeRows(0, m_problems->rowCount());
+    std::size_t errors = 0, warnings = 0;
+    for (std::size_t i = 0; i < problems.size(); ++i) {
+        const TimelineProblem &p = problems[i];
+        errors += p.severity == Severity::Error;
+        warnings += p.severity == Severity::Warning;
+        const std::optional<std::size_t> layer = p.layer == TimelineProblem::npos
+                                                     ? std::nullopt
+                                                     : std::optional(p.layer);
+        const QString where = layer ? QString::fromStdString(m_timeline->layers[*layer].fileName)
+                                    : tr("(the timeline)");
+        // Severity first, then the order checkTimeline reports in.
+        QList<QStandardItem *> row{
+            cell(QString::fromLatin1(severityName(p.severity)),
+                 layer,
+                 qulonglong(p.severity) << 32 | i),
+            cell(QString::fromStdString(p.check), layer, QString::fromStdString(p.check)),
+            cell(where, layer, where),
+            cell(QString::fromStdString(p.message), layer, QString::fromStdString(p.message))};
+        row[0]->setIcon(style()->standardIcon(
+            p.severity == Severity::Error     ? QStyle::SP_MessageBoxCritical
+            : p.severity == Severity::Warning ? QStyle::SP_MessageBoxWarning
+                                              : QStyle::SP_MessageBoxInformation));
+        row[2]->setToolTip(where);
+        row[3]->setToolTip(QString::fromStdString(p.message));
+        m_problems->appendRow(row);
+    }
+    m_problemsView->sortByColumn(SeverityColumn, Qt::AscendingOrder);
+    m_problemsView->resizeColumnToContents(SeverityColumn);
+    m_problemsView->resizeColumnToContents(CheckColumn);
+    m_problemsView->setColumnWidth(LayerColumn, 260);
+    m_sideTabs->setTabText(1,
+                           problems.empty() ? tr("Problems")
+                                            : tr("Problems (%L1)").arg(problems.size()));
+    m_sideTabs->setTabToolTip(1,
+                              tr("%L1 errors, %L2 warnings, %L3 notes from the timeline checks")
+                                  .arg(errors)
+                                  .arg(warnings)
+                                  .arg(problems.size() - errors - warnings));
+}
+
 void TimelinePage::selectLayer(std::size_t layer)
 {
     for (int r = 0; r < m_proxy->rowCount(); ++r)
-        if (std::size_t(m_proxy->index(r, 0).data(kLayerRole).toULongLong()) == layer) {
+        if (layerOf(m_proxy->index(r, 0)) == layer) {
             m_list->selectionModel()->setCurrentIndex(m_proxy->index(r, 0),
                                                       QItemSelectionModel::ClearAndSelect
                                                           | QItemSelectionModel::Rows);
@@ -297,26 +423,29 @@ void TimelinePage::activate(std::size_t layer)
 
 bool TimelinePage::findKey(const QString &keyAt)
 {
-    const QStringList parts = keyAt.trimmed().split(QLatin1Char('@'));
-    const auto key = parts.size() == 2 ? Key::fromHex(parts[0].trimmed().toStdString())
-                                       : std::nullopt;
-    const auto lsn = parts.size() == 2 ? Lsn::parse(parts[1].trimmed().toStdString())
-                                       : std::nullopt;
-    if (!m_timeline || !key || !lsn) {
-        m_result->setHtml(
-            tr("<p style='color:#c0392b'>%1</p>")
-                .arg(!m_timeline
-                         ? tr("The timeline is not loaded.")
-                         : tr("Expected KEY@LSN: 36 hex digits, then @, then the LSN as X/Y or 16 "
-                              "hex digits.")));
+    if (m_find->text() != keyAt)
+        m_find->setText(keyAt);
+    const auto request = parseKeyAt(keyAt.toStdString());
+    if (!m_timeline || !request) {
+        m_result->setHtml(tr("<p style='color:#c0392b'>%1</p>")
+                              .arg(!m_timeline ? tr("The timeline is not loaded.")
+                                               : tr("Expected %1.")
+                                                     .arg(QString::fromLatin1(kKeyAtSyntax))
+                                                     .toHtmlEscaped()));
+        m_findTabs->setCurrentIndex(0);
         return false;
     }
-    m_readPath = findReadPath(*m_timeline, *key, *lsn);
+    const Key &key = request->key;
+    const Lsn lsn = request->lsn;
+    m_readPath = findReadPath(*m_timeline, key, lsn);
+    const auto chain = readChain(*m_timeline, *m_readPath);
     std::vector<std::size_t> marked;
     QString html = tr("<p><b>%1</b> (%2) at <b>%3</b>: the layers Neon reads, newest first</p><ol>")
-                       .arg(QString::fromStdString(key->toHex()),
-                            QString::fromStdString(key->describe()).toHtmlEscaped(),
-                            QString::fromStdString(lsn->toString()));
+                       .arg(QString::fromStdString(key.toHex()),
+                            QString::fromStdString(key.describe()).toHtmlEscaped(),
+                            QString::fromStdString(lsn.toString()));
+    // The chain is oldest first; the steps list their values newest first.
+    std::size_t next = chain ? chain->size() : 0;
     for (const ReadStep &s : m_readPath->steps) {
         const TimelineLayer &l = m_timeline->layers[s.layer];
         marked.push_back(s.layer);
@@ -325,20 +454,25 @@ bool TimelinePage::findKey(const QString &keyAt)
                          QString::fromStdString(s.lsnFloor.toString()),
                          QString::fromStdString(s.endLsn.toString()))
                     .arg(s.values.size());
-        if (!s.values.empty()) {
+        if (!s.values.empty())
             html += QStringLiteral("<ul>");
-            for (const Entry &e : s.values)
-                html += tr("<li>%1 — blob at 0x%2%3</li>")
-                            .arg(l.name->kind == LayerKind::Image
-                                     ? tr("image at %1")
-                                           .arg(QString::fromStdString(l.name->lsnStart.toString()))
-                                     : QString::fromStdString(e.lsn.toString()))
-                            .arg(e.blobOffset, 0, 16)
-                            .arg(l.name->kind == LayerKind::Delta && e.willInit
-                                     ? tr(" — <b>will_init</b>")
-                                     : QString());
-            html += QStringLiteral("</ul>");
+        for (const Entry &e : s.values) {
+            const ChainValue *v = chain && next ? &(*chain)[--next] : nullptr;
+            const QString at = QString::fromStdString(
+                (l.name->kind == LayerKind::Image ? l.name->lsnStart : e.lsn).toString());
+            html += tr("<li><b>%1</b> %2 <span style='color:gray'>(%L3 bytes stored, blob at "
+                       "0x%4)</span>%5</li>")
+                        .arg(at,
+                             v ? QString::fromStdString(describeChainValue(v->value)).toHtmlEscaped()
+                               : QStringLiteral("?"))
+                        .arg(v ? v->storedLen : 0)
+                        .arg(e.blobOffset, 0, 16)
+                        .arg(l.name->kind == LayerKind::Delta && e.willInit
+                                 ? tr(" — <b>will_init</b>")
+                                 : QString());
         }
+        if (!s.values.empty())
+            html += QStringLiteral("</ul>");
         html += QStringLiteral("</li>");
     }
     html += QStringLiteral("</ol>");
@@ -347,9 +481,67 @@ bool TimelinePage::findKey(const QString &keyAt)
                      "will_init record.</p>")
                 : tr("<p style='color:#c0392b'><b>Broken</b>: %1</p>")
                       .arg(QString::fromStdString(m_readPath->why).toHtmlEscaped());
+    if (!chain)
+        html += tr("<p style='color:#c0392b'><b>The chain cannot be read</b>: %1</p>")
+                    .arg(QString::fromStdString(chain.error().message()).toHtmlEscaped());
+    m_pageView->setBytes({});
+    m_redo.reset();
+    if (chain && m_readPath->complete) {
+        m_redo = redoChain(key, *chain);
+        html += tr("<p><b>Page</b>: %1</p>")
+                    .arg(QString::fromStdString(m_redo->message).toHtmlEscaped());
+    }
     m_result->setHtml(html);
+    showPage(key, lsn, chain ? &*chain : nullptr);
     m_map->setMarked(std::move(marked));
     return true;
+}
+
+void TimelinePage::showPage(const Key &key, Lsn lsn, const std::vector<ChainValue> *chain)
+{
+    const QString what = QString::fromStdString(key.describe()).toHtmlEscaped();
+    if (!m_redo || m_redo->page.empty()) {
+        m_pageCaption->setText(
+            m_redo ? tr("No page for %1 at %2: %3")
+                         .arg(what,
+                              QString::fromStdString(lsn.toString()),
+                              QString::fromStdString(m_redo->message).toHtmlEscaped())
+                   : tr("No page for %1 at %2: the read path is broken or cannot be "
+                        "read (see Read Path).")
+                         .arg(what, QString::fromStdString(lsn.toString())));
+        return;
+    }
+    m_pageView->setBytes(Bytes(m_redo->page.data(), m_redo->page.size()));
+    // The bytes the records changed (or appended) against the base image.
+    std::vector<HexView::Highlight> changed;
+    const ByteVector *base = chain && !chain->empty() && chain->front().value.isImage()
+                                 ? &chain->front().value.image()
+                                 : nullptr;
+    const QColor mark = QColor(0xf1, 0xc4, 0x0f, 150);
+    std::size_t bytesChanged = 0;
+    for (std::size_t i = 0; base && i < m_redo->page.size(); ++i) {
+        if (i < base->size() && (*base)[i] == m_redo->page[i])
+            continue;
+        ++bytesChanged;
+        if (!changed.empty() && changed.back().end == i)
+            ++changed.back().end;
+        else
+            changed.push_back({i, i + 1, mark});
+    }
+    m_pageView->setHighlights(std::move(changed));
+    const bool rebuilt = m_redo->outcome == Redo::Outcome::Reconstructed;
+    m_pageCaption->setText(
+        rebuilt
+            ? tr("<b>%1 at %2</b>: the page Neon returns, %L3 bytes; %L4 record(s) applied on the "
+                 "base image, %L5 byte(s) they changed highlighted.")
+                  .arg(what, QString::fromStdString(lsn.toString()))
+                  .arg(m_redo->page.size())
+                  .arg(m_redo->applied)
+                  .arg(bytesChanged)
+            : tr("<b>%1 at %2</b>: the base image only (%L3 bytes) — %4")
+                  .arg(what, QString::fromStdString(lsn.toString()))
+                  .arg(m_redo->page.size())
+                  .arg(QString::fromStdString(m_redo->message).toHtmlEscaped()));
 }
 
 } // namespace layerscope::ui

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <layerscope/redo.h>
 #include <layerscope/timeline.h>
 
 #include "workerjob.h"
@@ -13,17 +14,21 @@ class QLineEdit;
 class QProgressBar;
 class QSortFilterProxyModel;
 class QStandardItemModel;
+class QTabWidget;
 class QTableView;
 class QTextBrowser;
 
 namespace layerscope::ui {
 
+class HexView;
 class LayerMapView;
 
 /// A timeline (one tab): a directory of layer files, an index_part.json, or both. Its layers
 /// are read on a worker thread (names, sizes, summaries against names, the index against the
-/// files) with progress; then the layer map, a filterable layer list and Find key@LSN (Neon's
-/// read path and chain) are shown. Owns its Timeline; the destructor cancels and waits.
+/// files, the timeline checks) with progress; then the layer map, a filterable layer list, the
+/// timeline's problems and Find key@LSN (Neon's read path, the chain of values, and the page
+/// where Neon can rebuild it without Postgres) are shown. Owns its Timeline and the page shown;
+/// the destructor cancels the worker and waits for it.
 class TimelinePage : public QWidget
 {
     Q_OBJECT
@@ -43,11 +48,25 @@ public:
     QTableView *list() const { return m_list; }
     QLineEdit *filter() const { return m_filter; }
     QTextBrowser *readPathView() const { return m_result; }
-    /// Shows Neon's read path for "KEY@LSN" and marks its layers on the map; false (with the
-    /// reason shown) when the text does not parse or nothing is loaded.
+    /// The timeline checks (checkTimeline), one row per problem.
+    QTableView *problemsView() const { return m_problemsView; }
+    /// Layers | Problems (N).
+    QTabWidget *sideTabs() const { return m_sideTabs; }
+    /// Read Path | Page.
+    QTabWidget *findTabs() const { return m_findTabs; }
+    /// The page of the last find: reconstructed, or the base image when Neon cannot rebuild it;
+    /// bytes the records changed are highlighted.
+    HexView *pageView() const { return m_pageView; }
+    QLabel *pageCaption() const { return m_pageCaption; }
+    /// Shows Neon's read path for "KEY@LSN" (KEY in hex or human form), the chain of values and
+    /// the page, and marks the path's layers on the map; false (with the reason shown) when the
+    /// text does not parse or nothing is loaded. Reads the path's layers on the calling thread
+    /// (a B-tree search and a few blobs per layer).
     bool findKey(const QString &keyAt);
     /// The last read path found.
     const std::optional<ReadPath> &lastReadPath() const { return m_readPath; }
+    /// The last replay of the chain (none when the path is broken or unreadable).
+    const std::optional<Redo> &lastRedo() const { return m_redo; }
 
 signals:
     void finished();
@@ -59,16 +78,20 @@ private:
     struct Outcome
     {
         std::optional<Timeline> timeline;
+        std::vector<TimelineProblem> problems;
         QString error;
     };
     void onFinished();
     void fillList();
+    void fillProblems(const std::vector<TimelineProblem> &problems);
+    void showPage(const Key &key, Lsn lsn, const std::vector<ChainValue> *chain);
     void selectLayer(std::size_t layer);
     void activate(std::size_t layer);
 
     QString m_path, m_index;
     std::optional<Timeline> m_timeline;
     std::optional<ReadPath> m_readPath;
+    std::optional<Redo> m_redo;
     QString m_error;
     WorkerJob<Outcome> m_job;
 
@@ -79,8 +102,14 @@ private:
     QTableView *m_list;
     QStandardItemModel *m_model;
     QSortFilterProxyModel *m_proxy;
+    QTabWidget *m_sideTabs;
+    QTableView *m_problemsView;
+    QStandardItemModel *m_problems;
     QLineEdit *m_find;
+    QTabWidget *m_findTabs;
     QTextBrowser *m_result;
+    QLabel *m_pageCaption;
+    HexView *m_pageView;
 };
 
 } // namespace layerscope::ui

@@ -72,9 +72,10 @@ struct Timeline
     std::vector<TimelineLayer> layers;
     /// From a merged index (nullopt without one): LSNs below it may have lost their WAL to GC.
     std::optional<Lsn> gcCutoff;
-    /// From a merged index: the ancestor timeline (empty if none), where reads continue below
-    /// the branch point.
+    /// From a merged index: the ancestor timeline (empty if none) and the branch point; reads
+    /// that find no base here continue there.
     std::string ancestorTimeline;
+    std::optional<Lsn> ancestorLsn;
 };
 
 /// Lists the regular files of `dir` (not recursive) in name order, parsing each name; files
@@ -170,5 +171,16 @@ struct ReadPath
 /// are visited; temp and download files are not part of the map. Never fails: what stops the
 /// walk is said in `why`.
 ReadPath findReadPath(const Timeline &timeline, const Key &key, Lsn lsn);
+
+/// A read request: "KEY@LSN", KEY in any form Key::parse accepts (it may contain spaces, not
+/// '@'), LSN as X/Y or 16 hex digits.
+struct KeyAt
+{
+    Key key;
+    Lsn lsn;
+};
+std::optional<KeyAt> parseKeyAt(std::string_view text);
+/// What parseKeyAt expects, for error messages.
+extern const char *const kKeyAtSyntax;
 
 } // namespace layerscope
