@@ -2,35 +2,35 @@
 
 #include "appicon.h"
 #include "btree/btreegraphview.h"
+#include "diff/diffpage.h"
+#include "document/layerdocument.h"
 #include "edit/summaryeditcommand.h"
+#include "edit/summaryeditdialog.h"
 #include "hex/blobpanel.h"
 #include "hex/findbar.h"
-#include "edit/summaryeditdialog.h"
-#include "document/layerdocument.h"
 #include "keys/keytablewidget.h"
 #include "layerpage.h"
 #include "problems/problemspanel.h"
 #include "stats/statspage.h"
-#include "diff/diffpage.h"
-#include "timeline/timelinepage.h"
 #include "theme.h"
+#include "timeline/timelinepage.h"
 
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QTableView>
 #include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
-#include <QActionGroup>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableView>
 #include <QToolButton>
 #include <QUndoGroup>
 #include <QUndoStack>
@@ -38,8 +38,23 @@
 namespace layerscope::ui {
 
 namespace {
-constexpr int kMaxRecent = 10;
+
+/// A timeline directory and an index_part.json given together (in either order): the directory
+/// is cross-checked with the index.
+std::optional<std::pair<QString, QString>> timelineWithIndex(const QStringList &paths)
+{
+    if (paths.size() != 2)
+        return std::nullopt;
+    for (int d = 0; d < 2; ++d) {
+        const QString &dir = paths[d], &index = paths[1 - d];
+        if (QFileInfo(dir).isDir() && QFileInfo(index).isFile()
+            && index.endsWith(QLatin1String(".json"), Qt::CaseInsensitive))
+            return std::pair(dir, index);
+    }
+    return std::nullopt;
 }
+constexpr int kMaxRecent = 10;
+} // namespace
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
@@ -69,22 +84,43 @@ MainWindow::MainWindow(QWidget *parent)
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
-    file->addAction(tr("Open &Timeline…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a timeline directory"));
-        if (!dir.isEmpty())
-            openTimeline(dir);
-    });
+    file->addAction(
+        tr("Open &Timeline…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, [this] {
+            const QString dir = QFileDialog::getExistingDirectory(this,
+                                                                  tr("Open a timeline directory"));
+            if (!dir.isEmpty())
+                openTimeline(dir);
+        });
     file->addAction(tr("Open Remote &Index (index_part.json)…"), this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this, tr("Open index_part.json"), QString(), tr("JSON (*.json)"));
+        const QString f = QFileDialog::getOpenFileName(this,
+                                                       tr("Open index_part.json"),
+                                                       QString(),
+                                                       tr("JSON (*.json)"));
         if (!f.isEmpty())
             openTimeline(f);
     });
-    file->addAction(tr("Co&mpare With…"), QKeySequence(Qt::CTRL | Qt::Key_D), this, &MainWindow::compareDialog);
+    file->addAction(tr("Open Timeline &With Its Index…"), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a timeline directory"));
+        if (dir.isEmpty())
+            return;
+        const QString f = QFileDialog::getOpenFileName(this,
+                                                       tr("Its index_part.json (to cross-check)"),
+                                                       dir,
+                                                       tr("JSON (*.json)"));
+        if (!f.isEmpty())
+            openTimeline(dir, f);
+    });
+    file->addAction(tr("Co&mpare With…"),
+                    QKeySequence(Qt::CTRL | Qt::Key_D),
+                    this,
+                    &MainWindow::compareDialog);
     file->addSeparator();
     file->addAction(tr("Export rows as &CSV…"), this, [this] { exportRows(false); });
     file->addAction(tr("Export rows as &JSON…"), this, [this] { exportRows(true); });
     file->addSeparator();
-    file->addAction(tr("&Close Tab"), QKeySequence::Close, this, [this] { closeTab(m_tabs->currentIndex()); });
+    file->addAction(tr("&Close Tab"), QKeySequence::Close, this, [this] {
+        closeTab(m_tabs->currentIndex());
+    });
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
@@ -95,7 +131,10 @@ MainWindow::MainWindow(QWidget *parent)
     edit->addAction(undo);
     edit->addAction(redo);
     edit->addSeparator();
-    edit->addAction(tr("Edit &Summary…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, &MainWindow::editSummary);
+    edit->addAction(tr("Edit &Summary…"),
+                    QKeySequence(Qt::CTRL | Qt::Key_E),
+                    this,
+                    &MainWindow::editSummary);
     edit->addSeparator();
     edit->addAction(tr("&Find Bytes…"), QKeySequence::Find, this, [this] {
         if (LayerPage *p = currentPage())
@@ -111,18 +150,27 @@ MainWindow::MainWindow(QWidget *parent)
     });
 
     QMenu *go = menuBar()->addMenu(tr("&Go"));
-    go->addAction(tr("Go to &Key…"), QKeySequence(Qt::CTRL | Qt::Key_G), this, &MainWindow::goToKeyDialog);
+    go->addAction(tr("Go to &Key…"),
+                  QKeySequence(Qt::CTRL | Qt::Key_G),
+                  this,
+                  &MainWindow::goToKeyDialog);
     go->addAction(tr("Go to &Offset…"), QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] {
         LayerPage *p = currentPage();
         if (!p)
             return;
         bool ok = false;
-        const QString text = QInputDialog::getText(this, tr("Go to offset"),
-                                                   tr("Byte offset (decimal, or hex with 0x), below %L1:")
-                                                       .arg(p->document()->layer().fileSize()),
-                                                   QLineEdit::Normal, QString(), &ok);
+        const QString text = QInputDialog::getText(
+            this,
+            tr("Go to offset"),
+            tr("Byte offset (decimal, or hex with 0x), below %L1:")
+                .arg(p->document()->layer().fileSize()),
+            QLineEdit::Normal,
+            QString(),
+            &ok);
         if (ok && !p->goToOffset(text))
-            QMessageBox::information(this, tr("Go to offset"), tr("%1 is not an offset inside the file.").arg(text));
+            QMessageBox::information(this,
+                                     tr("Go to offset"),
+                                     tr("%1 is not an offset inside the file.").arg(text));
     });
     m_back = go->addAction(tr("&Back"), QKeySequence(Qt::ALT | Qt::Key_Left), this, [this] {
         if (LayerPage *p = currentPage())
@@ -155,13 +203,19 @@ MainWindow::MainWindow(QWidget *parent)
         if (LayerPage *p = currentPage())
             p->cyclePane(false);
     });
-    const char *const paneNames[] = {QT_TR_NOOP("&Summary"), QT_TR_NOOP("P&roblems"), QT_TR_NOOP("B-&tree Graph"),
-                                     QT_TR_NOOP("Ke&ys"), QT_TR_NOOP("&Blob")};
+    const char *const paneNames[] = {QT_TR_NOOP("&Summary"),
+                                     QT_TR_NOOP("P&roblems"),
+                                     QT_TR_NOOP("B-&tree Graph"),
+                                     QT_TR_NOOP("Ke&ys"),
+                                     QT_TR_NOOP("&Blob")};
     for (int i = 0; i < LayerPage::PaneCount; ++i)
-        go->addAction(tr(paneNames[i]), QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)), this, [this, i] {
-            if (LayerPage *p = currentPage())
-                p->focusPane(LayerPage::Pane(i));
-        });
+        go->addAction(tr(paneNames[i]),
+                      QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)),
+                      this,
+                      [this, i] {
+                          if (LayerPage *p = currentPage())
+                              p->focusPane(LayerPage::Pane(i));
+                      });
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     auto onGraph = [this](void (BTreeGraphView::*fn)()) {
@@ -172,14 +226,21 @@ MainWindow::MainWindow(QWidget *parent)
     };
     view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this, onGraph(&BTreeGraphView::zoomIn));
     view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, this, onGraph(&BTreeGraphView::zoomOut));
-    view->addAction(tr("&Fit Tree"), QKeySequence(Qt::CTRL | Qt::Key_0), this, onGraph(&BTreeGraphView::fitToView));
+    view->addAction(tr("&Fit Tree"),
+                    QKeySequence(Qt::CTRL | Qt::Key_0),
+                    this,
+                    onGraph(&BTreeGraphView::fitToView));
     view->addSeparator();
-    view->addAction(tr("&Statistics"), QKeySequence(Qt::CTRL | Qt::Key_I), this, &MainWindow::openStatistics);
+    view->addAction(tr("&Statistics"),
+                    QKeySequence(Qt::CTRL | Qt::Key_I),
+                    this,
+                    &MainWindow::openStatistics);
     view->addSeparator();
     QMenu *themes = view->addMenu(tr("&Theme"));
     auto *themeGroup = new QActionGroup(this);
     const Theme saved = themeFromName(QSettings().value(QStringLiteral("theme")).toString());
-    for (const auto &[theme, label] : {std::pair{Theme::System, tr("&System")}, std::pair{Theme::Light, tr("&Light")},
+    for (const auto &[theme, label] : {std::pair{Theme::System, tr("&System")},
+                                       std::pair{Theme::Light, tr("&Light")},
                                        std::pair{Theme::Dark, tr("&Dark")}}) {
         QAction *a = themes->addAction(label);
         a->setCheckable(true);
@@ -249,11 +310,18 @@ void MainWindow::addToolTab(QWidget *page, const QString &title, const QString &
 TimelinePage *MainWindow::openTimeline(const QString &path, const QString &index)
 {
     auto *page = new TimelinePage(path, index, m_tabs);
-    connect(page, &TimelinePage::statusMessage, this, [this](const QString &text) { m_status->setText(text); });
+    connect(page, &TimelinePage::statusMessage, this, [this](const QString &text) {
+        m_status->setText(text);
+    });
     connect(page, &TimelinePage::finished, this, &MainWindow::pageLoaded);
-    connect(page, &TimelinePage::openLayer, this, [this](const QString &file) { openFiles({file}); });
+    connect(page, &TimelinePage::openLayer, this, [this](const QString &file) {
+        openFiles({file});
+    });
     const QFileInfo info(path);
-    addToolTab(page, tr("Timeline: %1").arg(info.isDir() ? info.fileName() : info.dir().dirName() + '/' + info.fileName()),
+    addToolTab(page,
+               tr("Timeline: %1")
+                   .arg(info.isDir() ? info.fileName()
+                                     : info.dir().dirName() + '/' + info.fileName()),
                path);
     return page;
 }
@@ -264,10 +332,14 @@ StatsPage *MainWindow::openStatistics()
     if (!p)
         return nullptr;
     auto *stats = new StatsPage(p->document()->layer(), p->document()->path(), m_tabs);
-    connect(stats, &StatsPage::statusMessage, this, [this](const QString &text) { m_status->setText(text); });
+    connect(stats, &StatsPage::statusMessage, this, [this](const QString &text) {
+        m_status->setText(text);
+    });
     connect(stats, &StatsPage::finished, this, &MainWindow::pageLoaded);
     const QString name = p->document()->fileName();
-    addToolTab(stats, tr("Statistics: %1").arg(name.size() > 28 ? name.left(27) + QStringLiteral("…") : name),
+    addToolTab(stats,
+               tr("Statistics: %1")
+                   .arg(name.size() > 28 ? name.left(27) + QStringLiteral("…") : name),
                tr("Where the bytes of %1 go").arg(p->document()->path()));
     return stats;
 }
@@ -275,10 +347,15 @@ StatsPage *MainWindow::openStatistics()
 int MainWindow::openFiles(const QStringList &paths, bool quiet)
 {
     m_lastErrors.clear();
+    if (const auto pair = timelineWithIndex(paths)) {
+        openTimeline(pair->first, pair->second);
+        return 1;
+    }
     int opened = 0;
     for (const QString &path : paths) {
         const QFileInfo info(path);
-        if (info.isDir() || (info.isFile() && path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive))) {
+        if (info.isDir()
+            || (info.isFile() && path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive))) {
             openTimeline(path);
             ++opened;
             continue;
@@ -296,9 +373,13 @@ int MainWindow::openFiles(const QStringList &paths, bool quiet)
         m_undoGroup->addStack(page->undoStack());
         m_tabs->setCurrentIndex(idx);
         m_undoGroup->setActiveStack(page->undoStack());
-        connect(page, &LayerPage::documentReplaced, this, [this, page] { tabTitle(m_tabs->indexOf(page)); });
+        connect(page, &LayerPage::documentReplaced, this, [this, page] {
+            tabTitle(m_tabs->indexOf(page));
+        });
         connect(page->blob(), &BlobPanel::historyChanged, this, &MainWindow::updateHistoryActions);
-        connect(page, &LayerPage::openRequested, this, [this](const QString &file) { openFiles({file}, true); });
+        connect(page, &LayerPage::openRequested, this, [this](const QString &file) {
+            openFiles({file}, true);
+        });
         connect(page, &LayerPage::statusMessage, this, [this, page](const QString &text) {
             if (page == currentPage())
                 m_status->setText(text);
@@ -324,7 +405,9 @@ int MainWindow::openFiles(const QStringList &paths, bool quiet)
     if (!m_lastErrors.isEmpty()) {
         m_status->setText(m_lastErrors.join(QStringLiteral("; ")));
         if (!quiet)
-            QMessageBox::warning(this, tr("Cannot open layer"), m_lastErrors.join(QStringLiteral("\n\n")));
+            QMessageBox::warning(this,
+                                 tr("Cannot open layer"),
+                                 m_lastErrors.join(QStringLiteral("\n\n")));
     }
     return opened;
 }
@@ -343,7 +426,8 @@ void MainWindow::updateProgress()
     m_progress->setVisible(loading);
     m_cancel->setVisible(loading);
     if (loading) {
-        m_progress->setFormat(p->document()->isLoading() ? tr("walking index %p%") : tr("validating %p%"));
+        m_progress->setFormat(p->document()->isLoading() ? tr("walking index %p%")
+                                                         : tr("validating %p%"));
         setWindowTitle(tr("%1 — Layerscope").arg(p->document()->fileName()));
     } else if (p) {
         setWindowTitle(tr("%1 — Layerscope").arg(p->document()->fileName()));
@@ -351,8 +435,16 @@ void MainWindow::updateProgress()
         setWindowTitle(tr("Layerscope"));
     }
     if (auto *doc = p ? p->document() : nullptr; doc && loading) {
-        connect(doc, &LayerDocument::loadProgress, m_progress, &QProgressBar::setValue, Qt::UniqueConnection);
-        connect(doc, &LayerDocument::validationProgress, m_progress, &QProgressBar::setValue, Qt::UniqueConnection);
+        connect(doc,
+                &LayerDocument::loadProgress,
+                m_progress,
+                &QProgressBar::setValue,
+                Qt::UniqueConnection);
+        connect(doc,
+                &LayerDocument::validationProgress,
+                m_progress,
+                &QProgressBar::setValue,
+                Qt::UniqueConnection);
     }
 }
 
@@ -375,9 +467,11 @@ void MainWindow::tabTitle(int index)
     m_tabs->setTabText(index, title);
     const Summary &s = page->document()->layer().summary();
     const QString what = s.kind == LayerKind::Image
-                             ? tr("image layer at %1").arg(QString::fromStdString(s.lsnStart.toString()))
-                             : tr("delta layer %1–%2").arg(QString::fromStdString(s.lsnStart.toString()),
-                                                           QString::fromStdString(s.lsnEnd.toString()));
+                             ? tr("image layer at %1")
+                                   .arg(QString::fromStdString(s.lsnStart.toString()))
+                             : tr("delta layer %1–%2")
+                                   .arg(QString::fromStdString(s.lsnStart.toString()),
+                                        QString::fromStdString(s.lsnEnd.toString()));
     m_tabs->setTabToolTip(index, tr("%1\n%2").arg(page->document()->path(), what));
 }
 
@@ -401,7 +495,9 @@ QString MainWindow::statusText() const
     return m_status->text();
 }
 
-bool MainWindow::applySummaryEdit(const Summary &edited, const SafeWriteOptions &options, bool rename)
+bool MainWindow::applySummaryEdit(const Summary &edited,
+                                  const SafeWriteOptions &options,
+                                  bool rename)
 {
     LayerPage *p = currentPage();
     if (!p)
@@ -421,8 +517,13 @@ bool MainWindow::applySummaryEdit(const Summary &edited, const SafeWriteOptions 
     // obsolete, so the stack drops it and stays as it was.
     const int steps = p->undoStack()->count();
     const auto expected = [p] { return p->document()->identity(); };
-    p->undoStack()->push(new SummaryEditCommand(this, p->document()->path(), expected,
-                                                p->document()->layer().summary(), edited, options, rename,
+    p->undoStack()->push(new SummaryEditCommand(this,
+                                                p->document()->path(),
+                                                expected,
+                                                p->document()->layer().summary(),
+                                                edited,
+                                                options,
+                                                rename,
                                                 done));
     return p->undoStack()->count() > steps;
 }
@@ -446,7 +547,9 @@ DiffPage *MainWindow::compareFiles(const QString &a, const QString &b, bool quie
         return nullptr;
     }
     auto *page = new DiffPage(std::move(*layers[0]), a, std::move(*layers[1]), b, m_tabs);
-    connect(page, &DiffPage::statusMessage, this, [this](const QString &text) { m_status->setText(text); });
+    connect(page, &DiffPage::statusMessage, this, [this](const QString &text) {
+        m_status->setText(text);
+    });
     connect(page, &DiffPage::finished, this, &MainWindow::pageLoaded);
     auto shortName = [](const QString &path) {
         const QString n = QFileInfo(path).fileName();
@@ -459,17 +562,22 @@ DiffPage *MainWindow::compareFiles(const QString &a, const QString &b, bool quie
 void MainWindow::compareDialog()
 {
     if (LayerPage *p = currentPage()) {
-        const QString other = QFileDialog::getOpenFileName(
-            this, tr("Compare %1 with").arg(p->document()->fileName()), QFileInfo(p->document()->path()).path());
+        const QString other = QFileDialog::getOpenFileName(this,
+                                                           tr("Compare %1 with")
+                                                               .arg(p->document()->fileName()),
+                                                           QFileInfo(p->document()->path()).path());
         if (!other.isEmpty())
             compareFiles(p->document()->path(), other);
         return;
     }
-    const QStringList files = QFileDialog::getOpenFileNames(this, tr("Choose two layers to compare"));
+    const QStringList files = QFileDialog::getOpenFileNames(this,
+                                                            tr("Choose two layers to compare"));
     if (files.size() == 2)
         compareFiles(files[0], files[1]);
     else if (!files.isEmpty())
-        QMessageBox::information(this, tr("Compare"), tr("Choose exactly two layer files (%1 chosen).").arg(files.size()));
+        QMessageBox::information(this,
+                                 tr("Compare"),
+                                 tr("Choose exactly two layer files (%1 chosen).").arg(files.size()));
 }
 
 void MainWindow::openDialog()
@@ -485,13 +593,16 @@ void MainWindow::goToKeyDialog()
     if (!p)
         return;
     bool ok = false;
-    const QString text = QInputDialog::getText(this, tr("Go to key"),
+    const QString text = QInputDialog::getText(this,
+                                               tr("Go to key"),
                                                tr("Key (36 hex digits), optionally @LSN:"),
-                                               QLineEdit::Normal, QString(), &ok);
+                                               QLineEdit::Normal,
+                                               QString(),
+                                               &ok);
     if (ok && !p->keys()->goToKey(text))
         QMessageBox::information(this, tr("Go to key"), tr("No entry found for %1.").arg(text));
     else if (ok)
-        p->keys()->view()->setFocus(Qt::OtherFocusReason);  // go on with the arrow keys
+        p->keys()->view()->setFocus(Qt::OtherFocusReason); // go on with the arrow keys
 }
 
 void MainWindow::exportRows(bool json)
@@ -499,8 +610,11 @@ void MainWindow::exportRows(bool json)
     LayerPage *p = currentPage();
     if (!p)
         return;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export rows"), QString(),
-                                                      json ? tr("JSON lines (*.jsonl)") : tr("CSV (*.csv)"));
+    const QString path = QFileDialog::getSaveFileName(this,
+                                                      tr("Export rows"),
+                                                      QString(),
+                                                      json ? tr("JSON lines (*.jsonl)")
+                                                           : tr("CSV (*.csv)"));
     if (path.isEmpty())
         return;
     QString error;
@@ -536,18 +650,21 @@ void MainWindow::rebuildRecentMenu()
     m_recentMenu->clear();
     const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
     for (const QString &path : recent)
-        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openFiles({path}); })
+        m_recentMenu
+            ->addAction(QFileInfo(path).fileName(), this, [this, path] { openFiles({path}); })
             ->setToolTip(path);
     m_recentMenu->setEnabled(!recent.isEmpty());
 }
 
 void MainWindow::about()
 {
-    QMessageBox::about(this, tr("About Layerscope"),
-                       tr("<h3>Layerscope %1</h3><p>Explorer and editor for Neon pageserver layer files.</p>"
-                          "<p>Reads image and delta layers byte-compatibly with Neon: summary, B-tree index, "
-                          "blobs (zstd), values and WAL records.</p>")
-                           .arg(QStringLiteral(LAYERSCOPE_VERSION)));
+    QMessageBox::about(
+        this,
+        tr("About Layerscope"),
+        tr("<h3>Layerscope %1</h3><p>Explorer and editor for Neon pageserver layer files.</p>"
+           "<p>Reads image and delta layers byte-compatibly with Neon: summary, B-tree index, "
+           "blobs (zstd), values and WAL records.</p>")
+            .arg(QStringLiteral(LAYERSCOPE_VERSION)));
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *e)
@@ -567,7 +684,7 @@ void MainWindow::dropEvent(QDropEvent *e)
 
 void MainWindow::openDropped(const QStringList &files)
 {
-    if (files.size() == 2)
+    if (files.size() == 2 && !timelineWithIndex(files))
         compareFiles(files[0], files[1]);
     else
         openFiles(files);

@@ -184,6 +184,21 @@ void readSummaries(Timeline &timeline,
         progress(done);
 }
 
+Result<std::uint64_t> countEntries(const std::string &path)
+{
+    auto layer = Layer::openFile(path);
+    if (!layer)
+        return layer.error();
+    std::uint64_t entries = 0;
+    const Status st = layer->tree().walkNodes([&](const NodeView &n, int) {
+        entries += n.isLeaf() ? n.count : 0;
+        return true;
+    });
+    if (!st)
+        return st.error();
+    return entries;
+}
+
 const char *const kKeyAtSyntax
     = "KEY@LSN: KEY as 36 hex digits or as layerctl prints it (e.g. \"rel 1663/16384/2619 blk 7\", "
       "\"slru clog seg 0 blk 3\"), LSN as X/Y or 16 hex digits";

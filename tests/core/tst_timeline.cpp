@@ -55,6 +55,8 @@ private slots:
     void brokenChainSaysWhy();
     void indexAgainstDirectory();
     void scrubFindsEachPlantedProblem();
+    void countsEntries_data();
+    void countsEntries();
     void mapSvgDrawsEveryLayer();
     void realIndexPart();
 };
@@ -300,6 +302,45 @@ void TestTimeline::realIndexPart()
     }
     QCOMPARE(bySeverityCheck["timeline-lsn-gap"], 23);
     QCOMPARE(bySeverityCheck["timeline-key-base"], 6);
+}
+
+void TestTimeline::countsEntries_data()
+{
+    QTest::addColumn<QString>("layer"); // canonical name in the generated timeline
+    QTest::addColumn<qulonglong>("entries");
+    QTest::newRow("image-two-keys")
+        << QString::fromStdString(imageName(k(0), k(3), 0x100).canonical()) << 2ull;
+    QTest::newRow("delta-four-values")
+        << QString::fromStdString(deltaName(Key::min(), Key::max(), 0x100, 0x200).canonical())
+        << 4ull;
+    QTest::newRow("image-one-key")
+        << QString::fromStdString(imageName(k(0), k(1), 0x200).canonical()) << 1ull;
+    QTest::newRow("delta-two-values")
+        << QString::fromStdString(deltaName(Key::min(), Key::max(), 0x200, 0x300).canonical())
+        << 2ull;
+}
+
+// countEntries walks the index once: the writer's entry counts; a damaged root node names the
+// offset of its header at fault.
+void TestTimeline::countsEntries()
+{
+    QFETCH(QString, layer);
+    QTemporaryDir dir;
+    writeTimeline(dir.path());
+    const std::string path = dir.filePath(layer).toStdString();
+    const auto n = countEntries(path);
+    QVERIFY2(n, n ? "" : n.error().message().c_str());
+    QTEST(qulonglong(*n), "entries");
+    auto layerFile = Layer::openFile(path);
+    QVERIFY(layerFile);
+    FileOffset root = 0;
+    const Layer damaged = testutil::withDamagedRoot(*layerFile, &root);
+    QVERIFY(testutil::writeFile(dir.filePath("damaged"),
+                                QByteArray(reinterpret_cast<const char *>(damaged.bytes().data()),
+                                           qsizetype(damaged.bytes().size()))));
+    const auto bad = countEntries(dir.filePath("damaged").toStdString());
+    QVERIFY(!bad);
+    QCOMPARE(bad.error().offset, root + 3); // prefix_len, where prefix_len + suffix_len is checked
 }
 
 QTEST_GUILESS_MAIN(TestTimeline)

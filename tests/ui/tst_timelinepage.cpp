@@ -66,6 +66,7 @@ private slots:
     void findShowsThePage_data();
     void findShowsThePage();
     void problemsTab();
+    void directoryWithItsIndex();
     void doubleClickOpensTheLayer();
     void zoomResetAndHover();
     void realIndexPart();
@@ -218,6 +219,47 @@ void TestTimelinePage::problemsTab()
                           "timeline-name-summary",
                           "timeline-not-layer",
                           "timeline-temp-file"}));
+}
+
+// A directory and an index_part.json opened together (the command line, a drop): one timeline,
+// cross-checked; the layer only listed is drawn and its disagreement is a Problems row.
+void TestTimelinePage::directoryWithItsIndex()
+{
+    QTemporaryDir dir;
+    timelinefixture::writeTimeline(dir.path());
+    using namespace timelinefixture;
+    const QString missing = QString::fromStdString(
+        deltaName(k(20), k(30), 0x400, 0x500).canonical());
+    const QString index = dir.filePath("index_part.json");
+    QVERIFY(testutil::writeFile(index,
+                                QStringLiteral(
+                                    R"({"version":15,"layer_metadata":{"%1":{"file_size":4096}},
+        "metadata":{"disk_consistent_lsn":"0/500","latest_gc_cutoff_lsn":"0/180","ancestor_timeline":null,
+        "ancestor_lsn":"0/0","prev_record_lsn":null,"initdb_lsn":"0/100","pg_version":16}})")
+                                    .arg(missing)
+                                    .toUtf8()));
+    MainWindow w;
+    w.resize(1400, 900);
+    QCOMPARE(w.openFiles({index, dir.path()}, true), 1);
+    QCOMPARE(w.tabs()->count(), 1);
+    auto *page = qobject_cast<TimelinePage *>(w.tabs()->currentWidget());
+    QVERIFY(page);
+    QTRY_VERIFY_WITH_TIMEOUT(!page->isBusy(), 10000);
+    // Seven files, the index itself (listed as a file that is not a layer) and the listed-only layer.
+    QCOMPARE(page->timeline()->layers.size(), std::size_t(9));
+    QCOMPARE(page->timeline()->gcCutoff->toString(), std::string("0/180"));
+    QStringList indexRows;
+    for (int r = 0; r < page->problemsView()->model()->rowCount(); ++r)
+        if (page->problemsView()->model()->index(r, 1).data().toString() == "timeline-index")
+            indexRows << page->problemsView()->model()->index(r, 2).data().toString() + ": "
+                             + page->problemsView()->model()->index(r, 3).data().toString();
+    // The five mapped files are not listed; the listed delta is not on disk.
+    QCOMPARE(indexRows.size(), 6);
+    QVERIFY2(indexRows.join('\n').contains(missing + ": listed in the index but not on disk"),
+             qPrintable(indexRows.join('\n')));
+    const std::size_t listedOnly = layerNamed(*page->timeline(),
+                                              deltaName(k(20), k(30), 0x400, 0x500));
+    QVERIFY(page->map()->layerRect(listedOnly).width() > 0);
 }
 
 void TestTimelinePage::doubleClickOpensTheLayer()

@@ -14,10 +14,10 @@ namespace layerscope::ui {
 
 namespace {
 
-constexpr double kLeftMargin = 96;    // LSN labels
-constexpr double kBottomMargin = 40;  // key labels
+constexpr double kLeftMargin = 96;   // LSN labels
+constexpr double kBottomMargin = 40; // key labels
 constexpr double kMargin = 8;
-constexpr double kInset = 8;  // keeps layers on the plot's edges (oldest image, newest delta) visible
+constexpr double kInset = 8; // keeps layers on the plot's edges (oldest image, newest delta) visible
 
 QString shortKey(const Key &k)
 {
@@ -73,7 +73,9 @@ void LayerMapView::resetView()
 
 QRectF LayerMapView::plotArea() const
 {
-    return QRectF(kLeftMargin, kMargin, std::max(10.0, width() - kLeftMargin - kMargin),
+    return QRectF(kLeftMargin,
+                  kMargin,
+                  std::max(10.0, width() - kLeftMargin - kMargin),
                   std::max(10.0, height() - kBottomMargin - kMargin));
 }
 
@@ -152,7 +154,10 @@ void LayerMapView::paintEvent(QPaintEvent *)
             continue;
         }
         const bool l0 = isL0(*l.name);
-        pen.setColor(sel ? pal.color(QPalette::Highlight) : m_marked[i] ? marked : l0 ? l0Line : deltaLine);
+        pen.setColor(sel           ? pal.color(QPalette::Highlight)
+                     : m_marked[i] ? marked
+                     : l0          ? l0Line
+                                   : deltaLine);
         pen.setWidthF(sel || m_marked[i] ? 2.5 : 1);
         if (!l.onDisk)
             pen.setStyle(Qt::DashLine);
@@ -174,7 +179,8 @@ void LayerMapView::paintEvent(QPaintEvent *)
         if (y < plot.top() - 1 || y > plot.bottom() + 1 || std::abs(y - lastY) < fm.height() * 2.5)
             continue;
         lastY = y;
-        p.drawText(QRectF(0, y - fm.height() / 2.0, kLeftMargin - 6, fm.height()), Qt::AlignRight | Qt::AlignVCenter,
+        p.drawText(QRectF(0, y - fm.height() / 2.0, kLeftMargin - 6, fm.height()),
+                   Qt::AlignRight | Qt::AlignVCenter,
                    QString::fromStdString(Lsn{m_layout.lsns[i]}.toString()));
     }
     double lastX = -1e9;
@@ -190,8 +196,11 @@ void LayerMapView::paintEvent(QPaintEvent *)
         lastX = left + w;
         p.drawText(QPointF(left, plot.bottom() + fm.ascent() + 4), label);
     }
-    p.drawText(QRectF(plot.left(), plot.bottom() + fm.height() + 6, plot.width(), fm.height()), Qt::AlignCenter,
-               tr("keys (%L1 distinct boundaries) →   ·   LSN ↑ (%L2 distinct)").arg(m_layout.keys.size()).arg(m_layout.lsns.size()));
+    p.drawText(QRectF(plot.left(), plot.bottom() + fm.height() + 6, plot.width(), fm.height()),
+               Qt::AlignCenter,
+               tr("keys (%L1 distinct boundaries) →   ·   LSN ↑ (%L2 distinct)")
+                   .arg(m_layout.keys.size())
+                   .arg(m_layout.lsns.size()));
 }
 
 void LayerMapView::mousePressEvent(QMouseEvent *e)
@@ -275,15 +284,26 @@ bool LayerMapView::event(QEvent *e)
             const LayerName &n = *l.name;
             QString text = QStringLiteral("<b>%1</b><br>%2 %3<br>keys %4 – %5<br>%6")
                                .arg(QString::fromStdString(l.fileName).toHtmlEscaped(),
-                                    n.kind == LayerKind::Image ? tr("image at") : (isL0(n) ? tr("L0 delta") : tr("delta")),
-                                    n.kind == LayerKind::Image ? QString::fromStdString(n.lsnStart.toString())
-                                                               : QString::fromStdString(n.lsnStart.toString() + " – "
-                                                                                        + n.lsnEnd.toString()),
-                                    shortKey(n.keyStart).toHtmlEscaped(), shortKey(n.keyEnd).toHtmlEscaped(),
+                                    n.kind == LayerKind::Image
+                                        ? tr("image at")
+                                        : (isL0(n) ? tr("L0 delta") : tr("delta")),
+                                    n.kind == LayerKind::Image
+                                        ? QString::fromStdString(n.lsnStart.toString())
+                                        : QString::fromStdString(n.lsnStart.toString() + " – "
+                                                                 + n.lsnEnd.toString()),
+                                    shortKey(n.keyStart).toHtmlEscaped(),
+                                    shortKey(n.keyEnd).toHtmlEscaped(),
                                     l.onDisk ? tr("%L1 bytes on disk").arg(l.fileSize)
-                                             : tr("%L1 bytes, listed in the index only").arg(l.listedSize));
+                                             : tr("%L1 bytes, listed in the index only")
+                                                   .arg(l.listedSize));
+            if (m_hoverDetails) {
+                const QString more = m_hoverDetails(*i);
+                if (!more.isEmpty())
+                    text += QStringLiteral("<br>") + more;
+            }
             for (const std::string &p : l.indexProblems)
-                text += QStringLiteral("<br><span style='color:#c0392b'>%1</span>").arg(QString::fromStdString(p).toHtmlEscaped());
+                text += QStringLiteral("<br><span style='color:#c0392b'>%1</span>")
+                            .arg(QString::fromStdString(p).toHtmlEscaped());
             QToolTip::showText(help->globalPos(), text, this);
         } else {
             QToolTip::hideText();

@@ -4,6 +4,7 @@
 
 #include <QWidget>
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -25,6 +26,12 @@ public:
     /// Highlights these layers (a read path, a filter) and scrolls nothing.
     void setMarked(std::vector<std::size_t> layers);
     void setSelected(std::optional<std::size_t> layer);
+    /// More lines for a layer's hover text (HTML), computed by the owner when the pointer rests
+    /// on the layer; may be empty.
+    void setHoverDetails(std::function<QString(std::size_t layer)> details)
+    {
+        m_hoverDetails = std::move(details);
+    }
     std::optional<std::size_t> selected() const { return m_selected; }
     /// The layer drawn at `pos` (widget coordinates): an image line within a few pixels, else
     /// the newest delta whose rectangle holds the point.
@@ -61,6 +68,7 @@ private:
     double m_zoomX = 1, m_zoomY = 1, m_panX = 0, m_panY = 0;
     std::optional<QPointF> m_dragFrom;
     bool m_dragged = false;
+    std::function<QString(std::size_t)> m_hoverDetails;
 };
 
 } // namespace layerscope::ui

@@ -126,6 +126,7 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
     });
     connect(m_map, &LayerMapView::layerSelected, this, &TimelinePage::selectLayer);
     connect(m_map, &LayerMapView::layerActivated, this, &TimelinePage::activate);
+    m_map->setHoverDetails([this](std::size_t layer) { return entriesText(layer); });
 
     m_problems->setHorizontalHeaderLabels({tr("Severity"), tr("Check"), tr("Layer"), tr("Message")});
     m_problems->setSortRole(kSortRole);
@@ -302,7 +303,11 @@ void TimelinePage::onFinished()
                     .arg(QString::fromStdString(m_timeline->ancestorTimeline),
                          QString::fromStdString(
                              m_timeline->ancestorLsn ? m_timeline->ancestorLsn->toString() : "?"));
-    m_header->setText(tr("<b>%1</b><br>%2").arg(m_path.toHtmlEscaped(), line));
+    const QString title = m_index.isEmpty()
+                              ? m_path.toHtmlEscaped()
+                              : tr("%1</b>, cross-checked with <b>%2")
+                                    .arg(m_path.toHtmlEscaped(), m_index.toHtmlEscaped());
+    m_header->setText(tr("<b>%1</b><br>%2").arg(title, line));
     emit statusMessage(
         tr("%1: %2 layers").arg(QFileInfo(m_path).fileName()).arg(m_timeline->layers.size()));
     emit finished();
@@ -351,6 +356,21 @@ void TimelinePage::fillList()
     m_list->resizeColumnToContents(KindColumn);
     m_list->resizeColumnToContents(LsnColumn);
     m_list->resizeColumnToContents(SizeColumn);
+}
+
+QString TimelinePage::entriesText(std::size_t layer)
+{
+    if (!m_timeline || layer >= m_timeline->layers.size() || !m_timeline->layers[layer].onDisk)
+        return {};
+    m_entriesText.resize(m_timeline->layers.size());
+    if (!m_entriesText[layer]) {
+        const auto n = countEntries(m_timeline->layers[layer].path);
+        m_entriesText[layer] = n ? (*n == 1 ? tr("1 entry") : tr("%L1 entries").arg(*n))
+                                 : tr("<span style='color:#c0392b'>index unreadable: %1</span>")
+                                       .arg(QString::fromStdString(n.error().message())
+                                                .toHtmlEscaped());
+    }
+    return *m_entriesText[layer];
 }
 
 void TimelinePage::fillProblems(const std::vector<TimelineProblem> &problems)

@@ -65,6 +65,9 @@ public:
     bool findKey(const QString &keyAt);
     /// The last read path found.
     const std::optional<ReadPath> &lastReadPath() const { return m_readPath; }
+    /// The hover text's entry count of layer `layer`: counted on first use (a walk of the
+    /// layer's index on the calling thread), then remembered; empty for a layer not on disk.
+    QString entriesText(std::size_t layer);
     /// The last replay of the chain (none when the path is broken or unreadable).
     const std::optional<Redo> &lastRedo() const { return m_redo; }
 
@@ -92,6 +95,7 @@ private:
     std::optional<Timeline> m_timeline;
     std::optional<ReadPath> m_readPath;
     std::optional<Redo> m_redo;
+    std::vector<std::optional<QString>> m_entriesText; ///< by layer, filled by entriesText
     QString m_error;
     WorkerJob<Outcome> m_job;
 

@@ -99,6 +99,11 @@ void readSummaries(Timeline &timeline,
                    unsigned threads = 0,
                    const std::function<bool(std::size_t done)> &progress = {});
 
+/// The index entries of the layer file at `path`: the leaf entry counts summed over one walk of
+/// its B-tree (only the index blocks are read). Error: the file cannot be opened or its index
+/// cannot be walked (the offset at fault).
+Result<std::uint64_t> countEntries(const std::string &path);
+
 /// Where the layer map draws each layer: key space and LSNs each compressed to the layers'
 /// distinct boundaries, as unit coordinates (u across for keys, v upwards for LSNs, 0..1).
 struct MapLayout
