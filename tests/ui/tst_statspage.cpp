@@ -67,6 +67,7 @@ private slots:
     void sectionsShowTableAndChart();
     void exportsHoldTheTables();
     void copyRowsAsTabSeparated();
+    void tablesSortByValue();
     void closingWhileCountingCancels();
     void damagedIndexNamesItsOffset();
 };
@@ -195,6 +196,41 @@ void TestStatsPage::copyRowsAsTabSeparated()
     page->tableView()->clearSelection();
     page->copyRows();
     QCOMPARE(QGuiApplication::clipboard()->text().count('\n'), 3);  // header and both rows
+}
+
+// Clicking a number column's header sorts by the value, not by the text ("9.1%" against "10.0%",
+// "320 B" against "32.0 KiB"): every numeric column of every section, both ways.
+void TestStatsPage::tablesSortByValue()
+{
+    auto page = countedPage();
+    int numericColumns = 0;
+    for (int section = 0; section < page->sections()->count(); ++section) {
+        page->sections()->setCurrentRow(section);
+        QTableView *view = page->tableView();
+        QAbstractItemModel *shown = view->model();
+        for (int c = 0; c < shown->columnCount() && shown->rowCount() >= 2; ++c) {
+            bool numeric = true;  // every row a number (the overview mixes numbers and text)
+            for (int r = 0; r < shown->rowCount(); ++r)
+                numeric = numeric && shown->index(r, c).data(ReportTableModel::SortRole).typeId() == QMetaType::Double;
+            if (!numeric)
+                continue;
+            ++numericColumns;
+            for (const Qt::SortOrder order : {Qt::AscendingOrder, Qt::DescendingOrder}) {
+                view->sortByColumn(c, order);
+                for (int r = 1; r < shown->rowCount(); ++r) {
+                    const double above = shown->index(r - 1, c).data(ReportTableModel::SortRole).toDouble();
+                    const double below = shown->index(r, c).data(ReportTableModel::SortRole).toDouble();
+                    QVERIFY2(order == Qt::AscendingOrder ? above <= below : above >= below,
+                             qPrintable(QStringLiteral("section %1 column %2: %3 then %4")
+                                            .arg(page->currentSection())
+                                            .arg(c)
+                                            .arg(above)
+                                            .arg(below)));
+                }
+            }
+        }
+    }
+    QVERIFY(numericColumns > 10);
 }
 
 void TestStatsPage::closingWhileCountingCancels()

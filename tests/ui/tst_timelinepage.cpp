@@ -283,6 +283,15 @@ void TestTimelinePage::doubleClickOpensTheLayer()
     QTRY_COMPARE_WITH_TIMEOUT(w.tabs()->count(), 2, 5000);
     QVERIFY(w.tabs()->tabToolTip(1).startsWith(
         QString::fromStdString(page->timeline()->layers[d2].path)));
+    // Enter on the map opens the selected layer too (a click selects it).
+    w.tabs()->setCurrentWidget(page);
+    const std::size_t i1 = layerNamed(*page->timeline(), imageName(k(0), k(3), 0x100));
+    page->map()->setSelected(i1);
+    QSignalSpy opened(page, &TimelinePage::openLayer);
+    QTest::keyClick(page->map(), Qt::Key_Return);
+    QCOMPARE(opened.size(), 1);
+    QCOMPARE(opened.first().first().toString(),
+             QString::fromStdString(page->timeline()->layers[i1].path));
 }
 
 // The wheel zooms around the pointer (Shift: keys only), 0 resets; hovering names the layer.
