@@ -350,28 +350,39 @@ namespace layerscope {
 namespace {
 // Key ranges whose oldest covering layer is a delta layer: no image lies below their WAL, so
 // their reads end in a will_init record of that delta, in an ancestor timeline, or fail with
-// "could not find data". Works on the map's elementary key intervals; adjacent intervals with
-// the same bottom layer are reported once.
+// "could not find data". Key ranges no layer holds at all (the map's blank columns): reads of
+// them find nothing here. Works on the map's elementary key intervals; adjacent intervals with
+// the same bottom layer (or none) are reported once.
 void checkKeyBases(const Timeline &t, std::vector<TimelineProblem> &out)
 {
     const MapLayout m = layoutMap(t);
-    std::size_t runLayer = TimelineProblem::npos;
+    constexpr std::size_t kNoRun = TimelineProblem::npos - 1; // npos: a run of uncovered keys
+    std::size_t runLayer = kNoRun;
     Key runStart, runEnd;
     const auto flush = [&] {
-        if (runLayer == TimelineProblem::npos)
+        if (runLayer == kNoRun)
             return;
-        out.push_back(
-            {"timeline-key-base",
-             Severity::Info,
-             runLayer,
-             fmt::format("keys {} – {} ({} – {}): the oldest layer holding them is this delta "
-                         "layer, with no image layer below: their reads end in a will_init record "
-                         "here, in an ancestor timeline, or in \"could not find data\"",
-                         runStart.toHex(),
-                         runEnd.toHex(),
-                         runStart.describe(),
-                         runEnd.describe())});
-        runLayer = TimelineProblem::npos;
+        const std::string keys = fmt::format("keys {} – {} ({} – {})",
+                                             runStart.toHex(),
+                                             runEnd.toHex(),
+                                             runStart.describe(),
+                                             runEnd.describe());
+        if (runLayer == TimelineProblem::npos)
+            out.push_back({"timeline-key-gap",
+                           Severity::Info,
+                           TimelineProblem::npos,
+                           keys
+                               + ": no layer holds them: reads of these keys find no data in "
+                                 "this timeline (keys that never existed, or an ancestor's)"});
+        else
+            out.push_back({"timeline-key-base",
+                           Severity::Info,
+                           runLayer,
+                           keys
+                               + ": the oldest layer holding them is this delta layer, with no "
+                                 "image layer below: their reads end in a will_init record here, "
+                                 "in an ancestor timeline, or in \"could not find data\""});
+        runLayer = kNoRun;
     };
     for (std::size_t k = 0; k + 1 < m.keys.size(); ++k) {
         std::size_t bottom = TimelineProblem::npos;
@@ -386,12 +397,13 @@ void checkKeyBases(const Timeline &t, std::vector<TimelineProblem> &out)
                 || (n.lsnStart == b->lsnStart && n.kind == LayerKind::Image))
                 bottom = i;
         }
-        const bool deltaBottom = bottom != TimelineProblem::npos
-                                 && t.layers[bottom].name->kind == LayerKind::Delta;
-        if (!deltaBottom || bottom != runLayer)
+        // A run: keys whose bottom is one delta layer, or keys no layer holds (npos).
+        const bool reported = bottom == TimelineProblem::npos
+                              || t.layers[bottom].name->kind == LayerKind::Delta;
+        if (!reported || bottom != runLayer)
             flush();
-        if (deltaBottom) {
-            if (runLayer == TimelineProblem::npos) {
+        if (reported) {
+            if (runLayer == kNoRun) {
                 runLayer = bottom;
                 runStart = m.keys[k];
             }

@@ -55,6 +55,7 @@ private slots:
     void brokenChainSaysWhy();
     void indexAgainstDirectory();
     void scrubFindsEachPlantedProblem();
+    void keyGapsAreSaid();
     void countsEntries_data();
     void countsEntries();
     void mapSvgDrawsEveryLayer();
@@ -302,6 +303,36 @@ void TestTimeline::realIndexPart()
     }
     QCOMPARE(bySeverityCheck["timeline-lsn-gap"], 23);
     QCOMPARE(bySeverityCheck["timeline-key-base"], 6);
+}
+
+// Keys no layer holds (a blank column of the map) are one note per run, not tied to a layer;
+// keys whose only layers are deltas are the key-base note of the oldest delta.
+void TestTimeline::keyGapsAreSaid()
+{
+    QTemporaryDir dir;
+    write(dir.path(), imageName(k(0), k(1), 0x100), {{k(0), 0, image(1)}});
+    write(dir.path(), imageName(k(3), k(4), 0x100), {{k(3), 0, image(2)}});
+    write(dir.path(), deltaName(k(4), k(6), 0x100, 0x200), {{k(5), 0x150, record(3)}});
+    auto t = scanTimeline(dir.path().toStdString());
+    QVERIFY(t);
+    readSummaries(*t);
+    QStringList said;
+    for (const TimelineProblem &p : checkTimeline(*t))
+        said << QStringLiteral("%1 %2 %3")
+                    .arg(QString::fromStdString(p.check),
+                         p.layer == TimelineProblem::npos
+                             ? QString("-")
+                             : QString::fromStdString(t->layers[p.layer].fileName),
+                         QString::fromStdString(p.message).section(' ', 1, 3));
+    const QString delta = QString::fromStdString(deltaName(k(4), k(6), 0x100, 0x200).canonical());
+    QCOMPARE(said,
+             (QStringList{QStringLiteral("timeline-key-gap - %1 – %2")
+                              .arg(QString::fromStdString(k(1).toHex()),
+                                   QString::fromStdString(k(3).toHex())),
+                          QStringLiteral("timeline-key-base %1 %2 – %3")
+                              .arg(delta,
+                                   QString::fromStdString(k(4).toHex()),
+                                   QString::fromStdString(k(6).toHex()))}));
 }
 
 void TestTimeline::countsEntries_data()

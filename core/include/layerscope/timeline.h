@@ -143,7 +143,7 @@ struct TimelineProblem
 /// key ranges, and LSN ranges no delta layer covers between the oldest delta and the newest
 /// (warnings: WAL missing for every key; infos when a merged index puts the gap below its GC
 /// cutoff, where GC removes such deltas); key ranges with no image layer below their oldest
-/// delta layer, temp files and files that are not layers (infos).
+/// delta layer, key ranges no layer holds, temp files and files that are not layers (infos).
 std::vector<TimelineProblem> checkTimeline(const Timeline &timeline);
 
 /// One layer Neon's read path visits for a key, with the values it reads there.
