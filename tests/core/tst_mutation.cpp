@@ -411,7 +411,7 @@ void TestMutation::mutantsAreReported_data()
                            "demo-image-zstd", "demo-delta", "synth-delta-3000", "synth-image-zstd",
                            "synth-delta-zstd-8000"};
     // Neon-written fixtures get the most mutants; generated layers (larger, slower to read)
-    // fewer: 2,550 in all (a fifth under the sanitizers).
+    // fewer: 2,550 in all (a twentieth under the sanitizers).
 #ifndef LAYERSCOPE_MUTANT_SHARE
 #define LAYERSCOPE_MUTANT_SHARE 1
 #endif
