@@ -24,6 +24,15 @@ using namespace layerscope::ui;
 
 namespace {
 
+/// The generated timeline, written once for the tests that only read it.
+QString fixtureDir()
+{
+    static QTemporaryDir dir;
+    static const bool written = (timelinefixture::writeTimeline(dir.path()), true);
+    Q_UNUSED(written);
+    return dir.path();
+}
+
 std::unique_ptr<TimelinePage> loaded(const QString &path)
 {
     auto page = std::make_unique<TimelinePage>(path);
@@ -74,9 +83,8 @@ private slots:
 
 void TestTimelinePage::listsAndDraws()
 {
-    QTemporaryDir dir;
-    timelinefixture::writeTimeline(dir.path());
-    auto page = loaded(dir.path());
+    const QString dir = fixtureDir();
+    auto page = loaded(dir);
     QVERIFY(page->timeline());
     QCOMPARE(page->list()->model()->rowCount(), 7); // notes.txt and the temp file too
     const Timeline &t = *page->timeline();
@@ -123,9 +131,8 @@ void TestTimelinePage::findMarksTheReadPath()
     QFETCH(int, steps);
     QFETCH(bool, complete);
     QFETCH(QString, says);
-    QTemporaryDir dir;
-    timelinefixture::writeTimeline(dir.path());
-    auto page = loaded(dir.path());
+    const QString dir = fixtureDir();
+    auto page = loaded(dir);
     QCOMPARE(page->findKey(keyAt), steps >= 0);
     QVERIFY2(page->readPathView()->toPlainText().contains(says),
              qPrintable(page->readPathView()->toPlainText()));
@@ -171,9 +178,8 @@ void TestTimelinePage::findShowsThePage()
     QFETCH(QString, firstBytes);
     QFETCH(QString, changed);
     QFETCH(QString, caption);
-    QTemporaryDir dir;
-    timelinefixture::writeTimeline(dir.path());
-    auto page = loaded(dir.path());
+    const QString dir = fixtureDir();
+    auto page = loaded(dir);
     QVERIFY(page->findKey(keyAt));
     const Bytes bytes = page->pageView()->bytes();
     QCOMPARE(int(bytes.size()), size);
@@ -192,9 +198,8 @@ void TestTimelinePage::findShowsThePage()
 // The Problems tab lists what checkTimeline finds; a row selects its layer on the map.
 void TestTimelinePage::problemsTab()
 {
-    QTemporaryDir dir;
-    timelinefixture::writeTimeline(dir.path());
-    auto page = loaded(dir.path());
+    const QString dir = fixtureDir();
+    auto page = loaded(dir);
     QTableView *view = page->problemsView();
     QCOMPARE(view->model()->rowCount(), 5);
     QCOMPARE(page->sideTabs()->tabText(1), QString("Problems (5)"));
@@ -264,12 +269,11 @@ void TestTimelinePage::directoryWithItsIndex()
 
 void TestTimelinePage::doubleClickOpensTheLayer()
 {
-    QTemporaryDir dir;
-    timelinefixture::writeTimeline(dir.path());
+    const QString dir = fixtureDir();
     MainWindow w;
     w.resize(1400, 900);
     w.show();
-    QCOMPARE(w.openFiles({dir.path()}, true), 1);
+    QCOMPARE(w.openFiles({dir}, true), 1);
     auto *page = qobject_cast<TimelinePage *>(w.tabs()->currentWidget());
     QVERIFY(page);
     QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
@@ -297,9 +301,8 @@ void TestTimelinePage::doubleClickOpensTheLayer()
 // The wheel zooms around the pointer (Shift: keys only), 0 resets; hovering names the layer.
 void TestTimelinePage::zoomResetAndHover()
 {
-    QTemporaryDir dir;
-    timelinefixture::writeTimeline(dir.path());
-    auto page = loaded(dir.path());
+    const QString dir = fixtureDir();
+    auto page = loaded(dir);
     page->show();
     QVERIFY(QTest::qWaitForWindowExposed(page.get()));
     LayerMapView *map = page->map();
