@@ -1,15 +1,16 @@
 #include "testutil.h"
 
 #include <btree/btreegraphview.h>
+#include <diff/diffpage.h>
+#include <document/layerdocument.h>
+#include <focusring.h>
 #include <hex/blobpanel.h>
 #include <hex/findbar.h>
-#include <focusring.h>
+#include <hex/hexview.h>
 #include <keys/keytablewidget.h>
 #include <layerpage.h>
-#include <document/layerdocument.h>
 #include <mainwindow.h>
 #include <problems/problemspanel.h>
-#include <diff/diffpage.h>
 #include <stats/statspage.h>
 #include <timeline/layermapview.h>
 #include <timeline/timelinepage.h>
@@ -19,15 +20,15 @@
 #include <layerscope/layer.h>
 
 #include <QDir>
-#include <QLineEdit>
 #include <QFileInfo>
+#include <QLineEdit>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
-#include <QTextEdit>
-#include <QTreeView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextEdit>
+#include <QTreeView>
 
 #include <sys/stat.h>
 
@@ -59,15 +60,20 @@ void TestMainWindow::opensFixturesInTabs()
     QCOMPARE(w.tabs()->count(), int(files.size()));
     QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
     // Tabs are named after the files (middle elided), the full path in the tooltip.
-    QVERIFY2(w.tabs()->tabText(0).startsWith("000000067F00000005…"), qPrintable(w.tabs()->tabText(0)));
+    QVERIFY2(w.tabs()->tabText(0).startsWith("000000067F00000005…"),
+             qPrintable(w.tabs()->tabText(0)));
     QVERIFY(w.tabs()->tabText(0) != w.tabs()->tabText(1));
-    QVERIFY(w.tabs()->tabToolTip(0).startsWith(files.first()) || w.tabs()->tabToolTip(0).startsWith(files.last()));
+    QVERIFY(w.tabs()->tabToolTip(0).startsWith(files.first())
+            || w.tabs()->tabToolTip(0).startsWith(files.last()));
     // The status bar follows the current tab.
     for (int i : {0, 1})
-        QTRY_VERIFY_WITH_TIMEOUT(!qobject_cast<LayerPage *>(w.tabs()->widget(i))->lastStatus().isEmpty(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !qobject_cast<LayerPage *>(w.tabs()->widget(i))->lastStatus().isEmpty(), 10000);
     for (int i : {0, 1, 0}) {
         w.tabs()->setCurrentIndex(i);
-        QVERIFY2(w.statusText().startsWith(qobject_cast<LayerPage *>(w.tabs()->widget(i))->document()->fileName()), qPrintable(w.statusText()));
+        QVERIFY2(w.statusText().startsWith(
+                     qobject_cast<LayerPage *>(w.tabs()->widget(i))->document()->fileName()),
+                 qPrintable(w.statusText()));
     }
     QVERIFY(w.windowTitle().contains("Layerscope"));
 }
@@ -124,7 +130,8 @@ void TestMainWindow::keyboardOnly()
     const auto entries = *layer->entries();
     bytes[qsizetype(entries[5].blobOffset)] = char(0xA0);
     bytes[qsizetype(entries[9].blobOffset)] = char(0xB0);
-    const QString path = dir.filePath("broken-" + QFileInfo(testutil::demoLayers(dir.path()).at(2)).fileName());
+    const QString path = dir.filePath(
+        "broken-" + QFileInfo(testutil::demoLayers(dir.path()).at(2)).fileName());
     QVERIFY(testutil::writeFile(path, bytes));
     MainWindow w;
     w.show();
@@ -132,24 +139,26 @@ void TestMainWindow::keyboardOnly()
     QCOMPARE(w.openFiles({path}, true), 1);
     QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 20000);
     LayerPage *p = w.currentPage();
-    QTRY_VERIFY_WITH_TIMEOUT(p->document()->report() && p->problems()->model()->rowCount() > 0, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(p->document()->report() && p->problems()->model()->rowCount() > 0,
+                             20000);
     p->focusPane(LayerPage::KeysPane);
     QCOMPARE(p->currentPane(), LayerPage::KeysPane);
     // A visible ring around the view with the focus.
     QTRY_VERIFY(p->focusRing()->isVisible());
     QCOMPARE(p->focusRing()->target(), static_cast<QWidget *>(p->keys()->view()));
-    QVERIFY(p->focusRing()->geometry().contains(p->keys()->view()->geometry().translated(p->keys()->view()->mapTo(p, QPoint(0, 0)) - p->keys()->view()->pos())));
+    QVERIFY(p->focusRing()->geometry().contains(p->keys()->view()->geometry().translated(
+        p->keys()->view()->mapTo(p, QPoint(0, 0)) - p->keys()->view()->pos())));
     const int row = p->keys()->view()->currentIndex().row();
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
-    QVERIFY(QApplication::focusWidget() != p->keys()->view());  // Tab left the table…
-    QCOMPARE(p->keys()->view()->currentIndex().row(), row);     // …without moving the selection
+    QVERIFY(QApplication::focusWidget() != p->keys()->view()); // Tab left the table…
+    QCOMPARE(p->keys()->view()->currentIndex().row(), row);    // …without moving the selection
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_F6);
     const LayerPage::Pane afterF6 = p->currentPane();
     QVERIFY(afterF6 != LayerPage::PaneCount);
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_2, Qt::AltModifier);
     QCOMPARE(p->currentPane(), LayerPage::ProblemsPane);
     QCOMPARE(p->focusRing()->target(), static_cast<QWidget *>(p->problems()->view()));
-    p->problems()->view()->selectionModel()->clearCurrentIndex();  // start before the first
+    p->problems()->view()->selectionModel()->clearCurrentIndex(); // start before the first
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_F8);
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_F8);
     // The second problem of the list is the second blob (offset order within errors).
@@ -162,7 +171,7 @@ void TestMainWindow::keyboardOnly()
     FindBar *bar = p->blob()->findBar();
     QVERIFY(bar->isVisible());
     QCOMPARE(QApplication::focusWidget(), static_cast<QWidget *>(bar->input()));
-    QTest::keyClicks(bar->input(), "Za");  // the summary magic 5A 61, found after wrapping at least
+    QTest::keyClicks(bar->input(), "Za"); // the summary magic 5A 61, found after wrapping at least
     QTest::keyClick(bar->input(), Qt::Key_Return);
     QTRY_VERIFY(p->blob()->title().contains("match"));
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Left, Qt::AltModifier);
@@ -196,19 +205,26 @@ void TestMainWindow::fitsA1024PixelScreen()
     w.show();
     QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
     QCoreApplication::processEvents();
-    QVERIFY2(w.minimumSizeHint().width() <= 1024, qPrintable(QString::number(w.minimumSizeHint().width())));
+    QVERIFY2(w.minimumSizeHint().width() <= 1024,
+             qPrintable(QString::number(w.minimumSizeHint().width())));
     QCOMPARE(w.width(), 1024);
     LayerPage *p = w.currentPage();
     for (QLineEdit *edit : p->keys()->findChildren<QLineEdit *>()) {
         if (edit->placeholderText().isEmpty() || !edit->isVisible())
             continue;
         const int needed = edit->fontMetrics().horizontalAdvance(edit->placeholderText());
-        QVERIFY2(edit->width() >= needed + 8, qPrintable(QString("%1: %2 < %3").arg(edit->placeholderText()).arg(edit->width()).arg(needed)));
+        QVERIFY2(
+            edit->width() >= needed + 8,
+            qPrintable(
+                QString("%1: %2 < %3").arg(edit->placeholderText()).arg(edit->width()).arg(needed)));
     }
-    for (QWidget *pane : {static_cast<QWidget *>(p->graph()), static_cast<QWidget *>(p->keys()), static_cast<QWidget *>(p->blob())})
-        QVERIFY2(pane->width() >= 300, qPrintable(QString("%1 is %2 px").arg(pane->metaObject()->className()).arg(pane->width())));
+    for (QWidget *pane : {static_cast<QWidget *>(p->graph()),
+                          static_cast<QWidget *>(p->keys()),
+                          static_cast<QWidget *>(p->blob())})
+        QVERIFY2(pane->width() >= 300,
+                 qPrintable(
+                     QString("%1 is %2 px").arg(pane->metaObject()->className()).arg(pane->width())));
 }
-
 
 // View → Statistics (Ctrl+I) and File → Compare With open tabs of their own that outlive the
 // layer's tab; the window waits for them like for a loading layer.
@@ -222,7 +238,9 @@ void TestMainWindow::statisticsAndCompareTabs()
     QVERIFY(QTest::qWaitForWindowActive(&w));
     QCOMPARE(w.openFiles({demo[0]}, true), 1);
     QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
-    QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : &w, Qt::Key_I, Qt::ControlModifier);
+    QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : &w,
+                    Qt::Key_I,
+                    Qt::ControlModifier);
     QCOMPARE(w.tabs()->count(), 2);
     auto *stats = qobject_cast<StatsPage *>(w.tabs()->currentWidget());
     QVERIFY(stats);
@@ -234,7 +252,8 @@ void TestMainWindow::statisticsAndCompareTabs()
     QCOMPARE(stats->stats()->total.storedBytes, expected->total.storedBytes);
     // Closing the layer's tab leaves the statistics readable (they hold their own mapping).
     w.tabs()->setCurrentIndex(0);
-    QTest::keySequence(QApplication::focusWidget() ? QApplication::focusWidget() : &w, QKeySequence(QKeySequence::Close));
+    QTest::keySequence(QApplication::focusWidget() ? QApplication::focusWidget() : &w,
+                       QKeySequence(QKeySequence::Close));
     QCOMPARE(w.tabs()->count(), 1);
     QVERIFY(stats->showSection("blob_sizes"));
 
@@ -295,22 +314,34 @@ void TestMainWindow::tabLeavesEveryPaneOfTheToolTabs()
     QVERIFY(QTest::qWaitForWindowActive(&w));
     QCOMPARE(w.openFiles({demo[0]}, true), 1);
     QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
-    QList<QWidget *> pages{w.openStatistics(), w.compareFiles(demo[0], demo[1], true), w.openTimeline(dir.path())};
+    QList<QWidget *> pages{w.openStatistics(),
+                           w.compareFiles(demo[0], demo[1], true),
+                           w.openTimeline(dir.path())};
     QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
     for (QWidget *page : pages) {
         w.tabs()->setCurrentWidget(page);
-        QList<QWidget *> panes;
-        for (QWidget *c : page->findChildren<QWidget *>())
-            if ((qobject_cast<QAbstractItemView *>(c) || qobject_cast<QTextEdit *>(c) || qobject_cast<LayerMapView *>(c))
-                && c->isVisible() && c->focusPolicy() & Qt::TabFocus)
-                panes << c;
-        QVERIFY(panes.size() >= 2);
-        for (QWidget *pane : panes) {
-            pane->setFocus(Qt::TabFocusReason);
-            QTRY_COMPARE(QApplication::focusWidget(), pane);
-            QTest::keyClick(pane, Qt::Key_Tab);
-            QVERIFY2(QApplication::focusWidget() != pane, pane->metaObject()->className());
+        // Every page of the page's own tab widgets too (the timeline's Problems and Page tabs).
+        QList<std::pair<QTabWidget *, int>> views{{nullptr, 0}};
+        for (QTabWidget *t : page->findChildren<QTabWidget *>())
+            for (int i = 0; i < t->count(); ++i)
+                views.append({t, i});
+        int panes = 0;
+        for (const auto &[tabs, index] : views) {
+            if (tabs)
+                tabs->setCurrentIndex(index);
+            for (QWidget *pane : page->findChildren<QWidget *>()) {
+                if (!(qobject_cast<QAbstractItemView *>(pane) || qobject_cast<QTextEdit *>(pane)
+                      || qobject_cast<LayerMapView *>(pane) || qobject_cast<HexView *>(pane))
+                    || !pane->isVisible() || !(pane->focusPolicy() & Qt::TabFocus))
+                    continue;
+                ++panes;
+                pane->setFocus(Qt::TabFocusReason);
+                QTRY_COMPARE(QApplication::focusWidget(), pane);
+                QTest::keyClick(pane, Qt::Key_Tab);
+                QVERIFY2(QApplication::focusWidget() != pane, pane->metaObject()->className());
+            }
         }
+        QVERIFY(panes >= 2);
     }
 }
 
