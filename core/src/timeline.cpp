@@ -208,15 +208,8 @@ std::optional<KeyAt> parseKeyAt(std::string_view text)
     const auto at = text.rfind('@');
     if (at == std::string_view::npos)
         return std::nullopt;
-    const auto trim = [](std::string_view s) {
-        while (!s.empty() && s.front() == ' ')
-            s.remove_prefix(1);
-        while (!s.empty() && s.back() == ' ')
-            s.remove_suffix(1);
-        return std::string(s);
-    };
-    const auto key = Key::parse(trim(text.substr(0, at)));
-    const auto lsn = Lsn::parse(trim(text.substr(at + 1)));
+    const auto key = Key::parse(text.substr(0, at));
+    const auto lsn = Lsn::parse(text.substr(at + 1));
     if (!key || !lsn)
         return std::nullopt;
     return KeyAt{*key, *lsn};
@@ -436,6 +429,11 @@ std::vector<TimelineProblem> checkTimeline(const Timeline &t)
                            Severity::Error,
                            i,
                            "the summary contradicts the file name: " + d});
+        if (l.onDisk && !l.summaryError.empty())
+            out.push_back({"timeline-summary-unreadable",
+                           Severity::Error,
+                           i,
+                           "the layer cannot be opened: " + l.summaryError});
         for (const std::string &p : l.indexProblems)
             out.push_back({"timeline-index", Severity::Error, i, p});
         if (l.isMapped())

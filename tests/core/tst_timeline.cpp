@@ -56,6 +56,7 @@ private slots:
     void indexAgainstDirectory();
     void scrubFindsEachPlantedProblem();
     void keyGapsAreSaid();
+    void unreadableLayerIsAnError();
     void countsEntries_data();
     void countsEntries();
     void mapSvgDrawsEveryLayer();
@@ -333,6 +334,31 @@ void TestTimeline::keyGapsAreSaid()
                               .arg(delta,
                                    QString::fromStdString(k(4).toHex()),
                                    QString::fromStdString(k(6).toHex()))}));
+}
+
+// A layer cut short (its summary names blocks beyond the file) is a timeline error naming the
+// offset, not a layer silently missing from the checks.
+void TestTimeline::unreadableLayerIsAnError()
+{
+    QTemporaryDir dir;
+    writeTimeline(dir.path());
+    const QString cut = dir.filePath(
+        QString::fromStdString(deltaName(Key::min(), Key::max(), 0x100, 0x200).canonical()));
+    QVERIFY(QFile::resize(cut, 9000));
+    auto t = scanTimeline(dir.path().toStdString());
+    QVERIFY(t);
+    readSummaries(*t);
+    QStringList said;
+    for (const TimelineProblem &p : checkTimeline(*t))
+        if (p.severity == Severity::Error)
+            said << QString::fromStdString(p.check + ": " + t->layers[p.layer].fileName + ": "
+                                           + p.message);
+    said.sort();
+    QCOMPARE(said.size(), 2); // and the planted summary that contradicts its name
+    QVERIFY2(said.join('\n').contains(
+                 QFileInfo(cut).fileName()
+                 + ": the layer cannot be opened: at offset 88: expected index_start_blk"),
+             qPrintable(said.join('\n')));
 }
 
 void TestTimeline::countsEntries_data()

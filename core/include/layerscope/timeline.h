@@ -138,8 +138,8 @@ struct TimelineProblem
     std::string message;
 };
 
-/// The timeline-level checks, after readSummaries (and mergeIndex, if any): summaries that
-/// contradict names and index disagreements (errors); image layers at one LSN with overlapping
+/// The timeline-level checks, after readSummaries (and mergeIndex, if any): layers that cannot be
+/// opened, summaries that contradict names and index disagreements (errors); image layers at one LSN with overlapping
 /// key ranges, and LSN ranges no delta layer covers between the oldest delta and the newest
 /// (warnings: WAL missing for every key; infos when a merged index puts the gap below its GC
 /// cutoff, where GC removes such deltas); key ranges with no image layer below their oldest
