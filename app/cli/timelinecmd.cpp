@@ -193,23 +193,22 @@ int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt
                      kKeyAtSyntax);
         return ExitUsage;
     }
-    const Key *key = &request->key;
-    const Lsn *lsn = &request->lsn;
+    const auto &[key, lsn] = *request;
     auto t = openTimeline(dir, opt.index);
     if (!t)
         return ExitUsage;
-    const ReadPath path = findReadPath(*t, *key, *lsn);
+    const ReadPath path = findReadPath(*t, key, lsn);
     auto chain = readChain(*t, path);
-    const std::optional<Redo> redo = chain && path.complete ? std::optional(redoChain(*key, *chain))
+    const std::optional<Redo> redo = chain && path.complete ? std::optional(redoChain(key, *chain))
                                                             : std::nullopt;
     // The chain is oldest first; the steps list their values newest first.
     std::size_t next = chain ? chain->size() : 0;
     Json steps = Json::array();
     if (!opt.json)
         fmt::print("{} ({}) at {}: the layers Neon reads, newest first\n",
-                   key->toHex(),
-                   key->describe(),
-                   lsn->toString());
+                   key.toHex(),
+                   key.describe(),
+                   lsn.toString());
     for (std::size_t i = 0; i < path.steps.size(); ++i) {
         const ReadStep &s = path.steps[i];
         const TimelineLayer &l = t->layers[s.layer];
@@ -255,9 +254,9 @@ int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt
                                                "failed",
                                                "no_base"};
     if (opt.json) {
-        Json j{{"key", key->toHex()},
-               {"key_text", key->describe()},
-               {"lsn", lsn->toString()},
+        Json j{{"key", key.toHex()},
+               {"key_text", key.describe()},
+               {"lsn", lsn.toString()},
                {"complete", path.complete},
                {"steps", steps}};
         if (!path.why.empty())

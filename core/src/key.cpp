@@ -357,6 +357,10 @@ std::optional<std::pair<Key, Class>> parseWords(const std::vector<std::string_vi
 
 std::optional<Key> Key::parse(std::string_view text)
 {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+        text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+        text.remove_suffix(1);
     if (const auto k = fromHex(text))
         return k;
     const auto w = words(text);

@@ -56,7 +56,8 @@ struct Key
     /// 1663/16384/2619 blk 7", "rel 1663/16384/2619_vm size", "slru pg_xact seg 0 blk 3",
     /// "twophase xid 42", "aux pg_logical/mappings/#<26 hex digits>", the six-field form, ...),
     /// plus the SLRU aliases clog, multixact_members and multixact_offsets and "aux PATH" for an
-    /// aux v2 file by its path. Words are separated by blanks; case matters only in paths.
+    /// aux v2 file by its path. Words are separated by blanks, blanks around the text are ignored;
+    /// case matters only in paths.
     /// nullopt when the text is none of these.
     static std::optional<Key> parse(std::string_view text);
     /// The aux file v2 key of a file path (FORMAT.md §9.4: category bytes, then 13 bytes of the
