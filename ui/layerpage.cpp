@@ -11,7 +11,7 @@
 #include "problems/problemspanel.h"
 #include "summary/summarypanel.h"
 
-#include <layerscope/salvage.h>
+#include <layerscope/check/salvage.h>
 
 #include <QApplication>
 #include <QColor>

@@ -2,7 +2,7 @@
 
 #include <QWidget>
 
-#include <layerscope/validate.h>
+#include <layerscope/check/validate.h>
 
 #include <memory>
 #include <optional>

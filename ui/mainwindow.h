@@ -3,7 +3,7 @@
 #include <QMainWindow>
 #include <QStringList>
 
-#include <layerscope/edit.h>
+#include <layerscope/write/edit.h>
 
 class QLabel;
 class QMenu;

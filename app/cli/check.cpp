@@ -1,16 +1,19 @@
-#include "commands.h"
+#include "cli.h"
 
 #include "json.h"
 
-#include <layerscope/inspect.h>
-#include <layerscope/layer.h>
-#include <layerscope/layer_name.h>
-#include <layerscope/salvage.h>
-#include <layerscope/timeline.h>
-#include <layerscope/validate.h>
-#include <layerscope/writer.h>
+#include <layerscope/check/salvage.h>
+#include <layerscope/check/validate.h>
+#include <layerscope/dissect/inspect.h>
+#include <layerscope/format/layer.h>
+#include <layerscope/format/layer_name.h>
+#include <layerscope/timeline/timeline.h>
+#include <layerscope/write/writer.h>
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <memory>
 
 #include <cstdio>
 #include <filesystem>
@@ -255,6 +258,8 @@ std::vector<std::string> scrubTimeline(const std::string &dir,
 
 } // namespace
 
+namespace {
+
 int cmdCheck(const std::vector<std::string> &args, const Options &opt)
 {
     int rc = ExitOk;
@@ -390,6 +395,83 @@ int cmdSalvage(const std::string &in, const std::string &outArg, const Options &
                      out.c_str(),
                      implied.c_str());
     return r.lossless() ? ExitOk : ExitProblem;
+}
+
+} // namespace
+
+void addCheckCommands(CLI::App &app, CommandRun &run)
+{
+    struct State
+    {
+        Options opt;
+        std::vector<std::string> files;
+        std::string in, out, maxText;
+    };
+    auto st = std::make_shared<State>();
+    Options &opt = st->opt;
+    auto *check = app.add_subcommand("check",
+                                     "validate every invariant; list each problem with its offset");
+    check
+        ->add_option(
+            "FILE",
+            st->files,
+            "layer files, timeline directories (every layer, plus the timeline's checks) or an "
+            "index_part.json (the timeline's checks on the layers it lists)")
+        ->required();
+    check->add_flag("--json",
+                    opt.json,
+                    "one JSON object per problem (with its file), one per file, then one total");
+    check
+        ->add_option("--index",
+                     opt.index,
+                     "an index_part.json to cross-check the timeline directories with")
+        ->type_name("FILE");
+    check->add_flag("--pages",
+                    opt.pages,
+                    "also check 8 KiB relation pages (header, checksum, line pointers)");
+    check
+        ->add_option("--evidence",
+                     opt.evidence,
+                     "write the report, summary, hex of every block at fault and the "
+                     "sha256 to DIR")
+        ->option_text("DIR");
+    check
+        ->add_option("--max-problems",
+                     st->maxText,
+                     "list at most N problems (counts stay exact; default 100000)")
+        ->check(countValidator())
+        ->option_text("N");
+    check->add_option("--threads", opt.threads, "threads for the blob checks (default: all cores)")
+        ->check(CLI::Range(1, 64))
+        ->option_text("N");
+    check
+        ->add_option("--color", opt.color, "severity colours: auto (on a terminal), always or never")
+        ->transform(CLI::CheckedTransformer(std::map<std::string, Color>{{"auto", Color::Auto},
+                                                                         {"always", Color::Always},
+                                                                         {"never", Color::Never}}))
+        ->option_text("auto|always|never");
+    addQuiet(check, opt);
+    check->footer(fmt::format(
+        "Exit status: 0 clean (info allowed), 1 errors or warnings, 2 a file cannot be read.\n"
+        "Example:\n  layerctl check --evidence /tmp/evidence {}",
+        kExampleLayer));
+    check->callback([st, &run] {
+        if (!st->maxText.empty())
+            st->opt.maxProblems = *parseSize(st->maxText);
+        run = [st] { return cmdCheck(st->files, st->opt); };
+    });
+
+    auto *salvage = app.add_subcommand("salvage",
+                                       "write a new layer from every entry that can be trusted");
+    salvage->add_option("IN", st->in, "damaged layer file")->required();
+    salvage->add_option("OUT", st->out, "new layer file, or a directory to get the canonical name")
+        ->required();
+    addQuiet(salvage, opt);
+    salvage->footer(fmt::format(
+        "Exit status: 0 nothing was dropped or repaired, 1 something was, 2 nothing written.\n"
+        "Example:\n  layerctl salvage {} /tmp/salvaged/",
+        kExampleLayer));
+    salvage->callback([st, &run] { run = [st] { return cmdSalvage(st->in, st->out, st->opt); }; });
 }
 
 } // namespace layerscope::cli

@@ -1,11 +1,14 @@
 // layerctl diff: two layers compared by summary field and by entry (core/diff.h).
 
-#include "commands.h"
+#include "cli.h"
 #include "json.h"
 
-#include <layerscope/diff.h>
+#include <layerscope/report/diff.h>
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <memory>
 
 namespace layerscope::cli {
 
@@ -35,6 +38,8 @@ Json differenceJson(const Layer &a, const Layer &b, const EntryDifference &d)
 }
 
 } // namespace
+
+namespace {
 
 int cmdDiff(const std::string &fileA, const std::string &fileB, const Options &opt)
 {
@@ -110,6 +115,42 @@ int cmdDiff(const std::string &fileA, const std::string &fileB, const Options &o
                    report->keysOnly ? " (an image against a delta: keys compared, not values)" : "");
     }
     return report->same() ? ExitOk : ExitProblem;
+}
+
+} // namespace
+
+void addDiffCommand(CLI::App &app, CommandRun &run)
+{
+    struct State
+    {
+        Options opt;
+        std::string a, b;
+    };
+    auto st = std::make_shared<State>();
+    Options &opt = st->opt;
+    auto *diff = app.add_subcommand(
+        "diff", "compare two layers: summary fields, then entries by key (and LSN)");
+    diff->add_option("A", st->a, "first layer")->required();
+    diff->add_option("B", st->b, "second layer")->required();
+    diff->add_option("--limit", opt.limit, "list at most N differences (all are counted)")
+        ->check(CLI::NonNegativeNumber)
+        ->option_text("N");
+    auto *diffJson = diff->add_flag(
+        "--json",
+        opt.json,
+        "one JSON object per difference, then one per summary field, then a total");
+    diff->add_flag("--csv",
+                   opt.csvOut,
+                   "CSV: a header, one row per difference, then one per summary field")
+        ->excludes(diffJson);
+    diff->footer(fmt::format(
+        "Values are compared by content (decompressed payload, and will_init for deltas): a page\n"
+        "stored plainly and the same page stored with zstd are equal. An image against a delta\n"
+        "compares keys only.\n"
+        "Exit status: 0 same content, 1 differences, 2 error.\n"
+        "Example:\n  layerctl diff {} rewritten.layer",
+        kExampleLayer));
+    diff->callback([st, &run] { run = [st] { return cmdDiff(st->a, st->b, st->opt); }; });
 }
 
 } // namespace layerscope::cli

@@ -1,10 +1,14 @@
-#include "commands.h"
+// layerctl rewrite-summary: safe summary edits (core/write/edit.h).
+#include "cli.h"
 
-#include <layerscope/edit.h>
-#include <layerscope/layer.h>
-#include <layerscope/validate.h>
+#include <layerscope/check/validate.h>
+#include <layerscope/format/layer.h>
+#include <layerscope/write/edit.h>
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <memory>
 
 #include <cstdio>
 
@@ -42,6 +46,8 @@ std::optional<Id128> parseId(std::string_view s)
 }
 
 } // namespace
+
+namespace {
 
 int cmdRewriteSummary(const std::string &file, const Options &opt)
 {
@@ -148,6 +154,56 @@ int cmdRewriteSummary(const std::string &file, const Options &opt)
         std::printf("re-validated: %s\n", fmt::format("{} error(s), {} warning(s)", r.errors, r.warnings).c_str());
     }
     return ExitOk;
+}
+
+} // namespace
+
+void addEditCommand(CLI::App &app, CommandRun &run)
+{
+    struct State
+    {
+        Options opt;
+        std::string file;
+    };
+    auto st = std::make_shared<State>();
+    Options &opt = st->opt;
+    auto *edit = app.add_subcommand("rewrite-summary",
+                                    "edit the summary safely (backups: FILE.orig, FILE.bak.1..5)");
+    edit->add_option("FILE", st->file, "layer file (a symlink is followed)")->required();
+    edit->add_option("--tenant-id,--new-tenant-id", opt.tenant, "new tenant id (32 hex digits)")
+        ->option_text("ID");
+    edit->add_option("--timeline-id,--new-timeline-id",
+                     opt.timeline,
+                     "new timeline id (32 hex digits)")
+        ->option_text("ID");
+    edit->add_option("--key-start", opt.keyStart, "new key range start (36 hex digits)")
+        ->option_text("KEY");
+    edit->add_option("--key-end", opt.keyEnd, "new key range end (36 hex digits)")
+        ->option_text("KEY");
+    edit->add_option("--lsn", opt.lsn, "new image LSN (X/Y or 16 hex digits)")->option_text("LSN");
+    edit->add_option("--lsn-start", opt.lsnStart, "new delta LSN range start")->option_text("LSN");
+    edit->add_option("--lsn-end", opt.lsnEnd, "new delta LSN range end")->option_text("LSN");
+    edit->add_flag("--in-place",
+                   opt.inPlace,
+                   "rewrite block 0 in place (old block saved to FILE.block0.bak first)");
+    edit->add_flag("--no-backup", opt.noBackup, "keep no FILE.orig / FILE.bak.N");
+    edit->add_option("--keep-backups",
+                     opt.keepBackups,
+                     "keep FILE.bak.1 … FILE.bak.N, newest first (default 5; "
+                     "FILE.orig is always kept)")
+        ->check(CLI::Range(0, 100))
+        ->option_text("N");
+    edit->add_flag("--dry-run", opt.dryRun, "print the bytes that would change, write nothing");
+    edit->add_flag("--force",
+                   opt.force,
+                   "write even when Neon could no longer read every entry, or the file is "
+                   "read-only");
+    addQuiet(edit, opt);
+    edit->footer(fmt::format(
+        "Example:\n  layerctl rewrite-summary --new-tenant-id 11111111111111111111111111111111 "
+        "--dry-run {}",
+        kExampleLayer));
+    edit->callback([st, &run] { run = [st] { return cmdRewriteSummary(st->file, st->opt); }; });
 }
 
 } // namespace layerscope::cli

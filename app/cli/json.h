@@ -1,7 +1,7 @@
 #pragma once
 
-#include <layerscope/inspect.h>
-#include <layerscope/layer.h>
+#include <layerscope/dissect/inspect.h>
+#include <layerscope/format/layer.h>
 
 #include <nlohmann/json.hpp>
 

@@ -1,15 +1,20 @@
 // layerctl stats: where a layer's bytes go (core/stats.h), for a file or a directory.
 
-#include "commands.h"
+#include "cli.h"
 #include "json.h"
 
-#include <layerscope/stats.h>
+#include <layerscope/report/stats.h>
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <memory>
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
+#include <unistd.h>
 
 namespace layerscope::cli {
 
@@ -82,11 +87,32 @@ void printStats(const std::string &title, const LayerStats &s)
         fmt::print("{}:\n{}", t.title, tableText(t));
 }
 
-/// Writes each table to DIR/<id>.csv; false (with the reason on stderr) when one cannot be.
-bool writeCsv(const std::string &dir, const std::vector<Table> &tables)
+/// Creates DIR when missing and proves a file can be created in it, before any layer is read;
+/// false (with the reason on stderr) when not.
+bool csvDirWritable(const std::string &dir)
 {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        reportError(dir, fmt::format("cannot create the CSV directory: {}", ec.message()));
+        return false;
+    }
+    const std::string probe = (std::filesystem::path(dir) / ".layerctl-write-test").string();
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) {
+        reportError(dir, fmt::format("cannot write CSV files there: {}", std::strerror(errno)));
+        return false;
+    }
+    if (fd >= 0) {
+        ::close(fd);
+        ::unlink(probe.c_str());
+    }
+    return true;
+}
+
+/// Writes each table to DIR/<id>.csv; false (with the reason on stderr) when one cannot be.
+bool writeCsv(const std::string &dir, const std::vector<Table> &tables)
+{
     for (const Table &t : tables) {
         const std::string path = (std::filesystem::path(dir) / (t.id + ".csv")).string();
         if (!writeText(path, tableCsv(t))) {
@@ -99,8 +125,12 @@ bool writeCsv(const std::string &dir, const std::vector<Table> &tables)
 
 } // namespace
 
+namespace {
+
 int cmdStats(const std::string &path, const Options &opt)
 {
+    if (!opt.csv.empty() && !csvDirWritable(opt.csv))
+        return ExitUsage;
     std::vector<std::string> files;
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
@@ -164,6 +194,34 @@ int cmdStats(const std::string &path, const Options &opt)
             return ExitUsage;
     }
     return rc;
+}
+
+} // namespace
+
+void addStatsCommand(CLI::App &app, CommandRun &run)
+{
+    struct State
+    {
+        Options opt;
+        std::string path;
+    };
+    auto st = std::make_shared<State>();
+    Options &opt = st->opt;
+    auto *stats = app.add_subcommand(
+        "stats", "where the bytes go: key categories, relations, blob sizes, compression, index");
+    stats->add_option("PATH", st->path, "layer file, or a directory of layers")->required();
+    stats->add_flag("--json",
+                    opt.json,
+                    "one JSON object (per layer for a directory, then the total)");
+    stats
+        ->add_option("--csv",
+                     opt.csv,
+                     "also write every table as DIR/<table>.csv (a directory adds layers.csv)")
+        ->type_name("DIR");
+    stats->footer(fmt::format("Exit status: 1 when a layer cannot be read in full.\n"
+                              "Example:\n  layerctl stats {}",
+                              kExampleLayer));
+    stats->callback([st, &run] { run = [st] { return cmdStats(st->path, st->opt); }; });
 }
 
 } // namespace layerscope::cli

@@ -1,15 +1,18 @@
 // layerctl ls and find: a timeline directory's layers, and Neon's read path for key@LSN
 // (core/timeline.h).
 
-#include "commands.h"
+#include "cli.h"
 #include "json.h"
 
-#include <layerscope/index_part.h>
-#include <layerscope/redo.h>
-#include <layerscope/table.h>
-#include <layerscope/timeline.h>
+#include <layerscope/report/table.h>
+#include <layerscope/timeline/index_part.h>
+#include <layerscope/timeline/redo.h>
+#include <layerscope/timeline/timeline.h>
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <memory>
 
 #include <cerrno>
 #include <cstring>
@@ -65,6 +68,8 @@ std::string lsnsOf(const LayerName &n)
 }
 
 } // namespace
+
+namespace {
 
 int cmdLs(const std::string &dir, const Options &opt)
 {
@@ -298,6 +303,62 @@ int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt
     }
     const bool neonFails = !chain || (redo && redo->outcome == Redo::Outcome::Failed);
     return path.complete && !neonFails ? ExitOk : ExitProblem;
+}
+
+} // namespace
+
+void addTimelineCommands(CLI::App &app, CommandRun &run)
+{
+    struct State
+    {
+        Options opt;
+        std::string path, key;
+    };
+    auto st = std::make_shared<State>();
+    Options &opt = st->opt;
+    auto *ls = app.add_subcommand(
+        "ls", "the layers of a timeline directory, summaries checked against names");
+    ls->add_option("PATH", st->path, "timeline directory, or an index_part.json")->required();
+    ls->add_option("--index", opt.index, "an index_part.json to cross-check the directory with")
+        ->type_name("FILE");
+    ls->add_flag("--json", opt.json, "one JSON object per file, then a total");
+    ls->footer("Exit status: 0 every summary agrees with its name, 1 one is unreadable or "
+               "disagrees, 2 I/O.");
+    ls->callback([st, &run] { run = [st] { return cmdLs(st->path, st->opt); }; });
+
+    auto *find = app.add_subcommand(
+        "find", "Neon's read path for KEY@LSN over a timeline directory, with its chain");
+    find->add_option("PATH", st->path, "timeline directory, or an index_part.json (layer order only)")
+        ->required();
+    find->add_option("KEY@LSN",
+                     st->key,
+                     "KEY (36 hex digits, or as layerctl prints it: \"rel 1663/16384/2619 blk 7\", "
+                     "\"slru clog seg "
+                     "0 blk 3\", ...) @ LSN (X/Y or 16 hex digits)")
+        ->required();
+    find->add_flag("--json", opt.json, "one JSON object");
+    find->add_option("--page", opt.page, "write the page Neon's own records reconstruct to FILE")
+        ->type_name("FILE");
+    find->add_option("--index",
+                     opt.index,
+                     "an index_part.json whose layers are merged with the directory's")
+        ->type_name("FILE");
+    find->footer("Exit status: 0 the chain reaches an image or will_init record, 1 it is broken "
+                 "(\"could not find\n"
+                 "data for key\"), a value in it cannot be read, Neon would fail applying a "
+                 "record, or --page has\n"
+                 "no page to write; 2 usage or I/O error.");
+    find->callback([st, &run] { run = [st] { return cmdFind(st->path, st->key, st->opt); }; });
+
+    auto *map = app.add_subcommand(
+        "map", "the layer map of a timeline (directory or index_part.json) as SVG");
+    map->add_option("PATH", st->path, "timeline directory, or an index_part.json")->required();
+    map->add_option("--svg", opt.svg, "the SVG file to write")->required()->type_name("OUT");
+    map->add_option("--index",
+                    opt.index,
+                    "an index_part.json whose layers are merged with the directory's")
+        ->type_name("FILE");
+    map->callback([st, &run] { run = [st] { return cmdMap(st->path, st->opt); }; });
 }
 
 } // namespace layerscope::cli

@@ -19,10 +19,11 @@
 #include <QTableView>
 #include <QTimer>
 
-#include <layerscope/synth.h>
+#include <layerscope/write/synth.h>
 
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
 
 namespace {
 /// Where the bundled demo layers live (written on first use): per user, in the application
@@ -45,16 +46,44 @@ QStringList demoLayers()
             out << QString::fromStdString(p);
     return out;
 }
+/// True when argv holds one of `names` (before a "--").
+bool hasArg(int argc, char **argv, std::initializer_list<const char *> names)
+{
+    for (int i = 1; i < argc && std::strcmp(argv[i], "--"); ++i)
+        for (const char *n : names)
+            if (!std::strcmp(argv[i], n))
+                return true;
+    return false;
+}
+
+/// Qt's default platform plugin aborts the process when there is no display. Help and
+/// screenshots need none, so they get the offscreen platform; a window without a display is
+/// refused in one line. False (after printing why) when the GUI cannot start.
+bool choosePlatform(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsSet("QT_QPA_PLATFORM") || qEnvironmentVariableIsSet("DISPLAY")
+        || qEnvironmentVariableIsSet("WAYLAND_DISPLAY"))
+        return true;
+    if (hasArg(argc, argv, {"-h", "--help", "--help-all", "--screenshot"})) {
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+        return true;
+    }
+    std::fprintf(stderr,
+                 "layerscope: no display (DISPLAY and WAYLAND_DISPLAY are unset): run it in a "
+                 "desktop session, use --screenshot OUT.png, or use layerctl\n");
+    return false;
+}
 } // namespace
 
 int main(int argc, char **argv)
 {
     // --version must work without a display (packaging checks, servers).
-    for (int i = 1; i < argc; ++i)
-        if (!std::strcmp(argv[i], "--version") || !std::strcmp(argv[i], "-v")) {
-            std::printf("layerscope %s\n", LAYERSCOPE_VERSION);
-            return 0;
-        }
+    if (hasArg(argc, argv, {"--version", "-v"})) {
+        std::printf("layerscope %s\n", LAYERSCOPE_VERSION);
+        return 0;
+    }
+    if (!choosePlatform(argc, argv))
+        return 2;
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Layerscope"));
     QApplication::setOrganizationName(QStringLiteral("Layerscope"));

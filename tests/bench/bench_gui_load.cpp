@@ -6,7 +6,7 @@
 #include <layerpage.h>
 #include <mainwindow.h>
 
-#include <layerscope/edit.h>
+#include <layerscope/write/edit.h>
 
 #include <QApplication>
 #include <QFile>

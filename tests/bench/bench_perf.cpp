@@ -2,12 +2,12 @@
 // plain sequential read of the index bytes, validation against reading the whole file, and
 // the anonymous memory validation keeps; diff of the layer against a second mapping of itself
 // (every value compared) and space statistics (every value read and decoded) against the walk. Prints one block per file; never asserts.
-#include <layerscope/diff.h>
-#include <layerscope/layer.h>
-#include <layerscope/stats.h>
-#include <layerscope/tree_shape.h>
-#include <layerscope/tree_walk.h>
-#include <layerscope/validate.h>
+#include <layerscope/check/validate.h>
+#include <layerscope/format/layer.h>
+#include <layerscope/index/tree_shape.h>
+#include <layerscope/index/tree_walk.h>
+#include <layerscope/report/diff.h>
+#include <layerscope/report/stats.h>
 
 #include <algorithm>
 #include <chrono>

@@ -1,7 +1,7 @@
 #include "testutil.h"
 #include "timelinefixture.h"
 
-#include <layerscope/layer.h>
+#include <layerscope/format/layer.h>
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -44,6 +44,12 @@ private slots:
     void helpPerCommand();
     void optionErrorsNameTheCommand_data();
     void optionErrorsNameTheCommand();
+    void missingPathsNameNoOffset_data();
+    void missingPathsNameNoOffset();
+    void statsCsvUnwritableFailsFirst();
+    void guiWithoutDisplay_data();
+    void guiWithoutDisplay();
+    void guiScreenshotWithoutDisplay();
     void blobKeyAtLsn();
     void dumpPagectl();
     void quietAndColor();
@@ -81,6 +87,16 @@ Run layerctl(const QStringList &args)
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
             p.readAllStandardOutput(),
             p.readAllStandardError()};
+}
+
+/// Starts the GUI binary with no display in its environment.
+void startGuiWithoutDisplay(QProcess &p, const QStringList &args)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char *v : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        env.remove(QString::fromLatin1(v));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(LAYERSCOPE_GUI_PATH), args);
 }
 
 QList<QJsonObject> parseLines(const QByteArray &out)
@@ -567,6 +583,98 @@ void TestLayerctl::optionErrorsNameTheCommand_data()
     QTest::newRow("threads-out-of-range")
         << QStringList{"check", "--threads", "0", f} << "layerctl check:";
     QTest::newRow("missing-file-argument") << QStringList{"tree"} << "layerctl tree:";
+    QTest::newRow("max-problems-negative")
+        << QStringList{"check", "--max-problems", "-1", f}
+        << "--max-problems: expected a whole number from 1 to 18446744073709551615, found \"-1\"";
+    QTest::newRow("max-problems-zero") << QStringList{"check", "--max-problems", "0", f}
+                                       << "expected a whole number from 1";
+    QTest::newRow("max-problems-suffix") << QStringList{"check", "--max-problems", "1K", f}
+                                         << "found \"1K\"";
+    QTest::newRow("dissect-node-garbage")
+        << QStringList{"dissect", "--node", "zz", f}
+        << "layerctl dissect: --node: expected a number (decimal or 0x hex), found \"zz\"";
+    QTest::newRow("synth-value-size-zero")
+        << QStringList{"synth", "--kind", "image", "--size", "1M", "--value-size", "0", "/tmp/x"}
+        << "layerctl synth: --value-size needs a number of bytes from 1 to 256M - 1";
+}
+
+// A path that is not there is named as a path: no byte offset is made up for it.
+void TestLayerctl::missingPathsNameNoOffset_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::newRow("ls-directory") << QStringList{"ls", "/nonexistent-layerscope"};
+    QTest::newRow("find-directory")
+        << QStringList{"find", "/nonexistent-layerscope", "000000067F00000005000040000000000001@0/1"};
+    QTest::newRow("summary-file") << QStringList{"summary", "/nonexistent-layerscope"};
+    QTest::newRow("check-file") << QStringList{"check", "/nonexistent-layerscope"};
+}
+
+void TestLayerctl::missingPathsNameNoOffset()
+{
+    QFETCH(QStringList, args);
+    const Run r = layerctl(args);
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("/nonexistent-layerscope"), r.err.constData());
+    QVERIFY2(r.err.contains("No such file or directory"), r.err.constData());
+    QVERIFY2(!r.err.contains("at offset"), r.err.constData());
+}
+
+// stats --csv into a directory that cannot be written fails before reading any layer: no
+// table is printed first.
+void TestLayerctl::statsCsvUnwritableFailsFirst()
+{
+    QTemporaryDir dir;
+    const QString notADir = dir.filePath("file");
+    QFile f(notADir);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.close();
+    const Run r = layerctl({"stats", testutil::fixtureLayers().first(), "--csv", notADir + "/csv"});
+    QCOMPARE(r.code, 2);
+    QCOMPARE(r.out, QByteArray());
+    QVERIFY2(r.err.contains(notADir.toUtf8() + "/csv"), r.err.constData());
+}
+
+// layerscope --help, --version and --screenshot need no display: without one they print (or
+// draw) instead of aborting in Qt's platform plugin; a window without a display is refused in
+// one line.
+void TestLayerctl::guiWithoutDisplay_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QByteArray>("says");
+    QTest::newRow("help") << QStringList{"--help"} << 0 << QByteArray("Usage:");
+    QTest::newRow("version") << QStringList{"--version"} << 0 << QByteArray("layerscope ");
+    QTest::newRow("window") << QStringList{} << 2 << QByteArray("layerscope: no display");
+}
+
+void TestLayerctl::guiWithoutDisplay()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, code);
+    QFETCH(QByteArray, says);
+    if (!*LAYERSCOPE_GUI_PATH)
+        QSKIP("built without the GUI");
+    QProcess p;
+    startGuiWithoutDisplay(p, args);
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), code);
+    const QByteArray all = p.readAllStandardOutput() + p.readAllStandardError();
+    QVERIFY2(all.contains(says), all.constData());
+    QVERIFY2(!all.contains("could not connect to display"), all.constData());
+}
+
+void TestLayerctl::guiScreenshotWithoutDisplay()
+{
+    QTemporaryDir dir;
+    const QString png = dir.filePath("shot.png");
+    if (!*LAYERSCOPE_GUI_PATH)
+        QSKIP("built without the GUI");
+    QProcess p;
+    startGuiWithoutDisplay(p, {"--screenshot", png, testutil::fixtureLayers().first()});
+    QVERIFY(p.waitForFinished(120000));
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY(QFileInfo(png).size() > 10000);
 }
 
 void TestLayerctl::optionErrorsNameTheCommand()

@@ -1,10 +1,10 @@
 #pragma once
 
-#include <layerscope/bytes.h>
-#include <layerscope/layer.h>
-#include <layerscope/summary.h>
-#include <layerscope/writer.h>
-#include <layerscope/synth.h>
+#include <layerscope/base/bytes.h>
+#include <layerscope/format/layer.h>
+#include <layerscope/format/summary.h>
+#include <layerscope/write/synth.h>
+#include <layerscope/write/writer.h>
 
 #include <QByteArray>
 #include <QCryptographicHash>

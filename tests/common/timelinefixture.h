@@ -4,8 +4,8 @@
 
 #include "testutil.h"
 
-#include <layerscope/layer_name.h>
-#include <layerscope/writer.h>
+#include <layerscope/format/layer_name.h>
+#include <layerscope/write/writer.h>
 
 namespace timelinefixture {
 

@@ -1,6 +1,6 @@
 #include "testutil.h"
 
-#include <layerscope/blob.h>
+#include <layerscope/format/blob.h>
 
 #include <QTest>
 

@@ -1,7 +1,7 @@
 #include "testutil.h"
 
-#include <layerscope/btree.h>
-#include <layerscope/tree_shape.h>
+#include <layerscope/index/btree.h>
+#include <layerscope/index/tree_shape.h>
 
 #include <QTest>
 

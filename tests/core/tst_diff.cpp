@@ -1,8 +1,8 @@
 // Diff: generated pairs whose differences are known by construction; counts, listed
 // differences and their order, plain vs zstd storage, summaries, image against delta, and a
 // walk that fails.
-#include <layerscope/diff.h>
-#include <layerscope/writer.h>
+#include <layerscope/report/diff.h>
+#include <layerscope/write/writer.h>
 
 #include "testutil.h"
 

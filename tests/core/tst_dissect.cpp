@@ -1,9 +1,9 @@
 // The field-level dissection: fields tile the bytes they describe, values agree with the
 // readers, damage is named at its field and the rest still dissects.
-#include <layerscope/dissect.h>
-#include <layerscope/layer.h>
-#include <layerscope/tree_walk.h>
-#include <layerscope/writer.h>
+#include <layerscope/dissect/dissect.h>
+#include <layerscope/format/layer.h>
+#include <layerscope/index/tree_walk.h>
+#include <layerscope/write/writer.h>
 
 #include "testutil.h"
 

@@ -1,7 +1,7 @@
 #include "testutil.h"
 
-#include <layerscope/edit.h>
-#include <layerscope/layer.h>
+#include <layerscope/format/layer.h>
+#include <layerscope/write/edit.h>
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -1,4 +1,4 @@
-#include <layerscope/find.h>
+#include <layerscope/dissect/find.h>
 
 #include <QtTest>
 

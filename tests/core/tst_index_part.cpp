@@ -1,8 +1,8 @@
 // index_part.json of every version Neon has written: the layers it lists and the timeline
 // metadata (binary in versions 1 to 6, an object from version 7 on).
 
-#include <layerscope/bytes.h>
-#include <layerscope/index_part.h>
+#include <layerscope/base/bytes.h>
+#include <layerscope/timeline/index_part.h>
 
 #include <fmt/format.h>
 

@@ -1,5 +1,5 @@
-#include <layerscope/key.h>
-#include <layerscope/lsn.h>
+#include <layerscope/format/key.h>
+#include <layerscope/format/lsn.h>
 
 #include <QTest>
 

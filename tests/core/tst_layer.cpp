@@ -1,8 +1,8 @@
 #include "testutil.h"
 
-#include <layerscope/inspect.h>
-#include <layerscope/layer.h>
-#include <layerscope/writer.h>
+#include <layerscope/dissect/inspect.h>
+#include <layerscope/format/layer.h>
+#include <layerscope/write/writer.h>
 
 #include <QFileInfo>
 #include <QJsonArray>

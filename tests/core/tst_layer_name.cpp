@@ -1,6 +1,6 @@
 #include "testutil.h"
 
-#include <layerscope/layer_name.h>
+#include <layerscope/format/layer_name.h>
 
 #include <QJsonDocument>
 #include <QJsonObject>

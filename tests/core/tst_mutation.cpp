@@ -1,11 +1,11 @@
 #include "testutil.h"
 
-#include <layerscope/inspect.h>
-#include <layerscope/layer.h>
-#include <layerscope/salvage.h>
-#include <layerscope/synth.h>
-#include <layerscope/tree_shape.h>
-#include <layerscope/validate.h>
+#include <layerscope/check/salvage.h>
+#include <layerscope/check/validate.h>
+#include <layerscope/dissect/inspect.h>
+#include <layerscope/format/layer.h>
+#include <layerscope/index/tree_shape.h>
+#include <layerscope/write/synth.h>
 
 #include <fmt/format.h>
 

@@ -2,7 +2,7 @@
 // from PostgreSQL's layouts by hand, and whole chains read from a generated timeline.
 #include "timelinefixture.h"
 
-#include <layerscope/redo.h>
+#include <layerscope/timeline/redo.h>
 
 #include <QTemporaryDir>
 #include <QtTest>

@@ -1,8 +1,8 @@
 #include "testutil.h"
 
-#include <layerscope/layer.h>
-#include <layerscope/salvage.h>
-#include <layerscope/validate.h>
+#include <layerscope/check/salvage.h>
+#include <layerscope/check/validate.h>
+#include <layerscope/format/layer.h>
 
 #include <QFileInfo>
 #include <QTest>

@@ -1,7 +1,7 @@
 // Space statistics on layers whose counts are known by construction, and on the Neon-written
 // fixtures against a second reading (every entry's blob header).
-#include <layerscope/stats.h>
-#include <layerscope/writer.h>
+#include <layerscope/report/stats.h>
+#include <layerscope/write/writer.h>
 
 #include "testutil.h"
 

@@ -1,6 +1,6 @@
 #include "testutil.h"
 
-#include <layerscope/summary.h>
+#include <layerscope/format/summary.h>
 
 #include <QTest>
 

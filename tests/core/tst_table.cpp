@@ -1,5 +1,5 @@
 // Report tables: cell renderings, RFC 4180 CSV (quoting, exact numbers), aligned text.
-#include <layerscope/table.h>
+#include <layerscope/report/table.h>
 
 #include <QtTest>
 

@@ -2,9 +2,9 @@
 // images at two LSNs, deltas stacked above, keys with and without will_init, a key no image
 // holds (the "could not find data for key" case), an image layer without a key it covers, a
 // temp file, a file that is not a layer, and a layer whose summary contradicts its name.
-#include <layerscope/index_part.h>
-#include <layerscope/timeline.h>
-#include <layerscope/writer.h>
+#include <layerscope/timeline/index_part.h>
+#include <layerscope/timeline/timeline.h>
+#include <layerscope/write/writer.h>
 
 #include "testutil.h"
 #include "timelinefixture.h"

@@ -1,8 +1,8 @@
 #include "testutil.h"
 
-#include <layerscope/layer.h>
-#include <layerscope/synth.h>
-#include <layerscope/validate.h>
+#include <layerscope/check/validate.h>
+#include <layerscope/format/layer.h>
+#include <layerscope/write/synth.h>
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,6 +1,6 @@
 #include "testutil.h"
 
-#include <layerscope/value.h>
+#include <layerscope/format/value.h>
 
 #include <QTest>
 

@@ -1,9 +1,9 @@
 #include "testutil.h"
 
-#include <layerscope/inspect.h>
-#include <layerscope/layer.h>
-#include <layerscope/synth.h>
-#include <layerscope/writer.h>
+#include <layerscope/dissect/inspect.h>
+#include <layerscope/format/layer.h>
+#include <layerscope/write/synth.h>
+#include <layerscope/write/writer.h>
 
 #include <QTemporaryDir>
 #include <QTest>

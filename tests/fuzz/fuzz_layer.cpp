@@ -1,11 +1,11 @@
 // libFuzzer target: open + iterate + validate + value decode + name parsing on arbitrary bytes.
 // Built with clang -fsanitize=fuzzer (LAYERSCOPE_FUZZ=ON); replay_main.cpp drives the same
 // function over a corpus in ordinary builds.
-#include <layerscope/inspect.h>
-#include <layerscope/layer.h>
-#include <layerscope/layer_name.h>
-#include <layerscope/tree_shape.h>
-#include <layerscope/validate.h>
+#include <layerscope/check/validate.h>
+#include <layerscope/dissect/inspect.h>
+#include <layerscope/format/layer.h>
+#include <layerscope/format/layer_name.h>
+#include <layerscope/index/tree_shape.h>
 
 #include <cstddef>
 #include <cstdint>

@@ -7,7 +7,7 @@
 #include <hex/hexview.h>
 #include <stats/reporttablemodel.h>
 
-#include <layerscope/writer.h>
+#include <layerscope/write/writer.h>
 
 #include <QComboBox>
 #include <QLabel>

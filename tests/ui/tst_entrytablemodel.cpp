@@ -4,7 +4,7 @@
 #include <keys/entrytablemodel.h>
 #include <keys/keytablewidget.h>
 
-#include <layerscope/synth.h>
+#include <layerscope/write/synth.h>
 
 #include <QSignalSpy>
 #include <QTableView>

@@ -2,7 +2,7 @@
 
 #include <document/layerdocument.h>
 
-#include <layerscope/synth.h>
+#include <layerscope/write/synth.h>
 
 #include <QSignalSpy>
 #include <QTemporaryDir>

@@ -11,9 +11,9 @@
 #include <layerpage.h>
 #include <problems/problemspanel.h>
 
-#include <layerscope/dissect.h>
-#include <layerscope/synth.h>
-#include <layerscope/validate.h>
+#include <layerscope/check/validate.h>
+#include <layerscope/dissect/dissect.h>
+#include <layerscope/write/synth.h>
 
 #include <QComboBox>
 #include <QDir>

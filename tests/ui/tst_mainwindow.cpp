@@ -15,9 +15,9 @@
 #include <timeline/layermapview.h>
 #include <timeline/timelinepage.h>
 
-#include <layerscope/stats.h>
+#include <layerscope/report/stats.h>
 
-#include <layerscope/layer.h>
+#include <layerscope/format/layer.h>
 
 #include <QDir>
 #include <QFileInfo>

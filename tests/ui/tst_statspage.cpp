@@ -6,7 +6,7 @@
 #include <stats/reporttablemodel.h>
 #include <stats/statspage.h>
 
-#include <layerscope/writer.h>
+#include <layerscope/write/writer.h>
 
 #include <QBarSet>
 #include <QChart>

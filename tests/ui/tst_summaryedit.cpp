@@ -5,7 +5,7 @@
 #include <layerpage.h>
 #include <mainwindow.h>
 
-#include <layerscope/layer.h>
+#include <layerscope/format/layer.h>
 
 #include <QCheckBox>
 #include <QCryptographicHash>

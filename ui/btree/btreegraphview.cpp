@@ -4,7 +4,7 @@
 
 #include "document/layerdocument.h"
 
-#include <layerscope/layer.h>
+#include <layerscope/format/layer.h>
 
 #include <QApplication>
 #include <QFontDatabase>

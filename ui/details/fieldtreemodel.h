@@ -1,6 +1,6 @@
 #pragma once
 
-#include <layerscope/dissect.h>
+#include <layerscope/dissect/dissect.h>
 
 #include <QAbstractItemModel>
 #include <QHash>

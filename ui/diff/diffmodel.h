@@ -1,6 +1,6 @@
 #pragma once
 
-#include <layerscope/diff.h>
+#include <layerscope/report/diff.h>
 
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>

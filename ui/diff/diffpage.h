@@ -2,7 +2,7 @@
 
 #include "diff/diffmodel.h"
 
-#include <layerscope/layer.h>
+#include <layerscope/format/layer.h>
 
 #include "workerjob.h"
 

@@ -1,9 +1,9 @@
 #pragma once
 
-#include <layerscope/edit.h>
-#include <layerscope/layer.h>
-#include <layerscope/tree_shape.h>
-#include <layerscope/validate.h>
+#include <layerscope/check/validate.h>
+#include <layerscope/format/layer.h>
+#include <layerscope/index/tree_shape.h>
+#include <layerscope/write/edit.h>
 
 #include <QFutureWatcher>
 #include <QObject>

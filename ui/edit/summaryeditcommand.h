@@ -1,6 +1,6 @@
 #pragma once
 
-#include <layerscope/edit.h>
+#include <layerscope/write/edit.h>
 
 #include <QString>
 #include <QUndoCommand>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include <layerscope/edit.h>
-#include <layerscope/summary.h>
+#include <layerscope/format/summary.h>
+#include <layerscope/write/edit.h>
 
 #include <QDialog>
 

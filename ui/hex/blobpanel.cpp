@@ -4,7 +4,7 @@
 #include "findbar.h"
 #include "valuedescription.h"
 
-#include <layerscope/inspect.h>
+#include <layerscope/dissect/inspect.h>
 
 #include <QHeaderView>
 #include <QLabel>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <layerscope/dissect.h>
-#include <layerscope/layer.h>
-#include <layerscope/validate.h>
+#include <layerscope/check/validate.h>
+#include <layerscope/dissect/dissect.h>
+#include <layerscope/format/layer.h>
 
 #include "hexview.h"
 

@@ -1,6 +1,6 @@
 #include "findbar.h"
 
-#include <layerscope/find.h>
+#include <layerscope/dissect/find.h>
 
 #include <QComboBox>
 #include <QHBoxLayout>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <layerscope/bytes.h>
+#include <layerscope/io/byte_source.h>
 
 #include <QFutureWatcher>
 #include <QWidget>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <layerscope/bytes.h>
+#include <layerscope/base/bytes.h>
 
 #include <QAbstractScrollArea>
 #include <QColor>

@@ -1,6 +1,6 @@
 #include "valuedescription.h"
 
-#include <layerscope/pg_page.h>
+#include <layerscope/format/pg_page.h>
 
 #include <QObject>
 #include <QStringList>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <layerscope/inspect.h>
+#include <layerscope/dissect/inspect.h>
 
 #include <QString>
 

@@ -2,8 +2,8 @@
 
 #include "document/layerdocument.h"
 
-#include <layerscope/tree_walk.h>
-#include <layerscope/value.h>
+#include <layerscope/format/value.h>
+#include <layerscope/index/tree_walk.h>
 
 #include <QColor>
 #include <QFontDatabase>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <layerscope/layer.h>
+#include <layerscope/format/layer.h>
 
 #include <QAbstractTableModel>
 

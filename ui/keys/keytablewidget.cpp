@@ -3,7 +3,7 @@
 #include "document/layerdocument.h"
 #include "entrytablemodel.h"
 
-#include <layerscope/layer.h>
+#include <layerscope/format/layer.h>
 
 #include <QAction>
 #include <QApplication>

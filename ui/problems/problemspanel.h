@@ -1,6 +1,6 @@
 #pragma once
 
-#include <layerscope/validate.h>
+#include <layerscope/check/validate.h>
 
 #include <QAbstractItemModel>
 #include <QWidget>

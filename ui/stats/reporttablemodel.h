@@ -1,6 +1,6 @@
 #pragma once
 
-#include <layerscope/table.h>
+#include <layerscope/report/table.h>
 
 #include <QAbstractTableModel>
 

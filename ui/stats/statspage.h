@@ -1,7 +1,7 @@
 #pragma once
 
-#include <layerscope/layer.h>
-#include <layerscope/stats.h>
+#include <layerscope/format/layer.h>
+#include <layerscope/report/stats.h>
 
 #include "workerjob.h"
 

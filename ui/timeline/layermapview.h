@@ -1,6 +1,6 @@
 #pragma once
 
-#include <layerscope/timeline.h>
+#include <layerscope/timeline/timeline.h>
 
 #include <QWidget>
 

@@ -3,8 +3,8 @@
 #include "hex/hexview.h"
 #include "timeline/layermapview.h"
 
-#include <layerscope/index_part.h>
-#include <layerscope/table.h>
+#include <layerscope/report/table.h>
+#include <layerscope/timeline/index_part.h>
 
 #include <QFile>
 #include <QFileInfo>

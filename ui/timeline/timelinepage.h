@@ -1,7 +1,7 @@
 #pragma once
 
-#include <layerscope/redo.h>
-#include <layerscope/timeline.h>
+#include <layerscope/timeline/redo.h>
+#include <layerscope/timeline/timeline.h>
 
 #include "workerjob.h"
 

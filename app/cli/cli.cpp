@@ -1,0 +1,116 @@
+// What every command family shares: opening a layer, reporting errors, sizes and counts.
+#include "cli.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace layerscope::cli {
+
+const char *const kExampleLayer
+    = "000000067F00000005000040000000000000-030000000000000000000000000000000003__0000000005000010-"
+      "0000000005000050";
+
+bool writeText(const std::string &path, const std::string &text)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    return bool(out.flush());
+}
+
+int openLayer(const std::string &file, std::optional<Layer> &out)
+{
+    auto mapped = MappedFile::open(file);
+    if (!mapped) {
+        reportError(file, mapped.error());
+        return ExitUsage;
+    }
+    auto layer = Layer::open(std::move(mapped.value()));
+    if (!layer) {
+        reportError(file, layer.error());
+        return ExitProblem;
+    }
+    out.emplace(std::move(layer.value()));
+    return ExitOk;
+}
+
+void reportError(const std::string &file, const std::string &message)
+{
+    std::fprintf(stderr, "layerctl: %s: %s\n", file.c_str(), message.c_str());
+}
+
+void reportError(const std::string &file, const Error &e)
+{
+    reportError(file, e.message());
+}
+
+std::string baseName(const std::string &path)
+{
+    return std::filesystem::path(path).filename().string();
+}
+
+std::optional<std::uint64_t> parseSize(std::string text)
+{
+    if (text.empty())
+        return std::nullopt;
+    std::uint64_t mult = 1;
+    switch (std::toupper(static_cast<unsigned char>(text.back()))) {
+    case 'K': mult = 1ull << 10; break;
+    case 'M': mult = 1ull << 20; break;
+    case 'G': mult = 1ull << 30; break;
+    default: break;
+    }
+    if (mult != 1)
+        text.pop_back();
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    std::uint64_t v = 0;
+    for (char c : text)
+        if (__builtin_mul_overflow(v, 10u, &v)
+            || __builtin_add_overflow(v, std::uint64_t(c - '0'), &v))
+            return std::nullopt;
+    if (__builtin_mul_overflow(v, mult, &v))
+        return std::nullopt;
+    return v;
+}
+
+CLI::Validator sizeValidator()
+{
+    return CLI::Validator(
+        [](std::string &s) {
+            return parseSize(s)
+                       ? std::string()
+                       : "expected a number of bytes with an optional K, M or G suffix, below 2^64";
+        },
+        "SIZE");
+}
+
+CLI::Validator countValidator()
+{
+    return CLI::Validator(
+        [](std::string &s) -> std::string {
+            const bool digits = !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+            const auto v = digits ? parseSize(s) : std::nullopt;
+            if (v && *v > 0)
+                return {};
+            return fmt::format("expected a whole number from 1 to 18446744073709551615, found \"{}\"",
+                               s);
+        },
+        "N");
+}
+
+void addQuiet(CLI::App *cmd, Options &opt)
+{
+    cmd->add_flag("-q,--quiet", opt.quiet, "print nothing but errors (the exit status tells)");
+}
+
+void usageError(CommandRun &run, const std::string &command, const std::string &message)
+{
+    std::fprintf(stderr, "layerctl %s: %s\n", command.c_str(), message.c_str());
+    run = [] { return int(ExitUsage); };
+}
+
+} // namespace layerscope::cli

@@ -1,0 +1,101 @@
+#pragma once
+
+#include <layerscope/base/error.h>
+#include <layerscope/format/layer.h>
+#include <layerscope/timeline/timeline.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+class Validator;
+} // namespace CLI
+
+namespace layerscope::cli {
+
+enum ExitCode { ExitOk = 0, ExitProblem = 1, ExitUsage = 2 };
+enum class Color { Auto, Always, Never };
+
+/// Options of the subcommands (each command reads only its own; main rejects the others).
+struct Options
+{
+    bool json = false;
+    bool quiet = false;
+    bool neon = false;           ///< tree: Neon's dump format
+    std::string format = "text"; ///< dump: text, json or pagectl
+    std::string from;            ///< keys: KEY[@LSN]
+    std::int64_t limit = -1;
+    std::string compression;   ///< rewrite, synth: empty (verbatim), none or zstd
+    std::string kind;          ///< synth: image or delta
+    std::uint64_t size = 0;    ///< synth: target bytes
+    std::uint64_t entries = 0; ///< synth: entry count
+    std::uint32_t valueSize = 0;
+    bool pages = false;   ///< check: Postgres page checks
+    std::string evidence; ///< check: directory for bug-report evidence
+    std::string csv;      ///< stats: directory for one CSV file per table
+    bool csvOut = false;  ///< diff: CSV on stdout
+    std::string index;    ///< ls, find, map: an index_part.json to cross-check the directory with
+    std::string svg;      ///< map: the SVG file to write
+    std::string page;     ///< find: the file the reconstructed page is written to
+    std::uint64_t maxProblems = 100000;
+    unsigned threads = 0; ///< check: 0 = one per core
+    Color color = Color::Auto;
+    // rewrite-summary: unset = keep; set (maybe empty) = change, validated by the command.
+    std::optional<std::string> tenant, timeline, keyStart, keyEnd, lsn, lsnStart, lsnEnd;
+    bool inPlace = false, noBackup = false, dryRun = false, force = false;
+    unsigned keepBackups = 5; ///< rewrite-summary: FILE.bak.1 … FILE.bak.N
+};
+
+/// True for a regular file named *.json (taken for an index_part.json).
+bool isIndexFile(const std::string &path);
+/// A timeline: a directory, an index_part.json (its layers only listed), or a directory with
+/// the `index` file merged (may be empty). Nullopt, the reason printed, when it cannot be read.
+std::optional<Timeline> openTimeline(const std::string &path, const std::string &index);
+
+/// Writes `text` to `path` (created or truncated); false when it cannot be written (errno).
+bool writeText(const std::string &path, const std::string &text);
+/// Opens a layer; returns ExitOk, ExitUsage (I/O, not a file) or ExitProblem (not a valid
+/// layer), the error printed naming the file and offset.
+int openLayer(const std::string &file, std::optional<Layer> &out);
+
+/// The work of the subcommand given on the command line: set by that subcommand's parse
+/// callback once its options are known to be valid, run by main; returns an ExitCode.
+using CommandRun = std::function<int()>;
+
+/// Command families, one file each. Each adds its subcommands with their options and help to
+/// `app`; the parsed one checks what CLI11 cannot (printing a one-line usage error and
+/// setting `run` to return ExitUsage) and sets `run`.
+void addLayerCommands(CLI::App &app, CommandRun &run);    ///< summary keys tree blob dump
+void addDiffCommand(CLI::App &app, CommandRun &run);      ///< diff
+void addTimelineCommands(CLI::App &app, CommandRun &run); ///< ls find map
+void addStatsCommand(CLI::App &app, CommandRun &run);     ///< stats
+void addDissectCommand(CLI::App &app, CommandRun &run);   ///< dissect
+void addWriteCommands(CLI::App &app, CommandRun &run);    ///< rewrite demo synth
+void addCheckCommands(CLI::App &app, CommandRun &run);    ///< check salvage
+void addEditCommand(CLI::App &app, CommandRun &run);      ///< rewrite-summary
+
+/// A layer file name used in the commands' examples.
+extern const char *const kExampleLayer;
+
+/// "64K", "1G", "1000": bytes, with K/M/G (1024-based) suffixes; nullopt on garbage or overflow.
+std::optional<std::uint64_t> parseSize(std::string text);
+/// CLI11 validators: a size as parseSize reads it, and a whole number from 1 to 2^64 - 1
+/// (its message names what it found, e.g. a sign).
+CLI::Validator sizeValidator();
+CLI::Validator countValidator();
+/// -q/--quiet into opt.quiet.
+void addQuiet(CLI::App *cmd, Options &opt);
+/// Prints "layerctl COMMAND: message" on stderr and sets `run` to return ExitUsage.
+void usageError(CommandRun &run, const std::string &command, const std::string &message);
+
+/// "layerctl: FILE: message" on stderr.
+void reportError(const std::string &file, const std::string &message);
+void reportError(const std::string &file, const Error &error);
+/// The last path component.
+std::string baseName(const std::string &path);
+
+} // namespace layerscope::cli

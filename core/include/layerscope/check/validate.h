@@ -1,0 +1,152 @@
+#pragma once
+
+#include <layerscope/format/blob.h>
+#include <layerscope/format/key.h>
+#include <layerscope/format/lsn.h>
+#include <layerscope/format/summary.h>
+#include <layerscope/io/byte_source.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace layerscope {
+
+enum class Severity : std::uint8_t { Error, Warning, Info };
+const char *severityName(Severity s);
+
+/// Bytes elsewhere that a problem conflicts with (a summary field, the blob of an entry...).
+struct RelatedRange
+{
+    FileOffset offset = 0;
+    std::uint64_t length = 0;
+    std::string what;
+};
+
+/// One finding: a stable kebab-case check id, where the bytes at fault are, and what it
+/// concerns (node block relative to index_start_blk, entry position, key, LSN).
+struct Problem
+{
+    std::string check;
+    Severity severity = Severity::Error;
+    std::string message;
+    FileOffset offset = 0;
+    std::uint64_t length = 0;
+    std::vector<RelatedRange> related;
+    std::optional<std::uint32_t> block;
+    std::optional<std::uint64_t> entry;
+    std::optional<Key> key;
+    std::optional<Lsn> lsn;
+};
+
+struct ValidateOptions
+{
+    /// The file's name (no directory), checked against the summary when not empty.
+    std::string fileName;
+    /// Opt-in Postgres page checks on 8 KiB images of relation keys.
+    bool pages = false;
+    /// At most this many problems are kept in `problems` (memory bound); counts stay exact.
+    /// When more are found, info problems go first, then warnings: an error is never dropped
+    /// for a warning or an info problem.
+    std::size_t maxProblems = 100000;
+    /// Threads for the leaf work (entries, blobs, values); 1 = this thread only. The tree's
+    /// structure is walked once on the calling thread; its leaves are then checked in runs of
+    /// about `taskEntries` entries on the threads and merged in index order, so the report is
+    /// the same, problem for problem and in the same order, whatever the thread count.
+    unsigned threads = 1;
+    std::uint64_t taskEntries = 4096;
+    /// Gets (work done, work total); returns false to cancel.
+    std::function<bool(std::uint64_t, std::uint64_t)> progress;
+};
+
+/// How many problems one check found at one severity, whether or not all are listed.
+struct CheckTally
+{
+    std::string check;
+    Severity severity = Severity::Error;
+    std::uint64_t count = 0;
+    FileOffset firstOffset = 0;  ///< lowest offset among them
+};
+
+struct ValidationReport
+{
+    std::vector<Problem> problems;  ///< sorted by offset; at most maxProblems (see `truncated`)
+    std::vector<CheckTally> tallies;  ///< every check that found something, errors first
+    std::uint64_t entriesChecked = 0;
+    std::uint64_t nodesChecked = 0;
+    /// Exact counts of everything found, listed or not.
+    std::uint64_t errors = 0;
+    std::uint64_t warnings = 0;
+    std::uint64_t infos = 0;
+    /// Some problems were found but not kept in `problems` (counts above still include them).
+    bool truncated = false;
+    bool cancelled = false;
+    /// True when Neon's reader could be affected: any error or warning.
+    bool clean() const { return errors == 0 && warnings == 0; }
+};
+
+/// Checks every invariant of FORMAT.md §12 it can reach and does not stop at the first problem.
+/// Work and memory are bounded: cycles, shared children, huge counts and lengths are reported,
+/// never followed twice or allocated; holes of a sparse file are skipped, not read; pages the
+/// walk has finished with are released (ByteSource::release). Never throws.
+ValidationReport validateLayer(const ByteSource &file, const ValidateOptions &options = {});
+/// The same over bytes in memory.
+ValidationReport validateLayer(Bytes file, const ValidateOptions &options = {});
+
+/// One leaf entry as the blob checks see it.
+struct EntryRef
+{
+    std::uint64_t position = 0;  ///< in index order
+    Key key;
+    Lsn lsn;                     ///< delta only
+    std::uint32_t block = 0;     ///< leaf, relative to index_start_blk
+    FileOffset blobAt = 0;
+    bool willInit = false;       ///< the BlobRef bit (delta)
+    FileOffset valueAt = 0;      ///< the leaf value's 5 bytes
+};
+
+/// What the blob checks learned about an entry.
+struct BlobFacts
+{
+    std::optional<BlobHeader> header;   ///< when the header reads
+    std::optional<bool> valueWillInit;  ///< when the value decodes (delta)
+};
+
+/// Checks an entry's blob: header and compression bits, zstd frame, value grammar and
+/// will_init bit (delta), value size for page and size keys, and with `pages` the Postgres
+/// page. Appends what it finds to `out` (tagged with the entry). Memory is bounded: an image
+/// page is never decompressed past 8 KiB, other values past kMaxDecompressedLen, and values
+/// over 8 MiB are decompressed one at a time in the process. Thread-safe. The one definition
+/// of "this entry's value can be trusted" (validator and salvage).
+BlobFacts checkEntryBlob(Bytes file, const Summary &summary, FileOffset valuesEnd,
+                         const EntryRef &entry, bool pages, std::vector<Problem> &out);
+
+/// Entries found by scanning every block of the index region for leaf nodes, whatever the
+/// internal nodes say (used when the tree is broken).
+struct SalvagedEntry
+{
+    std::vector<std::uint8_t> indexKey;
+    std::uint64_t value = 0;
+    FileOffset leafOffset = 0;
+};
+struct SalvageScan
+{
+    std::vector<SalvagedEntry> entries;  ///< sorted by key; identical entries (key and value) once
+    std::uint64_t leavesFound = 0;
+    std::uint64_t duplicates = 0;
+    /// Blocks of the scanned region that are neither an internal node nor a plausible leaf
+    /// (whatever entries they held are lost), absolute offsets.
+    std::vector<FileOffset> unreadable;
+    /// Absolute offsets of the leaves whose entries were taken, in file order.
+    std::vector<FileOffset> leafOffsets;
+};
+/// Scans the index region [index_start_blk, end) for leaf nodes of `keyLen`-byte keys, keeping
+/// every entry of every leaf that decodes (damaged ones too: the caller judges entries). With
+/// firstBlock < 2 (the summary's index_start_blk is unusable) every block after block 0 is
+/// scanned and only leaves that look as Neon wrote them count.
+/// Holes of a sparse file are skipped; scanned blocks are released.
+SalvageScan scanLeaves(const ByteSource &file, std::uint64_t firstBlock, std::size_t keyLen);
+
+} // namespace layerscope

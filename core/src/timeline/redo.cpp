@@ -1,0 +1,367 @@
+#include <layerscope/timeline/redo.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace layerscope {
+
+namespace {
+// PostgreSQL constants for 8192-byte pages (FORMAT.md Appendix A; Neon's pg_constants).
+constexpr std::size_t kPageHeaderLen = 24;                      // MAXALIGN(SizeOfPageHeaderData)
+constexpr std::uint32_t kHeapBlocksPerVmPage = (8192 - 24) * 4; // 2 bits per heap block
+constexpr std::uint32_t kClogXactsPerPage = 8192 * 4;           // 2 bits per transaction
+constexpr std::uint32_t kSlruPagesPerSegment = 32;
+constexpr std::uint32_t kMultixactOffsetsPerPage = 8192 / 4;
+constexpr std::uint32_t kMembersPerGroup = 4;
+constexpr std::uint32_t kMemberGroupSize = 4 * kMembersPerGroup + 4; // xids, then flag bytes
+constexpr std::uint32_t kMemberGroupsPerPage = 8192 / kMemberGroupSize;
+constexpr std::uint32_t kMembersPerPage = kMemberGroupsPerPage * kMembersPerGroup;
+constexpr std::uint8_t kClogCommitted = 1;
+constexpr std::uint8_t kClogAborted = 2;
+constexpr std::uint8_t kVmFork = 2;
+
+const char *slruKindName(std::uint32_t kind)
+{
+    switch (kind) {
+    case 0: return "Clog";
+    case 1: return "MultiXactMembers";
+    case 2: return "MultiXactOffsets";
+    default: return "?";
+    }
+}
+
+// "byte N of the page is beyond its M bytes" when [at, at + len) does not fit.
+std::string beyond(const ByteVector &page, std::size_t at, std::size_t len)
+{
+    if (at + len <= page.size())
+        return {};
+    return fmt::format("byte {} of the page is beyond its {} bytes (Neon panics on this slice)",
+                       at + len - 1,
+                       page.size());
+}
+
+// Neon's Key::to_rel_block with its assertion that the key is a visibility-map block.
+std::string vmBlock(const Key &key, const char *record, std::uint32_t &blkno)
+{
+    if (key.field1() != 0x00)
+        return fmt::format("{} on a key that is no relation block: unexpected value kind 0x{:02x}",
+                           record,
+                           key.field1());
+    if (key.field5() != kVmFork)
+        return fmt::format(
+            "{} on a block of fork {}, not the visibility map (Neon asserts the fork)",
+            record,
+            key.field5());
+    blkno = key.field6();
+    return {};
+}
+
+// Neon's Key::to_slru_block with its assertion on the SLRU kind.
+std::string slruBlock(const Key &key,
+                      const char *record,
+                      std::uint32_t wantKind,
+                      std::uint32_t &segno,
+                      std::uint32_t &blkno)
+{
+    if (key.field1() != 0x01)
+        return fmt::format("{} on a key that is no SLRU block: unexpected value kind 0x{:02x}",
+                           record,
+                           key.field1());
+    if (key.field2() > 2)
+        return fmt::format("{} on a key of unrecognized SLRU kind 0x{:02x}", record, key.field2());
+    if (key.field2() != wantKind)
+        return fmt::format("{} on a {} page, not {} (Neon asserts the SLRU)",
+                           record,
+                           slruKindName(key.field2()),
+                           slruKindName(wantKind));
+    segno = key.field4();
+    blkno = key.field6();
+    return {};
+}
+
+// The check every SLRU record makes: the page it names is the key's.
+std::string samePage(const char *record,
+                     const char *what,
+                     std::uint64_t id,
+                     std::uint32_t pageno,
+                     std::uint32_t segno,
+                     std::uint32_t blkno)
+{
+    const std::uint32_t wantSeg = pageno / kSlruPagesPerSegment,
+                        wantBlk = pageno % kSlruPagesPerSegment;
+    if (wantSeg == segno && wantBlk == blkno)
+        return {};
+    return fmt::format(
+        "{} for {} {} belongs to segment {} block {}, but the key is segment {} block "
+        "{} (Neon asserts this)",
+        record,
+        what,
+        id,
+        wantSeg,
+        wantBlk,
+        segno,
+        blkno);
+}
+
+std::string clearVmFlags(const Key &key,
+                         Lsn lsn,
+                         const wal::ClearVisibilityMapFlags &r,
+                         ByteVector &page)
+{
+    std::uint32_t blkno = 0;
+    if (auto e = vmBlock(key, "ClearVisibilityMapFlags", blkno); !e.empty())
+        return e;
+    for (const auto &heap : {r.newHeapBlkno, r.oldHeapBlkno}) {
+        if (!heap)
+            continue;
+        const std::uint32_t mapBlock = *heap / kHeapBlocksPerVmPage;
+        const std::uint32_t mapByte = (*heap % kHeapBlocksPerVmPage) / 4;
+        const std::uint32_t mapOffset = (*heap % 4) * 2;
+        if (mapBlock != blkno)
+            return fmt::format("ClearVisibilityMapFlags for heap block {} belongs to map block {}, "
+                               "but the key is block {} (Neon asserts this)",
+                               *heap,
+                               mapBlock,
+                               blkno);
+        if (auto e = beyond(page, kPageHeaderLen + mapByte, 1); !e.empty())
+            return e;
+        page[kPageHeaderLen + mapByte] &= std::uint8_t(~(unsigned(r.flags) << mapOffset));
+        // Neon sets the page LSN unless the page is new (pd_upper, bytes 14..15, is zero).
+        if (page[14] != 0 || page[15] != 0) {
+            writeLe32(&page[0], std::uint32_t(lsn.value >> 32));
+            writeLe32(&page[4], std::uint32_t(lsn.value));
+        }
+    }
+    return {};
+}
+
+std::string truncateVm(const Key &key, const wal::TruncateVisibilityMap &r, ByteVector &page)
+{
+    std::uint32_t blkno = 0;
+    if (auto e = vmBlock(key, "TruncateVisibilityMap", blkno); !e.empty())
+        return e;
+    const std::size_t mapLen = page.size() > kPageHeaderLen ? page.size() - kPageHeaderLen : 0;
+    if (r.truncByte >= mapLen)
+        return beyond(page,
+                      kPageHeaderLen + std::size_t(std::min<std::uint64_t>(r.truncByte, mapLen + 1)),
+                      1);
+    const auto at = kPageHeaderLen + std::size_t(r.truncByte);
+    std::fill(page.begin() + std::ptrdiff_t(at + 1), page.end(), std::uint8_t(0));
+    // Rust's u8 shift without overflow checks uses the low 3 bits of the amount.
+    page[at] &= std::uint8_t((1u << (r.truncOffs & 7)) - 1);
+    return {};
+}
+
+std::string clogSet(const Key &key,
+                    const std::vector<std::uint32_t> &xids,
+                    std::uint8_t status,
+                    const char *record,
+                    ByteVector &page)
+{
+    std::uint32_t segno = 0, blkno = 0;
+    if (auto e = slruBlock(key, record, 0, segno, blkno); !e.empty())
+        return e;
+    for (const std::uint32_t xid : xids) {
+        if (auto e = samePage(record, "XID", xid, xid / kClogXactsPerPage, segno, blkno); !e.empty())
+            return e;
+        const std::size_t byte = (xid % kClogXactsPerPage) / 4;
+        const unsigned shift = (xid % 4) * 2;
+        if (auto e = beyond(page, byte, 1); !e.empty())
+            return e;
+        page[byte] = std::uint8_t((page[byte] & ~(3u << shift)) | (unsigned(status) << shift));
+    }
+    return {};
+}
+
+std::string multixactOffset(const Key &key, const wal::MultixactOffsetCreate &r, ByteVector &page)
+{
+    std::uint32_t segno = 0, blkno = 0;
+    if (auto e = slruBlock(key, "MultixactOffsetCreate", 2, segno, blkno); !e.empty())
+        return e;
+    if (auto e = samePage("MultixactOffsetCreate",
+                          "multixact",
+                          r.mid,
+                          r.mid / kMultixactOffsetsPerPage,
+                          segno,
+                          blkno);
+        !e.empty())
+        return e;
+    const std::size_t at = (r.mid % kMultixactOffsetsPerPage) * 4;
+    if (auto e = beyond(page, at, 4); !e.empty())
+        return e;
+    writeLe32(&page[at], r.moff);
+    return {};
+}
+
+std::string multixactMembers(const Key &key, const wal::MultixactMembersCreate &r, ByteVector &page)
+{
+    std::uint32_t segno = 0, blkno = 0;
+    if (auto e = slruBlock(key, "MultixactMembersCreate", 1, segno, blkno); !e.empty())
+        return e;
+    for (std::size_t i = 0; i < r.members.size(); ++i) {
+        const std::uint32_t offset = r.moff
+                                     + std::uint32_t(i); // wraps, as in Neon's release builds
+        if (auto e = samePage("MultixactMembersCreate",
+                              "member offset",
+                              offset,
+                              offset / kMembersPerPage,
+                              segno,
+                              blkno);
+            !e.empty())
+            return e;
+        const std::size_t flagsAt = (offset / kMembersPerGroup) % kMemberGroupsPerPage
+                                    * kMemberGroupSize;
+        const unsigned shift = (offset % kMembersPerGroup) * 8;
+        const std::size_t memberAt = flagsAt + 4 + (offset % kMembersPerGroup) * 4;
+        if (auto e = beyond(page, std::max(flagsAt, memberAt), 4); !e.empty())
+            return e;
+        std::uint32_t flags = readLe32(&page[flagsAt]);
+        flags &= ~(0xFFu << shift);
+        flags |= r.members[i].status << shift;
+        writeLe32(&page[flagsAt], flags);
+        writeLe32(&page[memberAt], r.members[i].xid);
+    }
+    return {};
+}
+
+std::string testRecord(const wal::Test &r, ByteVector &page)
+{
+    if (r.willInit && (!r.clear || !page.empty()))
+        return "Test record with will_init must clear and come first (Neon asserts this)";
+    if (r.clear)
+        page.clear();
+    if (r.onlyIf && !std::equal(page.begin(), page.end(), r.onlyIf->begin(), r.onlyIf->end()))
+        return "Test record: the current image does not match the expected image, cannot append";
+    page.insert(page.end(), r.append.begin(), r.append.end());
+    return {};
+}
+} // namespace
+
+bool appliesInNeon(const NeonWalRecord &rec)
+{
+    return !std::holds_alternative<wal::Postgres>(rec);
+}
+
+std::string applyNeonRecord(const Key &key, Lsn lsn, const NeonWalRecord &rec, ByteVector &page)
+{
+    if (const auto *r = std::get_if<wal::ClearVisibilityMapFlags>(&rec))
+        return clearVmFlags(key, lsn, *r, page);
+    if (const auto *r = std::get_if<wal::TruncateVisibilityMap>(&rec))
+        return truncateVm(key, *r, page);
+    if (const auto *r = std::get_if<wal::ClogSetCommitted>(&rec)) {
+        if (auto e = clogSet(key, r->xids, kClogCommitted, "ClogSetCommitted", page); !e.empty())
+            return e;
+        // The commit timestamp follows the page (8 bytes BE), replacing an earlier one.
+        if (page.size() == 8192 + 8)
+            page.resize(8192);
+        if (page.size() == 8192)
+            appendBe64(page, std::uint64_t(r->timestamp));
+        return {};
+    }
+    if (const auto *r = std::get_if<wal::ClogSetAborted>(&rec))
+        return clogSet(key, r->xids, kClogAborted, "ClogSetAborted", page);
+    if (const auto *r = std::get_if<wal::MultixactOffsetCreate>(&rec))
+        return multixactOffset(key, *r, page);
+    if (const auto *r = std::get_if<wal::MultixactMembersCreate>(&rec))
+        return multixactMembers(key, *r, page);
+    if (std::holds_alternative<wal::AuxFile>(rec))
+        return {}; // a no-op in Neon (with a warning): aux files v2 never create these
+    if (const auto *r = std::get_if<wal::Test>(&rec))
+        return testRecord(*r, page);
+    return "a Postgres WAL record: only Postgres can apply it";
+}
+
+Result<std::vector<ChainValue>> readChain(const Timeline &timeline, const ReadPath &path)
+{
+    std::vector<ChainValue> chain;
+    for (const ReadStep &step : path.steps) {
+        const TimelineLayer &l = timeline.layers.at(step.layer);
+        if (step.values.empty())
+            continue;
+        auto layer = Layer::openFile(l.path);
+        if (!layer)
+            return makeError(layer.error().offset,
+                             layer.error().expected,
+                             fmt::format("{} in {}", layer.error().found, l.fileName),
+                             layer.error().kind);
+        for (const Entry &e : step.values) {
+            auto header = layer->blobHeader(e);
+            auto value = layer->value(e);
+            if (!header || !value) {
+                const Error &err = header ? value.error() : header.error();
+                return makeError(err.offset,
+                                 err.expected,
+                                 fmt::format("{} in {}", err.found, l.fileName),
+                                 err.kind);
+            }
+            const bool image = l.name->kind == LayerKind::Image;
+            chain.push_back(ChainValue{step.layer,
+                                       e,
+                                       image ? l.name->lsnStart : e.lsn,
+                                       header->storedLen,
+                                       std::move(value.value())});
+        }
+    }
+    std::reverse(chain.begin(), chain.end());
+    return chain;
+}
+
+Redo redoChain(const Key &key, const std::vector<ChainValue> &chain)
+{
+    Redo r;
+    for (const ChainValue &v : chain)
+        r.postgres += !v.value.isImage() && !appliesInNeon(v.value.record());
+    if (chain.empty() || !chain.front().value.willInit()) {
+        r.message = "no image and no will_init record at the bottom of the chain: there is nothing "
+                    "to apply the records to (Neon: could not find data for key)";
+        return r;
+    }
+    if (!chain.front().value.isImage()) {
+        r.outcome = Redo::Outcome::NeedsPostgres;
+        r.message = fmt::format("the chain starts with a will_init Postgres record and holds {} "
+                                "Postgres record(s): only Postgres WAL redo can build this page",
+                                r.postgres);
+        return r;
+    }
+    r.page = chain.front().value.image();
+    if (r.postgres) {
+        r.outcome = Redo::Outcome::NeedsPostgres;
+        r.message = fmt::format("{} of the {} record(s) above the image are Postgres WAL records: "
+                                "only Postgres WAL redo can apply them (the base image is shown)",
+                                r.postgres,
+                                chain.size() - 1);
+        return r;
+    }
+    for (std::size_t i = 1; i < chain.size(); ++i) {
+        const ChainValue &v = chain[i];
+        if (auto e = applyNeonRecord(key, v.lsn, v.value.record(), r.page); !e.empty()) {
+            r.outcome = Redo::Outcome::Failed;
+            r.failedAt = i;
+            r.page = chain.front().value.image();
+            r.message = fmt::format("the record at {} cannot be applied: {}", v.lsn.toString(), e);
+            return r;
+        }
+        ++r.applied;
+    }
+    r.outcome = Redo::Outcome::Reconstructed;
+    r.message = r.applied
+                    ? fmt::format("reconstructed: {} Neon record(s) applied on the image at {}, "
+                                  "{} bytes",
+                                  r.applied,
+                                  chain.front().lsn.toString(),
+                                  r.page.size())
+                    : fmt::format("the image at {} is the page, {} bytes",
+                                  chain.front().lsn.toString(),
+                                  r.page.size());
+    return r;
+}
+
+std::string describeChainValue(const Value &value)
+{
+    if (value.isImage())
+        return fmt::format("image, {} bytes", value.image().size());
+    return describeRecord(value.record());
+}
+
+} // namespace layerscope
