@@ -8,10 +8,15 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libqt6concurrent6 libqt6opengl6-dev libgl-dev
   qt6-charts-dev qt6-svg-dev
   libfmt-dev libzstd-dev libcli11-dev nlohmann-json3-dev libssl-dev
+  libcurl4-openssl-dev libpugixml-dev
   clang libclang-rt-14-dev
   xvfb xauth fonts-dejavu-core
   dpkg-dev file lintian
 )
+
+# The remote tests run s3rver (npm) on 127.0.0.1: Node and npm from Debian unless the machine
+# already has them (NodeSource's nodejs ships its own npm and conflicts with Debian's).
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -27,4 +32,10 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# s3rver, pinned in tests/remote/package-lock.json, for the remote tests (a real S3 server).
+cd "$(dirname "$0")/.."
+if [ ! -x tests/remote/node_modules/.bin/s3rver ] && [ -f tests/remote/package.json ]; then
+  (cd tests/remote && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -285,8 +285,9 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
     }
     const Palette pal{opt.color == Color::Always
                       || (opt.color == Color::Auto && ::isatty(STDOUT_FILENO))};
-    for (const std::string &file : files) {
-        auto mapped = MappedFile::open(file);
+    for (const std::string &given : files) {
+        const std::string file = displayPath(given);
+        auto mapped = openSource(given, true);
         if (!mapped) {
             reportError(file, mapped.error().message());
             rc = ExitUsage;
@@ -346,9 +347,9 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
 
 int cmdSalvage(const std::string &in, const std::string &outArg, const Options &opt)
 {
-    auto mapped = MappedFile::open(in);
+    auto mapped = openSource(in, true);
     if (!mapped) {
-        reportError(in, mapped.error().message());
+        reportError(displayPath(in), mapped.error().message());
         return ExitUsage;
     }
     // OUT may be a directory: the output then gets the canonical name of its summary.

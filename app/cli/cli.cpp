@@ -21,20 +21,87 @@ bool writeText(const std::string &path, const std::string &text)
     return bool(out.flush());
 }
 
-int openLayer(const std::string &file, std::optional<Layer> &out)
+namespace {
+/// Every remote object this process opened, for finishRemote.
+std::vector<std::shared_ptr<RemoteSource>> &openedRemotes()
 {
-    auto mapped = MappedFile::open(file);
+    static std::vector<std::shared_ptr<RemoteSource>> all;
+    return all;
+}
+} // namespace
+
+RemoteOptions &remoteOptions()
+{
+    static RemoteOptions options = RemoteOptions::fromEnvironment();
+    return options;
+}
+
+Result<std::shared_ptr<const ByteSource>> openSource(const std::string &path, bool wholeFile)
+{
+    if (!isRemotePath(path)) {
+        auto mapped = MappedFile::open(path);
+        if (!mapped)
+            return mapped.error();
+        return std::shared_ptr<const ByteSource>(std::move(mapped.value()));
+    }
+    auto url = parseObjectUrl(path);
+    if (!url)
+        return url.error();
+    auto remote = RemoteSource::open(*url, remoteOptions());
+    if (!remote)
+        return remote.error();
+    openedRemotes().push_back(*remote);
+    if (wholeFile)
+        (*remote)->willRead(0, (*remote)->size());
+    return std::shared_ptr<const ByteSource>(std::move(remote.value()));
+}
+
+int finishRemote(int rc)
+{
+    for (const auto &r : openedRemotes())
+        if (auto failure = r->failure()) {
+            std::fflush(stdout);
+            reportError(r->name(), fmt::format("{} — the command's result is void; nothing it "
+                                               "printed about this object can be trusted",
+                                               failure->message()));
+            return ExitUsage;
+        }
+    return rc;
+}
+
+bool refuseRemote(const std::string &command, const std::string &path)
+{
+    if (!isRemotePath(path))
+        return false;
+    std::fprintf(stderr,
+                 "layerctl %s: %s is a remote object: download it first and edit the local copy\n",
+                 command.c_str(),
+                 parseObjectUrl(path) ? parseObjectUrl(path)->display.c_str() : "the URL");
+    return true;
+}
+
+int openLayer(const std::string &file, std::optional<Layer> &out, bool wholeFile)
+{
+    auto mapped = openSource(file, wholeFile);
     if (!mapped) {
-        reportError(file, mapped.error());
+        reportError(displayPath(file), mapped.error());
         return ExitUsage;
     }
     auto layer = Layer::open(std::move(mapped.value()));
     if (!layer) {
-        reportError(file, layer.error());
+        reportError(displayPath(file), layer.error());
         return ExitProblem;
     }
     out.emplace(std::move(layer.value()));
     return ExitOk;
+}
+
+std::string displayPath(const std::string &path)
+{
+    if (!isRemotePath(path))
+        return path;
+    auto url = parseObjectUrl(path);
+    return url ? url->display : path.substr(0, path.find_first_of("?@"));
 }
 
 void reportError(const std::string &file, const std::string &message)

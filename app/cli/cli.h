@@ -2,10 +2,12 @@
 
 #include <layerscope/base/error.h>
 #include <layerscope/format/layer.h>
+#include <layerscope/io/remote.h>
 #include <layerscope/timeline/timeline.h>
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,9 +60,22 @@ std::optional<Timeline> openTimeline(const std::string &path, const std::string 
 
 /// Writes `text` to `path` (created or truncated); false when it cannot be written (errno).
 bool writeText(const std::string &path, const std::string &text);
-/// Opens a layer; returns ExitOk, ExitUsage (I/O, not a file) or ExitProblem (not a valid
-/// layer), the error printed naming the file and offset.
-int openLayer(const std::string &file, std::optional<Layer> &out);
+/// Opens a layer file, or a remote object (s3://, http://, https://) read in place. With
+/// `wholeFile` the command is about to read all of it (a remote object is fetched ahead).
+/// Errors name the path or URL (never a credential).
+Result<std::shared_ptr<const ByteSource>> openSource(const std::string &path,
+                                                     bool wholeFile = false);
+/// Opens a layer through openSource; returns ExitOk, ExitUsage (I/O, not a file) or
+/// ExitProblem (not a valid layer), the error printed naming the file and offset.
+int openLayer(const std::string &file, std::optional<Layer> &out, bool wholeFile = false);
+/// How remote objects are read (--cache-size and the environment).
+RemoteOptions &remoteOptions();
+/// Run by main after the command: when a remote object could not be read in full, whatever
+/// the command concluded from the bytes it had is void; the error (URL and byte range) is
+/// printed and ExitUsage returned. Otherwise `rc`.
+int finishRemote(int rc);
+/// Refuses a URL where a command writes: prints "download it first" and returns true.
+bool refuseRemote(const std::string &command, const std::string &path);
 
 /// The work of the subcommand given on the command line: set by that subcommand's parse
 /// callback once its options are known to be valid, run by main; returns an ExitCode.
@@ -92,6 +107,9 @@ void addQuiet(CLI::App *cmd, Options &opt);
 /// Prints "layerctl COMMAND: message" on stderr and sets `run` to return ExitUsage.
 void usageError(CommandRun &run, const std::string &command, const std::string &message);
 
+/// A path as messages show it: a URL without its query (a presigned signature) or
+/// user:password; a local path as given.
+std::string displayPath(const std::string &path);
 /// "layerctl: FILE: message" on stderr.
 void reportError(const std::string &file, const std::string &message);
 void reportError(const std::string &file, const Error &error);

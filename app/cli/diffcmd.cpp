@@ -44,7 +44,7 @@ namespace {
 int cmdDiff(const std::string &fileA, const std::string &fileB, const Options &opt)
 {
     std::optional<Layer> a, b;
-    if (openLayer(fileA, a) != ExitOk || openLayer(fileB, b) != ExitOk)
+    if (openLayer(fileA, a, true) != ExitOk || openLayer(fileB, b, true) != ExitOk)
         return ExitUsage;
     std::int64_t listed = 0;
     char failed = 0;

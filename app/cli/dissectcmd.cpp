@@ -90,9 +90,9 @@ std::optional<std::uint64_t> parseNumber(const std::string &text)
 
 int cmdDissect(const std::string &file, const DissectSelection &what, const Options &opt)
 {
-    auto mapped = MappedFile::open(file);
+    auto mapped = openSource(file, what.problems);
     if (!mapped) {
-        reportError(file, mapped.error());
+        reportError(displayPath(file), mapped.error());
         return ExitUsage;
     }
     const ByteSource &src = **mapped;

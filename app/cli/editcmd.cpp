@@ -51,6 +51,8 @@ namespace {
 
 int cmdRewriteSummary(const std::string &file, const Options &opt)
 {
+    if (refuseRemote("rewrite-summary", file))
+        return ExitUsage;
     SummaryEdit e;
     if (!parseInto<Id128>(opt.tenant, e.tenant, parseId, "--tenant-id", kIdFormat)
         || !parseInto<Id128>(opt.timeline, e.timeline, parseId, "--timeline-id", kIdFormat)

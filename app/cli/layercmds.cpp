@@ -344,7 +344,7 @@ int dumpPagectl(const std::string &file, const Layer &layer)
 int cmdDump(const std::string &file, const Options &opt)
 {
     std::optional<Layer> layer;
-    if (int rc = openLayer(file, layer))
+    if (int rc = openLayer(file, layer, true))
         return rc;
     if (opt.format == "pagectl")
         return dumpPagectl(file, *layer);

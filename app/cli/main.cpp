@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -20,6 +21,12 @@ int main(int argc, char **argv)
     app.footer("Exit status: 0 ok, 1 a content problem in a layer, 2 usage or I/O error.\n"
                "Run 'layerctl COMMAND --help' for a command's options and an example.");
 
+    std::string cacheText;
+    app.add_option("--cache-size",
+                   cacheText,
+                   "resident bytes of each remote object (K, M, G; default 256M)")
+        ->check(sizeValidator())
+        ->option_text("SIZE");
     CommandRun run;
     addLayerCommands(app, run);
     addDiffCommand(app, run);
@@ -61,5 +68,7 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "%s: %s (see '%s --help')\n", who.c_str(), why.c_str(), who.c_str());
         return ExitUsage;
     }
-    return run ? run() : int(ExitUsage);
+    if (!cacheText.empty())
+        remoteOptions().cacheBytes = std::max<std::uint64_t>(*parseSize(cacheText), 1 << 20);
+    return finishRemote(run ? run() : int(ExitUsage));
 }

@@ -150,7 +150,7 @@ int cmdStats(const std::string &path, const Options &opt)
     int rc = ExitOk;
     for (const std::string &f : files) {
         std::optional<Layer> layer;
-        if (int r = openLayer(f, layer)) {
+        if (int r = openLayer(f, layer, true)) {
             rc = std::max(rc, r);
             continue;
         }

@@ -19,7 +19,7 @@ namespace {
 int cmdRewrite(const std::string &in, const std::string &out, const Options &opt)
 {
     std::optional<Layer> layer;
-    if (int rc = openLayer(in, layer))
+    if (int rc = openLayer(in, layer, true))
         return rc;
     auto sink = AtomicFileSink::create(out);
     if (!sink) {

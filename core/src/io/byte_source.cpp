@@ -20,6 +20,8 @@ std::pair<std::uint64_t, std::uint64_t> ByteSource::dataRange(std::uint64_t offs
 
 void ByteSource::release(std::uint64_t, std::uint64_t) const {}
 
+void ByteSource::willRead(std::uint64_t, std::uint64_t) const {}
+
 namespace {
 const char *fileTypeName(mode_t mode)
 {

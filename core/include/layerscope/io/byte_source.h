@@ -25,6 +25,9 @@ public:
     /// Hint that [offset, offset + length) will not be read again soon: a mapped file gives
     /// those pages back (the page cache keeps them), bounding resident memory. Never fails.
     virtual void release(std::uint64_t offset, std::uint64_t length) const;
+    /// Hint that [offset, offset + length) is about to be read in order (a whole-file pass):
+    /// a remote source fetches ahead. Never fails; the default does nothing.
+    virtual void willRead(std::uint64_t offset, std::uint64_t length) const;
 };
 
 /// A file mapped read-only with mmap. Opening costs the same for any file size. Only regular

@@ -1,0 +1,316 @@
+// layerctl on objects in a real S3-compatible server (s3rver on 127.0.0.1), through a
+// fault-injecting proxy that logs every request.
+
+#include "s3server.h"
+#include "testutil.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QFileInfo>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTest>
+#include <QThread>
+
+using namespace testremote;
+
+namespace {
+
+const QString kBucket = QStringLiteral("layers");
+const QString kPrefix
+    = QStringLiteral("pageserver/v1/tenants/0123456789abcdef0123456789abcdef/timelines/"
+                     "fedcba9876543210fedcba9876543210/");
+const QString kGeneration = QStringLiteral("-00000001");
+const QByteArray kSecret = "s3cr3t-never-printed-9f8e7d";
+const QByteArray kToken = "t0ken-never-printed-1a2b3c";
+
+struct Run
+{
+    int code;
+    QByteArray out;
+    QByteArray err;
+};
+
+/// layerctl with the AWS environment pointing at `endpoint`, short timeouts and backoff.
+Run layerctl(const QString &endpoint, const QStringList &args)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("AWS_ENDPOINT_URL", endpoint);
+    env.insert("AWS_ACCESS_KEY_ID", "S3RVER");
+    env.insert("AWS_SECRET_ACCESS_KEY", QString::fromUtf8(kSecret));
+    env.insert("AWS_SESSION_TOKEN", QString::fromUtf8(kToken));
+    env.insert("AWS_REGION", "us-east-1");
+    env.insert("LAYERSCOPE_REMOTE_STALL_TIMEOUT_MS", "1000");
+    env.insert("LAYERSCOPE_REMOTE_CONNECT_TIMEOUT_MS", "2000");
+    env.insert("LAYERSCOPE_REMOTE_BACKOFF_MS", "20");
+    env.insert("LAYERSCOPE_REMOTE_ATTEMPTS", "4");
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(LAYERCTL_PATH), args);
+    if (!p.waitForFinished(120000)) {
+        p.kill();
+        p.waitForFinished();
+        return {-2, p.readAllStandardOutput(), "layerctl hung"};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+} // namespace
+
+class TestRemote : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void sameOutputAsLocal_data();
+    void sameOutputAsLocal();
+    void requestBudget();
+    void checkFetchesEachByteOnce();
+    void faults_data();
+    void faults();
+    void secretsNeverShown();
+    void refusals_data();
+    void refusals();
+
+private:
+    QString remote(const QString &name) const
+    {
+        return "s3://" + kBucket + "/" + kPrefix + name + kGeneration;
+    }
+    /// A local copy named as the object is (generation suffix included).
+    QString local(const QString &name) const { return m_dir.filePath(name + kGeneration); }
+
+    S3Server *m_server = nullptr;
+    QTemporaryDir m_dir;
+    QStringList m_names; ///< fixture and generated layer names (without the generation)
+    QString m_big;       ///< a generated delta of several MiB
+};
+
+void TestRemote::initTestCase()
+{
+    m_server = new S3Server(kBucket);
+    QVERIFY2(m_server->ok(), "s3rver did not start (run installer/deps.sh: npm ci in tests/remote)");
+    QStringList files = testutil::fixtureLayers();
+    QProcess synth;
+    synth.start(QStringLiteral(LAYERCTL_PATH),
+                {"synth", "--kind", "delta", "--size", "24M", "--compression", "zstd", m_dir.path()});
+    QVERIFY(synth.waitForFinished(120000));
+    const QString big = QString::fromUtf8(synth.readAllStandardOutput()).trimmed();
+    QVERIFY(QFileInfo(big).size() > 20 << 20);
+    files << big;
+    m_big = QFileInfo(big).fileName();
+    for (const QString &f : files) {
+        const QString name = QFileInfo(f).fileName();
+        const QByteArray bytes = testutil::readAll(f);
+        QVERIFY(m_server->put(kPrefix + name + kGeneration, bytes));
+        QFile out(local(name));
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(bytes);
+        m_names << name;
+    }
+}
+
+void TestRemote::cleanupTestCase()
+{
+    delete m_server;
+}
+
+// Every read command prints for the object exactly what it prints for the local file, the
+// path aside.
+void TestRemote::sameOutputAsLocal_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("layer");
+    const QStringList commands[] = {{"summary"},
+                                    {"summary", "--json"},
+                                    {"tree", "--neon"},
+                                    {"tree", "--json"},
+                                    {"keys", "--json"},
+                                    {"keys", "--limit", "5"},
+                                    {"dump"},
+                                    {"dump", "--format", "json"},
+                                    {"dump", "--format", "pagectl"},
+                                    {"check", "--json"},
+                                    {"check", "--pages"},
+                                    {"stats", "--json"},
+                                    {"dissect", "--summary", "--json"},
+                                    {"dissect", "--entry", "3"},
+                                    {"dissect", "--node", "0", "--problems"}};
+    for (int layer = 0; layer < 3; ++layer)
+        for (const QStringList &c : commands)
+            QTest::newRow(qPrintable(QStringLiteral("%1-%2")
+                                         .arg(c.join('-').remove("--"))
+                                         .arg(layer == 2 ? "generated" : layer ? "fixture-b" : "fixture-a")))
+                << c << layer;
+}
+
+void TestRemote::sameOutputAsLocal()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, layer);
+    const QString name = m_names[layer];
+    const Run a = layerctl(m_server->endpoint(), args + QStringList{local(name)});
+    const Run b = layerctl(m_server->endpoint(), args + QStringList{remote(name)});
+    QCOMPARE(b.code, a.code);
+    QByteArray outA = a.out, outB = b.out;
+    outA.replace(local(name).toUtf8(), "PATH");
+    outB.replace(remote(name).toUtf8(), "PATH");
+    QCOMPARE(outB, outA);
+    QVERIFY(!outA.isEmpty());
+}
+
+// A summary reads the first block and the index; keys --limit reads the root-to-leaf path.
+void TestRemote::requestBudget()
+{
+    FaultProxy proxy(*m_server, {});
+    const Run s = layerctl(proxy.endpoint(), {"summary", remote(m_big)});
+    QCOMPARE(s.code, 0);
+    const int summaryGets = proxy.gets();
+    qint64 fetched = 0;
+    for (const Logged &l : proxy.log())
+        fetched += l.bodyBytes;
+    qInfo("summary of a %lld-byte delta: %d GETs, %lld bytes fetched",
+          QFileInfo(local(m_big)).size(), summaryGets, fetched);
+    QVERIFY(fetched < QFileInfo(local(m_big)).size() / 4);
+
+    FaultProxy keysProxy(*m_server, {});
+    const Run k = layerctl(keysProxy.endpoint(), {"keys", "--limit", "100", remote(m_big)});
+    QCOMPARE(k.code, 0);
+    QCOMPARE(k.out.count('\n'), 100);
+    const Run tree = layerctl(m_server->endpoint(), {"summary", "--json", local(m_big)});
+    const int depth = QJsonDocument::fromJson(tree.out).object()["depth"].toInt(
+        QRegularExpression("depth (\\d+)").match(QString::fromUtf8(
+            layerctl(m_server->endpoint(), {"summary", local(m_big)}).out)).captured(1).toInt());
+    qInfo("keys --limit 100: %d GETs (depth %d)", keysProxy.gets(), depth);
+    QVERIFY2(keysProxy.gets() <= depth + 2, qPrintable(QString::number(keysProxy.gets())));
+}
+
+// check reads every byte of the object once: ranges never overlap and add up to the size.
+void TestRemote::checkFetchesEachByteOnce()
+{
+    FaultProxy proxy(*m_server, {});
+    const Run r = layerctl(proxy.endpoint(), {"check", remote(m_big)});
+    QCOMPARE(r.code, 0);
+    std::vector<std::pair<qint64, qint64>> ranges;
+    for (const Logged &l : proxy.log()) {
+        QCOMPARE(l.method, QByteArray("GET"));
+        const QList<QByteArray> ab = l.range.mid(6).split('-'); // bytes=A-B
+        ranges.emplace_back(ab[0].toLongLong(), ab[1].toLongLong());
+    }
+    std::sort(ranges.begin(), ranges.end());
+    const qint64 size = QFileInfo(local(m_big)).size();
+    qint64 covered = 0;
+    for (std::size_t i = 0; i < ranges.size(); ++i) {
+        if (i)
+            QVERIFY2(ranges[i].first > ranges[i - 1].second, "two GETs overlap");
+        covered += std::min(ranges[i].second, size - 1) - ranges[i].first + 1;
+    }
+    QVERIFY(covered <= size);
+    qInfo("check: %zu GETs, %lld of %lld bytes", ranges.size(), covered, size);
+}
+
+// Each fault is retried into the right answer, or ends in exit 2 naming the URL and the
+// byte range; never a clean verdict from partial bytes, never a hang.
+void TestRemote::faults_data()
+{
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<int>("from");
+    QTest::addColumn<int>("count");
+    QTest::addColumn<bool>("recovers");
+    QTest::newRow("reset-once") << int(Fault::Reset) << 3 << 1 << true;
+    QTest::newRow("slowdown-twice") << int(Fault::Status503) << 2 << 2 << true;
+    QTest::newRow("server-error-once") << int(Fault::Status500) << 4 << 1 << true;
+    QTest::newRow("short-body-once") << int(Fault::ShortBody) << 3 << 1 << true;
+    QTest::newRow("stall-once") << int(Fault::Stall) << 3 << 1 << true;
+    QTest::newRow("slowdown-always") << int(Fault::Status503) << 3 << -1 << false;
+    QTest::newRow("reset-always") << int(Fault::Reset) << 3 << -1 << false;
+    QTest::newRow("replaced-mid-read") << int(Fault::Replace) << 3 << 1 << false;
+}
+
+void TestRemote::faults()
+{
+    QFETCH(int, kind);
+    QFETCH(int, from);
+    QFETCH(int, count);
+    QFETCH(bool, recovers);
+    // Its own copy of the generated layer, so that replacing it leaves the others alone.
+    const QString key = kPrefix + "fault-" + QTest::currentDataTag() + "/" + m_big + kGeneration;
+    const QByteArray bytes = testutil::readAll(local(m_big));
+    QVERIFY(m_server->put(key, bytes));
+    Fault f;
+    f.kind = Fault::Kind(kind);
+    f.from = from;
+    f.count = count;
+    f.replaceKey = key;
+    f.replaceBody = bytes;
+    f.replaceBody[9000] = char(f.replaceBody[9000] ^ 0x55); // another object, same size
+    FaultProxy proxy(*m_server, f);
+    const QString url = "s3://" + kBucket + "/" + key;
+    const Run clean = layerctl(m_server->endpoint(), {"check", "--json", local(m_big)});
+    const Run r = layerctl(proxy.endpoint(), {"check", "--json", url});
+    QVERIFY2(r.code != -2, "layerctl hung");
+    if (recovers) {
+        QCOMPARE(r.code, clean.code);
+        QByteArray out = r.out;
+        out.replace(url.toUtf8(), local(m_big).toUtf8());
+        QCOMPARE(out, clean.out);
+        return;
+    }
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(url.toUtf8()), r.err.constData());
+    QVERIFY2(QRegularExpression("bytes \\d+-\\d+").match(QString::fromUtf8(r.err)).hasMatch(),
+             r.err.constData());
+    if (f.kind == Fault::Replace)
+        QVERIFY2(r.err.contains("replaced"), r.err.constData());
+}
+
+// Credentials and presigned signatures appear nowhere in what layerctl prints.
+void TestRemote::secretsNeverShown()
+{
+    Fault f;
+    f.kind = Fault::Status503;
+    f.count = -1;
+    FaultProxy proxy(*m_server, f);
+    const QStringList urls = {remote(m_names[0]),
+                              "s3://" + kBucket + "/missing-object",
+                              proxy.endpoint() + "/" + kBucket + "/" + kPrefix + m_names[0] + kGeneration
+                                  + "?X-Amz-Signature=" + QString::fromUtf8(kSecret)};
+    for (const QString &u : urls)
+        for (const QStringList &c : {QStringList{"summary"}, QStringList{"check", "--json"}}) {
+            const Run r = layerctl(proxy.endpoint(), c + QStringList{u});
+            QCOMPARE(r.code, 2);
+            for (const QByteArray &secret : {kSecret, kToken})
+                QVERIFY2(!r.out.contains(secret) && !r.err.contains(secret), r.err.constData());
+        }
+}
+
+void TestRemote::refusals_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QByteArray>("says");
+    QTest::newRow("user-password-in-url")
+        << QStringList{"summary", "https://user:pw@127.0.0.1:1/x"} << QByteArray("refused");
+    QTest::newRow("edit-a-url") << QStringList{"rewrite-summary", "--lsn", "0/1",
+                                               "s3://layers/x"}
+                                << QByteArray("download it first");
+    QTest::newRow("nothing-listening")
+        << QStringList{"summary", "http://127.0.0.1:9/layer"} << QByteArray("http://127.0.0.1:9/layer");
+}
+
+void TestRemote::refusals()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QByteArray, says);
+    const Run r = layerctl(m_server->endpoint(), args);
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(says), r.err.constData());
+    QVERIFY(!r.err.contains("pw@"));
+}
+
+QTEST_GUILESS_MAIN(TestRemote)
+#include "tst_remote.moc"
