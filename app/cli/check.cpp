@@ -267,7 +267,7 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
     std::vector<std::string> files;
     for (const std::string &a : args) {
         std::error_code ec;
-        if (std::filesystem::is_directory(a, ec) || isIndexFile(a)) {
+        if (std::filesystem::is_directory(a, ec) || isIndexFile(a) || isTimelinePrefix(a)) {
             for (std::string &f : scrubTimeline(a, opt, rc, totals))
                 files.push_back(std::move(f));
         } else {

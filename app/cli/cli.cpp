@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <deque>
+#include <mutex>
 #include <filesystem>
 #include <fstream>
 
@@ -22,17 +24,63 @@ bool writeText(const std::string &path, const std::string &text)
 }
 
 namespace {
-/// Every remote object this process opened, for finishRemote.
-std::vector<std::shared_ptr<RemoteSource>> &openedRemotes()
+
+/// Remote failures of this process (URL and error), in the order they happened.
+struct Failures
 {
-    static std::vector<std::shared_ptr<RemoteSource>> all;
-    return all;
+    std::mutex m;
+    std::vector<std::pair<std::string, Error>> all;
+};
+
+Failures &failures()
+{
+    static auto *f = new Failures; // never destroyed: fetch threads may report until the end
+    return *f;
 }
+
+/// The last few remote objects opened, so that a timeline's summary pass, its read path and
+/// the validation of its layers fetch each object's bytes once; bounded, so that a timeline of
+/// thousands of objects does not keep thousands of caches and connections.
+struct Recent
+{
+    std::mutex m;
+    std::deque<std::pair<std::string, std::shared_ptr<RemoteSource>>> sources;
+};
+
+Recent &recent()
+{
+    static Recent r;
+    return r;
+}
+
+std::shared_ptr<RemoteSource> recentRemote(const std::string &url,
+                                           std::shared_ptr<RemoteSource> add = nullptr)
+{
+    Recent &r = recent();
+    std::lock_guard lock(r.m);
+    for (auto &[u, source] : r.sources)
+        if (u == url)
+            return source;
+    if (add) {
+        r.sources.emplace_back(url, add);
+        if (r.sources.size() > 8)
+            r.sources.pop_front();
+    }
+    return add;
+}
+
 } // namespace
 
 RemoteOptions &remoteOptions()
 {
-    static RemoteOptions options = RemoteOptions::fromEnvironment();
+    static RemoteOptions options = [] {
+        RemoteOptions o = RemoteOptions::fromEnvironment();
+        o.onFailure = [](const std::string &url, const Error &e) {
+            std::lock_guard lock(failures().m);
+            failures().all.emplace_back(url, e);
+        };
+        return o;
+    }();
     return options;
 }
 
@@ -47,26 +95,36 @@ Result<std::shared_ptr<const ByteSource>> openSource(const std::string &path, bo
     auto url = parseObjectUrl(path);
     if (!url)
         return url.error();
-    auto remote = RemoteSource::open(*url, remoteOptions());
-    if (!remote)
-        return remote.error();
-    openedRemotes().push_back(*remote);
+    std::shared_ptr<RemoteSource> source = recentRemote(path);
+    if (!source) {
+        auto remote = RemoteSource::open(*url, remoteOptions());
+        if (!remote)
+            return remote.error();
+        source = recentRemote(path, *remote);
+    }
     if (wholeFile)
-        (*remote)->willRead(0, (*remote)->size());
-    return std::shared_ptr<const ByteSource>(std::move(remote.value()));
+        source->willRead(0, source->size());
+    return std::shared_ptr<const ByteSource>(std::move(source));
 }
 
 int finishRemote(int rc)
 {
-    for (const auto &r : openedRemotes())
-        if (auto failure = r->failure()) {
-            std::fflush(stdout);
-            reportError(r->name(), fmt::format("{} — the command's result is void; nothing it "
-                                               "printed about this object can be trusted",
-                                               failure->message()));
-            return ExitUsage;
+    { // Close the objects first: their fetch threads end before anything is judged.
+        std::deque<std::pair<std::string, std::shared_ptr<RemoteSource>>> closing;
+        {
+            std::lock_guard lock(recent().m);
+            closing.swap(recent().sources);
         }
-    return rc;
+    }
+    std::lock_guard lock(failures().m);
+    if (failures().all.empty())
+        return rc;
+    std::fflush(stdout);
+    for (const auto &[url, error] : failures().all)
+        reportError(url, fmt::format("{} — the command's result is void; nothing it printed "
+                                     "about this object can be trusted",
+                                     error.message()));
+    return ExitUsage;
 }
 
 bool refuseRemote(const std::string &command, const std::string &path)

@@ -28,6 +28,7 @@ struct Options
     bool json = false;
     bool quiet = false;
     bool neon = false;           ///< tree: Neon's dump format
+    bool count = false;          ///< summary: count a remote object's entries
     std::string format = "text"; ///< dump: text, json or pagectl
     std::string from;            ///< keys: KEY[@LSN]
     std::int64_t limit = -1;
@@ -52,10 +53,14 @@ struct Options
     unsigned keepBackups = 5; ///< rewrite-summary: FILE.bak.1 … FILE.bak.N
 };
 
+/// True for an s3:// (or http) URL ending in '/': a timeline's prefix in an object store.
+bool isTimelinePrefix(const std::string &path);
 /// True for a regular file named *.json (taken for an index_part.json).
 bool isIndexFile(const std::string &path);
-/// A timeline: a directory, an index_part.json (its layers only listed), or a directory with
-/// the `index` file merged (may be empty). Nullopt, the reason printed, when it cannot be read.
+/// A timeline: a directory, an index_part.json (its layers only listed), a directory with the
+/// `index` file merged (may be empty), or an s3:// prefix (its objects, cross-checked with
+/// its live index_part.json-<generation>, opened in place). Nullopt, the reason printed, when
+/// it cannot be read.
 std::optional<Timeline> openTimeline(const std::string &path, const std::string &index);
 
 /// Writes `text` to `path` (created or truncated); false when it cannot be written (errno).

@@ -22,7 +22,7 @@ void printJson(const Json &object)
     std::fputc('\n', stdout);
 }
 
-Json summaryJson(const Layer &layer, const TreeShape &shape)
+Json summaryJson(const Layer &layer, const std::vector<std::uint64_t> &levels)
 {
     const Summary &s = layer.summary();
     Json o;
@@ -38,8 +38,8 @@ Json summaryJson(const Layer &layer, const TreeShape &shape)
         o["lsn_range"] = {{"start", s.lsnStart.toHex()}, {"end", s.lsnEnd.toHex()}};
     o["index_start_blk"] = s.indexStartBlk;
     o["index_root_blk"] = s.indexRootBlk;
-    o["btree_depth"] = shape.depth();
-    o["nodes_per_level_root_first"] = shape.nodesPerLevel;
+    o["btree_depth"] = levels.size();
+    o["nodes_per_level_root_first"] = levels;
     o["file_size"] = layer.fileSize();
     o["summary_len"] = s.encodedLen();
     return o;

@@ -11,8 +11,9 @@ namespace layerscope::cli {
 
 using Json = nlohmann::ordered_json;
 
-/// Summary object with exactly the fields of the fixtures' first .expect.jsonl line.
-Json summaryJson(const Layer &layer, const TreeShape &shape);
+/// Summary object with exactly the fields of the fixtures' first .expect.jsonl line;
+/// `levels` is the index's nodes per level, root first.
+Json summaryJson(const Layer &layer, const std::vector<std::uint64_t> &levels);
 /// Entry object with exactly the fields of the fixtures' entry lines; `withZstd` adds "zstd".
 Json entryJson(const Layer &layer, const Entry &entry, const EntryDetails &details, bool withZstd);
 /// Lowercase hex sha256 (OpenSSL).

@@ -33,7 +33,10 @@ bool anyCompressed(const Layer &layer)
     return any;
 }
 
-void printSummaryText(const Layer &layer, const TreeShape &st)
+/// `entries`: the leaf entries, nullopt when they were not counted (a remote object's leaves
+/// are not read without --count).
+void printSummaryText(const Layer &layer, const std::vector<std::uint64_t> &nodesPerLevel,
+                      std::optional<std::uint64_t> entries)
 {
     const Summary &s = layer.summary();
     fmt::print("layer            {} (magic 0x{:04X}, format version {})\n", kindName(s.kind),
@@ -54,10 +57,13 @@ void printSummaryText(const Layer &layer, const TreeShape &st)
     fmt::print("index            start block {}, root block {} (absolute {})\n", s.indexStartBlk,
                s.indexRootBlk, std::uint64_t(s.indexStartBlk) + s.indexRootBlk);
     std::string levels;
-    for (auto n : st.nodesPerLevel)
+    for (auto n : nodesPerLevel)
         levels += fmt::format("{}{}", levels.empty() ? "" : ", ", n);
-    fmt::print("b-tree           depth {}, nodes per level (root first) [{}], {} entries\n",
-               st.depth(), levels, st.totalEntries);
+    fmt::print("b-tree           depth {}, nodes per level (root first) [{}], {}\n",
+               nodesPerLevel.size(), levels,
+               entries ? fmt::format("{} entries", *entries)
+                       : std::string("entries not counted (a remote object: --count reads every "
+                                     "leaf)"));
     const std::string name = baseName(layer.name());
     const std::string implied = s.impliedName().canonical();
     const auto parsed = LayerName::parse(name);
@@ -91,15 +97,26 @@ int cmdSummary(const std::string &file, const Options &opt)
     std::optional<Layer> layer;
     if (int rc = openLayer(file, layer))
         return rc;
+    // A remote object's summary reads the index's upper levels only, unless --count asks
+    // for the entries; a damaged index is walked whole, as for a local file.
+    if (!opt.count && dynamic_cast<const RemoteSource *>(layer->source().get())) {
+        if (auto levels = nodesPerLevel(layer->tree())) {
+            if (opt.json)
+                printJson(summaryJson(*layer, *levels));
+            else
+                printSummaryText(*layer, *levels, std::nullopt);
+            return ExitOk;
+        }
+    }
     auto st = buildTreeShape(layer->tree());
     if (!st) {
-        reportError(file, st.error());
+        reportError(displayPath(file), st.error());
         return ExitProblem;
     }
     if (opt.json)
-        printJson(summaryJson(*layer, *st));
+        printJson(summaryJson(*layer, st->nodesPerLevel));
     else
-        printSummaryText(*layer, *st);
+        printSummaryText(*layer, st->nodesPerLevel, st->totalEntries);
     return ExitOk;
 }
 
@@ -354,14 +371,14 @@ int cmdDump(const std::string &file, const Options &opt)
         return ExitProblem;
     }
     if (opt.json || opt.format == "json") {
-        printJson(summaryJson(*layer, *st));
+        printJson(summaryJson(*layer, st->nodesPerLevel));
         Options all = opt;
         all.json = true;
         all.from.clear();
         all.limit = -1;
         return printEntries(file, *layer, all, false);
     }
-    printSummaryText(*layer, *st);
+    printSummaryText(*layer, st->nodesPerLevel, st->totalEntries);
     fmt::print("\n--- b-tree (Neon dump format) ---\n");
     auto text = layer->tree().dumpNeon();
     if (!text) {
@@ -393,6 +410,10 @@ void addLayerCommands(CLI::App &app, CommandRun &run)
     summary->add_flag("--json",
                       opt.json,
                       "one JSON object: the fields of the fixtures' .expect.jsonl first line");
+    summary->add_flag("--count",
+                      opt.count,
+                      "count the entries of a remote object too (reads every leaf of its index; "
+                      "a local file's are always counted)");
     summary->footer(fmt::format("Example:\n  layerctl summary --json {}", kExampleLayer));
     summary->callback([st, &run] { run = [st] { return cmdSummary(st->file, st->opt); }; });
 

@@ -166,4 +166,44 @@ Result<TreeShape> buildTreeShape(
     return std::move(v.shape);
 }
 
+Result<std::vector<std::uint64_t>> nodesPerLevel(const BTreeReader &tree)
+{
+    struct V : TreeVisitor
+    {
+        std::vector<std::uint64_t> levels;
+        WalkAction enter(const NodeView &n, const WalkLink &l)
+        {
+            if (levels.size() <= std::size_t(l.depth))
+                levels.resize(std::size_t(l.depth) + 1, 0);
+            ++levels[std::size_t(l.depth)];
+            return n.isLeaf() ? WalkAction::Skip : WalkAction::Descend;
+        }
+        bool branch(const NodeView &n, std::size_t)
+        {
+            if (n.level != 1)
+                return true;
+            // A child of a level-1 node is a leaf: counted here, not read.
+            const std::size_t leafDepth = std::size_t(depthOf(n)) + 1;
+            if (levels.size() <= leafDepth)
+                levels.resize(leafDepth + 1, 0);
+            ++levels[leafDepth];
+            return false;
+        }
+        int depthOf(const NodeView &n) const
+        {
+            // Levels count down to 0 at the leaves: the root's level is the depth - 1.
+            return int(rootLevel) - int(n.level);
+        }
+        std::uint8_t rootLevel = 0;
+    } v;
+    auto root = tree.node(tree.root());
+    if (!root)
+        return root.error();
+    v.rootLevel = root->level;
+    TreeWalk<V> walk(tree, v);
+    if (auto s = walk.run(); !s)
+        return s.error();
+    return std::move(v.levels);
+}
+
 } // namespace layerscope

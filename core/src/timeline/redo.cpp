@@ -279,7 +279,7 @@ Result<std::vector<ChainValue>> readChain(const Timeline &timeline, const ReadPa
         const TimelineLayer &l = timeline.layers.at(step.layer);
         if (step.values.empty())
             continue;
-        auto layer = Layer::openFile(l.path);
+        auto layer = openTimelineLayer(timeline, l.path);
         if (!layer)
             return makeError(layer.error().offset,
                              layer.error().expected,

@@ -12,6 +12,21 @@
 
 namespace layerscope {
 
+Result<Layer> openTimelineLayer(const Timeline &timeline, const std::string &path)
+{
+    return timeline.opener ? timeline.opener(path) : Layer::openFile(path);
+}
+
+TimelineLayer timelineFile(std::string fileName, std::string path, std::uint64_t size)
+{
+    TimelineLayer l;
+    l.fileName = std::move(fileName);
+    l.path = std::move(path);
+    l.fileSize = size;
+    l.name = LayerName::parse(l.fileName, &l.nameError);
+    return l;
+}
+
 Result<Timeline> scanTimeline(const std::string &dir)
 {
     namespace fs = std::filesystem;
@@ -25,12 +40,8 @@ Result<Timeline> scanTimeline(const std::string &dir)
         std::error_code fileEc;
         if (!de.is_regular_file(fileEc))
             continue;
-        TimelineLayer l;
-        l.fileName = de.path().filename().string();
-        l.path = de.path().string();
-        l.fileSize = de.file_size(fileEc);
-        l.name = LayerName::parse(l.fileName, &l.nameError);
-        t.layers.push_back(std::move(l));
+        t.layers.push_back(timelineFile(de.path().filename().string(), de.path().string(),
+                                        de.file_size(fileEc)));
     }
     std::sort(t.layers.begin(), t.layers.end(), [](const TimelineLayer &a, const TimelineLayer &b) {
         return a.fileName < b.fileName;
@@ -69,7 +80,7 @@ void mergeIndex(Timeline &timeline, const IndexPart &index)
             l.listedSize = entry.fileSize;
             l.listedGeneration = entry.generation;
             if (haveFiles)
-                l.indexProblems.push_back("listed in the index but not on disk");
+                l.indexProblems.push_back(fmt::format("listed in the index but not {}", timeline.storedWhere));
             timeline.layers.push_back(std::move(l));
             continue;
         }
@@ -80,7 +91,7 @@ void mergeIndex(Timeline &timeline, const IndexPart &index)
         l.listedGeneration = entry.generation;
         if (l.fileSize != entry.fileSize)
             l.indexProblems.push_back(
-                fmt::format("{} bytes on disk, {} in the index", l.fileSize, entry.fileSize));
+                fmt::format("{} bytes {}, {} in the index", l.fileSize, timeline.storedWhere, entry.fileSize));
         if (entry.generation && l.name->suffix != LayerName::Suffix::None
             && l.name->generation != *entry.generation)
             l.indexProblems.push_back(
@@ -89,7 +100,7 @@ void mergeIndex(Timeline &timeline, const IndexPart &index)
                             *entry.generation));
     }
     for (const auto &[canonical, i] : byCanonical)
-        timeline.layers[i].indexProblems.push_back("on disk but not listed in the index");
+        timeline.layers[i].indexProblems.push_back(fmt::format("{} but not listed in the index", timeline.storedWhere));
     std::sort(timeline.layers.begin(),
               timeline.layers.end(),
               [](const TimelineLayer &a, const TimelineLayer &b) {
@@ -163,7 +174,7 @@ void readSummaries(Timeline &timeline,
                 ++done;
                 continue;
             }
-            if (auto layer = Layer::openFile(l.path)) {
+            if (auto layer = openTimelineLayer(timeline, l.path)) {
                 l.summary = layer->summary();
                 compareWithName(l);
             } else {
@@ -273,10 +284,10 @@ ReadPath findReadPath(const Timeline &timeline, const Key &key, Lsn lsn)
         if (!l.onDisk) {
             path.steps.push_back(std::move(step));
             path.why = fmt::format(
-                "{} is listed in the index but not on disk: its values cannot be read", l.fileName);
+                "{} is listed in the index but not {}: its values cannot be read", l.fileName, timeline.storedWhere);
             return path;
         }
-        auto layer = Layer::openFile(l.path);
+        auto layer = openTimelineLayer(timeline, l.path);
         if (!layer) {
             path.steps.push_back(std::move(step));
             path.why = fmt::format("{}: {}", l.fileName, layer.error().message());

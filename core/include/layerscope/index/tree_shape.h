@@ -57,6 +57,11 @@ Result<TreeShape> buildTreeShape(
     const BTreeReader &tree,
     const std::function<bool(std::uint64_t done, std::uint64_t total)> &progress = {});
 
+/// Nodes per level (root first) from the internal nodes alone: leaves are counted from their
+/// parents' child pointers and never read, so a remote layer's summary costs the index's top
+/// levels, not its leaves. Errors: the first fault of the walk (offset at fault).
+Result<std::vector<std::uint64_t>> nodesPerLevel(const BTreeReader &tree);
+
 /// For an index whose root cannot be read (a truncated file): a shape whose root is a broken
 /// placeholder (block = the summary's root, its error in `errors`) over every leaf found by
 /// scanning the index region of `file` (scanLeaves), in key order, so that the entries that

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,9 @@ struct RemoteOptions
     int attempts = 5;                        ///< tries per range (backoff between them)
     long backoffMs = 200;                    ///< first pause; doubles per try
     bool verifyTls = true;
+    /// Called once per object when a range fails for good (from a fetch thread; the URL is
+    /// the display form): lets a caller void its verdict even after the source is gone.
+    std::function<void(const std::string &url, const Error &error)> onFailure;
 
     /// Defaults, with LAYERSCOPE_REMOTE_{CONNECT,STALL}_TIMEOUT_MS, _ATTEMPTS and _BACKOFF_MS
     /// from the environment where set (tests use short ones).

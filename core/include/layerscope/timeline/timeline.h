@@ -76,7 +76,18 @@ struct Timeline
     /// that find no base here continue there.
     std::string ancestorTimeline;
     std::optional<Lsn> ancestorLsn;
+    /// How a layer is opened by its `path`: unset maps the file from disk; a remote timeline
+    /// opens objects in place. Called from readSummaries' threads too: must be thread-safe.
+    std::function<Result<Layer>(const std::string &path)> opener;
+    /// Where the layers are, in messages: "on disk", or "in the bucket" for a remote prefix.
+    std::string storedWhere = "on disk";
 };
+
+/// The layer at `path` through the timeline's opener (or mapped from disk).
+Result<Layer> openTimelineLayer(const Timeline &timeline, const std::string &path);
+
+/// One file (or object) of a timeline: its name parsed, nothing read.
+TimelineLayer timelineFile(std::string fileName, std::string path, std::uint64_t size);
 
 /// Lists the regular files of `dir` (not recursive) in name order, parsing each name; files
 /// whose names do not parse are kept (listed, not hidden). Error: the directory cannot be read.

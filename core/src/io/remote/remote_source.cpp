@@ -352,16 +352,21 @@ struct RemoteSource::Impl
                 evict();
                 feedStream();
             } else {
+                bool first = false;
                 {
                     std::lock_guard lock(m);
-                    if (!failure && !failed)
+                    if (!failure && !failed) {
                         failure = r.error();
+                        first = true;
+                    }
                     for (std::uint64_t b = job.first; b < job.end; ++b) {
                         waitedOn[b] = false;
                         state[b] = State::Zero;
                     }
                 }
                 zeroIn(off, padded);
+                if (first && options.onFailure)
+                    options.onFailure(url.display, r.error());
             }
         }
     }
