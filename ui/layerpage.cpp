@@ -18,6 +18,8 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <layerscope/report/table.h>
+
 #include <QFrame>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
@@ -66,6 +68,27 @@ LayerPage::LayerPage(std::unique_ptr<LayerDocument> doc, QWidget *parent)
     bannerLayout->addWidget(salvage);
     m_banner->hide();
 
+    if (m_doc->remote()) {
+        // Remote: where the object is and what reading it cost; a lost connection shows here
+        // with Retry instead of freezing anything.
+        m_remoteBar = new QFrame(this);
+        m_remoteBar->setObjectName(QStringLiteral("remoteBar"));
+        m_remoteBar->setFrameShape(QFrame::StyledPanel);
+        m_remoteText = new QLabel(m_remoteBar);
+        m_remoteText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        m_retry = new QPushButton(tr("Retry"), m_remoteBar);
+        m_retry->setToolTip(tr("Read the object again (the bytes that failed are fetched anew)"));
+        connect(m_retry, &QPushButton::clicked, this, &LayerPage::retryRemote);
+        auto *remoteLayout = new QHBoxLayout(m_remoteBar);
+        remoteLayout->setContentsMargins(8, 2, 8, 2);
+        remoteLayout->addWidget(m_remoteText, 1);
+        remoteLayout->addWidget(m_retry);
+        auto *timer = new QTimer(this);
+        connect(timer, &QTimer::timeout, this, &LayerPage::updateRemoteBar);
+        timer->start(500);
+        updateRemoteBar();
+    }
+
     m_leftTabs->addTab(m_summary, tr("Summary"));
     m_leftTabs->addTab(m_problems, tr("Problems"));
     auto *top = new QSplitter(Qt::Horizontal);
@@ -85,6 +108,8 @@ LayerPage::LayerPage(std::unique_ptr<LayerDocument> doc, QWidget *parent)
     split->setStretchFactor(1, 1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
+    if (m_remoteBar)
+        layout->addWidget(m_remoteBar);
     layout->addWidget(m_banner);
     layout->addWidget(split, 1);
     m_focusRing = new FocusRing(this);
@@ -168,6 +193,9 @@ void LayerPage::attach()
                           tr("block 0 (the index cannot be read: %1)").arg(why));
         emit statusMessage(tr("%1: %2").arg(m_doc->fileName(), why));
     });
+    if (m_remoteBar)
+        for (auto signal : {&LayerDocument::shapeReady, &LayerDocument::validationReady})
+            connect(m_doc.get(), signal, this, &LayerPage::updateRemoteBar);
     m_doc->startLoading();
 }
 
@@ -251,6 +279,43 @@ void LayerPage::cyclePane(bool forward)
     const int n = PaneCount;
     const int next = cur == PaneCount ? (forward ? 0 : n - 1) : (int(cur) + (forward ? 1 : n - 1)) % n;
     focusPane(Pane(next));
+}
+
+void LayerPage::updateRemoteBar()
+{
+    const auto &remote = m_doc->remote();
+    if (!remote)
+        return;
+    const RemoteCounters c = remote->counters();
+    const auto failure = remote->failure();
+    m_remoteBar->setStyleSheet(
+        failure ? QStringLiteral("#remoteBar { background: #fdecea; border: 1px solid #c0392b; }"
+                                 "#remoteBar QLabel { color: #7b1f16; }")
+                : QStringLiteral("#remoteBar { background: palette(alternate-base); }"));
+    const QString counts = (c.requests == 1 ? tr("1 request") : tr("%L1 requests").arg(c.requests))
+                           + tr(", %1 fetched of %2")
+                                 .arg(QString::fromStdString(humanBytes(c.bytesFetched)),
+                                    QString::fromStdString(humanBytes(remote->size())));
+    if (failure)
+        m_remoteText->setText(
+            tr("<b>Connection lost</b> reading %1: %2.<br>What is shown from the missing bytes "
+               "is zeros and cannot be trusted. %3")
+                .arg(m_doc->path().toHtmlEscaped(),
+                     QString::fromStdString(failure->message()).toHtmlEscaped(),
+                     counts));
+    else
+        m_remoteText->setText(tr("<b>Remote</b> %1 — read in place; %2")
+                                  .arg(m_doc->path().toHtmlEscaped(), counts));
+    m_retry->setVisible(failure.has_value());
+}
+
+void LayerPage::retryRemote()
+{
+    if (!m_doc->remote())
+        return;
+    m_doc->remote()->retry();
+    updateRemoteBar();
+    m_doc->startLoading();
 }
 
 void LayerPage::updateBanner()

@@ -9,6 +9,7 @@
 
 class QFrame;
 class QLabel;
+class QPushButton;
 class QSplitter;
 class QTabWidget;
 class QUndoStack;
@@ -69,6 +70,11 @@ public:
     bool isLoaded() const;
     /// The banner shown over a damaged file (hidden for a layer that reads normally).
     QFrame *damageBanner() const { return m_banner; }
+    /// The remote bar (null for a local file): where the object is, requests and bytes so
+    /// far, and, after a lost connection, what failed with a Retry button.
+    QFrame *remoteBar() const { return m_remoteBar; }
+    /// Forgets a remote failure and loads again (the Retry button).
+    void retryRemote();
     /// Writes a salvaged copy of this layer to `out` (a file, or a directory for the canonical
     /// name) on a worker thread, then emits openRequested with the result, or statusMessage
     /// with the reason nothing was written. Returns at once.
@@ -94,6 +100,10 @@ private:
     QFrame *m_banner;
     QString m_lastStatus;
     QLabel *m_bannerText;
+    QFrame *m_remoteBar = nullptr;
+    QLabel *m_remoteText = nullptr;
+    QPushButton *m_retry = nullptr;
+    void updateRemoteBar();
     FocusRing *m_focusRing;
     void attach();
     void updateBanner();

@@ -15,7 +15,10 @@
 #include "theme.h"
 #include "timeline/timelinepage.h"
 
+#include <layerscope/timeline/remote_timeline.h>
+
 #include <QActionGroup>
+#include <QLineEdit>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDragEnterEvent>
@@ -85,7 +88,9 @@ MainWindow::MainWindow(QWidget *parent)
     file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addAction(
-        tr("Open &Timeline…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, [this] {
+        tr("Open &URL…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, &MainWindow::openUrlDialog);
+    file->addAction(
+        tr("Open &Timeline…"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O), this, [this] {
             const QString dir = QFileDialog::getExistingDirectory(this,
                                                                   tr("Open a timeline directory"));
             if (!dir.isEmpty())
@@ -318,9 +323,11 @@ TimelinePage *MainWindow::openTimeline(const QString &path, const QString &index
         openFiles({file});
     });
     const QFileInfo info(path);
+    const QString remoteName = path.section(QLatin1Char('/'), -2, -2);
     addToolTab(page,
                tr("Timeline: %1")
-                   .arg(info.isDir() ? info.fileName()
+                   .arg(isTimelinePrefix(path.toStdString()) ? remoteName + QStringLiteral(" (remote)")
+                        : info.isDir()                       ? info.fileName()
                                      : info.dir().dirName() + '/' + info.fileName()),
                path);
     return page;
@@ -354,6 +361,11 @@ int MainWindow::openFiles(const QStringList &paths, bool quiet)
     int opened = 0;
     for (const QString &path : paths) {
         const QFileInfo info(path);
+        if (isTimelinePrefix(path.toStdString())) {
+            openTimeline(path);
+            ++opened;
+            continue;
+        }
         if (info.isDir()
             || (info.isFile() && path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive))) {
             openTimeline(path);
@@ -398,7 +410,7 @@ int MainWindow::openFiles(const QStringList &paths, bool quiet)
             updateProgress();
             emit pageLoaded();
         });
-        addRecent(QFileInfo(path).absoluteFilePath());
+        addRecent(raw->remote() ? raw->path() : QFileInfo(path).absoluteFilePath());
         ++opened;
     }
     updateProgress();
@@ -475,12 +487,42 @@ void MainWindow::tabTitle(int index)
     m_tabs->setTabToolTip(index, tr("%1\n%2").arg(page->document()->path(), what));
 }
 
+void MainWindow::openUrlDialog()
+{
+    bool ok = false;
+    const QString url = QInputDialog::getText(
+        this,
+        tr("Open URL"),
+        tr("A layer object or a timeline prefix (ending in /):\n"
+           "s3://bucket/…/timelines/TL/  ·  s3://bucket/…/LAYER-00000001  ·  https://… (presigned)\n"
+           "Credentials come from the AWS environment (AWS_PROFILE, AWS_ACCESS_KEY_ID…), never "
+           "from the URL."),
+        QLineEdit::Normal,
+        QString(),
+        &ok);
+    if (!ok || url.trimmed().isEmpty())
+        return;
+    if (!isRemotePath(url.trimmed().toStdString())) {
+        QMessageBox::warning(this, tr("Open URL"),
+                             tr("%1 is not an s3://, http:// or https:// URL").arg(url.trimmed()));
+        return;
+    }
+    if (openFiles({url.trimmed()}) == 0 && !m_lastErrors.isEmpty())
+        QMessageBox::warning(this, tr("Open URL"), m_lastErrors.join(QLatin1Char('\n')));
+}
+
 void MainWindow::editSummary()
 {
     LayerPage *p = currentPage();
     if (!p)
         return;
     const LayerDocument *doc = p->document();
+    if (doc->remote()) {
+        QMessageBox::information(this, tr("Edit Summary"),
+                                 tr("%1 is a remote object: download it first and edit the local "
+                                    "copy.").arg(doc->path()));
+        return;
+    }
     SummaryEditDialog dlg(doc->layer().summary(), doc->layer().bytes(), doc->fileName(), this);
     if (dlg.exec() != QDialog::Accepted)
         return;
@@ -500,8 +542,8 @@ bool MainWindow::applySummaryEdit(const Summary &edited,
                                   bool rename)
 {
     LayerPage *p = currentPage();
-    if (!p)
-        return false;
+    if (!p || p->document()->remote())
+        return false; // a remote object is read-only: editSummary says to download it
     auto done = [this, p](const QString &path, const QString &status, const QString &error) {
         if (!error.isEmpty()) {
             m_status->setText(tr("Edit failed: %1").arg(error));

@@ -78,6 +78,8 @@ private:
     void updateHistoryActions();
     void about();
     void editSummary();
+    /// File → Open URL (Ctrl+Shift+O): a layer object or a timeline prefix, read in place.
+    void openUrlDialog();
     void tabTitle(int index);
     /// Adds a tab that is not a layer (statistics, comparison) and makes it current.
     void addToolTab(QWidget *page, const QString &title, const QString &toolTip);

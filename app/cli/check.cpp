@@ -7,6 +7,7 @@
 #include <layerscope/dissect/inspect.h>
 #include <layerscope/format/layer.h>
 #include <layerscope/format/layer_name.h>
+#include <layerscope/timeline/remote_timeline.h>
 #include <layerscope/timeline/timeline.h>
 #include <layerscope/write/writer.h>
 

@@ -53,8 +53,6 @@ struct Options
     unsigned keepBackups = 5; ///< rewrite-summary: FILE.bak.1 … FILE.bak.N
 };
 
-/// True for an s3:// (or http) URL ending in '/': a timeline's prefix in an object store.
-bool isTimelinePrefix(const std::string &path);
 /// True for a regular file named *.json (taken for an index_part.json).
 bool isIndexFile(const std::string &path);
 /// A timeline: a directory, an index_part.json (its layers only listed), a directory with the

@@ -7,6 +7,7 @@
 #include <layerscope/report/table.h>
 #include <layerscope/timeline/index_part.h>
 #include <layerscope/timeline/redo.h>
+#include <layerscope/timeline/remote_timeline.h>
 #include <layerscope/timeline/timeline.h>
 
 #include <CLI/CLI.hpp>
@@ -26,36 +27,9 @@ bool isIndexFile(const std::string &path)
     return std::filesystem::is_regular_file(path) && path.size() >= 5 && path.ends_with(".json");
 }
 
-bool isTimelinePrefix(const std::string &path)
-{
-    return isRemotePath(path) && path.ends_with('/');
-}
-
 namespace {
 
-/// "index_part.json" (no generation: sorts first) or "index_part.json-0000000a": the
-/// generation, or nullopt for any other name.
-std::optional<std::uint64_t> indexGeneration(std::string_view name)
-{
-    constexpr std::string_view base = "index_part.json";
-    if (name == base)
-        return 0;
-    if (name.size() != base.size() + 9 || name.substr(0, base.size()) != base
-        || name[base.size()] != '-')
-        return std::nullopt;
-    std::uint64_t g = 0;
-    for (char c : name.substr(base.size() + 1)) {
-        const int d = hexDigit(c);
-        if (d < 0)
-            return std::nullopt;
-        g = g * 16 + std::uint64_t(d);
-    }
-    return g + 1;
-}
-
-/// A timeline in an object store: the objects directly under the prefix are its layers, the
-/// index_part.json of the highest generation (or `index`, a local file) is cross-checked with
-/// them, and layers are opened in place, each object once.
+/// A timeline in an object store (core's openRemoteTimeline) with this process's sources.
 std::optional<Timeline> openRemoteTimeline(const std::string &path, const std::string &index)
 {
     auto prefix = parseObjectUrl(path);
@@ -63,31 +37,6 @@ std::optional<Timeline> openRemoteTimeline(const std::string &path, const std::s
         reportError(displayPath(path), prefix.error());
         return std::nullopt;
     }
-    std::vector<std::string> subPrefixes;
-    auto objects = listObjects(*prefix, remoteOptions(), &subPrefixes);
-    if (!objects) {
-        reportError(prefix->display, objects.error());
-        return std::nullopt;
-    }
-    Timeline t;
-    t.dir = prefix->display;
-    t.storedWhere = "in the bucket";
-    const ObjectInfo *live = nullptr;
-    std::uint64_t liveGeneration = 0;
-    for (const ObjectInfo &o : *objects) {
-        const std::string name = o.key.substr(prefix->key.size());
-        if (const auto g = indexGeneration(name)) {
-            if (!live || *g >= liveGeneration) {
-                live = &o;
-                liveGeneration = *g;
-            }
-            continue;
-        }
-        t.layers.push_back(timelineFile(name, prefix->withKey(o.key).display, o.size));
-    }
-    std::sort(t.layers.begin(), t.layers.end(), [](const TimelineLayer &a, const TimelineLayer &b) {
-        return a.fileName < b.fileName;
-    });
     std::optional<IndexPart> listed;
     if (!index.empty()) {
         auto parsed = readIndexPart(index);
@@ -96,27 +45,14 @@ std::optional<Timeline> openRemoteTimeline(const std::string &path, const std::s
             return std::nullopt;
         }
         listed = std::move(*parsed);
-    } else if (live) {
-        const ObjectUrl url = prefix->withKey(live->key);
-        auto bytes = fetchObject(url, remoteOptions());
-        auto parsed = bytes ? parseIndexPart(std::string_view(
-                                  reinterpret_cast<const char *>(bytes->data()), bytes->size()))
-                            : Result<IndexPart>(bytes.error());
-        if (!parsed) {
-            reportError(url.display, parsed.error());
-            return std::nullopt;
-        }
-        listed = std::move(*parsed);
     }
-    if (listed)
-        mergeIndex(t, *listed);
-    t.opener = [](const std::string &url) -> Result<Layer> {
-        auto source = openSource(url);
-        if (!source)
-            return source.error();
-        return Layer::open(std::move(source.value()));
-    };
-    return t;
+    auto t = layerscope::openRemoteTimeline(
+        *prefix, remoteOptions(), [](const std::string &url) { return openSource(url); }, listed);
+    if (!t) {
+        reportError(prefix->display, t.error());
+        return std::nullopt;
+    }
+    return std::move(*t);
 }
 
 } // namespace

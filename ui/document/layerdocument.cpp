@@ -9,6 +9,8 @@ namespace layerscope::ui {
 
 std::unique_ptr<LayerDocument> LayerDocument::open(const QString &path, QString *error)
 {
+    if (isRemotePath(path.toStdString()))
+        return openRemote(path, error);
     // The identity first (it refuses FIFOs and other non-files without blocking): an edit
     // later refuses to write over a file that is no longer the one read here.
     auto identity = identifyFile(path.toStdString());
@@ -38,6 +40,43 @@ std::unique_ptr<LayerDocument> LayerDocument::open(const QString &path, QString 
     for (const auto &n : notes)
         doc->m_damage << QString::fromStdString(n);
     doc->m_damage.removeDuplicates();
+    return doc;
+}
+
+std::unique_ptr<LayerDocument> LayerDocument::openRemote(const QString &url, QString *error)
+{
+    auto parsed = parseObjectUrl(url.toStdString());
+    // Messages and the tab show the URL without a presigned query or credentials.
+    const QString shown = parsed ? QString::fromStdString(parsed->display)
+                                 : url.left(url.indexOf(QLatin1Char('?')));
+    auto fail = [&](const Error &e) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(shown, QString::fromStdString(e.message()));
+        return nullptr;
+    };
+    if (!parsed)
+        return fail(parsed.error());
+    auto remote = RemoteSource::open(*parsed, RemoteOptions::fromEnvironment());
+    if (!remote)
+        return fail(remote.error());
+    if ((*remote)->size() == 0) {
+        if (error)
+            *error = QStringLiteral("%1: the object is empty: there is nothing to show").arg(shown);
+        return nullptr;
+    }
+    std::shared_ptr<const ByteSource> source = *remote;
+    std::unique_ptr<LayerDocument> doc;
+    if (auto layer = Layer::open(source)) {
+        doc.reset(new LayerDocument(shown, std::move(layer.value()), FileIdentity{}));
+    } else {
+        std::vector<std::string> notes{layer.error().message()};
+        const std::string name = parsed->key.substr(parsed->key.rfind('/') + 1);
+        doc.reset(new LayerDocument(shown, Layer::openDamaged(source, name, notes), FileIdentity{}));
+        for (const auto &n : notes)
+            doc->m_damage << QString::fromStdString(n);
+        doc->m_damage.removeDuplicates();
+    }
+    doc->m_remote = std::move(remote.value());
     return doc;
 }
 

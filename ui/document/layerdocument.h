@@ -1,5 +1,6 @@
 #pragma once
 
+#include <layerscope/io/remote.h>
 #include <layerscope/check/validate.h>
 #include <layerscope/format/layer.h>
 #include <layerscope/index/tree_shape.h>
@@ -23,6 +24,8 @@ public:
     /// Maps `path` read-only and decodes the summary (O(1)). A damaged file still opens, in a
     /// reduced view (see damage()); only a file that cannot be read at all (missing,
     /// permissions, not a regular file) returns null, with `error` naming the file and why.
+    /// A URL (s3://, http://, https://) opens the object in place: one ranged GET for the
+    /// summary; pages are fetched when first shown (see RemoteSource).
     static std::unique_ptr<LayerDocument> open(const QString &path, QString *error);
     /// Cancels a running load and waits for it.
     ~LayerDocument() override;
@@ -34,6 +37,9 @@ public:
     /// write over a file that no longer matches it.
     const FileIdentity &identity() const { return m_identity; }
     QString path() const { return m_path; }
+    /// The remote object behind the document (s3://, http(s)://), or null for a local file.
+    /// A remote document is read-only: edits refuse it.
+    const std::shared_ptr<RemoteSource> &remote() const { return m_remote; }
     QString fileName() const;
     /// Null until the shape is loaded.
     const TreeShape *shape() const { return m_shape.get(); }
@@ -70,11 +76,13 @@ private:
         QString error;
     };
     LayerDocument(QString path, Layer layer, FileIdentity identity);
+    static std::unique_ptr<LayerDocument> openRemote(const QString &url, QString *error);
     void onFinished();
 
     QString m_path;
     Layer m_layer;
     FileIdentity m_identity;
+    std::shared_ptr<RemoteSource> m_remote;
     QStringList m_damage;
     std::shared_ptr<const TreeShape> m_shape;
     QString m_loadError;

@@ -5,6 +5,7 @@
 
 #include <layerscope/report/table.h>
 #include <layerscope/timeline/index_part.h>
+#include <layerscope/timeline/remote_timeline.h>
 
 #include <QFile>
 #include <QFileInfo>
@@ -217,7 +218,33 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
             }
             return std::move(*index);
         };
-        if (QFileInfo(path).isFile()) {
+        if (isTimelinePrefix(path.toStdString())) {
+            // In an object store: listed, cross-checked with its live index, layers opened in
+            // place (each object once per command: the summaries here, values later).
+            std::optional<IndexPart> listed;
+            if (!index.isEmpty())
+                listed = listedFrom(index);
+            const RemoteOptions options = RemoteOptions::fromEnvironment();
+            auto prefix = parseObjectUrl(path.toStdString());
+            auto t = prefix ? openRemoteTimeline(
+                                  *prefix, options,
+                                  [options](const std::string &url)
+                                      -> Result<std::shared_ptr<const ByteSource>> {
+                                      auto u = parseObjectUrl(url);
+                                      if (!u)
+                                          return u.error();
+                                      auto r = RemoteSource::open(*u, options);
+                                      if (!r)
+                                          return r.error();
+                                      return std::shared_ptr<const ByteSource>(std::move(*r));
+                                  },
+                                  listed)
+                            : Result<Timeline>(prefix.error());
+            if (t)
+                out.timeline = std::move(*t);
+            else
+                out.error = QString::fromStdString(t.error().message());
+        } else if (QFileInfo(path).isFile()) {
             if (auto listed = listedFrom(path)) {
                 out.timeline = timelineFromIndex(*listed);
                 out.timeline->dir = path.toStdString();
@@ -309,7 +336,9 @@ void TimelinePage::onFinished()
                                     .arg(m_path.toHtmlEscaped(), m_index.toHtmlEscaped());
     m_header->setText(tr("<b>%1</b><br>%2").arg(title, line));
     emit statusMessage(
-        tr("%1: %2 layers").arg(QFileInfo(m_path).fileName()).arg(m_timeline->layers.size()));
+        tr("%1: %2 layers")
+            .arg(isTimelinePrefix(m_path.toStdString()) ? m_path : QFileInfo(m_path).fileName())
+            .arg(m_timeline->layers.size()));
     emit finished();
 }
 
