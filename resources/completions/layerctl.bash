@@ -5,12 +5,12 @@ _layerctl()
     _init_completion || return
     local commands="summary keys tree dissect diff stats ls find map blob dump rewrite demo synth check salvage rewrite-summary"
     if [[ $cword -eq 1 ]]; then
-        COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "$commands --help --version --cache-size" -- "$cur"))
         return
     fi
     local opts
     case ${words[1]} in
-        summary) opts="--json" ;;
+        summary) opts="--json --count" ;;
         keys) opts="--from --limit --json" ;;
         tree) opts="--neon --json" ;;
         dissect) opts="--summary --node --entry --offset --problems --json" ;;

@@ -91,7 +91,8 @@ public:
 
     Bytes bytes() const override;
     const std::string &name() const override;
-    /// Drops the resident blocks wholly inside the range (a pass is done with them).
+    /// The resident blocks wholly inside the range are evicted first when the cache is full
+    /// (a pass is done with them) and no longer count against read-ahead.
     void release(std::uint64_t offset, std::uint64_t length) const override;
     /// Starts fetching the range in order, `parallel` GETs at a time, as far as the cache
     /// holds: for passes over the whole file (check, stats, diff, dump).

@@ -118,6 +118,8 @@ struct RemoteSource::Impl
     std::condition_variable cv;
     std::vector<State> state;
     std::vector<bool> waitedOn; ///< a reader touched the block while its GET was in flight
+    std::vector<bool> released; ///< resident, and a pass said it is done with it: evicted first
+    std::uint64_t releasedBytes = 0;
     std::deque<Job> queue;
     std::deque<std::uint64_t> fetchOrder; ///< resident blocks, oldest fetched first
     std::uint64_t residentBytes = 0;
@@ -200,7 +202,8 @@ struct RemoteSource::Impl
     /// willRead's stream: more runs while the cache has room for them. Lock held.
     void feedStream()
     {
-        while (streamNext < streamEnd && residentBytes + inFlightBytes() < options.cacheBytes / 2) {
+        while (streamNext < streamEnd
+               && residentBytes - releasedBytes + inFlightBytes() < options.cacheBytes / 2) {
             while (streamNext < streamEnd && state[streamNext] != State::Missing)
                 ++streamNext;
             if (streamNext >= streamEnd)
@@ -232,6 +235,10 @@ struct RemoteSource::Impl
 
     void dropBlock(std::uint64_t b)
     {
+        if (released[b]) {
+            released[b] = false;
+            releasedBytes -= blockBytes(b);
+        }
         state[b] = State::Missing;
         residentBytes -= blockBytes(b);
         const std::uint64_t off = b * kFetchBlock;
@@ -403,6 +410,7 @@ Result<std::shared_ptr<RemoteSource>> RemoteSource::open(const ObjectUrl &url,
     d.blocks = (d.size + kFetchBlock - 1) / kFetchBlock;
     d.state.assign(d.blocks, Impl::State::Missing);
     d.waitedOn.assign(d.blocks, false);
+    d.released.assign(d.blocks, false);
     if (d.size == 0)
         return std::shared_ptr<RemoteSource>(new RemoteSource(std::move(impl)));
     std::string why;
@@ -485,11 +493,16 @@ void RemoteSource::release(std::uint64_t offset, std::uint64_t length) const
 {
     Impl &d = *m_impl;
     std::lock_guard lock(d.m);
+    // Kept (a later pass may want them: fetching again costs a request, unlike a page cache),
+    // but first in line when the cache is full, and no longer holding back read-ahead.
     const std::uint64_t first = (offset + kFetchBlock - 1) / kFetchBlock;
     const std::uint64_t end = std::min(d.blocks, (offset + length) / kFetchBlock);
     for (std::uint64_t b = first; b < end; ++b)
-        if (d.state[b] == Impl::State::Resident)
-            d.dropBlock(b);
+        if (d.state[b] == Impl::State::Resident && !d.released[b]) {
+            d.released[b] = true;
+            d.releasedBytes += d.blockBytes(b);
+            d.fetchOrder.push_front(b);
+        }
     d.feedStream();
 }
 
