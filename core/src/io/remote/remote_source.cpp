@@ -35,8 +35,8 @@ namespace layerscope {
 namespace {
 
 constexpr std::uint64_t kFetchBlock = 64 << 10;  ///< the unit of fetching and caching
-constexpr std::uint64_t kMaxRun = 16;            ///< blocks per demand GET at most (1 MiB)
-constexpr std::uint64_t kStreamRun = 16;         ///< blocks per read-ahead GET (1 MiB)
+constexpr std::uint64_t kMaxRun = 16;            ///< blocks per demand or read-ahead GET (1 MiB)
+constexpr std::uint64_t kStreamRun = 128;        ///< blocks per streaming GET (8 MiB)
 const std::uint64_t kPage = std::uint64_t(::sysconf(_SC_PAGESIZE));
 
 long envNumber(const char *name, long fallback)
@@ -259,7 +259,7 @@ struct RemoteSource::Impl
             held.erase(h);
             const std::uint64_t next = mine.next;
             if (!failure)
-                queueRun(next, kStreamRun, true, false);
+                queueRun(next, kMaxRun, true, false);
             lock.unlock();
             copyIn(page * kPage, mine.page.data(), kPage);
             return;
@@ -341,7 +341,7 @@ struct RemoteSource::Impl
                 if (job.marker) {
                     std::lock_guard lock(m);
                     if (waitedOn[job.first]) { // the reader is there already: read on now
-                        queueRun(job.end, kStreamRun, true, false);
+                        queueRun(job.end, kMaxRun, true, false);
                     } else {
                         held[off / kPage] = Held{ByteVector(body.begin(), body.begin() + std::ptrdiff_t(kPage)),
                                                  job.end};
