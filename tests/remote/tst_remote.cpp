@@ -82,6 +82,8 @@ private slots:
     void cleanupTestCase();
     void sameOutputAsLocal_data();
     void sameOutputAsLocal();
+    void diffBlobSalvage_data();
+    void diffBlobSalvage();
     void requestBudget();
     void checkFetchesEachByteOnce();
     void faults_data();
@@ -178,6 +180,46 @@ void TestRemote::sameOutputAsLocal()
     outB.replace(remote(name).toUtf8(), "PATH");
     QCOMPARE(outB, outA);
     QVERIFY(!outA.isEmpty());
+}
+
+// The commands with two paths or a key: diff (local against remote), blob, salvage (reads
+// remote, writes local) give what they give for the local file.
+void TestRemote::diffBlobSalvage_data()
+{
+    QTest::addColumn<int>("layer");
+    QTest::newRow("fixture-a") << 0;
+    QTest::newRow("fixture-b") << 1;
+}
+
+void TestRemote::diffBlobSalvage()
+{
+    QFETCH(int, layer);
+    const QString name = m_names[layer];
+    const QString ep = m_server->endpoint();
+    const Run same = layerctl(ep, {"diff", local(name), local(name)});
+    const Run mixed = layerctl(ep, {"diff", local(name), remote(name)});
+    QCOMPARE(mixed.code, 0);
+    QCOMPARE(same.code, 0);
+    QByteArray out = mixed.out;
+    out.replace(remote(name).toUtf8(), local(name).toUtf8());
+    QCOMPARE(out, same.out);
+
+    const QJsonObject first
+        = QJsonDocument::fromJson(layerctl(ep, {"keys", "--json", "--limit", "1", local(name)}).out)
+              .object();
+    const QString key = first["key"].toString();
+    QVERIFY(!key.isEmpty());
+    const Run blobLocal = layerctl(ep, {"blob", "--json", local(name), key});
+    const Run blobRemote = layerctl(ep, {"blob", "--json", remote(name), key});
+    QCOMPARE(blobRemote.code, blobLocal.code);
+    QCOMPARE(blobRemote.out, blobLocal.out);
+
+    QTemporaryDir out1, out2;
+    const Run salvageLocal = layerctl(ep, {"salvage", "-q", local(name), out1.filePath("x")});
+    const Run salvageRemote = layerctl(ep, {"salvage", "-q", remote(name), out2.filePath("x")});
+    QCOMPARE(salvageRemote.code, salvageLocal.code);
+    QCOMPARE(testutil::readAll(out2.filePath("x")), testutil::readAll(out1.filePath("x")));
+    QVERIFY(!testutil::readAll(out2.filePath("x")).isEmpty());
 }
 
 // A summary reads the first block and the index; keys --limit reads the root-to-leaf path.

@@ -56,7 +56,7 @@ std::unique_ptr<LayerDocument> LayerDocument::openRemote(const QString &url, QSt
     };
     if (!parsed)
         return fail(parsed.error());
-    auto remote = RemoteSource::open(*parsed, RemoteOptions::fromEnvironment());
+    auto remote = RemoteSource::open(*parsed, RemoteOptions::interactive());
     if (!remote)
         return fail(remote.error());
     if ((*remote)->size() == 0) {

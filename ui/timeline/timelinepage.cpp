@@ -224,7 +224,7 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
             std::optional<IndexPart> listed;
             if (!index.isEmpty())
                 listed = listedFrom(index);
-            const RemoteOptions options = RemoteOptions::fromEnvironment();
+            const RemoteOptions options = RemoteOptions::interactive();
             auto prefix = parseObjectUrl(path.toStdString());
             auto t = prefix ? openRemoteTimeline(
                                   *prefix, options,

@@ -54,9 +54,13 @@ struct RemoteOptions
     /// the display form): lets a caller void its verdict even after the source is gone.
     std::function<void(const std::string &url, const Error &error)> onFailure;
 
-    /// Defaults, with LAYERSCOPE_REMOTE_{CONNECT,STALL}_TIMEOUT_MS, _ATTEMPTS and _BACKOFF_MS
-    /// from the environment where set (tests use short ones).
-    static RemoteOptions fromEnvironment();
+    /// `defaults`, with LAYERSCOPE_REMOTE_{CONNECT,STALL}_TIMEOUT_MS, _ATTEMPTS and
+    /// _BACKOFF_MS from the environment where set (tests use short ones).
+    static RemoteOptions fromEnvironment(RemoteOptions defaults);
+    static RemoteOptions fromEnvironment() { return fromEnvironment(RemoteOptions{}); }
+    /// For a window: a page a pane waits for is given up sooner (5 s stall, 3 attempts), so
+    /// that a dead connection turns into the Retry banner instead of a long wait.
+    static RemoteOptions interactive();
 };
 
 /// What an object's reads cost so far.

@@ -80,9 +80,18 @@ int openUserfaultfd(std::string &why)
 
 } // namespace
 
-RemoteOptions RemoteOptions::fromEnvironment()
+RemoteOptions RemoteOptions::interactive()
 {
     RemoteOptions o;
+    o.stallTimeoutMs = 5000;
+    o.connectTimeoutMs = 5000;
+    o.attempts = 3;
+    return fromEnvironment(o);
+}
+
+RemoteOptions RemoteOptions::fromEnvironment(RemoteOptions defaults)
+{
+    RemoteOptions o = std::move(defaults);
     o.connectTimeoutMs = envNumber("LAYERSCOPE_REMOTE_CONNECT_TIMEOUT_MS", o.connectTimeoutMs);
     o.stallTimeoutMs = envNumber("LAYERSCOPE_REMOTE_STALL_TIMEOUT_MS", o.stallTimeoutMs);
     o.attempts = int(envNumber("LAYERSCOPE_REMOTE_ATTEMPTS", o.attempts));
