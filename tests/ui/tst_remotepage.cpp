@@ -11,7 +11,9 @@
 
 #include <QLabel>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTest>
 
@@ -31,6 +33,7 @@ private slots:
     void editsAreRefused();
     void lostConnectionShowsRetry();
     void timelinePrefixOpens();
+    void recentKeepsNoSecret();
 
 private:
     /// Points the AWS environment at `endpoint` (the server or a proxy).
@@ -133,6 +136,23 @@ void TestRemotePage::timelinePrefixOpens()
     QCOMPARE(int(page->timeline()->layers.size()), 1);
     QCOMPARE(page->timeline()->storedWhere, std::string("in the bucket"));
     QVERIFY(page->timeline()->layers[0].summary.has_value());
+}
+
+// A presigned URL opens; Open Recent, the tab and the page keep it without its query.
+void TestRemotePage::recentKeepsNoSecret()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings().remove(QStringLiteral("recentFiles"));
+    const QString secret = QStringLiteral("X-Amz-Signature=5ecret5ignature");
+    const QString plain = m_server->endpoint() + "/layers/tl/" + m_name + "-00000001";
+    MainWindow w;
+    QCOMPARE(w.openFiles({plain + "?" + secret}), 1);
+    QCOMPARE(w.currentPage()->document()->path(), plain);
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    QCOMPARE(recent.value(0), plain);
+    for (const QString &r : recent)
+        QVERIFY(!r.contains(QStringLiteral("5ecret")));
+    QVERIFY(!w.currentPage()->remoteBar()->findChild<QLabel *>()->text().contains("5ecret"));
 }
 
 QTEST_MAIN(TestRemotePage)
