@@ -31,6 +31,8 @@ private slots:
     void hostileInputStaysBounded();
     void pagesOption();
     void salvageScan();
+    void capListsVarietyFirst_data();
+    void capListsVarietyFirst();
     void capNeverHidesErrors_data();
     void capNeverHidesErrors();
     void sparseFileIsNotRead();
@@ -302,6 +304,48 @@ void TestValidate::salvageScan()
     QCOMPARE(scan.duplicates, std::uint64_t(0));
     for (std::size_t i = 0; i < all->size(); i += 101)
         QCOMPARE(scan.entries[i].value, (*all)[i].raw);
+}
+
+// 3,999 value-size warnings, then one key-class warning on the last entry: under any cap the
+// lone check is listed (variety before repetition), and the counts stay exact.
+void TestValidate::capListsVarietyFirst_data()
+{
+    QTest::addColumn<int>("cap");
+    QTest::newRow("cap-1") << 1;
+    QTest::newRow("cap-2") << 2;
+    QTest::newRow("cap-10") << 10;
+    QTest::newRow("cap-3999") << 3999;
+}
+
+void TestValidate::capListsVarietyFirst()
+{
+    QFETCH(int, cap);
+    MemorySink sink;
+    LayerWriter w(testutil::testSummary(LayerKind::Image), sink);
+    const ByteVector small(16, 0x11);
+    for (std::uint32_t blk = 0; blk < 3999; ++blk)
+        QVERIFY(w.addImage(Key::fromFields(0x00, 1663, 5, 16384, 0, blk), small).ok());
+    // Fork 5 does not exist: a damaged key, sorted after every fork-0 key.
+    QVERIFY(w.addImage(Key::fromFields(0x00, 1663, 5, 16384, 5, 0), small).ok());
+    const Layer l = testutil::finishAndOpen(w, sink);
+    ValidateOptions o;
+    o.maxProblems = std::size_t(cap);
+    const auto r = validateLayer(sink.data(), o);
+    QCOMPARE(r.warnings, std::uint64_t(4001)); // 4,000 value-size + 1 key-class
+    QCOMPARE(r.problems.size(), std::size_t(cap));
+    const auto lone = std::find_if(r.problems.begin(), r.problems.end(),
+                                   [](const Problem &p) { return p.check == "key-class"; });
+    QVERIFY2(lone != r.problems.end() || cap == 1, "the lone check is hidden behind the repeats");
+    if (cap >= 2) {
+        // The first value-size warning (the lowest offset) is listed too.
+        QCOMPARE(r.problems.front().check, std::string("value-size"));
+        QCOMPARE(r.problems.front().entry, std::optional<std::uint64_t>(0));
+    }
+    std::uint64_t tallied = 0;
+    for (const CheckTally &t : r.tallies)
+        tallied += t.count;
+    QCOMPARE(tallied, std::uint64_t(4001));
+    Q_UNUSED(l);
 }
 
 // Many warnings first, then a cycle at the end of the index: whatever the list cap, the cycle

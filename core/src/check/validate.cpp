@@ -84,7 +84,9 @@ std::optional<FileOffset> firstNonZero(const ByteSource &src, FileOffset from, F
 }
 
 /// Collects problems with exact counts; keeps at most `cap` listed, dropping info before
-/// warnings before errors (in the order found within one severity).
+/// warnings before errors, and within a severity variety before repetition: the n-th problem
+/// of one check is dropped before the first of another (so a check seen once is listed even
+/// behind 200,000 repeats of a common one), then in the order found.
 class ProblemList
 {
 public:
@@ -93,16 +95,19 @@ public:
     /// The returned reference (the problem just added) stays valid until the next add.
     Problem &add(Problem p)
     {
-        count(p);
+        const std::uint64_t ordinal = count(p);
         if (m_list.size() >= 2 * m_cap)
             compact();  // before the push: the new problem is always the one returned
-        m_list.push_back(std::move(p));
-        return m_list.back();
+        m_list.push_back({ordinal, std::move(p)});
+        return m_list.back().problem;
     }
     void finish(ValidationReport &r)
     {
         compact();
-        r.problems = std::move(m_list);
+        r.problems.reserve(m_list.size());
+        for (Listed &l : m_list)
+            r.problems.push_back(std::move(l.problem));
+        m_list.clear();
         std::stable_sort(r.problems.begin(), r.problems.end(),
                          [](const Problem &a, const Problem &b) { return a.offset < b.offset; });
         r.truncated = m_dropped > 0;
@@ -117,7 +122,13 @@ public:
     }
 
 private:
-    void count(const Problem &p)
+    struct Listed
+    {
+        std::uint64_t ordinal; ///< 1 for the first problem of its check and severity, 2 for the second...
+        Problem problem;
+    };
+    /// Counts `p`; returns its ordinal within its check.
+    std::uint64_t count(const Problem &p)
     {
         ++m_counts[int(p.severity)];
         CheckTally &t = m_tallies[{p.check, p.severity}];
@@ -127,18 +138,22 @@ private:
             t.firstOffset = p.offset;
         }
         t.firstOffset = std::min(t.firstOffset, p.offset);
+        return t.count;
     }
     void compact()
     {
         if (m_list.size() <= m_cap)
             return;
-        std::stable_sort(m_list.begin(), m_list.end(),
-                         [](const Problem &a, const Problem &b) { return a.severity < b.severity; });
+        std::stable_sort(m_list.begin(), m_list.end(), [](const Listed &a, const Listed &b) {
+            if (a.problem.severity != b.problem.severity)
+                return a.problem.severity < b.problem.severity;
+            return a.ordinal < b.ordinal;
+        });
         m_dropped += m_list.size() - m_cap;
         m_list.resize(m_cap);
     }
     std::size_t m_cap;
-    std::vector<Problem> m_list;
+    std::vector<Listed> m_list;
     std::map<std::pair<std::string, Severity>, CheckTally> m_tallies;
     std::uint64_t m_counts[3] = {0, 0, 0};
     std::uint64_t m_dropped = 0;

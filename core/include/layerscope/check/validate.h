@@ -49,7 +49,9 @@ struct ValidateOptions
     bool pages = false;
     /// At most this many problems are kept in `problems` (memory bound); counts stay exact.
     /// When more are found, info problems go first, then warnings: an error is never dropped
-    /// for a warning or an info problem.
+    /// for a warning or an info problem. Within a severity, repeats go before variety: the
+    /// n-th problem of a check is dropped before the first (then second...) of any other, so
+    /// every check that found something is listed while the cap allows.
     std::size_t maxProblems = 100000;
     /// Threads for the leaf work (entries, blobs, values); 1 = this thread only. The tree's
     /// structure is walked once on the calling thread; its leaves are then checked in runs of

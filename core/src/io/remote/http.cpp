@@ -187,6 +187,10 @@ std::string Http::attempt(const ObjectUrl &url, std::uint64_t first, std::uint64
     }
     if (out.status == 404)
         return "no such object (HTTP 404)";
+    if (out.status == 301 || out.status == 307 || out.status == 308)
+        return fmt::format("HTTP {}: the bucket is in another region or behind another endpoint "
+                           "(set AWS_REGION, or AWS_ENDPOINT_URL for an S3-compatible store)",
+                           out.status);
     if (out.status != 200 && out.status != 206) {
         const std::string code = s3ErrorCode(out.body);
         return fmt::format("HTTP {}{}", out.status, code.empty() ? "" : " " + code);
