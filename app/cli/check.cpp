@@ -16,6 +16,7 @@
 
 #include <memory>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -261,20 +262,128 @@ std::vector<std::string> scrubTimeline(const std::string &dir,
 
 namespace {
 
+/// Validates one layer (a path or URL) and prints its report; counts into `totals` and `rc`.
+void checkFile(const std::string &given, const Options &opt, const Palette &pal,
+               CheckTotals &totals, int &rc)
+{
+    const std::string file = displayPath(given);
+    auto mapped = openSource(given, true);
+    if (!mapped) {
+        reportError(file, mapped.error().message());
+        rc = ExitUsage;
+        return;
+    }
+    ValidateOptions vo;
+    vo.fileName = baseName(file);
+    vo.pages = opt.pages;
+    vo.maxProblems = std::size_t(opt.maxProblems);
+    vo.threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+    const ValidationReport r = validateLayer(**mapped, vo);
+    ++totals.files;
+    totals.errors += r.errors;
+    totals.warnings += r.warnings;
+    totals.infos += r.infos;
+    if (opt.quiet) {
+        // Nothing printed: the exit code says it.
+    } else if (opt.json) {
+        for (const Problem &p : r.problems) {
+            Json o = problemJson(p);
+            o["file"] = file;
+            printJson(o);
+        }
+        Json checks = Json::array();
+        for (const CheckTally &t : r.tallies)
+            checks.push_back(Json{{"check", t.check},
+                                  {"severity", severityName(t.severity)},
+                                  {"count", t.count},
+                                  {"first_offset", t.firstOffset}});
+        printJson(Json{{"file", file},
+                       {"errors", r.errors},
+                       {"warnings", r.warnings},
+                       {"infos", r.infos},
+                       {"listed", r.problems.size()},
+                       {"truncated", r.truncated},
+                       {"checks", std::move(checks)},
+                       {"entries_checked", r.entriesChecked}});
+    } else {
+        printGrouped(file, r, pal);
+    }
+    if (!opt.evidence.empty() && !writeEvidence(opt.evidence, file, (*mapped)->bytes(), r)) {
+        reportError(opt.evidence, "cannot write the evidence files");
+        rc = ExitUsage;
+    }
+    if (!r.clean() && rc == ExitOk)
+        rc = ExitProblem;
+
+}
+
+/// Timelines below `root` in Neon's layout (`tenants/*/timelines/*/`): directories of a local
+/// tree or prefixes of an s3:// one, in name order, each with its path relative to `root`
+/// (what --shard hashes). Nullopt, the reason printed, when `root` cannot be listed.
+std::optional<std::vector<std::pair<std::string, std::string>>> findTimelines(const std::string &root)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    if (isRemotePath(root)) {
+        auto url = parseObjectUrl(root.ends_with('/') ? root : root + "/");
+        if (!url) {
+            reportError(displayPath(root), url.error());
+            return std::nullopt;
+        }
+        // One listing of everything below tenants/ (no delimiter: every S3-compatible store
+        // lists keys, not all return common prefixes); the timelines are the key prefixes of
+        // the form tenants/T/timelines/TL/.
+        auto all = listObjects(url->withKey(url->key + "tenants/"), remoteOptions());
+        if (!all) {
+            reportError(url->display, all.error());
+            return std::nullopt;
+        }
+        std::set<std::string> seen;
+        for (const ObjectInfo &o : *all) {
+            const std::string rel = o.key.substr(url->key.size()); // tenants/T/timelines/TL/name
+            std::size_t cut = 0;
+            for (int slash = 0; slash < 4 && cut != std::string::npos; ++slash)
+                cut = rel.find('/', cut == 0 && slash == 0 ? 0 : cut + 1);
+            if (cut == std::string::npos || rel.compare(rel.find('/', 8) + 1, 10, "timelines/") != 0)
+                continue;
+            const std::string timeline = rel.substr(0, cut + 1);
+            if (seen.insert(timeline).second)
+                out.emplace_back(url->withKey(url->key + timeline).display, timeline);
+        }
+    } else {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        if (!fs::is_directory(fs::path(root) / "tenants", ec)) {
+            reportError(root, "expected a directory with tenants/<tenant>/timelines/<timeline>/ below "
+                              "it (Neon's remote layout)");
+            return std::nullopt;
+        }
+        for (const auto &tenant : fs::directory_iterator(fs::path(root) / "tenants", ec))
+            for (const auto &tl : fs::directory_iterator(tenant.path() / "timelines", ec))
+                if (tl.is_directory())
+                    out.emplace_back(tl.path().string(),
+                                     fs::relative(tl.path(), root).generic_string() + "/");
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// --shard K/N: whether the timeline at `relative` is in share K (FNV-1a of the path, so
+/// that every run and every machine splits a region the same way).
+bool inShard(const std::string &relative, std::uint64_t k, std::uint64_t n)
+{
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    for (unsigned char c : relative) {
+        h ^= c;
+        h *= 0x100000001b3ull;
+    }
+    return h % n == k - 1;
+}
+
 int cmdCheck(const std::vector<std::string> &args, const Options &opt)
 {
     int rc = ExitOk;
     CheckTotals totals;
     std::vector<std::string> files;
-    for (const std::string &a : args) {
-        std::error_code ec;
-        if (std::filesystem::is_directory(a, ec) || isIndexFile(a) || isTimelinePrefix(a)) {
-            for (std::string &f : scrubTimeline(a, opt, rc, totals))
-                files.push_back(std::move(f));
-        } else {
-            files.push_back(a);
-        }
-    }
     if (!opt.evidence.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(opt.evidence, ec);
@@ -284,58 +393,45 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
             return ExitUsage;
         }
     }
+    if (opt.recursive) {
+        // Timeline by timeline: its checks, then its layers, streamed as each is done.
+        const Palette pal{opt.color == Color::Always
+                          || (opt.color == Color::Auto && ::isatty(STDOUT_FILENO))};
+        for (const std::string &a : args) {
+            const auto timelines = findTimelines(a);
+            if (!timelines) {
+                rc = ExitUsage;
+                continue;
+            }
+            for (const auto &[path, relative] : *timelines) {
+                if (opt.shardCount && !inShard(relative, opt.shardIndex, opt.shardCount))
+                    continue;
+                for (const std::string &f : scrubTimeline(path, opt, rc, totals))
+                    checkFile(f, opt, pal, totals, rc);
+            }
+        }
+        if (opt.json && !opt.quiet)
+            printJson(Json{{"total", true},
+                           {"files", totals.files},
+                           {"errors", totals.errors},
+                           {"warnings", totals.warnings},
+                           {"infos", totals.infos}});
+        std::fflush(stdout);
+        return rc;
+    }
+    for (const std::string &a : args) {
+        std::error_code ec;
+        if (std::filesystem::is_directory(a, ec) || isIndexFile(a) || isTimelinePrefix(a)) {
+            for (std::string &f : scrubTimeline(a, opt, rc, totals))
+                files.push_back(std::move(f));
+        } else {
+            files.push_back(a);
+        }
+    }
     const Palette pal{opt.color == Color::Always
                       || (opt.color == Color::Auto && ::isatty(STDOUT_FILENO))};
-    for (const std::string &given : files) {
-        const std::string file = displayPath(given);
-        auto mapped = openSource(given, true);
-        if (!mapped) {
-            reportError(file, mapped.error().message());
-            rc = ExitUsage;
-            continue;
-        }
-        ValidateOptions vo;
-        vo.fileName = baseName(file);
-        vo.pages = opt.pages;
-        vo.maxProblems = std::size_t(opt.maxProblems);
-        vo.threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
-        const ValidationReport r = validateLayer(**mapped, vo);
-        ++totals.files;
-        totals.errors += r.errors;
-        totals.warnings += r.warnings;
-        totals.infos += r.infos;
-        if (opt.quiet) {
-            // Nothing printed: the exit code says it.
-        } else if (opt.json) {
-            for (const Problem &p : r.problems) {
-                Json o = problemJson(p);
-                o["file"] = file;
-                printJson(o);
-            }
-            Json checks = Json::array();
-            for (const CheckTally &t : r.tallies)
-                checks.push_back(Json{{"check", t.check},
-                                      {"severity", severityName(t.severity)},
-                                      {"count", t.count},
-                                      {"first_offset", t.firstOffset}});
-            printJson(Json{{"file", file},
-                           {"errors", r.errors},
-                           {"warnings", r.warnings},
-                           {"infos", r.infos},
-                           {"listed", r.problems.size()},
-                           {"truncated", r.truncated},
-                           {"checks", std::move(checks)},
-                           {"entries_checked", r.entriesChecked}});
-        } else {
-            printGrouped(file, r, pal);
-        }
-        if (!opt.evidence.empty() && !writeEvidence(opt.evidence, file, (*mapped)->bytes(), r)) {
-            reportError(opt.evidence, "cannot write the evidence files");
-            rc = ExitUsage;
-        }
-        if (!r.clean() && rc == ExitOk)
-            rc = ExitProblem;
-    }
+    for (const std::string &given : files)
+        checkFile(given, opt, pal, totals, rc);
     if (opt.json && !opt.quiet)
         printJson(Json{{"total", true},
                        {"files", totals.files},
@@ -407,7 +503,7 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
     {
         Options opt;
         std::vector<std::string> files;
-        std::string in, out, maxText;
+        std::string in, out, maxText, shardText;
     };
     auto st = std::make_shared<State>();
     Options &opt = st->opt;
@@ -452,6 +548,12 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
                                                                          {"always", Color::Always},
                                                                          {"never", Color::Never}}))
         ->option_text("auto|always|never");
+    check->add_flag("--recursive",
+                    opt.recursive,
+                    "each PATH is a region: every tenants/*/timelines/*/ below it (a local tree or "
+                    "an s3:// prefix), timeline by timeline");
+    check->add_option("--shard", st->shardText, "with --recursive: only share K of N of the timelines")
+        ->option_text("K/N");
     addQuiet(check, opt);
     check->footer(fmt::format(
         "Exit status: 0 clean (info allowed), 1 errors or warnings, 2 a file cannot be read.\n"
@@ -460,6 +562,19 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
     check->callback([st, &run] {
         if (!st->maxText.empty())
             st->opt.maxProblems = *parseSize(st->maxText);
+        if (!st->shardText.empty()) {
+            unsigned long long k = 0, n = 0;
+            char tail = 0;
+            if (std::sscanf(st->shardText.c_str(), "%llu/%llu%c", &k, &n, &tail) != 2 || n == 0
+                || k == 0 || k > n)
+                return usageError(run, "check",
+                                  fmt::format("--shard: expected K/N with 1 <= K <= N, found \"{}\"",
+                                              st->shardText));
+            if (!st->opt.recursive)
+                return usageError(run, "check", "--shard goes with --recursive");
+            st->opt.shardIndex = k;
+            st->opt.shardCount = n;
+        }
         run = [st] { return cmdCheck(st->files, st->opt); };
     });
 

@@ -46,6 +46,9 @@ struct Options
     std::string page;     ///< find: the file the reconstructed page is written to
     std::uint64_t maxProblems = 100000;
     unsigned threads = 0; ///< check: 0 = one per core
+    bool recursive = false;          ///< check: each path is a region of timelines
+    std::uint64_t shardIndex = 0;    ///< check --shard K/N: K (1-based); 0 = every timeline
+    std::uint64_t shardCount = 0;    ///< N
     Color color = Color::Auto;
     // rewrite-summary: unset = keep; set (maybe empty) = change, validated by the command.
     std::optional<std::string> tenant, timeline, keyStart, keyEnd, lsn, lsnStart, lsnEnd;

@@ -14,6 +14,7 @@
 #include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTest>
 #include <QThread>
 
@@ -94,6 +95,7 @@ private slots:
     void timelinePrefix();
     void findReadsOnlyThePath_data();
     void findReadsOnlyThePath();
+    void regionRecursive();
 
 private:
     QString remote(const QString &name) const
@@ -382,7 +384,8 @@ const QString kTimeline = QStringLiteral(
 /// generation suffix 00000002, index_part.json-00000002 listing them (the live one) and an
 /// older index_part.json-00000001 listing nothing. `damage` plants index disagreements: the
 /// first layer listed with a wrong size, the second not listed, one listed that is missing.
-void uploadTimeline(const S3Server &server, const QString &localDir, bool damage)
+void uploadTimeline(const S3Server &server, const QString &localDir, bool damage,
+                    const QString &timeline = kTimeline)
 {
     timelinefixture::writeTimeline(localDir);
     QStringList entries;
@@ -395,7 +398,7 @@ void uploadTimeline(const S3Server &server, const QString &localDir, bool damage
     for (const QString &f : files) {
         const QString name = QFileInfo(f).fileName();
         const QByteArray bytes = testutil::readAll(f);
-        QVERIFY(server.put(kTimeline + name + "-00000002", bytes));
+        QVERIFY(server.put(timeline + name + "-00000002", bytes));
         const auto parsed = layerscope::LayerName::parse(name.toStdString());
         if (!parsed || !parsed->tempSuffix.empty())
             continue;
@@ -411,11 +414,11 @@ void uploadTimeline(const S3Server &server, const QString &localDir, bool damage
             R"("000000000000000000000000000000000000-FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF__0000000000000400-0000000000000500":{"file_size":8192,"generation":2})");
     const QString meta = QStringLiteral(
         R"("disk_consistent_lsn":"0/300","metadata_bytes":{"disk_consistent_lsn":"0/300","prev_record_lsn":null,"ancestor_timeline":null,"ancestor_lsn":"0/0","latest_gc_cutoff_lsn":"0/100","initdb_lsn":"0/100","pg_version":16})");
-    QVERIFY(server.put(kTimeline + "index_part.json-00000002",
+    QVERIFY(server.put(timeline + "index_part.json-00000002",
                        QStringLiteral(R"({"version":11,"layer_metadata":{%1},%2})")
                            .arg(entries.join(','), meta)
                            .toUtf8()));
-    QVERIFY(server.put(kTimeline + "index_part.json-00000001",
+    QVERIFY(server.put(timeline + "index_part.json-00000001",
                        QStringLiteral(R"({"version":11,"layer_metadata":{},%1})").arg(meta).toUtf8()));
 }
 
@@ -491,6 +494,72 @@ void TestRemote::findReadsOnlyThePath()
         if (!l.path.contains("index_part") && !l.path.contains("list-type"))
             layerObjects.insert(l.path);
     QCOMPARE(int(layerObjects.size()), layersRead);
+}
+
+// check --recursive over a region of 3 tenants × 2 timelines (one with index disagreements):
+// every timeline and every layer once; --shard K/3 splits it into three disjoint parts whose
+// union is the whole run.
+void TestRemote::regionRecursive()
+{
+    QTemporaryDir local;
+    QStringList timelines;
+    for (int t = 0; t < 3; ++t)
+        for (int l = 0; l < 2; ++l) {
+            const QString rel = QStringLiteral("tenants/%1/timelines/%2/")
+                                    .arg(QString(32, QChar('a' + t)), QString(31, QChar('0' + l)) + "f");
+            timelines << rel;
+            QDir().mkpath(local.filePath(rel));
+            uploadTimeline(*m_server, local.filePath(rel), t == 1 && l == 1, "region/" + rel);
+        }
+    const QString region = "s3://" + kBucket + "/region/";
+    auto timelineLines = [](const QByteArray &out) {
+        QStringList seen;
+        int layers = 0;
+        for (const QByteArray &line : out.split('\n')) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            if (o.contains("timeline"))
+                seen << o["timeline"].toString();
+            layers += o.contains("entries_checked");
+        }
+        return std::make_pair(seen, layers);
+    };
+    const Run all = layerctl(m_server->endpoint(), {"check", "--recursive", "--json", region});
+    QCOMPARE(all.code, 1);
+    const auto [seen, layers] = timelineLines(all.out);
+    QCOMPARE(seen.size(), 6);
+    QCOMPARE(QSet<QString>(seen.begin(), seen.end()).size(), 6);
+    QCOMPARE(layers, 30); // 5 layers in each timeline, each once
+    int indexProblems = 0;
+    for (const QByteArray &line : all.out.split('\n'))
+        if (line.contains("\"timeline-index\""))
+            indexProblems += line.contains("/tenants/" + QByteArray(32, 'b') + "/timelines/" + QByteArray(31, '1') + "f/")
+                                 || !line.contains("s3://"); // the missing layer is named alone
+    QVERIFY(indexProblems >= 3);
+
+    QStringList union_;
+    int unionLayers = 0;
+    for (int k = 1; k <= 3; ++k) {
+        const Run part = layerctl(m_server->endpoint(),
+                                  {"check", "--recursive", "--json", "--shard",
+                                   QStringLiteral("%1/3").arg(k), region});
+        QVERIFY(part.code == 0 || part.code == 1);
+        const auto [s, n] = timelineLines(part.out);
+        union_ += s;
+        unionLayers += n;
+    }
+    union_.sort();
+    QStringList sorted = seen;
+    sorted.sort();
+    QCOMPARE(union_, sorted); // the same timelines, none twice
+    QCOMPARE(unionLayers, 30);
+
+    // The same region as a local tree.
+    const Run tree = layerctl(m_server->endpoint(), {"check", "--recursive", "--json", local.path()});
+    QCOMPARE(tree.code, 1);
+    QCOMPARE(timelineLines(tree.out).first.size(), 6);
+    QCOMPARE(timelineLines(tree.out).second, 30);
+    QCOMPARE(layerctl(m_server->endpoint(), {"check", "--shard", "1/3", region}).code, 2);
+    QCOMPARE(layerctl(m_server->endpoint(), {"check", "--recursive", "--shard", "4/3", region}).code, 2);
 }
 
 QTEST_GUILESS_MAIN(TestRemote)
