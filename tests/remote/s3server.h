@@ -183,6 +183,12 @@ public:
         std::lock_guard lock(m_m);
         return m_log;
     }
+    /// Requests the fault was applied to.
+    int hits() const
+    {
+        std::lock_guard lock(m_m);
+        return m_hits;
+    }
     int gets() const
     {
         int n = 0;
@@ -232,6 +238,10 @@ private:
             }
             const bool hit = m_fault.kind != Fault::None && nth >= m_fault.from
                              && (m_fault.count < 0 || nth < m_fault.from + m_fault.count);
+            if (hit) {
+                std::lock_guard lock(m_m);
+                ++m_hits;
+            }
             if (hit && m_fault.kind == Fault::Replace)
                 m_server.put(m_fault.replaceKey, m_fault.replaceBody);
             QByteArray upstreamReq = req;
@@ -300,6 +310,7 @@ private:
     std::vector<std::thread> m_workers;
     std::vector<Logged> m_log;
     int m_ranged = 0;
+    int m_hits = 0;
 };
 
 } // namespace testremote

@@ -284,14 +284,16 @@ void TestRemote::faults_data()
     QTest::addColumn<int>("from");
     QTest::addColumn<int>("count");
     QTest::addColumn<bool>("recovers");
-    QTest::newRow("reset-once") << int(Fault::Reset) << 3 << 1 << true;
+    // Ranged GET 1 opens the object; 2 on are the rest (check streams it in 8 MiB runs, so a
+    // small layer may need only one more).
+    QTest::newRow("reset-once") << int(Fault::Reset) << 2 << 1 << true;
     QTest::newRow("slowdown-twice") << int(Fault::Status503) << 2 << 2 << true;
-    QTest::newRow("server-error-once") << int(Fault::Status500) << 4 << 1 << true;
-    QTest::newRow("short-body-once") << int(Fault::ShortBody) << 3 << 1 << true;
-    QTest::newRow("stall-once") << int(Fault::Stall) << 3 << 1 << true;
-    QTest::newRow("slowdown-always") << int(Fault::Status503) << 3 << -1 << false;
-    QTest::newRow("reset-always") << int(Fault::Reset) << 3 << -1 << false;
-    QTest::newRow("replaced-mid-read") << int(Fault::Replace) << 3 << 1 << false;
+    QTest::newRow("server-error-once") << int(Fault::Status500) << 2 << 1 << true;
+    QTest::newRow("short-body-once") << int(Fault::ShortBody) << 2 << 1 << true;
+    QTest::newRow("stall-once") << int(Fault::Stall) << 2 << 1 << true;
+    QTest::newRow("slowdown-always") << int(Fault::Status503) << 2 << -1 << false;
+    QTest::newRow("reset-always") << int(Fault::Reset) << 2 << -1 << false;
+    QTest::newRow("replaced-mid-read") << int(Fault::Replace) << 2 << 1 << false;
 }
 
 void TestRemote::faults()
@@ -316,6 +318,7 @@ void TestRemote::faults()
     const Run clean = layerctl(m_server->endpoint(), {"check", "--json", local(m_big)});
     const Run r = layerctl(proxy.endpoint(), {"check", "--json", url});
     QVERIFY2(r.code != -2, "layerctl hung");
+    QVERIFY2(proxy.hits() >= 1, "the fault was never applied");
     if (recovers) {
         QCOMPARE(r.code, clean.code);
         QByteArray out = r.out;
