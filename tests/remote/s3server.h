@@ -139,6 +139,7 @@ struct Fault
 struct Logged
 {
     QByteArray method, path, range;
+    QByteArray authorization; ///< the Authorization header as sent (SigV4: names the key id)
     qint64 bodyBytes = 0; ///< body bytes sent to the client
 };
 
@@ -230,6 +231,8 @@ private:
             for (const QByteArray &h : lines)
                 if (h.toLower().startsWith("range:"))
                     l.range = h.mid(6).trimmed();
+                else if (h.toLower().startsWith("authorization:"))
+                    l.authorization = h.mid(14).trimmed();
             int nth = 0;
             {
                 std::lock_guard lock(m_m);

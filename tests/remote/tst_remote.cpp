@@ -90,6 +90,7 @@ private slots:
     void faults_data();
     void faults();
     void secretsNeverShown();
+    void credentialsFromProfile();
     void refusals_data();
     void refusals();
     void timelinePrefix();
@@ -352,6 +353,40 @@ void TestRemote::secretsNeverShown()
             for (const QByteArray &secret : {kSecret, kToken})
                 QVERIFY2(!r.out.contains(secret) && !r.err.contains(secret), r.err.constData());
         }
+}
+
+// AWS_PROFILE from the shared credentials file when the environment has no keys; every
+// request is signed (SigV4) with that profile's key id and region (s3rver refuses an unknown
+// key id, so the default profile's would fail).
+void TestRemote::credentialsFromProfile()
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath("credentials");
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("[default]\naws_access_key_id = DEFAULTKEY\naws_secret_access_key = x\n\n"
+            "[oncall]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n"
+            "region = eu-central-1\n");
+    f.close();
+    FaultProxy proxy(*m_server, {});
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char *v : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                          "AWS_REGION", "AWS_DEFAULT_REGION"})
+        env.remove(QString::fromLatin1(v));
+    env.insert("AWS_ENDPOINT_URL", proxy.endpoint());
+    env.insert("AWS_SHARED_CREDENTIALS_FILE", file);
+    env.insert("AWS_PROFILE", "oncall");
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(LAYERCTL_PATH), {"summary", "--json", remote(m_names[0])});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY(!proxy.log().empty());
+    for (const Logged &l : proxy.log()) {
+        QVERIFY2(l.authorization.startsWith("AWS4-HMAC-SHA256 Credential=S3RVER/"),
+                 l.authorization.constData());
+        QVERIFY2(l.authorization.contains("/eu-central-1/s3/aws4_request"), l.authorization.constData());
+    }
 }
 
 void TestRemote::refusals_data()
