@@ -383,7 +383,6 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
 {
     int rc = ExitOk;
     CheckTotals totals;
-    std::vector<std::string> files;
     if (!opt.evidence.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(opt.evidence, ec);
@@ -393,45 +392,36 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
             return ExitUsage;
         }
     }
+    const Palette pal{opt.color == Color::Always
+                      || (opt.color == Color::Auto && ::isatty(STDOUT_FILENO))};
     if (opt.recursive) {
         // Timeline by timeline: its checks, then its layers, streamed as each is done.
-        const Palette pal{opt.color == Color::Always
-                          || (opt.color == Color::Auto && ::isatty(STDOUT_FILENO))};
         for (const std::string &a : args) {
             const auto timelines = findTimelines(a);
             if (!timelines) {
                 rc = ExitUsage;
                 continue;
             }
-            for (const auto &[path, relative] : *timelines) {
-                if (opt.shardCount && !inShard(relative, opt.shardIndex, opt.shardCount))
-                    continue;
-                for (const std::string &f : scrubTimeline(path, opt, rc, totals))
-                    checkFile(f, opt, pal, totals, rc);
+            for (const auto &[path, relative] : *timelines)
+                if (!opt.shardCount || inShard(relative, opt.shardIndex, opt.shardCount))
+                    for (const std::string &f : scrubTimeline(path, opt, rc, totals))
+                        checkFile(f, opt, pal, totals, rc);
+        }
+    } else {
+        // The timelines' checks first, then every layer.
+        std::vector<std::string> files;
+        for (const std::string &a : args) {
+            std::error_code ec;
+            if (std::filesystem::is_directory(a, ec) || isIndexFile(a) || isTimelinePrefix(a)) {
+                for (std::string &f : scrubTimeline(a, opt, rc, totals))
+                    files.push_back(std::move(f));
+            } else {
+                files.push_back(a);
             }
         }
-        if (opt.json && !opt.quiet)
-            printJson(Json{{"total", true},
-                           {"files", totals.files},
-                           {"errors", totals.errors},
-                           {"warnings", totals.warnings},
-                           {"infos", totals.infos}});
-        std::fflush(stdout);
-        return rc;
+        for (const std::string &given : files)
+            checkFile(given, opt, pal, totals, rc);
     }
-    for (const std::string &a : args) {
-        std::error_code ec;
-        if (std::filesystem::is_directory(a, ec) || isIndexFile(a) || isTimelinePrefix(a)) {
-            for (std::string &f : scrubTimeline(a, opt, rc, totals))
-                files.push_back(std::move(f));
-        } else {
-            files.push_back(a);
-        }
-    }
-    const Palette pal{opt.color == Color::Always
-                      || (opt.color == Color::Auto && ::isatty(STDOUT_FILENO))};
-    for (const std::string &given : files)
-        checkFile(given, opt, pal, totals, rc);
     if (opt.json && !opt.quiet)
         printJson(Json{{"total", true},
                        {"files", totals.files},

@@ -92,12 +92,9 @@ Result<std::shared_ptr<const ByteSource>> openSource(const std::string &path, bo
             return mapped.error();
         return std::shared_ptr<const ByteSource>(std::move(mapped.value()));
     }
-    auto url = parseObjectUrl(path);
-    if (!url)
-        return url.error();
     std::shared_ptr<RemoteSource> source = recentRemote(path);
     if (!source) {
-        auto remote = RemoteSource::open(*url, remoteOptions());
+        auto remote = RemoteSource::open(path, remoteOptions());
         if (!remote)
             return remote.error();
         source = recentRemote(path, *remote);

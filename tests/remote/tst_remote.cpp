@@ -87,6 +87,7 @@ private slots:
     void diffBlobSalvage();
     void requestBudget();
     void checkFetchesEachByteOnce();
+    void smallCacheSameAnswer();
     void faults_data();
     void faults();
     void secretsNeverShown();
@@ -275,6 +276,21 @@ void TestRemote::checkFetchesEachByteOnce()
     }
     QVERIFY(covered <= size);
     qInfo("check: %zu GETs, %lld of %lld bytes", ranges.size(), covered, size);
+}
+
+// A cache far smaller than the object (blocks evicted and fetched again while the pass goes
+// on) changes the cost, never the answer.
+void TestRemote::smallCacheSameAnswer()
+{
+    for (const QStringList &c : {QStringList{"check", "--json"}, QStringList{"dump", "--format", "json"}}) {
+        const Run a = layerctl(m_server->endpoint(), c + QStringList{local(m_big)});
+        const Run b = layerctl(m_server->endpoint(),
+                               QStringList{"--cache-size", "1M"} + c + QStringList{remote(m_big)});
+        QCOMPARE(b.code, a.code);
+        QByteArray out = b.out;
+        out.replace(remote(m_big).toUtf8(), local(m_big).toUtf8());
+        QCOMPARE(out, a.out);
+    }
 }
 
 // Each fault is retried into the right answer, or ends in exit 2 naming the URL and the

@@ -6,15 +6,18 @@
 
 #include <document/layerdocument.h>
 #include <layerpage.h>
+#include <keys/keytablewidget.h>
 #include <mainwindow.h>
 #include <timeline/timelinepage.h>
 
+#include <QApplication>
 #include <QLabel>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTest>
 
 using namespace layerscope;
@@ -34,6 +37,7 @@ private slots:
     void lostConnectionShowsRetry();
     void timelinePrefixOpens();
     void recentKeepsNoSecret();
+    void damagedRemoteByKeyboard();
 
 private:
     /// Points the AWS environment at `endpoint` (the server or a proxy).
@@ -115,6 +119,7 @@ void TestRemotePage::lostConnectionShowsRetry()
     QVERIFY(p);
     QTRY_VERIFY_WITH_TIMEOUT(p->document()->remote()->failure().has_value(), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(p->remoteBar()->findChild<QPushButton *>()->isVisibleTo(p), 5000);
+    QVERIFY(p->remoteBar()->findChild<QPushButton *>()->focusPolicy() & Qt::TabFocus); // by keyboard too
     const QString text = p->remoteBar()->findChild<QLabel *>()->text();
     QVERIFY2(text.contains("Connection lost") && text.contains("bytes"), qPrintable(text));
     // Retry forgets the failure and reads again (here into the same fault, shown again).
@@ -153,6 +158,41 @@ void TestRemotePage::recentKeepsNoSecret()
     for (const QString &r : recent)
         QVERIFY(!r.contains(QStringLiteral("5ecret")));
     QVERIFY(!w.currentPage()->remoteBar()->findChild<QLabel *>()->text().contains("5ecret"));
+}
+
+// A damaged remote layer: the same problems as the local copy, the damage banner beside the
+// remote bar, and the keyboard alone moves through the panes (Tab leaves the key table).
+void TestRemotePage::damagedRemoteByKeyboard()
+{
+    QTemporaryDir dir;
+    const QString f = testutil::fixtureLayers().filter("-0000000005000050").first();
+    QByteArray bytes = testutil::readAll(f);
+    auto layer = Layer::open(std::make_shared<MemorySource>(testutil::toVector(bytes)));
+    const auto entries = *layer->entries();
+    bytes[qsizetype(entries[3].blobOffset)] = char(0xA0); // a broken blob header
+    QVERIFY(m_server->put("damaged/" + m_name + "-00000001", bytes));
+    const QString localCopy = dir.filePath(m_name + "-00000001");
+    QVERIFY(testutil::writeFile(localCopy, bytes));
+
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
+    QCOMPARE(w.openFiles({localCopy, "s3://layers/damaged/" + m_name + "-00000001"}, true), 2);
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 20000);
+    LayerPage *p = w.currentPage();
+    QVERIFY(p->document()->remote());
+    auto *tabs = w.findChild<QTabWidget *>();
+    auto *localPage = qobject_cast<LayerPage *>(tabs->widget(0));
+    QTRY_VERIFY_WITH_TIMEOUT(p->document()->report() && localPage->document()->report(), 20000);
+    QCOMPARE(p->document()->report()->errors, localPage->document()->report()->errors);
+    QVERIFY(p->document()->report()->errors > 0);
+    QCOMPARE(p->document()->report()->problems.front().offset,
+             localPage->document()->report()->problems.front().offset);
+    p->focusPane(LayerPage::KeysPane);
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    QVERIFY(QApplication::focusWidget() != p->keys()->view());
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_2, Qt::AltModifier);
+    QCOMPARE(p->currentPane(), LayerPage::ProblemsPane);
 }
 
 QTEST_MAIN(TestRemotePage)

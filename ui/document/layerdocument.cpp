@@ -9,74 +9,56 @@ namespace layerscope::ui {
 
 std::unique_ptr<LayerDocument> LayerDocument::open(const QString &path, QString *error)
 {
-    if (isRemotePath(path.toStdString()))
-        return openRemote(path, error);
-    // The identity first (it refuses FIFOs and other non-files without blocking): an edit
-    // later refuses to write over a file that is no longer the one read here.
-    auto identity = identifyFile(path.toStdString());
-    if (!identity) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(path, QString::fromStdString(identity.error().message()));
-        return nullptr;
-    }
-    auto mapped = MappedFile::open(path.toStdString());
-    if (!mapped) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(path, QString::fromStdString(mapped.error().message()));
-        return nullptr;
-    }
-    if ((*mapped)->size() == 0) {
-        if (error)
-            *error = QStringLiteral("%1: the file is empty: there is nothing to show").arg(path);
-        return nullptr;
-    }
-    auto layer = Layer::open(*mapped);
-    if (layer)
-        return std::unique_ptr<LayerDocument>(new LayerDocument(path, std::move(layer.value()), *identity));
-    // Damaged: open what can be read, in a reduced view, and say what is wrong.
-    std::vector<std::string> notes{layer.error().message()};
-    Layer damaged = Layer::openDamaged(*mapped, QFileInfo(path).fileName().toStdString(), notes);
-    auto doc = std::unique_ptr<LayerDocument>(new LayerDocument(path, std::move(damaged), *identity));
-    for (const auto &n : notes)
-        doc->m_damage << QString::fromStdString(n);
-    doc->m_damage.removeDuplicates();
-    return doc;
-}
-
-std::unique_ptr<LayerDocument> LayerDocument::openRemote(const QString &url, QString *error)
-{
-    auto parsed = parseObjectUrl(url.toStdString());
-    // Messages and the tab show the URL without a presigned query or credentials.
-    const QString shown = parsed ? QString::fromStdString(parsed->display)
-                                 : url.left(url.indexOf(QLatin1Char('?')));
-    auto fail = [&](const Error &e) {
+    auto fail = [error](const QString &shown, const Error &e) {
         if (error)
             *error = QStringLiteral("%1: %2").arg(shown, QString::fromStdString(e.message()));
         return nullptr;
     };
-    if (!parsed)
-        return fail(parsed.error());
-    auto remote = RemoteSource::open(*parsed, RemoteOptions::interactive());
-    if (!remote)
-        return fail(remote.error());
-    if ((*remote)->size() == 0) {
+    if (isRemotePath(path.toStdString())) {
+        auto parsed = parseObjectUrl(path.toStdString());
+        if (!parsed) // shown without a presigned query or credentials
+            return fail(path.left(path.indexOf(QLatin1Char('?'))), parsed.error());
+        const QString shown = QString::fromStdString(parsed->display);
+        auto remote = RemoteSource::open(*parsed, RemoteOptions::interactive());
+        if (!remote)
+            return fail(shown, remote.error());
+        auto doc = fromSource(shown, *remote, parsed->key.substr(parsed->key.rfind('/') + 1),
+                              FileIdentity{}, error);
+        if (doc)
+            doc->m_remote = std::move(remote.value());
+        return doc;
+    }
+    // The identity first (it refuses FIFOs and other non-files without blocking): an edit
+    // later refuses to write over a file that is no longer the one read here.
+    auto identity = identifyFile(path.toStdString());
+    if (!identity)
+        return fail(path, identity.error());
+    auto mapped = MappedFile::open(path.toStdString());
+    if (!mapped)
+        return fail(path, mapped.error());
+    return fromSource(path, *mapped, QFileInfo(path).fileName().toStdString(), *identity, error);
+}
+
+std::unique_ptr<LayerDocument> LayerDocument::fromSource(const QString &shown,
+                                                         std::shared_ptr<const ByteSource> source,
+                                                         const std::string &fileName,
+                                                         FileIdentity identity, QString *error)
+{
+    if (source->size() == 0) {
         if (error)
-            *error = QStringLiteral("%1: the object is empty: there is nothing to show").arg(shown);
+            *error = QStringLiteral("%1: the file is empty: there is nothing to show").arg(shown);
         return nullptr;
     }
-    std::shared_ptr<const ByteSource> source = *remote;
-    std::unique_ptr<LayerDocument> doc;
-    if (auto layer = Layer::open(source)) {
-        doc.reset(new LayerDocument(shown, std::move(layer.value()), FileIdentity{}));
-    } else {
-        std::vector<std::string> notes{layer.error().message()};
-        const std::string name = parsed->key.substr(parsed->key.rfind('/') + 1);
-        doc.reset(new LayerDocument(shown, Layer::openDamaged(source, name, notes), FileIdentity{}));
-        for (const auto &n : notes)
-            doc->m_damage << QString::fromStdString(n);
-        doc->m_damage.removeDuplicates();
-    }
-    doc->m_remote = std::move(remote.value());
+    auto layer = Layer::open(source);
+    if (layer)
+        return std::unique_ptr<LayerDocument>(new LayerDocument(shown, std::move(layer.value()), identity));
+    // Damaged: open what can be read, in a reduced view, and say what is wrong.
+    std::vector<std::string> notes{layer.error().message()};
+    Layer damaged = Layer::openDamaged(source, fileName, notes);
+    auto doc = std::unique_ptr<LayerDocument>(new LayerDocument(shown, std::move(damaged), identity));
+    for (const auto &n : notes)
+        doc->m_damage << QString::fromStdString(n);
+    doc->m_damage.removeDuplicates();
     return doc;
 }
 

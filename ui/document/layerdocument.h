@@ -76,7 +76,12 @@ private:
         QString error;
     };
     LayerDocument(QString path, Layer layer, FileIdentity identity);
-    static std::unique_ptr<LayerDocument> openRemote(const QString &url, QString *error);
+    /// The document over an opened source: refuses an empty one, opens a damaged one in a
+    /// reduced view (damage() says why). `shown` is the path or display URL.
+    static std::unique_ptr<LayerDocument> fromSource(const QString &shown,
+                                                     std::shared_ptr<const ByteSource> source,
+                                                     const std::string &fileName,
+                                                     FileIdentity identity, QString *error);
     void onFinished();
 
     QString m_path;

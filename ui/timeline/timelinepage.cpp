@@ -230,10 +230,7 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
                                   *prefix, options,
                                   [options](const std::string &url)
                                       -> Result<std::shared_ptr<const ByteSource>> {
-                                      auto u = parseObjectUrl(url);
-                                      if (!u)
-                                          return u.error();
-                                      auto r = RemoteSource::open(*u, options);
+                                      auto r = RemoteSource::open(url, options);
                                       if (!r)
                                           return r.error();
                                       return std::shared_ptr<const ByteSource>(std::move(*r));

@@ -102,6 +102,10 @@ public:
     /// holds: for passes over the whole file (check, stats, diff, dump).
     void willRead(std::uint64_t offset, std::uint64_t length) const override;
 
+    /// parseObjectUrl, then open: errors name the URL in its display form.
+    static Result<std::shared_ptr<RemoteSource>> open(std::string_view url,
+                                                      const RemoteOptions &options = {});
+
     const std::string &etag() const;
     RemoteCounters counters() const;
     /// The first range that failed for good, with the URL and byte range in the message;
@@ -131,7 +135,8 @@ struct ObjectInfo
 Result<std::vector<ObjectInfo>> listObjects(const ObjectUrl &prefix, const RemoteOptions &options,
                                             std::vector<std::string> *prefixes = nullptr);
 
-/// A whole small object (index_part.json) in memory; refuses more than `maxBytes`.
+/// A whole small object (index_part.json) in memory; a body over `maxBytes` is refused as it
+/// arrives (never held), naming the URL.
 Result<ByteVector> fetchObject(const ObjectUrl &url, const RemoteOptions &options,
                                std::uint64_t maxBytes = 256ull << 20);
 

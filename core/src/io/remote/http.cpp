@@ -93,7 +93,8 @@ std::string rangeText(const ObjectUrl &url, std::uint64_t first, std::uint64_t l
     return fmt::format("{} bytes {}-{}", url.display, first, first + length - 1);
 }
 
-Http::Http(const RemoteOptions &options) : m_options(options)
+Http::Http(const RemoteOptions &options, std::uint64_t wholeLimit)
+    : m_options(options), m_wholeLimit(wholeLimit)
 {
     globalInit();
     m_curl = curl_easy_init();
@@ -147,11 +148,11 @@ std::string Http::attempt(const ObjectUrl &url, std::uint64_t first, std::uint64
     }
     if (headers)
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    const std::uint64_t expected = length ? length : (pin.size ? pin.size : 0);
-    // Error bodies are small; a body longer than the range asked for is refused.
-    Sink sink{&out, std::max<std::uint64_t>(length ? length : (pin.size ? pin.size : (1ull << 40)), 64 << 10)};
-    if (expected)
-        out.body.reserve(expected);
+    // A body longer than the range asked for (or than a whole object may be) is refused as
+    // it arrives; error bodies are small.
+    Sink sink{&out, length ? std::max<std::uint64_t>(length, 64 << 10) : m_wholeLimit};
+    if (length)
+        out.body.reserve(length);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, onHeader);
@@ -165,8 +166,11 @@ std::string Http::attempt(const ObjectUrl &url, std::uint64_t first, std::uint64
 
     if (rc != CURLE_OK) {
         if (sink.overflow)
-            return fmt::format("the server sent more than the {} bytes asked for (Range ignored?)",
-                               sink.limit);
+            return length ? fmt::format("the server sent more than the {} bytes asked for "
+                                        "(Range ignored?)",
+                                        sink.limit)
+                          : fmt::format("an object larger than the {} bytes read whole at most",
+                                        sink.limit);
         transient = rc != CURLE_UNSUPPORTED_PROTOCOL && rc != CURLE_URL_MALFORMAT
                     && rc != CURLE_PEER_FAILED_VERIFICATION && rc != CURLE_SSL_CACERT_BADFILE;
         return curl_easy_strerror(rc);

@@ -35,7 +35,9 @@ struct Pin
 class Http
 {
 public:
-    explicit Http(const RemoteOptions &options);
+    /// `wholeLimit`: the most bytes a GET of a whole object (length 0) may bring; a larger
+    /// body is refused while it arrives, never held.
+    explicit Http(const RemoteOptions &options, std::uint64_t wholeLimit = 64ull << 20);
     ~Http();
     Http(const Http &) = delete;
     Http &operator=(const Http &) = delete;
@@ -54,6 +56,7 @@ private:
                         const Pin &pin, Response &out, bool &transient);
 
     RemoteOptions m_options;
+    std::uint64_t m_wholeLimit;
     CURL *m_curl = nullptr;
 };
 

@@ -80,15 +80,10 @@ Result<std::vector<ObjectInfo>> listObjects(const ObjectUrl &prefix, const Remot
 Result<ByteVector> fetchObject(const ObjectUrl &url, const RemoteOptions &options,
                                std::uint64_t maxBytes)
 {
-    remote::Http http(options);
-    remote::Pin pin;
-    pin.size = maxBytes; // bounds the body
+    remote::Http http(options, maxBytes);
     auto r = http.get(url, 0, 0, {}, nullptr, nullptr, nullptr);
     if (!r)
         return r.error();
-    if (r->body.size() > maxBytes)
-        return pathError(fmt::format("{} of at most {} bytes", url.display, maxBytes),
-                         fmt::format("{} bytes", r->body.size()), ErrorKind::TooLarge);
     return std::move(r->body);
 }
 

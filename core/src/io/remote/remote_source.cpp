@@ -459,6 +459,15 @@ Result<std::shared_ptr<RemoteSource>> RemoteSource::open(const ObjectUrl &url,
     return std::shared_ptr<RemoteSource>(new RemoteSource(std::move(impl)));
 }
 
+Result<std::shared_ptr<RemoteSource>> RemoteSource::open(std::string_view url,
+                                                         const RemoteOptions &options)
+{
+    auto parsed = parseObjectUrl(url);
+    if (!parsed)
+        return parsed.error();
+    return open(*parsed, options);
+}
+
 RemoteSource::~RemoteSource()
 {
     Impl &d = *m_impl;
