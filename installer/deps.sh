@@ -9,6 +9,7 @@ packages=(
   qt6-charts-dev qt6-svg-dev
   libfmt-dev libzstd-dev libcli11-dev nlohmann-json3-dev libssl-dev
   libcurl4-openssl-dev libpugixml-dev
+  python3-distributed
   clang libclang-rt-14-dev
   xvfb xauth fonts-dejavu-core
   dpkg-dev file lintian

@@ -13,8 +13,9 @@ rm -rf "build/$preset/packages"
 (cd "build/$preset" && cpack -B packages >/dev/null)
 cli_deb=$(ls "build/$preset"/packages/layerctl_*.deb)
 gui_deb=$(ls "build/$preset"/packages/layerscope_*.deb)
+scrub_deb=$(ls "build/$preset"/packages/layerscope-scrub_*_all.deb)
 tgz=$(ls "build/$preset"/packages/*.tar.gz)
-for deb in "$cli_deb" "$gui_deb"; do
+for deb in "$cli_deb" "$gui_deb" "$scrub_deb"; do
   echo "=== $deb"
   dpkg-deb --field "$deb" Package Version Architecture Depends Recommends
   dpkg-deb --contents "$deb" | awk '{print $6}'
@@ -33,11 +34,15 @@ test -s "$extract/usr/share/zsh/vendor-completions/_layerctl"
 test -s "$extract/usr/share/man/man1/layerctl.1.gz"
 rm -rf "$extract"
 grep -q "layerctl (= " <<< "$(dpkg-deb --field "$gui_deb" Depends)"
+# The Dask driver: any architecture, on layerctl and Debian's Dask.
+depends=$(dpkg-deb --field "$scrub_deb" Depends)
+grep -q "layerctl (>= " <<< "$depends" && grep -q "python3-distributed" <<< "$depends"
+dpkg-deb --contents "$scrub_deb" | grep -q "^-rwxr-xr-x .* ./usr/bin/layerscope-scrub$"
 # Debian policy: lintian reports nothing (no error, no warning) for either package.
 echo "=== lintian"
-report=$(lintian --tag-display-limit 0 "$cli_deb" "$gui_deb" 2>&1 | grep -v "running with root privileges" || true)
+report=$(lintian --tag-display-limit 0 "$cli_deb" "$gui_deb" "$scrub_deb" 2>&1 | grep -v "running with root privileges" || true)
 if [ -n "$report" ]; then echo "$report" >&2; exit 1; fi
-echo "lintian: no errors, no warnings"
+echo "lintian: no errors, no warnings (3 packages)"
 
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
@@ -51,6 +56,7 @@ v=$("$bin/layerscope" --version); echo "$v"; [ "$v" = "layerscope $version" ]
 # The Neon-written delta fixture has one warning (a 100-byte page image): exit 1 is expected.
 for f in "$fixtures"/*[0-9]; do "$bin/layerctl" check "$f" || [ $? -eq 1 ]; done
 "$bin/layerctl" check --help | grep -q "Usage: layerctl check"
+"$bin/layerscope-scrub" --help | grep -q "usage: layerscope-scrub"
 QT_QPA_PLATFORM=offscreen "$bin/layerscope" --screenshot "$prefix/shot.png" "$(ls "$fixtures"/*[0-9] | head -1)"
 test -s "$prefix/shot.png"
 file "$prefix/shot.png"

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "json.h"
+#include "scrub.h"
 
 #include <layerscope/check/salvage.h>
 #include <layerscope/check/validate.h>
@@ -17,6 +18,9 @@
 #include <memory>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <sys/stat.h>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -81,8 +85,13 @@ void print(const std::string &line)
 
 /// Text report: problems in offset order; of a check found more than kGroupAfter times at one
 /// severity, the first kGroupAfter are listed and one line counts the rest (--json lists all).
-void printGrouped(const std::string &file, const ValidationReport &r, const Palette &pal)
+std::string groupedText(const std::string &file, const ValidationReport &r, const Palette &pal)
 {
+    std::string out;
+    auto print = [&out](const std::string &line) {
+        out += line;
+        out += '\n';
+    };
     constexpr std::uint64_t kGroupAfter = 5;
     std::map<std::pair<std::string, Severity>, std::uint64_t> shown;
     std::map<std::pair<std::string, Severity>, const CheckTally *> tally;
@@ -127,6 +136,7 @@ void printGrouped(const std::string &file, const ValidationReport &r, const Pale
                                                 r.problems.size(),
                                                 r.errors + r.warnings + r.infos)
                                   : std::string()));
+    return out;
 }
 
 bool writeEvidence(const std::string &dir,
@@ -199,97 +209,167 @@ bool writeEvidence(const std::string &dir,
 
 namespace {
 
-/// Problems counted over a whole `check` run (its JSON total line); `files` counts the layer
-/// files validated.
-struct CheckTotals
+/// One `check` run: its options, where its output goes, what it has counted so far, and the
+/// resume file. Shared by the pool's threads (counts under `mutex`).
+struct CheckRun
 {
-    std::size_t files = 0, errors = 0, warnings = 0, infos = 0;
+    explicit CheckRun(const Options &o, bool colour, bool progressLine)
+        : opt(o)
+        , pal{colour}
+        , progress(progressLine)
+    {}
+    const Options &opt;
+    const Palette pal;
+    Progress progress;
+    Printer printer{progress};
+    std::unique_ptr<ScrubState> state;
+    RemoteOptions layerOptions; ///< remote layers checked in parallel: a share of the cache
+
+    std::mutex mutex;
+    Counts counts;
+    std::size_t files = 0, resumed = 0;
+    int rc = ExitOk;
+
+    void add(const Counts &c, int code, bool layer, bool wasResumed = false)
+    {
+        std::lock_guard lock(mutex);
+        counts += c;
+        files += layer && !wasResumed;
+        resumed += wasResumed;
+        rc = std::max(rc, code);
+        if (c.errors || c.warnings)
+            rc = std::max(rc, int(ExitProblem));
+    }
 };
 
-/// A directory or index_part.json argument: the timeline-level problems are printed (and counted
-/// in `rc`), and its layer files on disk (not temp files, not other files) are returned to be
-/// validated one by one.
-
-std::vector<std::string> scrubTimeline(const std::string &dir,
-                                       const Options &opt,
-                                       int &rc,
-                                       CheckTotals &totals)
+/// A hex FNV-1a of what a timeline's checks read: its layers' names, sizes and versions and
+/// what the index says of each. A resumed run skips the timeline's checks only when it is
+/// unchanged.
+std::string timelineFingerprint(const Timeline &t)
 {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    auto mix = [&h](const std::string &s) {
+        for (unsigned char c : s + '\0') {
+            h ^= c;
+            h *= 0x100000001b3ull;
+        }
+    };
+    for (const TimelineLayer &l : t.layers)
+        mix(fmt::format("{}|{}|{}|{}|{}|{}|{}",
+                        l.fileName,
+                        l.onDisk,
+                        l.fileSize,
+                        l.version,
+                        l.listed,
+                        l.listedSize,
+                        l.listedGeneration ? std::to_string(*l.listedGeneration) : "-"));
+    return fmt::format("{:016x}", h);
+}
+
+/// A directory, index_part.json or s3:// prefix: the timeline-level problems are printed and
+/// counted (unless the resume file has this timeline unchanged), and its layer files (not temp
+/// files, not other files) are returned to be validated.
+std::vector<LayerJob> timelineLayers(CheckRun &run, const std::string &dir)
+{
+    const Options &opt = run.opt;
     auto t = openTimeline(dir, opt.index);
     if (!t) {
-        rc = ExitUsage;
+        run.add({}, ExitUsage, false);
         return {};
     }
-    readSummaries(*t, opt.threads);
-    std::size_t errors = 0, warnings = 0;
-    for (const TimelineProblem &p : checkTimeline(*t)) {
-        // A layer only listed in the index has no path: its name says which it is.
-        const TimelineLayer *layer = p.layer == TimelineProblem::npos ? nullptr
-                                                                      : &t->layers[p.layer];
-        const std::string where = !layer                ? dir
-                                  : layer->path.empty() ? layer->fileName
-                                                        : layer->path;
-        errors += p.severity == Severity::Error;
-        warnings += p.severity == Severity::Warning;
-        totals.infos += p.severity == Severity::Info;
-        if (opt.quiet)
-            continue;
-        if (opt.json)
-            printJson(Json{{"check", p.check},
-                           {"severity", severityName(p.severity)},
-                           {"message", p.message},
-                           {"file", where}});
-        else
-            fmt::print("{}: {}[{}]: {}\n", where, severityName(p.severity), p.check, p.message);
+    const std::string fingerprint = timelineFingerprint(*t);
+    const auto recorded = run.state ? run.state->timeline(dir, fingerprint) : std::nullopt;
+    if (recorded) {
+        run.add(*recorded, ExitOk, false);
+    } else {
+        readSummaries(*t, opt.threads);
+        Counts c;
+        std::string out;
+        for (const TimelineProblem &p : checkTimeline(*t)) {
+            // A layer only listed in the index has no path: its name says which it is.
+            const TimelineLayer *layer = p.layer == TimelineProblem::npos ? nullptr
+                                                                          : &t->layers[p.layer];
+            const std::string where = !layer                ? dir
+                                      : layer->path.empty() ? layer->fileName
+                                                            : layer->path;
+            c.errors += p.severity == Severity::Error;
+            c.warnings += p.severity == Severity::Warning;
+            c.infos += p.severity == Severity::Info;
+            if (opt.quiet)
+                continue;
+            if (opt.json)
+                out += jsonLine(Json{{"check", p.check},
+                                     {"severity", severityName(p.severity)},
+                                     {"message", p.message},
+                                     {"file", where}});
+            else
+                out += fmt::format("{}: {}[{}]: {}\n",
+                                   where,
+                                   severityName(p.severity),
+                                   p.check,
+                                   p.message);
+        }
+        if (opt.json && !opt.quiet)
+            out += jsonLine(Json{{"timeline", dir},
+                                 {"layers", t->layers.size()},
+                                 {"errors", c.errors},
+                                 {"warnings", c.warnings}});
+        run.printer.emit(out);
+        run.add(c, ExitOk, false);
+        if (run.state && !run.state->recordTimeline(dir, fingerprint, c)) {
+            reportError(opt.resume, fmt::format("cannot write the resume file: {}", std::strerror(errno)));
+            run.add({}, ExitUsage, false);
+        }
     }
-    if (opt.json && !opt.quiet)
-        printJson(Json{{"timeline", dir},
-                       {"layers", t->layers.size()},
-                       {"errors", errors},
-                       {"warnings", warnings}});
-    totals.errors += errors;
-    totals.warnings += warnings;
-    if ((errors || warnings) && rc == ExitOk)
-        rc = ExitProblem;
-    std::vector<std::string> layers;
+    std::vector<LayerJob> layers;
     for (const TimelineLayer &l : t->layers)
         if (l.isMapped() && l.onDisk)
-            layers.push_back(l.path);
+            layers.push_back({l.path, l.fileSize, l.version});
     return layers;
 }
 
-} // namespace
-
-namespace {
-
-/// Validates one layer (a path or URL) and prints its report; counts into `totals` and `rc`.
-void checkFile(const std::string &given, const Options &opt, const Palette &pal,
-               CheckTotals &totals, int &rc)
+/// Validates one layer (a path or URL) and prints its report whole; counts it, records it in
+/// the resume file and moves the progress line. Runs on the pool's threads.
+void checkLayer(CheckRun &run, const LayerJob &job)
 {
-    const std::string file = displayPath(given);
-    auto mapped = openSource(given, true);
+    const Options &opt = run.opt;
+    const std::string file = displayPath(job.path);
+    if (const auto recorded = run.state ? run.state->layer(job) : std::nullopt) {
+        run.add(*recorded, ExitOk, true, true);
+        run.progress.finished(job.size, true);
+        return;
+    }
+    auto unreadable = [&](const std::string &message) {
+        if (opt.json && !opt.quiet)
+            run.printer.emit(jsonLine(Json{{"file", file}, {"unreadable", message}}));
+        run.add({}, ExitUsage, true);
+        run.progress.finished(job.size);
+    };
+    auto mapped = openSource(job.path, true, &run.layerOptions);
     if (!mapped) {
         reportError(file, mapped.error().message());
-        rc = ExitUsage;
-        return;
+        return unreadable(mapped.error().message());
     }
     ValidateOptions vo;
     vo.fileName = baseName(file);
     vo.pages = opt.pages;
     vo.maxProblems = std::size_t(opt.maxProblems);
-    vo.threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+    vo.threads = opt.threads ? opt.threads
+                             : std::max(1u, std::thread::hardware_concurrency() / opt.jobs);
     const ValidationReport r = validateLayer(**mapped, vo);
-    ++totals.files;
-    totals.errors += r.errors;
-    totals.warnings += r.warnings;
-    totals.infos += r.infos;
+    // Bytes a remote read could not fetch were read as zeros: the report is void (the error is
+    // printed once, by finishRemote) and the layer is left for a resumed run.
+    if (const auto *remote = dynamic_cast<const RemoteSource *>(mapped->get()))
+        if (const auto failure = remote->failure())
+            return unreadable(failure->message());
+    std::string out;
     if (opt.quiet) {
         // Nothing printed: the exit code says it.
     } else if (opt.json) {
         for (const Problem &p : r.problems) {
             Json o = problemJson(p);
             o["file"] = file;
-            printJson(o);
+            out += jsonLine(o);
         }
         Json checks = Json::array();
         for (const CheckTally &t : r.tallies)
@@ -297,32 +377,58 @@ void checkFile(const std::string &given, const Options &opt, const Palette &pal,
                                   {"severity", severityName(t.severity)},
                                   {"count", t.count},
                                   {"first_offset", t.firstOffset}});
-        printJson(Json{{"file", file},
-                       {"errors", r.errors},
-                       {"warnings", r.warnings},
-                       {"infos", r.infos},
-                       {"listed", r.problems.size()},
-                       {"truncated", r.truncated},
-                       {"checks", std::move(checks)},
-                       {"entries_checked", r.entriesChecked}});
+        out += jsonLine(Json{{"file", file},
+                             {"errors", r.errors},
+                             {"warnings", r.warnings},
+                             {"infos", r.infos},
+                             {"listed", r.problems.size()},
+                             {"truncated", r.truncated},
+                             {"checks", std::move(checks)},
+                             {"entries_checked", r.entriesChecked}});
     } else {
-        printGrouped(file, r, pal);
+        out = groupedText(file, r, run.pal);
     }
+    run.printer.emit(out);
+    int code = ExitOk;
     if (!opt.evidence.empty() && !writeEvidence(opt.evidence, file, (*mapped)->bytes(), r)) {
         reportError(opt.evidence, "cannot write the evidence files");
-        rc = ExitUsage;
+        code = ExitUsage;
     }
-    if (!r.clean() && rc == ExitOk)
-        rc = ExitProblem;
-
+    const Counts counts{r.errors, r.warnings, r.infos};
+    run.add(counts, code, true);
+    if (run.state && !run.state->recordLayer(job, counts)) {
+        reportError(opt.resume, fmt::format("cannot write the resume file: {}", std::strerror(errno)));
+        run.add({}, ExitUsage, false);
+    }
+    run.progress.finished(job.size);
 }
 
-/// Timelines below `root` in Neon's layout (`tenants/*/timelines/*/`): directories of a local
-/// tree or prefixes of an s3:// one, in name order, each with its path relative to `root`
-/// (what --shard hashes). Nullopt, the reason printed, when `root` cannot be listed.
-std::optional<std::vector<std::pair<std::string, std::string>>> findTimelines(const std::string &root)
+/// A timeline of a region: where it is, its path below the region's root (what --shard
+/// hashes) and its layers with their bytes.
+struct RegionTimeline
 {
-    std::vector<std::pair<std::string, std::string>> out;
+    std::string path, relative;
+    std::uint64_t layers = 0, bytes = 0;
+};
+
+/// Timelines below `root` in Neon's layout (`tenants/*/timelines/*/`): directories of a local
+/// tree or prefixes of an s3:// one, in path order. Nullopt, the reason printed, when `root`
+/// cannot be listed.
+std::optional<std::vector<RegionTimeline>> findTimelines(const std::string &root)
+{
+    std::map<std::string, RegionTimeline> found; // by relative path
+    auto add = [&found](const std::string &path, const std::string &relative,
+                        const std::string &name, std::uint64_t size) {
+        RegionTimeline &t = found[relative];
+        t.path = path;
+        t.relative = relative;
+        // What the scrub will validate: layers Neon's layer map would hold (not temp files).
+        const auto layer = LayerName::parse(name);
+        if (layer && layer->tempSuffix.empty()) {
+            ++t.layers;
+            t.bytes += size;
+        }
+    };
     if (isRemotePath(root)) {
         auto url = parseObjectUrl(root.ends_with('/') ? root : root + "/");
         if (!url) {
@@ -330,24 +436,27 @@ std::optional<std::vector<std::pair<std::string, std::string>>> findTimelines(co
             return std::nullopt;
         }
         // One listing of everything below tenants/ (no delimiter: every S3-compatible store
-        // lists keys, not all return common prefixes); the timelines are the key prefixes of
-        // the form tenants/T/timelines/TL/.
+        // lists keys, not all return common prefixes): tenants/T/timelines/TL/NAME.
         auto all = listObjects(url->withKey(url->key + "tenants/"), remoteOptions());
         if (!all) {
             reportError(url->display, all.error());
             return std::nullopt;
         }
-        std::set<std::string> seen;
         for (const ObjectInfo &o : *all) {
-            const std::string rel = o.key.substr(url->key.size()); // tenants/T/timelines/TL/name
-            std::size_t cut = 0;
-            for (int slash = 0; slash < 4 && cut != std::string::npos; ++slash)
-                cut = rel.find('/', cut == 0 && slash == 0 ? 0 : cut + 1);
-            if (cut == std::string::npos || rel.compare(rel.find('/', 8) + 1, 10, "timelines/") != 0)
+            const std::string rel = o.key.substr(url->key.size());
+            std::vector<std::string_view> parts;
+            for (std::size_t at = 0, slash; parts.size() < 4; at = slash + 1) {
+                slash = rel.find('/', at);
+                if (slash == std::string::npos)
+                    break;
+                parts.push_back(std::string_view(rel).substr(at, slash - at));
+            }
+            if (parts.size() < 4 || parts[1].empty() || parts[2] != "timelines" || parts[3].empty())
                 continue;
-            const std::string timeline = rel.substr(0, cut + 1);
-            if (seen.insert(timeline).second)
-                out.emplace_back(url->withKey(url->key + timeline).display, timeline);
+            const std::size_t cut = 4 + parts[0].size() + parts[1].size() + parts[2].size()
+                                    + parts[3].size();
+            const std::string timeline = rel.substr(0, cut);
+            add(url->withKey(url->key + timeline).display, timeline, rel.substr(cut), o.size);
         }
     } else {
         namespace fs = std::filesystem;
@@ -358,12 +467,19 @@ std::optional<std::vector<std::pair<std::string, std::string>>> findTimelines(co
             return std::nullopt;
         }
         for (const auto &tenant : fs::directory_iterator(fs::path(root) / "tenants", ec))
-            for (const auto &tl : fs::directory_iterator(tenant.path() / "timelines", ec))
-                if (tl.is_directory())
-                    out.emplace_back(tl.path().string(),
-                                     fs::relative(tl.path(), root).generic_string() + "/");
+            for (const auto &tl : fs::directory_iterator(tenant.path() / "timelines", ec)) {
+                if (!tl.is_directory())
+                    continue;
+                const std::string relative = fs::relative(tl.path(), root).generic_string() + "/";
+                add(tl.path().string(), relative, {}, 0);
+                for (const auto &f : fs::directory_iterator(tl.path(), ec))
+                    if (f.is_regular_file())
+                        add(tl.path().string(), relative, f.path().filename().string(), f.file_size(ec));
+            }
     }
-    std::sort(out.begin(), out.end());
+    std::vector<RegionTimeline> out;
+    for (auto &[relative, t] : found)
+        out.push_back(std::move(t));
     return out;
 }
 
@@ -379,10 +495,20 @@ bool inShard(const std::string &relative, std::uint64_t k, std::uint64_t n)
     return h % n == k - 1;
 }
 
+/// A file named alone: its size and modification time identify it for --resume (a URL named
+/// alone is always checked).
+LayerJob fileJob(const std::string &path)
+{
+    struct stat st{};
+    if (isRemotePath(path) || ::stat(path.c_str(), &st) != 0)
+        return {path, 0, {}};
+    return {path,
+            std::uint64_t(st.st_size),
+            std::to_string(std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec)};
+}
+
 int cmdCheck(const std::vector<std::string> &args, const Options &opt)
 {
-    int rc = ExitOk;
-    CheckTotals totals;
     if (!opt.evidence.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(opt.evidence, ec);
@@ -392,44 +518,81 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
             return ExitUsage;
         }
     }
-    const Palette pal{opt.color == Color::Always
-                      || (opt.color == Color::Auto && ::isatty(STDOUT_FILENO))};
-    if (opt.recursive) {
-        // Timeline by timeline: its checks, then its layers, streamed as each is done.
-        for (const std::string &a : args) {
-            const auto timelines = findTimelines(a);
-            if (!timelines) {
-                rc = ExitUsage;
-                continue;
-            }
-            for (const auto &[path, relative] : *timelines)
-                if (!opt.shardCount || inShard(relative, opt.shardIndex, opt.shardCount))
-                    for (const std::string &f : scrubTimeline(path, opt, rc, totals))
-                        checkFile(f, opt, pal, totals, rc);
+    CheckRun run(opt,
+                 opt.color == Color::Always || (opt.color == Color::Auto && ::isatty(STDOUT_FILENO)),
+                 !opt.list && ::isatty(STDERR_FILENO));
+    if (!opt.resume.empty()) {
+        auto state = ScrubState::open(opt.resume);
+        if (!state) {
+            reportError(opt.resume, state.error().message());
+            return ExitUsage;
         }
-    } else {
-        // The timelines' checks first, then every layer.
-        std::vector<std::string> files;
-        for (const std::string &a : args) {
-            std::error_code ec;
-            if (std::filesystem::is_directory(a, ec) || isIndexFile(a) || isTimelinePrefix(a)) {
-                for (std::string &f : scrubTimeline(a, opt, rc, totals))
-                    files.push_back(std::move(f));
-            } else {
-                files.push_back(a);
-            }
-        }
-        for (const std::string &given : files)
-            checkFile(given, opt, pal, totals, rc);
+        run.state = std::move(state.value());
     }
-    if (opt.json && !opt.quiet)
-        printJson(Json{{"total", true},
-                       {"files", totals.files},
-                       {"errors", totals.errors},
-                       {"warnings", totals.warnings},
-                       {"infos", totals.infos}});
+    // Layers checked side by side share the cache; each keeps enough for its 8 MiB reads.
+    run.layerOptions = remoteOptions();
+    run.layerOptions.cacheBytes = std::max<std::uint64_t>(remoteOptions().cacheBytes / opt.jobs,
+                                                          64ull << 20);
+    {
+        LayerPool pool(opt.jobs, [&run](const LayerJob &job) { checkLayer(run, job); });
+        if (opt.recursive) {
+            // Timeline by timeline: its checks, then its layers into the pool, so that the next
+            // timeline is listed while the layers of this one are read.
+            for (const std::string &a : args) {
+                const auto timelines = findTimelines(a);
+                if (!timelines) {
+                    run.add({}, ExitUsage, false);
+                    continue;
+                }
+                std::vector<const RegionTimeline *> share;
+                for (const RegionTimeline &t : *timelines)
+                    if (!opt.shardCount || inShard(t.relative, opt.shardIndex, opt.shardCount))
+                        share.push_back(&t);
+                if (opt.list) {
+                    for (const RegionTimeline *t : share)
+                        printJson(Json{{"timeline", t->path},
+                                       {"relative", t->relative},
+                                       {"layers", t->layers},
+                                       {"bytes", t->bytes}});
+                    continue;
+                }
+                for (const RegionTimeline *t : share)
+                    run.progress.expect(t->layers, t->bytes);
+                for (const RegionTimeline *t : share)
+                    for (LayerJob &job : timelineLayers(run, t->path))
+                        pool.add(std::move(job));
+            }
+        } else {
+            // The timelines' checks first, then every layer.
+            std::vector<LayerJob> jobs;
+            for (const std::string &a : args) {
+                std::error_code ec;
+                if (std::filesystem::is_directory(a, ec) || isIndexFile(a) || isTimelinePrefix(a)) {
+                    for (LayerJob &job : timelineLayers(run, a))
+                        jobs.push_back(std::move(job));
+                } else {
+                    jobs.push_back(fileJob(a));
+                }
+            }
+            for (const LayerJob &job : jobs)
+                run.progress.expect(1, job.size);
+            for (LayerJob &job : jobs)
+                pool.add(std::move(job));
+        }
+    }
+    run.progress.end();
+    if (opt.json && !opt.quiet && !opt.list) {
+        Json total{{"total", true},
+                   {"files", run.files},
+                   {"errors", run.counts.errors},
+                   {"warnings", run.counts.warnings},
+                   {"infos", run.counts.infos}};
+        if (run.state)
+            total["resumed"] = run.resumed;
+        printJson(total);
+    }
     std::fflush(stdout);
-    return rc;
+    return run.rc;
 }
 
 int cmdSalvage(const std::string &in, const std::string &outArg, const Options &opt)
@@ -493,7 +656,7 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
     {
         Options opt;
         std::vector<std::string> files;
-        std::string in, out, maxText, shardText;
+        std::string in, out, maxText, shardText, jobsText;
     };
     auto st = std::make_shared<State>();
     Options &opt = st->opt;
@@ -544,10 +707,28 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
                     "an s3:// prefix), timeline by timeline");
     check->add_option("--shard", st->shardText, "with --recursive: only share K of N of the timelines")
         ->option_text("K/N");
+    check
+        ->add_option("--jobs",
+                     st->jobsText,
+                     "layers checked at once, each report printed whole as it finishes "
+                     "(default: one per core with --recursive, else 1: reports in order)")
+        ->check(countValidator())
+        ->option_text("N");
+    check
+        ->add_option("--resume",
+                     opt.resume,
+                     "record each layer and timeline checked in FILE, and skip those it already "
+                     "holds with the same size and ETag (or mtime): a killed run goes on")
+        ->option_text("FILE");
+    check->add_flag("--list",
+                    opt.list,
+                    "with --recursive: list the timelines (JSON lines: path, layers, bytes) and "
+                    "read nothing");
     addQuiet(check, opt);
     check->footer(fmt::format(
         "Exit status: 0 clean (info allowed), 1 errors or warnings, 2 a file cannot be read.\n"
-        "Example:\n  layerctl check --evidence /tmp/evidence {}",
+        "Examples:\n  layerctl check --evidence /tmp/evidence {}\n"
+        "  layerctl check --recursive --json --resume scrub.state s3://bucket/ > report.jsonl",
         kExampleLayer));
     check->callback([st, &run] {
         if (!st->maxText.empty())
@@ -565,6 +746,14 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
             st->opt.shardIndex = k;
             st->opt.shardCount = n;
         }
+        if (st->opt.list && !st->opt.recursive)
+            return usageError(run, "check", "--list goes with --recursive");
+        const auto jobs = st->jobsText.empty() ? std::nullopt : parseSize(st->jobsText);
+        if (jobs && *jobs > 1024)
+            return usageError(run, "check", fmt::format("--jobs: at most 1024, found {}", *jobs));
+        st->opt.jobs = jobs ? unsigned(*jobs)
+                       : st->opt.recursive ? std::max(1u, std::thread::hardware_concurrency())
+                                           : 1u;
         run = [st] { return cmdCheck(st->files, st->opt); };
     });
 

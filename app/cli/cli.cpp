@@ -84,7 +84,9 @@ RemoteOptions &remoteOptions()
     return options;
 }
 
-Result<std::shared_ptr<const ByteSource>> openSource(const std::string &path, bool wholeFile)
+Result<std::shared_ptr<const ByteSource>> openSource(const std::string &path,
+                                                     bool wholeFile,
+                                                     const RemoteOptions *options)
 {
     if (!isRemotePath(path)) {
         auto mapped = MappedFile::open(path);
@@ -92,8 +94,13 @@ Result<std::shared_ptr<const ByteSource>> openSource(const std::string &path, bo
             return mapped.error();
         return std::shared_ptr<const ByteSource>(std::move(mapped.value()));
     }
-    std::shared_ptr<RemoteSource> source = recentRemote(path);
-    if (!source) {
+    std::shared_ptr<RemoteSource> source = options ? nullptr : recentRemote(path);
+    if (options) {
+        auto remote = RemoteSource::open(path, *options);
+        if (!remote)
+            return remote.error();
+        source = std::move(remote.value());
+    } else if (!source) {
         auto remote = RemoteSource::open(path, remoteOptions());
         if (!remote)
             return remote.error();

@@ -49,6 +49,9 @@ struct Options
     bool recursive = false;          ///< check: each path is a region of timelines
     std::uint64_t shardIndex = 0;    ///< check --shard K/N: K (1-based); 0 = every timeline
     std::uint64_t shardCount = 0;    ///< N
+    unsigned jobs = 1;               ///< check: layers in flight
+    std::string resume;              ///< check: the resume file
+    bool list = false;               ///< check --recursive: list the timelines only
     Color color = Color::Auto;
     // rewrite-summary: unset = keep; set (maybe empty) = change, validated by the command.
     std::optional<std::string> tenant, timeline, keyStart, keyEnd, lsn, lsnStart, lsnEnd;
@@ -68,9 +71,11 @@ std::optional<Timeline> openTimeline(const std::string &path, const std::string 
 bool writeText(const std::string &path, const std::string &text);
 /// Opens a layer file, or a remote object (s3://, http://, https://) read in place. With
 /// `wholeFile` the command is about to read all of it (a remote object is fetched ahead).
-/// Errors name the path or URL (never a credential).
+/// Errors name the path or URL (never a credential). With `options` a remote object is opened
+/// with those and not kept for the next command step (a scrub's layers, each read once).
 Result<std::shared_ptr<const ByteSource>> openSource(const std::string &path,
-                                                     bool wholeFile = false);
+                                                     bool wholeFile = false,
+                                                     const RemoteOptions *options = nullptr);
 /// Opens a layer through openSource; returns ExitOk, ExitUsage (I/O, not a file) or
 /// ExitProblem (not a valid layer), the error printed naming the file and offset.
 int openLayer(const std::string &file, std::optional<Layer> &out, bool wholeFile = false);

@@ -15,11 +15,15 @@ std::string sha256Hex(Bytes bytes)
     return toHex(Bytes(md, len));
 }
 
+std::string jsonLine(const Json &object)
+{
+    return object.dump(-1, ' ', false, Json::error_handler_t::replace) + '\n';
+}
+
 void printJson(const Json &object)
 {
-    const std::string line = object.dump(-1, ' ', false, Json::error_handler_t::replace);
+    const std::string line = jsonLine(object);
     std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fputc('\n', stdout);
 }
 
 Json summaryJson(const Layer &layer, const std::vector<std::uint64_t> &levels)

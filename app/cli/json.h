@@ -18,7 +18,9 @@ Json summaryJson(const Layer &layer, const std::vector<std::uint64_t> &levels);
 Json entryJson(const Layer &layer, const Entry &entry, const EntryDetails &details, bool withZstd);
 /// Lowercase hex sha256 (OpenSSL).
 std::string sha256Hex(Bytes bytes);
-/// One compact JSON object and a newline on stdout.
+/// One compact JSON object and a newline.
+std::string jsonLine(const Json &object);
+/// jsonLine on stdout.
 void printJson(const Json &object);
 
 } // namespace layerscope::cli

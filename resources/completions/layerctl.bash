@@ -24,7 +24,7 @@ _layerctl()
         rewrite) opts="--compression --quiet" ;;
         demo) opts="" ;;
         synth) opts="--kind --size --entries --value-size --compression" ;;
-        check) opts="--json --index --pages --evidence --max-problems --threads --color --quiet --recursive --shard" ;;
+        check) opts="--json --index --pages --evidence --max-problems --threads --color --quiet --recursive --shard --jobs --resume --list" ;;
         salvage) opts="--quiet" ;;
         rewrite-summary) opts="--tenant-id --new-tenant-id --timeline-id --new-timeline-id --key-start --key-end --lsn --lsn-start --lsn-end --in-place --no-backup --keep-backups --dry-run --force --quiet" ;;
     esac

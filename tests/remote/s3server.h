@@ -133,6 +133,7 @@ struct Fault
     int count = 1;          ///< how many in a row (-1: all from `from` on)
     QString replaceKey;     ///< Replace: the key PUT anew (with replaceBody) before forwarding
     QByteArray replaceBody;
+    int delayMs = 0;        ///< every request waits this long before it is forwarded (a slow store)
 };
 
 /// A logged request.
@@ -245,6 +246,8 @@ private:
                 std::lock_guard lock(m_m);
                 ++m_hits;
             }
+            if (m_fault.delayMs)
+                QThread::msleep(m_fault.delayMs);
             if (hit && m_fault.kind == Fault::Replace)
                 m_server.put(m_fault.replaceKey, m_fault.replaceBody);
             QByteArray upstreamReq = req;

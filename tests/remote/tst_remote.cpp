@@ -1,7 +1,7 @@
 // layerctl on objects in a real S3-compatible server (s3rver on 127.0.0.1), through a
 // fault-injecting proxy that logs every request.
 
-#include "s3server.h"
+#include "remotetest.h"
 #include "testutil.h"
 #include "timelinefixture.h"
 
@@ -27,8 +27,6 @@ const QString kPrefix
     = QStringLiteral("pageserver/v1/tenants/0123456789abcdef0123456789abcdef/timelines/"
                      "fedcba9876543210fedcba9876543210/");
 const QString kGeneration = QStringLiteral("-00000001");
-const QByteArray kSecret = "s3cr3t-never-printed-9f8e7d";
-const QByteArray kToken = "t0ken-never-printed-1a2b3c";
 #ifdef LAYERSCOPE_REMOTE_QUICK
 // Under the sanitizers (10x slower): a smaller generated layer, and the command rows on one
 // fixture and the generated layer only; every fault row still runs.
@@ -38,39 +36,6 @@ constexpr int kFirstLayer = 1;
 const QString kBigSize = QStringLiteral("24M");
 constexpr int kFirstLayer = 0;
 #endif
-
-struct Run
-{
-    int code;
-    QByteArray out;
-    QByteArray err;
-};
-
-/// layerctl with the AWS environment pointing at `endpoint`, short timeouts and backoff.
-Run layerctl(const QString &endpoint, const QStringList &args)
-{
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("AWS_ENDPOINT_URL", endpoint);
-    env.insert("AWS_ACCESS_KEY_ID", "S3RVER");
-    env.insert("AWS_SECRET_ACCESS_KEY", QString::fromUtf8(kSecret));
-    env.insert("AWS_SESSION_TOKEN", QString::fromUtf8(kToken));
-    env.insert("AWS_REGION", "us-east-1");
-    env.insert("LAYERSCOPE_REMOTE_STALL_TIMEOUT_MS", "1000");
-    env.insert("LAYERSCOPE_REMOTE_CONNECT_TIMEOUT_MS", "2000");
-    env.insert("LAYERSCOPE_REMOTE_BACKOFF_MS", "20");
-    env.insert("LAYERSCOPE_REMOTE_ATTEMPTS", "4");
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(LAYERCTL_PATH), args);
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        return {-2, p.readAllStandardOutput(), "layerctl hung"};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
 
 } // namespace
 
@@ -97,7 +62,6 @@ private slots:
     void timelinePrefix();
     void findReadsOnlyThePath_data();
     void findReadsOnlyThePath();
-    void regionRecursive();
 
 private:
     QString remote(const QString &name) const
@@ -428,55 +392,6 @@ void TestRemote::refusals()
     QVERIFY(!r.err.contains("pw@"));
 }
 
-namespace {
-
-const QString kTimeline = QStringLiteral(
-    "pageserver/v1/tenants/0123456789abcdef0123456789abcdef/timelines/"
-    "11112222333344445555666677778888/");
-
-/// The generated timeline (known read paths) under Neon's remote layout: every file with the
-/// generation suffix 00000002, index_part.json-00000002 listing them (the live one) and an
-/// older index_part.json-00000001 listing nothing. `damage` plants index disagreements: the
-/// first layer listed with a wrong size, the second not listed, one listed that is missing.
-void uploadTimeline(const S3Server &server, const QString &localDir, bool damage,
-                    const QString &timeline = kTimeline)
-{
-    timelinefixture::writeTimeline(localDir);
-    QStringList entries;
-    int i = 0;
-    QDirIterator it(localDir, QDir::Files);
-    QStringList files;
-    while (it.hasNext())
-        files << it.next();
-    files.sort();
-    for (const QString &f : files) {
-        const QString name = QFileInfo(f).fileName();
-        const QByteArray bytes = testutil::readAll(f);
-        QVERIFY(server.put(timeline + name + "-00000002", bytes));
-        const auto parsed = layerscope::LayerName::parse(name.toStdString());
-        if (!parsed || !parsed->tempSuffix.empty())
-            continue;
-        ++i;
-        if (damage && i == 2)
-            continue; // not listed
-        entries << QStringLiteral(R"("%1":{"file_size":%2,"generation":2})")
-                       .arg(name)
-                       .arg(damage && i == 1 ? bytes.size() + 8192 : bytes.size());
-    }
-    if (damage)
-        entries << QStringLiteral(
-            R"("000000000000000000000000000000000000-FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF__0000000000000400-0000000000000500":{"file_size":8192,"generation":2})");
-    const QString meta = QStringLiteral(
-        R"("disk_consistent_lsn":"0/300","metadata_bytes":{"disk_consistent_lsn":"0/300","prev_record_lsn":null,"ancestor_timeline":null,"ancestor_lsn":"0/0","latest_gc_cutoff_lsn":"0/100","initdb_lsn":"0/100","pg_version":16})");
-    QVERIFY(server.put(timeline + "index_part.json-00000002",
-                       QStringLiteral(R"({"version":11,"layer_metadata":{%1},%2})")
-                           .arg(entries.join(','), meta)
-                           .toUtf8()));
-    QVERIFY(server.put(timeline + "index_part.json-00000001",
-                       QStringLiteral(R"({"version":11,"layer_metadata":{},%1})").arg(meta).toUtf8()));
-}
-
-} // namespace
 
 // ls and check on a prefix: the live index (highest generation) against the listing, then
 // every layer validated; the same verdicts as the local directory checked with that index.
@@ -553,68 +468,5 @@ void TestRemote::findReadsOnlyThePath()
 // check --recursive over a region of 3 tenants × 2 timelines (one with index disagreements):
 // every timeline and every layer once; --shard K/3 splits it into three disjoint parts whose
 // union is the whole run.
-void TestRemote::regionRecursive()
-{
-    QTemporaryDir local;
-    QStringList timelines;
-    for (int t = 0; t < 3; ++t)
-        for (int l = 0; l < 2; ++l) {
-            const QString rel = QStringLiteral("tenants/%1/timelines/%2/")
-                                    .arg(QString(32, QChar('a' + t)), QString(31, QChar('0' + l)) + "f");
-            timelines << rel;
-            QDir().mkpath(local.filePath(rel));
-            uploadTimeline(*m_server, local.filePath(rel), t == 1 && l == 1, "region/" + rel);
-        }
-    const QString region = "s3://" + kBucket + "/region/";
-    auto timelineLines = [](const QByteArray &out) {
-        QStringList seen;
-        int layers = 0;
-        for (const QByteArray &line : out.split('\n')) {
-            const QJsonObject o = QJsonDocument::fromJson(line).object();
-            if (o.contains("timeline"))
-                seen << o["timeline"].toString();
-            layers += o.contains("entries_checked");
-        }
-        return std::make_pair(seen, layers);
-    };
-    const Run all = layerctl(m_server->endpoint(), {"check", "--recursive", "--json", region});
-    QCOMPARE(all.code, 1);
-    const auto [seen, layers] = timelineLines(all.out);
-    QCOMPARE(seen.size(), 6);
-    QCOMPARE(QSet<QString>(seen.begin(), seen.end()).size(), 6);
-    QCOMPARE(layers, 30); // 5 layers in each timeline, each once
-    int indexProblems = 0;
-    for (const QByteArray &line : all.out.split('\n'))
-        if (line.contains("\"timeline-index\""))
-            indexProblems += line.contains("/tenants/" + QByteArray(32, 'b') + "/timelines/" + QByteArray(31, '1') + "f/")
-                                 || !line.contains("s3://"); // the missing layer is named alone
-    QVERIFY(indexProblems >= 3);
-
-    QStringList union_;
-    int unionLayers = 0;
-    for (int k = 1; k <= 3; ++k) {
-        const Run part = layerctl(m_server->endpoint(),
-                                  {"check", "--recursive", "--json", "--shard",
-                                   QStringLiteral("%1/3").arg(k), region});
-        QVERIFY(part.code == 0 || part.code == 1);
-        const auto [s, n] = timelineLines(part.out);
-        union_ += s;
-        unionLayers += n;
-    }
-    union_.sort();
-    QStringList sorted = seen;
-    sorted.sort();
-    QCOMPARE(union_, sorted); // the same timelines, none twice
-    QCOMPARE(unionLayers, 30);
-
-    // The same region as a local tree.
-    const Run tree = layerctl(m_server->endpoint(), {"check", "--recursive", "--json", local.path()});
-    QCOMPARE(tree.code, 1);
-    QCOMPARE(timelineLines(tree.out).first.size(), 6);
-    QCOMPARE(timelineLines(tree.out).second, 30);
-    QCOMPARE(layerctl(m_server->endpoint(), {"check", "--shard", "1/3", region}).code, 2);
-    QCOMPARE(layerctl(m_server->endpoint(), {"check", "--recursive", "--shard", "4/3", region}).code, 2);
-}
-
 QTEST_GUILESS_MAIN(TestRemote)
 #include "tst_remote.moc"

@@ -50,7 +50,7 @@ Result<Timeline> openRemoteTimeline(const ObjectUrl &prefix, const RemoteOptions
             }
             continue;
         }
-        t.layers.push_back(timelineFile(name, prefix.withKey(o.key).display, o.size));
+        t.layers.push_back(timelineFile(name, prefix.withKey(o.key).display, o.size, o.etag));
     }
     std::sort(t.layers.begin(), t.layers.end(), [](const TimelineLayer &a, const TimelineLayer &b) {
         return a.fileName < b.fileName;

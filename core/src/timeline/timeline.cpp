@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
 #include <map>
@@ -17,12 +18,14 @@ Result<Layer> openTimelineLayer(const Timeline &timeline, const std::string &pat
     return timeline.opener ? timeline.opener(path) : Layer::openFile(path);
 }
 
-TimelineLayer timelineFile(std::string fileName, std::string path, std::uint64_t size)
+TimelineLayer timelineFile(std::string fileName, std::string path, std::uint64_t size,
+                           std::string version)
 {
     TimelineLayer l;
     l.fileName = std::move(fileName);
     l.path = std::move(path);
     l.fileSize = size;
+    l.version = std::move(version);
     l.name = LayerName::parse(l.fileName, &l.nameError);
     return l;
 }
@@ -40,8 +43,12 @@ Result<Timeline> scanTimeline(const std::string &dir)
         std::error_code fileEc;
         if (!de.is_regular_file(fileEc))
             continue;
-        t.layers.push_back(timelineFile(de.path().filename().string(), de.path().string(),
-                                        de.file_size(fileEc)));
+        const auto mtime = de.last_write_time(fileEc).time_since_epoch();
+        t.layers.push_back(timelineFile(
+            de.path().filename().string(),
+            de.path().string(),
+            de.file_size(fileEc),
+            std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(mtime).count())));
     }
     std::sort(t.layers.begin(), t.layers.end(), [](const TimelineLayer &a, const TimelineLayer &b) {
         return a.fileName < b.fileName;

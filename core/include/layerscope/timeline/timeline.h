@@ -17,6 +17,9 @@ struct TimelineLayer
     std::string fileName;
     std::string path;
     std::uint64_t fileSize = 0;
+    /// What changes when the content is replaced: a remote object's ETag, a local file's
+    /// modification time in nanoseconds (empty when unknown, e.g. a layer only listed).
+    std::string version;
     /// The parsed name; nullopt when the name is not a layer name (`nameError` says why).
     std::optional<LayerName> name;
     std::string nameError;
@@ -87,7 +90,8 @@ struct Timeline
 Result<Layer> openTimelineLayer(const Timeline &timeline, const std::string &path);
 
 /// One file (or object) of a timeline: its name parsed, nothing read.
-TimelineLayer timelineFile(std::string fileName, std::string path, std::uint64_t size);
+TimelineLayer timelineFile(std::string fileName, std::string path, std::uint64_t size,
+                           std::string version = {});
 
 /// Lists the regular files of `dir` (not recursive) in name order, parsing each name; files
 /// whose names do not parse are kept (listed, not hidden). Error: the directory cannot be read.

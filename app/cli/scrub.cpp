@@ -1,0 +1,282 @@
+#include "scrub.h"
+
+#include "json.h"
+
+#include <layerscope/report/table.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace layerscope::cli {
+
+namespace {
+
+std::string layerKey(const std::string &path, std::uint64_t size, const std::string &version)
+{
+    return fmt::format("{}\n{}\n{}", path, size, version);
+}
+
+Counts countsOf(const Json &o)
+{
+    Counts c;
+    c.errors = o.value("errors", std::size_t(0));
+    c.warnings = o.value("warnings", std::size_t(0));
+    c.infos = o.value("infos", std::size_t(0));
+    return c;
+}
+
+Json countsJson(Json o, const Counts &c)
+{
+    o["errors"] = c.errors;
+    o["warnings"] = c.warnings;
+    o["infos"] = c.infos;
+    return o;
+}
+
+} // namespace
+
+Result<std::unique_ptr<ScrubState>> ScrubState::open(const std::string &path)
+{
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return pathError("a resume file that can be created and written",
+                         fmt::format("{}: {}", path, std::strerror(errno)));
+    std::unique_ptr<ScrubState> state(new ScrubState(fd, path));
+    std::string text;
+    char buf[1 << 16];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+        if (n < 0)
+            return pathError("a readable resume file", fmt::format("{}: {}", path, std::strerror(errno)));
+        text.append(buf, std::size_t(n));
+    }
+    // A run killed while writing leaves a last line without its newline: cut it off, so that
+    // the next record starts on a line of its own.
+    const std::size_t complete = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
+    if (complete != text.size() && ::ftruncate(fd, off_t(complete)) != 0)
+        return pathError("a writable resume file", fmt::format("{}: {}", path, std::strerror(errno)));
+    if (::lseek(fd, off_t(complete), SEEK_SET) < 0)
+        return pathError("a seekable resume file", fmt::format("{}: {}", path, std::strerror(errno)));
+    std::size_t lineNo = 0;
+    for (std::size_t at = 0; at < complete; ++lineNo) {
+        const std::size_t end = text.find('\n', at);
+        const Json o = Json::parse(text.begin() + std::ptrdiff_t(at),
+                                   text.begin() + std::ptrdiff_t(end),
+                                   nullptr,
+                                   false);
+        at = end + 1;
+        if (o.is_object() && o.contains("layer") && o["layer"].is_string())
+            state->m_layers[layerKey(o["layer"].get<std::string>(),
+                                     o.value("size", std::uint64_t(0)),
+                                     o.value("version", std::string()))]
+                = countsOf(o);
+        else if (o.is_object() && o.contains("timeline") && o["timeline"].is_string())
+            state->m_timelines[o["timeline"].get<std::string>() + '\n'
+                               + o.value("fingerprint", std::string())]
+                = countsOf(o);
+        else
+            return pathError("a resume file written by layerctl check --resume (JSON lines)",
+                             fmt::format("{}: line {} is not one of its records", path, lineNo + 1));
+    }
+    return state;
+}
+
+ScrubState::ScrubState(int fd, std::string path)
+    : m_fd(fd)
+    , m_path(std::move(path))
+{}
+
+ScrubState::~ScrubState()
+{
+    ::close(m_fd);
+}
+
+std::optional<Counts> ScrubState::layer(const LayerJob &job) const
+{
+    if (job.version.empty())
+        return std::nullopt;
+    std::lock_guard lock(m_mutex);
+    const auto it = m_layers.find(layerKey(job.path, job.size, job.version));
+    return it == m_layers.end() ? std::nullopt : std::optional(it->second);
+}
+
+std::optional<Counts> ScrubState::timeline(const std::string &path,
+                                          const std::string &fingerprint) const
+{
+    std::lock_guard lock(m_mutex);
+    const auto it = m_timelines.find(path + '\n' + fingerprint);
+    return it == m_timelines.end() ? std::nullopt : std::optional(it->second);
+}
+
+bool ScrubState::recordLayer(const LayerJob &job, const Counts &counts)
+{
+    if (job.version.empty())
+        return true;
+    std::lock_guard lock(m_mutex);
+    m_layers[layerKey(job.path, job.size, job.version)] = counts;
+    return append(jsonLine(
+        countsJson(Json{{"layer", job.path}, {"size", job.size}, {"version", job.version}}, counts)));
+}
+
+bool ScrubState::recordTimeline(const std::string &path,
+                                const std::string &fingerprint,
+                                const Counts &counts)
+{
+    std::lock_guard lock(m_mutex);
+    m_timelines[path + '\n' + fingerprint] = counts;
+    return append(jsonLine(countsJson(Json{{"timeline", path}, {"fingerprint", fingerprint}}, counts)));
+}
+
+bool ScrubState::append(const std::string &line)
+{
+    for (std::size_t done = 0; done < line.size();) {
+        const ssize_t n = ::write(m_fd, line.data() + done, line.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        done += std::size_t(n);
+    }
+    return ::fdatasync(m_fd) == 0;
+}
+
+Progress::Progress(bool on)
+    : m_on(on)
+    , m_start(std::chrono::steady_clock::now())
+{}
+
+void Progress::expect(std::uint64_t layers, std::uint64_t bytes)
+{
+    std::lock_guard lock(m_mutex);
+    m_layers += layers;
+    m_bytes += bytes;
+}
+
+void Progress::finished(std::uint64_t bytes, bool resumed)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        ++m_doneLayers;
+        m_doneBytes += bytes;
+        if (resumed)
+            m_resumedBytes += bytes;
+    }
+    draw();
+}
+
+void Progress::clear()
+{
+    if (!m_on)
+        return;
+    std::lock_guard lock(m_mutex);
+    if (m_drawn)
+        std::fputs("\r\033[K", stderr);
+    m_drawn = false;
+}
+
+void Progress::end()
+{
+    if (!m_on)
+        return;
+    draw(true);
+    std::fputc('\n', stderr);
+}
+
+void Progress::draw(bool force)
+{
+    if (!m_on)
+        return;
+    std::lock_guard lock(m_mutex);
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && m_drawn && now - m_lastDraw < std::chrono::milliseconds(200))
+        return;
+    m_lastDraw = now;
+    // The rate counts what this run read, not what an earlier run left checked.
+    const double seconds = std::chrono::duration<double>(now - m_start).count();
+    const double rate = seconds > 0 ? double(m_doneBytes - m_resumedBytes) / seconds : 0;
+    const std::uint64_t left = m_bytes > m_doneBytes ? m_bytes - m_doneBytes : 0;
+    std::string eta = "--:--";
+    if (rate > 0) {
+        const auto s = std::uint64_t(double(left) / rate);
+        eta = s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+                        : fmt::format("{}:{:02}", s / 60, s % 60);
+    }
+    std::fputs(fmt::format("\r\033[Kcheck: {}/{} layers, {} of {}, {}/s, ETA {}",
+                           m_doneLayers,
+                           m_layers,
+                           humanBytes(m_doneBytes),
+                           humanBytes(m_bytes),
+                           humanBytes(std::uint64_t(rate)),
+                           eta)
+                   .c_str(),
+               stderr);
+    std::fflush(stderr);
+    m_drawn = true;
+}
+
+void Printer::emit(const std::string &text)
+{
+    if (text.empty())
+        return;
+    std::lock_guard lock(m_mutex);
+    m_progress.clear();
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    m_progress.draw(true);
+}
+
+LayerPool::LayerPool(unsigned jobs, Work work)
+    : m_work(std::move(work))
+{
+    for (unsigned i = 0; i < std::max(1u, jobs); ++i)
+        m_threads.emplace_back([this] { run(); });
+}
+
+LayerPool::~LayerPool()
+{
+    finish();
+}
+
+void LayerPool::add(LayerJob job)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_queue.push_back(std::move(job));
+    }
+    m_ready.notify_one();
+}
+
+void LayerPool::finish()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_closing = true;
+    }
+    m_ready.notify_all();
+    for (std::thread &t : m_threads)
+        t.join();
+    m_threads.clear();
+}
+
+void LayerPool::run()
+{
+    for (;;) {
+        LayerJob job;
+        {
+            std::unique_lock lock(m_mutex);
+            m_ready.wait(lock, [this] { return m_closing || !m_queue.empty(); });
+            if (m_queue.empty())
+                return;
+            job = std::move(m_queue.front());
+            m_queue.pop_front();
+        }
+        m_work(job);
+    }
+}
+
+} // namespace layerscope::cli
