@@ -529,10 +529,12 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
         }
         run.state = std::move(state.value());
     }
-    // Layers checked side by side share the cache; each keeps enough for its 8 MiB reads.
+    // Layers checked side by side share the connections and the cache: in all, as many GETs
+    // in flight as one object would have (or one per layer), and enough cache for each.
     run.layerOptions = remoteOptions();
+    run.layerOptions.parallel = std::max(1u, remoteOptions().parallel / opt.jobs);
     run.layerOptions.cacheBytes = std::max<std::uint64_t>(remoteOptions().cacheBytes / opt.jobs,
-                                                          64ull << 20);
+                                                          128ull << 20);
     {
         LayerPool pool(opt.jobs, [&run](const LayerJob &job) { checkLayer(run, job); });
         if (opt.recursive) {
@@ -563,20 +565,26 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
                         pool.add(std::move(job));
             }
         } else {
-            // The timelines' checks first, then every layer.
-            std::vector<LayerJob> jobs;
+            // Several layers at once: each timeline's layers go to the pool as soon as its checks
+            // are done. One at a time: the timelines' checks first, then every layer, in order.
+            std::vector<LayerJob> later;
+            auto add = [&](LayerJob job) {
+                run.progress.expect(1, job.size);
+                if (opt.jobs > 1)
+                    pool.add(std::move(job));
+                else
+                    later.push_back(std::move(job));
+            };
             for (const std::string &a : args) {
                 std::error_code ec;
                 if (std::filesystem::is_directory(a, ec) || isIndexFile(a) || isTimelinePrefix(a)) {
                     for (LayerJob &job : timelineLayers(run, a))
-                        jobs.push_back(std::move(job));
+                        add(std::move(job));
                 } else {
-                    jobs.push_back(fileJob(a));
+                    add(fileJob(a));
                 }
             }
-            for (const LayerJob &job : jobs)
-                run.progress.expect(1, job.size);
-            for (LayerJob &job : jobs)
+            for (LayerJob &job : later)
                 pool.add(std::move(job));
         }
     }
