@@ -529,10 +529,9 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
         }
         run.state = std::move(state.value());
     }
-    // Layers checked side by side share the connections and the cache: in all, as many GETs
-    // in flight as one object would have (or one per layer), and enough cache for each.
+    // Layers checked side by side share the cache, each keeping enough for its streaming GETs
+    // (each keeps its own connections too: one per layer measured slower against s3rver).
     run.layerOptions = remoteOptions();
-    run.layerOptions.parallel = std::max(1u, remoteOptions().parallel / opt.jobs);
     run.layerOptions.cacheBytes = std::max<std::uint64_t>(remoteOptions().cacheBytes / opt.jobs,
                                                           128ull << 20);
     {
