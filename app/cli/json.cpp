@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <charconv>
 #include <cstdio>
+#include <iterator>
 
 namespace layerscope::cli {
 
@@ -13,6 +15,116 @@ std::string sha256Hex(Bytes bytes)
     unsigned int len = 0;
     EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
     return toHex(Bytes(md, len));
+}
+
+Sha256::Sha256()
+    : m_ctx(EVP_MD_CTX_new())
+{}
+
+Sha256::~Sha256()
+{
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX *>(m_ctx));
+}
+
+void Sha256::appendHex(Bytes bytes, std::string &out)
+{
+    auto *ctx = static_cast<EVP_MD_CTX *>(m_ctx);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    // Fetched once: EVP_sha256() looks the algorithm up (under a lock) on every init.
+    static EVP_MD *const md256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    EVP_DigestInit_ex(ctx, md256, nullptr);
+    EVP_DigestUpdate(ctx, bytes.data(), bytes.size());
+    EVP_DigestFinal_ex(ctx, md, &len);
+    static constexpr char kDigits[] = "0123456789abcdef";
+    for (unsigned int i = 0; i < len; ++i) {
+        out += kDigits[md[i] >> 4];
+        out += kDigits[md[i] & 15];
+    }
+}
+
+namespace {
+
+void appendUpperHex(std::string &out, const std::uint8_t *p, std::size_t n)
+{
+    static constexpr char kDigits[] = "0123456789ABCDEF";
+    for (std::size_t i = 0; i < n; ++i) {
+        out += kDigits[p[i] >> 4];
+        out += kDigits[p[i] & 15];
+    }
+}
+
+/// A JSON string as nlohmann's dump writes it (ensure_ascii off): quote, backslash and control
+/// characters escaped, everything else as is.
+void appendString(std::string &out, std::string_view s)
+{
+    out += '"';
+    for (char c : s) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20)
+                fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned char>(c));
+            else
+                out += c;
+        }
+    }
+    out += '"';
+}
+
+void appendNumber(std::string &out, std::uint64_t v)
+{
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+}
+
+void appendBool(std::string &out, bool v)
+{
+    out += v ? "true" : "false";
+}
+
+} // namespace
+
+void appendEntryLine(std::string &out, const Layer &layer, const Entry &entry,
+                     const EntryDetails &d, bool withZstd, Sha256 &sha)
+{
+    out += "{\"key\":\"";
+    appendUpperHex(out, entry.key.bytes.data(), entry.key.bytes.size());
+    out += "\",\"offset\":";
+    appendNumber(out, entry.blobOffset);
+    out += ",\"kind\":";
+    appendString(out, d.kind);
+    out += ",\"len\":";
+    appendNumber(out, d.content.size());
+    out += ",\"sha256\":\"";
+    sha.appendHex(d.content, out);
+    out += '"';
+    if (layer.kind() == LayerKind::Delta) {
+        out += ",\"lsn\":\"";
+        fmt::format_to(std::back_inserter(out), "{:016X}", entry.lsn.value);
+        out += "\",\"will_init\":";
+        appendBool(out, entry.willInit);
+        out += ",\"blob_len\":";
+        appendNumber(out, d.payloadLen);
+        out += ",\"value_will_init\":";
+        appendBool(out, d.valueWillInit);
+        if (d.pgWillInit) {
+            out += ",\"pg_will_init\":";
+            appendBool(out, *d.pgWillInit);
+        }
+    }
+    if (withZstd) {
+        out += ",\"zstd\":";
+        appendBool(out, d.header.compression == Compression::Zstd);
+    }
+    out += "}\n";
 }
 
 std::string jsonLine(const Json &object)
@@ -51,23 +163,10 @@ Json summaryJson(const Layer &layer, const std::vector<std::uint64_t> &levels)
 
 Json entryJson(const Layer &layer, const Entry &entry, const EntryDetails &d, bool withZstd)
 {
-    Json o;
-    o["key"] = entry.key.toHex();
-    o["offset"] = entry.blobOffset;
-    o["kind"] = d.kind;
-    o["len"] = d.content.size();
-    o["sha256"] = sha256Hex(d.content);
-    if (layer.kind() == LayerKind::Delta) {
-        o["lsn"] = entry.lsn.toHex();
-        o["will_init"] = entry.willInit;
-        o["blob_len"] = d.payloadLen;
-        o["value_will_init"] = d.valueWillInit;
-        if (d.pgWillInit)
-            o["pg_will_init"] = *d.pgWillInit;
-    }
-    if (withZstd)
-        o["zstd"] = d.header.compression == Compression::Zstd;
-    return o;
+    std::string line;
+    Sha256 sha;
+    appendEntryLine(line, layer, entry, d, withZstd, sha);
+    return Json::parse(line);
 }
 
 } // namespace layerscope::cli

@@ -18,6 +18,27 @@ Json summaryJson(const Layer &layer, const std::vector<std::uint64_t> &levels);
 Json entryJson(const Layer &layer, const Entry &entry, const EntryDetails &details, bool withZstd);
 /// Lowercase hex sha256 (OpenSSL).
 std::string sha256Hex(Bytes bytes);
+
+/// sha256 with one OpenSSL context kept for every call (one per thread: not thread-safe).
+class Sha256
+{
+public:
+    Sha256();
+    ~Sha256();
+    Sha256(const Sha256 &) = delete;
+    Sha256 &operator=(const Sha256 &) = delete;
+    /// Appends the lowercase hex digest of `bytes` to `out`.
+    void appendHex(Bytes bytes, std::string &out);
+
+private:
+    void *m_ctx;
+};
+
+/// Appends the line printJson(entryJson(layer, entry, details, withZstd)) prints, formatted
+/// directly into `out` with no JSON tree and no allocation of its own (keys --json and dump
+/// --json print a million of them).
+void appendEntryLine(std::string &out, const Layer &layer, const Entry &entry,
+                     const EntryDetails &details, bool withZstd, Sha256 &sha);
 /// One compact JSON object and a newline.
 std::string jsonLine(const Json &object);
 /// jsonLine on stdout.

@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <thread>
 
 namespace layerscope::cli {
 
@@ -120,6 +121,78 @@ int cmdSummary(const std::string &file, const Options &opt)
     return ExitOk;
 }
 
+/// keys --json and dump --json: one line per entry from `from` on (at most `limit`, -1: all),
+/// in key order. Entries are taken in batches; each batch is decoded, hashed and formatted on
+/// every core, each thread into its own reused buffer, then written in order. An entry that
+/// cannot be read gets an error line (and stderr) and exit 1; a broken index stops the walk.
+int printEntryLines(const std::string &file, const Layer &layer, const ByteVector &from,
+                    std::int64_t limit)
+{
+    constexpr std::size_t kBatch = 16384;
+    const bool withZstd = anyCompressed(layer);
+    const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    struct Part
+    {
+        std::string out, errors;
+        bool failed = false;
+        Sha256 sha;
+    };
+    std::vector<Part> parts(threads);
+    std::vector<Entry> batch;
+    batch.reserve(kBatch);
+    int rc = ExitOk;
+    auto format = [&](Part &part, std::size_t first, std::size_t last) {
+        part.out.clear();
+        part.errors.clear();
+        for (std::size_t i = first; i < last; ++i) {
+            const Entry &e = batch[i];
+            auto d = inspectEntry(layer, e);
+            if (d) {
+                appendEntryLine(part.out, layer, e, *d, withZstd, part.sha);
+                continue;
+            }
+            part.failed = true;
+            part.errors += fmt::format("layerctl: {}: {}\n", file, d.error().message());
+            part.out += jsonLine(
+                Json{{"key", e.key.toHex()}, {"offset", e.blobOffset}, {"error", d.error().message()}});
+        }
+    };
+    auto flush = [&] {
+        const std::size_t per = (batch.size() + threads - 1) / threads;
+        std::vector<std::thread> workers;
+        for (unsigned t = 1; t < threads && t * per < batch.size(); ++t)
+            workers.emplace_back(format, std::ref(parts[t]), t * per,
+                                 std::min(batch.size(), (t + 1) * per));
+        format(parts[0], 0, std::min(batch.size(), per));
+        for (std::thread &w : workers)
+            w.join();
+        for (unsigned t = 0; t <= workers.size(); ++t) {
+            std::fwrite(parts[t].out.data(), 1, parts[t].out.size(), stdout);
+            std::fputs(parts[t].errors.c_str(), stderr);
+            if (parts[t].failed)
+                rc = ExitProblem;
+            parts[t].failed = false;
+        }
+        batch.clear();
+    };
+    std::int64_t taken = 0;
+    auto s = layer.tree().visitForward(from, [&](Bytes k, std::uint64_t v) {
+        if (limit >= 0 && taken >= limit)
+            return false;
+        ++taken;
+        batch.push_back(layer.entry(IndexKey::from(k), v));
+        if (batch.size() == kBatch)
+            flush();
+        return true;
+    });
+    flush();
+    if (!s) {
+        reportError(file, s.error());
+        return ExitProblem;
+    }
+    return rc;
+}
+
 int printEntries(const std::string &file, const Layer &layer, const Options &opt, bool text)
 {
     ByteVector from(layer.summary().indexKeyLen(), 0);
@@ -131,24 +204,15 @@ int printEntries(const std::string &file, const Layer &layer, const Options &opt
                      opt.from.c_str());
         return ExitUsage;
     }
-    const bool withZstd = opt.json && anyCompressed(layer);
-    int rc = ExitOk;
+    if (opt.json)
+        return printEntryLines(file, layer, from, opt.limit);
     std::int64_t printed = 0;
     auto s = layer.tree().visitForward(from, [&](Bytes k, std::uint64_t v) {
         if (opt.limit >= 0 && printed >= opt.limit)
             return false;
         ++printed;
         const Entry e = layer.entry(IndexKey::from(k), v);
-        if (opt.json) {
-            auto d = inspectEntry(layer, e);
-            if (!d) {
-                reportError(file, d.error());
-                rc = ExitProblem;
-                printJson(Json{{"key", e.key.toHex()}, {"offset", e.blobOffset}, {"error", d.error().message()}});
-                return true;
-            }
-            printJson(entryJson(layer, e, *d, withZstd));
-        } else if (text) {
+        if (text) {
             if (layer.kind() == LayerKind::Image)
                 fmt::print("{} {:<40} offset {:>12} {}\n", e.key.toHex(), e.key.describe(),
                            e.blobOffset, describeValueLine(layer, e));
@@ -163,13 +227,14 @@ int printEntries(const std::string &file, const Layer &layer, const Options &opt
         reportError(file, s.error());
         return ExitProblem;
     }
-    return rc;
+    return ExitOk;
 }
 
 int cmdKeys(const std::string &file, const Options &opt)
 {
     std::optional<Layer> layer;
-    if (int rc = openLayer(file, layer))
+    // Every value of the layer is read (and hashed) for --json over all of it.
+    if (int rc = openLayer(file, layer, opt.json && opt.limit < 0 && opt.from.empty()))
         return rc;
     return printEntries(file, *layer, opt, true);
 }

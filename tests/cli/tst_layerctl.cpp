@@ -27,6 +27,8 @@ private slots:
     void rewrite_data();
     void rewrite();
     void keysFromAndLimit();
+    void keysJsonLines_data();
+    void keysJsonLines();
     void blob();
     void exitCodes_data();
     void exitCodes();
@@ -206,6 +208,49 @@ void TestLayerctl::keysFromAndLimit()
         QCOMPARE(text.code, 0);
         QCOMPARE(text.out.count('\n'), expect.size());
         QVERIFY(text.out.contains("rel 1663/5/16384 blk 0"));
+    }
+}
+
+// keys --json writes its lines itself, on several threads, in batches of 16,384 entries: each
+// line is what the JSON library writes for that entry (blob --json's line starts with it), and
+// the lines stay in key order across batches and threads.
+void TestLayerctl::keysJsonLines_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("compression");
+    QTest::newRow("delta-zstd") << "delta" << "zstd";
+    QTest::newRow("image-plain") << "image" << "none";
+}
+
+void TestLayerctl::keysJsonLines()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, compression);
+    QTemporaryDir dir;
+    const Run synth = layerctl({"synth", "--kind", kind, "--entries", "40000", "--value-size", "64",
+                                "--compression", compression, dir.path()});
+    QCOMPARE(synth.code, 0);
+    const QString file = QString::fromUtf8(synth.out.trimmed());
+    const Run keys = layerctl({"keys", "--json", file});
+    QCOMPARE(keys.code, 0);
+    const QList<QByteArray> lines = keys.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 40000);
+    QString previous;
+    for (const QByteArray &line : lines) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        const QString at = o["key"].toString() + o["lsn"].toString();
+        QVERIFY2(at > previous, line.constData());
+        previous = at;
+    }
+    for (int i : {0, 16383, 16384, 32768, 39999}) {
+        const QJsonObject o = QJsonDocument::fromJson(lines[i]).object();
+        QStringList args{"blob", "--json", file, o["key"].toString()};
+        if (o.contains("lsn"))
+            args << o["lsn"].toString();
+        const Run blob = layerctl(args);
+        QCOMPARE(blob.code, 0);
+        QVERIFY2(blob.out.startsWith(lines[i].chopped(1) + ","),
+                 (lines[i] + "\n" + blob.out).constData());
     }
 }
 
