@@ -52,16 +52,19 @@ Result<std::unique_ptr<ScrubState>> ScrubState::open(const std::string &path)
     char buf[1 << 16];
     for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
         if (n < 0)
-            return pathError("a readable resume file", fmt::format("{}: {}", path, std::strerror(errno)));
+            return pathError("a readable resume file",
+                             fmt::format("{}: {}", path, std::strerror(errno)));
         text.append(buf, std::size_t(n));
     }
     // A run killed while writing leaves a last line without its newline: cut it off, so that
     // the next record starts on a line of its own.
     const std::size_t complete = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
     if (complete != text.size() && ::ftruncate(fd, off_t(complete)) != 0)
-        return pathError("a writable resume file", fmt::format("{}: {}", path, std::strerror(errno)));
+        return pathError("a writable resume file",
+                         fmt::format("{}: {}", path, std::strerror(errno)));
     if (::lseek(fd, off_t(complete), SEEK_SET) < 0)
-        return pathError("a seekable resume file", fmt::format("{}: {}", path, std::strerror(errno)));
+        return pathError("a seekable resume file",
+                         fmt::format("{}: {}", path, std::strerror(errno)));
     std::size_t lineNo = 0;
     for (std::size_t at = 0; at < complete; ++lineNo) {
         const std::size_t end = text.find('\n', at);
@@ -106,7 +109,7 @@ std::optional<Counts> ScrubState::layer(const LayerJob &job) const
 }
 
 std::optional<Counts> ScrubState::timeline(const std::string &path,
-                                          const std::string &fingerprint) const
+                                           const std::string &fingerprint) const
 {
     std::lock_guard lock(m_mutex);
     const auto it = m_timelines.find(path + '\n' + fingerprint);
@@ -119,8 +122,9 @@ bool ScrubState::recordLayer(const LayerJob &job, const Counts &counts)
         return true;
     std::lock_guard lock(m_mutex);
     m_layers[layerKey(job.path, job.size, job.version)] = counts;
-    return append(jsonLine(
-        countsJson(Json{{"layer", job.path}, {"size", job.size}, {"version", job.version}}, counts)));
+    return append(
+        jsonLine(countsJson(Json{{"layer", job.path}, {"size", job.size}, {"version", job.version}},
+                            counts)));
 }
 
 bool ScrubState::recordTimeline(const std::string &path,
@@ -129,7 +133,8 @@ bool ScrubState::recordTimeline(const std::string &path,
 {
     std::lock_guard lock(m_mutex);
     m_timelines[path + '\n' + fingerprint] = counts;
-    return append(jsonLine(countsJson(Json{{"timeline", path}, {"fingerprint", fingerprint}}, counts)));
+    return append(
+        jsonLine(countsJson(Json{{"timeline", path}, {"fingerprint", fingerprint}}, counts)));
 }
 
 bool ScrubState::append(const std::string &line)

@@ -61,7 +61,8 @@ public:
     std::optional<Counts> timeline(const std::string &path, const std::string &fingerprint) const;
     /// Appends a record; false when it cannot be written (the run must stop: errno says why).
     bool recordLayer(const LayerJob &job, const Counts &counts);
-    bool recordTimeline(const std::string &path, const std::string &fingerprint,
+    bool recordTimeline(const std::string &path,
+                        const std::string &fingerprint,
                         const Counts &counts);
 
 private:
@@ -105,7 +106,9 @@ private:
 class Printer
 {
 public:
-    explicit Printer(Progress &progress) : m_progress(progress) {}
+    explicit Printer(Progress &progress)
+        : m_progress(progress)
+    {}
     /// Writes `text` (whole lines) to stdout and flushes it.
     void emit(const std::string &text);
 

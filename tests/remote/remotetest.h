@@ -68,8 +68,10 @@ const QString kTimeline = QStringLiteral(
 /// generation suffix 00000002, index_part.json-00000002 listing them (the live one) and an
 /// older index_part.json-00000001 listing nothing. `damage` plants index disagreements: the
 /// first layer listed with a wrong size, the second not listed, one listed that is missing.
-inline void uploadTimeline(const S3Server &server, const QString &localDir, bool damage,
-                    const QString &timeline = kTimeline)
+inline void uploadTimeline(const S3Server &server,
+                           const QString &localDir,
+                           bool damage,
+                           const QString &timeline = kTimeline)
 {
     timelinefixture::writeTimeline(localDir);
     QStringList entries;
@@ -102,8 +104,9 @@ inline void uploadTimeline(const S3Server &server, const QString &localDir, bool
                        QStringLiteral(R"({"version":11,"layer_metadata":{%1},%2})")
                            .arg(entries.join(','), meta)
                            .toUtf8()));
-    QVERIFY(server.put(timeline + "index_part.json-00000001",
-                       QStringLiteral(R"({"version":11,"layer_metadata":{},%1})").arg(meta).toUtf8()));
+    QVERIFY(
+        server.put(timeline + "index_part.json-00000001",
+                   QStringLiteral(R"({"version":11,"layer_metadata":{},%1})").arg(meta).toUtf8()));
 }
 
 } // namespace testremote

@@ -111,11 +111,11 @@ private:
     QString region() const { return "s3://" + kBucket + "/r/"; }
 
     S3Server *m_server = nullptr;
-    QTemporaryDir m_tree;     ///< the same region as a local tree
-    QStringList m_timelines;  ///< relative paths, tenants/T/timelines/TL/
-    QStringList m_damaged;    ///< objects (URLs) damaged on purpose
-    QString m_disagreeing;    ///< the timeline whose index disagrees with the bucket
-    Run m_reference;          ///< check --recursive --json --jobs 1 of the region
+    QTemporaryDir m_tree;    ///< the same region as a local tree
+    QStringList m_timelines; ///< relative paths, tenants/T/timelines/TL/
+    QStringList m_damaged;   ///< objects (URLs) damaged on purpose
+    QString m_disagreeing;   ///< the timeline whose index disagrees with the bucket
+    Run m_reference;         ///< check --recursive --json --jobs 1 of the region
 };
 
 void TestScrub::initTestCase()
@@ -125,7 +125,8 @@ void TestScrub::initTestCase()
     for (int t = 0; t < 3; ++t)
         for (int l = 0; l < 2; ++l) {
             const QString rel = QStringLiteral("tenants/%1/timelines/%2/")
-                                    .arg(QString(32, QChar('a' + t)), QString(31, QChar('0' + l)) + "f");
+                                    .arg(QString(32, QChar('a' + t)),
+                                         QString(31, QChar('0' + l)) + "f");
             m_timelines << rel;
             const QString dir = m_tree.filePath(rel);
             QDir().mkpath(dir);
@@ -146,8 +147,9 @@ void TestScrub::initTestCase()
         const QStringList files = dir.entryList({"*__*"}, QDir::Files, QDir::Name);
         const QString name = files.value(1);
         QByteArray bytes = testutil::readAll(dir.filePath(name));
-        const auto summary = layerscope::Summary::decode(layerscope::Bytes(
-            reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size())));
+        const auto summary = layerscope::Summary::decode(
+            layerscope::Bytes(reinterpret_cast<const std::uint8_t *>(bytes.constData()),
+                              std::size_t(bytes.size())));
         QVERIFY(summary);
         const qsizetype at = d.root ? qsizetype(summary->indexRootBlk * 8192) : 45;
         bytes[at] = char(bytes[at] ^ 0x5a);
@@ -155,7 +157,8 @@ void TestScrub::initTestCase()
         QVERIFY(m_server->put("r/" + d.timeline + name + "-00000002", bytes));
         m_damaged << "s3://" + kBucket + "/r/" + d.timeline + name + "-00000002";
     }
-    m_reference = layerctl(m_server->endpoint(), {"check", "--recursive", "--json", "--jobs", "1", region()});
+    m_reference = layerctl(m_server->endpoint(),
+                           {"check", "--recursive", "--json", "--jobs", "1", region()});
     QCOMPARE(m_reference.code, 1);
     int layers = 0;
     const auto errors = layerErrors(m_reference.out, &layers);
@@ -170,9 +173,10 @@ void TestScrub::initTestCase()
     // The fixture's timeline plants one layer whose summary LSN disagrees with its name.
     QStringList expected = m_damaged;
     for (const QString &rel : m_timelines)
-        expected << region() + rel
-                        + "0100000000000000010000000A0000000000-0100000000000000010000000B0000000000__"
-                          "0000000000000300-00000002";
+        expected
+            << region() + rel
+                   + "0100000000000000010000000A0000000000-0100000000000000010000000B0000000000__"
+                     "0000000000000300-00000002";
     expected.sort();
     QCOMPARE(withErrors, expected); // exactly the damaged layers have errors
     // The index disagreements, in that timeline only.
@@ -250,9 +254,9 @@ void TestScrub::shards()
     QList<QByteArray> together;
     QStringList seen;
     for (int k = 1; k <= 3; ++k) {
-        const Run part = layerctl(m_server->endpoint(),
-                                  {"check", "--recursive", "--json", "--shard",
-                                   QStringLiteral("%1/3").arg(k), region()});
+        const Run part = layerctl(
+            m_server->endpoint(),
+            {"check", "--recursive", "--json", "--shard", QStringLiteral("%1/3").arg(k), region()});
         QVERIFY(part.code == 0 || part.code == 1);
         seen += timelinesOf(part.out);
         QList<QByteArray> lines = sortedLines(part.out);
@@ -266,7 +270,9 @@ void TestScrub::shards()
     single.removeIf([](const QByteArray &l) { return l.startsWith("{\"total\""); });
     QCOMPARE(together, single);
     QCOMPARE(layerctl(m_server->endpoint(), {"check", "--shard", "1/3", region()}).code, 2);
-    QCOMPARE(layerctl(m_server->endpoint(), {"check", "--recursive", "--shard", "4/3", region()}).code, 2);
+    QCOMPARE(layerctl(m_server->endpoint(), {"check", "--recursive", "--shard", "4/3", region()})
+                 .code,
+             2);
     QCOMPARE(layerctl(m_server->endpoint(), {"check", "--list", region()}).code, 2);
 }
 
@@ -348,9 +354,10 @@ void TestScrub::resumeAfterKill()
                                {"check", "--recursive", "--json", "--resume", state, region()});
     QCOMPARE(totalOf(third.out)["files"].toInt(), 0);
     QCOMPARE(third.code, m_reference.code);
-    const QString victim = m_timelines[2] + QDir(m_tree.filePath(m_timelines[2]))
-                                                .entryList({"*__*"}, QDir::Files, QDir::Name)
-                                                .value(0);
+    const QString victim = m_timelines[2]
+                           + QDir(m_tree.filePath(m_timelines[2]))
+                                 .entryList({"*__*"}, QDir::Files, QDir::Name)
+                                 .value(0);
     QByteArray bytes = testutil::readAll(m_tree.filePath(victim));
     QVERIFY(m_server->put("r/" + victim + "-00000002", bytes + QByteArray(1, '\0')));
     const Run fourth = layerctl(m_server->endpoint(),
@@ -373,14 +380,16 @@ void TestScrub::resumeAfterKill()
 void TestScrub::progressLine()
 {
     QProcess p;
-    p.start("script", {"-qfec",
-                       QStringLiteral("'%1' check --recursive -q --jobs 2 '%2'")
-                           .arg(QStringLiteral(LAYERCTL_PATH), m_tree.path()),
-                       "/dev/null"});
+    p.start("script",
+            {"-qfec",
+             QStringLiteral("'%1' check --recursive -q --jobs 2 '%2'")
+                 .arg(QStringLiteral(LAYERCTL_PATH), m_tree.path()),
+             "/dev/null"});
     QVERIFY(p.waitForFinished(60000));
     const QByteArray out = p.readAllStandardOutput();
     QVERIFY2(out.contains("check: 30/30 layers"), out.constData());
-    QVERIFY(QRegularExpression(R"(\d+/30 layers, [\d.]+ [KMG]?i?B of [\d.]+ KiB, [\d.]+ [KMG]?i?B/s, ETA )")
+    QVERIFY(QRegularExpression(
+                R"(\d+/30 layers, [\d.]+ [KMG]?i?B of [\d.]+ KiB, [\d.]+ [KMG]?i?B/s, ETA )")
                 .match(QString::fromUtf8(out))
                 .hasMatch());
     // Not on a pipe: nothing but the report.
@@ -418,8 +427,14 @@ void TestScrub::dask()
             cluster.back()->start("/usr/bin/dask", a);
             return cluster.back()->waitForStarted();
         };
-        if (!start({"scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                    "--scheduler-file", file}))
+        if (!start({"scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--no-dashboard",
+                    "--scheduler-file",
+                    file}))
             return {};
         QElapsedTimer t;
         t.start();
@@ -431,17 +446,28 @@ void TestScrub::dask()
             return {};
         const QString address = QJsonDocument::fromJson(f.readAll()).object()["address"].toString();
         for (int w = 0; w < 2; ++w)
-            if (!start({"worker", "--scheduler-file", file, "--nthreads", "1", "--no-nanny",
-                        "--no-dashboard", "--host", "127.0.0.1"}))
+            if (!start({"worker",
+                        "--scheduler-file",
+                        file,
+                        "--nthreads",
+                        "1",
+                        "--no-nanny",
+                        "--no-dashboard",
+                        "--host",
+                        "127.0.0.1"}))
                 return {};
         return address;
     };
     if (kill) {
         const QString address = startCluster();
         QVERIFY(!address.isEmpty());
-        args << "--scheduler" << address << "--batches" << "6" << "--jobs" << "1";
+        args << "--scheduler" << address << "--batches"
+             << "6"
+             << "--jobs"
+             << "1";
     } else {
-        args << "--local-workers" << "2";
+        args << "--local-workers"
+             << "2";
     }
     args << region();
     QProcess driver;
