@@ -104,6 +104,7 @@ private slots:
     void shards();
     void resumeAfterKill();
     void progressLine();
+    void unreadableLayers();
     void dask_data();
     void dask();
 
@@ -374,6 +375,47 @@ void TestScrub::resumeAfterKill()
                                  {"check", "--recursive", "--resume", state, region()});
     QCOMPARE(refused.code, 2);
     QVERIFY2(refused.err.contains("line 1 is not one of its records"), refused.err.constData());
+}
+
+// Layers the store will not serve (503 SlowDown on every ranged GET from the 12th on, retries
+// exhausted): each gets an "unreadable" line and no verdict, none is recorded for a resumed
+// run, and the exit status is 2 with the reason on stderr.
+void TestScrub::unreadableLayers()
+{
+    QTemporaryDir dir;
+    const QString state = dir.filePath("scrub.state");
+    Fault fault;
+    fault.kind = Fault::Status503;
+    fault.from = 12;
+    fault.count = -1;
+    FaultProxy proxy(*m_server, fault);
+    const Run r = layerctl(proxy.endpoint(),
+                           {"check", "--recursive", "--json", "--jobs", "1", "--resume", state, region()});
+    QCOMPARE(r.code, 2);
+    QVERIFY(proxy.hits() > 0);
+    QSet<QString> unreadable, verdicts;
+    for (const QByteArray &line : r.out.split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.contains("unreadable"))
+            unreadable << o["file"].toString();
+        else if (o.contains("entries_checked"))
+            verdicts << o["file"].toString();
+    }
+    QVERIFY(!unreadable.isEmpty());
+    QVERIFY(!verdicts.isEmpty()); // the layers read before the faults began
+    QVERIFY(!unreadable.intersects(verdicts));
+    QFile f(state);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    int recorded = 0;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (!o.contains("layer"))
+            continue;
+        ++recorded;
+        QVERIFY2(!unreadable.contains(o["layer"].toString()), line.constData());
+    }
+    QCOMPARE(recorded, verdicts.size());
+    QVERIFY2(r.err.contains("SlowDown") || r.err.contains("503"), r.err.constData());
 }
 
 // On a terminal, a progress line on stderr: layers, bytes, rate and ETA, ending at all layers.
