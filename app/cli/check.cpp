@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <sys/stat.h>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -240,6 +239,12 @@ struct CheckRun
         if (c.errors || c.warnings)
             rc = std::max(rc, int(ExitProblem));
     }
+    /// A record could not be appended (errno): said once per record, and the run exits 2.
+    void resumeWriteFailed()
+    {
+        reportError(opt.resume, fmt::format("cannot write the resume file: {}", std::strerror(errno)));
+        add({}, ExitUsage, false);
+    }
 };
 
 /// A hex FNV-1a of what a timeline's checks read: its layers' names, sizes and versions and
@@ -316,10 +321,8 @@ std::vector<LayerJob> timelineLayers(CheckRun &run, const std::string &dir)
                                  {"warnings", c.warnings}});
         run.printer.emit(out);
         run.add(c, ExitOk, false);
-        if (run.state && !run.state->recordTimeline(dir, fingerprint, c)) {
-            reportError(opt.resume, fmt::format("cannot write the resume file: {}", std::strerror(errno)));
-            run.add({}, ExitUsage, false);
-        }
+        if (run.state && !run.state->recordTimeline(dir, fingerprint, c))
+            run.resumeWriteFailed();
     }
     std::vector<LayerJob> layers;
     for (const TimelineLayer &l : t->layers)
@@ -396,10 +399,8 @@ void checkLayer(CheckRun &run, const LayerJob &job)
     }
     const Counts counts{r.errors, r.warnings, r.infos};
     run.add(counts, code, true);
-    if (run.state && !run.state->recordLayer(job, counts)) {
-        reportError(opt.resume, fmt::format("cannot write the resume file: {}", std::strerror(errno)));
-        run.add({}, ExitUsage, false);
-    }
+    if (run.state && !run.state->recordLayer(job, counts))
+        run.resumeWriteFailed();
     run.progress.finished(job.size);
 }
 
@@ -499,12 +500,11 @@ bool inShard(const std::string &relative, std::uint64_t k, std::uint64_t n)
 /// alone is always checked).
 LayerJob fileJob(const std::string &path)
 {
-    struct stat st{};
-    if (isRemotePath(path) || ::stat(path.c_str(), &st) != 0)
+    std::error_code ec;
+    const std::filesystem::directory_entry file(path, ec);
+    if (isRemotePath(path) || ec || !file.is_regular_file(ec))
         return {path, 0, {}};
-    return {path,
-            std::uint64_t(st.st_size),
-            std::to_string(std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec)};
+    return {path, file.file_size(ec), localFileVersion(file)};
 }
 
 int cmdCheck(const std::vector<std::string> &args, const Options &opt)

@@ -36,23 +36,10 @@ void Sha256::appendHex(Bytes bytes, std::string &out)
     EVP_DigestInit_ex(ctx, md256, nullptr);
     EVP_DigestUpdate(ctx, bytes.data(), bytes.size());
     EVP_DigestFinal_ex(ctx, md, &len);
-    static constexpr char kDigits[] = "0123456789abcdef";
-    for (unsigned int i = 0; i < len; ++i) {
-        out += kDigits[md[i] >> 4];
-        out += kDigits[md[i] & 15];
-    }
+    layerscope::appendHex(out, Bytes(md, len));
 }
 
 namespace {
-
-void appendUpperHex(std::string &out, const std::uint8_t *p, std::size_t n)
-{
-    static constexpr char kDigits[] = "0123456789ABCDEF";
-    for (std::size_t i = 0; i < n; ++i) {
-        out += kDigits[p[i] >> 4];
-        out += kDigits[p[i] & 15];
-    }
-}
 
 /// A JSON string as nlohmann's dump writes it (ensure_ascii off): quote, backslash and control
 /// characters escaped, everything else as is.
@@ -96,7 +83,7 @@ void appendEntryLine(std::string &out, const Layer &layer, const Entry &entry,
                      const EntryDetails &d, bool withZstd, Sha256 &sha)
 {
     out += "{\"key\":\"";
-    appendUpperHex(out, entry.key.bytes.data(), entry.key.bytes.size());
+    appendHex(out, entry.key.bytes, true);
     out += "\",\"offset\":";
     appendNumber(out, entry.blobOffset);
     out += ",\"kind\":";

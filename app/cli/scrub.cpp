@@ -237,6 +237,7 @@ void Printer::emit(const std::string &text)
 
 LayerPool::LayerPool(unsigned jobs, Work work)
     : m_work(std::move(work))
+    , m_limit(4 * std::size_t(std::max(1u, jobs)))
 {
     for (unsigned i = 0; i < std::max(1u, jobs); ++i)
         m_threads.emplace_back([this] { run(); });
@@ -250,7 +251,8 @@ LayerPool::~LayerPool()
 void LayerPool::add(LayerJob job)
 {
     {
-        std::lock_guard lock(m_mutex);
+        std::unique_lock lock(m_mutex);
+        m_space.wait(lock, [this] { return m_queue.size() < m_limit; });
         m_queue.push_back(std::move(job));
     }
     m_ready.notify_one();
@@ -280,6 +282,7 @@ void LayerPool::run()
             job = std::move(m_queue.front());
             m_queue.pop_front();
         }
+        m_space.notify_one();
         m_work(job);
     }
 }

@@ -118,7 +118,9 @@ private:
 };
 
 /// `jobs` threads taking layers in the order added and running `work` on each; `work` must be
-/// thread-safe. finish() (or the destructor) waits for every layer added.
+/// thread-safe. add() waits while 4 × jobs layers are queued, so that whoever finds the layers
+/// (a region's timelines) stays just ahead of the checks. finish() (or the destructor) waits
+/// for every layer added.
 class LayerPool
 {
 public:
@@ -136,8 +138,9 @@ private:
 
     Work m_work;
     std::mutex m_mutex;
-    std::condition_variable m_ready;
+    std::condition_variable m_ready, m_space;
     std::deque<LayerJob> m_queue;
+    std::size_t m_limit;
     bool m_closing = false;
     std::vector<std::thread> m_threads;
 };

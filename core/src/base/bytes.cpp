@@ -32,16 +32,23 @@ void appendBytes(ByteVector &out, Bytes bytes)
 }
 
 namespace {
-std::string hexWith(Bytes bytes, const char *digits)
+std::string hexWith(Bytes bytes, bool upper)
 {
-    std::string s(bytes.size() * 2, '0');
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-        s[2 * i] = digits[bytes[i] >> 4];
-        s[2 * i + 1] = digits[bytes[i] & 15];
-    }
+    std::string s;
+    s.reserve(bytes.size() * 2);
+    appendHex(s, bytes, upper);
     return s;
 }
 } // namespace
+
+void appendHex(std::string &out, Bytes bytes, bool upper)
+{
+    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    for (std::uint8_t b : bytes) {
+        out += digits[b >> 4];
+        out += digits[b & 15];
+    }
+}
 
 int hexDigit(char c)
 {
@@ -56,11 +63,11 @@ int hexDigit(char c)
 
 std::string toHex(Bytes bytes)
 {
-    return hexWith(bytes, "0123456789abcdef");
+    return hexWith(bytes, false);
 }
 std::string toHexUpper(Bytes bytes)
 {
-    return hexWith(bytes, "0123456789ABCDEF");
+    return hexWith(bytes, true);
 }
 
 bool fromHex(std::string_view text, ByteVector &out)

@@ -18,6 +18,16 @@ Result<Layer> openTimelineLayer(const Timeline &timeline, const std::string &pat
     return timeline.opener ? timeline.opener(path) : Layer::openFile(path);
 }
 
+std::string localFileVersion(const std::filesystem::directory_entry &file)
+{
+    std::error_code ec;
+    const auto mtime = file.last_write_time(ec);
+    if (ec)
+        return {};
+    return std::to_string(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(mtime.time_since_epoch()).count());
+}
+
 TimelineLayer timelineFile(std::string fileName, std::string path, std::uint64_t size,
                            std::string version)
 {
@@ -43,12 +53,10 @@ Result<Timeline> scanTimeline(const std::string &dir)
         std::error_code fileEc;
         if (!de.is_regular_file(fileEc))
             continue;
-        const auto mtime = de.last_write_time(fileEc).time_since_epoch();
-        t.layers.push_back(timelineFile(
-            de.path().filename().string(),
-            de.path().string(),
-            de.file_size(fileEc),
-            std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(mtime).count())));
+        t.layers.push_back(timelineFile(de.path().filename().string(),
+                                        de.path().string(),
+                                        de.file_size(fileEc),
+                                        localFileVersion(de)));
     }
     std::sort(t.layers.begin(), t.layers.end(), [](const TimelineLayer &a, const TimelineLayer &b) {
         return a.fileName < b.fileName;

@@ -72,6 +72,9 @@ void appendBytes(ByteVector &out, Bytes bytes);
 
 /// Lowercase hex of the bytes, no separators.
 std::string toHex(Bytes bytes);
+/// Appends the hex of the bytes to `out` (lowercase, or uppercase with `upper`): no string of
+/// its own, for writers of many lines.
+void appendHex(std::string &out, Bytes bytes, bool upper = false);
 /// Uppercase hex.
 std::string toHexUpper(Bytes bytes);
 /// The value of one hex digit of either case, or -1.

@@ -4,6 +4,7 @@
 #include <layerscope/format/layer.h>
 #include <layerscope/format/layer_name.h>
 
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -88,6 +89,10 @@ struct Timeline
 
 /// The layer at `path` through the timeline's opener (or mapped from disk).
 Result<Layer> openTimelineLayer(const Timeline &timeline, const std::string &path);
+
+/// A local file's TimelineLayer::version: its modification time in nanoseconds; empty when it
+/// cannot be read.
+std::string localFileVersion(const std::filesystem::directory_entry &file);
 
 /// One file (or object) of a timeline: its name parsed, nothing read.
 TimelineLayer timelineFile(std::string fileName, std::string path, std::uint64_t size,
