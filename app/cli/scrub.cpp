@@ -67,6 +67,7 @@ Result<std::unique_ptr<ScrubState>> ScrubState::open(const std::string &path)
                          fmt::format("{}: {}", path, std::strerror(errno)));
     std::size_t lineNo = 0;
     for (std::size_t at = 0; at < complete; ++lineNo) {
+        const std::size_t start = at;
         const std::size_t end = text.find('\n', at);
         const Json o = Json::parse(text.begin() + std::ptrdiff_t(at),
                                    text.begin() + std::ptrdiff_t(end),
@@ -84,7 +85,10 @@ Result<std::unique_ptr<ScrubState>> ScrubState::open(const std::string &path)
                 = countsOf(o);
         else
             return pathError("a resume file written by layerctl check --resume (JSON lines)",
-                             fmt::format("{}: line {} is not one of its records", path, lineNo + 1));
+                             fmt::format("{}: line {} (at byte {}) is not one of its records",
+                                         path,
+                                         lineNo + 1,
+                                         start));
     }
     return state;
 }

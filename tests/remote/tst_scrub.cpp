@@ -275,6 +275,19 @@ void TestScrub::shards()
                  .code,
              2);
     QCOMPARE(layerctl(m_server->endpoint(), {"check", "--list", region()}).code, 2);
+    // --list: every timeline with its layers and bytes, from the one listing; no object read.
+    FaultProxy proxy(*m_server, {});
+    const Run list = layerctl(proxy.endpoint(), {"check", "--recursive", "--list", region()});
+    QCOMPARE(list.code, 0);
+    const QList<QByteArray> lines = list.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 6);
+    for (const QByteArray &line : lines) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        QCOMPARE(o["layers"].toInt(), 5);
+        QVERIFY(o["bytes"].toInteger() > 0);
+    }
+    for (const Logged &l : proxy.log())
+        QVERIFY2(l.path.contains("list-type=2") && l.range.isEmpty(), l.path.constData());
 }
 
 // A scrub killed part-way and run again with the same --resume file checks each layer once in
@@ -369,12 +382,16 @@ void TestScrub::resumeAfterKill()
     QFile(state).remove();
     QFile bad(state);
     QVERIFY(bad.open(QIODevice::WriteOnly));
-    bad.write("not json\n");
+    const QByteArray good = "{\"timeline\":\"x\",\"fingerprint\":\"0\"}\n";
+    bad.write(good + "not json\n");
     bad.close();
     const Run refused = layerctl(m_server->endpoint(),
                                  {"check", "--recursive", "--resume", state, region()});
     QCOMPARE(refused.code, 2);
-    QVERIFY2(refused.err.contains("line 1 is not one of its records"), refused.err.constData());
+    QVERIFY2(refused.err.contains(QStringLiteral("line 2 (at byte %1) is not one of its records")
+                                      .arg(good.size())
+                                      .toUtf8()),
+             refused.err.constData());
 }
 
 // Layers the store will not serve (503 SlowDown on every ranged GET from the 12th on, retries
