@@ -80,7 +80,7 @@ void appendBool(std::string &out, bool v)
 } // namespace
 
 void appendEntryLine(std::string &out, const Layer &layer, const Entry &entry,
-                     const EntryDetails &d, bool withZstd, Sha256 &sha)
+                     const EntryView &d, bool withZstd, Sha256 &sha)
 {
     out += "{\"key\":\"";
     appendHex(out, entry.key.bytes, true);
@@ -95,11 +95,14 @@ void appendEntryLine(std::string &out, const Layer &layer, const Entry &entry,
     out += '"';
     if (layer.kind() == LayerKind::Delta) {
         out += ",\"lsn\":\"";
-        fmt::format_to(std::back_inserter(out), "{:016X}", entry.lsn.value);
+        std::uint8_t lsn[8];
+        for (int i = 0; i < 8; ++i)
+            lsn[i] = std::uint8_t(entry.lsn.value >> (56 - 8 * i));
+        appendHex(out, Bytes(lsn, 8), true);
         out += "\",\"will_init\":";
         appendBool(out, entry.willInit);
         out += ",\"blob_len\":";
-        appendNumber(out, d.payloadLen);
+        appendNumber(out, d.payload.size());
         out += ",\"value_will_init\":";
         appendBool(out, d.valueWillInit);
         if (d.pgWillInit) {
@@ -148,7 +151,7 @@ Json summaryJson(const Layer &layer, const std::vector<std::uint64_t> &levels)
     return o;
 }
 
-Json entryJson(const Layer &layer, const Entry &entry, const EntryDetails &d, bool withZstd)
+Json entryJson(const Layer &layer, const Entry &entry, const EntryView &d, bool withZstd)
 {
     std::string line;
     Sha256 sha;

@@ -15,7 +15,7 @@ using Json = nlohmann::ordered_json;
 /// `levels` is the index's nodes per level, root first.
 Json summaryJson(const Layer &layer, const std::vector<std::uint64_t> &levels);
 /// Entry object with exactly the fields of the fixtures' entry lines; `withZstd` adds "zstd".
-Json entryJson(const Layer &layer, const Entry &entry, const EntryDetails &details, bool withZstd);
+Json entryJson(const Layer &layer, const Entry &entry, const EntryView &view, bool withZstd);
 /// Lowercase hex sha256 (OpenSSL).
 std::string sha256Hex(Bytes bytes);
 
@@ -34,11 +34,11 @@ private:
     void *m_ctx;
 };
 
-/// Appends the line printJson(entryJson(layer, entry, details, withZstd)) prints, formatted
+/// Appends the line printJson(entryJson(layer, entry, view, withZstd)) prints, formatted
 /// directly into `out` with no JSON tree and no allocation of its own (keys --json and dump
 /// --json print a million of them).
 void appendEntryLine(std::string &out, const Layer &layer, const Entry &entry,
-                     const EntryDetails &details, bool withZstd, Sha256 &sha);
+                     const EntryView &view, bool withZstd, Sha256 &sha);
 /// One compact JSON object and a newline.
 std::string jsonLine(const Json &object);
 /// jsonLine on stdout.

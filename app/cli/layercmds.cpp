@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <array>
 #include <cstdio>
 #include <memory>
 #include <thread>
@@ -128,6 +129,8 @@ int cmdSummary(const std::string &file, const Options &opt)
 int printEntryLines(const std::string &file, const Layer &layer, const ByteVector &from,
                     std::int64_t limit)
 {
+    // The walk fills one batch while the batch before it is decoded, hashed and formatted on
+    // every core; batches are written in order, so the output does not depend on the threads.
     constexpr std::size_t kBatch = 16384;
     const bool withZstd = anyCompressed(layer);
     const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
@@ -136,17 +139,28 @@ int printEntryLines(const std::string &file, const Layer &layer, const ByteVecto
         std::string out, errors;
         bool failed = false;
         Sha256 sha;
+        ByteVector scratch;
     };
-    std::vector<Part> parts(threads);
-    std::vector<Entry> batch;
-    batch.reserve(kBatch);
+    struct Batch
+    {
+        std::vector<Entry> entries;
+        std::vector<Part> parts;
+        std::vector<std::thread> workers;
+    };
+    std::array<Batch, 2> batches;
+    for (Batch &b : batches) {
+        b.entries.reserve(kBatch);
+        b.parts = std::vector<Part>(threads);
+    }
     int rc = ExitOk;
-    auto format = [&](Part &part, std::size_t first, std::size_t last) {
+    auto format = [&](const std::vector<Entry> &entries, Part &part, std::size_t first,
+                      std::size_t last) {
         part.out.clear();
         part.errors.clear();
+        part.failed = false;
         for (std::size_t i = first; i < last; ++i) {
-            const Entry &e = batch[i];
-            auto d = inspectEntry(layer, e);
+            const Entry &e = entries[i];
+            auto d = viewEntry(layer, e, part.scratch);
             if (d) {
                 appendEntryLine(part.out, layer, e, *d, withZstd, part.sha);
                 continue;
@@ -157,35 +171,45 @@ int printEntryLines(const std::string &file, const Layer &layer, const ByteVecto
                 Json{{"key", e.key.toHex()}, {"offset", e.blobOffset}, {"error", d.error().message()}});
         }
     };
-    auto flush = [&] {
-        const std::size_t per = (batch.size() + threads - 1) / threads;
-        std::vector<std::thread> workers;
-        for (unsigned t = 1; t < threads && t * per < batch.size(); ++t)
-            workers.emplace_back(format, std::ref(parts[t]), t * per,
-                                 std::min(batch.size(), (t + 1) * per));
-        format(parts[0], 0, std::min(batch.size(), per));
-        for (std::thread &w : workers)
+    // Waits for a batch's formatting and writes it.
+    auto finish = [&](Batch &b) {
+        for (std::thread &w : b.workers)
             w.join();
-        for (unsigned t = 0; t <= workers.size(); ++t) {
-            std::fwrite(parts[t].out.data(), 1, parts[t].out.size(), stdout);
-            std::fputs(parts[t].errors.c_str(), stderr);
-            if (parts[t].failed)
+        for (Part &part : b.parts) {
+            std::fwrite(part.out.data(), 1, part.out.size(), stdout);
+            std::fputs(part.errors.c_str(), stderr);
+            if (part.failed)
                 rc = ExitProblem;
-            parts[t].failed = false;
+            part.out.clear();
+            part.errors.clear();
+            part.failed = false;
         }
-        batch.clear();
+        b.workers.clear();
+        b.entries.clear();
+    };
+    std::size_t current = 0;
+    auto start = [&] {
+        Batch &b = batches[current];
+        const std::size_t n = b.entries.size();
+        const std::size_t per = (n + threads - 1) / threads;
+        for (unsigned t = 0; t < threads && t * per < n; ++t)
+            b.workers.emplace_back(format, std::cref(b.entries), std::ref(b.parts[t]), t * per,
+                                   std::min(n, (t + 1) * per));
+        current ^= 1;
+        finish(batches[current]);
     };
     std::int64_t taken = 0;
     auto s = layer.tree().visitForward(from, [&](Bytes k, std::uint64_t v) {
         if (limit >= 0 && taken >= limit)
             return false;
         ++taken;
-        batch.push_back(layer.entry(IndexKey::from(k), v));
-        if (batch.size() == kBatch)
-            flush();
+        batches[current].entries.push_back(layer.entry(IndexKey::from(k), v));
+        if (batches[current].entries.size() == kBatch)
+            start();
         return true;
     });
-    flush();
+    start();
+    finish(batches[current ^ 1]);
     if (!s) {
         reportError(file, s.error());
         return ExitProblem;
@@ -356,7 +380,9 @@ int cmdBlob(const std::string &file, const std::string &keyArg, const std::strin
     const Bytes stored = layer->bytes().subspan(d->header.offset,
                                                 d->header.headerLen + d->header.storedLen);
     if (opt.json) {
-        Json o = entryJson(*layer, *found, *d, true);
+        ByteVector scratch;
+        auto view = viewEntry(*layer, *found, scratch);
+        Json o = entryJson(*layer, *found, *view, true);
         o["header_len"] = d->header.headerLen;
         o["stored_len"] = d->header.storedLen;
         o["description"] = layer->kind() == LayerKind::Image || d->value.isImage()

@@ -7,6 +7,9 @@
 
 #include <QtTest>
 
+#include <array>
+#include <bit>
+
 using namespace layerscope;
 
 namespace {
@@ -232,6 +235,70 @@ private slots:
         QCOMPARE(versions->rows[2][0].text, std::string("16–31"));
         QCOMPARE(number(versions->rows[2], 3), 1.0);
         QCOMPARE(number(*rowOf(*tableById(tables, "record_kinds"), "ClogSetCommitted"), 1), 30.0);
+    }
+
+    void threadsGiveIdenticalReports_data()
+    {
+        QTest::addColumn<unsigned>("threads");
+        QTest::newRow("one-thread") << 1u;
+        QTest::newRow("two-threads") << 2u;
+        QTest::newRow("three-threads") << 3u;
+        QTest::newRow("eight-threads") << 8u;
+    }
+    // 3,000 keys of 1 to 37 versions each (an image, then records; every third value zstd)
+    // span about 60 leaves, so runs of entries are counted on several threads and many keys'
+    // versions continue from one leaf into the next. Every thread count gives the counts known
+    // by construction and the same tables.
+    void threadsGiveIdenticalReports()
+    {
+        QFETCH(unsigned, threads);
+        MemorySink sink;
+        LayerWriter w(baseSummary(LayerKind::Delta), sink);
+        constexpr std::uint32_t kKeys = 3000;
+        std::uint64_t lsn = 0x1000, entries = 0, longChains = 0, secondRelation = 0;
+        std::array<std::uint64_t, 24> versionsPerKey{};
+        for (std::uint32_t k = 0; k < kKeys; ++k) {
+            const std::uint32_t versions = k % 37 + 1;
+            for (std::uint32_t v = 0; v < versions; ++v) {
+                Value value;
+                if (v == 0)
+                    value.v = ByteVector(300, std::uint8_t(k));
+                else
+                    value.v = NeonWalRecord{wal::ClogSetCommitted{{k, v}, 7}};
+                const auto c = entries % 3 == 0 ? Compression::Zstd : Compression::None;
+                QVERIFY(w.addDelta(Key::fromFields(0, 1663, 5, 16384 + k / 1000, 0, k), Lsn{lsn += 8},
+                                   value, c));
+                ++entries;
+                secondRelation += k / 1000 == 1;
+            }
+            ++versionsPerKey[std::size_t(std::bit_width(versions) - 1)];
+            longChains += versions - 1 > 16;
+        }
+        const Layer layer = testutil::finishAndOpen(w, sink);
+        StatsOptions o;
+        o.threads = threads;
+        auto s = computeStats(layer, o);
+        QVERIFY(s);
+        QVERIFY(s->levels.at(0).nodes > 10);
+        QCOMPARE(s->total.entries, entries);
+        QCOMPARE(s->keys, std::uint64_t(kKeys));
+        QCOMPARE(s->longChains, longChains);
+        QVERIFY(s->versionsPerKey == versionsPerKey);
+        QCOMPARE(s->images.entries, std::uint64_t(kKeys));
+        QCOMPARE(s->relations.size(), std::size_t(3));
+        QCOMPARE(s->relations.at("1663/5/16385").entries, secondRelation);
+        o.threads = 1;
+        const auto one = computeStats(layer, o);
+        QVERIFY(one);
+        const auto text = [](const LayerStats &st) {
+            std::string all;
+            for (const Table &t : statsTables(st))
+                for (const auto &row : t.rows)
+                    for (const TableCell &cell : row)
+                        all += cell.text + '|';
+            return all;
+        };
+        QCOMPARE(text(*s), text(*one));
     }
 
     void fixturesAgreeWithTheirBlobs_data()

@@ -44,9 +44,12 @@ std::string hexWith(Bytes bytes, bool upper)
 void appendHex(std::string &out, Bytes bytes, bool upper)
 {
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    const std::size_t at = out.size();
+    out.resize(at + 2 * bytes.size());
+    char *p = out.data() + at;
     for (std::uint8_t b : bytes) {
-        out += digits[b >> 4];
-        out += digits[b & 15];
+        *p++ = digits[b >> 4];
+        *p++ = digits[b & 15];
     }
 }
 

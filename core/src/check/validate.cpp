@@ -1,5 +1,7 @@
 #include <layerscope/check/validate.h>
 
+#include <layerscope/base/ordered_pool.h>
+
 #include <layerscope/format/blob.h>
 #include <layerscope/format/layer_name.h>
 #include <layerscope/format/pg_page.h>
@@ -14,10 +16,8 @@
 #include <array>
 #include <cstring>
 #include <optional>
-#include <condition_variable>
 #include <map>
 #include <mutex>
-#include <thread>
 
 namespace layerscope {
 
@@ -816,72 +816,13 @@ void Validator::runTasks()
         l = t.endLeaf;
     }
     const unsigned threads = std::max(1u, std::min<unsigned>(m_opt.threads, 64));
-    auto step = [&](std::size_t leaves) {
-        m_done += leaves;
-        return progress();
-    };
-    if (threads == 1 || tasks.size() < 2) {
-        TaskResult r;
-        for (const Task &t : tasks) {
-            runTask(t, r);
-            mergeTask(t, r);
-            if (!step(t.endLeaf - t.firstLeaf))
-                return;
-        }
-        return;
-    }
-    // Workers take tasks in order, at most `window` ahead of the merge (bounded memory).
-    const std::size_t window = 2 * std::size_t(threads) + 2;
-    std::vector<std::optional<TaskResult>> results(tasks.size());
-    std::vector<TaskResult> spare;  // merged results, their buffers handed to the next tasks
-    std::mutex mu;
-    std::condition_variable cv;
-    std::size_t next = 0, merged = 0;
-    bool stop = false;
-    auto worker = [&] {
-        for (;;) {
-            std::size_t i;
-            TaskResult r;
-            {
-                std::unique_lock lock(mu);
-                cv.wait(lock, [&] { return stop || next >= tasks.size() || next < merged + window; });
-                if (stop || next >= tasks.size())
-                    return;
-                i = next++;
-                if (!spare.empty()) {
-                    r = std::move(spare.back());
-                    spare.pop_back();
-                }
-            }
-            runTask(tasks[i], r);
-            std::lock_guard lock(mu);
-            results[i] = std::move(r);
-            cv.notify_all();
-        }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t)
-        pool.emplace_back(worker);
-    for (std::size_t i = 0; i < tasks.size(); ++i) {
-        TaskResult r;
-        {
-            std::unique_lock lock(mu);
-            cv.wait(lock, [&] { return results[i].has_value(); });
-            r = std::move(*results[i]);
-            results[i].reset();
-        }
-        mergeTask(tasks[i], r);
-        const bool go = step(tasks[i].endLeaf - tasks[i].firstLeaf);
-        std::lock_guard lock(mu);
-        spare.push_back(std::move(r));
-        merged = i + 1;
-        stop = !go;
-        cv.notify_all();
-        if (stop)
-            break;
-    }
-    for (auto &th : pool)
-        th.join();
+    runOrdered<TaskResult>(
+        tasks.size(), threads, [&](std::size_t i, TaskResult &r) { runTask(tasks[i], r); },
+        [&](std::size_t i, TaskResult &r) {
+            mergeTask(tasks[i], r);
+            m_done += tasks[i].endLeaf - tasks[i].firstLeaf;
+            return progress();
+        });
 }
 
 WalkAction Validator::enterNode(const NodeView &n, const WalkLink &link)

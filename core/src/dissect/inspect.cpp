@@ -2,43 +2,82 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 namespace layerscope {
 
-Result<EntryDetails> inspectEntry(const Layer &layer, const Entry &entry)
+namespace {
+/// "wal:<variant>" for each NeonWalRecord tag.
+const std::array<std::string, kRecordTagCount> &walKinds()
 {
-    EntryDetails d;
+    static const auto kinds = [] {
+        std::array<std::string, kRecordTagCount> k;
+        for (std::uint32_t t = 0; t < kRecordTagCount; ++t)
+            k[t] = std::string("wal:") + recordTagName(t);
+        return k;
+    }();
+    return kinds;
+}
+} // namespace
+
+Result<EntryView> viewEntry(const Layer &layer, const Entry &entry, ByteVector &scratch)
+{
+    EntryView d;
     auto h = layer.blobHeader(entry);
     if (!h)
         return h.error();
     d.header = *h;
-    auto p = decodePayload(layer.bytes(), *h);
+    auto p = viewPayload(layer.bytes(), *h, scratch);
     if (!p)
         return p.error();
-    d.payloadLen = p->size();
+    d.payload = *p;
     if (layer.kind() == LayerKind::Image) {
         d.kind = "image";
-        d.content = std::move(p.value());
+        d.content = d.payload;
+        return d;
+    }
+    auto v = scanValue(d.payload, h->payloadOffset());
+    if (!v)
+        return v.error();
+    d.valueWillInit = v->willInit;
+    if (v->isImage) {
+        d.kind = "image";
+        d.content = v->content;
+        return d;
+    }
+    d.kind = walKinds()[v->recordTag];
+    if (v->recordTag == 0) {
+        d.content = v->content;
+        d.pgWillInit = v->willInit;
+    } else {
+        // The record as encodeRecord writes it: the value after its 4-byte tag (the encoding
+        // is canonical, and the scan consumed all of it).
+        d.content = d.payload.subspan(4);
+    }
+    return d;
+}
+
+Result<EntryDetails> inspectEntry(const Layer &layer, const Entry &entry)
+{
+    ByteVector scratch;
+    auto view = viewEntry(layer, entry, scratch);
+    if (!view)
+        return view.error();
+    EntryDetails d;
+    d.header = view->header;
+    d.payloadLen = view->payload.size();
+    d.kind = view->kind;
+    d.content.assign(view->content.begin(), view->content.end());
+    d.valueWillInit = view->valueWillInit;
+    d.pgWillInit = view->pgWillInit;
+    if (layer.kind() == LayerKind::Image) {
         d.value = Value{d.content};
         return d;
     }
-    auto v = decodeValue(*p, h->payloadOffset());
+    auto v = decodeValue(view->payload, view->header.payloadOffset());
     if (!v)
         return v.error();
-    d.value = std::move(v.value());
-    d.valueWillInit = d.value.willInit();
-    if (d.value.isImage()) {
-        d.kind = "image";
-        d.content = d.value.image();
-    } else {
-        const NeonWalRecord &rec = d.value.record();
-        d.kind = std::string("wal:") + recordName(rec);
-        if (const auto *pg = std::get_if<wal::Postgres>(&rec)) {
-            d.content = pg->rec;
-            d.pgWillInit = pg->willInit;
-        } else {
-            encodeRecord(rec, d.content);
-        }
-    }
+    d.value = std::move(*v);
     return d;
 }
 

@@ -117,12 +117,27 @@ ByteVector zstdCompress(Bytes data, int level)
     return out;
 }
 
-Result<ByteVector> decodePayload(Bytes file, const BlobHeader &header)
+Result<Bytes> viewPayload(Bytes file, const BlobHeader &header, ByteVector &scratch)
 {
     const Bytes stored = storedPayload(file, header);
+    if (header.compression != Compression::Zstd)
+        return stored;
+    auto d = zstdDecompress(stored, header.payloadOffset(), kMaxDecompressedLen);
+    if (!d)
+        return d.error();
+    scratch = std::move(*d);
+    return Bytes(scratch);
+}
+
+Result<ByteVector> decodePayload(Bytes file, const BlobHeader &header)
+{
+    ByteVector scratch;
+    auto v = viewPayload(file, header, scratch);
+    if (!v)
+        return v.error();
     if (header.compression == Compression::Zstd)
-        return zstdDecompress(stored, header.payloadOffset(), kMaxDecompressedLen);
-    return ByteVector(stored.begin(), stored.end());
+        return scratch;
+    return ByteVector(v->begin(), v->end());
 }
 
 Compression appendBlob(ByteVector &out, Bytes payload, Compression requested)

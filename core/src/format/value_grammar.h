@@ -79,7 +79,11 @@ bool parseRecord(Cursor &c, S &s, ValueShape &shape, NeonWalRecord &rec)
     switch (tag) {
     case 0: {
         wal::Postgres r;
-        ok = s.boolean(c, "Postgres.will_init", r.willInit) && s.bytes(c, "Postgres.rec", r.rec);
+        ok = s.boolean(c, "Postgres.will_init", r.willInit);
+        const std::size_t before = c.position();
+        ok = ok && s.bytes(c, "Postgres.rec", r.rec);
+        if (ok)
+            shape.content = c.last(c.position() - before - 8);
         shape.willInit = r.willInit;
         if constexpr (S::kBuild)
             rec = std::move(r);
@@ -187,6 +191,7 @@ bool parseValue(Cursor &c, S &s, ValueShape &shape, Value &out)
         shape.isImage = true;
         shape.willInit = true;
         shape.imageLen = c.position() - before - 8;
+        shape.content = c.last(shape.imageLen);
         if constexpr (S::kBuild)
             out.v = std::move(img);
     } else if (tag == kValueWalRecord) {

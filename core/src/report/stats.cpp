@@ -1,11 +1,14 @@
 #include <layerscope/report/stats.h>
 
+#include <layerscope/base/ordered_pool.h>
 #include <layerscope/format/blob.h>
 #include <layerscope/format/value.h>
 #include <layerscope/index/tree_walk.h>
 
 #include <algorithm>
 #include <bit>
+#include <optional>
+#include <thread>
 #include <fmt/format.h>
 
 namespace layerscope {
@@ -31,12 +34,12 @@ void addMap(std::map<std::string, T> &to, const std::map<std::string, U> &from)
     }
 }
 
-/// Counts each node's fill and prefix savings as the walk enters it; hands leaf entries on.
-template<class OnEntry>
-struct StatsVisitor : TreeVisitor
+/// Counts each node's fill and prefix savings as the walk enters it and gathers the leaves,
+/// whose entries the tasks read.
+struct StructureVisitor : TreeVisitor
 {
     LayerStats &stats;
-    OnEntry &onEntry;
+    std::vector<NodeView> &leaves;
 
     WalkAction enter(const NodeView &node, const WalkLink &)
     {
@@ -48,10 +51,60 @@ struct StatsVisitor : TreeVisitor
         l.entries += node.count;
         if (node.count > 1)
             stats.prefixSavedBytes += std::uint64_t(node.prefixLen) * (node.count - 1u);
-        return WalkAction::Descend;
+        if (!node.isLeaf())
+            return WalkAction::Descend;
+        leaves.push_back(node);
+        return WalkAction::Skip;
     }
-    bool entry(const NodeView &, std::size_t, Bytes key, std::uint64_t value) { return onEntry(key, value); }
 };
+
+/// Consecutive leaves counted as one unit of work. A key's versions never straddle two tasks,
+/// so each task closes its own keys.
+struct Task
+{
+    std::size_t firstLeaf = 0, endLeaf = 0;
+};
+
+/// What one task counted: the entry-level part of LayerStats, with record kinds and resource
+/// managers by number until the merge names them.
+struct TaskCounts
+{
+    LayerStats stats;
+    std::array<std::uint64_t, kRecordTagCount + 1> recordTags{};  ///< the last: unknown tags
+    std::array<std::uint64_t, 256> rmids{};
+    std::uint64_t entries = 0;
+    FileOffset lastOffset = 0;
+    ByteVector scratch;  ///< decompressed payloads
+};
+
+std::vector<Task> groupLeaves(const std::vector<NodeView> &leaves, bool delta)
+{
+    constexpr std::uint64_t kTaskEntries = 16384;
+    std::vector<Task> tasks;
+    std::array<std::uint8_t, 256> last{}, first{};
+    for (std::size_t l = 0; l < leaves.size();) {
+        Task t{l, l};
+        std::uint64_t entries = 0;
+        while (t.endLeaf < leaves.size()) {
+            const NodeView &next = leaves[t.endLeaf];
+            if (entries >= kTaskEntries) {
+                // Only a key that goes on in the next leaf keeps the task open.
+                if (!delta || next.keyLen() < Key::kSize || next.count == 0)
+                    break;
+                const NodeView &prev = leaves[t.endLeaf - 1];
+                prev.keyInto(prev.count - 1u, last.data());
+                next.keyInto(0, first.data());
+                if (!std::equal(first.begin(), first.begin() + Key::kSize, last.begin()))
+                    break;
+            }
+            entries += next.count;
+            ++t.endLeaf;
+        }
+        tasks.push_back(t);
+        l = t.endLeaf;
+    }
+    return tasks;
+}
 
 } // namespace
 
@@ -105,98 +158,129 @@ Result<LayerStats> computeStats(const Layer &layer, const StatsOptions &options)
     s.valueAreaBytes = indexStart > 8192 ? indexStart - 8192 : 0;
     s.indexBytes = s.fileBytes - indexStart;
 
-    const BTreeReader tree = layer.tree();
     const bool delta = layer.kind() == LayerKind::Delta;
-    std::optional<Key> lastKey;
-    std::uint64_t versions = 0, run = 0;
-    auto closeKey = [&] {
-        if (!lastKey)
-            return;
-        ++s.keys;
-        if (delta) {
-            ++s.versionsPerKey[logBucket(versions, s.versionsPerKey.size())];
-            if (run > s.chainThreshold)
-                ++s.longChains;
-        }
+    std::vector<NodeView> leaves;
+    StructureVisitor structure{{}, s, leaves};
+    TreeWalk walk(layer.tree(), structure);
+    if (const Status walked = walk.run(); !walked)
+        return walked.error();
+    const std::vector<Task> tasks = groupLeaves(leaves, delta);
+
+    auto count = [&](std::size_t i, TaskCounts &c) {
+        LayerStats &t = c.stats;
+        t = LayerStats{};
+        t.chainThreshold = options.chainThreshold;
+        c.recordTags.fill(0);
+        c.rmids.fill(0);
+        c.entries = 0;
+        std::optional<Key> lastKey;
+        std::uint64_t versions = 0, run = 0;
+        auto closeKey = [&] {
+            if (!lastKey)
+                return;
+            ++t.keys;
+            if (delta) {
+                ++t.versionsPerKey[logBucket(versions, t.versionsPerKey.size())];
+                if (run > t.chainThreshold)
+                    ++t.longChains;
+            }
+        };
+        // The group of the last key and relation, looked up again only when they change.
+        ByteCount *category = nullptr, *relation = nullptr;
+        Key categoryOf, relationOf;
+        auto onEntry = [&](Bytes key, std::uint64_t value) {
+            const Entry e = layer.entry(IndexKey::from(key), value);
+            ++c.entries;
+            c.lastOffset = e.blobOffset;
+            if (!lastKey || !(*lastKey == e.key)) {
+                closeKey();
+                lastKey = e.key;
+                versions = run = 0;
+            }
+            ++versions;
+            // The value's shape is read in place (scanValue); only zstd blobs are copied (to
+            // decompress them).
+            const auto header = layer.blobHeader(e);
+            if (!header) {
+                ++t.unreadableValues;
+                return true;
+            }
+            const auto payloadBytes = viewPayload(layer.bytes(), *header, c.scratch);
+            if (!payloadBytes) {
+                ++t.unreadableValues;
+                return true;
+            }
+            ValueShape shape{true, payloadBytes->size(), 0, true, *payloadBytes};
+            if (delta) {
+                auto scanned = scanValue(*payloadBytes, header->payloadOffset());
+                if (!scanned) {
+                    ++t.unreadableValues;
+                    return true;
+                }
+                shape = *scanned;
+            }
+            const std::uint64_t stored = header->headerLen + header->storedLen;
+            const std::uint64_t payload = payloadBytes->size();
+            t.total.add(stored, payload);
+            const KeyClass cls = e.key.keyClass();
+            if (!category || cls != categoryOf.keyClass() || e.key.field2() != categoryOf.field2()
+                || e.key.field5() != categoryOf.field5()) {
+                category = &t.categories[keyCategory(e.key)];
+                categoryOf = e.key;
+            }
+            category->add(stored, payload);
+            if (cls == KeyClass::RelBlock || cls == KeyClass::RelSize) {
+                if (!relation || e.key.field2() != relationOf.field2()
+                    || e.key.field3() != relationOf.field3() || e.key.field4() != relationOf.field4()) {
+                    relation = &t.relations[fmt::format("{}/{}/{}", e.key.field2(), e.key.field3(),
+                                                        e.key.field4())];
+                    relationOf = e.key;
+                }
+                relation->add(stored, payload);
+            }
+            ++t.blobSizes[logBucket(stored, t.blobSizes.size())];
+            (header->compression == Compression::Zstd ? t.zstd : t.plain).add(stored, payload);
+            if (shape.isImage) {
+                t.images.add(stored, payload);
+            } else {
+                t.walRecords.add(stored, payload);
+                ++c.recordTags[std::min<std::uint32_t>(shape.recordTag, kRecordTagCount)];
+                if (shape.recordTag == kPostgresTag)
+                    if (auto h = parseXLogRecordHeader(shape.content))
+                        ++c.rmids[h->rmid];
+            }
+            // The run of records a read at the top replays: reset at each will_init value.
+            if (delta) {
+                if (shape.willInit)
+                    run = 0;
+                else
+                    ++run;
+            }
+            return true;
+        };
+        for (std::size_t l = tasks[i].firstLeaf; l < tasks[i].endLeaf; ++l)
+            forEachLeafEntry(leaves[l], 0, false,
+                             [&](std::size_t, Bytes key, std::uint64_t value) { return onEntry(key, value); });
+        closeKey();
     };
     std::uint64_t done = 0;
-    bool cancelled = false;
-    auto onEntry = [&](Bytes key, std::uint64_t value) {
-        const Entry e = layer.entry(IndexKey::from(key), value);
-        if (!lastKey || !(*lastKey == e.key)) {
-            closeKey();
-            lastKey = e.key;
-            versions = run = 0;
-        }
-        ++versions;
-        // The value's shape is read in place (scanValue); only zstd blobs are copied (to
-        // decompress them) and only Postgres records decoded (for their resource manager).
-        const auto header = layer.blobHeader(e);
-        if (!header) {
-            ++s.unreadableValues;
-            return true;
-        }
-        ByteVector decompressed;
-        Bytes payloadBytes = storedPayload(layer.bytes(), *header);
-        if (header->compression != Compression::None) {
-            auto p = decodePayload(layer.bytes(), *header);
-            if (!p) {
-                ++s.unreadableValues;
-                return true;
-            }
-            decompressed = std::move(*p);
-            payloadBytes = decompressed;
-        }
-        ValueShape shape{true, payloadBytes.size(), 0, true};
-        if (delta) {
-            auto scanned = scanValue(payloadBytes, header->payloadOffset());
-            if (!scanned) {
-                ++s.unreadableValues;
-                return true;
-            }
-            shape = *scanned;
-        }
-        const std::uint64_t stored = header->headerLen + header->storedLen;
-        const std::uint64_t payload = payloadBytes.size();
-        s.total.add(stored, payload);
-        s.categories[keyCategory(e.key)].add(stored, payload);
-        if (e.key.keyClass() == KeyClass::RelBlock || e.key.keyClass() == KeyClass::RelSize)
-            s.relations[fmt::format("{}/{}/{}", e.key.field2(), e.key.field3(), e.key.field4())].add(stored, payload);
-        ++s.blobSizes[logBucket(stored, s.blobSizes.size())];
-        (header->compression == Compression::Zstd ? s.zstd : s.plain).add(stored, payload);
-        if (shape.isImage) {
-            s.images.add(stored, payload);
-        } else {
-            s.walRecords.add(stored, payload);
-            const char *kind = recordTagName(shape.recordTag);
-            ++s.recordKinds[kind ? kind : "unknown"];
-            if (shape.recordTag == kPostgresTag)
-                if (auto v = decodeValue(payloadBytes, header->payloadOffset()))
-                    if (auto h = parseXLogRecordHeader(std::get<wal::Postgres>(v->record()).rec))
-                        ++s.rmgrs[rmgrName(h->rmid)];
-        }
-        // The run of records a read at the top replays: reset at each will_init value.
-        if (delta) {
-            if (shape.willInit)
-                run = 0;
-            else
-                ++run;
-        }
-        if (options.progress && (++done & 0x3FFF) == 0 && !options.progress(done, e.blobOffset)) {
-            cancelled = true;
-            return false;
-        }
-        return true;
-    };
-    // One walk: the nodes' fill on the way down, every entry at the leaves.
-    StatsVisitor<decltype(onEntry)> visitor{{}, s, onEntry};
-    TreeWalk walk(tree, visitor);
-    const Status walked = walk.run();
-    closeKey();
-    if (cancelled)
+    const bool finished = runOrdered<TaskCounts>(
+        tasks.size(), options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()),
+        count, [&](std::size_t, TaskCounts &c) {
+            mergeStats(s, c.stats);
+            for (std::uint32_t tag = 0; tag <= kRecordTagCount; ++tag)
+                if (c.recordTags[tag]) {
+                    const char *kind = recordTagName(tag);
+                    s.recordKinds[kind ? kind : "unknown"] += c.recordTags[tag];
+                }
+            for (std::size_t rmid = 0; rmid < c.rmids.size(); ++rmid)
+                if (c.rmids[rmid])
+                    s.rmgrs[rmgrName(std::uint8_t(rmid))] += c.rmids[rmid];
+            done += c.entries;
+            return !options.progress || options.progress(done, c.lastOffset);
+        });
+    if (!finished)
         return makeError(0, "the statistics to finish", "cancelled");
-    if (!walked)
-        return walked.error();
     return s;
 }
 

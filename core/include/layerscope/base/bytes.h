@@ -154,6 +154,8 @@ public:
 
     std::size_t position() const { return m_pos; }
     std::size_t remaining() const { return m_data.size() - m_pos; }
+    /// The `n` bytes just read (a view into the data).
+    Bytes last(std::size_t n) const { return m_data.subspan(m_pos - n, n); }
     FileOffset offset() const { return m_base + m_pos; }
     bool failed() const { return m_failed; }
     const Error &error() const { return m_error; }

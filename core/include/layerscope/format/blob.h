@@ -33,6 +33,11 @@ Result<BlobHeader> readBlobHeader(Bytes file, FileOffset offset, FileOffset regi
 /// The stored payload bytes (a view into the file).
 Bytes storedPayload(Bytes file, const BlobHeader &header);
 
+/// Payload after decompression, copied nowhere it need not be: a view into `file` for a plain
+/// blob, or into `scratch` (overwritten) for a zstd one; valid while both live. Errors as
+/// decodePayload's.
+Result<Bytes> viewPayload(Bytes file, const BlobHeader &header, ByteVector &scratch);
+
 /// Payload after decompression (copy). A broken zstd frame or one decompressing to more than
 /// kMaxDecompressedLen is an error at the payload offset.
 Result<ByteVector> decodePayload(Bytes file, const BlobHeader &header);

@@ -111,6 +111,9 @@ struct ValueShape
     std::uint64_t imageLen = 0;  ///< image values
     std::uint32_t recordTag = 0; ///< WalRecord values: the NeonWalRecord tag
     bool willInit = false;
+    /// The image's bytes or the Postgres record's `rec`, in place (a view into the scanned
+    /// data); empty for other records.
+    Bytes content;
 };
 /// Checks that `data` fully decodes as a Value (same rules and error offsets as decodeValue)
 /// without copying anything.

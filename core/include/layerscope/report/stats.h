@@ -85,17 +85,20 @@ struct LayerStats
 struct StatsOptions
 {
     std::uint32_t chainThreshold = 16;
+    /// Threads reading the entries (0: one per core). The report does not depend on it.
+    unsigned threads = 0;
     /// Gets entries done and the blob offset reached (blobs lie in key order, so `at` over
-    /// the index start approximates the share done); returns false to cancel (error
-    /// "cancelled").
+    /// the index start approximates the share done), on the calling thread after each run of
+    /// about 16,384 entries; returns false to cancel (error "cancelled").
     std::function<bool(std::uint64_t entries, FileOffset at)> progress;
 };
 
 /// The key category name of `key` (one of LayerStats::categories' names).
 std::string keyCategory(const Key &key);
 
-/// Walks the index once and reads every blob (decompressing zstd ones, decoding each value).
-/// Errors: the index cannot be walked (offset at fault); unreadable blobs are counted.
+/// Walks the index once, then reads every blob (decompressing zstd ones, scanning each value)
+/// on `options.threads` threads. Errors: the index cannot be walked (offset at fault), or the
+/// progress callback cancelled; unreadable blobs are counted.
 Result<LayerStats> computeStats(const Layer &layer, const StatsOptions &options = {});
 /// Adds `one` to `total` (directories); call finishStats on the total afterwards.
 void mergeStats(LayerStats &total, const LayerStats &one);
