@@ -10,6 +10,7 @@
 #include "keys/keytablewidget.h"
 #include "problems/problemspanel.h"
 #include "summary/summarypanel.h"
+#include "workerpool.h"
 
 #include <layerscope/check/salvage.h>
 
@@ -364,7 +365,7 @@ void LayerPage::salvageTo(const QString &out)
         if (!path.isEmpty())
             emit openRequested(path);
     });
-    watcher->setFuture(QtConcurrent::run([source, name, out]() -> std::pair<QString, QString> {
+    watcher->setFuture(QtConcurrent::run(workerPool(), [source, name, out]() -> std::pair<QString, QString> {
         const SalvageResult r = salvageToPath(*source, name, out.toStdString());
         if (!r.written)
             return {QString(), QObject::tr("Salvage wrote nothing: %1").arg(QString::fromStdString(r.error.message()))};

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "workerpool.h"
+
 #include <QFutureWatcher>
 #include <QPromise>
 #include <QtConcurrent>
@@ -11,8 +13,8 @@
 namespace layerscope::ui {
 
 /// One background computation at a time for its owner (a page): start() cancels and awaits
-/// the previous run, then runs `T work(auto &promise)` on the thread pool (the promise for
-/// setProgressValue and isCanceled); connect to watcher()
+/// the previous run, then runs `T work(auto &promise)` (the promise for
+/// setProgressValue and isCanceled) on workerPool(); connect to watcher()
 /// for progress and finished. isBusy() holds from start() until the finished handler has
 /// taken the result. A result of an earlier run (generation token) is dropped by take().
 /// cancel() and the destructor cancel and wait, so the owner's members outlive the work.
@@ -34,7 +36,7 @@ public:
         cancel();
         m_busy = true;
         const quint64 generation = ++m_generation;
-        m_watcher.setFuture(QtConcurrent::run([work = std::move(work), generation](QPromise<Tagged> &promise) {
+        m_watcher.setFuture(QtConcurrent::run(workerPool(), [work = std::move(work), generation](QPromise<Tagged> &promise) {
             Tagged out{generation, std::nullopt};
             out.value = work(promise);
             promise.addResult(std::move(out));

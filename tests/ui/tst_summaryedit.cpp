@@ -13,9 +13,15 @@
 #include <QLineEdit>
 #include <QTemporaryDir>
 #include <QScrollBar>
+#include <QScopeGuard>
+#include <QSemaphore>
+#include <QThreadPool>
 #include <QTest>
 #include <QTextBrowser>
 #include <QUndoStack>
+
+#include <atomic>
+#include <thread>
 
 using namespace layerscope;
 using namespace layerscope::ui;
@@ -29,6 +35,7 @@ private slots:
     void riskyEditNeedsAcknowledgement();
     void applyUndoRedo();
     void fileChangedBehindTheTabIsRefused();
+    void jobsLeaveQtsPoolFree();
 };
 
 namespace {
@@ -183,4 +190,57 @@ void TestSummaryEdit::fileChangedBehindTheTabIsRefused()
 }
 
 QTEST_MAIN(TestSummaryEdit)
+// Qt's raster painting and image conversions cut big jobs into pieces on Qt's global pool and
+// wait for them on the UI thread, so a window whose own jobs held that pool's threads stalled
+// while a write ran. Here, once the window exists (its icon is painted), every thread of the
+// global pool is held: the load, the validation, an edit's write and its undo still finish,
+// so none of them runs there. (A watchdog lets the threads go after 15 s, so a regression
+// fails instead of hanging.)
+void TestSummaryEdit::jobsLeaveQtsPoolFree()
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QFileInfo(deltaFixture()).fileName());
+    QVERIFY(QFile::copy(deltaFixture(), file));
+    QFile(file).setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    const QByteArray original = testutil::readAll(file);
+    MainWindow w;
+    QThreadPool *global = QThreadPool::globalInstance();
+    QSemaphore release, started;
+    const int held = global->maxThreadCount();
+    for (int i = 0; i < held; ++i)
+        global->start([&] {
+            started.release();
+            release.acquire();
+        });
+    QVERIFY(started.tryAcquire(held, 10000));
+    // The watchdog is a thread of its own: a stalled UI thread runs no timers.
+    std::atomic<bool> starved = false;
+    QSemaphore done;
+    std::thread watchdog([&] {
+        if (!done.tryAcquire(1, 15000))
+            starved = true;
+        release.release(held);
+    });
+    const auto letGo = qScopeGuard([&] {
+        done.release();
+        watchdog.join();
+        global->waitForDone();
+    });
+    QCOMPARE(w.openFiles({file}, true), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
+    LayerPage *page = w.currentPage();
+    QTRY_VERIFY_WITH_TIMEOUT(page->document()->report(), 10000);  // the validation ran
+    Summary edited = page->document()->layer().summary();
+    edited.tenant = *Id128::fromHex("77777777777777777777777777777777");
+    QVERIFY(w.applySummaryEdit(edited, SafeWriteOptions{}, false));
+    QVERIFY(!starved);
+    QVERIFY(testutil::readAll(file) != original);
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
+    page->undoStack()->undo();
+    QVERIFY(!starved);
+    QCOMPARE(testutil::readAll(file), original);
+    QTRY_VERIFY_WITH_TIMEOUT(page->document()->report(), 10000);
+    QCOMPARE(global->activeThreadCount(), held);
+}
+
 #include "tst_summaryedit.moc"

@@ -1,4 +1,5 @@
 #include "layerdocument.h"
+#include "workerpool.h"
 
 #include <QFileInfo>
 #include <QPromise>
@@ -99,7 +100,7 @@ void LayerDocument::startValidation(bool pages)
     const quint64 generation = ++m_validationGeneration;
     const Layer layer = m_layer;
     const std::string name = fileName().toStdString();
-    m_validation.setFuture(QtConcurrent::run([layer, generation, pages, name](QPromise<ValidationResult> &promise) {
+    m_validation.setFuture(QtConcurrent::run(workerPool(), [layer, generation, pages, name](QPromise<ValidationResult> &promise) {
         ValidateOptions o;
         o.pages = pages;
         o.fileName = name;
@@ -129,7 +130,7 @@ void LayerDocument::startLoading()
     const quint64 generation = ++m_generation;
     const Layer layer = m_layer;
     const int delayUs = m_nodeDelayUs;
-    m_watcher.setFuture(QtConcurrent::run([layer, generation, delayUs](QPromise<LoadResult> &promise) {
+    m_watcher.setFuture(QtConcurrent::run(workerPool(), [layer, generation, delayUs](QPromise<LoadResult> &promise) {
         const BTreeReader tree = layer.tree();
         const std::uint64_t total = std::max<std::uint64_t>(1, tree.indexBlockCount());
         promise.setProgressRange(0, int(std::min<std::uint64_t>(total, INT_MAX)));

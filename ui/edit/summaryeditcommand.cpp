@@ -1,4 +1,5 @@
 #include "summaryeditcommand.h"
+#include "workerpool.h"
 
 #include <QDir>
 #include <QEventLoop>
@@ -25,7 +26,7 @@ Result<WriteReport> runSafeWrite(QWidget *parent, const QString &path, const Sum
     QObject::connect(&watcher, &QFutureWatcherBase::finished, &loop, &QEventLoop::quit);
     QObject::connect(&progress, &QProgressDialog::canceled, &watcher, [&watcher] { watcher.cancel(); });
     const std::string file = path.toStdString();
-    watcher.setFuture(QtConcurrent::run([file, summary, options](QPromise<Result<WriteReport>> &promise) mutable {
+    watcher.setFuture(QtConcurrent::run(workerPool(), [file, summary, options](QPromise<Result<WriteReport>> &promise) mutable {
         promise.setProgressRange(0, 1000);
         options.progress = [&promise](std::uint64_t done, std::uint64_t total) {
             promise.setProgressValue(total ? int(done * 1000 / total) : 0);

@@ -1,4 +1,5 @@
 #include "findbar.h"
+#include "workerpool.h"
 
 #include <layerscope/dissect/find.h>
 
@@ -109,7 +110,7 @@ void FindBar::find(bool backward)
     // Forward goes on after the last match, backward before it.
     const std::uint64_t from = m_last ? (backward ? *m_last : *m_last + 1) : m_start;
     m_status->setText(tr("Searching…"));
-    m_watcher.setFuture(QtConcurrent::run(
+    m_watcher.setFuture(QtConcurrent::run(workerPool(), 
         [source = m_source, needle = std::move(pattern.value()), from, backward,
          generation](QPromise<Hit> &promise) {
             promise.setProgressRange(0, 100);

@@ -2,6 +2,7 @@
 
 #include "document/layerdocument.h"
 #include "entrytablemodel.h"
+#include "workerpool.h"
 
 #include <layerscope/format/layer.h>
 
@@ -258,7 +259,7 @@ bool KeyTableWidget::applyFilter(int kind, const QString &rawText)
     const Layer layer = m_doc->layer();
     m_status->setText(tr("Filtering…"));
     m_filterWatcher.setFuture(
-        QtConcurrent::run([layer, match, generation](QPromise<FilterResult> &promise) {
+        QtConcurrent::run(workerPool(), [layer, match, generation](QPromise<FilterResult> &promise) {
             FilterResult r;
             r.generation = generation;
             std::uint64_t pos = 0;
