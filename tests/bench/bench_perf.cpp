@@ -163,9 +163,10 @@ int main(int argc, char **argv)
             if (r)
                 stats = *r;
         });
-        std::printf("  stats                            %8.1f ms  %.1f M entries/s, %.0f MiB/s of values; vs read() %.1f ms\n",
+        std::printf("  stats                            %8.1f ms  %.1f M entries/s, %.0f MiB/s of values; vs read() %.1f ms; "
+                    "ratio %.2f\n",
                     statsTime * 1e3, double(stats.total.entries) / statsTime / 1e6,
-                    double(stats.total.storedBytes) / statsTime / (1 << 20), cat * 1e3);
+                    double(stats.total.storedBytes) / statsTime / (1 << 20), cat * 1e3, statsTime / cat);
     }
     return 0;
 }

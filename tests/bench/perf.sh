@@ -34,18 +34,32 @@ for size in "${sizes[@]}"; do
     fi
     f=$(ls "$d"/*)
     "$build/tests/bench/bench_perf" "$f"
-    # Whole processes, page cache warm, best of three: layerctl check against cat.
+    # Whole processes, page cache warm, best of three, each command as a ratio to cat of the
+    # same file measured in the same run (diff: to two cats, of the file and a copy of it).
     cat "$f" > /dev/null
     best_cat=$(best3 cat "$f")
-    best_check=$(best3 "$layerctl" check "$f")
-    echo "  process: cat $best_cat s, layerctl check $best_check s; ratio $(echo "scale=2; $best_check / $best_cat" | bc) (goal ≤ 1.5)"
-    /usr/bin/time -f "  layerctl check: %e s wall, peak RSS %M KiB (mapping included)" "$layerctl" check "$f" > /dev/null
+    ratio() { echo "scale=2; $1 / $2" | bc; }
+    echo "  process: cat $best_cat s"
+    for cmd in check stats "keys --json" "dump --json"; do
+      read -r -a words <<< "$cmd"
+      t=$(best3 "$layerctl" "${words[@]}" "$f")
+      echo "    layerctl $cmd: $t s, $(ratio "$t" "$best_cat") × cat"
+    done
+    copy="$dir/copy-$kind-$size"
+    mkdir -p "$copy"
+    cp "$f" "$copy/"
+    copy_f=$(ls "$copy"/*)
+    cat "$f" "$copy_f" > /dev/null
+    best_cats=$(best3 cat "$f" "$copy_f")
+    t=$(best3 "$layerctl" diff "$f" "$copy_f")
+    echo "    layerctl diff of two copies: $t s, $(ratio "$best_cats" "$t") × the speed of two cats ($best_cats s)"
+    rm -r "$copy"
     if [ "$size" = 1G ]; then
       entries=$("$layerctl" keys --json "$f" | wc -l)
       keys=$(best3 "$layerctl" keys --json "$f")
       dump=$(best3 "$layerctl" dump --json "$f")
       bytes=$(stat -c %s "$f")
-      echo "  keys --json: $keys s ($(echo "$entries / $keys / 1000000" | bc -l | xargs printf %.2f) M entries/s); dump --json: $dump s ($(echo "$bytes / $dump / 1048576" | bc -l | xargs printf %.0f) MiB/s)"
+      echo "  keys --json: $(echo "$entries / $keys / 1000000" | bc -l | xargs printf %.2f) M entries/s; dump --json: $(echo "$bytes / $dump / 1048576" | bc -l | xargs printf %.0f) MiB/s"
       QT_QPA_PLATFORM=offscreen "$build/tests/bench/bench_gui_load" "$f" 2>/dev/null | tail -n +2
     fi
   done
