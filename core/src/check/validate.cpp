@@ -7,6 +7,7 @@
 #include <layerscope/format/pg_page.h>
 #include <layerscope/format/summary.h>
 #include <layerscope/format/value.h>
+#include <layerscope/format/xlog_record.h>
 #include <layerscope/index/btree.h>
 #include <layerscope/index/tree_walk.h>
 
@@ -223,6 +224,71 @@ const char *recordKeyMismatch(std::uint32_t tag, const Key &key)
 
 } // namespace
 
+/// A NeonWalRecord::Postgres holds a whole XLogRecord when its xl_tot_len is its length: then
+/// its CRC, its block references, the key it is filed under and its will_init are checked (Neon
+/// files the record under every block it touches, with will_init = WILL_INIT or an applied
+/// image). `recAt` is the record's offset in the file (none inside a zstd blob: problems then
+/// point at the blob's payload, `payloadAt`).
+template<class Add>
+void checkPostgresRecord(const EntryRef &j, Bytes rec, bool willInit, std::optional<FileOffset> recAt,
+                         FileOffset payloadAt, Add &add)
+{
+    const auto header = parseXLogRecordHeader(rec);
+    if (!header || header->totLen != rec.size())
+        return;
+    const FileOffset base = recAt.value_or(payloadAt);
+    auto at = [&](FileOffset offset, std::uint64_t length) {
+        return std::pair<FileOffset, std::uint64_t>(recAt ? offset : payloadAt, recAt ? length : 1);
+    };
+    const std::uint32_t crc = xlogRecordCrc(rec);
+    if (crc != header->crc) {
+        const auto [o, n] = at(base + 20, 4);
+        add("wal-crc", Severity::Error,
+            fmt::format("{} record (xl_tot_len {}): xl_crc is 0x{:08x} but the record's CRC-32C is 0x{:08x}",
+                        pagectlRecordKind(*header), header->totLen, header->crc, crc),
+            o, n);
+        return;  // a damaged record's blocks say nothing reliable
+    }
+    const auto decoded = decodeXLogRecord(rec, base);
+    if (!decoded) {
+        const auto [o, n] = at(decoded.error().offset, 1);
+        add("wal-record", Severity::Error,
+            fmt::format("{} record does not decode: {}", pagectlRecordKind(*header), decoded.error().message()), o, n);
+        return;
+    }
+    if (j.key.keyClass() != KeyClass::RelBlock)
+        return;
+    const Key &k = j.key;
+    const XLogBlockRef *mine = nullptr;
+    for (const XLogBlockRef &b : decoded->blocks)
+        if (b.spcOid == k.field2() && b.dbOid == k.field3() && b.relNumber == k.field4() && b.fork() == k.field5()
+            && b.blockNumber == k.field6())
+            mine = &b;
+    if (!mine) {
+        std::string blocks;
+        for (const XLogBlockRef &b : decoded->blocks)
+            blocks += fmt::format("{}{}/{}/{} fork {} blk {}", blocks.empty() ? "" : ", ", b.spcOid, b.dbOid,
+                                  b.relNumber, b.fork(), b.blockNumber);
+        const auto [o, n] = at(base, kXLogRecordHeaderLen);
+        add("wal-block-key", Severity::Error,
+            fmt::format("{} record is filed under {} ({}), which is none of its blocks ({})",
+                        pagectlRecordKind(*header), k.toHex(), k.describe(),
+                        blocks.empty() ? "it has none" : blocks),
+            o, n);
+        return;
+    }
+    const bool expected = mine->willInit || mine->applyImage;
+    if (willInit != expected) {
+        const auto [o, n] = at(mine->headerAt, 2);
+        add("wal-will-init", Severity::Error,
+            fmt::format("Postgres.will_init is {} but block #{} of the {} record {} (WILL_INIT {}, applied image {})",
+                        willInit, mine->id, pagectlRecordKind(*header),
+                        expected ? "starts from nothing" : "needs the page before it", mine->willInit,
+                        mine->applyImage),
+            o, n);
+    }
+}
+
 BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, const EntryRef &j,
                          bool pages, std::vector<Problem> &out)
 {
@@ -327,6 +393,12 @@ BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, con
                           h.payloadOffset(), 4);
             p.related.push_back({j.valueAt, 5, "leaf value"});
         }
+        if (v->recordTag == 0)
+            checkPostgresRecord(j, v->content, v->willInit,
+                                h.compression == Compression::Zstd
+                                    ? std::optional<FileOffset>()
+                                    : std::optional<FileOffset>(h.payloadOffset() + FileOffset(v->content.data() - payload.data())),
+                                h.payloadOffset(), add);
         if (v->recordTag == 8)
             add("test-record", Severity::Warning, "NeonWalRecord::Test only exists in Neon's test builds",
                 h.payloadOffset() + 4, 4);
@@ -343,8 +415,21 @@ BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, con
             add("value-size", Severity::Warning,
                 fmt::format("{} value is {} bytes, expected a 4-byte block count", j.key.className(), v->imageLen),
                 blobAt, h.headerLen);
-        if (pages && cls == KeyClass::RelBlock && v->imageLen == kBlockSize)
-            checkPage(j, payload.subspan(12, kBlockSize), h.payloadOffset() + 12, out);
+        if (cls == KeyClass::RelBlock && v->imageLen == kBlockSize) {
+            // A page is never newer than the LSN it is stored at (Neon sets an extracted full-page
+            // image's pd_lsn to the entry's LSN). Only pages whose header reads as a page's.
+            const Bytes page = payload.subspan(12, kBlockSize);
+            const auto ph = parsePageHeader(page);
+            if (ph && !isZeroPage(page) && pageHeaderProblems(*ph).empty() && ph->lsn > j.lsn.value) {
+                const bool zstd = h.compression == Compression::Zstd;
+                add("page-lsn", Severity::Error,
+                    fmt::format("page of {} has pd_lsn {} but is stored at {}: a page cannot be newer than its LSN",
+                                j.key.describe(), Lsn{ph->lsn}.toString(), j.lsn.toString()),
+                    zstd ? h.payloadOffset() : h.payloadOffset() + 12, zstd ? 1 : 8);
+            }
+            if (pages)
+                checkPage(j, page, h.payloadOffset() + 12, out);
+        }
     }
     return facts;
 }

@@ -2,6 +2,7 @@
 
 #include <layerscope/format/layer.h>
 #include <layerscope/format/pg_page.h>
+#include <layerscope/format/xlog_record.h>
 
 #include <fmt/format.h>
 
@@ -42,20 +43,52 @@ ByteVector Synth::heapPage(Lsn lsn, int tuples, int tupleLen, std::uint32_t blkn
     return page;
 }
 
-ByteVector Synth::walRecord(
-    std::uint8_t rmid, std::uint8_t info, std::uint32_t xid, Lsn prev, std::size_t dataLen)
+ByteVector Synth::walRecord(std::uint8_t rmid, std::uint8_t info, std::uint32_t xid, Lsn prev,
+                           const Key &block, bool willInit, Bytes data)
 {
-    ByteVector rec(24 + dataLen, 0);
-    writeLe32(rec.data(), std::uint32_t(rec.size()));
+    const Bytes blockData = data.first(std::min<std::size_t>(data.size() / 2, 0xFFFF));
+    const Bytes mainData = data.subspan(blockData.size());
+    ByteVector rec(kXLogRecordHeaderLen, 0);
     writeLe32(rec.data() + 4, xid);
     writeLe32(rec.data() + 8, std::uint32_t(prev.value));
     writeLe32(rec.data() + 12, std::uint32_t(prev.value >> 32));
     rec[16] = info;
     rec[17] = rmid;
-    for (std::size_t i = 24; i < rec.size(); ++i)
-        rec[i] = std::uint8_t(m_rng());
-    writeLe32(rec.data() + 20, std::uint32_t(m_rng()));
+    auto le16 = [&rec](std::uint16_t v) {
+        rec.push_back(std::uint8_t(v));
+        rec.push_back(std::uint8_t(v >> 8));
+    };
+    auto le32 = [&](std::uint32_t v) {
+        le16(std::uint16_t(v));
+        le16(std::uint16_t(v >> 16));
+    };
+    rec.push_back(0);  // block id 0
+    rec.push_back(std::uint8_t((block.field5() & 0x0F) | (blockData.empty() ? 0 : 0x20) | (willInit ? 0x40 : 0)));
+    le16(std::uint16_t(blockData.size()));
+    le32(block.field2());
+    le32(block.field3());
+    le32(block.field4());
+    le32(block.field6());
+    if (mainData.size() < 256) {
+        rec.push_back(kXlrBlockIdDataShort);
+        rec.push_back(std::uint8_t(mainData.size()));
+    } else {
+        rec.push_back(kXlrBlockIdDataLong);
+        le32(std::uint32_t(mainData.size()));
+    }
+    appendBytes(rec, blockData);
+    appendBytes(rec, mainData);
+    writeLe32(rec.data(), std::uint32_t(rec.size()));
+    writeLe32(rec.data() + 20, xlogRecordCrc(rec));
     return rec;
+}
+
+ByteVector Synth::randomBytes(std::size_t n)
+{
+    ByteVector out(n);
+    for (std::uint8_t &b : out)
+        b = std::uint8_t(m_rng());
+    return out;
 }
 
 Result<std::string> writeLayerFile(const std::string &dir,
@@ -168,11 +201,8 @@ Result<std::vector<std::string>> writeDemoLayers(const std::string &dir)
                                               : std::uint8_t(
                                                   std::array<int, 4>{0x00, 0x20, 0x40, 0x10}[r % 4]);
                 wal::Postgres pg{init,
-                                 synth.walRecord(10,
-                                                 info,
-                                                 900 + blk,
-                                                 Lsn{lsn.value - 0x40},
-                                                 40 + (r * 37 + blk) % 160)};
+                                 Synth::walRecord(10, info, 900 + blk, Lsn{lsn.value - 0x40}, k, init,
+                                                  synth.randomBytes(40 + (r * 37 + blk) % 160))};
                 if (auto s = w.addDelta(k, lsn, Value{NeonWalRecord{pg}}); !s)
                     return s;
                 lsn.value += lsnStep;
@@ -314,18 +344,11 @@ Result<Summary> synthLayer(const SynthOptions &o,
                 if (r == 0) {
                     v = Value{pages.page(blk, lsn)};
                 } else {
-                    const std::size_t len = 24 + (recordSize / 2) + (synth.rng()() % recordSize);
-                    ByteVector rec = synth.walRecord(10,
-                                                     std::uint8_t((r % 4) * 0x10),
-                                                     1000 + std::uint32_t(i),
-                                                     Lsn{lsn.value - 0x40},
-                                                     0);
+                    const std::size_t len = (recordSize / 2) + (synth.rng()() % recordSize);
                     const std::size_t off = (i * 131 + std::size_t(r) * 977) % (pool.size() - len);
-                    rec.insert(rec.end(),
-                               pool.begin() + std::ptrdiff_t(off),
-                               pool.begin() + std::ptrdiff_t(off + len - 24));
-                    rec[0] = std::uint8_t(len);
-                    rec[1] = std::uint8_t(len >> 8);
+                    ByteVector rec = Synth::walRecord(10, std::uint8_t((r % 4) * 0x10), 1000 + std::uint32_t(i),
+                                                      Lsn{lsn.value - 0x40}, key, false,
+                                                      Bytes(pool).subspan(off, len));
                     v = Value{NeonWalRecord{wal::Postgres{false, std::move(rec)}}};
                 }
                 if (auto st = w.addDelta(key, lsn, v, o.compression); !st)

@@ -22,9 +22,13 @@ public:
     /// An 8192-byte heap page with `tuples` tuples of about `tupleLen` bytes, pd_lsn = lsn,
     /// and a valid Postgres page checksum for block `blkno`.
     ByteVector heapPage(Lsn lsn, int tuples, int tupleLen, std::uint32_t blkno);
-    /// A WAL record with an XLogRecord header (LE) for rmgr/info, xid and `dataLen` bytes.
-    ByteVector walRecord(std::uint8_t rmid, std::uint8_t info, std::uint32_t xid, Lsn prev,
-                         std::size_t dataLen);
+    /// A whole XLogRecord as Postgres writes it: header (rmgr/info, xid, xl_prev), one block
+    /// reference to `block` (a relation block key; WILL_INIT with `willInit`) carrying the first
+    /// half of `data`, the rest as main data, and a correct xl_crc.
+    static ByteVector walRecord(std::uint8_t rmid, std::uint8_t info, std::uint32_t xid, Lsn prev,
+                                const Key &block, bool willInit, Bytes data);
+    /// `n` bytes from the generator.
+    ByteVector randomBytes(std::size_t n);
     std::mt19937_64 &rng() { return m_rng; }
 
 private:

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Regenerates wal-records.bin and wal-records.waldump.txt (pg_waldump's reading of them): the WAL records of a real Postgres 15 cluster (Debian's
+# postgresql-15) from a checkpoint on: a short pgbench run and a VACUUM, so the records carry
+# full-page images, heap and btree changes, multi-block records and commit records.
+# Usage (as root or as postgres): make-wal.sh [OUT_FILE]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:-$here/wal-records.bin}
+bin=/usr/lib/postgresql/15/bin
+work=$(mktemp -d)
+chmod 777 "$work"
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() { as_pg "$bin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+as_pg "$bin/initdb" -k -D "$work/data" -U postgres >/dev/null
+as_pg "$bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
+  -o "-k $work -c listen_addresses='' -c fsync=off -c wal_level=replica -c full_page_writes=on -c wal_keep_size=512MB" start >/dev/null
+psql() { as_pg /usr/bin/psql -X -q -h "$work" -U postgres "$@"; }
+as_pg "$bin/pgbench" -h "$work" -U postgres -i -s 1 -q postgres >/dev/null 2>&1
+psql -c 'CHECKPOINT'
+start=$(psql -At -c 'SELECT pg_current_wal_insert_lsn()')
+as_pg "$bin/pgbench" -h "$work" -U postgres -t 60 -c 1 -n postgres >/dev/null
+psql -c 'VACUUM pgbench_accounts, pgbench_history'
+psql -c "DELETE FROM pgbench_history WHERE aid % 3 = 0"
+end=$(psql -At -c 'SELECT pg_current_wal_insert_lsn()')
+psql -c 'SELECT pg_switch_wal()' >/dev/null
+as_pg "$bin/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null
+python3 "$here/wal_records.py" "$work/data/pg_wal" "$start" "$end" "$out"
+# Postgres's own reading of the same records, block references included: the tests compare.
+"$bin/pg_waldump" -b -p "$work/data/pg_wal" -s "$start" -e "$end" > "${out%.bin}.waldump.txt"
