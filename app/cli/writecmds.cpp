@@ -3,6 +3,7 @@
 
 #include <layerscope/format/layer.h>
 #include <layerscope/write/synth.h>
+#include <layerscope/write/wal_ingest.h>
 #include <layerscope/write/writer.h>
 
 #include <CLI/CLI.hpp>
@@ -137,6 +138,42 @@ int cmdDemo(const std::string &dir)
     return ExitOk;
 }
 
+int cmdIngest(const std::string &records, const std::string &dir, const Options &opt)
+{
+    auto source = openSource(records, true);
+    if (!source) {
+        reportError(records, source.error());
+        return ExitUsage;
+    }
+    auto parsed = parseWalRecordsFile((*source)->bytes());
+    if (!parsed) {
+        reportError(records, parsed.error());
+        return ExitProblem;
+    }
+    auto entries = fileWalRecords(*parsed);
+    if (!entries) {
+        reportError(records, entries.error());
+        return ExitProblem;
+    }
+    if (entries->empty()) {
+        reportError(records, "no record refers to a relation block: nothing to write");
+        return ExitProblem;
+    }
+    const Compression c = opt.compression == "zstd" ? Compression::Zstd : Compression::None;
+    auto path = writeLayerFile(dir, walDeltaSummary(*entries), [&](LayerWriter &w) -> Status {
+        for (const DeltaEntry &e : *entries)
+            if (auto s = w.addDelta(e.key, e.lsn, e.value, c); !s)
+                return s;
+        return Ok{};
+    });
+    if (!path) {
+        reportError(dir, path.error());
+        return ExitUsage;
+    }
+    std::printf("%s\n", path->c_str());
+    return ExitOk;
+}
+
 } // namespace
 
 void addWriteCommands(CLI::App &app, CommandRun &run)
@@ -169,6 +206,18 @@ void addWriteCommands(CLI::App &app, CommandRun &run)
     demo->add_option("DIR", st->file, "directory (created if missing)")->required();
     demo->footer("Example:\n  layerctl demo /tmp/layers");
     demo->callback([st, &run] { run = [st] { return cmdDemo(st->file); }; });
+
+    auto *ingest = app.add_subcommand(
+        "ingest", "file Postgres WAL records into a delta layer as Neon's ingest files them");
+    ingest->add_option("RECORDS", st->file, "records file (tests/data/pg15/make-wal.sh writes one)")->required();
+    ingest->add_option("DIR", st->file2, "directory for the layer (canonical name)")->required();
+    ingest->add_option("--compression", opt.compression, "none or zstd")
+        ->check(CLI::IsMember({"none", "zstd"}))
+        ->option_text("none|zstd");
+    ingest->footer("Each record goes under every relation block it refers to, at its end LSN; an FPI\n"
+                   "record's applied image becomes the page.\n\n"
+                   "Example:\n  layerctl ingest tests/data/pg15/wal-records.bin /tmp/pg15/");
+    ingest->callback([st, &run] { run = [st] { return cmdIngest(st->file, st->file2, st->opt); }; });
 
     auto *synth = app.add_subcommand("synth", "write one large realistic layer (benchmarks, tests)");
     synth->add_option("OUT", st->file, "file, or a directory to get the canonical layer name")

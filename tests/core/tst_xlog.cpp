@@ -95,15 +95,8 @@ QString forkName(int fork)
 /// The real records filed as Neon files them, written as a plain delta layer.
 ByteVector realLayer(const std::vector<DeltaEntry> &entries)
 {
-    Summary s = testutil::testSummary(LayerKind::Delta);
-    s.lsnStart = entries.front().lsn;
-    s.lsnEnd = Lsn{entries.front().lsn.value};
-    for (const DeltaEntry &e : entries) {
-        s.lsnStart = std::min(s.lsnStart, e.lsn);
-        s.lsnEnd = std::max(s.lsnEnd, Lsn{e.lsn.value + 1});
-    }
     MemorySink sink;
-    LayerWriter w(s, sink);
+    LayerWriter w(walDeltaSummary(entries), sink);
     for (const DeltaEntry &e : entries)
         if (!w.addDelta(e.key, e.lsn, e.value))
             qFatal("addDelta failed");

@@ -237,6 +237,7 @@ void checkPostgresRecord(const EntryRef &j, Bytes rec, bool willInit, std::optio
     if (!header || header->totLen != rec.size())
         return;
     const FileOffset base = recAt.value_or(payloadAt);
+    const std::string kind = fmt::format("{} (info 0x{:02x})", rmgrName(header->rmid), header->info);
     auto at = [&](FileOffset offset, std::uint64_t length) {
         return std::pair<FileOffset, std::uint64_t>(recAt ? offset : payloadAt, recAt ? length : 1);
     };
@@ -245,7 +246,7 @@ void checkPostgresRecord(const EntryRef &j, Bytes rec, bool willInit, std::optio
         const auto [o, n] = at(base + 20, 4);
         add("wal-crc", Severity::Error,
             fmt::format("{} record (xl_tot_len {}): xl_crc is 0x{:08x} but the record's CRC-32C is 0x{:08x}",
-                        pagectlRecordKind(*header), header->totLen, header->crc, crc),
+                        kind, header->totLen, header->crc, crc),
             o, n);
         return;  // a damaged record's blocks say nothing reliable
     }
@@ -253,7 +254,7 @@ void checkPostgresRecord(const EntryRef &j, Bytes rec, bool willInit, std::optio
     if (!decoded) {
         const auto [o, n] = at(decoded.error().offset, 1);
         add("wal-record", Severity::Error,
-            fmt::format("{} record does not decode: {}", pagectlRecordKind(*header), decoded.error().message()), o, n);
+            fmt::format("{} record does not decode: {}", kind, decoded.error().message()), o, n);
         return;
     }
     if (j.key.keyClass() != KeyClass::RelBlock)
@@ -272,7 +273,7 @@ void checkPostgresRecord(const EntryRef &j, Bytes rec, bool willInit, std::optio
         const auto [o, n] = at(base, kXLogRecordHeaderLen);
         add("wal-block-key", Severity::Error,
             fmt::format("{} record is filed under {} ({}), which is none of its blocks ({})",
-                        pagectlRecordKind(*header), k.toHex(), k.describe(),
+                        kind, k.toHex(), k.describe(),
                         blocks.empty() ? "it has none" : blocks),
             o, n);
         return;
@@ -282,7 +283,7 @@ void checkPostgresRecord(const EntryRef &j, Bytes rec, bool willInit, std::optio
         const auto [o, n] = at(mine->headerAt, 2);
         add("wal-will-init", Severity::Error,
             fmt::format("Postgres.will_init is {} but block #{} of the {} record {} (WILL_INIT {}, applied image {})",
-                        willInit, mine->id, pagectlRecordKind(*header),
+                        willInit, mine->id, kind,
                         expected ? "starts from nothing" : "needs the page before it", mine->willInit,
                         mine->applyImage),
             o, n);

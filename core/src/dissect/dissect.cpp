@@ -3,6 +3,7 @@
 #include <layerscope/format/blob.h>
 #include <layerscope/format/pg_page.h>
 #include <layerscope/format/value.h>
+#include <layerscope/format/xlog_record.h>
 #include <layerscope/index/btree.h>
 #include <layerscope/index/tree_walk.h>
 
@@ -283,25 +284,96 @@ void dissectXLogRecord(Field &into, Bytes rec, FileOffset base, bool decompresse
                                   h->totLen, bytesCount(rec.size()));
         return;
     }
-    Field hdr = group("XLogRecord header", base, kXLogRecordHeaderLen, pagectlRecordKind(*h));
+    // Postgres's names: pagectl's kinds label most heap records HEAP2 UNKNOWN.
+    const std::string kind = fmt::format("{} info 0x{:02x}", rmgrName(h->rmid), h->info);
+    Field hdr = group("XLogRecord header", base, kXLogRecordHeaderLen, kind);
     hdr.decompressed = decompressed;
     const std::string values[] = {fmt::format("{}", h->totLen), fmt::format("{}", h->xid), Lsn{h->prev}.toString(),
                                   fmt::format("0x{:02x}", h->info), fmt::format("{} ({})", h->rmid, rmgrName(h->rmid)),
                                   "", fmt::format("0x{:08x}", h->crc)};
+    const std::uint32_t crc = xlogRecordCrc(rec);
     std::size_t i = 0;
     for (const ByteField &f : kXLogRecordFields) {
         Field lf = leaf(f.name, base + f.offset, f.length, values[i++]);
-        lf.decompressed = decompressed;
+        if (std::string_view(f.name) == "xl_crc") {
+            lf.detail = crc == h->crc ? "matches the record's CRC-32C" : fmt::format("the record's CRC-32C is 0x{:08x}", crc);
+            if (crc != h->crc)
+                lf.error = "CRC mismatch";
+        }
         hdr.children.push_back(std::move(lf));
     }
     into.children.push_back(std::move(hdr));
-    if (rec.size() > kXLogRecordHeaderLen) {
+    std::vector<Field> parts;
+    const auto d = decodeXLogRecord(rec, base);
+    if (!d) {
         Field body = leaf("record body", base + kXLogRecordHeaderLen, rec.size() - kXLogRecordHeaderLen,
                           bytesCount(rec.size() - kXLogRecordHeaderLen));
-        body.decompressed = decompressed;
-        into.children.push_back(std::move(body));
+        body.error = d.error().message();
+        parts.push_back(std::move(body));
+    } else {
+        for (const XLogBlockRef &b : d->blocks) {
+            static const char *const forks[] = {"main", "fsm", "vm", "init"};
+            const std::string fork = b.fork() < 4 ? forks[b.fork()] : fmt::format("fork {}", b.fork());
+            std::string what = fmt::format("rel {}/{}/{} {} blk {}", b.spcOid, b.dbOid, b.relNumber, fork, b.blockNumber);
+            if (b.hasImage)
+                what += b.applyImage ? ", full-page image" : ", page image (not applied)";
+            if (b.willInit)
+                what += ", will init";
+            FileOffset at = b.headerAt;
+            Field g = group(fmt::format("block #{}", b.id), at, 0, what);
+            g.children.push_back(leaf("block id", at, 1, fmt::format("{}", b.id)));
+            g.children.push_back(leaf("fork_flags", at + 1, 1,
+                                      fmt::format("0x{:02x}: {}{}{}{}{}", b.forkFlags, fork, b.hasImage ? " HAS_IMAGE" : "",
+                                                  b.hasData ? " HAS_DATA" : "", b.willInit ? " WILL_INIT" : "",
+                                                  b.sameRel ? " SAME_REL" : "")));
+            g.children.push_back(leaf("data_length", at + 2, 2, fmt::format("{}", b.dataLength)));
+            at += 4;
+            if (b.hasImage) {
+                g.children.push_back(leaf("bimg_len", at, 2, fmt::format("{}", b.imageLength)));
+                g.children.push_back(leaf("hole_offset", at + 2, 2, fmt::format("{}", b.holeOffset)));
+                g.children.push_back(leaf("bimg_info", at + 4, 1,
+                                          fmt::format("0x{:02x}:{}{}{}", b.imageInfo, b.hasHole ? " HAS_HOLE" : "",
+                                                      b.applyImage ? " APPLY" : "", b.compressed ? " COMPRESSED" : "")));
+                at += 5;
+                if (b.hasHole && b.compressed) {
+                    g.children.push_back(leaf("hole_length", at, 2, fmt::format("{}", b.holeLength)));
+                    at += 2;
+                }
+            }
+            if (!b.sameRel) {
+                g.children.push_back(leaf("spcOid", at, 4, fmt::format("{}", b.spcOid)));
+                g.children.push_back(leaf("dbOid", at + 4, 4, fmt::format("{}", b.dbOid)));
+                g.children.push_back(leaf("relNumber", at + 8, 4, fmt::format("{}", b.relNumber)));
+                at += 12;
+            }
+            g.children.push_back(leaf("block number", at, 4, fmt::format("{}", b.blockNumber)));
+            g.length = at + 4 - b.headerAt;
+            parts.push_back(std::move(g));
+        }
+        if (d->mainDataHeaderAt) {
+            const FileOffset at = *d->mainDataHeaderAt;
+            const bool shortHeader = rec[std::size_t(at - base)] == kXlrBlockIdDataShort;
+            parts.push_back(leaf("main data header", at, shortHeader ? 2 : 5, fmt::format("{} bytes", d->mainDataLength)));
+        }
+        for (const XLogBlockRef &b : d->blocks) {
+            if (b.hasImage)
+                parts.push_back(leaf(fmt::format("block #{} image", b.id), b.imageAt, b.imageLength,
+                                     fmt::format("{}{}", bytesCount(b.imageLength),
+                                                 b.hasHole ? fmt::format(", hole at {} of {}", b.holeOffset, b.holeLength) : "")));
+            if (b.dataLength)
+                parts.push_back(leaf(fmt::format("block #{} data", b.id), b.dataAt, b.dataLength, bytesCount(b.dataLength)));
+        }
+        if (d->mainDataLength)
+            parts.push_back(leaf("main data", d->mainDataAt, d->mainDataLength, bytesCount(d->mainDataLength)));
     }
-    into.detail = fmt::format("{}, xid {}", pagectlRecordKind(*h), h->xid);
+    for (Field &f : parts) {
+        f.decompressed = decompressed;
+        for (Field &c : f.children)
+            c.decompressed = decompressed;
+        into.children.push_back(std::move(f));
+    }
+    into.detail = fmt::format("{}, xid {}{}", kind, h->xid,
+                              d ? fmt::format(", {} block{}", d->blocks.size(), d->blocks.size() == 1 ? "" : "s") : "");
 }
 
 /// A delta value (Value grammar) laid out into `into`, at `base` (file or decompressed space).

@@ -81,6 +81,7 @@ Result<XLogRecordDecoded> decodeWith(Bytes rec, FileOffset base, int flagsOf)
         if (!r.u8(id, "a block id"))
             return r.error();
         if (id == kXlrBlockIdDataShort || id == kXlrBlockIdDataLong) {
+            d.mainDataHeaderAt = at;
             if (id == kXlrBlockIdDataShort) {
                 std::uint8_t len = 0;
                 if (!r.u8(len, "the main data length"))
@@ -173,6 +174,7 @@ Result<XLogRecordDecoded> decodeWith(Bytes rec, FileOffset base, int flagsOf)
         return makeError(base, fmt::format("headers and announced data adding up to xl_tot_len {}", rec.size()),
                          fmt::format("{} bytes of headers and {} of data", r.position(), payload));
     FileOffset at = r.offset();
+    d.headersEnd = at;
     for (XLogBlockRef &b : d.blocks) {
         b.imageAt = at;
         at += b.hasImage ? b.imageLength : 0;

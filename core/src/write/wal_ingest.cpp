@@ -74,4 +74,21 @@ Result<std::vector<DeltaEntry>> fileWalRecords(std::span<const WalRecordInput> r
     return out;
 }
 
+Summary walDeltaSummary(std::span<const DeltaEntry> entries)
+{
+    Summary s;
+    s.kind = LayerKind::Delta;
+    s.tenant = *Id128::fromHex("15151515151515151515151515151515");
+    s.timeline = *Id128::fromHex("0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f");
+    s.keyStart = entries.front().key;
+    s.keyEnd = entries.back().key.next().value_or(Key::max());
+    s.lsnStart = entries.front().lsn;
+    s.lsnEnd = entries.front().lsn;
+    for (const DeltaEntry &e : entries) {
+        s.lsnStart = std::min(s.lsnStart, e.lsn);
+        s.lsnEnd = std::max(s.lsnEnd, Lsn{e.lsn.value + 1});
+    }
+    return s;
+}
+
 } // namespace layerscope

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Regenerates wal-records.bin and wal-records.waldump.txt (pg_waldump's reading of them): the WAL records of a real Postgres 15 cluster (Debian's
-# postgresql-15) from a checkpoint on: a short pgbench run and a VACUUM, so the records carry
-# full-page images, heap and btree changes, multi-block records and commit records.
-# Usage (as root or as postgres): make-wal.sh [OUT_FILE]
+# Regenerates this directory's fixture from a real Postgres 15 cluster (Debian's postgresql-15,
+# initdb -k): the WAL records from a checkpoint on (a short pgbench run, a VACUUM and a DELETE, so
+# they carry full-page images, heap, heap2 and btree changes, multi-block records and commits)
+# as wal-records.bin, pg_waldump's reading of them as wal-records.waldump.txt, and, with
+# LAYERCTL set, the delta layer `layerctl ingest` files them into (the one file named like a
+# layer here).
+# Usage (as root or as postgres): [LAYERCTL=build/debug/app/cli/layerctl] make-wal.sh [OUT_FILE]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/wal-records.bin}
@@ -28,3 +31,8 @@ as_pg "$bin/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null
 python3 "$here/wal_records.py" "$work/data/pg_wal" "$start" "$end" "$out"
 # Postgres's own reading of the same records, block references included: the tests compare.
 "$bin/pg_waldump" -b -p "$work/data/pg_wal" -s "$start" -e "$end" > "${out%.bin}.waldump.txt"
+if [ -n "${LAYERCTL:-}" ]; then
+  dir=$(dirname "$out")
+  find "$dir" -maxdepth 1 -name '*__*-*' -delete
+  "$LAYERCTL" ingest "$out" "$dir"
+fi

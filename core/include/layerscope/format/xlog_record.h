@@ -51,8 +51,10 @@ struct XLogRecordDecoded
     std::vector<XLogBlockRef> blocks;
     std::uint32_t mainDataLength = 0;
     FileOffset mainDataAt = 0;
+    std::optional<FileOffset> mainDataHeaderAt;  ///< its block id byte (255 or 254), when present
     std::optional<std::uint16_t> origin;
     std::optional<std::uint32_t> toplevelXid;
+    FileOffset headersEnd = 0;  ///< where the block images and data begin
     /// Whose image flags decoded the record: 15 (Postgres 15 to 17: 0x02 apply, 0x04/0x08/0x10
     /// compressed) or 14 (0x02 compressed, 0x04 apply). Only records with a hole in a
     /// compressed image or with compression tell them apart; 15 is tried first.

@@ -5,6 +5,7 @@
 
 #include <layerscope/format/key.h>
 #include <layerscope/format/lsn.h>
+#include <layerscope/format/summary.h>
 #include <layerscope/format/value.h>
 
 #include <span>
@@ -42,5 +43,9 @@ Result<std::vector<WalRecordInput>> parseWalRecordsFile(Bytes file);
 /// pages, relation sizes, directories, checkpoints) and its special handling of visibility-map
 /// bits. Errors: a record that does not decode (its offset in the stream).
 Result<std::vector<DeltaEntry>> fileWalRecords(std::span<const WalRecordInput> records);
+
+/// The summary of a delta layer holding `entries` (not empty): the keys from the first to just
+/// past the last, the LSNs from the lowest to just past the highest, fixed tenant and timeline.
+Summary walDeltaSummary(std::span<const DeltaEntry> entries);
 
 } // namespace layerscope
