@@ -3,7 +3,7 @@ _layerctl()
 {
     local cur prev words cword
     _init_completion || return
-    local commands="summary keys tree dissect diff stats ls find map blob dump rewrite demo synth check salvage rewrite-summary"
+    local commands="summary keys tree dissect diff stats ls find map blob dump rewrite demo synth ingest check salvage rewrite-summary"
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$commands --help --version --cache-size" -- "$cur"))
         return
@@ -24,6 +24,7 @@ _layerctl()
         rewrite) opts="--compression --quiet" ;;
         demo) opts="" ;;
         synth) opts="--kind --size --entries --value-size --compression" ;;
+        ingest) opts="--compression" ;;
         check) opts="--json --index --pages --evidence --max-problems --threads --color --quiet --recursive --shard --jobs --resume --list" ;;
         salvage) opts="--quiet" ;;
         rewrite-summary) opts="--tenant-id --new-tenant-id --timeline-id --new-timeline-id --key-start --key-end --lsn --lsn-start --lsn-end --in-place --no-backup --keep-backups --dry-run --force --quiet" ;;
