@@ -25,10 +25,11 @@ inline Value image(std::uint8_t fill)
     return v;
 }
 
-inline Value record(std::uint32_t x)
+/// A clog record for xid `x` of clog segment `segment` (the page of k(segment)).
+inline Value record(std::uint32_t x, std::uint32_t segment = 0)
 {
     Value v;
-    v.v = NeonWalRecord{wal::ClogSetCommitted{{x}, 7}};
+    v.v = NeonWalRecord{wal::ClogSetCommitted{{segment * 32 * 32768 + x}, 7}};
     return v;
 }
 
@@ -90,10 +91,10 @@ inline void writeTimeline(const QString &dir)
 {
     write(dir, imageName(k(0), k(3), 0x100), {{k(0), 0, image(1)}, {k(1), 0, image(2)}});
     write(dir, deltaName(Key::min(), Key::max(), 0x100, 0x200),
-          {{k(0), 0x110, record(1)}, {k(0), 0x120, record(2)}, {k(1), 0x150, image(3)}, {k(5), 0x130, record(3)}});
+          {{k(0), 0x110, record(1)}, {k(0), 0x120, record(2)}, {k(1), 0x150, image(3)}, {k(5), 0x130, record(3, 5)}});
     write(dir, imageName(k(0), k(1), 0x200), {{k(0), 0, image(4)}});
     const LayerName d2 = deltaName(Key::min(), Key::max(), 0x200, 0x300);
-    write(dir, d2, {{k(0), 0x210, record(4)}, {k(5), 0x220, record(5)}});
+    write(dir, d2, {{k(0), 0x210, record(4)}, {k(5), 0x220, record(5, 5)}});
     write(dir, d2, {{k(0), 0x210, record(9)}}, 0, QString::fromStdString(d2.canonical()) + ".1.___temp");
     write(dir, imageName(k(10), k(11), 0x300), {{k(10), 0, image(5)}}, 0x200);
     testutil::writeFile(dir + "/notes.txt", QByteArray("not a layer"));

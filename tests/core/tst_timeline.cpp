@@ -313,7 +313,7 @@ void TestTimeline::keyGapsAreSaid()
     QTemporaryDir dir;
     write(dir.path(), imageName(k(0), k(1), 0x100), {{k(0), 0, image(1)}});
     write(dir.path(), imageName(k(3), k(4), 0x100), {{k(3), 0, image(2)}});
-    write(dir.path(), deltaName(k(4), k(6), 0x100, 0x200), {{k(5), 0x150, record(3)}});
+    write(dir.path(), deltaName(k(4), k(6), 0x100, 0x200), {{k(5), 0x150, record(3, 5)}});
     auto t = scanTimeline(dir.path().toStdString());
     QVERIFY(t);
     readSummaries(*t);

@@ -40,6 +40,8 @@ private slots:
     void specialFilesAreRefused();
     void threadsGiveIdenticalReports_data();
     void threadsGiveIdenticalReports();
+    void neonRecordsOnTheirPages_data();
+    void neonRecordsOnTheirPages();
 
 private:
     QTemporaryDir m_dir;
@@ -493,4 +495,53 @@ void TestValidate::threadsGiveIdenticalReports()
 }
 
 QTEST_APPLESS_MAIN(TestValidate)
+Q_DECLARE_METATYPE(layerscope::NeonWalRecord)
+
+void TestValidate::neonRecordsOnTheirPages_data()
+{
+    QTest::addColumn<int>("slruKind");  // -1: the visibility map of relation 16384
+    QTest::addColumn<quint32>("segment");
+    QTest::addColumn<quint32>("page");
+    QTest::addColumn<NeonWalRecord>("record");
+    QTest::addColumn<bool>("reported");
+    auto row = [](const char *name, int kind, quint32 segment, quint32 page, NeonWalRecord r, bool reported) {
+        QTest::newRow(name) << kind << segment << page << r << reported;
+    };
+    // 32,768 xids per clog page, 32 pages per segment.
+    row("clog-on-its-page", 0, 1, 2, wal::ClogSetCommitted{{(32 + 2) * 32768 + 5, (32 + 2) * 32768 + 9}, 1}, false);
+    row("clog-xid-on-the-next-page", 0, 1, 2, wal::ClogSetCommitted{{(32 + 2) * 32768 + 5, (32 + 3) * 32768}, 1}, true);
+    row("clog-aborted-in-another-segment", 0, 0, 2, wal::ClogSetAborted{{(32 + 2) * 32768}}, true);
+    // 2,048 multixact offsets and 1,636 members per page.
+    row("offsets-on-their-page", 2, 0, 3, wal::MultixactOffsetCreate{3 * 2048 + 7, 0}, false);
+    row("offsets-one-page-off", 2, 0, 3, wal::MultixactOffsetCreate{4 * 2048, 0}, true);
+    row("members-on-their-page", 1, 0, 1, wal::MultixactMembersCreate{1636, {{1, 1}, {2, 1}}}, false);
+    row("members-running-onto-the-next-page", 1, 0, 1, wal::MultixactMembersCreate{2 * 1636 - 1, {{1, 1}, {2, 1}}}, true);
+    // 32,672 heap blocks per visibility-map page.
+    row("vm-bits-on-their-page", -1, 0, 1, wal::ClearVisibilityMapFlags{32672 + 3, std::nullopt, 1}, false);
+    row("vm-bits-of-another-page", -1, 0, 1, wal::ClearVisibilityMapFlags{3, std::nullopt, 1}, true);
+}
+
+// Neon files its own clog, multixact and visibility-map records under the page that holds what
+// they change: one stored under another page of the right kind is an error.
+void TestValidate::neonRecordsOnTheirPages()
+{
+    QFETCH(int, slruKind);
+    QFETCH(quint32, segment);
+    QFETCH(quint32, page);
+    QFETCH(NeonWalRecord, record);
+    QFETCH(bool, reported);
+    const Key key = slruKind < 0 ? Key::fromFields(0, 1663, 5, 16384, 2, page)
+                                 : Key::fromFields(1, std::uint32_t(slruKind), 1, segment, 0, page);
+    MemorySink sink;
+    LayerWriter w(testutil::testSummary(LayerKind::Delta), sink);
+    QVERIFY(w.addDelta(key, Lsn{0x2000}, Value{record}));
+    const Layer layer = testutil::finishAndOpen(w, sink);
+    const auto r = validateLayer(layer.bytes());
+    std::uint64_t found = 0;
+    for (const auto &p : r.problems)
+        found += p.check == "record-page" && p.severity == Severity::Error;
+    QCOMPARE(found, reported ? 1u : 0u);
+    QCOMPARE(r.errors, found);
+}
+
 #include "tst_validate.moc"

@@ -222,6 +222,46 @@ const char *recordKeyMismatch(std::uint32_t tag, const Key &key)
     }
 }
 
+/// Where Neon files its own SLRU and visibility-map records: under the page that holds what
+/// they change (Postgres's page arithmetic, 8 KiB pages, 32 pages per SLRU segment). The reason
+/// a record cannot be on `key`'s page, or nothing when it can.
+std::optional<std::string> recordPageMismatch(const NeonWalRecord &rec, const Key &key)
+{
+    constexpr std::uint64_t kPagesPerSegment = 32;
+    constexpr std::uint64_t kClogXactsPerPage = 8192 * 4;
+    constexpr std::uint64_t kOffsetsPerPage = 8192 / 4;
+    constexpr std::uint64_t kMembersPerPage = 8192 / 20 * 4;        // groups of 4 flags + 4 xids
+    constexpr std::uint64_t kHeapBlocksPerVmPage = (8192 - 24) * 4;  // 2 bits per heap block
+    const std::uint64_t segment = key.field4(), page = key.field6();  // field3 is 1 for SLRU blocks
+    auto onPage = [&](std::uint64_t pageno) { return pageno / kPagesPerSegment == segment && pageno % kPagesPerSegment == page; };
+    auto where = [](std::uint64_t pageno) {
+        return fmt::format("segment {} page {}", pageno / kPagesPerSegment, pageno % kPagesPerSegment);
+    };
+    if (const auto *c = std::get_if<wal::ClogSetCommitted>(&rec); c || std::get_if<wal::ClogSetAborted>(&rec)) {
+        const auto &xids = c ? c->xids : std::get<wal::ClogSetAborted>(rec).xids;
+        for (std::uint32_t xid : xids)
+            if (!onPage(xid / kClogXactsPerPage))
+                return fmt::format("xid {} is on clog {}", xid, where(xid / kClogXactsPerPage));
+    } else if (const auto *o = std::get_if<wal::MultixactOffsetCreate>(&rec)) {
+        if (!onPage(o->mid / kOffsetsPerPage))
+            return fmt::format("multixact {} is on offsets {}", o->mid, where(o->mid / kOffsetsPerPage));
+    } else if (const auto *m = std::get_if<wal::MultixactMembersCreate>(&rec)) {
+        for (std::size_t i = 0; i < m->members.size(); ++i) {
+            const std::uint64_t offset = std::uint64_t(m->moff) + i;
+            if (!onPage(offset / kMembersPerPage))
+                return fmt::format("member offset {} is on members {}", offset, where(offset / kMembersPerPage));
+        }
+    } else if (const auto *v = std::get_if<wal::ClearVisibilityMapFlags>(&rec)) {
+        for (const auto &blk : {v->newHeapBlkno, v->oldHeapBlkno})
+            if (blk && *blk / kHeapBlocksPerVmPage == key.field6())
+                return std::nullopt;
+        if (v->newHeapBlkno || v->oldHeapBlkno)
+            return fmt::format("its heap blocks are on visibility-map page {}",
+                               (v->newHeapBlkno ? *v->newHeapBlkno : *v->oldHeapBlkno) / kHeapBlocksPerVmPage);
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 /// A NeonWalRecord::Postgres holds a whole XLogRecord when its xl_tot_len is its length: then
@@ -394,6 +434,16 @@ BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, con
                           h.payloadOffset(), 4);
             p.related.push_back({j.valueAt, 5, "leaf value"});
         }
+        if (v->recordTag >= 1 && v->recordTag <= 5 && !recordKeyMismatch(v->recordTag, j.key))
+            if (auto decoded = decodeValue(payload, h.payloadOffset()))
+                if (auto why = recordPageMismatch(decoded->record(), j.key)) {
+                    auto &p = add("record-page", Severity::Error,
+                                  fmt::format("a {} record is stored under {} ({}), but {}", recordName(v->recordTag),
+                                              j.key.toHex(), j.key.describe(), *why),
+                                  h.compression == Compression::Zstd ? h.payloadOffset() : h.payloadOffset() + 8,
+                                  h.compression == Compression::Zstd ? 1 : payload.size() - 8);
+                    p.related.push_back({j.valueAt, 5, "leaf value"});
+                }
         if (v->recordTag == 0)
             checkPostgresRecord(j, v->content, v->willInit,
                                 h.compression == Compression::Zstd
