@@ -10,7 +10,9 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 namespace layerscope::cli {
@@ -138,6 +140,18 @@ int cmdDemo(const std::string &dir)
     return ExitOk;
 }
 
+/// Writes the layer into `dir` under its canonical name and prints its path.
+int writeIngested(const std::string &dir, const Summary &summary, const std::function<Status(LayerWriter &)> &fill)
+{
+    auto path = writeLayerFile(dir, summary, fill);
+    if (!path) {
+        reportError(dir, path.error());
+        return ExitUsage;
+    }
+    std::printf("%s\n", path->c_str());
+    return ExitOk;
+}
+
 int cmdIngest(const std::string &records, const std::string &dir, const Options &opt)
 {
     auto source = openSource(records, true);
@@ -145,7 +159,26 @@ int cmdIngest(const std::string &records, const std::string &dir, const Options 
         reportError(records, source.error());
         return ExitUsage;
     }
-    auto parsed = parseWalRecordsFile((*source)->bytes());
+    const Compression c = opt.compression == "zstd" ? Compression::Zstd : Compression::None;
+    const Bytes bytes = (*source)->bytes();
+    if (bytes.size() >= 8 && std::memcmp(bytes.data(), "LSPAGES1", 8) == 0) {
+        auto pages = parsePagesFile(bytes);
+        if (!pages) {
+            reportError(records, pages.error());
+            return ExitProblem;
+        }
+        if (pages->pages.empty()) {
+            reportError(records, "no pages: nothing to write");
+            return ExitProblem;
+        }
+        return writeIngested(dir, pagesImageSummary(*pages), [&](LayerWriter &w) -> Status {
+            for (const auto &[key, page] : pages->pages)
+                if (auto s = w.addImage(key, page, c); !s)
+                    return s;
+            return Ok{};
+        });
+    }
+    auto parsed = parseWalRecordsFile(bytes);
     if (!parsed) {
         reportError(records, parsed.error());
         return ExitProblem;
@@ -159,19 +192,12 @@ int cmdIngest(const std::string &records, const std::string &dir, const Options 
         reportError(records, "no record refers to a relation block: nothing to write");
         return ExitProblem;
     }
-    const Compression c = opt.compression == "zstd" ? Compression::Zstd : Compression::None;
-    auto path = writeLayerFile(dir, walDeltaSummary(*entries), [&](LayerWriter &w) -> Status {
+    return writeIngested(dir, walDeltaSummary(*entries), [&](LayerWriter &w) -> Status {
         for (const DeltaEntry &e : *entries)
             if (auto s = w.addDelta(e.key, e.lsn, e.value, c); !s)
                 return s;
         return Ok{};
     });
-    if (!path) {
-        reportError(dir, path.error());
-        return ExitUsage;
-    }
-    std::printf("%s\n", path->c_str());
-    return ExitOk;
 }
 
 } // namespace
@@ -208,14 +234,15 @@ void addWriteCommands(CLI::App &app, CommandRun &run)
     demo->callback([st, &run] { run = [st] { return cmdDemo(st->file); }; });
 
     auto *ingest = app.add_subcommand(
-        "ingest", "file Postgres WAL records into a delta layer as Neon's ingest files them");
-    ingest->add_option("RECORDS", st->file, "records file (tests/data/pg15/make-wal.sh writes one)")->required();
+        "ingest", "file Postgres WAL records (or a cluster's pages) into a layer as Neon does");
+    ingest->add_option("RECORDS", st->file, "records or pages file (tests/data/pg15/make-wal.sh writes both)")->required();
     ingest->add_option("DIR", st->file2, "directory for the layer (canonical name)")->required();
     ingest->add_option("--compression", opt.compression, "none or zstd")
         ->check(CLI::IsMember({"none", "zstd"}))
         ->option_text("none|zstd");
-    ingest->footer("Each record goes under every relation block it refers to, at its end LSN; an FPI\n"
-                   "record's applied image becomes the page.\n\n"
+    ingest->footer("A records file becomes a delta layer: each record goes under every relation block\n"
+                   "it refers to, at its end LSN; an FPI record's applied image becomes the page.\n"
+                   "A pages file becomes an image layer at its LSN.\n\n"
                    "Example:\n  layerctl ingest tests/data/pg15/wal-records.bin /tmp/pg15/");
     ingest->callback([st, &run] { run = [st] { return cmdIngest(st->file, st->file2, st->opt); }; });
 

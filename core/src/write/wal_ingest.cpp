@@ -14,6 +14,16 @@ constexpr std::uint8_t kRmXlog = 0;
 constexpr std::uint8_t kXlogFpiForHint = 0xA0;
 constexpr std::uint8_t kXlogFpi = 0xB0;
 constexpr char kMagic[] = "LSWALREC";
+constexpr char kPagesMagic[] = "LSPAGES1";
+
+Summary fixedIds(LayerKind kind)
+{
+    Summary s;
+    s.kind = kind;
+    s.tenant = *Id128::fromHex("15151515151515151515151515151515");
+    s.timeline = *Id128::fromHex("0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f");
+    return s;
+}
 } // namespace
 
 Result<std::vector<WalRecordInput>> parseWalRecordsFile(Bytes file)
@@ -74,12 +84,38 @@ Result<std::vector<DeltaEntry>> fileWalRecords(std::span<const WalRecordInput> r
     return out;
 }
 
+Result<PagesInput> parsePagesFile(Bytes file)
+{
+    const std::size_t magicLen = sizeof kPagesMagic - 1;
+    if (file.size() < magicLen + 8 || std::memcmp(file.data(), kPagesMagic, magicLen) != 0)
+        return makeError(0, "the magic \"LSPAGES1\" and an LSN", file.size() < magicLen + 8 ? "a shorter file" : "other bytes");
+    PagesInput in;
+    in.lsn = Lsn{readBe64(&file[magicLen])};
+    constexpr std::size_t kRecord = 17 + 8192;
+    for (std::size_t pos = magicLen + 8; pos < file.size(); pos += kRecord) {
+        if (file.size() - pos < kRecord)
+            return makeError(pos, fmt::format("a {}-byte page record", kRecord), fmt::format("{} bytes", file.size() - pos));
+        const std::uint8_t *p = &file[pos];
+        const Key key = Key::fromFields(0, readBe32(p), readBe32(p + 4), readBe32(p + 8), p[12], readBe32(p + 13));
+        in.pages.emplace_back(key, ByteVector(p + 17, p + kRecord));
+    }
+    std::stable_sort(in.pages.begin(), in.pages.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    return in;
+}
+
+Summary pagesImageSummary(const PagesInput &pages)
+{
+    Summary s = fixedIds(LayerKind::Image);
+    s.keyStart = pages.pages.front().first;
+    s.keyEnd = pages.pages.back().first.next().value_or(Key::max());
+    s.lsnStart = pages.lsn;
+    s.lsnEnd = Lsn{pages.lsn.value + 1};
+    return s;
+}
+
 Summary walDeltaSummary(std::span<const DeltaEntry> entries)
 {
-    Summary s;
-    s.kind = LayerKind::Delta;
-    s.tenant = *Id128::fromHex("15151515151515151515151515151515");
-    s.timeline = *Id128::fromHex("0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f");
+    Summary s = fixedIds(LayerKind::Delta);
     s.keyStart = entries.front().key;
     s.keyEnd = entries.back().key.next().value_or(Key::max());
     s.lsnStart = entries.front().lsn;

@@ -2,9 +2,10 @@
 # Regenerates this directory's fixture from a real Postgres 15 cluster (Debian's postgresql-15,
 # initdb -k): the WAL records from a checkpoint on (a short pgbench run, a VACUUM and a DELETE, so
 # they carry full-page images, heap, heap2 and btree changes, multi-block records and commits)
-# as wal-records.bin, pg_waldump's reading of them as wal-records.waldump.txt, and, with
-# LAYERCTL set, the delta layer `layerctl ingest` files them into (the one file named like a
-# layer here).
+# as wal-records.bin, pg_waldump's reading of them as wal-records.waldump.txt, the pages of the
+# small pgbench relations and their indexes at the shutdown checkpoint as wal-records.pages,
+# and, with LAYERCTL set, the delta and image layers `layerctl ingest` makes of them (the files
+# named like layers here).
 # Usage (as root or as postgres): [LAYERCTL=build/debug/app/cli/layerctl] make-wal.sh [OUT_FILE]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,12 +28,19 @@ psql -c 'VACUUM pgbench_accounts, pgbench_history'
 psql -c "DELETE FROM pgbench_history WHERE aid % 3 = 0"
 end=$(psql -At -c 'SELECT pg_current_wal_insert_lsn()')
 psql -c 'SELECT pg_switch_wal()' >/dev/null
+# The small pgbench relations and their indexes, every fork: their pages go into the image layer.
+rels=$(psql -At -c "SELECT pg_relation_filenode(c.oid) FROM pg_class c WHERE c.relname IN
+  ('pgbench_branches', 'pgbench_tellers', 'pgbench_history', 'pgbench_branches_pkey', 'pgbench_tellers_pkey')")
 as_pg "$bin/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null
+checkpoint=$("$bin/pg_controldata" "$work/data" | awk -F': *' '/^Latest checkpoint location/ {print $2}')
 python3 "$here/wal_records.py" "$work/data/pg_wal" "$start" "$end" "$out"
 # Postgres's own reading of the same records, block references included: the tests compare.
 "$bin/pg_waldump" -b -p "$work/data/pg_wal" -s "$start" -e "$end" > "${out%.bin}.waldump.txt"
+# shellcheck disable=SC2086
+python3 "$here/pages.py" "$work/data/base/5" "$checkpoint" "${out%.bin}.pages" $rels
 if [ -n "${LAYERCTL:-}" ]; then
   dir=$(dirname "$out")
-  find "$dir" -maxdepth 1 -name '*__*-*' -delete
+  find "$dir" -maxdepth 1 -name '*__*' -delete
   "$LAYERCTL" ingest "$out" "$dir"
+  "$LAYERCTL" ingest "${out%.bin}.pages" "$dir"
 fi

@@ -44,6 +44,21 @@ Result<std::vector<WalRecordInput>> parseWalRecordsFile(Bytes file);
 /// bits. Errors: a record that does not decode (its offset in the stream).
 Result<std::vector<DeltaEntry>> fileWalRecords(std::span<const WalRecordInput> records);
 
+/// Pages of a stopped cluster's relations, as of one LSN (an image layer's content).
+struct PagesInput
+{
+    Lsn lsn;
+    std::vector<std::pair<Key, ByteVector>> pages;  ///< sorted by key
+};
+
+/// Reads the pages file tests/data/pg15/pages.py writes ("LSPAGES1", the LSN, then per page
+/// spcOid, dbOid, relNumber, fork, block number and 8192 bytes; big-endian). Errors name the
+/// offset of a short page.
+Result<PagesInput> parsePagesFile(Bytes file);
+
+/// The summary of an image layer of `pages` (not empty): their keys, at their LSN.
+Summary pagesImageSummary(const PagesInput &pages);
+
 /// The summary of a delta layer holding `entries` (not empty): the keys from the first to just
 /// past the last, the LSNs from the lowest to just past the highest, fixed tenant and timeline.
 Summary walDeltaSummary(std::span<const DeltaEntry> entries);
