@@ -161,7 +161,8 @@ Result<LayerStats> computeStats(const Layer &layer, const StatsOptions &options)
     const bool delta = layer.kind() == LayerKind::Delta;
     std::vector<NodeView> leaves;
     StructureVisitor structure{{}, s, leaves};
-    TreeWalk walk(layer.tree(), structure);
+    const BTreeReader tree = layer.tree();  // the walk keeps a reference to it
+    TreeWalk walk(tree, structure);
     if (const Status walked = walk.run(); !walked)
         return walked.error();
     const std::vector<Task> tasks = groupLeaves(leaves, delta);
