@@ -46,6 +46,16 @@ QString deltaFixture()
             return f;
     return {};
 }
+
+/// A writable copy of the delta fixture in `dir` (empty when it cannot be made).
+QString copyOfDeltaFixture(const QTemporaryDir &dir)
+{
+    const QString file = dir.filePath(QFileInfo(deltaFixture()).fileName());
+    if (!QFile::copy(deltaFixture(), file))
+        return {};
+    QFile(file).setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    return file;
+}
 } // namespace
 
 void TestSummaryEdit::dialogValidatesAsTyped_data()
@@ -125,9 +135,8 @@ void TestSummaryEdit::riskyEditNeedsAcknowledgement()
 void TestSummaryEdit::applyUndoRedo()
 {
     QTemporaryDir dir;
-    const QString file = dir.filePath(QFileInfo(deltaFixture()).fileName());
-    QVERIFY(QFile::copy(deltaFixture(), file));
-    QFile(file).setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    const QString file = copyOfDeltaFixture(dir);
+    QVERIFY(!file.isEmpty());
     const QByteArray original = testutil::readAll(file);
     MainWindow w;
     QCOMPARE(w.openFiles({file}, true), 1);
@@ -166,9 +175,8 @@ void TestSummaryEdit::applyUndoRedo()
 void TestSummaryEdit::fileChangedBehindTheTabIsRefused()
 {
     QTemporaryDir dir;
-    const QString file = dir.filePath(QFileInfo(deltaFixture()).fileName());
-    QVERIFY(QFile::copy(deltaFixture(), file));
-    QFile(file).setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    const QString file = copyOfDeltaFixture(dir);
+    QVERIFY(!file.isEmpty());
     MainWindow w;
     QCOMPARE(w.openFiles({file}, true), 1);
     QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 10000);
@@ -199,9 +207,8 @@ QTEST_MAIN(TestSummaryEdit)
 void TestSummaryEdit::jobsLeaveQtsPoolFree()
 {
     QTemporaryDir dir;
-    const QString file = dir.filePath(QFileInfo(deltaFixture()).fileName());
-    QVERIFY(QFile::copy(deltaFixture(), file));
-    QFile(file).setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    const QString file = copyOfDeltaFixture(dir);
+    QVERIFY(!file.isEmpty());
     const QByteArray original = testutil::readAll(file);
     MainWindow w;
     QThreadPool *global = QThreadPool::globalInstance();

@@ -10,53 +10,6 @@ namespace {
 
 constexpr std::uint16_t kPageSize = 8192;
 
-/// Little-endian reads with offsets (Postgres writes the record in host order: x86 and ARM).
-class LeReader
-{
-public:
-    LeReader(Bytes data, FileOffset base, std::size_t pos) : m_data(data), m_base(base), m_pos(pos) {}
-    bool need(std::size_t n, const char *what)
-    {
-        if (m_data.size() - m_pos >= n)
-            return true;
-        m_error = makeError(offset(), fmt::format("{} ({} bytes)", what, n),
-                            fmt::format("the end of the record after {} bytes", m_data.size() - m_pos));
-        return false;
-    }
-    bool u8(std::uint8_t &v, const char *what)
-    {
-        if (!need(1, what))
-            return false;
-        v = m_data[m_pos++];
-        return true;
-    }
-    bool u16(std::uint16_t &v, const char *what)
-    {
-        if (!need(2, what))
-            return false;
-        v = std::uint16_t(m_data[m_pos] | (m_data[m_pos + 1] << 8));
-        m_pos += 2;
-        return true;
-    }
-    bool u32(std::uint32_t &v, const char *what)
-    {
-        if (!need(4, what))
-            return false;
-        v = readLe32(&m_data[m_pos]);
-        m_pos += 4;
-        return true;
-    }
-    std::size_t position() const { return m_pos; }
-    FileOffset offset() const { return m_base + m_pos; }
-    Error &error() { return m_error; }
-
-private:
-    Bytes m_data;
-    FileOffset m_base;
-    std::size_t m_pos;
-    Error m_error;
-};
-
 Result<XLogRecordDecoded> decodeWith(Bytes rec, FileOffset base, int flagsOf)
 {
     XLogRecordDecoded d;
@@ -71,11 +24,11 @@ Result<XLogRecordDecoded> decodeWith(Bytes rec, FileOffset base, int flagsOf)
                          fmt::format("{}", header->totLen));
     const std::uint8_t applyBit = flagsOf >= 15 ? 0x02 : 0x04;
     const std::uint8_t compressedBits = flagsOf >= 15 ? 0x1C : 0x02;
-    LeReader r(rec, base, kXLogRecordHeaderLen);
+    Cursor r(rec.subspan(kXLogRecordHeaderLen), base + kXLogRecordHeaderLen);
     std::uint64_t payload = 0;  // image, block and main data bytes announced so far
     int lastId = -1;
     const XLogBlockRef *previous = nullptr;
-    while (rec.size() - r.position() > payload) {
+    while (r.remaining() > payload) {
         const FileOffset at = r.offset();
         std::uint8_t id = 0;
         if (!r.u8(id, "a block id"))
@@ -87,7 +40,7 @@ Result<XLogRecordDecoded> decodeWith(Bytes rec, FileOffset base, int flagsOf)
                 if (!r.u8(len, "the main data length"))
                     return r.error();
                 d.mainDataLength = len;
-            } else if (!r.u32(d.mainDataLength, "the main data length")) {
+            } else if (!r.u32le(d.mainDataLength, "the main data length")) {
                 return r.error();
             }
             payload += d.mainDataLength;
@@ -95,14 +48,14 @@ Result<XLogRecordDecoded> decodeWith(Bytes rec, FileOffset base, int flagsOf)
         }
         if (id == kXlrBlockIdOrigin) {
             std::uint16_t origin = 0;
-            if (!r.u16(origin, "the replication origin"))
+            if (!r.u16le(origin, "the replication origin"))
                 return r.error();
             d.origin = origin;
             continue;
         }
         if (id == kXlrBlockIdToplevelXid) {
             std::uint32_t xid = 0;
-            if (!r.u32(xid, "the top-level xid"))
+            if (!r.u32le(xid, "the top-level xid"))
                 return r.error();
             d.toplevelXid = xid;
             continue;
@@ -115,7 +68,7 @@ Result<XLogRecordDecoded> decodeWith(Bytes rec, FileOffset base, int flagsOf)
         XLogBlockRef b;
         b.id = id;
         b.headerAt = at;
-        if (!r.u8(b.forkFlags, "the block's fork and flags") || !r.u16(b.dataLength, "the block's data length"))
+        if (!r.u8(b.forkFlags, "the block's fork and flags") || !r.u16le(b.dataLength, "the block's data length"))
             return r.error();
         b.hasImage = b.forkFlags & 0x10;
         b.hasData = b.forkFlags & 0x20;
@@ -128,14 +81,14 @@ Result<XLogRecordDecoded> decodeWith(Bytes rec, FileOffset base, int flagsOf)
         payload += b.dataLength;
         if (b.hasImage) {
             const FileOffset imageHeaderAt = r.offset();
-            if (!r.u16(b.imageLength, "the image length") || !r.u16(b.holeOffset, "the hole offset")
+            if (!r.u16le(b.imageLength, "the image length") || !r.u16le(b.holeOffset, "the hole offset")
                 || !r.u8(b.imageInfo, "the image flags"))
                 return r.error();
             b.hasHole = b.imageInfo & 0x01;
             b.applyImage = b.imageInfo & applyBit;
             b.compressed = b.imageInfo & compressedBits;
             if (b.hasHole && b.compressed) {
-                if (!r.u16(b.holeLength, "the hole length"))
+                if (!r.u16le(b.holeLength, "the hole length"))
                     return r.error();
             } else if (b.hasHole) {
                 b.holeLength = std::uint16_t(kPageSize - b.imageLength);
@@ -155,8 +108,8 @@ Result<XLogRecordDecoded> decodeWith(Bytes rec, FileOffset base, int flagsOf)
             payload += b.imageLength;
         }
         if (!b.sameRel) {
-            if (!r.u32(b.spcOid, "the tablespace oid") || !r.u32(b.dbOid, "the database oid")
-                || !r.u32(b.relNumber, "the relation number"))
+            if (!r.u32le(b.spcOid, "the tablespace oid") || !r.u32le(b.dbOid, "the database oid")
+                || !r.u32le(b.relNumber, "the relation number"))
                 return r.error();
         } else if (!previous) {
             return makeError(at + 1, "a relation (BKPBLOCK_SAME_REL on the first block)", "SAME_REL");
@@ -165,14 +118,14 @@ Result<XLogRecordDecoded> decodeWith(Bytes rec, FileOffset base, int flagsOf)
             b.dbOid = previous->dbOid;
             b.relNumber = previous->relNumber;
         }
-        if (!r.u32(b.blockNumber, "the block number"))
+        if (!r.u32le(b.blockNumber, "the block number"))
             return r.error();
         d.blocks.push_back(b);
         previous = &d.blocks.back();
     }
-    if (rec.size() - r.position() != payload)
+    if (r.remaining() != payload)
         return makeError(base, fmt::format("headers and announced data adding up to xl_tot_len {}", rec.size()),
-                         fmt::format("{} bytes of headers and {} of data", r.position(), payload));
+                         fmt::format("{} bytes of headers and {} of data", kXLogRecordHeaderLen + r.position(), payload));
     FileOffset at = r.offset();
     d.headersEnd = at;
     for (XLogBlockRef &b : d.blocks) {

@@ -125,6 +125,23 @@ public:
         m_pos += 8;
         return true;
     }
+    /// Little-endian reads, for Postgres's structures (a WAL record inside a value).
+    bool u16le(std::uint16_t &v, const char *what)
+    {
+        if (!need(2, what))
+            return false;
+        v = readLe16(&m_data[m_pos]);
+        m_pos += 2;
+        return true;
+    }
+    bool u32le(std::uint32_t &v, const char *what)
+    {
+        if (!need(4, what))
+            return false;
+        v = readLe32(&m_data[m_pos]);
+        m_pos += 4;
+        return true;
+    }
     bool i64(std::int64_t &v, const char *what)
     {
         std::uint64_t u = 0;
