@@ -468,10 +468,11 @@ BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, con
                 blobAt, h.headerLen);
         if (cls == KeyClass::RelBlock && v->imageLen == kBlockSize) {
             // A page is never newer than the LSN it is stored at (Neon sets an extracted full-page
-            // image's pd_lsn to the entry's LSN). Only pages whose header reads as a page's.
+            // image's pd_lsn to the entry's LSN). Only pages whose header reads as a page's; a new
+            // (all-zero) page has pd_lsn 0, and the header is judged only when the LSN is later.
             const Bytes page = payload.subspan(12, kBlockSize);
             const auto ph = parsePageHeader(page);
-            if (ph && !isZeroPage(page) && pageHeaderProblems(*ph).empty() && ph->lsn > j.lsn.value) {
+            if (ph && ph->lsn > j.lsn.value && pageHeaderProblems(*ph).empty()) {
                 const bool zstd = h.compression == Compression::Zstd;
                 add("page-lsn", Severity::Error,
                     fmt::format("page of {} has pd_lsn {} but is stored at {}: a page cannot be newer than its LSN",

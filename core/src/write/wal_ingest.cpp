@@ -1,5 +1,6 @@
 #include <layerscope/write/wal_ingest.h>
 
+#include <layerscope/format/pg_page.h>
 #include <layerscope/format/xlog_record.h>
 
 #include <fmt/format.h>
@@ -67,8 +68,7 @@ Result<std::vector<DeltaEntry>> fileWalRecords(std::span<const WalRecordInput> r
                 ByteVector page(image.begin(), image.begin() + b.holeOffset);
                 page.resize(std::size_t(b.holeOffset) + b.holeLength, 0);
                 page.insert(page.end(), image.begin() + b.holeOffset, image.end());
-                const bool isNew = page[14] == 0 && page[15] == 0;  // pd_upper 0
-                if (!isNew) {
+                if (parsePageHeader(page)->upper != 0) {  // Postgres's PageIsNew: pd_upper 0
                     writeLe32(page.data(), std::uint32_t(lsn.value >> 32));
                     writeLe32(page.data() + 4, std::uint32_t(lsn.value));
                 }
