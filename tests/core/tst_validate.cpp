@@ -40,6 +40,8 @@ private slots:
     void specialFilesAreRefused();
     void threadsGiveIdenticalReports_data();
     void threadsGiveIdenticalReports();
+    void placementProblemsNameTheirEntry_data();
+    void placementProblemsNameTheirEntry();
     void neonRecordsOnTheirPages_data();
     void neonRecordsOnTheirPages();
 
@@ -464,6 +466,63 @@ void TestValidate::specialFilesAreRefused()
     QVERIFY(m.error().message().find(path.toStdString()) != std::string::npos);
     if (kind == "fifo")
         QVERIFY(m.error().message().find("FIFO") != std::string::npos);
+}
+
+// The placement checks run at the merge, after the entry itself is gone: the problem must still
+// name its entry's position, key, LSN, leaf and leaf value, in any leaf.
+void TestValidate::placementProblemsNameTheirEntry_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<int>("leaf");       // the n-th leaf in index order
+    QTest::addColumn<int>("index");      // entry in that leaf
+    QTest::addColumn<int>("pointAt");    // the blob of this entry (relative to the entry)...
+    QTest::addColumn<int>("plus");       // ...plus these bytes becomes the entry's blob offset
+    QTest::addColumn<QString>("check");
+    QTest::newRow("overlap-in-a-later-leaf") << m_demoDelta << 1 << 2 << -1 << 1 << "blob-overlap";
+    QTest::newRow("order-in-the-first-leaf") << m_demoImage << 0 << 3 << -2 << 0 << "blob-order";
+    QTest::newRow("gap-in-the-last-leaf") << m_demoDelta << -1 << 4 << 1 << 0 << "blob-gap";
+}
+
+void TestValidate::placementProblemsNameTheirEntry()
+{
+    QFETCH(QString, path);
+    QFETCH(int, leaf);
+    QFETCH(int, index);
+    QFETCH(int, pointAt);
+    QFETCH(int, plus);
+    QFETCH(QString, check);
+    ByteVector b = load(path);
+    auto l = Layer::open(std::make_shared<MemorySource>(b));
+    QVERIFY(l);
+    // Leaves come first in the index, in key order.
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> leaves;  // block, first entry
+    std::uint64_t entries = 0;
+    for (std::uint32_t rel = 0; l->tree().node(rel) && l->tree().node(rel)->isLeaf(); ++rel) {
+        leaves.emplace_back(rel, entries);
+        entries += l->tree().node(rel)->count;
+    }
+    QVERIFY(leaves.size() >= 2);
+    const auto [block, first] = leaves[leaf < 0 ? leaves.size() - 1 : std::size_t(leaf)];
+    const std::uint64_t position = first + std::uint64_t(index);
+    const Entry &e = (*l->entries())[position];
+    const bool delta = l->summary().kind == LayerKind::Delta;
+    const FileOffset target = blobOf(*l, std::size_t(std::int64_t(position) + pointAt)) + FileOffset(plus);
+    const FileOffset valueAt = valueOffset(*l, block, std::size_t(index));
+    putBe(b, valueAt, delta ? (target << 1) | (e.raw & 1) : target, 5);
+
+    const auto r = validateLayer(b, ValidateOptions{});
+    const auto p = std::find_if(r.problems.begin(), r.problems.end(),
+                                [&](const Problem &q) { return q.check == check.toStdString(); });
+    QVERIFY2(p != r.problems.end(), qPrintable(check));
+    QCOMPARE(p->entry, std::optional<std::uint64_t>(position));
+    QCOMPARE(p->block, std::optional<std::uint32_t>(block));
+    QVERIFY(p->key && *p->key == e.key);
+    QCOMPARE(p->lsn.has_value(), delta);
+    if (delta)
+        QCOMPARE(p->lsn->value, e.lsn.value);
+    const bool gap = check == "blob-gap";
+    const FileOffset leafValue = gap ? p->related.at(0).offset : p->offset;
+    QCOMPARE(leafValue, valueAt);
 }
 
 void TestValidate::threadsGiveIdenticalReports_data()

@@ -175,6 +175,7 @@ private slots:
         const auto &records = realRecords();
         QCOMPARE(records.size(), std::size_t(694));
         std::size_t compared = 0, blocks = 0, images = 0;
+        XLogRecordDecoded reused;  // decoded into record after record, as check does
         for (const WalRecordInput &r : records) {
             const auto header = parseXLogRecordHeader(r.rec);
             QVERIFY(header);
@@ -182,6 +183,8 @@ private slots:
             const auto d = decodeXLogRecord(r.rec, 0);
             QVERIFY2(d, d ? "" : d.error().message().c_str());
             QCOMPARE(d->imageFlagsOf, 15);
+            QVERIFY(decodeXLogRecord(r.rec, 0, reused));
+            QVERIFY(reused == *d);
             const auto it = dumped.find(r.start.value);
             if (it == dumped.end())
                 continue;  // past pg_waldump's end
@@ -232,6 +235,9 @@ private slots:
             QCOMPARE(d->blocks[0].holeOffset, b.holeOffset);
             QCOMPARE(d->blocks[0].holeLength, b.holeLength);
             QCOMPARE(d->blocks[0].imageAt, b.imageAt);
+            XLogRecordDecoded reused = *fifteen;  // 15's partial decode is left behind in full
+            QVERIFY(decodeXLogRecord(fourteen, 0, reused));
+            QVERIFY(reused == *d);
             return;
         }
         QFAIL("no record with a holed image");

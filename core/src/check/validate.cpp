@@ -35,8 +35,11 @@ const char *severityName(Severity s)
 namespace {
 
 constexpr int kMaxDepth = BTreeReader::kMaxDepth;
-/// How many entries ahead the payload checks prefetch the next blob (memory latency hiding).
+/// How many entries ahead the payload checks prefetch a blob (memory latency hiding): its header
+/// line at twice this distance, the rest of its first kPrefetchBytes at this distance. Most
+/// WAL records fit; the CRC of a longer one streams on with the hardware's own prefetch.
 constexpr std::size_t kPrefetchAhead = 8;
+constexpr std::uint64_t kPrefetchBytes = 512;
 /// Released ranges are gathered up to this size before the pages are given back.
 constexpr std::uint64_t kReleaseChunk = 64 << 20;
 /// Bytes scanned between two releases when reading long stretches (padding, leaf scans).
@@ -205,9 +208,8 @@ const char *recordName(std::uint32_t tag)
 
 /// Neon's own record kinds apply to one kind of key each (its redo refuses the others);
 /// nullptr when `tag` fits `key`, else which keys it needs.
-const char *recordKeyMismatch(std::uint32_t tag, const Key &key)
+const char *recordKeyMismatch(std::uint32_t tag, const Key &key, KeyClass cls)
 {
-    const KeyClass cls = key.keyClass();
     const bool vm = cls == KeyClass::RelBlock && key.field5() == 2;
     const bool slru = cls == KeyClass::SlruBlock;
     switch (tag) {
@@ -270,14 +272,14 @@ std::optional<std::string> recordPageMismatch(const NeonWalRecord &rec, const Ke
 /// image). `recAt` is the record's offset in the file (none inside a zstd blob: problems then
 /// point at the blob's payload, `payloadAt`).
 template<class Add>
-void checkPostgresRecord(const EntryRef &j, Bytes rec, bool willInit, std::optional<FileOffset> recAt,
+void checkPostgresRecord(const EntryRef &j, KeyClass cls, Bytes rec, bool willInit, std::optional<FileOffset> recAt,
                          FileOffset payloadAt, Add &add)
 {
     const auto header = parseXLogRecordHeader(rec);
     if (!header || header->totLen != rec.size())
         return;
     const FileOffset base = recAt.value_or(payloadAt);
-    const std::string kind = fmt::format("{} (info 0x{:02x})", rmgrName(header->rmid), header->info);
+    auto kind = [&] { return fmt::format("{} (info 0x{:02x})", rmgrName(header->rmid), header->info); };
     auto at = [&](FileOffset offset, std::uint64_t length) {
         return std::pair<FileOffset, std::uint64_t>(recAt ? offset : payloadAt, recAt ? length : 1);
     };
@@ -286,34 +288,36 @@ void checkPostgresRecord(const EntryRef &j, Bytes rec, bool willInit, std::optio
         const auto [o, n] = at(base + 20, 4);
         add("wal-crc", Severity::Error,
             fmt::format("{} record (xl_tot_len {}): xl_crc is 0x{:08x} but the record's CRC-32C is 0x{:08x}",
-                        kind, header->totLen, header->crc, crc),
+                        kind(), header->totLen, header->crc, crc),
             o, n);
         return;  // a damaged record's blocks say nothing reliable
     }
-    const auto decoded = decodeXLogRecord(rec, base);
-    if (!decoded) {
-        const auto [o, n] = at(decoded.error().offset, 1);
+    // One decoded record per thread, reused: checking a record allocates nothing.
+    thread_local XLogRecordDecoded scratch;
+    const XLogRecordDecoded &decoded = scratch;
+    if (const auto status = decodeXLogRecord(rec, base, scratch); !status) {
+        const auto [o, n] = at(status.error().offset, 1);
         add("wal-record", Severity::Error,
-            fmt::format("{} record does not decode: {}", kind, decoded.error().message()), o, n);
+            fmt::format("{} record does not decode: {}", kind(), status.error().message()), o, n);
         return;
     }
-    if (j.key.keyClass() != KeyClass::RelBlock)
+    if (cls != KeyClass::RelBlock)
         return;
     const Key &k = j.key;
     const XLogBlockRef *mine = nullptr;
-    for (const XLogBlockRef &b : decoded->blocks)
+    for (const XLogBlockRef &b : decoded.blocks)
         if (b.spcOid == k.field2() && b.dbOid == k.field3() && b.relNumber == k.field4() && b.fork() == k.field5()
             && b.blockNumber == k.field6())
             mine = &b;
     if (!mine) {
         std::string blocks;
-        for (const XLogBlockRef &b : decoded->blocks)
+        for (const XLogBlockRef &b : decoded.blocks)
             blocks += fmt::format("{}{}/{}/{} fork {} blk {}", blocks.empty() ? "" : ", ", b.spcOid, b.dbOid,
                                   b.relNumber, b.fork(), b.blockNumber);
         const auto [o, n] = at(base, kXLogRecordHeaderLen);
         add("wal-block-key", Severity::Error,
             fmt::format("{} record is filed under {} ({}), which is none of its blocks ({})",
-                        kind, k.toHex(), k.describe(),
+                        kind(), k.toHex(), k.describe(),
                         blocks.empty() ? "it has none" : blocks),
             o, n);
         return;
@@ -323,7 +327,7 @@ void checkPostgresRecord(const EntryRef &j, Bytes rec, bool willInit, std::optio
         const auto [o, n] = at(mine->headerAt, 2);
         add("wal-will-init", Severity::Error,
             fmt::format("Postgres.will_init is {} but block #{} of the {} record {} (WILL_INIT {}, applied image {})",
-                        willInit, mine->id, kind,
+                        willInit, mine->id, kind(),
                         expected ? "starts from nothing" : "needs the page before it", mine->willInit,
                         mine->applyImage),
             o, n);
@@ -427,14 +431,14 @@ BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, con
         p.related.push_back({blobAt, h.headerLen + h.storedLen, "value"});
     }
     if (!v->isImage) {
-        if (const char *fits = recordKeyMismatch(v->recordTag, j.key)) {
+        if (const char *fits = recordKeyMismatch(v->recordTag, j.key, cls)) {
             auto &p = add("value-key", Severity::Error,
                           fmt::format("a {} record cannot apply to key {} ({}): {}", recordName(v->recordTag),
                                       j.key.toHex(), j.key.describe(), fits),
                           h.payloadOffset(), 4);
             p.related.push_back({j.valueAt, 5, "leaf value"});
         }
-        if (v->recordTag >= 1 && v->recordTag <= 5 && !recordKeyMismatch(v->recordTag, j.key))
+        if (v->recordTag >= 1 && v->recordTag <= 5 && !recordKeyMismatch(v->recordTag, j.key, cls))
             if (auto decoded = decodeValue(payload, h.payloadOffset()))
                 if (auto why = recordPageMismatch(decoded->record(), j.key)) {
                     auto &p = add("record-page", Severity::Error,
@@ -445,7 +449,7 @@ BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, con
                     p.related.push_back({j.valueAt, 5, "leaf value"});
                 }
         if (v->recordTag == 0)
-            checkPostgresRecord(j, v->content, v->willInit,
+            checkPostgresRecord(j, cls, v->content, v->willInit,
                                 h.compression == Compression::Zstd
                                     ? std::optional<FileOffset>()
                                     : std::optional<FileOffset>(h.payloadOffset() + FileOffset(v->content.data() - payload.data())),
@@ -520,10 +524,15 @@ private:
     WalkAction walkFault(WalkFault why, const WalkLink &link, const Error &error);
     void checkNode(const NodeView &n, int depth);
     void checkValueArea();
-    struct PayloadJob
+    /// An entry whose blob header read, as the placement checks need it at the merge (kept
+    /// small: one per entry). What a problem names about its entry is read back from the leaf.
+    struct PlacedBlob
     {
-        EntryRef entry;
-        BlobFacts facts;  ///< filled by checkEntryBlob
+        FileOffset at = 0, end = 0;
+        std::uint32_t leaf = 0;   ///< index into m_leaves
+        std::uint32_t index = 0;  ///< entry in that leaf
+        bool zstd = false;
+        bool nonCanonical = false;  ///< a 4-byte header on a plain payload under 128 bytes
     };
     /// A leaf found by the structural walk, with the index-order position of its first entry.
     struct LeafRef
@@ -540,24 +549,28 @@ private:
     struct TaskResult
     {
         std::vector<Problem> problems;
-        std::vector<PayloadJob> jobs;  ///< entries whose blob offset is in range, in index order
+        std::vector<PlacedBlob> placed;  ///< entries whose blob header reads, in index order
         std::uint64_t entries = 0;
         FileOffset valuesLo = ~FileOffset(0), valuesHi = 0;
     };
     /// Per-task running state over leaf entries in index order.
     struct EntryState
     {
+        explicit EntryState(TaskResult &o) : out(o) {}
         TaskResult &out;
         std::uint64_t position = 0;
         std::array<std::uint8_t, 256> prevKey{};
         bool havePrev = false;
+        std::optional<Key> plausibleKey;  ///< the last key found plausible
         Problem &add(const char *check, Severity sev, std::string message, FileOffset offset, std::uint64_t length)
         {
             return pushProblem(out.problems, check, sev, std::move(message), offset, length);
         }
     };
     void checkKeyOrderInNode(const NodeView &n, std::vector<Problem> &out) const;
-    void checkEntry(EntryState &st, const NodeView &leaf, std::size_t i, Bytes key) const;
+    void checkEntry(EntryState &st, std::uint32_t leafIndex, std::size_t i, Bytes key) const;
+    /// Entry `i` of leaf `leafIndex`, as problems name it.
+    EntryRef entryRef(std::uint32_t leafIndex, std::size_t i) const;
     /// Fills `out`, whose buffers are reused from an earlier task (no allocation per task).
     void runTask(const Task &task, TaskResult &out) const;
     void mergeTask(const Task &task, TaskResult &result);
@@ -572,7 +585,7 @@ private:
     void checkLeaves();
     void runTasks();
     /// In index order, at the merge: blobs back to back, counters.
-    void checkPlacement(const PayloadJob &job);
+    void checkPlacement(const PlacedBlob &blob);
     std::vector<LeafRef> m_leaves;
 
     FileOffset fieldAt(SummaryFieldId id) const { return summaryField(m_s.kind, id).offset; }
@@ -754,8 +767,9 @@ void Validator::checkKeyOrderInNode(const NodeView &n, std::vector<Problem> &out
     }
 }
 
-void Validator::checkEntry(EntryState &st, const NodeView &leaf, std::size_t i, Bytes key) const
+void Validator::checkEntry(EntryState &st, std::uint32_t leafIndex, std::size_t i, Bytes key) const
 {
+    const NodeView &leaf = m_leaves[leafIndex].node;
     const std::uint64_t position = st.position++;
     ++st.out.entries;
     const Key k = Key::fromBytes(key.data());
@@ -781,9 +795,14 @@ void Validator::checkEntry(EntryState &st, const NodeView &leaf, std::size_t i, 
     st.havePrev = true;
 
     // A key of no class Neon defines (FORMAT.md §9) is never written by Neon, and nothing reads it.
-    if (const std::string why = k.implausibility(); !why.empty())
-        tag(st.add("key-class", Severity::Warning, fmt::format("key {}: {}: a damaged key", k.toHex(), why), keyAt,
-                leaf.suffixLen));
+    // A delta's versions of one key are judged once.
+    if (!(st.plausibleKey && *st.plausibleKey == k)) {
+        if (const std::string why = k.implausibility(); !why.empty())
+            tag(st.add("key-class", Severity::Warning, fmt::format("key {}: {}: a damaged key", k.toHex(), why),
+                       keyAt, leaf.suffixLen));
+        else
+            st.plausibleKey = k;
+    }
 
     // Inside the summary's ranges.
     if (k < m_s.keyStart || !(k < m_s.keyEnd)) {
@@ -816,24 +835,40 @@ void Validator::checkEntry(EntryState &st, const NodeView &leaf, std::size_t i, 
         p.related.push_back({fieldAt(SummaryFieldId::IndexStart), 4, "index_start_blk"});
         return;
     }
-    PayloadJob &job = st.out.jobs.emplace_back();
-    job.entry = EntryRef{position, k, lsn, leaf.block, blobAt, willInit, valueAt};
-    job.facts = checkEntryBlob(m_file, m_s, m_valuesEnd, job.entry, m_opt.pages, st.out.problems);
-    if (job.facts.header) {
-        st.out.valuesLo = std::min(st.out.valuesLo, job.facts.header->offset);
-        st.out.valuesHi = std::max(st.out.valuesHi, job.facts.header->end());
-    }
+    const EntryRef entry{position, k, lsn, leaf.block, blobAt, willInit, valueAt};
+    const BlobFacts facts = checkEntryBlob(m_file, m_s, m_valuesEnd, entry, m_opt.pages, st.out.problems);
+    if (!facts.header)
+        return;
+    const BlobHeader &h = *facts.header;
+    st.out.placed.push_back(PlacedBlob{blobAt, h.end(), leafIndex, std::uint32_t(i),
+                                       h.compression == Compression::Zstd,
+                                       h.headerLen == 4 && h.storedLen < 128 && h.compression == Compression::None});
+    st.out.valuesLo = std::min(st.out.valuesLo, h.offset);
+    st.out.valuesHi = std::max(st.out.valuesHi, h.end());
 }
 
-void Validator::checkPlacement(const PayloadJob &job)
+EntryRef Validator::entryRef(std::uint32_t leafIndex, std::size_t i) const
 {
-    if (!job.facts.header)
-        return;
-    const EntryRef &j = job.entry;
-    const BlobHeader *h = &*job.facts.header;
-    const FileOffset blobAt = j.blobAt;
-    const FileOffset valueAt = j.valueAt;
+    const LeafRef &leaf = m_leaves[leafIndex];
+    std::array<std::uint8_t, 256> key{};
+    leaf.node.keyInto(i, key.data());
+    const bool delta = m_s.kind == LayerKind::Delta;
+    const std::uint64_t raw = leaf.node.value(i);
+    return EntryRef{leaf.firstPosition + i,
+                    Key::fromBytes(key.data()),
+                    delta ? deltaKeyLsn(Bytes(key.data(), m_keyLen)) : m_s.lsnStart,
+                    leaf.node.block,
+                    delta ? raw >> 1 : raw,
+                    delta && (raw & 1),
+                    leaf.node.valueOffset(i)};
+}
+
+void Validator::checkPlacement(const PlacedBlob &blob)
+{
+    const FileOffset blobAt = blob.at;
+    const FileOffset valueAt = m_leaves[blob.leaf].node.valueOffset(blob.index);
     auto tag = [&](Problem &p) -> Problem & {
+        const EntryRef j = entryRef(blob.leaf, blob.index);
         p.block = j.block;
         p.entry = j.position;
         p.key = j.key;
@@ -858,23 +893,23 @@ void Validator::checkPlacement(const PayloadJob &job)
     }
     m_anyBlob = true;
     m_prevBlobStart = blobAt;
-    m_prevBlobEnd = std::max(m_prevBlobEnd, h->end());
-    m_maxBlobEnd = std::max(m_maxBlobEnd, h->end());
+    m_prevBlobEnd = std::max(m_prevBlobEnd, blob.end);
+    m_maxBlobEnd = std::max(m_maxBlobEnd, blob.end);
 
-    if (h->headerLen == 4 && h->storedLen < 128 && h->compression == Compression::None && m_nonCanonical++ == 0)
+    if (blob.nonCanonical && m_nonCanonical++ == 0)
         m_firstNonCanonical = blobAt;
-    if (h->compression == Compression::Zstd && m_compressed++ == 0)
+    if (blob.zstd && m_compressed++ == 0)
         m_firstCompressed = blobAt;
 }
 
 void Validator::runTask(const Task &task, TaskResult &out) const
 {
     out.problems.clear();
-    out.jobs.clear();
+    out.placed.clear();
     out.entries = 0;
     out.valuesLo = ~FileOffset(0);
     out.valuesHi = 0;
-    EntryState st{out};
+    EntryState st(out);
     const LeafRef &first = m_leaves[task.firstLeaf];
     st.position = first.firstPosition;
     if (task.firstLeaf > 0) {
@@ -884,17 +919,25 @@ void Validator::runTask(const Task &task, TaskResult &out) const
         st.havePrev = true;
     }
     const bool delta = m_s.kind == LayerKind::Delta;
+    auto blobAtOf = [delta](std::uint64_t raw) -> FileOffset { return delta ? raw >> 1 : raw; };
     for (std::size_t l = task.firstLeaf; l < task.endLeaf; ++l) {
         const NodeView &n = m_leaves[l].node;
         checkKeyOrderInNode(n, st.out.problems);
         forEachLeafEntry(n, 0, false, [&](std::size_t i, Bytes key, std::uint64_t) {
-            if (i + kPrefetchAhead < n.count) {
-                const std::uint64_t raw = n.value(i + kPrefetchAhead);
-                const FileOffset at = delta ? raw >> 1 : raw;
-                if (at < m_valuesEnd)
+            // Two stages ahead of the checks: first a blob's header line, then (once that line
+            // is in cache) as much of the blob as its header announces, up to kPrefetchBytes.
+            if (i + 2 * kPrefetchAhead < n.count)
+                if (const FileOffset at = blobAtOf(n.value(i + 2 * kPrefetchAhead)); at < m_valuesEnd)
                     __builtin_prefetch(m_file.data() + at);
-            }
-            checkEntry(st, n, i, key);
+            if (i + kPrefetchAhead < n.count)
+                if (const FileOffset at = blobAtOf(n.value(i + kPrefetchAhead)); at + 4 <= m_valuesEnd) {
+                    const std::uint8_t *p = m_file.data() + at;
+                    const std::uint64_t announced = p[0] < 0x80 ? 1u + p[0] : 4u + (readBe32(p) & kMaxBlobLenHead);
+                    const std::uint64_t bytes = std::min({announced, kPrefetchBytes, m_valuesEnd - at});
+                    for (std::uint64_t line = 64; line < bytes; line += 64)
+                        __builtin_prefetch(p + line);
+                }
+            checkEntry(st, std::uint32_t(l), i, key);
             return true;
         });
     }
@@ -921,8 +964,8 @@ void Validator::mergeTask(const Task &task, TaskResult &r)
 {
     for (Problem &p : r.problems)
         m_list.add(std::move(p));
-    for (const PayloadJob &j : r.jobs)
-        checkPlacement(j);
+    for (const PlacedBlob &b : r.placed)
+        checkPlacement(b);
     m_report.entriesChecked += r.entries;
     // Resident memory stays bounded: this task's leaves and value bytes are not needed again.
     // Releases are gathered into large runs (each one interrupts every thread of the process).

@@ -10,9 +10,13 @@ namespace {
 
 constexpr std::uint16_t kPageSize = 8192;
 
-Result<XLogRecordDecoded> decodeWith(Bytes rec, FileOffset base, int flagsOf)
+Status decodeWith(Bytes rec, FileOffset base, int flagsOf, XLogRecordDecoded &d)
 {
-    XLogRecordDecoded d;
+    d.blocks.clear();
+    d.mainDataLength = 0;
+    d.mainDataHeaderAt.reset();
+    d.origin.reset();
+    d.toplevelXid.reset();
     const auto header = parseXLogRecordHeader(rec);
     if (!header)
         return makeError(base, fmt::format("an XLogRecord header ({} bytes)", kXLogRecordHeaderLen),
@@ -28,6 +32,7 @@ Result<XLogRecordDecoded> decodeWith(Bytes rec, FileOffset base, int flagsOf)
     std::uint64_t payload = 0;  // image, block and main data bytes announced so far
     int lastId = -1;
     const XLogBlockRef *previous = nullptr;
+    d.blocks.reserve(kXlrMaxBlockId + 1);  // `previous` stays valid; no growth per block
     while (r.remaining() > payload) {
         const FileOffset at = r.offset();
         std::uint8_t id = 0;
@@ -135,19 +140,25 @@ Result<XLogRecordDecoded> decodeWith(Bytes rec, FileOffset base, int flagsOf)
         at += b.dataLength;
     }
     d.mainDataAt = at;
-    return d;
+    return Ok{};
 }
 
 } // namespace
 
+Status decodeXLogRecord(Bytes rec, FileOffset base, XLogRecordDecoded &into)
+{
+    auto fifteen = decodeWith(rec, base, 15, into);
+    if (fifteen || decodeWith(rec, base, 14, into))
+        return Ok{};
+    return fifteen;
+}
+
 Result<XLogRecordDecoded> decodeXLogRecord(Bytes rec, FileOffset base)
 {
-    auto fifteen = decodeWith(rec, base, 15);
-    if (fifteen)
-        return fifteen;
-    if (auto fourteen = decodeWith(rec, base, 14))
-        return fourteen;
-    return fifteen;
+    XLogRecordDecoded d;
+    if (auto s = decodeXLogRecord(rec, base, d); !s)
+        return s.error();
+    return d;
 }
 
 std::uint32_t xlogRecordCrc(Bytes rec)

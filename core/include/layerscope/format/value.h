@@ -143,6 +143,7 @@ struct XLogRecordHeader
     std::uint8_t info = 0;
     std::uint8_t rmid = 0;
     std::uint32_t crc = 0;
+    bool operator==(const XLogRecordHeader &) const = default;
 };
 std::optional<XLogRecordHeader> parseXLogRecordHeader(Bytes rec);
 /// Resource manager name (Postgres rmgrlist order) or "rmgr N".

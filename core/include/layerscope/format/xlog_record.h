@@ -42,6 +42,7 @@ struct XLogBlockRef
     FileOffset imageAt = 0;
     FileOffset dataAt = 0;
     std::uint8_t fork() const { return forkFlags & 0x0F; }
+    bool operator==(const XLogBlockRef &) const = default;
 };
 
 /// A decoded record: the header, its block references and main data.
@@ -59,6 +60,7 @@ struct XLogRecordDecoded
     /// compressed) or 14 (0x02 compressed, 0x04 apply). Only records with a hole in a
     /// compressed image or with compression tell them apart; 15 is tried first.
     int imageFlagsOf = 15;
+    bool operator==(const XLogRecordDecoded &) const = default;
 };
 
 /// Decodes the block references and main-data header with Postgres's own rules (block ids
@@ -67,6 +69,9 @@ struct XLogRecordDecoded
 /// `base` is the absolute offset of rec[0]; errors name the offset at fault. Never reads past
 /// `rec`.
 Result<XLogRecordDecoded> decodeXLogRecord(Bytes rec, FileOffset base);
+/// The same, into `into`, whose block list keeps its capacity from one record to the next (a
+/// caller decoding many records allocates nothing). On an error `into` holds a partial decode.
+Status decodeXLogRecord(Bytes rec, FileOffset base, XLogRecordDecoded &into);
 
 /// The CRC Postgres stores in xl_crc: CRC-32C of the record after its 24-byte header, then of
 /// the header up to xl_crc. `rec` must hold at least the header.
