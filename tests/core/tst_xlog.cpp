@@ -142,8 +142,8 @@ private slots:
     }
     // Known CRC-32C values (RFC 3720's examples); the instruction (three lanes of 64 bytes at a
     // time) and the table agree on them and on random data of every alignment and of lengths
-    // up to 1,000 bytes (each up to 200, then every 37th), and a CRC continued over a second part
-    // equals the CRC of the whole.
+    // up to 1,000 bytes (each up to 200, then every 37th) and of a page's size and beyond, and
+    // a CRC continued over a second part equals the CRC of the whole.
     void crcVectors()
     {
         QFETCH(QByteArray, data);
@@ -154,11 +154,18 @@ private slots:
         ByteVector random(128);
         for (auto &b : random)
             b = std::uint8_t(rng());
-        random.resize(2000);
+        random.resize(12000);
         for (auto &b : random)
             b = std::uint8_t(rng());
+        std::vector<std::size_t> lengths;
+        for (std::size_t n = 0; n <= 1000; n += n < 200 ? 1 : 37)
+            lengths.push_back(n);
+        for (std::size_t round : {3072u, 6144u, 9216u})
+            for (std::size_t n : {round - 1, round, round + 1, round + 191, round + 192, round + 200})
+                lengths.push_back(n);
+        lengths.push_back(8192 + 20);
         for (std::size_t at = 0; at < 8; ++at)
-            for (std::size_t n = 0; n <= 1000; n += n < 200 ? 1 : 37) {
+            for (std::size_t n : lengths) {
                 const Bytes part = Bytes(random).subspan(at, n);
                 QCOMPARE(crc32c(0, part), crc32cPortable(0, part));
                 QCOMPARE(crc32c(crc32c(0, part.first(n / 3)), part.subspan(n / 3)), crc32c(0, part));

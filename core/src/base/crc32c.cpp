@@ -36,7 +36,21 @@ __attribute__((target("sse4.2"))) std::uint64_t crcRun(std::uint64_t c, const st
         c = _mm_crc32_u64(c, word);
     }
     auto c32 = std::uint32_t(c);
-    for (; n > 0; --n, ++p)
+    if (n >= 4) {
+        std::uint32_t word;
+        std::memcpy(&word, p, 4);
+        c32 = _mm_crc32_u32(c32, word);
+        p += 4;
+        n -= 4;
+    }
+    if (n >= 2) {
+        std::uint16_t half;
+        std::memcpy(&half, p, 2);
+        c32 = _mm_crc32_u16(c32, half);
+        p += 2;
+        n -= 2;
+    }
+    if (n > 0)
         c32 = _mm_crc32_u8(c32, *p);
     return c32;
 }

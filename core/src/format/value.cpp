@@ -223,23 +223,6 @@ std::string describeRecord(const NeonWalRecord &rec)
         rec);
 }
 
-std::optional<XLogRecordHeader> parseXLogRecordHeader(Bytes rec)
-{
-    if (rec.size() < kXLogRecordHeaderLen)
-        return std::nullopt;
-    const auto &[totF, xidF, prevF, infoF, rmidF, padF, crcF] = kXLogRecordFields;
-    (void)padF;
-    const std::uint8_t *p = rec.data();
-    XLogRecordHeader h;
-    h.totLen = readLe32(p + totF.offset);
-    h.xid = readLe32(p + xidF.offset);
-    h.prev = std::uint64_t(readLe32(p + prevF.offset)) | (std::uint64_t(readLe32(p + prevF.offset + 4)) << 32);
-    h.info = p[infoF.offset];
-    h.rmid = p[rmidF.offset];
-    h.crc = readLe32(p + crcF.offset);
-    return h;
-}
-
 std::string rmgrName(std::uint8_t rmid)
 {
     static const char *const names[] = {"XLOG",     "Transaction", "Storage",    "CLOG",

@@ -17,22 +17,20 @@ Status decodeWith(Bytes rec, FileOffset base, int flagsOf, XLogRecordDecoded &d)
     d.mainDataHeaderAt.reset();
     d.origin.reset();
     d.toplevelXid.reset();
-    const auto header = parseXLogRecordHeader(rec);
-    if (!header)
+    if (!readXLogRecordHeader(rec, d.header))
         return makeError(base, fmt::format("an XLogRecord header ({} bytes)", kXLogRecordHeaderLen),
                          fmt::format("{} bytes", rec.size()));
-    d.header = *header;
     d.imageFlagsOf = flagsOf;
-    if (header->totLen != rec.size())
+    if (d.header.totLen != rec.size())
         return makeError(base, fmt::format("xl_tot_len equal to the record's {} bytes", rec.size()),
-                         fmt::format("{}", header->totLen));
+                         fmt::format("{}", d.header.totLen));
     const std::uint8_t applyBit = flagsOf >= 15 ? 0x02 : 0x04;
     const std::uint8_t compressedBits = flagsOf >= 15 ? 0x1C : 0x02;
     Cursor r(rec.subspan(kXLogRecordHeaderLen), base + kXLogRecordHeaderLen);
     std::uint64_t payload = 0;  // image, block and main data bytes announced so far
     int lastId = -1;
     const XLogBlockRef *previous = nullptr;
-    d.blocks.reserve(kXlrMaxBlockId + 1);  // `previous` stays valid; no growth per block
+    d.blocks.reserve(kXlrMaxBlockId + 1);  // `previous` and `b` stay valid; no growth per block
     while (r.remaining() > payload) {
         const FileOffset at = r.offset();
         std::uint8_t id = 0;
@@ -70,7 +68,8 @@ Status decodeWith(Bytes rec, FileOffset base, int flagsOf, XLogRecordDecoded &d)
         if (int(id) <= lastId)
             return makeError(at, fmt::format("a block id above {} (ids ascend)", lastId), fmt::format("{}", id));
         lastId = id;
-        XLogBlockRef b;
+        // Filled in place (a block built aside and copied in costs store-forwarding stalls).
+        XLogBlockRef &b = d.blocks.emplace_back();
         b.id = id;
         b.headerAt = at;
         if (!r.u8(b.forkFlags, "the block's fork and flags") || !r.u16le(b.dataLength, "the block's data length"))
@@ -125,8 +124,7 @@ Status decodeWith(Bytes rec, FileOffset base, int flagsOf, XLogRecordDecoded &d)
         }
         if (!r.u32le(b.blockNumber, "the block number"))
             return r.error();
-        d.blocks.push_back(b);
-        previous = &d.blocks.back();
+        previous = &b;
     }
     if (r.remaining() != payload)
         return makeError(base, fmt::format("headers and announced data adding up to xl_tot_len {}", rec.size()),

@@ -7,6 +7,9 @@
 # and, with LAYERCTL set, the delta and image layers `layerctl ingest` makes of them (the files
 # named like layers here).
 # Usage (as root or as postgres): [LAYERCTL=build/debug/app/cli/layerctl] make-wal.sh [OUT_FILE]
+# A larger workload for benchmarks (not the committed fixture): PGBENCH_SCALE (default 1) and
+# PGBENCH_SECONDS (a timed run on two clients with 30-second checkpoints, instead of 60
+# transactions), e.g. scale 30 and 90 seconds make about a GiB of records.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/wal-records.bin}
@@ -18,12 +21,17 @@ cleanup() { as_pg "$bin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&
 trap cleanup EXIT
 as_pg "$bin/initdb" -k -D "$work/data" -U postgres >/dev/null
 as_pg "$bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
-  -o "-k $work -c listen_addresses='' -c fsync=off -c wal_level=replica -c full_page_writes=on -c wal_keep_size=512MB" start >/dev/null
+  -o "-k $work -c listen_addresses='' -c fsync=off -c wal_level=replica -c full_page_writes=on -c wal_keep_size=64GB \
+      -c max_wal_size=64GB ${PGBENCH_SECONDS:+-c checkpoint_timeout=30s}" start >/dev/null
 psql() { as_pg /usr/bin/psql -X -q -h "$work" -U postgres "$@"; }
-as_pg "$bin/pgbench" -h "$work" -U postgres -i -s 1 -q postgres >/dev/null 2>&1
+as_pg "$bin/pgbench" -h "$work" -U postgres -i -s "${PGBENCH_SCALE:-1}" -q postgres >/dev/null 2>&1
 psql -c 'CHECKPOINT'
 start=$(psql -At -c 'SELECT pg_current_wal_insert_lsn()')
-as_pg "$bin/pgbench" -h "$work" -U postgres -t 60 -c 1 -n postgres >/dev/null
+if [ -n "${PGBENCH_SECONDS:-}" ]; then
+  as_pg "$bin/pgbench" -h "$work" -U postgres -T "$PGBENCH_SECONDS" -c 2 -j 2 -n postgres >/dev/null
+else
+  as_pg "$bin/pgbench" -h "$work" -U postgres -t 60 -c 1 -n postgres >/dev/null
+fi
 psql -c 'VACUUM pgbench_accounts, pgbench_history'
 psql -c "DELETE FROM pgbench_history WHERE aid % 3 = 0"
 end=$(psql -At -c 'SELECT pg_current_wal_insert_lsn()')

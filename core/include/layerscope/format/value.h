@@ -145,7 +145,32 @@ struct XLogRecordHeader
     std::uint32_t crc = 0;
     bool operator==(const XLogRecordHeader &) const = default;
 };
-std::optional<XLogRecordHeader> parseXLogRecordHeader(Bytes rec);
+/// Reads the header into `h`; false (and `h` untouched) when `rec` is shorter. Inline, and
+/// into its destination: the checks read a header per record, and a header copied through a
+/// returned temporary costs a store-forwarding stall.
+inline bool readXLogRecordHeader(Bytes rec, XLogRecordHeader &h)
+{
+    if (rec.size() < kXLogRecordHeaderLen)
+        return false;
+    const auto &[totF, xidF, prevF, infoF, rmidF, padF, crcF] = kXLogRecordFields;
+    (void)padF;
+    const std::uint8_t *p = rec.data();
+    h.totLen = readLe32(p + totF.offset);
+    h.xid = readLe32(p + xidF.offset);
+    h.prev = std::uint64_t(readLe32(p + prevF.offset)) | (std::uint64_t(readLe32(p + prevF.offset + 4)) << 32);
+    h.info = p[infoF.offset];
+    h.rmid = p[rmidF.offset];
+    h.crc = readLe32(p + crcF.offset);
+    return true;
+}
+/// The header, or nothing when `rec` is shorter.
+inline std::optional<XLogRecordHeader> parseXLogRecordHeader(Bytes rec)
+{
+    XLogRecordHeader h;
+    if (!readXLogRecordHeader(rec, h))
+        return std::nullopt;
+    return h;
+}
 /// Resource manager name (Postgres rmgrlist order) or "rmgr N".
 std::string rmgrName(std::uint8_t rmid);
 /// pagectl's record kind: "HEAP INSERT", "XLOG FPI", "UNKNOWN_RM_11 INFO_0x00", ...
