@@ -96,16 +96,20 @@ bool Cursor::fail(std::string expected, std::string found)
 
 bool Cursor::failAt(FileOffset at, std::string expected, std::string found)
 {
-    if (!m_failed) {
-        m_failed = true;
+    if (!m_error)
         m_error = makeError(at, std::move(expected), std::move(found));
-    }
     return false;
+}
+
+const Error &Cursor::error() const
+{
+    static const Error none;
+    return m_error ? *m_error : none;
 }
 
 bool Cursor::needFailed(std::size_t n, const char *what)
 {
-    if (m_failed)
+    if (m_error)
         return false;
     return fail(fmt::format("{} ({} bytes)", what, n), fmt::format("end of value after {} bytes", remaining()));
 }

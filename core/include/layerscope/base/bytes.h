@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -174,8 +175,9 @@ public:
     /// The `n` bytes just read (a view into the data).
     Bytes last(std::size_t n) const { return m_data.subspan(m_pos - n, n); }
     FileOffset offset() const { return m_base + m_pos; }
-    bool failed() const { return m_failed; }
-    const Error &error() const { return m_error; }
+    bool failed() const { return m_error.has_value(); }
+    /// The first failure; an empty Error before any.
+    const Error &error() const;
     /// Records an error at the current position (first error wins).
     bool fail(std::string expected, std::string found);
     /// Same, at an absolute offset read earlier (e.g. the start of a tag).
@@ -184,7 +186,7 @@ public:
 private:
     bool need(std::size_t n, const char *what)
     {
-        if (!m_failed && remaining() >= n) [[likely]]
+        if (!m_error && remaining() >= n) [[likely]]
             return true;
         return needFailed(n, what);
     }
@@ -193,8 +195,7 @@ private:
     Bytes m_data;
     FileOffset m_base;
     std::size_t m_pos = 0;
-    bool m_failed = false;
-    Error m_error;
+    std::optional<Error> m_error;  ///< set once, at the first failure (a cursor per value: cheap to make)
 };
 
 } // namespace layerscope
