@@ -10,6 +10,7 @@
 #include <QTest>
 
 #include <functional>
+#include <map>
 #include <random>
 
 #include <sys/stat.h>
@@ -42,6 +43,8 @@ private slots:
     void threadsGiveIdenticalReports();
     void placementProblemsNameTheirEntry_data();
     void placementProblemsNameTheirEntry();
+    void keyOrderFollowsTheIndex_data();
+    void keyOrderFollowsTheIndex();
     void neonRecordsOnTheirPages_data();
     void neonRecordsOnTheirPages();
 
@@ -523,6 +526,55 @@ void TestValidate::placementProblemsNameTheirEntry()
     const bool gap = check == "blob-gap";
     const FileOffset leafValue = gap ? p->related.at(0).offset : p->offset;
     QCOMPARE(leafValue, valueAt);
+}
+
+// key-order is reported at exactly the entries whose key is not above the one before in index
+// order (the oracle: the keys as the layer reads them), within a leaf and at a leaf's start,
+// each naming the key before it.
+void TestValidate::keyOrderFollowsTheIndex_data()
+{
+    QTest::addColumn<int>("leaf");    // the n-th leaf
+    QTest::addColumn<int>("index");   // its entry whose suffix is rewritten; -1: the last
+    QTest::addColumn<int>("fill");    // the byte written over it; -1: the suffix of the entry before
+    QTest::newRow("suffix-copied-within-a-leaf") << 1 << 3 << -1;
+    QTest::newRow("last-suffix-raised-across-leaves") << 0 << -1 << 0xFF;
+    QTest::newRow("first-suffix-zeroed") << 1 << 0 << 0x00;
+}
+
+void TestValidate::keyOrderFollowsTheIndex()
+{
+    QFETCH(int, leaf);
+    QFETCH(int, index);
+    QFETCH(int, fill);
+    ByteVector b = load(m_demoDelta);
+    auto l = Layer::open(std::make_shared<MemorySource>(b));
+    QVERIFY(l);
+    const auto node = l->tree().node(std::uint32_t(leaf));
+    QVERIFY(node && node->isLeaf() && node->count > 4);
+    const std::size_t i = index < 0 ? node->count - 1u : std::size_t(index);
+    const FileOffset at = keyOffset(*l, std::uint32_t(leaf), i);
+    for (std::size_t k = 0; k < node->suffixLen; ++k)
+        b[at + k] = fill < 0 ? b[at - node->suffixLen + k] : std::uint8_t(fill);
+
+    auto mutated = Layer::open(std::make_shared<MemorySource>(b));
+    const auto &entries = *mutated->entries();
+    std::map<std::uint64_t, std::string> expected;  // position -> the key before, in hex
+    for (std::size_t p = 1; p < entries.size(); ++p)
+        if (!std::ranges::lexicographical_compare(entries[p - 1].indexKey.view(), entries[p].indexKey.view()))
+            expected[p] = toHex(entries[p - 1].indexKey.view());
+    QVERIFY(!expected.empty());
+    const auto r = validateLayer(b, ValidateOptions{});
+    std::map<std::uint64_t, std::string> found;
+    for (const Problem &p : r.problems)
+        if (p.check == "key-order") {
+            QVERIFY(p.entry);
+            found[*p.entry] = p.message;
+        }
+    QCOMPARE(found.size(), expected.size());
+    for (const auto &[position, before] : expected) {
+        QVERIFY2(found.count(position), qPrintable(QString::number(position)));
+        QVERIFY2(found[position].find("previous entry's " + before) != std::string::npos, found[position].c_str());
+    }
 }
 
 void TestValidate::threadsGiveIdenticalReports_data()

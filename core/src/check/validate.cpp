@@ -559,7 +559,7 @@ private:
         explicit EntryState(TaskResult &o) : out(o) {}
         TaskResult &out;
         std::uint64_t position = 0;
-        std::array<std::uint8_t, 256> prevKey{};
+        std::array<std::uint8_t, 256> prevKey{};  ///< the last key of the leaf before
         bool havePrev = false;
         std::optional<Key> plausibleKey;  ///< the last key found plausible
         Problem &add(const char *check, Severity sev, std::string message, FileOffset offset, std::uint64_t length)
@@ -785,14 +785,23 @@ void Validator::checkEntry(EntryState &st, std::uint32_t leafIndex, std::size_t 
         return p;
     };
 
-    // Order across leaves.
-    if (st.havePrev && std::memcmp(st.prevKey.data(), key.data(), m_keyLen) >= 0)
+    // Order in the index. Within a leaf the prefix is shared and the suffixes (read in the node,
+    // not from the key just assembled) decide; a leaf's first key is compared with the last one
+    // of the leaf before, kept in prevKey.
+    const bool inLeaf = i > 0;
+    if (inLeaf ? std::memcmp(leaf.suffix(i - 1).data(), leaf.suffix(i).data(), leaf.suffixLen) >= 0
+               : st.havePrev && std::memcmp(st.prevKey.data(), key.data(), m_keyLen) >= 0) {
+        if (inLeaf)
+            leaf.keyInto(i - 1, st.prevKey.data());
         tag(st.add("key-order", Severity::Error,
                    fmt::format("entry {} key {} is not above the previous entry's {}", position, toHex(key),
                                toHex(Bytes(st.prevKey.data(), m_keyLen))),
                    keyAt, leaf.suffixLen));
-    std::memcpy(st.prevKey.data(), key.data(), m_keyLen);
-    st.havePrev = true;
+    }
+    if (i + 1 == leaf.count) {
+        std::memcpy(st.prevKey.data(), key.data(), m_keyLen);
+        st.havePrev = true;
+    }
 
     // A key of no class Neon defines (FORMAT.md §9) is never written by Neon, and nothing reads it.
     // A delta's versions of one key are judged once.
