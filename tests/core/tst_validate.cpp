@@ -507,7 +507,9 @@ void TestValidate::placementProblemsNameTheirEntry()
     QVERIFY(leaves.size() >= 2);
     const auto [block, first] = leaves[leaf < 0 ? leaves.size() - 1 : std::size_t(leaf)];
     const std::uint64_t position = first + std::uint64_t(index);
-    const Entry &e = (*l->entries())[position];
+    const auto all = l->entries();
+    QVERIFY(all);
+    const Entry e = (*all)[position];
     const bool delta = l->summary().kind == LayerKind::Delta;
     const FileOffset target = blobOf(*l, std::size_t(std::int64_t(position) + pointAt)) + FileOffset(plus);
     const FileOffset valueAt = valueOffset(*l, block, std::size_t(index));
@@ -557,7 +559,9 @@ void TestValidate::keyOrderFollowsTheIndex()
         b[at + k] = fill < 0 ? b[at - node->suffixLen + k] : std::uint8_t(fill);
 
     auto mutated = Layer::open(std::make_shared<MemorySource>(b));
-    const auto &entries = *mutated->entries();
+    const auto read = mutated->entries();
+    QVERIFY(read);
+    const auto &entries = *read;
     std::map<std::uint64_t, std::string> expected;  // position -> the key before, in hex
     for (std::size_t p = 1; p < entries.size(); ++p)
         if (!std::ranges::lexicographical_compare(entries[p - 1].indexKey.view(), entries[p].indexKey.view()))
