@@ -59,8 +59,11 @@ std::string binaryMetadataJson(const BinaryMetadata &m)
     b.resize(512, 0);
     b.resize(m.keep);
     std::string out = "[";
-    for (std::size_t i = 0; i < b.size(); ++i)
-        out += (i ? "," : "") + std::to_string(b[i]);
+    for (std::size_t i = 0; i < b.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        out += std::to_string(b[i]);  // not "," + to_string(...): GCC 12 warns falsely (-Wrestrict)
+    }
     return out + "]";
 }
 

@@ -34,7 +34,6 @@ const char *severityName(Severity s)
 
 namespace {
 
-constexpr int kMaxDepth = BTreeReader::kMaxDepth;
 /// How many entries ahead the payload checks prefetch a blob (memory latency hiding): its header
 /// line at twice this distance, the rest of its first kPrefetchBytes at this distance. Most
 /// WAL records fit; the CRC of a longer one streams on with the hardware's own prefetch.
