@@ -206,7 +206,7 @@ const char *recordName(std::uint32_t tag)
 }
 
 /// Neon's own record kinds apply to one kind of key each (its redo refuses the others);
-/// nullptr when `tag` fits `key`, else which keys it needs.
+/// nullptr when `tag` fits `key` (of class `cls`), else which keys it needs.
 const char *recordKeyMismatch(std::uint32_t tag, const Key &key, KeyClass cls)
 {
     const bool vm = cls == KeyClass::RelBlock && key.field5() == 2;
@@ -268,8 +268,8 @@ std::optional<std::string> recordPageMismatch(const NeonWalRecord &rec, const Ke
 /// A NeonWalRecord::Postgres holds a whole XLogRecord when its xl_tot_len is its length: then
 /// its CRC, its block references, the key it is filed under and its will_init are checked (Neon
 /// files the record under every block it touches, with will_init = WILL_INIT or an applied
-/// image). `recAt` is the record's offset in the file (none inside a zstd blob: problems then
-/// point at the blob's payload, `payloadAt`).
+/// image). `cls` is the entry key's class. `recAt` is the record's offset in the file (none
+/// inside a zstd blob: problems then point at the blob's payload, `payloadAt`).
 template<class Add>
 void checkPostgresRecord(const EntryRef &j, KeyClass cls, Bytes rec, bool willInit, std::optional<FileOffset> recAt,
                          FileOffset payloadAt, Add &add)
