@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -161,7 +160,7 @@ int cmdIngest(const std::string &records, const std::string &dir, const Options 
     }
     const Compression c = opt.compression == "zstd" ? Compression::Zstd : Compression::None;
     const Bytes bytes = (*source)->bytes();
-    if (bytes.size() >= 8 && std::memcmp(bytes.data(), "LSPAGES1", 8) == 0) {
+    if (isPagesFile(bytes)) {
         auto pages = parsePagesFile(bytes);
         if (!pages) {
             reportError(records, pages.error());

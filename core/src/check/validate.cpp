@@ -587,6 +587,8 @@ private:
     void checkPlacement(const PlacedBlob &blob);
     std::vector<LeafRef> m_leaves;
 
+    /// A leaf value's blob offset (a delta's value holds it above the will_init bit).
+    FileOffset blobAtOf(std::uint64_t raw) const { return m_s.kind == LayerKind::Delta ? raw >> 1 : raw; }
     FileOffset fieldAt(SummaryFieldId id) const { return summaryField(m_s.kind, id).offset; }
     std::uint64_t fieldLen(SummaryFieldId id) const { return summaryField(m_s.kind, id).length; }
     FileOffset keysAt() const { return fieldAt(SummaryFieldId::KeyStart); }
@@ -834,7 +836,7 @@ void Validator::checkEntry(EntryState &st, std::uint32_t leafIndex, std::size_t 
                 fmt::format("leaf value 0x{:010x} has its top bit set (above 0x7fffffffff)", raw), valueAt, 5));
         return;
     }
-    const FileOffset blobAt = m_s.kind == LayerKind::Delta ? raw >> 1 : raw;
+    const FileOffset blobAt = blobAtOf(raw);
     const bool willInit = m_s.kind == LayerKind::Delta && (raw & 1);
     if (blobAt < kBlockSize || blobAt >= m_valuesEnd) {
         auto &p = tag(st.add("blob-offset", Severity::Error,
@@ -866,7 +868,7 @@ EntryRef Validator::entryRef(std::uint32_t leafIndex, std::size_t i) const
                     Key::fromBytes(key.data()),
                     delta ? deltaKeyLsn(Bytes(key.data(), m_keyLen)) : m_s.lsnStart,
                     leaf.node.block,
-                    delta ? raw >> 1 : raw,
+                    blobAtOf(raw),
                     delta && (raw & 1),
                     leaf.node.valueOffset(i)};
 }
@@ -926,8 +928,6 @@ void Validator::runTask(const Task &task, TaskResult &out) const
         prev.keyInto(prev.count - 1u, st.prevKey.data());
         st.havePrev = true;
     }
-    const bool delta = m_s.kind == LayerKind::Delta;
-    auto blobAtOf = [delta](std::uint64_t raw) -> FileOffset { return delta ? raw >> 1 : raw; };
     for (std::size_t l = task.firstLeaf; l < task.endLeaf; ++l) {
         const NodeView &n = m_leaves[l].node;
         checkKeyOrderInNode(n, st.out.problems);

@@ -87,7 +87,7 @@ Result<std::vector<DeltaEntry>> fileWalRecords(std::span<const WalRecordInput> r
 Result<PagesInput> parsePagesFile(Bytes file)
 {
     const std::size_t magicLen = sizeof kPagesMagic - 1;
-    if (file.size() < magicLen + 8 || std::memcmp(file.data(), kPagesMagic, magicLen) != 0)
+    if (file.size() < magicLen + 8 || !isPagesFile(file))
         return makeError(0, "the magic \"LSPAGES1\" and an LSN", file.size() < magicLen + 8 ? "a shorter file" : "other bytes");
     PagesInput in;
     in.lsn = Lsn{readBe64(&file[magicLen])};
@@ -101,6 +101,12 @@ Result<PagesInput> parsePagesFile(Bytes file)
     }
     std::stable_sort(in.pages.begin(), in.pages.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
     return in;
+}
+
+bool isPagesFile(Bytes file)
+{
+    const std::size_t magicLen = sizeof kPagesMagic - 1;
+    return file.size() >= magicLen && std::memcmp(file.data(), kPagesMagic, magicLen) == 0;
 }
 
 Summary pagesImageSummary(const PagesInput &pages)

@@ -55,6 +55,8 @@ struct PagesInput
 /// spcOid, dbOid, relNumber, fork, block number and 8192 bytes; big-endian). Errors name the
 /// offset of a short page.
 Result<PagesInput> parsePagesFile(Bytes file);
+/// Whether `file` starts like a pages file (its magic), not a records file.
+bool isPagesFile(Bytes file);
 
 /// The summary of an image layer of `pages` (not empty): their keys, at their LSN.
 Summary pagesImageSummary(const PagesInput &pages);
