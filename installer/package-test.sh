@@ -28,7 +28,10 @@ depends=$(dpkg-deb --field "$cli_deb" Depends)
 if grep -qi qt <<< "$depends"; then echo "layerctl depends on Qt: $depends" >&2; exit 1; fi
 extract=$(mktemp -d)
 dpkg-deb -x "$cli_deb" "$extract"
-if ldd "$extract/usr/bin/layerctl" | grep -qi qt; then echo "layerctl links Qt" >&2; exit 1; fi
+# Every producer's output is captured before it is matched: under pipefail, `cmd | grep -q` fails
+# whenever grep exits at its first match while cmd is still writing (SIGPIPE).
+libs=$(ldd "$extract/usr/bin/layerctl")
+if grep -qi qt <<< "$libs"; then echo "layerctl links Qt" >&2; exit 1; fi
 test -s "$extract/usr/share/bash-completion/completions/layerctl"
 test -s "$extract/usr/share/zsh/vendor-completions/_layerctl"
 test -s "$extract/usr/share/man/man1/layerctl.1.gz"
@@ -37,7 +40,8 @@ grep -q "layerctl (= " <<< "$(dpkg-deb --field "$gui_deb" Depends)"
 # The Dask driver: any architecture, on layerctl and Debian's Dask.
 depends=$(dpkg-deb --field "$scrub_deb" Depends)
 grep -q "layerctl (>= " <<< "$depends" && grep -q "python3-distributed" <<< "$depends"
-dpkg-deb --contents "$scrub_deb" | grep -q "^-rwxr-xr-x .* ./usr/bin/layerscope-scrub$"
+contents=$(dpkg-deb --contents "$scrub_deb")
+grep -q "^-rwxr-xr-x .* ./usr/bin/layerscope-scrub$" <<< "$contents"
 # Debian policy: lintian reports nothing (no error, no warning) for either package.
 echo "=== lintian"
 report=$(lintian --tag-display-limit 0 "$cli_deb" "$gui_deb" "$scrub_deb" 2>&1 | grep -v "running with root privileges" || true)
@@ -55,9 +59,10 @@ v=$("$bin/layerctl" --version); echo "$v"; [ "$v" = "layerctl $version" ]
 v=$("$bin/layerscope" --version); echo "$v"; [ "$v" = "layerscope $version" ]
 # The Neon-written delta fixture has one warning (a 100-byte page image): exit 1 is expected.
 for f in "$fixtures"/*[0-9]; do "$bin/layerctl" check "$f" || [ $? -eq 1 ]; done
-"$bin/layerctl" check --help | grep -q "Usage: layerctl check"
-"$bin/layerscope-scrub" --help | grep -q "usage: layerscope-scrub"
-QT_QPA_PLATFORM=offscreen "$bin/layerscope" --screenshot "$prefix/shot.png" "$(ls "$fixtures"/*[0-9] | head -1)"
+help=$("$bin/layerctl" check --help); grep -q "Usage: layerctl check" <<< "$help"
+help=$("$bin/layerscope-scrub" --help); grep -q "usage: layerscope-scrub" <<< "$help"
+layers=("$fixtures"/*[0-9])
+QT_QPA_PLATFORM=offscreen "$bin/layerscope" --screenshot "$prefix/shot.png" "${layers[0]}"
 test -s "$prefix/shot.png"
 file "$prefix/shot.png"
 echo "package test: ok"
