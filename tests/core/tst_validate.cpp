@@ -12,6 +12,8 @@
 #include <functional>
 #include <map>
 #include <random>
+#include <set>
+#include <tuple>
 
 #include <sys/stat.h>
 
@@ -36,6 +38,8 @@ private slots:
     void capListsVarietyFirst();
     void capNeverHidesErrors_data();
     void capNeverHidesErrors();
+    void capListsByRank_data();
+    void capListsByRank();
     void sparseFileIsNotRead();
     void specialFilesAreRefused_data();
     void specialFilesAreRefused();
@@ -406,6 +410,100 @@ void TestValidate::capNeverHidesErrors()
         sum += t.count;
     QCOMPARE(sum, r.errors + r.warnings + r.infos);
     QCOMPARE(r.tallies.front().check, std::string("node-cycle"));
+}
+
+// A delta with a byte flipped every 997 bytes: thousands of problems of many checks and every
+// severity. Under any cap, the listed problems are exactly what ranking all of them would keep:
+// errors before warnings before info; within a severity, rounds over the checks (each check's
+// first problem, then each one's second...), only the last round partly; every listed problem is
+// one of the uncapped report's, sorted by offset; the counts are exact.
+void TestValidate::capListsByRank_data()
+{
+    QTest::addColumn<int>("cap");  // below 1: that many fewer than the total
+    QTest::newRow("cap-1") << 1;
+    QTest::newRow("cap-3") << 3;
+    QTest::newRow("cap-40") << 40;
+    QTest::newRow("cap-777") << 777;
+    QTest::newRow("cap-all-but-one") << -1;
+    QTest::newRow("cap-all") << 0;
+}
+
+void TestValidate::capListsByRank()
+{
+    QFETCH(int, cap);
+    SynthOptions so;
+    so.kind = LayerKind::Delta;
+    so.entries = 6000;
+    MemorySink sink;
+    QVERIFY(synthLayer(so, sink).ok());
+    ByteVector b = sink.data();
+    for (std::size_t at = kBlockSize + 500; at < b.size(); at += 997)
+        b[at] ^= 0x10;
+    ValidateOptions all;
+    all.maxProblems = std::size_t(1) << 30;
+    const auto full = validateLayer(b, all);
+    const std::uint64_t total = full.errors + full.warnings + full.infos;
+    QVERIFY(!full.truncated);
+    QCOMPARE(std::uint64_t(full.problems.size()), total);
+    QVERIFY2(full.errors > 2000 && full.warnings > 0 && full.tallies.size() >= 8,
+             qPrintable(QStringLiteral("%1 errors, %2 warnings, %3 checks")
+                            .arg(full.errors).arg(full.warnings).arg(full.tallies.size())));
+
+    const std::size_t limit = cap > 0 ? std::size_t(cap) : std::size_t(std::int64_t(total) + cap);
+    for (unsigned threads : {1u, 2u}) {
+        ValidateOptions o;
+        o.maxProblems = limit;
+        o.threads = threads;
+        o.taskEntries = 64;
+        const auto r = validateLayer(b, o);
+        QCOMPARE(r.errors, full.errors);
+        QCOMPARE(r.warnings, full.warnings);
+        QCOMPARE(r.infos, full.infos);
+        QCOMPARE(r.truncated, limit < total);
+        QCOMPARE(r.problems.size(), std::min<std::size_t>(limit, total));
+        QCOMPARE(r.tallies.size(), full.tallies.size());
+
+        // The oracle from the exact tallies alone: whole rounds while the cap allows them.
+        using CheckId = std::pair<std::string, Severity>;
+        std::map<CheckId, std::uint64_t> listed, base, partial;
+        for (const Problem &p : r.problems)
+            ++listed[{p.check, p.severity}];
+        std::uint64_t left = limit;
+        for (Severity sev : {Severity::Error, Severity::Warning, Severity::Info}) {
+            for (std::uint64_t round = 1; left > 0; ++round) {
+                std::vector<CheckId> in;
+                for (const CheckTally &t : full.tallies)
+                    if (t.severity == sev && t.count >= round)
+                        in.push_back({t.check, t.severity});
+                if (in.empty())
+                    break;
+                for (const CheckId &c : in)
+                    (in.size() <= left ? base : partial)[c] += 1;
+                left -= std::min<std::uint64_t>(left, in.size());
+            }
+        }
+        for (const CheckTally &t : full.tallies) {
+            const CheckId c{t.check, t.severity};
+            QVERIFY2(listed[c] == base[c] || (partial[c] && listed[c] == base[c] + 1),
+                     qPrintable(QStringLiteral("%1: %2 listed, %3 expected (+%4)")
+                                    .arg(QString::fromStdString(t.check)).arg(listed[c]).arg(base[c]).arg(partial[c])));
+        }
+
+        // Each listed problem is one of the full report's, and the list is sorted by offset.
+        std::multiset<std::tuple<std::string, FileOffset, std::string>> pool;
+        for (const Problem &p : full.problems)
+            pool.insert({p.check, p.offset, p.message});
+        for (std::size_t i = 0; i < r.problems.size(); ++i) {
+            const Problem &p = r.problems[i];
+            const auto it = pool.find({p.check, p.offset, p.message});
+            QVERIFY2(it != pool.end(), p.message.c_str());
+            pool.erase(it);
+            if (i > 0)
+                QVERIFY(r.problems[i - 1].offset <= p.offset);
+        }
+        if (limit >= total)
+            QVERIFY(pool.empty());
+    }
 }
 
 // A 64 GiB sparse file with a valid summary and its index in the last block: the hole between

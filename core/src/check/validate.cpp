@@ -19,6 +19,7 @@
 #include <optional>
 #include <map>
 #include <mutex>
+#include <tuple>
 
 namespace layerscope {
 
@@ -95,24 +96,36 @@ class ProblemList
 public:
     explicit ProblemList(std::size_t cap) : m_cap(std::max<std::size_t>(cap, 1)) {}
 
-    /// The returned reference (the problem just added) stays valid until the next add.
+    /// The returned reference (the problem just added) stays valid until the next add. A
+    /// problem that can no longer be listed is counted and returned, but not kept.
     Problem &add(Problem p)
     {
-        const std::uint64_t ordinal = count(p);
+        const Rank rank{p.severity, count(p)};
+        if (m_floor && !(rank < *m_floor)) {
+            // At least m_cap listed problems rank at or before it and were found earlier: it
+            // would be the first dropped at the next compaction. With the cap reached by a
+            // repeated check, every later repeat ends here instead of in a sort.
+            ++m_dropped;
+            m_spare = std::move(p);
+            return m_spare;
+        }
         if (m_list.size() >= 2 * m_cap)
             compact();  // before the push: the new problem is always the one returned
-        m_list.push_back({ordinal, std::move(p)});
+        m_list.push_back({rank, m_found++, std::move(p)});
         return m_list.back().problem;
     }
     void finish(ValidationReport &r)
     {
         compact();
+        // By offset, then in the order found (the list's own order depends on when it was
+        // compacted).
+        std::sort(m_list.begin(), m_list.end(), [](const Listed &a, const Listed &b) {
+            return std::tie(a.problem.offset, a.found) < std::tie(b.problem.offset, b.found);
+        });
         r.problems.reserve(m_list.size());
         for (Listed &l : m_list)
             r.problems.push_back(std::move(l.problem));
         m_list.clear();
-        std::stable_sort(r.problems.begin(), r.problems.end(),
-                         [](const Problem &a, const Problem &b) { return a.offset < b.offset; });
         r.truncated = m_dropped > 0;
         for (auto &[k, t] : m_tallies)
             r.tallies.push_back(std::move(t));
@@ -125,9 +138,18 @@ public:
     }
 
 private:
+    /// Which problems are listed first: by severity, then by ordinal within its check and
+    /// severity (1 for the first, 2 for the second...); the order found breaks ties.
+    struct Rank
+    {
+        Severity severity;
+        std::uint64_t ordinal;
+        auto operator<=>(const Rank &) const = default;
+    };
     struct Listed
     {
-        std::uint64_t ordinal; ///< 1 for the first problem of its check and severity, 2 for the second...
+        Rank rank;
+        std::uint64_t found;  ///< how many problems were listed before it
         Problem problem;
     };
     /// Counts `p`; returns its ordinal within its check.
@@ -147,16 +169,20 @@ private:
     {
         if (m_list.size() <= m_cap)
             return;
-        std::stable_sort(m_list.begin(), m_list.end(), [](const Listed &a, const Listed &b) {
-            if (a.problem.severity != b.problem.severity)
-                return a.problem.severity < b.problem.severity;
-            return a.ordinal < b.ordinal;
+        std::sort(m_list.begin(), m_list.end(), [](const Listed &a, const Listed &b) {
+            return std::tie(a.rank, a.found) < std::tie(b.rank, b.found);
         });
         m_dropped += m_list.size() - m_cap;
         m_list.resize(m_cap);
+        m_floor = m_list.back().rank;
     }
     std::size_t m_cap;
     std::vector<Listed> m_list;
+    /// After a compaction, the rank of the last problem kept: nothing ranked at or after it
+    /// can be listed any more (ranks of kept problems only fall).
+    std::optional<Rank> m_floor;
+    std::uint64_t m_found = 0;
+    Problem m_spare;
     std::map<std::pair<std::string, Severity>, CheckTally> m_tallies;
     std::uint64_t m_counts[3] = {0, 0, 0};
     std::uint64_t m_dropped = 0;
