@@ -4,18 +4,21 @@
 #include <layerscope/check/validate.h>
 #include <layerscope/dissect/inspect.h>
 #include <layerscope/format/layer.h>
+#include <layerscope/format/value.h>
+#include <layerscope/format/xlog_record.h>
 #include <layerscope/index/tree_shape.h>
 #include <layerscope/write/synth.h>
 
 #include <fmt/format.h>
 
+#include <QDir>
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <fmt/format.h>
-
+#include <algorithm>
 #include <functional>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -55,7 +58,19 @@ struct NeonView
     std::string payload;
     /// Entries without where they are stored: key, LSN, flags, kind, length, payload hash.
     std::string entries;
+    /// Per entry, in index order: a Postgres record that is a whole XLogRecord whose xl_crc
+    /// matches. Its bytes and the block it is filed under are checkable, so no change to them
+    /// is excused as undetectable.
+    std::vector<bool> wholeRecord;
 };
+
+bool isWholeRecord(const EntryDetails &d)
+{
+    if (d.kind != "wal:Postgres")
+        return false;
+    const auto h = parseXLogRecordHeader(d.content);
+    return h && h->totLen == d.content.size() && xlogRecordCrc(d.content) == h->crc;
+}
 
 NeonView neonView(const ByteVector &bytes)
 {
@@ -90,6 +105,7 @@ NeonView neonView(const ByteVector &bytes)
         v.payload += hash + "\n";
         v.entries += fmt::format("{} {} {} {} {} {}\n", e.key.toHex(), e.lsn.value, e.willInit, d->kind,
                                  d->content.size(), hash);
+        v.wholeRecord.push_back(isWholeRecord(*d));
         return true;
     });
     v.readable = walk.ok() && ok;
@@ -110,14 +126,22 @@ std::string firstDifference(const NeonView &a, const NeonView &b, bool second)
     return s.substr(start, s.find('\n', start) - start);
 }
 
-/// True when the mutant differs from the clean file in one entry's key or LSN only, and the
+/// A mutant that differs from the clean file in one entry's key or LSN only.
+struct KeySwap
+{
+    std::size_t entry = 0;  ///< in index order
+    bool keyChanged = false;  ///< else only the LSN
+};
+
+/// The swap when the mutant differs from the clean file in one entry's key or LSN only, and the
 /// new key is of a class Neon writes: another valid key that still sorts between its
 /// neighbours and inside the layer's ranges (else key-order or key-range would report it).
-/// Without checksums nothing can tell such a key from the original.
-bool isValidKeySwap(const NeonView &clean, const NeonView &mutant)
+/// Without checksums nothing can tell such a key from the original, unless the entry is a
+/// whole Postgres record: it names the blocks it may be filed under.
+std::optional<KeySwap> validKeySwap(const NeonView &clean, const NeonView &mutant)
 {
     if (!mutant.readable)
-        return false;
+        return std::nullopt;
     auto lines = [](const std::string &s) {
         std::vector<std::string> out;
         std::size_t at = 0;
@@ -130,20 +154,38 @@ bool isValidKeySwap(const NeonView &clean, const NeonView &mutant)
     };
     const auto a = lines(clean.structure), b = lines(mutant.structure);
     if (a.size() != b.size())
-        return false;
-    int differing = 0;
+        return std::nullopt;
+    std::optional<KeySwap> swap;
     for (std::size_t i = 1; i < a.size(); ++i) {
         if (a[i] == b[i])
             continue;
-        ++differing;
+        if (swap)
+            return std::nullopt;
         const std::size_t keyEnd = a[i].find(' '), lsnEnd = a[i].find(' ', keyEnd + 1);
         if (a[0] != b[0] || a[i].substr(lsnEnd) != b[i].substr(lsnEnd))
-            return false;
+            return std::nullopt;
         const auto key = Key::fromHex(b[i].substr(0, keyEnd));
         if (!key || !key->implausibility().empty())
-            return false;
+            return std::nullopt;
+        swap = KeySwap{i - 1, a[i].substr(0, keyEnd) != b[i].substr(0, keyEnd)};
     }
-    return differing == 1;
+    return swap;
+}
+
+/// Entries (in index order) whose payload differs between two views of the same structure.
+std::vector<std::size_t> payloadChanges(const NeonView &clean, const NeonView &mutant)
+{
+    std::vector<std::size_t> out;
+    std::size_t entry = 0, a = 0, b = 0;
+    while (a < clean.payload.size() && b < mutant.payload.size()) {
+        const std::size_t ea = clean.payload.find('\n', a), eb = mutant.payload.find('\n', b);
+        if (clean.payload.compare(a, ea - a, mutant.payload, b, eb - b) != 0)
+            out.push_back(entry);
+        a = ea + 1;
+        b = eb + 1;
+        ++entry;
+    }
+    return out;
 }
 
 struct Mutant
@@ -364,6 +406,10 @@ void TestMutation::initTestCase()
     m_layers << testutil::sharedDir() + "/fixtures/layers/pg-pages/"
                     + QFileInfo(m_layers.first()).fileName();
     m_layers << testutil::demoLayers(m_dir.path());
+    // Layers of a real Postgres 15 cluster's records and pages (tests/data/pg15).
+    for (const QString &name : QDir(QStringLiteral(LAYERSCOPE_TEST_DATA_DIR "/pg15"))
+                                   .entryList({QStringLiteral("0000*")}, QDir::Files, QDir::Name))
+        m_layers << QStringLiteral(LAYERSCOPE_TEST_DATA_DIR "/pg15/") + name;
     // Generated layers with 2- and 3-level indexes, plain and zstd.
     struct Gen
     {
@@ -408,17 +454,20 @@ void TestMutation::mutantsAreReported_data()
     QTest::addColumn<QString>("layer");
     QTest::addColumn<int>("count");
     const char *names[] = {"neon-image", "neon-delta", "neon-image-pg-pages", "demo-image",
-                           "demo-image-zstd", "demo-delta", "synth-delta-3000", "synth-image-zstd",
-                           "synth-delta-zstd-8000"};
-    // Neon-written fixtures get the most mutants; generated layers (larger, slower to read)
-    // fewer: 2,550 in all (a twentieth under the sanitizers).
+                           "demo-image-zstd", "demo-delta", "pg15-delta", "pg15-image",
+                           "synth-delta-3000", "synth-image-zstd", "synth-delta-zstd-8000"};
+    // Neon-written fixtures and the layers of real Postgres records get the most mutants;
+    // generated layers (larger, slower to read) fewer: 3,750 in all (a twentieth under the
+    // sanitizers).
 #ifndef LAYERSCOPE_MUTANT_SHARE
 #define LAYERSCOPE_MUTANT_SHARE 1
 #endif
-    for (int i = 0; i < m_layers.size(); ++i)
+    for (int i = 0; i < m_layers.size(); ++i) {
+        const bool neonOrPostgres = i < 3 || QByteArray(names[i]).startsWith("pg15-");
         QTest::newRow(names[i]) << m_layers[i]
-                                << (i < 3 ? 600 : QFileInfo(m_layers[i]).size() > (1 << 20) ? 50 : 200)
+                                << (neonOrPostgres ? 600 : QFileInfo(m_layers[i]).size() > (1 << 20) ? 50 : 200)
                                        / LAYERSCOPE_MUTANT_SHARE;
+    }
 }
 
 void TestMutation::mutantsAreReported()
@@ -434,6 +483,8 @@ void TestMutation::mutantsAreReported()
     for (const Problem &p : validateLayer(clean, vo).problems)
         known.insert({p.check, p.offset});
     int changed = 0, payloadOnly = 0, same = 0, keySwaps = 0;
+    int changedReported = 0, recordPayloads = 0, recordPayloadsReported = 0;
+    int recordKeys = 0, recordKeysReported = 0, recordLsns = 0, recordLsnsReported = 0;
     QStringList missed;
     // Every fourth mutant is also checked in small tasks on one thread and on three: the
     // reports must be identical, problem for problem, in the same order.
@@ -452,26 +503,55 @@ void TestMutation::mutantsAreReported()
             QCOMPARE(a.errors + a.warnings + a.infos, r.errors + r.warnings + r.infos);
         }
         const bool structureChanged = !v.readable || v.structure != cleanView.structure;
+        const bool reported = std::any_of(r.problems.begin(), r.problems.end(), [&](const Problem &p) {
+            return p.severity != Severity::Info && !known.count({p.check, p.offset});
+        });
+        auto miss = [&] {
+            missed << QString::fromStdString(m.what + "\n  clean:  " + firstDifference(cleanView, v, false)
+                                             + "\n  mutant: " + firstDifference(cleanView, v, true));
+        };
         if (structureChanged) {
             ++changed;
-            const bool reported = std::any_of(r.problems.begin(), r.problems.end(), [&](const Problem &p) {
-                return p.severity != Severity::Info && !known.count({p.check, p.offset});
-            });
-            if (!reported && isValidKeySwap(cleanView, v))
+            changedReported += reported;
+            // One entry's key or LSN rewritten into another plausible value. A whole record
+            // names its blocks: its key cannot change unseen.
+            const auto swap = validKeySwap(cleanView, v);
+            const bool record = swap && cleanView.wholeRecord[swap->entry];
+            if (record) {
+                int &n = swap->keyChanged ? recordKeys : recordLsns;
+                int &seen = swap->keyChanged ? recordKeysReported : recordLsnsReported;
+                ++n;
+                seen += reported;
+            }
+            if (!reported && swap && !(record && swap->keyChanged))
                 ++keySwaps;
             else if (!reported)
-                missed << QString::fromStdString(m.what + "\n  clean:  " + firstDifference(cleanView, v, false)
-                                                 + "\n  mutant: " + firstDifference(cleanView, v, true));
+                miss();
         } else if (v.payload != cleanView.payload) {
             ++payloadOnly;
+            // Changed bytes of a whole record are seen by its CRC.
+            const auto entries = payloadChanges(cleanView, v);
+            if (std::any_of(entries.begin(), entries.end(), [&](std::size_t e) { return cleanView.wholeRecord[e]; })) {
+                ++recordPayloads;
+                if (reported)
+                    ++recordPayloadsReported;
+                else
+                    miss();
+            }
         } else {
             ++same;
         }
     });
+    const auto records = std::count(cleanView.wholeRecord.begin(), cleanView.wholeRecord.end(), true);
     qInfo("%s: %d mutants, %d changed what Neon reads (%d of them reported), %d payload only, "
           "%d no change; %d undetectable key/LSN changes; %lld missed; %d checked on 1 and 3 threads",
-          qPrintable(QFileInfo(layer).fileName().left(24)), count, changed, changed - keySwaps - int(missed.size()),
-          payloadOnly, same, keySwaps, qlonglong(missed.size()), threadRuns);
+          qPrintable(QFileInfo(layer).fileName().left(24)), count, changed, changedReported, payloadOnly,
+          same, keySwaps, qlonglong(missed.size()), threadRuns);
+    if (records)
+        qInfo("  whole Postgres records (%lld of %zu entries): %d payload changes (%d reported), "
+              "%d in-place key rewrites (%d reported), %d in-place LSN rewrites (%d reported)",
+              qlonglong(records), cleanView.wholeRecord.size(), recordPayloads, recordPayloadsReported,
+              recordKeys, recordKeysReported, recordLsns, recordLsnsReported);
     QVERIFY(threadRuns > 0);
     QVERIFY2(missed.isEmpty(), qPrintable(missed.join("\n")));
 }
@@ -503,7 +583,7 @@ void TestMutation::salvageOutputChecksClean()
         // where the mutation touched only bytes no check can see.
         const NeonView out = neonView(sink.data()), mutant = neonView(m.bytes);
         const bool undetectable = mutant.readable
-                                  && (mutant.structure == cleanView.structure || isValidKeySwap(cleanView, mutant));
+                                  && (mutant.structure == cleanView.structure || validKeySwap(cleanView, mutant));
         if (r.lossless() && out.entries != cleanView.entries && !(undetectable && out.entries == mutant.entries))
             bad << QString::fromStdString(m.what + ": salvage lost nothing, yet its entries differ");
     });

@@ -3,15 +3,21 @@
 // make-wal.sh) and against pg_waldump's reading of the same records.
 #include <layerscope/base/crc32c.h>
 #include <layerscope/check/validate.h>
+#include <layerscope/dissect/inspect.h>
+#include <layerscope/format/layer.h>
 #include <layerscope/format/xlog_record.h>
+#include <layerscope/index/btree.h>
 #include <layerscope/write/wal_ingest.h>
 #include <layerscope/write/writer.h>
 
 #include "testutil.h"
 
+#include <QDir>
 #include <QRegularExpression>
 #include <QtTest>
 
+#include <algorithm>
+#include <array>
 #include <map>
 #include <random>
 
@@ -314,6 +320,7 @@ private slots:
         QTest::addColumn<QString>("mutation");
         QTest::newRow("payload-bit-flip") << "flip";
         QTest::newRow("key-rewrite") << "key";
+        QTest::newRow("non-relation-key") << "slru-key";
         QTest::newRow("will-init-rewrite") << "will-init";
         QTest::newRow("page-newer-than-its-lsn") << "page-lsn";
     }
@@ -346,10 +353,13 @@ private slots:
                     continue;  // xl_tot_len: the record no longer claims to be whole
                 pg.rec[bit / 8] ^= std::uint8_t(1u << (bit % 8));
                 expect = "wal-crc";
-            } else if (mutation == "key") {
-                // Another block of the same relation, one the record does not touch; kept in
-                // key order by giving it the largest block number.
-                e.key = Key::fromFields(0, e.key.field2(), e.key.field3(), e.key.field4(), e.key.field5(), 0xFFFFFFF0u);
+            } else if (mutation == "key" || mutation == "slru-key") {
+                // Another block of the same relation, one the record does not touch (kept in
+                // key order by giving it the largest block number); or a clog page, which Neon
+                // never files a Postgres record under.
+                e.key = mutation == "key"
+                            ? Key::fromFields(0, e.key.field2(), e.key.field3(), e.key.field4(), e.key.field5(), 0xFFFFFFF0u)
+                            : Key::fromFields(1, 0, 1, 0, 0, std::uint32_t(i % 32));
                 std::stable_sort(mutated.begin(), mutated.end(), [](const DeltaEntry &a, const DeltaEntry &b) {
                     return a.key != b.key ? a.key < b.key : a.lsn < b.lsn;
                 });
@@ -367,6 +377,90 @@ private slots:
         }
         qInfo("%s: %zu of %zu mutants reported", qPrintable(mutation), reported, tried);
         QVERIFY(tried >= (mutation == "page-lsn" ? 15u : 50u));
+        QCOMPARE(reported, tried);
+    }
+
+    // The real delta file itself, one entry's block number rewritten in place in its leaf to a
+    // neighbouring block that keeps the index in order (so neither key-order nor key-range can
+    // see it) and that the record does not touch: reported as wal-block-key at that entry, for
+    // every record entry where such a rewrite exists within the leaf's key suffix.
+    void inPlaceBlockRewritesAreReported_data()
+    {
+        QTest::addColumn<int>("step");
+        QTest::newRow("next-block") << 1;
+        QTest::newRow("previous-block") << -1;
+    }
+    void inPlaceBlockRewritesAreReported()
+    {
+        QFETCH(int, step);
+        const QDir dir(QStringLiteral(LAYERSCOPE_TEST_DATA_DIR "/pg15"));
+        const QStringList deltas = dir.entryList({QStringLiteral("0000*-*__*-*")}, QDir::Files);
+        QCOMPARE(deltas.size(), 1);
+        const ByteVector clean = testutil::toVector(testutil::readAll(dir.filePath(deltas.first())));
+        auto layer = Layer::open(std::make_shared<MemorySource>(clean));
+        QVERIFY(layer.ok());
+        QCOMPARE(validateLayer(clean).errors, 0u);
+        // Every entry with where its key suffix sits in its leaf.
+        struct Placed
+        {
+            Key key;
+            Lsn lsn;
+            FileOffset suffixAt;
+            std::size_t prefixLen;
+        };
+        std::vector<Placed> entries;
+        QVERIFY(layer->tree().walkNodes([&](const NodeView &n, int) {
+            for (std::size_t i = 0; n.isLeaf() && i < n.count; ++i) {
+                std::array<std::uint8_t, 64> k{};
+                n.keyInto(i, k.data());
+                entries.push_back({Key::fromBytes(k.data()), deltaKeyLsn(Bytes(k.data(), 26)), n.suffixOffset(i),
+                                   n.prefixLen});
+            }
+            return true;
+        }).ok());
+        const std::vector<Entry> all = *layer->entries();
+        QCOMPARE(entries.size(), all.size());
+        for (std::size_t i = 0; i < all.size(); ++i)
+            QVERIFY(entries[i].key == all[i].key && entries[i].lsn == all[i].lsn);
+        std::size_t tried = 0, reported = 0;
+        auto before = [](const Placed &a, const Key &k, Lsn lsn) { return a.key < k || (a.key == k && a.lsn < lsn); };
+        auto after = [](const Placed &a, const Key &k, Lsn lsn) { return k < a.key || (k == a.key && lsn < a.lsn); };
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const Placed &e = entries[i];
+            const auto details = inspectEntry(*layer, all[i]);
+            if (!details || details->kind != "wal:Postgres")
+                continue;
+            const std::uint32_t blk = e.key.field6() + std::uint32_t(step);
+            const Key moved = Key::fromFields(0, e.key.field2(), e.key.field3(), e.key.field4(), e.key.field5(), blk);
+            // Strictly between its neighbours (which also rules out a block the record touches:
+            // the record is filed there at the same LSN).
+            if ((i > 0 && !before(entries[i - 1], moved, e.lsn))
+                || (i + 1 < entries.size() && !after(entries[i + 1], moved, e.lsn)))
+                continue;
+            // Only bytes of the entry's own suffix can change in place, not the leaf's prefix.
+            ByteVector b = clean;
+            bool inSuffix = true;
+            for (std::size_t at = 0; at < Key::kSize; ++at) {
+                if (moved.bytes[at] == e.key.bytes[at])
+                    continue;
+                inSuffix = inSuffix && at >= e.prefixLen;
+                if (inSuffix)
+                    b[e.suffixAt + at - e.prefixLen] = moved.bytes[at];
+            }
+            if (!inSuffix)
+                continue;
+            ++tried;
+            const ValidationReport r = validateLayer(b);
+            const bool seen = std::any_of(r.problems.begin(), r.problems.end(), [&](const Problem &p) {
+                return p.check == "wal-block-key" && p.entry == std::optional<std::uint64_t>(i);
+            });
+            reported += seen;
+            if (!seen)
+                qWarning("entry %zu (%s): block %u rewritten to %u not reported", i, e.key.describe().c_str(),
+                         e.key.field6(), blk);
+        }
+        qInfo("%zu in-place rewrites kept in index order, %zu reported", tried, reported);
+        QVERIFY(tried >= 20);
         QCOMPARE(reported, tried);
     }
 };

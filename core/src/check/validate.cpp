@@ -326,14 +326,15 @@ void checkPostgresRecord(const EntryRef &j, KeyClass cls, Bytes rec, bool willIn
             fmt::format("{} record does not decode: {}", kind(), status.error().message()), o, n);
         return;
     }
-    if (cls != KeyClass::RelBlock)
-        return;
+    // Neon files a Postgres record under the key of each relation block it touches, and
+    // under no other key (SLRU pages get Neon's own records).
     const Key &k = j.key;
     const XLogBlockRef *mine = nullptr;
-    for (const XLogBlockRef &b : decoded.blocks)
-        if (b.spcOid == k.field2() && b.dbOid == k.field3() && b.relNumber == k.field4() && b.fork() == k.field5()
-            && b.blockNumber == k.field6())
-            mine = &b;
+    if (cls == KeyClass::RelBlock)
+        for (const XLogBlockRef &b : decoded.blocks)
+            if (b.spcOid == k.field2() && b.dbOid == k.field3() && b.relNumber == k.field4()
+                && b.fork() == k.field5() && b.blockNumber == k.field6())
+                mine = &b;
     if (!mine) {
         std::string blocks;
         for (const XLogBlockRef &b : decoded.blocks)
@@ -341,8 +342,10 @@ void checkPostgresRecord(const EntryRef &j, KeyClass cls, Bytes rec, bool willIn
                                   b.relNumber, b.fork(), b.blockNumber);
         const auto [o, n] = at(base, kXLogRecordHeaderLen);
         add("wal-block-key", Severity::Error,
-            fmt::format("{} record is filed under {} ({}), which is none of its blocks ({})",
-                        kind(), k.toHex(), k.describe(),
+            fmt::format("{} record is filed under {} ({}), which is {} ({})", kind(), k.toHex(), k.describe(),
+                        cls == KeyClass::RelBlock ? "none of its blocks"
+                                                  : "not a relation block: Neon files a Postgres record only "
+                                                    "under the blocks it touches",
                         blocks.empty() ? "it has none" : blocks),
             o, n);
         return;
