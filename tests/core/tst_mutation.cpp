@@ -24,13 +24,15 @@
 
 using namespace layerscope;
 
-// The mutation suite: real layers (Neon-written fixtures and generated ones) mutated with byte
-// flips, node-header and child-pointer rewrites, leaf-value and length-header rewrites, key
-// rewrites, truncations, appended bytes and block copies. For each mutant, what Neon's reader
-// would see (the same reading as `layerctl dump`) is compared with the clean file's: wherever it
-// changed in more than payload bytes and tenant/timeline ids (which no check can see: the
-// format has no checksums), the validator must report an error or a warning (exit 1). Every
-// salvage of a mutant must itself check clean.
+// The mutation suite: real layers (Neon-written fixtures, layers of a real Postgres 15 cluster's
+// records and generated ones) mutated with byte flips, node-header and child-pointer rewrites,
+// leaf-value and length-header rewrites, key rewrites, truncations, appended bytes and block
+// copies. For each mutant, what Neon's reader would see (the same reading as `layerctl dump`) is
+// compared with the clean file's: wherever it changed in more than payload bytes and
+// tenant/timeline ids (which no check can see: the format has no checksums), the validator must
+// report an error or a warning (exit 1). Whole Postgres records carry their own CRC and name
+// their blocks: a change to their bytes or to the key they are filed under must be reported too.
+// Every salvage of a mutant must itself check clean.
 class TestMutation : public QObject
 {
     Q_OBJECT

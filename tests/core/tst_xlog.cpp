@@ -312,15 +312,17 @@ private slots:
     }
 
     // The mutation suite on real records: every bit flip in a record's bytes (header or
-    // payload, xl_crc included), every record refiled under a block it does not touch or with
-    // its will_init turned, and every full-page image made newer than its LSN is reported;
-    // counted.
+    // payload, xl_crc included), every record refiled under a block it does not touch, under a
+    // key of another kind, at an LSN Neon would not file it at, or with its will_init turned,
+    // and every full-page image made newer than its LSN is reported; counted.
     void realRecordMutationsAreReported_data()
     {
         QTest::addColumn<QString>("mutation");
         QTest::newRow("payload-bit-flip") << "flip";
         QTest::newRow("key-rewrite") << "key";
         QTest::newRow("non-relation-key") << "slru-key";
+        QTest::newRow("lsn-not-aligned") << "lsn-odd";
+        QTest::newRow("lsn-before-the-record-ends") << "lsn-early";
         QTest::newRow("will-init-rewrite") << "will-init";
         QTest::newRow("page-newer-than-its-lsn") << "page-lsn";
     }
@@ -364,6 +366,15 @@ private slots:
                     return a.key != b.key ? a.key < b.key : a.lsn < b.lsn;
                 });
                 expect = "wal-block-key";
+            } else if (mutation == "lsn-odd" || mutation == "lsn-early") {
+                // Filed 4 bytes later than Neon would; or 8 bytes after the record xl_prev
+                // points to, before this one could have ended.
+                const auto h = parseXLogRecordHeader(pg.rec);
+                e.lsn = Lsn{mutation == "lsn-odd" ? e.lsn.value + 4 : h->prev + 8};
+                std::stable_sort(mutated.begin(), mutated.end(), [](const DeltaEntry &a, const DeltaEntry &b) {
+                    return a.key != b.key ? a.key < b.key : a.lsn < b.lsn;
+                });
+                expect = "wal-lsn";
             } else {
                 pg.willInit = !pg.willInit;
                 expect = "wal-will-init";

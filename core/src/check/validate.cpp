@@ -317,6 +317,25 @@ void checkPostgresRecord(const EntryRef &j, KeyClass cls, Bytes rec, bool willIn
             o, n);
         return;  // a damaged record's blocks say nothing reliable
     }
+    // Neon files a record at the LSN just past its end, rounded up to 8 bytes (the next
+    // record's start), and the record began after the one xl_prev points to.
+    if (const std::uint64_t lsn = j.lsn.value;
+        lsn % 8 != 0 || lsn < header->prev || lsn - header->prev < kXLogRecordHeaderLen + header->totLen) {
+        const std::uint64_t lsnLen = std::min<std::uint64_t>(8, j.keyLen);
+        const FileOffset lsnAt = j.keyLen ? j.keyAt + j.keyLen - lsnLen : j.valueAt;
+        auto &p = add("wal-lsn", Severity::Error,
+                      lsn % 8 != 0
+                          ? fmt::format("{} record is stored at {}, which is not a multiple of 8: Neon stores a "
+                                        "record at the 8-byte aligned LSN that follows it",
+                                        kind(), j.lsn.toString())
+                          : fmt::format("{} record is stored at {}, but it comes after the record at {} "
+                                        "(xl_prev) and is {} bytes long: it cannot end before {}",
+                                        kind(), j.lsn.toString(), Lsn{header->prev}.toString(), header->totLen,
+                                        Lsn{header->prev + kXLogRecordHeaderLen + header->totLen}.toString()),
+                      lsnAt, j.keyLen ? lsnLen : 5);
+        if (recAt)
+            p.related.push_back({*recAt + 8, 8, "xl_prev"});
+    }
     // One decoded record per thread, reused: checking a record allocates nothing.
     thread_local XLogRecordDecoded scratch;
     const XLogRecordDecoded &decoded = scratch;
@@ -874,7 +893,7 @@ void Validator::checkEntry(EntryState &st, std::uint32_t leafIndex, std::size_t 
         p.related.push_back({fieldAt(SummaryFieldId::IndexStart), 4, "index_start_blk"});
         return;
     }
-    const EntryRef entry{position, k, lsn, leaf.block, blobAt, willInit, valueAt};
+    const EntryRef entry{position, k, lsn, leaf.block, blobAt, willInit, valueAt, keyAt, leaf.suffixLen};
     const BlobFacts facts = checkEntryBlob(m_file, m_s, m_valuesEnd, entry, m_opt.pages, st.out.problems);
     if (!facts.header)
         return;
@@ -899,7 +918,9 @@ EntryRef Validator::entryRef(std::uint32_t leafIndex, std::size_t i) const
                     leaf.node.block,
                     blobAtOf(raw),
                     delta && (raw & 1),
-                    leaf.node.valueOffset(i)};
+                    leaf.node.valueOffset(i),
+                    leaf.node.suffixOffset(i),
+                    leaf.node.suffixLen};
 }
 
 void Validator::checkPlacement(const PlacedBlob &blob)

@@ -43,15 +43,13 @@ ByteVector Synth::heapPage(Lsn lsn, int tuples, int tupleLen, std::uint32_t blkn
     return page;
 }
 
-ByteVector Synth::walRecord(std::uint8_t rmid, std::uint8_t info, std::uint32_t xid, Lsn prev,
+ByteVector Synth::walRecord(std::uint8_t rmid, std::uint8_t info, std::uint32_t xid, Lsn storedAt,
                            const Key &block, bool willInit, Bytes data)
 {
     const Bytes blockData = data.first(std::min<std::size_t>(data.size() / 2, 0xFFFF));
     const Bytes mainData = data.subspan(blockData.size());
     ByteVector rec(kXLogRecordHeaderLen, 0);
     writeLe32(rec.data() + 4, xid);
-    writeLe32(rec.data() + 8, std::uint32_t(prev.value));
-    writeLe32(rec.data() + 12, std::uint32_t(prev.value >> 32));
     rec[16] = info;
     rec[17] = rmid;
     auto le16 = [&rec](std::uint16_t v) {
@@ -79,6 +77,11 @@ ByteVector Synth::walRecord(std::uint8_t rmid, std::uint8_t info, std::uint32_t 
     appendBytes(rec, blockData);
     appendBytes(rec, mainData);
     writeLe32(rec.data(), std::uint32_t(rec.size()));
+    // The record starts at storedAt less its aligned length; the one before it 64 bytes earlier.
+    const std::uint64_t back = ((rec.size() + 7) & ~std::uint64_t(7)) + 0x40;
+    const std::uint64_t prev = storedAt.value > back ? storedAt.value - back : 0;
+    writeLe32(rec.data() + 8, std::uint32_t(prev));
+    writeLe32(rec.data() + 12, std::uint32_t(prev >> 32));
     writeLe32(rec.data() + 20, xlogRecordCrc(rec));
     return rec;
 }
@@ -201,7 +204,7 @@ Result<std::vector<std::string>> writeDemoLayers(const std::string &dir)
                                               : std::uint8_t(
                                                   std::array<int, 4>{0x00, 0x20, 0x40, 0x10}[r % 4]);
                 wal::Postgres pg{init,
-                                 Synth::walRecord(10, info, 900 + blk, Lsn{lsn.value - 0x40}, k, init,
+                                 Synth::walRecord(10, info, 900 + blk, lsn, k, init,
                                                   synth.randomBytes(40 + (r * 37 + blk) % 160))};
                 if (auto s = w.addDelta(k, lsn, Value{NeonWalRecord{pg}}); !s)
                     return s;
@@ -347,7 +350,7 @@ Result<Summary> synthLayer(const SynthOptions &o,
                     const std::size_t len = (recordSize / 2) + (synth.rng()() % recordSize);
                     const std::size_t off = (i * 131 + std::size_t(r) * 977) % (pool.size() - len);
                     ByteVector rec = Synth::walRecord(10, std::uint8_t((r % 4) * 0x10), 1000 + std::uint32_t(i),
-                                                      Lsn{lsn.value - 0x40}, key, false,
+                                                      lsn, key, false,
                                                       Bytes(pool).subspan(off, len));
                     v = Value{NeonWalRecord{wal::Postgres{false, std::move(rec)}}};
                 }

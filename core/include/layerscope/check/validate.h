@@ -107,6 +107,8 @@ struct EntryRef
     FileOffset blobAt = 0;
     bool willInit = false;       ///< the BlobRef bit (delta)
     FileOffset valueAt = 0;      ///< the leaf value's 5 bytes
+    FileOffset keyAt = 0;        ///< the index key's suffix in its leaf (0: not known)
+    std::uint64_t keyLen = 0;    ///< the suffix's length
 };
 
 /// What the blob checks learned about an entry.

@@ -24,8 +24,10 @@ public:
     ByteVector heapPage(Lsn lsn, int tuples, int tupleLen, std::uint32_t blkno);
     /// A whole XLogRecord as Postgres writes it: header (rmgr/info, xid, xl_prev), one block
     /// reference to `block` (a relation block key; WILL_INIT with `willInit`) carrying the first
-    /// half of `data`, the rest as main data, and a correct xl_crc.
-    static ByteVector walRecord(std::uint8_t rmid, std::uint8_t info, std::uint32_t xid, Lsn prev,
+    /// half of `data`, the rest as main data, and a correct xl_crc. `storedAt` (a multiple of 8)
+    /// is the LSN it is filed at, as Neon files it: the one just past its end; xl_prev points
+    /// 64 bytes before its start.
+    static ByteVector walRecord(std::uint8_t rmid, std::uint8_t info, std::uint32_t xid, Lsn storedAt,
                                 const Key &block, bool willInit, Bytes data);
     /// `n` bytes from the generator.
     ByteVector randomBytes(std::size_t n);
