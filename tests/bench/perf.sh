@@ -26,12 +26,7 @@ echo "cpu: $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo)"
 for size in "${sizes[@]}"; do
   for kind in image delta; do
     d="$dir/$kind-$size"
-    if [ -z "$(ls -A "$d" 2>/dev/null)" ]; then
-      mkdir -p "$d"
-      start=$(date +%s.%N)
-      "$layerctl" synth --kind "$kind" --size "$size" "$d" >/dev/null
-      echo "synth $kind $size: $(echo "$(date +%s.%N) - $start" | bc) s"
-    fi
+    bash "$(dirname "$0")/synth-layer.sh" "$layerctl" "$kind" "$size" "$d"
     f=$(ls "$d"/*)
     "$build/tests/bench/bench_perf" "$f"
     # Whole processes, page cache warm, best of three, each command as a ratio to cat of the

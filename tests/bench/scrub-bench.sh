@@ -15,10 +15,8 @@ mkdir -p "$dir/layers" "$dir/s3"
 
 # Two layers to upload under every timeline (made once, kept in DIR).
 for kind in delta image; do
-  if [ -z "$(ls -A "$dir/layers/$kind-$size" 2>/dev/null)" ]; then
-    mkdir -p "$dir/layers/$kind-$size"
-    "$layerctl" synth --kind "$kind" --size "$size" ${COMPRESSION:+--compression "$COMPRESSION"} "$dir/layers/$kind-$size" >/dev/null
-  fi
+  bash "$root/tests/bench/synth-layer.sh" "$layerctl" "$kind" "$size" "$dir/layers/$kind-$size" \
+    ${COMPRESSION:+--compression "$COMPRESSION"}
 done
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
