@@ -296,13 +296,15 @@ std::optional<std::string> recordPageMismatch(const NeonWalRecord &rec, const Ke
 /// files the record under every block it touches, with will_init = WILL_INIT or an applied
 /// image). `cls` is the entry key's class. `recAt` is the record's offset in the file (none
 /// inside a zstd blob: problems then point at the blob's payload, `payloadAt`).
+/// Checks a Postgres record filed under entry `j`; when it is a whole record that decodes and
+/// touches more than one block, returns what identifies its copies under the other blocks.
 template<class Add>
-void checkPostgresRecord(const EntryRef &j, KeyClass cls, Bytes rec, bool willInit, std::optional<FileOffset> recAt,
-                         FileOffset payloadAt, Add &add)
+std::optional<RecordCopy> checkPostgresRecord(const EntryRef &j, KeyClass cls, Bytes rec, bool willInit,
+                                              std::optional<FileOffset> recAt, FileOffset payloadAt, Add &add)
 {
     const auto header = parseXLogRecordHeader(rec);
     if (!header || header->totLen != rec.size())
-        return;
+        return std::nullopt;
     const FileOffset base = recAt.value_or(payloadAt);
     auto kind = [&] { return fmt::format("{} (info 0x{:02x})", rmgrName(header->rmid), header->info); };
     auto at = [&](FileOffset offset, std::uint64_t length) {
@@ -315,12 +317,14 @@ void checkPostgresRecord(const EntryRef &j, KeyClass cls, Bytes rec, bool willIn
             fmt::format("{} record (xl_tot_len {}): xl_crc is 0x{:08x} but the record's CRC-32C is 0x{:08x}",
                         kind(), header->totLen, header->crc, crc),
             o, n);
-        return;  // a damaged record's blocks say nothing reliable
+        return std::nullopt;  // a damaged record's blocks say nothing reliable
     }
     // Neon files a record at the LSN just past its end, rounded up to 8 bytes (the next
     // record's start), and the record began after the one xl_prev points to.
-    if (const std::uint64_t lsn = j.lsn.value;
-        lsn % 8 != 0 || lsn < header->prev || lsn - header->prev < kXLogRecordHeaderLen + header->totLen) {
+    const std::uint64_t lsn = j.lsn.value;
+    const bool lsnFits =
+        lsn % 8 == 0 && lsn >= header->prev && lsn - header->prev >= kXLogRecordHeaderLen + header->totLen;
+    if (!lsnFits) {
         const std::uint64_t lsnLen = std::min<std::uint64_t>(8, j.keyLen);
         const FileOffset lsnAt = j.keyLen ? j.keyAt + j.keyLen - lsnLen : j.valueAt;
         auto &p = add("wal-lsn", Severity::Error,
@@ -343,7 +347,7 @@ void checkPostgresRecord(const EntryRef &j, KeyClass cls, Bytes rec, bool willIn
         const auto [o, n] = at(status.error().offset, 1);
         add("wal-record", Severity::Error,
             fmt::format("{} record does not decode: {}", kind(), status.error().message()), o, n);
-        return;
+        return std::nullopt;
     }
     // Neon files a Postgres record under the key of each relation block it touches, and
     // under no other key (SLRU pages get Neon's own records).
@@ -367,7 +371,7 @@ void checkPostgresRecord(const EntryRef &j, KeyClass cls, Bytes rec, bool willIn
                                                     "under the blocks it touches",
                         blocks.empty() ? "it has none" : blocks),
             o, n);
-        return;
+        return std::nullopt;
     }
     const bool expected = mine->willInit || mine->applyImage;
     if (willInit != expected) {
@@ -379,6 +383,9 @@ void checkPostgresRecord(const EntryRef &j, KeyClass cls, Bytes rec, bool willIn
                         mine->applyImage),
             o, n);
     }
+    if (decoded.blocks.size() < 2 || !lsnFits)
+        return std::nullopt;
+    return RecordCopy{header->prev, header->crc};
 }
 
 BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, const EntryRef &j,
@@ -496,7 +503,7 @@ BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, con
                     p.related.push_back({j.valueAt, 5, "leaf value"});
                 }
         if (v->recordTag == 0)
-            checkPostgresRecord(j, cls, v->content, v->willInit,
+            facts.copy = checkPostgresRecord(j, cls, v->content, v->willInit,
                                 h.compression == Compression::Zstd
                                     ? std::optional<FileOffset>()
                                     : std::optional<FileOffset>(h.payloadOffset() + FileOffset(v->content.data() - payload.data())),
@@ -593,10 +600,19 @@ private:
         std::size_t firstLeaf = 0, endLeaf = 0;
     };
     /// What a task found, merged in task order on the calling thread.
+    /// A copy of a record of 2+ blocks, and the entry it is filed as.
+    struct PlacedCopy
+    {
+        RecordCopy id;
+        Lsn lsn;
+        std::uint32_t leaf = 0;   ///< index into m_leaves
+        std::uint32_t index = 0;  ///< entry in that leaf
+    };
     struct TaskResult
     {
         std::vector<Problem> problems;
         std::vector<PlacedBlob> placed;  ///< entries whose blob header reads, in index order
+        std::vector<PlacedCopy> copies;  ///< in index order
         std::uint64_t entries = 0;
         FileOffset valuesLo = ~FileOffset(0), valuesHi = 0;
     };
@@ -633,6 +649,9 @@ private:
     void runTasks();
     /// In index order, at the merge: blobs back to back, counters.
     void checkPlacement(const PlacedBlob &blob);
+    /// Compares a record's copy with the last copy of it seen, if still remembered: a fixed
+    /// table of recent records (memory bounded whatever the layer's size), in index order.
+    void checkCopy(const PlacedCopy &copy);
     std::vector<LeafRef> m_leaves;
 
     /// A leaf value's blob offset (a delta's value holds it above the will_init bit).
@@ -666,6 +685,13 @@ private:
     std::uint64_t m_nextPosition = 0;  ///< entries in the leaves found so far
     // Running state of the placement checks, in index order.
     FileOffset m_prevBlobEnd = kBlockSize;
+    /// Recent records of 2+ blocks by (xl_prev, xl_crc): where their first copy was seen.
+    struct CopySlot
+    {
+        bool used = false;
+        PlacedCopy first;
+    };
+    std::vector<CopySlot> m_copies;
     FileOffset m_prevBlobStart = 0;
     bool m_anyBlob = false;
     FileOffset m_maxBlobEnd = 0;
@@ -897,6 +923,8 @@ void Validator::checkEntry(EntryState &st, std::uint32_t leafIndex, std::size_t 
     const BlobFacts facts = checkEntryBlob(m_file, m_s, m_valuesEnd, entry, m_opt.pages, st.out.problems);
     if (!facts.header)
         return;
+    if (facts.copy)
+        st.out.copies.push_back(PlacedCopy{*facts.copy, lsn, leafIndex, std::uint32_t(i)});
     const BlobHeader &h = *facts.header;
     st.out.placed.push_back(PlacedBlob{blobAt, h.end(), leafIndex, std::uint32_t(i),
                                        h.compression == Compression::Zstd,
@@ -962,10 +990,42 @@ void Validator::checkPlacement(const PlacedBlob &blob)
         m_firstCompressed = blobAt;
 }
 
+void Validator::checkCopy(const PlacedCopy &copy)
+{
+    constexpr unsigned kSlotBits = 16;  // 65,536 records remembered in 2.5 MiB
+    if (m_copies.empty())
+        m_copies.resize(std::size_t(1) << kSlotBits);
+    static_assert(sizeof(CopySlot) == 40);
+    const std::uint64_t h = (copy.id.prev ^ (std::uint64_t(copy.id.crc) << 32)) * 0x9E3779B97F4A7C15ull;
+    CopySlot &slot = m_copies[h >> (64 - kSlotBits)];
+    if (!slot.used || slot.first.id.prev != copy.id.prev || slot.first.id.crc != copy.id.crc) {
+        slot = CopySlot{true, copy};
+        return;
+    }
+    if (slot.first.lsn == copy.lsn)
+        return;
+    const EntryRef j = entryRef(copy.leaf, copy.index);
+    const EntryRef other = entryRef(slot.first.leaf, slot.first.index);
+    const std::uint64_t lsnLen = std::min<std::uint64_t>(8, j.keyLen);
+    auto &p = add("wal-lsn", Severity::Error,
+                  fmt::format("the record with xl_prev {} and xl_crc 0x{:08x} is stored at {} here and at {} "
+                              "under {} (entry {}): Neon files every copy of a record at one LSN",
+                              Lsn{copy.id.prev}.toString(), copy.id.crc, j.lsn.toString(), other.lsn.toString(),
+                              other.key.describe(), other.position),
+                  j.keyAt + j.keyLen - lsnLen, lsnLen);
+    p.block = j.block;
+    p.entry = j.position;
+    p.key = j.key;
+    p.lsn = j.lsn;
+    p.related.push_back({other.keyAt + other.keyLen - std::min<std::uint64_t>(8, other.keyLen),
+                         std::min<std::uint64_t>(8, other.keyLen), "the other copy's LSN"});
+}
+
 void Validator::runTask(const Task &task, TaskResult &out) const
 {
     out.problems.clear();
     out.placed.clear();
+    out.copies.clear();
     out.entries = 0;
     out.valuesLo = ~FileOffset(0);
     out.valuesHi = 0;
@@ -1024,6 +1084,8 @@ void Validator::mergeTask(const Task &task, TaskResult &r)
         m_list.add(std::move(p));
     for (const PlacedBlob &b : r.placed)
         checkPlacement(b);
+    for (const PlacedCopy &c : r.copies)
+        checkCopy(c);
     m_report.entriesChecked += r.entries;
     // Resident memory stays bounded: this task's leaves and value bytes are not needed again.
     // Releases are gathered into large runs (each one interrupts every thread of the process).

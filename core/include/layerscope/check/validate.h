@@ -111,11 +111,20 @@ struct EntryRef
     std::uint64_t keyLen = 0;    ///< the suffix's length
 };
 
+/// A whole Postgres record that touches more than one block: Neon files a copy of it under each
+/// block's key, every copy at the same LSN. xl_prev and xl_crc tell one record from another.
+struct RecordCopy
+{
+    std::uint64_t prev = 0;  ///< xl_prev
+    std::uint32_t crc = 0;   ///< xl_crc
+};
+
 /// What the blob checks learned about an entry.
 struct BlobFacts
 {
     std::optional<BlobHeader> header;   ///< when the header reads
     std::optional<bool> valueWillInit;  ///< when the value decodes (delta)
+    std::optional<RecordCopy> copy;     ///< when the value is a whole record of 2+ blocks
 };
 
 /// Checks an entry's blob: header and compression bits, zstd frame, value grammar and
