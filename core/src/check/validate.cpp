@@ -1009,7 +1009,8 @@ void Validator::checkCopy(const PlacedCopy &copy)
     const std::uint64_t lsnLen = std::min<std::uint64_t>(8, j.keyLen);
     auto &p = add("wal-lsn", Severity::Error,
                   fmt::format("the record with xl_prev {} and xl_crc 0x{:08x} is stored at {} here and at {} "
-                              "under {} (entry {}): Neon files every copy of a record at one LSN",
+                              "under {} (entry {}): Neon files every copy of a record at one LSN, so one of the two "
+                              "was changed",
                               Lsn{copy.id.prev}.toString(), copy.id.crc, j.lsn.toString(), other.lsn.toString(),
                               other.key.describe(), other.position),
                   j.keyAt + j.keyLen - lsnLen, lsnLen);
