@@ -128,6 +128,19 @@ std::string firstDifference(const NeonView &a, const NeonView &b, bool second)
     return s.substr(start, s.find('\n', start) - start);
 }
 
+/// A view's text, a line each.
+std::vector<std::string> lines(const std::string &s)
+{
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    while (at < s.size()) {
+        const std::size_t nl = s.find('\n', at);
+        out.push_back(s.substr(at, nl - at));
+        at = nl + 1;
+    }
+    return out;
+}
+
 /// A mutant that differs from the clean file in one entry's key or LSN only.
 struct KeySwap
 {
@@ -144,16 +157,6 @@ std::optional<KeySwap> validKeySwap(const NeonView &clean, const NeonView &mutan
 {
     if (!mutant.readable)
         return std::nullopt;
-    auto lines = [](const std::string &s) {
-        std::vector<std::string> out;
-        std::size_t at = 0;
-        while (at < s.size()) {
-            const std::size_t nl = s.find('\n', at);
-            out.push_back(s.substr(at, nl - at));
-            at = nl + 1;
-        }
-        return out;
-    };
     const auto a = lines(clean.structure), b = lines(mutant.structure);
     if (a.size() != b.size())
         return std::nullopt;
@@ -177,16 +180,11 @@ std::optional<KeySwap> validKeySwap(const NeonView &clean, const NeonView &mutan
 /// Entries (in index order) whose payload differs between two views of the same structure.
 std::vector<std::size_t> payloadChanges(const NeonView &clean, const NeonView &mutant)
 {
+    const auto a = lines(clean.payload), b = lines(mutant.payload);
     std::vector<std::size_t> out;
-    std::size_t entry = 0, a = 0, b = 0;
-    while (a < clean.payload.size() && b < mutant.payload.size()) {
-        const std::size_t ea = clean.payload.find('\n', a), eb = mutant.payload.find('\n', b);
-        if (clean.payload.compare(a, ea - a, mutant.payload, b, eb - b) != 0)
+    for (std::size_t entry = 0; entry < std::min(a.size(), b.size()); ++entry)
+        if (a[entry] != b[entry])
             out.push_back(entry);
-        a = ea + 1;
-        b = eb + 1;
-        ++entry;
-    }
     return out;
 }
 

@@ -119,6 +119,14 @@ std::vector<DeltaEntry> realEntries()
     return *entries;
 }
 
+/// Back in a delta's index order after a key or LSN was changed.
+void sortByKeyAndLsn(std::vector<DeltaEntry> &entries)
+{
+    std::stable_sort(entries.begin(), entries.end(), [](const DeltaEntry &a, const DeltaEntry &b) {
+        return a.key != b.key ? a.key < b.key : a.lsn < b.lsn;
+    });
+}
+
 std::uint64_t count(const ValidationReport &r, const std::string &check)
 {
     for (const auto &t : r.tallies)
@@ -358,9 +366,7 @@ private slots:
                 if (!decodeXLogRecord(pg.rec, 0, d) || d.blocks.size() < 2)
                     continue;
                 e.lsn = Lsn{e.lsn.value + 8};
-                std::stable_sort(mutated.begin(), mutated.end(), [](const DeltaEntry &a, const DeltaEntry &b) {
-                    return a.key != b.key ? a.key < b.key : a.lsn < b.lsn;
-                });
+                sortByKeyAndLsn(mutated);
                 ++tried;
                 reported += count(validateLayer(realLayer(mutated)), "wal-lsn") == 1;
                 continue;
@@ -378,18 +384,14 @@ private slots:
                 e.key = mutation == "key"
                             ? Key::fromFields(0, e.key.field2(), e.key.field3(), e.key.field4(), e.key.field5(), 0xFFFFFFF0u)
                             : Key::fromFields(1, 0, 1, 0, 0, std::uint32_t(i % 32));
-                std::stable_sort(mutated.begin(), mutated.end(), [](const DeltaEntry &a, const DeltaEntry &b) {
-                    return a.key != b.key ? a.key < b.key : a.lsn < b.lsn;
-                });
+                sortByKeyAndLsn(mutated);
                 expect = "wal-block-key";
             } else if (mutation == "lsn-odd" || mutation == "lsn-early") {
                 // Filed 4 bytes later than Neon would; or 8 bytes after the record xl_prev
                 // points to, before this one could have ended.
                 const auto h = parseXLogRecordHeader(pg.rec);
                 e.lsn = Lsn{mutation == "lsn-odd" ? e.lsn.value + 4 : h->prev + 8};
-                std::stable_sort(mutated.begin(), mutated.end(), [](const DeltaEntry &a, const DeltaEntry &b) {
-                    return a.key != b.key ? a.key < b.key : a.lsn < b.lsn;
-                });
+                sortByKeyAndLsn(mutated);
                 expect = "wal-lsn";
             } else {
                 pg.willInit = !pg.willInit;

@@ -67,6 +67,27 @@ Problem &pushProblem(std::vector<Problem> &out, const char *check, Severity sev,
     return out.back();
 }
 
+/// Tags `p` with the entry it concerns (its LSN only in a delta).
+Problem &tagEntry(Problem &p, const EntryRef &j, bool delta)
+{
+    p.block = j.block;
+    p.entry = j.position;
+    p.key = j.key;
+    if (delta)
+        p.lsn = j.lsn;
+    return p;
+}
+
+/// Where an entry's LSN is stored: the last 8 bytes of its index key, as far as they lie in the
+/// leaf's suffix; the leaf value when the suffix is not known.
+std::pair<FileOffset, std::uint64_t> lsnBytes(const EntryRef &j)
+{
+    if (!j.keyLen)
+        return {j.valueAt, 5};
+    const std::uint64_t n = std::min<std::uint64_t>(8, j.keyLen);
+    return {j.keyAt + j.keyLen - n, n};
+}
+
 /// First non-zero byte in [from, to), skipping holes and releasing what it has read.
 std::optional<FileOffset> firstNonZero(const ByteSource &src, FileOffset from, FileOffset to)
 {
@@ -325,8 +346,7 @@ std::optional<RecordCopy> checkPostgresRecord(const EntryRef &j, KeyClass cls, B
     const bool lsnFits =
         lsn % 8 == 0 && lsn >= header->prev && lsn - header->prev >= kXLogRecordHeaderLen + header->totLen;
     if (!lsnFits) {
-        const std::uint64_t lsnLen = std::min<std::uint64_t>(8, j.keyLen);
-        const FileOffset lsnAt = j.keyLen ? j.keyAt + j.keyLen - lsnLen : j.valueAt;
+        const auto [lsnAt, lsnLen] = lsnBytes(j);
         auto &p = add("wal-lsn", Severity::Error,
                       lsn % 8 != 0
                           ? fmt::format("{} record is stored at {}, which is not a multiple of 8: Neon stores a "
@@ -336,7 +356,7 @@ std::optional<RecordCopy> checkPostgresRecord(const EntryRef &j, KeyClass cls, B
                                         "(xl_prev) and is {} bytes long: it cannot end before {}",
                                         kind(), j.lsn.toString(), Lsn{header->prev}.toString(), header->totLen,
                                         Lsn{header->prev + kXLogRecordHeaderLen + header->totLen}.toString()),
-                      lsnAt, j.keyLen ? lsnLen : 5);
+                      lsnAt, lsnLen);
         if (recAt)
             p.related.push_back({*recAt + 8, 8, "xl_prev"});
     }
@@ -396,13 +416,7 @@ BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, con
     const bool delta = s.kind == LayerKind::Delta;
     auto add = [&](const char *check, Severity sev, std::string message, FileOffset offset,
                    std::uint64_t length) -> Problem & {
-        Problem &p = pushProblem(out, check, sev, std::move(message), offset, length);
-        p.block = j.block;
-        p.entry = j.position;
-        p.key = j.key;
-        if (delta)
-            p.lsn = j.lsn;
-        return p;
+        return tagEntry(pushProblem(out, check, sev, std::move(message), offset, length), j, delta);
     };
     auto header = readBlobHeader(file, blobAt, kBlockSize, valuesEnd);
     if (!header) {
@@ -956,13 +970,7 @@ void Validator::checkPlacement(const PlacedBlob &blob)
     const FileOffset blobAt = blob.at;
     const FileOffset valueAt = m_leaves[blob.leaf].node.valueOffset(blob.index);
     auto tag = [&](Problem &p) -> Problem & {
-        const EntryRef j = entryRef(blob.leaf, blob.index);
-        p.block = j.block;
-        p.entry = j.position;
-        p.key = j.key;
-        if (m_s.kind == LayerKind::Delta)
-            p.lsn = j.lsn;
-        return p;
+        return tagEntry(p, entryRef(blob.leaf, blob.index), m_s.kind == LayerKind::Delta);
     };
     // Placement: blobs back to back in index order.
     if (m_anyBlob && blobAt < m_prevBlobEnd) {
@@ -1006,20 +1014,16 @@ void Validator::checkCopy(const PlacedCopy &copy)
         return;
     const EntryRef j = entryRef(copy.leaf, copy.index);
     const EntryRef other = entryRef(slot.first.leaf, slot.first.index);
-    const std::uint64_t lsnLen = std::min<std::uint64_t>(8, j.keyLen);
+    const auto [lsnAt, lsnLen] = lsnBytes(j);
+    const auto [otherAt, otherLen] = lsnBytes(other);
     auto &p = add("wal-lsn", Severity::Error,
                   fmt::format("the record with xl_prev {} and xl_crc 0x{:08x} is stored at {} here and at {} "
                               "under {} (entry {}): Neon files every copy of a record at one LSN, so one of the two "
                               "was changed",
                               Lsn{copy.id.prev}.toString(), copy.id.crc, j.lsn.toString(), other.lsn.toString(),
                               other.key.describe(), other.position),
-                  j.keyAt + j.keyLen - lsnLen, lsnLen);
-    p.block = j.block;
-    p.entry = j.position;
-    p.key = j.key;
-    p.lsn = j.lsn;
-    p.related.push_back({other.keyAt + other.keyLen - std::min<std::uint64_t>(8, other.keyLen),
-                         std::min<std::uint64_t>(8, other.keyLen), "the other copy's LSN"});
+                  lsnAt, lsnLen);
+    tagEntry(p, j, true).related.push_back({otherAt, otherLen, "the other copy's LSN"});
 }
 
 void Validator::runTask(const Task &task, TaskResult &out) const
