@@ -409,19 +409,27 @@ private slots:
         QCOMPARE(reported, tried);
     }
 
-    // The real delta file itself, one entry's block number rewritten in place in its leaf to a
-    // neighbouring block that keeps the index in order (so neither key-order nor key-range can
-    // see it) and that the record does not touch: reported as wal-block-key at that entry, for
-    // every record entry where such a rewrite exists within the leaf's key suffix.
-    void inPlaceBlockRewritesAreReported_data()
+    // The real delta file itself, one record entry's index key rewritten in place in its leaf,
+    // kept strictly between its neighbours (so neither key-order nor key-range can see it), for
+    // every record entry where the rewrite lies within the leaf's key suffix:
+    // - its block number to the next or previous block (one the record does not touch: it is
+    //   filed there at the same LSN): wal-block-key at that entry;
+    // - its LSN 4 bytes on: wal-lsn at exactly the 8 LSN bytes in the leaf;
+    // - for a record of several blocks, its LSN 8 bytes on (aligned, after its end): wal-lsn
+    //   naming this copy's LSN bytes and the other copy's, one as the offset, one as related.
+    void inPlaceKeyRewritesAreReported_data()
     {
-        QTest::addColumn<int>("step");
-        QTest::newRow("next-block") << 1;
-        QTest::newRow("previous-block") << -1;
+        QTest::addColumn<int>("blockStep");
+        QTest::addColumn<int>("lsnStep");
+        QTest::newRow("next-block") << 1 << 0;
+        QTest::newRow("previous-block") << -1 << 0;
+        QTest::newRow("lsn-4-bytes-on") << 0 << 4;
+        QTest::newRow("lsn-of-one-copy-8-bytes-on") << 0 << 8;
     }
-    void inPlaceBlockRewritesAreReported()
+    void inPlaceKeyRewritesAreReported()
     {
-        QFETCH(int, step);
+        QFETCH(int, blockStep);
+        QFETCH(int, lsnStep);
         const QDir dir(QStringLiteral(LAYERSCOPE_TEST_DATA_DIR "/pg15"));
         const QStringList deltas = dir.entryList({QStringLiteral("0000*-*__*-*")}, QDir::Files);
         QCOMPARE(deltas.size(), 1);
@@ -435,15 +443,16 @@ private slots:
             Key key;
             Lsn lsn;
             FileOffset suffixAt;
-            std::size_t prefixLen;
+            std::size_t prefixLen, suffixLen;
         };
+        constexpr std::size_t kIndexKeyLen = Key::kSize + 8;
         std::vector<Placed> entries;
         QVERIFY(layer->tree().walkNodes([&](const NodeView &n, int) {
             for (std::size_t i = 0; n.isLeaf() && i < n.count; ++i) {
                 std::array<std::uint8_t, 64> k{};
                 n.keyInto(i, k.data());
-                entries.push_back({Key::fromBytes(k.data()), deltaKeyLsn(Bytes(k.data(), 26)), n.suffixOffset(i),
-                                   n.prefixLen});
+                entries.push_back({Key::fromBytes(k.data()), deltaKeyLsn(Bytes(k.data(), kIndexKeyLen)),
+                                   n.suffixOffset(i), n.prefixLen, n.suffixLen});
             }
             return true;
         }).ok());
@@ -451,42 +460,60 @@ private slots:
         QCOMPARE(entries.size(), all.size());
         for (std::size_t i = 0; i < all.size(); ++i)
             QVERIFY(entries[i].key == all[i].key && entries[i].lsn == all[i].lsn);
+        auto indexKey = [](const Key &k, Lsn lsn) {
+            std::array<std::uint8_t, kIndexKeyLen> out{};
+            std::copy(k.bytes.begin(), k.bytes.end(), out.begin());
+            for (int b = 0; b < 8; ++b)
+                out[Key::kSize + std::size_t(b)] = std::uint8_t(lsn.value >> (56 - 8 * b));
+            return out;
+        };
         std::size_t tried = 0, reported = 0;
-        auto before = [](const Placed &a, const Key &k, Lsn lsn) { return a.key < k || (a.key == k && a.lsn < lsn); };
-        auto after = [](const Placed &a, const Key &k, Lsn lsn) { return k < a.key || (k == a.key && lsn < a.lsn); };
         for (std::size_t i = 0; i < entries.size(); ++i) {
             const Placed &e = entries[i];
             const auto details = inspectEntry(*layer, all[i]);
             if (!details || details->kind != "wal:Postgres")
                 continue;
-            const std::uint32_t blk = e.key.field6() + std::uint32_t(step);
-            const Key moved = Key::fromFields(0, e.key.field2(), e.key.field3(), e.key.field4(), e.key.field5(), blk);
-            // Strictly between its neighbours (which also rules out a block the record touches:
-            // the record is filed there at the same LSN).
-            if ((i > 0 && !before(entries[i - 1], moved, e.lsn))
-                || (i + 1 < entries.size() && !after(entries[i + 1], moved, e.lsn)))
+            XLogRecordDecoded record;
+            QVERIFY(decodeXLogRecord(details->content, 0, record).ok());
+            if (lsnStep == 8 && record.blocks.size() < 2)
+                continue;
+            const Key key = Key::fromFields(0, e.key.field2(), e.key.field3(), e.key.field4(), e.key.field5(),
+                                            e.key.field6() + std::uint32_t(blockStep));
+            const Lsn lsn{e.lsn.value + std::uint64_t(lsnStep)};
+            const auto was = indexKey(e.key, e.lsn), now = indexKey(key, lsn);
+            if ((i > 0 && !(indexKey(entries[i - 1].key, entries[i - 1].lsn) < now))
+                || (i + 1 < entries.size() && !(now < indexKey(entries[i + 1].key, entries[i + 1].lsn))))
                 continue;
             // Only bytes of the entry's own suffix can change in place, not the leaf's prefix.
             ByteVector b = clean;
             bool inSuffix = true;
-            for (std::size_t at = 0; at < Key::kSize; ++at) {
-                if (moved.bytes[at] == e.key.bytes[at])
+            for (std::size_t at = 0; at < kIndexKeyLen; ++at) {
+                if (now[at] == was[at])
                     continue;
                 inSuffix = inSuffix && at >= e.prefixLen;
                 if (inSuffix)
-                    b[e.suffixAt + at - e.prefixLen] = moved.bytes[at];
+                    b[e.suffixAt + at - e.prefixLen] = now[at];
             }
-            if (!inSuffix)
+            if (!inSuffix || e.suffixLen < 8)
                 continue;
             ++tried;
+            const FileOffset lsnAt = e.suffixAt + e.suffixLen - 8;
             const ValidationReport r = validateLayer(b);
             const bool seen = std::any_of(r.problems.begin(), r.problems.end(), [&](const Problem &p) {
-                return p.check == "wal-block-key" && p.entry == std::optional<std::uint64_t>(i);
+                if (lsnStep == 0)
+                    return p.check == "wal-block-key" && p.entry == std::optional<std::uint64_t>(i);
+                if (p.check != "wal-lsn" || p.length != 8)
+                    return false;
+                if (lsnStep == 4)
+                    return p.entry == std::optional<std::uint64_t>(i) && p.offset == lsnAt;
+                return p.related.size() == 1 && p.related.front().length == 8
+                       && (p.offset == lsnAt) != (p.related.front().offset == lsnAt);
             });
             reported += seen;
             if (!seen)
-                qWarning("entry %zu (%s): block %u rewritten to %u not reported", i, e.key.describe().c_str(),
-                         e.key.field6(), blk);
+                qWarning("entry %zu (%s @%s) rewritten to %s @%s: not reported as expected", i,
+                         e.key.describe().c_str(), e.lsn.toString().c_str(), key.describe().c_str(),
+                         lsn.toString().c_str());
         }
         qInfo("%zu in-place rewrites kept in index order, %zu reported", tried, reported);
         QVERIFY(tried >= 20);
