@@ -219,13 +219,18 @@ void TestRedo::redoChainOutcomes()
     QCOMPARE(r.applied, std::size_t(0));
     QVERIFY(r.page == base.image());
 
+    // A Postgres record that is no whole XLogRecord stops the replay at it; the page is the
+    // one before it (the commit applied), never a half-applied one.
     r = redoChain(key, {at(0x10, base), at(0x20, commit1), at(0x30, pg)});
-    QCOMPARE(int(r.outcome), int(Redo::Outcome::NeedsPostgres));
+    QCOMPARE(int(r.outcome), int(Redo::Outcome::Failed));
     QCOMPARE(r.postgres, std::size_t(1));
-    QVERIFY(r.page == base.image()); // the base, not a half-applied page
+    QCOMPARE(r.failedAt, std::size_t(2));
+    QVERIFY2(QString::fromStdString(r.message).contains("does not decode"), r.message.c_str());
+    QCOMPARE(int(r.page[0]), 0x04);
 
     r = redoChain(key, {at(0x10, pgInit), at(0x20, commit1)});
-    QCOMPARE(int(r.outcome), int(Redo::Outcome::NeedsPostgres));
+    QCOMPARE(int(r.outcome), int(Redo::Outcome::Failed));
+    QCOMPARE(r.failedAt, std::size_t(0));
     QVERIFY(r.page.empty());
 
     r = redoChain(key, {at(0x20, commit1)});
@@ -237,7 +242,8 @@ void TestRedo::redoChainOutcomes()
     QCOMPARE(int(r.outcome), int(Redo::Outcome::Failed));
     QCOMPARE(r.failedAt, std::size_t(2));
     QVERIFY(QString::fromStdString(r.message).contains("0/30"));
-    QVERIFY(r.page == base.image());
+    QCOMPARE(r.page.size(), std::size_t(8200)); // the page before the failing record
+    QCOMPARE(int(r.page[0]), 0x04);
 }
 
 void TestRedo::chainFromTimeline_data()

@@ -1,5 +1,7 @@
 #include <layerscope/timeline/redo.h>
 
+#include <layerscope/format/xlog_record.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -307,7 +309,65 @@ Result<std::vector<ChainValue>> readChain(const Timeline &timeline, const ReadPa
     return chain;
 }
 
-Redo redoChain(const Key &key, const std::vector<ChainValue> &chain)
+namespace {
+// The byte ranges in which `after` differs from `before` (all of `after` when the sizes differ).
+std::vector<std::pair<std::uint32_t, std::uint32_t>> changedRanges(const ByteVector &before,
+                                                                   const ByteVector &after)
+{
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+    if (before.size() != after.size()) {
+        if (!after.empty())
+            out.emplace_back(0, std::uint32_t(after.size()));
+        return out;
+    }
+    std::size_t i = 0;
+    const std::size_t n = after.size();
+    while (i < n) {
+        if (before[i] == after[i]) {
+            ++i;
+            continue;
+        }
+        const std::size_t from = i;
+        while (i < n && before[i] != after[i])
+            ++i;
+        out.emplace_back(std::uint32_t(from), std::uint32_t(i));
+    }
+    return out;
+}
+
+std::string valueKind(const Value &v)
+{
+    if (v.isImage())
+        return "image";
+    if (const auto *pg = std::get_if<wal::Postgres>(&v.record())) {
+        XLogRecordHeader h;
+        if (readXLogRecordHeader(pg->rec, h))
+            return pgRecordKind(h.rmid, h.info);
+        return "Postgres record (shorter than its header)";
+    }
+    return recordName(v.record());
+}
+
+// A Postgres record applied to the key's page. Empty on success, else why it cannot be.
+std::string applyPostgres(const Key &key, Lsn lsn, const wal::Postgres &pg, int pgVersion,
+                          ByteVector &page, PgRedoAction &action)
+{
+    auto decoded = decodeXLogRecord(pg.rec, 0);
+    if (!decoded)
+        return fmt::format("the Postgres record does not decode ({})", decoded.error().message());
+    const auto block = pgBlockOfKey(*decoded, key);
+    if (!block)
+        return fmt::format("the {} record touches no block of this key's page",
+                           pgRecordKind(decoded->header.rmid, decoded->header.info));
+    auto applied = applyPgRecord(pg.rec, *decoded, *block, lsn, page, pgVersion);
+    if (!applied)
+        return applied.error().found;
+    action = *applied;
+    return {};
+}
+} // namespace
+
+Redo redoChain(const Key &key, const std::vector<ChainValue> &chain, const RedoOptions &options)
 {
     Redo r;
     for (const ChainValue &v : chain)
@@ -317,41 +377,60 @@ Redo redoChain(const Key &key, const std::vector<ChainValue> &chain)
                     "to apply the records to (Neon: could not find data for key)";
         return r;
     }
-    if (!chain.front().value.isImage()) {
-        r.outcome = Redo::Outcome::NeedsPostgres;
-        r.message = fmt::format("the chain starts with a will_init Postgres record and holds {} "
-                                "Postgres record(s): only Postgres WAL redo can build this page",
-                                r.postgres);
-        return r;
+    const bool imageBase = chain.front().value.isImage();
+    if (imageBase)
+        r.page = chain.front().value.image();
+    if (options.history && imageBase) {
+        RedoStep base{0, chain.front().lsn, RedoStep::Action::Base, "image", {}, {}};
+        base.changed = changedRanges({}, r.page);
+        if (options.keepPages)
+            base.page = r.page;
+        r.steps.push_back(std::move(base));
     }
-    r.page = chain.front().value.image();
-    if (r.postgres) {
-        r.outcome = Redo::Outcome::NeedsPostgres;
-        r.message = fmt::format("{} of the {} record(s) above the image are Postgres WAL records: "
-                                "only Postgres WAL redo can apply them (the base image is shown)",
-                                r.postgres,
-                                chain.size() - 1);
-        return r;
-    }
-    for (std::size_t i = 1; i < chain.size(); ++i) {
+    for (std::size_t i = imageBase ? 1 : 0; i < chain.size(); ++i) {
         const ChainValue &v = chain[i];
-        if (auto e = applyNeonRecord(key, v.lsn, v.value.record(), r.page); !e.empty()) {
+        ByteVector before = r.page;
+        RedoStep::Action action = i == 0 ? RedoStep::Action::Base : RedoStep::Action::Applied;
+        std::string e;
+        if (v.value.isImage()) {
+            e = "an image above the chain's base (a read path stops at an image)";
+        } else if (const auto *pg = std::get_if<wal::Postgres>(&v.value.record())) {
+            PgRedoAction a = PgRedoAction::Applied;
+            e = applyPostgres(key, v.lsn, *pg, options.pgVersion, r.page, a);
+            if (e.empty() && i > 0)
+                action = a == PgRedoAction::Restored  ? RedoStep::Action::Restored
+                         : a == PgRedoAction::Skipped ? RedoStep::Action::Skipped
+                                                      : RedoStep::Action::Applied;
+        } else {
+            e = applyNeonRecord(key, v.lsn, v.value.record(), r.page);
+        }
+        if (!e.empty()) {
             r.outcome = Redo::Outcome::Failed;
             r.failedAt = i;
-            r.page = chain.front().value.image();
+            r.page = std::move(before);
             r.message = fmt::format("the record at {} cannot be applied: {}", v.lsn.toString(), e);
             return r;
         }
-        ++r.applied;
+        if (i > 0)
+            ++r.applied;
+        if (options.history) {
+            RedoStep step{i, v.lsn, action, valueKind(v.value), changedRanges(before, r.page), {}};
+            if (options.keepPages)
+                step.page = r.page;
+            r.steps.push_back(std::move(step));
+        }
     }
     r.outcome = Redo::Outcome::Reconstructed;
     r.message = r.applied
-                    ? fmt::format("reconstructed: {} Neon record(s) applied on the image at {}, "
-                                  "{} bytes",
+                    ? fmt::format("reconstructed: {} record(s) ({} of the chain's Postgres's) "
+                                  "applied on the {} at {}, {} bytes",
                                   r.applied,
+                                  r.postgres,
+                                  imageBase ? "image" : "initializing record",
                                   chain.front().lsn.toString(),
                                   r.page.size())
-                    : fmt::format("the image at {} is the page, {} bytes",
+                    : fmt::format("the {} at {} is the page, {} bytes",
+                                  imageBase ? "image" : "initializing record",
                                   chain.front().lsn.toString(),
                                   r.page.size());
     return r;

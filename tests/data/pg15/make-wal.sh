@@ -7,12 +7,24 @@
 # and, with LAYERCTL set, the delta and image layers `layerctl ingest` makes of them (the files
 # named like layers here).
 # Usage (as root or as postgres): [LAYERCTL=build/debug/app/cli/layerctl] make-wal.sh [OUT_FILE]
+# With ORACLE=1 it makes the replay oracle instead (tests/data/pg15-redo by default): the same
+# pgbench run, then ../pg15-redo/workload.sql and two sessions whose row locks follow an update
+# (heap2 lock-updated), under wal_consistency_checking = 'all' (every record carries the image of
+# every page it touches, as it is after the record) and wal_compression = zstd; its pages file
+# holds the workload's relations and pg_class.
 # A larger workload for benchmarks (not the committed fixture): PGBENCH_SCALE (default 1) and
 # PGBENCH_SECONDS (a timed run on two clients with 30-second checkpoints, instead of 60
 # transactions), e.g. scale 30 and 90 seconds make about a GiB of records.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-out=${1:-$here/wal-records.bin}
+oracle=${ORACLE:-}
+if [ -n "$oracle" ]; then
+  out=${1:-$here/../pg15-redo/wal-records.bin}
+  extra="-c wal_consistency_checking=all -c wal_compression=zstd -c autovacuum=off"
+else
+  out=${1:-$here/wal-records.bin}
+  extra=""
+fi
 bin=/usr/lib/postgresql/15/bin
 work=$(mktemp -d)
 chmod 777 "$work"
@@ -22,7 +34,7 @@ trap cleanup EXIT
 as_pg "$bin/initdb" -k -D "$work/data" -U postgres >/dev/null
 as_pg "$bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
   -o "-k $work -c listen_addresses='' -c fsync=off -c wal_level=replica -c full_page_writes=on -c wal_keep_size=64GB \
-      -c max_wal_size=64GB ${PGBENCH_SECONDS:+-c checkpoint_timeout=30s}" start >/dev/null
+      -c max_wal_size=64GB $extra ${PGBENCH_SECONDS:+-c checkpoint_timeout=30s}" start >/dev/null
 psql() { as_pg /usr/bin/psql -X -q -h "$work" -U postgres "$@"; }
 as_pg "$bin/pgbench" -h "$work" -U postgres -i -s "${PGBENCH_SCALE:-1}" -q postgres >/dev/null 2>&1
 psql -c 'CHECKPOINT'
@@ -34,11 +46,22 @@ else
 fi
 psql -c 'VACUUM pgbench_accounts, pgbench_history'
 psql -c "DELETE FROM pgbench_history WHERE aid % 3 = 0"
+if [ -n "$oracle" ]; then
+  psql -v ON_ERROR_STOP=1 -f "$(dirname "$out")/workload.sql" >/dev/null
+  # A key-share lock on a row whose newer version another open transaction made: the lock
+  # follows the update chain (heap2 lock-updated).
+  psql -c 'CREATE TABLE lk (id int PRIMARY KEY, v int); INSERT INTO lk VALUES (1, 0), (2, 0)'
+  psql -c 'BEGIN; UPDATE lk SET v = v + 1 WHERE id = 1; SELECT pg_sleep(3); COMMIT' >/dev/null &
+  sleep 1
+  psql -c 'BEGIN; SELECT id FROM lk WHERE id = 1 FOR KEY SHARE; COMMIT' >/dev/null
+  wait
+fi
 end=$(psql -At -c 'SELECT pg_current_wal_insert_lsn()')
 psql -c 'SELECT pg_switch_wal()' >/dev/null
 # The small pgbench relations and their indexes, every fork: their pages go into the image layer.
-rels=$(psql -At -c "SELECT pg_relation_filenode(c.oid) FROM pg_class c WHERE c.relname IN
-  ('pgbench_branches', 'pgbench_tellers', 'pgbench_history', 'pgbench_branches_pkey', 'pgbench_tellers_pkey')")
+names="'pgbench_branches', 'pgbench_tellers', 'pgbench_history', 'pgbench_branches_pkey', 'pgbench_tellers_pkey'"
+[ -z "$oracle" ] || names="$names, 'r', 'r_id', 'r_k', 'r_dup', 'c', 'u', 'u_pkey', 'u_n', 's', 'lk', 'lk_pkey', 'm', 'm_v', 'pg_class'"
+rels=$(psql -At -c "SELECT pg_relation_filenode(c.oid) FROM pg_class c WHERE c.relname IN ($names)")
 as_pg "$bin/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null
 checkpoint=$("$bin/pg_controldata" "$work/data" | awk -F': *' '/^Latest checkpoint location/ {print $2}')
 python3 "$here/wal_records.py" "$work/data/pg_wal" "$start" "$end" "$out"

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <layerscope/format/value.h>
+#include <layerscope/redo/pg_redo.h>
 #include <layerscope/timeline/timeline.h>
 
 #include <string>
@@ -34,27 +35,55 @@ struct ChainValue
 /// first). Fails on the first value that cannot be read, naming the file and its offset.
 Result<std::vector<ChainValue>> readChain(const Timeline &timeline, const ReadPath &path);
 
+/// One value of a chain as replay applied it.
+struct RedoStep
+{
+    enum class Action : std::uint8_t {
+        Base,      ///< the image (or initializing record) the page starts from
+        Applied,   ///< a record changed the page
+        Restored,  ///< a Postgres record's full-page image replaced the page
+        Skipped,   ///< a Postgres record left the page: its LSN was at or past the record's
+    };
+    std::size_t index = 0;  ///< into the chain
+    Lsn lsn;
+    Action action = Action::Applied;
+    std::string kind;  ///< "image", "Heap INSERT", "ClogSetCommitted", ...
+    /// The byte ranges [begin, end) of the page this step changed (all of it for a base).
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> changed;
+    ByteVector page;  ///< the page after this step (RedoOptions::keepPages only)
+};
+
+struct RedoOptions
+{
+    bool history = false;    ///< fill Redo::steps (kinds and changed ranges)
+    bool keepPages = false;  ///< with history: each step's page too (8 KiB a step)
+    int pgVersion = kReplayPgVersion;  ///< whose record formats the Postgres records have
+};
+
 /// What replaying a chain gives.
 struct Redo
 {
     enum class Outcome {
-        Reconstructed, ///< `page` is the page Neon returns at the LSN
-        NeedsPostgres, ///< the chain holds Postgres WAL records: only Postgres can apply them
-        Failed,        ///< Neon would fail (or panic) applying record `failedAt`
+        Reconstructed, ///< `page` is the page at the chain's last LSN
+        Failed,        ///< record `failedAt` cannot be applied (Neon's redo would fail too)
         NoBase,        ///< the chain has no image and no will_init record (a broken path)
     };
     Outcome outcome = Outcome::NoBase;
-    /// Reconstructed: the page. Otherwise the base image, or empty without one.
+    /// Reconstructed: the page. Failed: the page as it was before record `failedAt`.
     ByteVector page;
     std::size_t applied = 0;  ///< records applied on the base
     std::size_t postgres = 0; ///< Postgres records in the chain
     std::size_t failedAt = 0; ///< index into the chain (Failed)
     std::string message;      ///< one sentence for people, always set
+    std::vector<RedoStep> steps;  ///< with RedoOptions::history
 };
 
-/// Replays `chain` (oldest first) for `key` as Neon's WAL-redo manager does: the oldest value
-/// must be an image (a will_init Postgres record needs Postgres), then every record in LSN order.
-Redo redoChain(const Key &key, const std::vector<ChainValue> &chain);
+/// Replays `chain` (oldest first) for `key` as Neon's WAL-redo manager does with a Postgres
+/// WAL-redo process: from the oldest value (an image, or a will_init record on an empty page),
+/// every record in LSN order, Neon's own records as Neon applies them and Postgres's as
+/// Postgres's redo routines do for this one block (applyPgRecord). A record kind the replay
+/// does not implement stops it (Failed), naming the record, its rmgr and info and its LSN.
+Redo redoChain(const Key &key, const std::vector<ChainValue> &chain, const RedoOptions &options = {});
 
 /// A decoded one-line header for a chain value: "image, 8192 bytes", a Neon record as
 /// describeRecord prints it, or a Postgres record's kind and XLogRecord fields.
