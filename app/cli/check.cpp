@@ -8,6 +8,7 @@
 #include <layerscope/dissect/inspect.h>
 #include <layerscope/format/layer.h>
 #include <layerscope/format/layer_name.h>
+#include <layerscope/timeline/redo_check.h>
 #include <layerscope/timeline/remote_timeline.h>
 #include <layerscope/timeline/timeline.h>
 #include <layerscope/write/writer.h>
@@ -290,7 +291,24 @@ std::vector<LayerJob> timelineLayers(CheckRun &run, const std::string &dir)
         readSummaries(*t, opt.threads);
         Counts c;
         std::string out;
-        for (const TimelineProblem &p : checkTimeline(*t)) {
+        std::vector<TimelineProblem> problems = checkTimeline(*t);
+        std::optional<RedoCheckReport> redo;
+        if (opt.redo) {
+            redo = checkRedo(*t, opt.pgVersion);
+            problems.insert(problems.end(), redo->problems.begin(), redo->problems.end());
+            problems.push_back(
+                {"redo-summary", Severity::Info, TimelineProblem::npos,
+                 fmt::format("{} page(s) of {} image layer(s) rebuilt from the data below them: {} "
+                             "match, {} differ; {} with nothing below, {} not compared (FSM, "
+                             "non-relation keys), {} could not be replayed",
+                             redo->compared, redo->imageLayers, redo->matched,
+                             redo->compared - redo->matched, redo->nothingBelow, redo->notCompared,
+                             std::count_if(redo->problems.begin(), redo->problems.end(),
+                                           [](const TimelineProblem &p) {
+                                               return p.check == "redo-replay-failed";
+                                           }))});
+        }
+        for (const TimelineProblem &p : problems) {
             // A layer only listed in the index has no path: its name says which it is.
             const TimelineLayer *layer = p.layer == TimelineProblem::npos ? nullptr
                                                                           : &t->layers[p.layer];
@@ -314,11 +332,20 @@ std::vector<LayerJob> timelineLayers(CheckRun &run, const std::string &dir)
                                    p.check,
                                    p.message);
         }
-        if (opt.json && !opt.quiet)
-            out += jsonLine(Json{{"timeline", dir},
-                                 {"layers", t->layers.size()},
-                                 {"errors", c.errors},
-                                 {"warnings", c.warnings}});
+        if (opt.json && !opt.quiet) {
+            Json total{{"timeline", dir},
+                       {"layers", t->layers.size()},
+                       {"errors", c.errors},
+                       {"warnings", c.warnings}};
+            if (redo)
+                total["redo"] = Json{{"image_layers", redo->imageLayers},
+                                     {"pages", redo->pages},
+                                     {"compared", redo->compared},
+                                     {"matched", redo->matched},
+                                     {"nothing_below", redo->nothingBelow},
+                                     {"not_compared", redo->notCompared}};
+            out += jsonLine(total);
+        }
         run.printer.emit(out);
         run.add(c, ExitOk, false);
         if (run.state && !run.state->recordTimeline(dir, fingerprint, c))
@@ -687,6 +714,13 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
     check->add_flag("--pages",
                     opt.pages,
                     "also check 8 KiB relation pages (header, checksum, line pointers)");
+    check->add_flag("--redo",
+                    opt.redo,
+                    "timelines: rebuild every image page that has older data below it (the "
+                    "records replayed) and compare, masked as Postgres masks pages");
+    check->add_option("--pg-version", opt.pgVersion,
+                      "with --redo: the Postgres major version that wrote the records (15)")
+        ->check(CLI::Range(14, 17));
     check
         ->add_option("--evidence",
                      opt.evidence,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <layerscope/base/error.h>
+#include <layerscope/dissect/dissect.h>
 #include <layerscope/format/layer.h>
 #include <layerscope/io/remote.h>
 #include <layerscope/timeline/timeline.h>
@@ -25,6 +26,10 @@ enum class Color { Auto, Always, Never };
 /// Options of the subcommands (each command reads only its own; main rejects the others).
 struct Options
 {
+    bool redo = false;         ///< check: rebuild image pages from the data below them
+    bool history = false;      ///< page: every record applied, with the bytes it changed
+    std::string out;           ///< page: the file the raw 8192 bytes are written to
+    int pgVersion = 15;        ///< page, find: whose record formats the Postgres records have
     bool json = false;
     bool quiet = false;
     bool neon = false;           ///< tree: Neon's dump format
@@ -103,6 +108,7 @@ void addDissectCommand(CLI::App &app, CommandRun &run);   ///< dissect
 void addWriteCommands(CLI::App &app, CommandRun &run);    ///< rewrite demo synth
 void addCheckCommands(CLI::App &app, CommandRun &run);    ///< check salvage
 void addEditCommand(CLI::App &app, CommandRun &run);      ///< rewrite-summary
+void addPageCommand(CLI::App &app, CommandRun &run);      ///< page
 
 /// A layer file name used in the commands' examples.
 extern const char *const kExampleLayer;
@@ -121,6 +127,8 @@ void usageError(CommandRun &run, const std::string &command, const std::string &
 /// A path as messages show it: a URL without its query (a presigned signature) or
 /// user:password; a local path as given.
 std::string displayPath(const std::string &path);
+/// Prints a dissected field and its children, indented by `depth`, with their byte ranges.
+void printField(const Field &f, int depth);
 /// "layerctl: FILE: message" on stderr.
 void reportError(const std::string &file, const std::string &message);
 void reportError(const std::string &file, const Error &error);

@@ -16,8 +16,6 @@
 
 namespace layerscope::cli {
 
-namespace {
-
 Json fieldJson(const Field &f)
 {
     Json j{{"name", f.name}, {"offset", f.offset}, {"length", f.length}, {"value", f.value}};
@@ -50,6 +48,8 @@ void printField(const Field &f, int depth)
     for (const Field &c : f.children)
         printField(c, depth + 1);
 }
+
+namespace {
 
 bool anyError(const Field &f)
 {

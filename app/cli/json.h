@@ -3,6 +3,7 @@
 #include <layerscope/dissect/inspect.h>
 #include <layerscope/format/layer.h>
 
+#include <layerscope/dissect/dissect.h>
 #include <nlohmann/json.hpp>
 
 #include <string>
@@ -41,6 +42,8 @@ void appendEntryLine(std::string &out, const Layer &layer, const Entry &entry,
                      const EntryView &view, bool withZstd, Sha256 &sha);
 /// One compact JSON object and a newline.
 std::string jsonLine(const Json &object);
+/// A dissected field and its children as JSON (name, offset, length, value, detail, error...).
+Json fieldJson(const Field &f);
 /// jsonLine on stdout.
 void printJson(const Json &object);
 

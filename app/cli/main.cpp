@@ -36,6 +36,7 @@ int main(int argc, char **argv)
     addWriteCommands(app, run);
     addCheckCommands(app, run);
     addEditCommand(app, run);
+    addPageCommand(app, run);
 
     // Positionals are named by what they are (FILE, DIR...), not by their C++ type.
     for (CLI::App *cmd : app.get_subcommands({}))

@@ -237,7 +237,7 @@ int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt
         return ExitUsage;
     const ReadPath path = findReadPath(*t, key, lsn);
     auto chain = readChain(*t, path);
-    const std::optional<Redo> redo = chain && path.complete ? std::optional(redoChain(key, *chain))
+    const std::optional<Redo> redo = chain && path.complete ? std::optional(redoChain(key, *chain, {false, false, opt.pgVersion}))
                                                             : std::nullopt;
     // The chain is oldest first; the steps list their values newest first.
     std::size_t next = chain ? chain->size() : 0;
@@ -287,10 +287,7 @@ int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt
                                  {"end_lsn", s.endLsn.toString()},
                                  {"values", values}});
     }
-    static constexpr const char *kOutcome[] = {"reconstructed",
-                                               "needs_postgres",
-                                               "failed",
-                                               "no_base"};
+    static constexpr const char *kOutcome[] = {"reconstructed", "failed", "no_base"};
     if (opt.json) {
         Json j{{"key", key.toHex()},
                {"key_text", key.describe()},
@@ -370,8 +367,10 @@ void addTimelineCommands(CLI::App &app, CommandRun &run)
                      "0 blk 3\", ...) @ LSN (X/Y or 16 hex digits)")
         ->required();
     find->add_flag("--json", opt.json, "one JSON object");
-    find->add_option("--page", opt.page, "write the page Neon's own records reconstruct to FILE")
+    find->add_option("--page", opt.page, "write the page the chain's records reconstruct to FILE")
         ->type_name("FILE");
+    find->add_option("--pg-version", opt.pgVersion, "the Postgres major version that wrote the records (15)")
+        ->check(CLI::Range(14, 17));
     find->add_option("--index",
                      opt.index,
                      "an index_part.json whose layers are merged with the directory's")

@@ -8,11 +8,13 @@
 #include <layerscope/redo/page_mask.h>
 #include <layerscope/redo/pg_redo.h>
 #include <layerscope/timeline/redo.h>
+#include <layerscope/timeline/redo_check.h>
 #include <layerscope/timeline/timeline.h>
 
 #include "testutil.h"
 
 #include <QDir>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace layerscope;
@@ -56,6 +58,9 @@ private slots:
     void everyRecordMatchesPostgres();
     void everyKindIsProven_data();
     void everyKindIsProven();
+    void checkpointPagesMatch();
+    void alteredImageIsReported_data();
+    void alteredImageIsReported();
 };
 
 void TestPgRedo::everyRecordMatchesPostgres()
@@ -104,6 +109,140 @@ void TestPgRedo::everyKindIsProven()
     QVERIFY2(it != byKind.end(), "the fixture has no record of this kind");
     QVERIFY(it->second.records > 0);
     QCOMPARE(it->second.matched, it->second.compared);
+}
+
+// The relation files at the shutdown checkpoint (the image layer) against the chains below them:
+// every page with older data rebuilds to the file's page, masked.
+void TestPgRedo::checkpointPagesMatch()
+{
+    auto t = scanTimeline(fixtureDir().toStdString());
+    QVERIFY(t);
+    const RedoCheckReport r = checkRedo(*t);
+    for (const TimelineProblem &p : r.problems)
+        qWarning("%s: %s", p.check.c_str(), p.message.c_str());
+    qInfo("%llu pages: %llu compared, %llu match, %llu with nothing below, %llu not compared",
+          (unsigned long long)r.pages, (unsigned long long)r.compared, (unsigned long long)r.matched,
+          (unsigned long long)r.nothingBelow, (unsigned long long)r.notCompared);
+    QCOMPARE(r.imageLayers, std::uint64_t(1));
+    QVERIFY(r.compared >= 50);
+    QCOMPARE(r.matched, r.compared);
+    QVERIFY(r.problems.empty());
+}
+
+namespace {
+// The first page of the image layer that has a chain below it and whose layout `wanted` says.
+struct Target
+{
+    Entry entry;
+    ByteVector page;
+    FileOffset payloadAt = 0;
+};
+std::optional<Target> comparedPage(const Timeline &t, std::size_t imageIdx, PageMask wanted)
+{
+    Timeline below = t;
+    below.layers[imageIdx].name.reset();
+    auto image = openTimelineLayer(t, t.layers[imageIdx].path);
+    const auto entries = image->entries();  // kept alive: the loop reads it
+    for (const Entry &e : *entries) {
+        if (!e.key.isRelBlock() || e.key.field5() != 0)
+            continue;
+        const ByteVector page = image->value(e)->image();
+        if (pageMaskForPage(page) != wanted || page[12] < 40)  // at least 4 line pointers
+            continue;
+        if (wanted == PageMask::Btree && (readLe16(page.data() + 8192 - 4) & 0x0008))
+            continue;  // a metapage: no items
+        const ReadPath path = findReadPath(below, e.key, t.layers[imageIdx].name->lsnStart);
+        if (path.complete && !path.steps.empty())
+            return Target{e, page, image->blobHeader(e)->payloadOffset()};
+    }
+    return std::nullopt;
+}
+} // namespace
+
+void TestPgRedo::alteredImageIsReported_data()
+{
+    QTest::addColumn<int>("mask");
+    QTest::addColumn<QString>("where");  // "item", "lp", "xmin-hint", "checksum", "special"
+    QTest::addColumn<int>("reported");
+    QTest::addColumn<QString>("field");
+    const int heap = int(PageMask::Heap), btree = int(PageMask::Btree);
+    QTest::newRow("heap-tuple-data") << heap << "item-data" << 1 << "data";
+    QTest::newRow("heap-xmin") << heap << "item-0" << 1 << "t_xmin";
+    QTest::newRow("heap-line-pointer") << heap << "lp" << 1 << "line pointer";
+    QTest::newRow("heap-hint-bit-is-masked") << heap << "hint" << 0 << "";
+    QTest::newRow("heap-checksum-is-masked") << heap << "checksum" << 0 << "";
+    QTest::newRow("btree-key") << btree << "item-data" << 1 << "item";
+    QTest::newRow("btree-special") << btree << "special" << 1 << "special space";
+    QTest::newRow("btree-cycle-id-is-masked") << btree << "cycleid" << 0 << "";
+}
+
+void TestPgRedo::alteredImageIsReported()
+{
+    QFETCH(int, mask);
+    QFETCH(QString, where);
+    QFETCH(int, reported);
+    QFETCH(QString, field);
+    auto t = scanTimeline(fixtureDir().toStdString());
+    QVERIFY(t);
+    std::size_t imageIdx = 0;
+    for (std::size_t i = 0; i < t->layers.size(); ++i)
+        if (t->layers[i].isMapped() && t->layers[i].name->kind == LayerKind::Image)
+            imageIdx = i;
+    const auto target = comparedPage(*t, imageIdx, PageMask(mask));
+    QVERIFY(target);
+    const ByteVector &page = target->page;
+    // The first normal item with a key or tuple data: its offset, and its line pointer's.
+    std::uint16_t lp1 = 0;
+    std::size_t lpAt = 0;
+    for (std::size_t k = 24; k < readLe16(page.data() + 12) && !lp1; k += 4) {
+        const std::uint32_t w = readLe32(page.data() + k);
+        if (((w >> 15) & 3) == 1 && (w >> 17) > (mask == int(PageMask::Heap) ? 24u : 8u))
+            lp1 = std::uint16_t(w & 0x7FFF), lpAt = k;
+    }
+    QVERIFY(lp1);
+    std::size_t at = 0;
+    std::uint8_t flip = 0x01;
+    if (where == "item-data")
+        at = lp1 + (mask == int(PageMask::Heap) ? 24 : 8);
+    else if (where == "item-0")
+        at = lp1;
+    else if (where == "lp")
+        at = lpAt + 2, flip = 0x04;  // the item's length
+    else if (where == "hint")
+        at = lp1 + 21, flip = 0x01;  // t_infomask's high byte: XMIN_COMMITTED
+    else if (where == "checksum")
+        at = 8;
+    else if (where == "special")
+        at = 8192 - 16;  // btpo_prev
+    else if (where == "cycleid")
+        at = 8192 - 2;
+    QTemporaryDir dir;
+    for (const TimelineLayer &l : t->layers) {
+        if (!l.isMapped())
+            continue;
+        QByteArray bytes = testutil::readAll(QString::fromStdString(l.path));
+        if (&l == &t->layers[imageIdx])
+            bytes[qsizetype(target->payloadAt + at)] = char(bytes[qsizetype(target->payloadAt + at)] ^ flip);
+        QFile out(dir.filePath(QString::fromStdString(l.fileName)));
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(bytes);
+    }
+    auto altered = scanTimeline(dir.path().toStdString());
+    QVERIFY(altered);
+    const RedoCheckReport r = checkRedo(*altered);
+    int differs = 0;
+    for (const TimelineProblem &p : r.problems) {
+        QCOMPARE(QString::fromStdString(p.check), QStringLiteral("redo-image-differs"));
+        const QString message = QString::fromStdString(p.message);
+        QVERIFY2(message.contains(QString::fromStdString(target->entry.key.toHex())), qPrintable(message));
+        QVERIFY2(message.contains(field), qPrintable(message));
+        QVERIFY2(message.contains(QString::fromStdString(altered->layers[0].fileName))
+                     || message.contains(QString::fromStdString(altered->layers[1].fileName)),
+                 qPrintable(message));
+        ++differs;
+    }
+    QCOMPARE(differs, reported);
+    QCOMPARE(r.compared - r.matched, std::uint64_t(reported));
 }
 
 QTEST_APPLESS_MAIN(TestPgRedo)

@@ -2,6 +2,7 @@
 
 #include <layerscope/format/blob.h>
 #include <layerscope/format/pg_page.h>
+#include <layerscope/redo/heap_tuple.h>
 #include <layerscope/format/value.h>
 #include <layerscope/format/xlog_record.h>
 #include <layerscope/index/btree.h>
@@ -219,6 +220,77 @@ private:
 
 // --- Postgres structures --------------------------------------------------------------------
 
+// A heap tuple's header fields by name, then its data.
+Field heapTupleField(std::size_t n, Bytes item, FileOffset at)
+{
+    using namespace redo::heap;
+    std::vector<std::uint8_t> copy(item.begin(), item.end());
+    const TupleHeader t(copy);
+    Field f = group(fmt::format("tuple {}", n), at, item.size(),
+                    fmt::format("xmin {}, xmax {}", t.xmin(), t.xmax()));
+    f.children.push_back(leaf("t_xmin", at, 4, fmt::format("{}", t.xmin())));
+    f.children.push_back(leaf("t_xmax", at + 4, 4, fmt::format("{}", t.xmax())));
+    f.children.push_back(leaf("t_cid", at + 8, 4, fmt::format("{}", t.cid())));
+    f.children.push_back(leaf("t_ctid", at + 12, 6, fmt::format("({},{})", t.ctidBlock(), t.ctidOffset())));
+    f.children.push_back(leaf("t_infomask2", at + 18, 2,
+                              fmt::format("0x{:04x} {}", t.infomask2(), infomask2Names(t.infomask2()))));
+    f.children.push_back(leaf("t_infomask", at + 20, 2,
+                              fmt::format("0x{:04x} {}", t.infomask(), infomaskNames(t.infomask()))));
+    f.children.push_back(leaf("t_hoff", at + 22, 1, fmt::format("{}", t.hoff())));
+    if (t.hoff() > kTupleHeaderLen && t.hoff() <= item.size())
+        f.children.push_back(leaf("null bitmap", at + kTupleHeaderLen, t.hoff() - kTupleHeaderLen,
+                                  bytesCount(t.hoff() - kTupleHeaderLen)));
+    if (t.hoff() < item.size() && t.hoff() >= kTupleHeaderLen)
+        f.children.push_back(leaf("data", at + t.hoff(), item.size() - t.hoff(), hexShort(item.subspan(t.hoff()))));
+    return f;
+}
+
+// An index tuple: its TID (or posting list), t_info, and the key.
+Field indexTupleField(std::size_t n, Bytes item, FileOffset at)
+{
+    const std::uint32_t blk = (std::uint32_t(readLe16(item.data())) << 16) | readLe16(item.data() + 2);
+    const std::uint16_t off = readLe16(item.data() + 4);
+    const std::uint16_t info = readLe16(item.data() + 6);
+    const std::size_t size = info & 0x1FFF;
+    const bool alt = info & 0x2000;
+    const bool posting = alt && (off & 0x2000);
+    Field f = group(fmt::format("index tuple {}", n), at, item.size(),
+                    posting ? fmt::format("posting list of {} TIDs", off & 0x0FFF)
+                            : alt ? fmt::format("pivot, downlink {}", blk)
+                                  : fmt::format("TID ({},{})", blk, off));
+    f.children.push_back(leaf("t_tid", at, 6, fmt::format("({},{})", blk, off)));
+    f.children.push_back(leaf("t_info", at + 6, 2,
+                              fmt::format("0x{:04x}: {} bytes{}{}{}", info, size, info & 0x8000 ? ", nulls" : "",
+                                          info & 0x4000 ? ", varwidth" : "", alt ? ", alt tid" : "")));
+    const std::size_t keyEnd = std::min<std::size_t>(posting ? blk : size, item.size());
+    if (keyEnd > 8)
+        f.children.push_back(leaf("key", at + 8, keyEnd - 8, hexShort(item.subspan(8, keyEnd - 8))));
+    if (posting && keyEnd < item.size())
+        f.children.push_back(leaf("posting list", at + keyEnd, item.size() - keyEnd,
+                                  fmt::format("{} TIDs", off & 0x0FFF)));
+    return f;
+}
+
+// A btree page's special space: its siblings, level and flags by name.
+Field btreeSpecialField(Bytes page, FileOffset at, std::size_t special)
+{
+    const std::uint8_t *p = page.data() + special;
+    const std::uint16_t flags = readLe16(p + 12);
+    static const char *const names[] = {"LEAF", "ROOT", "DELETED", "META", "HALF_DEAD", "SPLIT_END",
+                                        "HAS_GARBAGE", "INCOMPLETE_SPLIT", "HAS_FULLXID"};
+    std::string flagText;
+    for (int i = 0; i < 9; ++i)
+        if (flags & (1 << i))
+            flagText += (flagText.empty() ? "" : "|") + std::string(names[i]);
+    Field f = group("btree special space", at, 16, flagText.empty() ? "0" : flagText);
+    f.children.push_back(leaf("btpo_prev", at, 4, fmt::format("{}", readLe32(p))));
+    f.children.push_back(leaf("btpo_next", at + 4, 4, fmt::format("{}", readLe32(p + 4))));
+    f.children.push_back(leaf("btpo_level", at + 8, 4, fmt::format("{}", readLe32(p + 8))));
+    f.children.push_back(leaf("btpo_flags", at + 12, 2, fmt::format("0x{:04x} {}", flags, flagText)));
+    f.children.push_back(leaf("btpo_cycleid", at + 14, 2, fmt::format("{}", readLe16(p + 14))));
+    return f;
+}
+
 void dissectPage(Field &into, Bytes page, FileOffset base, bool decompressed)
 {
     auto add = [&](Field f) {
@@ -263,11 +335,34 @@ void dissectPage(Field &into, Bytes page, FileOffset base, bool decompressed)
     const FileOffset freeAt = kPageHeaderLen + lps.size() * kLinePointerLen;
     if (h.upper > freeAt)
         add(leaf("free space", base + freeAt, h.upper - freeAt, bytesCount(h.upper - freeAt)));
-    if (h.special > h.upper)
-        add(leaf("tuples", base + h.upper, h.special - h.upper, bytesCount(h.special - h.upper)));
-    if (h.special < 8192)
-        add(leaf("special space", base + h.special, 8192 - h.special, bytesCount(8192 - h.special)));
-    into.detail = fmt::format("Postgres page, LSN {}, {} line pointers", Lsn{h.lsn}.toString(), lps.size());
+    const std::size_t specialSize = 8192 - h.special;
+    const bool heapPage = specialSize == 0;
+    const bool btreePage = specialSize == 16 && readLe16(page.data() + 8190) < 0xFF80;
+    if (h.special > h.upper) {
+        Field items = group("items", base + h.upper, h.special - h.upper, bytesCount(h.special - h.upper));
+        for (std::size_t k = 0; k < lps.size(); ++k) {
+            const LinePointer &lp = lps[k];
+            if (!lp.length || lp.offset < h.upper || std::size_t(lp.offset) + lp.length > h.special)
+                continue;
+            const FileOffset at = base + lp.offset;
+            const Bytes item = page.subspan(lp.offset, lp.length);
+            if (heapPage && lp.flags == 1 && item.size() >= redo::heap::kTupleHeaderLen)
+                items.children.push_back(heapTupleField(k + 1, item, at));
+            else if (btreePage && item.size() >= 8)
+                items.children.push_back(indexTupleField(k + 1, item, at));
+            else
+                items.children.push_back(leaf(fmt::format("item {}", k + 1), at, lp.length, bytesCount(lp.length)));
+        }
+        std::sort(items.children.begin(), items.children.end(),
+                  [](const Field &a, const Field &b) { return a.offset < b.offset; });
+        add(std::move(items));
+    }
+    if (btreePage)
+        add(btreeSpecialField(page, base + h.special, h.special));
+    else if (h.special < 8192)
+        add(leaf("special space", base + h.special, specialSize, bytesCount(specialSize)));
+    into.detail = fmt::format("Postgres {}page, LSN {}, {} line pointers",
+                              heapPage ? "heap " : btreePage ? "btree " : "", Lsn{h.lsn}.toString(), lps.size());
 }
 
 void dissectXLogRecord(Field &into, Bytes rec, FileOffset base, bool decompressed)
@@ -775,6 +870,15 @@ void attachProblems(Field &root, const std::vector<Problem> &problems)
     };
     for (const Problem &p : problems)
         attach(attach, root, p.offset, p.offset + p.length, fmt::format("{}[{}]: {}", severityName(p.severity), p.check, p.message));
+}
+
+Field dissectPgPage(Bytes page, FileOffset base)
+{
+    Field f = group("page", base, page.size());
+    dissectPage(f, page, base, false);
+    f.value = std::move(f.detail);
+    f.detail.clear();
+    return f;
 }
 
 } // namespace layerscope

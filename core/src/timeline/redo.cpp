@@ -422,13 +422,13 @@ Redo redoChain(const Key &key, const std::vector<ChainValue> &chain, const RedoO
     }
     r.outcome = Redo::Outcome::Reconstructed;
     r.message = r.applied
-                    ? fmt::format("reconstructed: {} record(s) ({} of the chain's Postgres's) "
-                                  "applied on the {} at {}, {} bytes",
+                    ? fmt::format("reconstructed: {} record(s) applied on the {} at {}, {} "
+                                  "bytes ({} Postgres record(s) in the chain)",
                                   r.applied,
-                                  r.postgres,
                                   imageBase ? "image" : "initializing record",
                                   chain.front().lsn.toString(),
-                                  r.page.size())
+                                  r.page.size(),
+                                  r.postgres)
                     : fmt::format("the {} at {} is the page, {} bytes",
                                   imageBase ? "image" : "initializing record",
                                   chain.front().lsn.toString(),

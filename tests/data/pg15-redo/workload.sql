@@ -80,3 +80,6 @@ VACUUM (FREEZE) r, u, c;
 DELETE FROM c WHERE a > 150;
 VACUUM c;
 SELECT nextval('s') FROM generate_series(1, 40);
+-- setval logs the tuple it writes: the sequence's page on disk is then the page its last record
+-- makes (nextval logs 32 values ahead and does not log the page it leaves).
+SELECT setval('s', 1000);

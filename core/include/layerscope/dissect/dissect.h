@@ -71,6 +71,11 @@ Result<Field> dissectOffset(const DissectContext &ctx, FileOffset at);
 /// layers: a Value), inside [8192, valuesEnd).
 Field dissectBlob(const DissectContext &ctx, FileOffset blobAt);
 
+/// An 8192-byte Postgres page on its own (a reconstructed page, `base` its first byte's
+/// offset): header, line pointers, each item (heap tuple headers with their infomask bits by
+/// name, index tuples with their TIDs and posting lists) and a btree page's special space.
+Field dissectPgPage(Bytes page, FileOffset base = 0);
+
 /// Adds each problem to the innermost fields its bytes overlap (a zero-length problem to the
 /// field holding its offset).
 void attachProblems(Field &root, const std::vector<Problem> &problems);
