@@ -6,6 +6,7 @@
 #include <problems/problemspanel.h>
 #include <stats/statspage.h>
 #include <theme.h>
+#include <page/pagehistorypanel.h>
 #include <timeline/timelinepage.h>
 
 #include <QApplication>
@@ -133,7 +134,12 @@ int main(int argc, char **argv)
         QStringLiteral("SECTION"));
     const QCommandLineOption pageOpt(
         QStringLiteral("page"),
-        QStringLiteral("With --screenshot and --find on a timeline: show the page Neon returns."));
+        QStringLiteral("With --screenshot and --find on a timeline: show the page, rebuilt."));
+    const QCommandLineOption stepOpt(
+        QStringLiteral("step"),
+        QStringLiteral("With --page: show the page after step N of its chain (0 = the base), the "
+                       "bytes that record changed highlighted."),
+        QStringLiteral("N"));
     const QCommandLineOption compareOpt(
         QStringLiteral("compare"),
         QStringLiteral("Compare the two files given (a Compare tab) instead of opening them."));
@@ -146,6 +152,7 @@ int main(int argc, char **argv)
                        themeOpt,
                        findOpt,
                        pageOpt,
+                       stepOpt,
                        statsOpt,
                        compareOpt});
     parser.addPositionalArgument(QStringLiteral("files"),
@@ -220,6 +227,11 @@ int main(int argc, char **argv)
             if (parser.isSet(findOpt)) {
                 timeline->findKey(parser.value(findOpt));
                 timeline->findTabs()->setCurrentIndex(parser.isSet(pageOpt) ? 1 : 0);
+                if (parser.isSet(stepOpt)) {
+                    timeline->pagePanel()->setHighlightMode(
+                        layerscope::ui::PageHistoryPanel::Highlight::ThisStep);
+                    timeline->pagePanel()->selectStep(parser.value(stepOpt).toInt());
+                }
             }
         }
         if (problemRow >= 0 && window.currentPage()) {

@@ -327,6 +327,7 @@ private slots:
     {
         QTest::addColumn<QString>("mutation");
         QTest::newRow("payload-bit-flip") << "flip";
+        QTest::newRow("length-bit-flip") << "tot-len";
         QTest::newRow("key-rewrite") << "key";
         QTest::newRow("non-relation-key") << "slru-key";
         QTest::newRow("lsn-not-aligned") << "lsn-odd";
@@ -374,9 +375,14 @@ private slots:
             if (mutation == "flip") {
                 const std::size_t bit = rng() % (pg.rec.size() * 8);
                 if (bit / 8 < 4)
-                    continue;  // xl_tot_len: the record no longer claims to be whole
+                    continue;  // xl_tot_len: the next row
                 pg.rec[bit / 8] ^= std::uint8_t(1u << (bit % 8));
                 expect = "wal-crc";
+            } else if (mutation == "tot-len") {
+                // A bit of xl_tot_len: the record no longer claims to be whole, and must not
+                // pass as some other payload (its CRC still matches its true length).
+                pg.rec[rng() % 4] ^= std::uint8_t(1u << (rng() % 8));
+                expect = "wal-record";
             } else if (mutation == "key" || mutation == "slru-key") {
                 // Another block of the same relation, one the record does not touch (kept in
                 // key order by giving it the largest block number); or a clog page, which Neon

@@ -154,19 +154,19 @@ void BlobPanel::showFields(Field root, const QString &select)
 {
     if (m_report)
         attachProblems(root, m_report->problems);
-    std::size_t fields = 0;
-    auto count = [&](auto &self, const Field &f) -> void {
-        ++fields;
-        for (const Field &c : f.children)
-            self(self, c);
-    };
-    count(count, root);
     m_fieldModel->setRoot(std::move(root));
-    // Small trees open fully (an entry down to its record); a node's hundreds of keys stay folded.
-    if (fields <= 120)
-        m_fieldView->expandAll();
-    else
-        m_fieldView->expandToDepth(0);
+    // Groups open down to their fields (an entry down to its record, a page to its header), but
+    // a group of many (a node's keys, a page's line pointers and items) stays folded.
+    auto open = [&](auto &self, const QModelIndex &parent) -> void {
+        const int rows = m_fieldModel->rowCount(parent);
+        if (parent.isValid() && rows > 40)
+            return;
+        if (parent.isValid())
+            m_fieldView->expand(parent);
+        for (int r = 0; r < rows; ++r)
+            self(self, m_fieldModel->index(r, 0, parent));
+    };
+    open(open, QModelIndex());
     m_fieldView->resizeColumnToContents(FieldTreeModel::NameColumn);
     const QModelIndex pick = select.isEmpty() ? QModelIndex() : m_fieldModel->indexNamed(select);
     m_detailTabs->setCurrentWidget(m_fieldView);

@@ -1,5 +1,7 @@
 #include "timelinepage.h"
 
+#include "page/pagehistorypanel.h"
+
 #include "hex/hexview.h"
 #include "timeline/layermapview.h"
 
@@ -91,8 +93,7 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
     , m_find(new QLineEdit(this))
     , m_findTabs(new QTabWidget(this))
     , m_result(new QTextBrowser(this))
-    , m_pageCaption(new QLabel(this))
-    , m_pageView(new HexView(this))
+    , m_pagePanel(new PageHistoryPanel(this))
 {
     m_header->setTextFormat(Qt::RichText);
     m_header->setWordWrap(true);
@@ -169,17 +170,10 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
     m_result->setHtml(tr(
         "<p style='color:gray'>Type a key and an LSN above (KEY@LSN) and press Enter: the layers "
         "Neon's read path visits, newest first, and the chain of values each one holds — down to "
-        "the base image or will_init record — are listed here. The Page tab shows the page "
-        "Neon returns where it can rebuild it without Postgres.</p>"));
-    m_pageCaption->setWordWrap(true);
-    m_pageCaption->setText(tr("Find a key at an LSN: the page Neon returns is shown here."));
-    auto *pageTab = new QWidget(this);
-    auto *pl = new QVBoxLayout(pageTab);
-    pl->setContentsMargins(0, 0, 0, 0);
-    pl->addWidget(m_pageCaption);
-    pl->addWidget(m_pageView, 1);
+        "the base image or will_init record — are listed here. The Page tab rebuilds the page, "
+        "record by record: Neon's records and Postgres's, replayed offline.</p>"));
     m_findTabs->addTab(m_result, tr("Read Path"));
-    m_findTabs->addTab(pageTab, tr("Page"));
+    m_findTabs->addTab(m_pagePanel, tr("Page"));
     auto *findBox = new QWidget(this);
     auto *fl = new QVBoxLayout(findBox);
     fl->setContentsMargins(0, 0, 0, 0);
@@ -272,7 +266,6 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
 TimelinePage::~TimelinePage()
 {
     m_map->setTimeline(nullptr);
-    m_pageView->setBytes({});
     m_job.cancel();
 }
 
@@ -530,24 +523,33 @@ bool TimelinePage::findKey(const QString &keyAt)
     if (!chain)
         html += tr("<p style='color:#c0392b'><b>The chain cannot be read</b>: %1</p>")
                     .arg(QString::fromStdString(chain.error().message()).toHtmlEscaped());
-    m_pageView->setBytes({});
     m_redo.reset();
     if (chain && m_readPath->complete) {
-        m_redo = redoChain(key, *chain);
+        m_redo = redoChain(key, *chain, {true, true, kReplayPgVersion});
         html += tr("<p><b>Page</b>: %1</p>")
                     .arg(QString::fromStdString(m_redo->message).toHtmlEscaped());
     }
     m_result->setHtml(html);
-    showPage(key, lsn, chain ? &*chain : nullptr);
+    showPage(key, lsn);
     m_map->setMarked(std::move(marked));
     return true;
 }
 
-void TimelinePage::showPage(const Key &key, Lsn lsn, const std::vector<ChainValue> *chain)
+HexView *TimelinePage::pageView() const
+{
+    return m_pagePanel->hexView();
+}
+
+QLabel *TimelinePage::pageCaption() const
+{
+    return m_pagePanel->caption();
+}
+
+void TimelinePage::showPage(const Key &key, Lsn lsn)
 {
     const QString what = QString::fromStdString(key.describe()).toHtmlEscaped();
-    if (!m_redo || m_redo->page.empty()) {
-        m_pageCaption->setText(
+    if (!m_redo || (m_redo->page.empty() && m_redo->steps.empty())) {
+        m_pagePanel->clear(
             m_redo ? tr("No page for %1 at %2: %3")
                          .arg(what,
                               QString::fromStdString(lsn.toString()),
@@ -557,37 +559,7 @@ void TimelinePage::showPage(const Key &key, Lsn lsn, const std::vector<ChainValu
                          .arg(what, QString::fromStdString(lsn.toString())));
         return;
     }
-    m_pageView->setBytes(Bytes(m_redo->page.data(), m_redo->page.size()));
-    // The bytes the records changed (or appended) against the base image.
-    std::vector<HexView::Highlight> changed;
-    const ByteVector *base = chain && !chain->empty() && chain->front().value.isImage()
-                                 ? &chain->front().value.image()
-                                 : nullptr;
-    const QColor mark = QColor(0xf1, 0xc4, 0x0f, 150);
-    std::size_t bytesChanged = 0;
-    for (std::size_t i = 0; base && i < m_redo->page.size(); ++i) {
-        if (i < base->size() && (*base)[i] == m_redo->page[i])
-            continue;
-        ++bytesChanged;
-        if (!changed.empty() && changed.back().end == i)
-            ++changed.back().end;
-        else
-            changed.push_back({i, i + 1, mark});
-    }
-    m_pageView->setHighlights(std::move(changed));
-    const bool rebuilt = m_redo->outcome == Redo::Outcome::Reconstructed;
-    m_pageCaption->setText(
-        rebuilt
-            ? tr("<b>%1 at %2</b>: the page Neon returns, %L3 bytes; %L4 record(s) applied on the "
-                 "base image, %L5 byte(s) they changed highlighted.")
-                  .arg(what, QString::fromStdString(lsn.toString()))
-                  .arg(m_redo->page.size())
-                  .arg(m_redo->applied)
-                  .arg(bytesChanged)
-            : tr("<b>%1 at %2</b>: the base image only (%L3 bytes) — %4")
-                  .arg(what, QString::fromStdString(lsn.toString()))
-                  .arg(m_redo->page.size())
-                  .arg(QString::fromStdString(m_redo->message).toHtmlEscaped()));
+    m_pagePanel->setRedo(key, lsn, *m_redo, kReplayPgVersion);
 }
 
 } // namespace layerscope::ui

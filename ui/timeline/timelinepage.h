@@ -22,6 +22,7 @@ namespace layerscope::ui {
 
 class HexView;
 class LayerMapView;
+class PageHistoryPanel;
 
 /// A timeline (one tab): a directory of layer files, an index_part.json, or both. Its layers
 /// are read on a worker thread (names, sizes, summaries against names, the index against the
@@ -54,10 +55,12 @@ public:
     QTabWidget *sideTabs() const { return m_sideTabs; }
     /// Read Path | Page.
     QTabWidget *findTabs() const { return m_findTabs; }
-    /// The page of the last find: reconstructed, or the base image when Neon cannot rebuild it;
-    /// bytes the records changed are highlighted.
-    HexView *pageView() const { return m_pageView; }
-    QLabel *pageCaption() const { return m_pageCaption; }
+    /// The page of the last find: rebuilt (Neon's and Postgres's records replayed), or the page
+    /// before a record that cannot be applied; bytes the records changed are highlighted.
+    HexView *pageView() const;
+    QLabel *pageCaption() const;
+    /// The Page tab: the chain's records step by step, the page's fields over its bytes.
+    PageHistoryPanel *pagePanel() const { return m_pagePanel; }
     /// Shows Neon's read path for "KEY@LSN" (KEY in hex or human form), the chain of values and
     /// the page, and marks the path's layers on the map; false (with the reason shown) when the
     /// text does not parse or nothing is loaded. Reads the path's layers on the calling thread
@@ -87,7 +90,7 @@ private:
     void onFinished();
     void fillList();
     void fillProblems(const std::vector<TimelineProblem> &problems);
-    void showPage(const Key &key, Lsn lsn, const std::vector<ChainValue> *chain);
+    void showPage(const Key &key, Lsn lsn);
     void selectLayer(std::size_t layer);
     void activate(std::size_t layer);
 
@@ -112,8 +115,7 @@ private:
     QLineEdit *m_find;
     QTabWidget *m_findTabs;
     QTextBrowser *m_result;
-    QLabel *m_pageCaption;
-    HexView *m_pageView;
+    PageHistoryPanel *m_pagePanel;
 };
 
 } // namespace layerscope::ui

@@ -324,9 +324,21 @@ std::optional<RecordCopy> checkPostgresRecord(const EntryRef &j, KeyClass cls, B
                                               std::optional<FileOffset> recAt, FileOffset payloadAt, Add &add)
 {
     const auto header = parseXLogRecordHeader(rec);
-    if (!header || header->totLen != rec.size())
+    if (!header)
         return std::nullopt;
     const FileOffset base = recAt.value_or(payloadAt);
+    if (header->totLen != rec.size()) {
+        // Not whole as stored; but a record whose xl_tot_len alone was damaged still matches
+        // its CRC with its true length, and must not pass as some other kind of payload.
+        if (xlogRecordCrcAsWhole(rec) == header->crc)
+            add("wal-record", Severity::Error,
+                fmt::format("{} record: xl_tot_len is {} but the record has {} bytes, and its xl_crc "
+                            "matches {}: the length field is damaged",
+                            fmt::format("{} (info 0x{:02x})", rmgrName(header->rmid), header->info),
+                            header->totLen, rec.size(), rec.size()),
+                recAt ? base : payloadAt, recAt ? 4 : 1);
+        return std::nullopt;
+    }
     auto kind = [&] { return fmt::format("{} (info 0x{:02x})", rmgrName(header->rmid), header->info); };
     auto at = [&](FileOffset offset, std::uint64_t length) {
         return std::pair<FileOffset, std::uint64_t>(recAt ? offset : payloadAt, recAt ? length : 1);

@@ -293,10 +293,13 @@ Field btreeSpecialField(Bytes page, FileOffset at, std::size_t special)
 
 void dissectPage(Field &into, Bytes page, FileOffset base, bool decompressed)
 {
-    auto add = [&](Field f) {
+    auto mark = [&](auto &self, Field &f) -> void {
         f.decompressed = decompressed;
         for (Field &c : f.children)
-            c.decompressed = decompressed;
+            self(self, c);
+    };
+    auto add = [&](Field f) {
+        mark(mark, f);
         into.children.push_back(std::move(f));
     };
     if (page.size() != 8192) {
@@ -355,6 +358,22 @@ void dissectPage(Field &into, Bytes page, FileOffset base, bool decompressed)
         }
         std::sort(items.children.begin(), items.children.end(),
                   [](const Field &a, const Field &b) { return a.offset < b.offset; });
+        // The fields tile the item area: alignment padding and space no line pointer reaches.
+        std::vector<Field> tiled;
+        FileOffset next = items.offset;
+        for (Field &c : items.children) {
+            if (c.offset < next)
+                continue;  // two line pointers to one item: listed once
+            if (c.offset > next)
+                tiled.push_back(leaf(c.offset - next < 8 ? "padding" : "unused", next, c.offset - next,
+                                     bytesCount(c.offset - next)));
+            next = c.end();
+            tiled.push_back(std::move(c));
+        }
+        if (next < items.end())
+            tiled.push_back(leaf(items.end() - next < 8 ? "padding" : "unused", next, items.end() - next,
+                                 bytesCount(items.end() - next)));
+        items.children = std::move(tiled);
         add(std::move(items));
     }
     if (btreePage)

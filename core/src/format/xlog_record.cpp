@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 namespace layerscope {
 
 namespace {
@@ -163,6 +165,15 @@ std::uint32_t xlogRecordCrc(Bytes rec)
 {
     const std::uint32_t body = crc32c(0, rec.subspan(kXLogRecordHeaderLen));
     return crc32c(body, rec.first(20));
+}
+
+std::uint32_t xlogRecordCrcAsWhole(Bytes rec)
+{
+    std::uint8_t header[20];
+    std::memcpy(header, rec.data(), 20);
+    writeLe32(header, std::uint32_t(rec.size()));
+    const std::uint32_t body = crc32c(0, rec.subspan(kXLogRecordHeaderLen));
+    return crc32c(body, Bytes(header, 20));
 }
 
 } // namespace layerscope

@@ -309,32 +309,32 @@ Result<std::vector<ChainValue>> readChain(const Timeline &timeline, const ReadPa
     return chain;
 }
 
-namespace {
-// The byte ranges in which `after` differs from `before` (all of `after` when the sizes differ).
 std::vector<std::pair<std::uint32_t, std::uint32_t>> changedRanges(const ByteVector &before,
                                                                    const ByteVector &after)
 {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
-    if (before.size() != after.size()) {
-        if (!after.empty())
-            out.emplace_back(0, std::uint32_t(after.size()));
-        return out;
-    }
+    const std::size_t n = after.size(), common = std::min(before.size(), after.size());
     std::size_t i = 0;
-    const std::size_t n = after.size();
-    while (i < n) {
+    while (i < common) {
         if (before[i] == after[i]) {
             ++i;
             continue;
         }
         const std::size_t from = i;
-        while (i < n && before[i] != after[i])
+        while (i < common && before[i] != after[i])
             ++i;
         out.emplace_back(std::uint32_t(from), std::uint32_t(i));
+    }
+    if (n > common) {  // bytes appended (a commit timestamp after a clog page, a new page)
+        if (!out.empty() && out.back().second == common)
+            out.back().second = std::uint32_t(n);
+        else
+            out.emplace_back(std::uint32_t(common), std::uint32_t(n));
     }
     return out;
 }
 
+namespace {
 std::string valueKind(const Value &v)
 {
     if (v.isImage())
@@ -421,18 +421,18 @@ Redo redoChain(const Key &key, const std::vector<ChainValue> &chain, const RedoO
         }
     }
     r.outcome = Redo::Outcome::Reconstructed;
-    r.message = r.applied
-                    ? fmt::format("reconstructed: {} record(s) applied on the {} at {}, {} "
-                                  "bytes ({} Postgres record(s) in the chain)",
-                                  r.applied,
-                                  imageBase ? "image" : "initializing record",
-                                  chain.front().lsn.toString(),
-                                  r.page.size(),
-                                  r.postgres)
-                    : fmt::format("the {} at {} is the page, {} bytes",
-                                  imageBase ? "image" : "initializing record",
-                                  chain.front().lsn.toString(),
-                                  r.page.size());
+    const char *base = imageBase ? "image" : "initializing record";
+    if (!r.applied)
+        r.message = fmt::format("the {} at {} is the page, {} bytes", base,
+                                chain.front().lsn.toString(), r.page.size());
+    else if (!r.postgres)
+        r.message = fmt::format("reconstructed: {} Neon record(s) applied on the {} at {}, {} bytes",
+                                r.applied, base, chain.front().lsn.toString(), r.page.size());
+    else
+        r.message = fmt::format("reconstructed: {} record(s) applied on the {} at {} ({} of them "
+                                "Postgres records, replayed as Postgres {} redoes them), {} bytes",
+                                r.applied, base, chain.front().lsn.toString(),
+                                r.postgres - (imageBase ? 0 : 1), options.pgVersion, r.page.size());
     return r;
 }
 

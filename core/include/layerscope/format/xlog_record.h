@@ -76,5 +76,8 @@ Status decodeXLogRecord(Bytes rec, FileOffset base, XLogRecordDecoded &into);
 /// The CRC Postgres stores in xl_crc: CRC-32C of the record after its 24-byte header, then of
 /// the header up to xl_crc. `rec` must hold at least the header.
 std::uint32_t xlogRecordCrc(Bytes rec);
+/// The CRC the record would store were its xl_tot_len its size (`rec.size()`): a record whose
+/// length field was damaged still matches its xl_crc this way. `rec` must hold the header.
+std::uint32_t xlogRecordCrcAsWhole(Bytes rec);
 
 } // namespace layerscope

@@ -85,6 +85,11 @@ struct Redo
 /// does not implement stops it (Failed), naming the record, its rmgr and info and its LSN.
 Redo redoChain(const Key &key, const std::vector<ChainValue> &chain, const RedoOptions &options = {});
 
+/// The byte ranges [begin, end) in which `after` differs from `before` (all of `after` when
+/// their sizes differ).
+std::vector<std::pair<std::uint32_t, std::uint32_t>> changedRanges(const ByteVector &before,
+                                                                   const ByteVector &after);
+
 /// A decoded one-line header for a chain value: "image, 8192 bytes", a Neon record as
 /// describeRecord prints it, or a Postgres record's kind and XLogRecord fields.
 std::string describeChainValue(const Value &value);
