@@ -1,3 +1,4 @@
+#include "clirun.h"
 #include "testutil.h"
 #include "timelinefixture.h"
 
@@ -80,23 +81,8 @@ private slots:
 };
 
 namespace {
-struct Run
-{
-    int code;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run layerctl(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(LAYERCTL_PATH), args);
-    if (!p.waitForFinished(120000))
-        qFatal("layerctl did not finish");
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
+using testutil::layerctl;
+using testutil::Run;
 
 /// Starts the GUI binary with no display in its environment.
 void startGuiWithoutDisplay(QProcess &p, const QStringList &args)
