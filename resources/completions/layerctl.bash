@@ -3,7 +3,7 @@ _layerctl()
 {
     local cur prev words cword
     _init_completion || return
-    local commands="summary keys tree dissect diff stats ls find map blob dump rewrite demo synth ingest check salvage rewrite-summary"
+    local commands="summary keys tree dissect diff stats ls find page map blob dump rewrite demo synth ingest check salvage rewrite-summary"
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$commands --help --version --cache-size" -- "$cur"))
         return
@@ -17,7 +17,8 @@ _layerctl()
         diff) opts="--limit --json --csv" ;;
         stats) opts="--json --csv" ;;
         ls) opts="--json --index" ;;
-        find) opts="--json --index --page" ;;
+        find) opts="--json --index --page --pg-version" ;;
+        page) opts="--json --index --history --out --pg-version" ;;
         map) opts="--svg --index" ;;
         blob) opts="--json" ;;
         dump) opts="--json --format" ;;
@@ -25,7 +26,7 @@ _layerctl()
         demo) opts="" ;;
         synth) opts="--kind --size --entries --value-size --compression" ;;
         ingest) opts="--compression" ;;
-        check) opts="--json --index --pages --evidence --max-problems --threads --color --quiet --recursive --shard --jobs --resume --list" ;;
+        check) opts="--json --index --pages --redo --pg-version --evidence --max-problems --threads --color --quiet --recursive --shard --jobs --resume --list" ;;
         salvage) opts="--quiet" ;;
         rewrite-summary) opts="--tenant-id --new-tenant-id --timeline-id --new-timeline-id --key-start --key-end --lsn --lsn-start --lsn-end --in-place --no-backup --keep-backups --dry-run --force --quiet" ;;
     esac

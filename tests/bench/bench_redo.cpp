@@ -8,7 +8,7 @@
 //                                        above its image or initializing record
 #include <layerscope/format/layer.h>
 #include <layerscope/format/value.h>
-#include <layerscope/redo/consistency.h>
+#include <layerscope/check/consistency.h>
 #include <layerscope/write/writer.h>
 
 #include <fmt/format.h>
@@ -95,10 +95,13 @@ int chain(const std::string &path, std::size_t length)
     auto entries = layer.entries();
     if (!entries)
         return 2;
-    // The first key whose values, from an image or will_init one on, run to `length` records.
+    // The first relation page (main fork) whose values, from an image or will_init one on, run
+    // to `length` records.
     std::size_t run = 0;
     for (std::size_t i = 0; i < entries->size(); ++i) {
         const Entry &e = (*entries)[i];
+        if (!e.key.isRelBlock() || e.key.field5() != 0)
+            continue;
         if (i == 0 || !(e.key == (*entries)[i - 1].key) || e.willInit)
             run = 0;
         else

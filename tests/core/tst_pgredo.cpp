@@ -4,7 +4,7 @@
 // the replayed page under Postgres's own masks. Then the pages at the shutdown checkpoint (the
 // image layer, from the cluster's relation files) against the chains replayed up to it.
 #include <layerscope/format/layer.h>
-#include <layerscope/redo/consistency.h>
+#include <layerscope/check/consistency.h>
 #include <layerscope/redo/page_mask.h>
 #include <layerscope/redo/pg_redo.h>
 #include <layerscope/timeline/redo.h>

@@ -280,8 +280,11 @@ Field btreeSpecialField(Bytes page, FileOffset at, std::size_t special)
                                         "HAS_GARBAGE", "INCOMPLETE_SPLIT", "HAS_FULLXID"};
     std::string flagText;
     for (int i = 0; i < 9; ++i)
-        if (flags & (1 << i))
-            flagText += (flagText.empty() ? "" : "|") + std::string(names[i]);
+        if (flags & (1 << i)) {
+            if (!flagText.empty())
+                flagText += '|';
+            flagText += names[i];
+        }
     Field f = group("btree special space", at, 16, flagText.empty() ? "0" : flagText);
     f.children.push_back(leaf("btpo_prev", at, 4, fmt::format("{}", readLe32(p))));
     f.children.push_back(leaf("btpo_next", at + 4, 4, fmt::format("{}", readLe32(p + 4))));

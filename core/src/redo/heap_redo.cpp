@@ -55,7 +55,8 @@ void setXmaxBits(TupleHeader &t, std::uint8_t infobits)
 // bitmap and data the record carries.
 struct NewTuple
 {
-    std::array<std::uint8_t, kMaxHeapTupleSize> buf{};
+    NewTuple() { std::memset(buf.data(), 0, kTupleHeaderLen); }
+    std::array<std::uint8_t, kMaxHeapTupleSize> buf;  // the header zeroed, the rest appended
     std::size_t len = kTupleHeaderLen;
     void append(Bytes b)
     {

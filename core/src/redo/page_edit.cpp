@@ -47,21 +47,9 @@ std::uint16_t PageEdit::maxOffset() const
     return lo <= kPageHeaderSize ? 0 : std::uint16_t((lo - kPageHeaderSize) / kItemIdSize);
 }
 
-ItemId PageEdit::itemId(std::uint16_t offnum) const
+void PageEdit::outsidePage(std::uint16_t offnum)
 {
-    if (offnum == 0 || kPageHeaderSize + std::size_t(offnum) * kItemIdSize > kPageSize)
-        fault(fmt::format("line pointer {} lies outside the page", offnum));
-    const std::uint32_t w = readLe32(m_p + kPageHeaderSize + (offnum - 1u) * kItemIdSize);
-    return ItemId{std::uint16_t(w & 0x7FFF), LpState((w >> 15) & 3), std::uint16_t(w >> 17)};
-}
-
-void PageEdit::setItemId(std::uint16_t offnum, ItemId id)
-{
-    if (offnum == 0 || kPageHeaderSize + std::size_t(offnum) * kItemIdSize > kPageSize)
-        fault(fmt::format("line pointer {} lies outside the page", offnum));
-    const std::uint32_t w = std::uint32_t(id.off & 0x7FFF) | (std::uint32_t(id.state) << 15)
-                            | (std::uint32_t(id.len & 0x7FFF) << 17);
-    writeLe32(m_p + kPageHeaderSize + (offnum - 1u) * kItemIdSize, w);
+    fault(fmt::format("line pointer {} lies outside the page", offnum));
 }
 
 std::span<std::uint8_t> PageEdit::item(std::uint16_t offnum)
@@ -157,11 +145,14 @@ struct Compact
 // choice between its sorted and unsorted paths.
 void compactify(PageEdit &page, const std::vector<Compact> &items)
 {
+    // Only the item area moves: it is copied aside (callers checked that every item lies in
+    // [pd_upper, pd_special)).
     std::array<std::uint8_t, kPageSize> scratch;
-    std::memcpy(scratch.data(), page.data(), kPageSize);
+    const std::size_t from = page.upper();
+    std::memcpy(scratch.data() + from, page.data() + from, kPageSize - from);
     std::size_t upper = page.special();
     for (const Compact &c : items) {
-        if (c.alignedLen > upper || std::size_t(c.itemOff) + c.alignedLen > kPageSize)
+        if (c.alignedLen > upper || c.itemOff < from || std::size_t(c.itemOff) + c.alignedLen > kPageSize)
             fault("corrupted item lengths while compacting the page");
         upper -= c.alignedLen;
         std::memcpy(page.data() + upper, scratch.data() + c.itemOff, c.alignedLen);

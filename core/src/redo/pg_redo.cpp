@@ -149,8 +149,8 @@ std::optional<std::size_t> pgBlockOfKey(const XLogRecordDecoded &d, const Key &k
 Result<PgRedoAction> applyPgRecord(Bytes rec, const XLogRecordDecoded &d, std::size_t block,
                                    Lsn lsn, ByteVector &page, int pgVersion)
 {
-    const std::string kind = pgRecordKind(d.header.rmid, d.header.info);
     auto stop = [&](const std::string &why) {
+        const std::string kind = pgRecordKind(d.header.rmid, d.header.info);
         return makeError(0, fmt::format("a {} record Postgres {} can apply", kind, kReplayPgVersion),
                          fmt::format("{} at {}: {}", kind, lsn.toString(), why));
     };

@@ -74,8 +74,11 @@ std::size_t width(const std::string &s)
 std::string csvLine(const std::vector<TableCell> &cells)
 {
     std::string out;
-    for (std::size_t c = 0; c < cells.size(); ++c)
-        out += (c ? "," : "") + csvField(cells[c]);
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+        if (c)
+            out += ',';
+        out += csvField(cells[c]);
+    }
     return out + "\r\n";
 }
 

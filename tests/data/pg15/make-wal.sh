@@ -14,7 +14,8 @@
 # holds the workload's relations and pg_class.
 # A larger workload for benchmarks (not the committed fixture): PGBENCH_SCALE (default 1) and
 # PGBENCH_SECONDS (a timed run on two clients with 30-second checkpoints, instead of 60
-# transactions), e.g. scale 30 and 90 seconds make about a GiB of records.
+# transactions), e.g. scale 30 and 90 seconds make about a GiB of records; PAGES=all puts every
+# relation of the database in the pages file (an image of the whole cluster, for check --redo).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 oracle=${ORACLE:-}
@@ -61,7 +62,12 @@ psql -c 'SELECT pg_switch_wal()' >/dev/null
 # The small pgbench relations and their indexes, every fork: their pages go into the image layer.
 names="'pgbench_branches', 'pgbench_tellers', 'pgbench_history', 'pgbench_branches_pkey', 'pgbench_tellers_pkey'"
 [ -z "$oracle" ] || names="$names, 'r', 'r_id', 'r_k', 'r_dup', 'c', 'u', 'u_pkey', 'u_n', 's', 'lk', 'lk_pkey', 'm', 'm_v', 'pg_class'"
-rels=$(psql -At -c "SELECT pg_relation_filenode(c.oid) FROM pg_class c WHERE c.relname IN ($names)")
+if [ "${PAGES:-}" = all ]; then
+  rels=$(psql -At -c "SELECT pg_relation_filenode(c.oid) FROM pg_class c WHERE pg_relation_filenode(c.oid) <> 0
+    AND c.reltablespace = 0")
+else
+  rels=$(psql -At -c "SELECT pg_relation_filenode(c.oid) FROM pg_class c WHERE c.relname IN ($names)")
+fi
 as_pg "$bin/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null
 checkpoint=$("$bin/pg_controldata" "$work/data" | awk -F': *' '/^Latest checkpoint location/ {print $2}')
 python3 "$here/wal_records.py" "$work/data/pg_wal" "$start" "$end" "$out"

@@ -75,8 +75,22 @@ public:
     void init(std::size_t specialSize);
     /// PageGetMaxOffsetNumber (0 when pd_lower is below the header).
     std::uint16_t maxOffset() const;
-    ItemId itemId(std::uint16_t offnum) const;
-    void setItemId(std::uint16_t offnum, ItemId id);
+    /// Line pointer `offnum` (1-based); throws when it lies outside the page.
+    ItemId itemId(std::uint16_t offnum) const
+    {
+        if (offnum == 0 || kPageHeaderSize + std::size_t(offnum) * kItemIdSize > kPageSize)
+            outsidePage(offnum);
+        const std::uint32_t w = readLe32(m_p + kPageHeaderSize + (offnum - 1u) * kItemIdSize);
+        return ItemId{std::uint16_t(w & 0x7FFF), LpState((w >> 15) & 3), std::uint16_t(w >> 17)};
+    }
+    void setItemId(std::uint16_t offnum, ItemId id)
+    {
+        if (offnum == 0 || kPageHeaderSize + std::size_t(offnum) * kItemIdSize > kPageSize)
+            outsidePage(offnum);
+        const std::uint32_t w = std::uint32_t(id.off & 0x7FFF) | (std::uint32_t(id.state) << 15)
+                                | (std::uint32_t(id.len & 0x7FFF) << 17);
+        writeLe32(m_p + kPageHeaderSize + (offnum - 1u) * kItemIdSize, w);
+    }
     /// The item's bytes, checked to lie in the page; throws otherwise.
     std::span<std::uint8_t> item(std::uint16_t offnum);
     /// The normal line pointer `offnum`'s item: "invalid lp" when there is none (heap redo).
@@ -101,6 +115,7 @@ public:
     void indexTupleOverwrite(std::uint16_t offnum, Bytes item);
 
 private:
+    [[noreturn]] static void outsidePage(std::uint16_t offnum);
     void checkBounds(const char *what) const;
     std::uint8_t *m_p;
 };

@@ -1,5 +1,6 @@
-#include <layerscope/redo/consistency.h>
+#include <layerscope/check/consistency.h>
 
+#include <layerscope/dissect/inspect.h>
 #include <layerscope/format/value.h>
 #include <layerscope/format/xlog_record.h>
 #include <layerscope/redo/block_image.h>
@@ -21,7 +22,14 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, std::size_
         if (rep.problems.size() < maxProblems)
             rep.problems.push_back({e.key, e.lsn, e.blobOffset, std::move(kind), std::move(message)});
     };
-    ByteVector page, mine, theirs;
+    ByteVector page, mine, theirs, scratch;
+    struct PgView
+    {
+        bool willInit;
+        Bytes rec;
+    };
+    std::vector<ConsistencyCount> counts(32 * 32);
+    std::vector<std::uint8_t> slotInfo(32 * 32), slotRmid(32 * 32);
     XLogRecordDecoded d;
     bool live = false;      // the current key's page exists and is trusted
     bool baseless = false;  // the current key was counted without a base
@@ -33,17 +41,18 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, std::size_
             page.clear();
             live = baseless = false;
         }
-        auto value = delta.value(e);
-        if (!value)
-            return value.error();
-        if (value->isImage()) {
-            page = value->image();
+        auto view = viewEntry(delta, e, scratch);
+        if (!view)
+            return view.error();
+        if (view->kind == "image") {
+            page.assign(view->content.begin(), view->content.end());
             live = true;
             continue;
         }
-        const auto *pg = std::get_if<wal::Postgres>(&value->record());
-        if (!pg)
-            continue;
+        if (!view->pgWillInit)
+            continue;  // one of Neon's own records: nothing Postgres checked
+        const PgView pgv{*view->pgWillInit, view->content};
+        const PgView *pg = &pgv;
         if (!live && !pg->willInit) {
             if (!baseless && page.empty())
                 ++rep.keysWithoutBase;
@@ -52,12 +61,17 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, std::size_
         }
         if (!decodeXLogRecord(pg->rec, 0, d))
             continue;  // the layer's own check reports records that do not decode
-        const std::string kind = pgRecordKind(d.header.rmid, d.header.info);
-        ConsistencyCount &count = rep.byKind[kind];
+        // Counted by rmgr, operation and the heap's init bit; named once, at the end.
+        const std::size_t slot = std::size_t(d.header.rmid & 31) * 32 + (d.header.info >> 4) * 2
+                                 + ((d.header.info & 0x80) != 0);
+        ConsistencyCount &count = counts[slot];
+        slotRmid[slot] = d.header.rmid;
+        slotInfo[slot] = d.header.info & 0xF0;
+        const auto kindName = [&] { return pgRecordKind(d.header.rmid, d.header.info); };
         ++count.records;
         const auto block = pgBlockOfKey(d, e.key);
         if (!block) {
-            problem(e, kind, "the record touches no block of its key's page");
+            problem(e, kindName(), "the record touches no block of its key's page");
             live = false;
             continue;
         }
@@ -65,7 +79,7 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, std::size_
             page.clear();
         auto applied = applyPgRecord(pg->rec, d, *block, e.lsn, page);
         if (!applied) {
-            problem(e, kind, applied.error().found);
+            problem(e, kindName(), applied.error().found);
             live = false;
             continue;
         }
@@ -84,7 +98,7 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, std::size_
             continue;
         }
         if (auto st = redo::restoreBlockImage(pg->rec, b, d.imageFlagsOf, theirs); !st) {
-            problem(e, kind, fmt::format("its image does not restore: {}", st.error().message()));
+            problem(e, kindName(), fmt::format("its image does not restore: {}", st.error().message()));
             continue;
         }
         mine = page;
@@ -94,7 +108,7 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, std::size_
         ++count.compared;
         ++rep.compared;
         if (!m1 || !m2) {
-            problem(e, kind, fmt::format("the page cannot be masked: {}",
+            problem(e, kindName(), fmt::format("the page cannot be masked: {}",
                                          (m1 ? m2 : m1).error().message()));
             continue;
         }
@@ -104,12 +118,15 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, std::size_
             ++count.matched;
             ++rep.matched;
         } else {
-            problem(e, kind,
+            problem(e, kindName(),
                     fmt::format("the replayed page differs from Postgres's image at {} (byte {}: "
                                 "0x{:02x} replayed, 0x{:02x} in the image)",
                                 field, at, mine[at], theirs[at]));
         }
     }
+    for (std::size_t slot = 0; slot < counts.size(); ++slot)
+        if (counts[slot].records)
+            rep.byKind[pgRecordKind(slotRmid[slot], slotInfo[slot])] = counts[slot];
     return rep;
 }
 
