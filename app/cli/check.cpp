@@ -294,7 +294,7 @@ std::vector<LayerJob> timelineLayers(CheckRun &run, const std::string &dir)
         std::vector<TimelineProblem> problems = checkTimeline(*t);
         std::optional<RedoCheckReport> redo;
         if (opt.redo) {
-            redo = checkRedo(*t, opt.pgVersion);
+            redo = checkRedo(*t, opt.pgVersion, opt.threads);
             problems.insert(problems.end(), redo->problems.begin(), redo->problems.end());
             problems.push_back(
                 {"redo-summary", Severity::Info, TimelineProblem::npos,

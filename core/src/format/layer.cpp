@@ -161,11 +161,15 @@ Result<Value> Layer::value(const Entry &e) const
     auto h = blobHeader(e);
     if (!h)
         return h.error();
-    auto p = decodePayload(bytes(), *h);
+    // A stored payload is decoded where it lies (one copy, into the Value); a zstd one from
+    // the buffer it was decompressed into.
+    ByteVector scratch;
+    auto p = viewPayload(bytes(), *h, scratch);
     if (!p)
         return p.error();
     if (kind() == LayerKind::Image)
-        return Value{std::move(p.value())};
+        return Value{h->compression == Compression::Zstd ? std::move(scratch)
+                                                        : ByteVector(p->begin(), p->end())};
     return decodeValue(*p, h->payloadOffset());
 }
 

@@ -153,6 +153,8 @@ Status maskPage(PageMask mask, std::span<std::uint8_t> page, std::uint32_t blkno
 std::string firstPageDifference(Bytes a, Bytes b, std::size_t *at)
 {
     const std::size_t n = std::min(a.size(), b.size());
+    if (a.size() == b.size() && std::memcmp(a.data(), b.data(), n) == 0)
+        return {};
     std::size_t i = 0;
     while (i < n && a[i] == b[i])
         ++i;

@@ -352,14 +352,15 @@ std::string valueKind(const Value &v)
 std::string applyPostgres(const Key &key, Lsn lsn, const wal::Postgres &pg, int pgVersion,
                           ByteVector &page, PgRedoAction &action)
 {
-    auto decoded = decodeXLogRecord(pg.rec, 0);
-    if (!decoded)
-        return fmt::format("the Postgres record does not decode ({})", decoded.error().message());
-    const auto block = pgBlockOfKey(*decoded, key);
+    // One decoded record per thread, reused: a chain's records allocate nothing to decode.
+    thread_local XLogRecordDecoded decoded;
+    if (auto st = decodeXLogRecord(pg.rec, 0, decoded); !st)
+        return fmt::format("the Postgres record does not decode ({})", st.error().message());
+    const auto block = pgBlockOfKey(decoded, key);
     if (!block)
         return fmt::format("the {} record touches no block of this key's page",
-                           pgRecordKind(decoded->header.rmid, decoded->header.info));
-    auto applied = applyPgRecord(pg.rec, *decoded, *block, lsn, page, pgVersion);
+                           pgRecordKind(decoded.header.rmid, decoded.header.info));
+    auto applied = applyPgRecord(pg.rec, decoded, *block, lsn, page, pgVersion);
     if (!applied)
         return applied.error().found;
     action = *applied;
@@ -387,9 +388,11 @@ Redo redoChain(const Key &key, const std::vector<ChainValue> &chain, const RedoO
             base.page = r.page;
         r.steps.push_back(std::move(base));
     }
+    ByteVector before;  // with history only: the page before the step, to diff
     for (std::size_t i = imageBase ? 1 : 0; i < chain.size(); ++i) {
         const ChainValue &v = chain[i];
-        ByteVector before = r.page;
+        if (options.history)
+            before = r.page;
         RedoStep::Action action = i == 0 ? RedoStep::Action::Base : RedoStep::Action::Applied;
         std::string e;
         if (v.value.isImage()) {
@@ -407,7 +410,14 @@ Redo redoChain(const Key &key, const std::vector<ChainValue> &chain, const RedoO
         if (!e.empty()) {
             r.outcome = Redo::Outcome::Failed;
             r.failedAt = i;
-            r.page = std::move(before);
+            if (options.history) {
+                r.page = std::move(before);
+            } else {
+                // The page before the failing record, replayed again (a rare path: the
+                // records before it applied once already).
+                const std::vector<ChainValue> head(chain.begin(), chain.begin() + std::ptrdiff_t(i));
+                r.page = i ? redoChain(key, head, options).page : ByteVector{};
+            }
             r.message = fmt::format("the record at {} cannot be applied: {}", v.lsn.toString(), e);
             return r;
         }

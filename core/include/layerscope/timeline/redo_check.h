@@ -28,10 +28,12 @@ struct RedoCheckReport
 };
 
 /// Checks every mapped image layer of `timeline` (readSummaries not needed: names suffice).
-/// `pgVersion` is whose record formats the chain's Postgres records have. `progress` gets pages
-/// done and returns false to stop (the report then covers what was done). Layers are opened
-/// through the timeline's opener, each once.
+/// `pgVersion` is whose record formats the chain's Postgres records have. Runs of pages are
+/// checked on `threads` threads (0: one per core) and merged in page order: the report is the
+/// same for any thread count. `progress` gets pages done and returns false to stop (the report
+/// then covers what was done). Layers are opened through the timeline's opener, each once.
 RedoCheckReport checkRedo(const Timeline &timeline, int pgVersion = kReplayPgVersion,
+                          unsigned threads = 0,
                           const std::function<bool(std::uint64_t pages)> &progress = {});
 
 } // namespace layerscope
