@@ -463,6 +463,28 @@ void TestRemote::findReadsOnlyThePath()
         if (!l.path.contains("index_part") && !l.path.contains("list-type"))
             layerObjects.insert(l.path);
     QCOMPARE(int(layerObjects.size()), layersRead);
+    // page on the prefix rebuilds the same page as on disk, with the same exit status.
+    const Run page = layerctl(proxy.endpoint(), {"page", "--json", "--history", prefix, keyAt});
+    const Run pageOnDisk = layerctl(m_server->endpoint(), {"page", "--json", "--history", local.path(), keyAt});
+    QCOMPARE(page.code, code);
+    QCOMPARE(pageOnDisk.code, code);
+    if (code == 0) {
+        const QJsonObject remote = QJsonDocument::fromJson(page.out).object();
+        QCOMPARE(remote["outcome"].toString(), QStringLiteral("reconstructed"));
+        // The same steps; the layers' names differ only by the bucket's generation suffix.
+        auto steps = [](const QByteArray &out) {
+            QJsonArray a = QJsonDocument::fromJson(out).object()["history"].toArray();
+            for (auto s : a) {
+                QJsonObject o = s.toObject();
+                o.remove("layer");
+                s = o;
+            }
+            return a;
+        };
+        QCOMPARE(steps(page.out), steps(pageOnDisk.out));
+        QCOMPARE(steps(page.out).size(), remote["chain_length"].toInt());
+        QCOMPARE(remote["page"], QJsonDocument::fromJson(pageOnDisk.out).object()["page"]);
+    }
 }
 
 // check --recursive over a region of 3 tenants × 2 timelines (one with index disagreements):
