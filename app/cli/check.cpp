@@ -294,7 +294,7 @@ std::vector<LayerJob> timelineLayers(CheckRun &run, const std::string &dir)
         std::vector<TimelineProblem> problems = checkTimeline(*t);
         std::optional<RedoCheckReport> redo;
         if (opt.redo) {
-            redo = checkRedo(*t, opt.pgVersion, opt.threads);
+            redo = checkRedo(*t, replayVersion(opt, *t), opt.threads);
             problems.insert(problems.end(), redo->problems.begin(), redo->problems.end());
             problems.push_back(
                 {"redo-summary", Severity::Info, TimelineProblem::npos,
@@ -719,7 +719,7 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
                     "timelines: rebuild every image page that has older data below it (the "
                     "records replayed) and compare, masked as Postgres masks pages");
     check->add_option("--pg-version", opt.pgVersion,
-                      "with --redo: the Postgres major version that wrote the records (15)")
+                      "with --redo: the Postgres major version that wrote the records (default: the index's)")
         ->check(CLI::Range(14, 17));
     check
         ->add_option("--evidence",

@@ -242,4 +242,21 @@ void usageError(CommandRun &run, const std::string &command, const std::string &
     run = [] { return int(ExitUsage); };
 }
 
+int replayVersion(const Options &opt, const Timeline &t, std::string *source)
+{
+    if (opt.pgVersion) {
+        if (source)
+            *source = "--pg-version";
+        return opt.pgVersion;
+    }
+    if (t.pgVersion) {
+        if (source)
+            *source = "index_part.json";
+        return int(*t.pgVersion);
+    }
+    if (source)
+        *source = "unknown";
+    return 0;
+}
+
 } // namespace layerscope::cli

@@ -29,7 +29,7 @@ struct Options
     bool redo = false;         ///< check: rebuild image pages from the data below them
     bool history = false;      ///< page: every record applied, with the bytes it changed
     std::string out;           ///< page: the file the raw 8192 bytes are written to
-    int pgVersion = 15;        ///< page, find: whose record formats the Postgres records have
+    int pgVersion = 0;         ///< page, find, check: --pg-version (0: the index's, or unknown)
     bool json = false;
     bool quiet = false;
     bool neon = false;           ///< tree: Neon's dump format
@@ -127,6 +127,9 @@ void usageError(CommandRun &run, const std::string &command, const std::string &
 /// A path as messages show it: a URL without its query (a presigned signature) or
 /// user:password; a local path as given.
 std::string displayPath(const std::string &path);
+/// The Postgres version a timeline's records are replayed as: --pg-version, else the merged
+/// index's pg_version, else unknown (kPgVersionUnknown); `source` says which.
+int replayVersion(const Options &opt, const Timeline &t, std::string *source = nullptr);
 /// Prints a dissected field and its children, indented by `depth`, with their byte ranges.
 void printField(const Field &f, int depth);
 /// "layerctl: FILE: message" on stderr.

@@ -69,7 +69,9 @@ int cmdPage(const std::string &path, const std::string &keyAt, const Options &op
                      key.toHex().c_str(), lsn.toString().c_str(), chain.error().message().c_str());
         return ExitProblem;
     }
-    const Redo redo = redoChain(key, *chain, {opt.history, false, opt.pgVersion});
+    std::string versionSource;
+    const int version = replayVersion(opt, *t, &versionSource);
+    const Redo redo = redoChain(key, *chain, {opt.history, false, version});
     const bool ok = redo.outcome == Redo::Outcome::Reconstructed;
     const Field page = dissectPgPage(redo.page);
     const auto layerOf = [&](std::size_t step) {
@@ -80,7 +82,8 @@ int cmdPage(const std::string &path, const std::string &keyAt, const Options &op
         Json j{{"key", key.toHex()},
                {"key_text", key.describe()},
                {"lsn", lsn.toString()},
-               {"pg_version", opt.pgVersion},
+               {"pg_version", version},
+               {"pg_version_from", versionSource},
                {"outcome", kOutcome[int(redo.outcome)]},
                {"message", redo.message},
                {"chain_length", chain->size()},
@@ -108,6 +111,11 @@ int cmdPage(const std::string &path, const std::string &keyAt, const Options &op
         printJson(j);
     } else {
         fmt::print("{} ({}) at {}: {}\n", key.toHex(), key.describe(), lsn.toString(), redo.message);
+        fmt::print("Postgres version: {}\n",
+                   version ? fmt::format("{} ({})", version, versionSource)
+                           : std::string("unknown (no --pg-version, no index_part.json with "
+                                         "pg_version): records whose format differs between "
+                                         "versions are not replayed"));
         if (opt.history) {
             fmt::print("history, oldest first ({} value(s)):\n", redo.steps.size());
             for (std::size_t i = 0; i < redo.steps.size(); ++i) {
@@ -163,7 +171,8 @@ void addPageCommand(CLI::App &app, CommandRun &run)
     page->add_option("--out", st->opt.out, "write the page's 8192 bytes to FILE")->type_name("FILE");
     page->add_flag("--json", st->opt.json, "one JSON object: the page's fields, the history");
     page->add_option("--pg-version", st->opt.pgVersion,
-                     "the Postgres major version that wrote the records (15 is replayed)")
+                     "the Postgres major version that wrote the records, 14 to 17 (default: the index's "
+                     "pg_version)")
         ->check(CLI::Range(14, 17));
     page->add_option("--index", st->opt.index,
                      "an index_part.json whose layers are merged with the directory's")

@@ -237,7 +237,7 @@ int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt
         return ExitUsage;
     const ReadPath path = findReadPath(*t, key, lsn);
     auto chain = readChain(*t, path);
-    const std::optional<Redo> redo = chain && path.complete ? std::optional(redoChain(key, *chain, {false, false, opt.pgVersion}))
+    const std::optional<Redo> redo = chain && path.complete ? std::optional(redoChain(key, *chain, {false, false, replayVersion(opt, *t)}))
                                                             : std::nullopt;
     // The chain is oldest first; the steps list their values newest first.
     std::size_t next = chain ? chain->size() : 0;
@@ -369,7 +369,7 @@ void addTimelineCommands(CLI::App &app, CommandRun &run)
     find->add_flag("--json", opt.json, "one JSON object");
     find->add_option("--page", opt.page, "write the page the chain's records reconstruct to FILE")
         ->type_name("FILE");
-    find->add_option("--pg-version", opt.pgVersion, "the Postgres major version that wrote the records (15)")
+    find->add_option("--pg-version", opt.pgVersion, "the Postgres major version that wrote the records (default: the index's pg_version)")
         ->check(CLI::Range(14, 17));
     find->add_option("--index",
                      opt.index,

@@ -1,5 +1,5 @@
 // Replay figures (docs/performance.md), printed, never asserted:
-//   bench_redo replay DELTA              every key's chain replayed from its base in the layer,
+//   bench_redo replay DELTA [VERSION]    every key's chain replayed from its base in the layer,
 //                                        on one thread: records per second (and the value reads
 //                                        and checks of consistency images, if any, included)
 //   bench_redo split DELTA OUT_DIR N     the layer cut by LSN into N delta layers over the same
@@ -31,11 +31,11 @@ Layer open(const std::string &path)
     return *l;
 }
 
-int replay(const std::string &path)
+int replay(const std::string &path, int version)
 {
     const Layer layer = open(path);
     const auto t0 = std::chrono::steady_clock::now();
-    auto r = verifyConsistencyImages(layer, 10);
+    auto r = verifyConsistencyImages(layer, version, 10);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!r) {
         std::fprintf(stderr, "%s\n", r.error().message().c_str());
@@ -119,12 +119,12 @@ int chain(const std::string &path, std::size_t length)
 int main(int argc, char **argv)
 {
     const std::string cmd = argc > 1 ? argv[1] : "";
-    if (cmd == "replay" && argc == 3)
-        return replay(argv[2]);
+    if (cmd == "replay" && (argc == 3 || argc == 4))
+        return replay(argv[2], argc == 4 ? std::stoi(argv[3]) : 15);
     if (cmd == "split" && argc == 5)
         return split(argv[2], argv[3], std::stoul(argv[4]));
     if (cmd == "chain" && argc == 4)
         return chain(argv[2], std::stoul(argv[3]));
-    std::fprintf(stderr, "usage: bench_redo replay DELTA | split DELTA OUT_DIR N | chain DELTA LENGTH\n");
+    std::fprintf(stderr, "usage: bench_redo replay DELTA [VERSION] | split DELTA OUT_DIR N | chain DELTA LENGTH\n");
     return 2;
 }

@@ -36,9 +36,11 @@ void replay(Bytes input)
     if (!d)
         return;
     for (std::size_t b = 0; b < d->blocks.size(); ++b) {
-        ByteVector none, mine = page;
-        (void)applyPgRecord(input, *d, b, Lsn{~std::uint64_t(0) >> 1}, none);
-        (void)applyPgRecord(input, *d, b, Lsn{~std::uint64_t(0) >> 1}, mine);
+        for (const int version : {kPgVersionUnknown, 14, 15, 16, 17}) {
+            ByteVector none, mine = page;
+            (void)applyPgRecord(input, *d, b, Lsn{~std::uint64_t(0) >> 1}, none, version);
+            (void)applyPgRecord(input, *d, b, Lsn{~std::uint64_t(0) >> 1}, mine, version);
+        }
     }
 }
 } // namespace
@@ -74,6 +76,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     (void)tree.visitBackward(ByteVector(layer->summary().indexKeyLen(), 0xFF), [&](Bytes, std::uint64_t) { return ++n < 4000; });
     (void)scanLeaves(ViewSource(input), layer->summary().indexStartBlk, layer->summary().indexKeyLen());
     if (layer->kind() == LayerKind::Delta)
-        (void)verifyConsistencyImages(*layer, 10);
+        (void)verifyConsistencyImages(*layer, 17, 10);
     return 0;
 }

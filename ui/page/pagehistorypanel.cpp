@@ -25,6 +25,7 @@ PageHistoryPanel::PageHistoryPanel(QWidget *parent)
     , m_steps(new QTableView(this))
     , m_slider(new QSlider(Qt::Horizontal, this))
     , m_mode(new QComboBox(this))
+    , m_version(new QComboBox(this))
     , m_fieldView(new QTreeView(this))
     , m_fields(new FieldTreeModel(this))
     , m_hex(new HexView(this))
@@ -43,6 +44,13 @@ PageHistoryPanel::PageHistoryPanel(QWidget *parent)
     m_slider->setPageStep(1);
     m_mode->addItem(tr("Highlight: bytes changed since the base"));
     m_mode->addItem(tr("Highlight: bytes this record changed"));
+    m_version->addItem(tr("Postgres version unknown"), kPgVersionUnknown);
+    for (int v = kPgVersionFirst; v <= kPgVersionLast; ++v)
+        m_version->addItem(tr("Postgres %1 records").arg(v), v);
+    m_version->setAccessibleName(tr("Postgres version of the records"));
+    m_version->setToolTip(tr("Whose record formats the chain's Postgres records have: the "
+                             "timeline's index_part.json says (pg_version); unknown, records "
+                             "whose format differs between versions are not replayed."));
     m_fieldView->setModel(m_fields);
     m_fieldView->setUniformRowHeights(true);
     m_fieldView->setAlternatingRowColors(true);
@@ -56,7 +64,10 @@ PageHistoryPanel::PageHistoryPanel(QWidget *parent)
     ll->setContentsMargins(0, 0, 0, 0);
     ll->addWidget(m_steps, 1);
     ll->addWidget(m_slider);
-    ll->addWidget(m_mode);
+    auto *choices = new QHBoxLayout;
+    choices->addWidget(m_mode, 1);
+    choices->addWidget(m_version);
+    ll->addLayout(choices);
     auto *right = new QSplitter(Qt::Vertical, this);
     right->addWidget(m_fieldView);
     right->addWidget(m_hex);
@@ -79,6 +90,10 @@ PageHistoryPanel::PageHistoryPanel(QWidget *parent)
             });
     connect(m_slider, &QSlider::valueChanged, this, &PageHistoryPanel::selectStep);
     connect(m_mode, &QComboBox::currentIndexChanged, this, [this] { showStep(currentStep()); });
+    connect(m_version, &QComboBox::activated, this, [this] {
+        m_versionSource = tr("chosen");
+        emit pgVersionChanged(pgVersion());
+    });
     connect(m_fieldView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &PageHistoryPanel::showField);
     clear(tr("Find a key at an LSN: the page is rebuilt here, record by record."));
@@ -96,10 +111,21 @@ void PageHistoryPanel::clear(const QString &caption)
     m_caption->setText(caption);
 }
 
-void PageHistoryPanel::setRedo(const Key &key, Lsn lsn, Redo redo, int pgVersion)
+int PageHistoryPanel::pgVersion() const
+{
+    return m_version->currentData().toInt();
+}
+
+void PageHistoryPanel::setPgVersion(int version, const QString &source)
+{
+    const int i = m_version->findData(version);
+    m_version->setCurrentIndex(i < 0 ? 0 : i);
+    m_versionSource = source;
+}
+
+void PageHistoryPanel::setRedo(const Key &key, Lsn lsn, Redo redo)
 {
     m_redo = std::move(redo);
-    m_pgVersion = pgVersion;
     m_what = tr("%1 at %2").arg(QString::fromStdString(key.describe()).toHtmlEscaped(),
                                 QString::fromStdString(lsn.toString()));
     m_model->setSteps(std::move(m_redo.steps));
@@ -188,8 +214,13 @@ void PageHistoryPanel::showStep(int row)
     if (!rebuilt && last)
         text += tr("<br><span style='color:#c0392b'>The next record cannot be applied: %1</span>")
                     .arg(QString::fromStdString(m_redo.message).toHtmlEscaped());
-    text += tr(" <span style='color:gray'>(Postgres %1 records replayed offline)</span>")
-                .arg(m_pgVersion);
+    text += pgVersion() == kPgVersionUnknown
+                ? tr(" <span style='color:gray'>(Postgres version unknown: records whose format "
+                     "differs between versions are not replayed)</span>")
+                : tr(" <span style='color:gray'>(Postgres %1 records replayed offline; version "
+                     "%2)</span>")
+                      .arg(pgVersion())
+                      .arg(m_versionSource.isEmpty() ? tr("chosen") : m_versionSource);
     m_caption->setText(text);
 }
 

@@ -28,7 +28,11 @@ public:
 
     explicit PageHistoryPanel(QWidget *parent = nullptr);
     /// Shows `redo` (replayed with history and pages kept) of `key` at `lsn`, at its last step.
-    void setRedo(const Key &key, Lsn lsn, Redo redo, int pgVersion);
+    void setRedo(const Key &key, Lsn lsn, Redo redo);
+    /// The Postgres version the records are replayed as (kPgVersionUnknown or 14 to 17), and
+    /// where it came from ("index_part.json", "chosen"); changing it asks for a new replay.
+    int pgVersion() const;
+    void setPgVersion(int version, const QString &source);
     /// No page: `caption` says why.
     void clear(const QString &caption);
     /// Shows the page after step `row` (0 = the base).
@@ -42,7 +46,12 @@ public:
     QTreeView *fieldView() const { return m_fieldView; }
     QSlider *slider() const { return m_slider; }
     QComboBox *highlightCombo() const { return m_mode; }
+    QComboBox *versionCombo() const { return m_version; }
     const PageHistoryModel *model() const { return m_model; }
+
+signals:
+    /// The user chose another Postgres version: the page should be replayed again.
+    void pgVersionChanged(int version);
 
 private:
     void showStep(int row);
@@ -50,11 +59,12 @@ private:
 
     Redo m_redo;
     QString m_what;  ///< "rel 1663/5/16396 blk 0 at 0/27F53E8"
-    int m_pgVersion = kReplayPgVersion;
+    QString m_versionSource;
     QLabel *m_caption;
     QTableView *m_steps;
     QSlider *m_slider;
     QComboBox *m_mode;
+    QComboBox *m_version;
     QTreeView *m_fieldView;
     FieldTreeModel *m_fields;
     HexView *m_hex;

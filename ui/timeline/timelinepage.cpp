@@ -174,6 +174,10 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
         "record by record: Neon's records and Postgres's, replayed offline.</p>"));
     m_findTabs->addTab(m_result, tr("Read Path"));
     m_findTabs->addTab(m_pagePanel, tr("Page"));
+    connect(m_pagePanel, &PageHistoryPanel::pgVersionChanged, this, [this] {
+        if (m_readPath)
+            findKey(m_find->text());
+    });
     auto *findBox = new QWidget(this);
     auto *fl = new QVBoxLayout(findBox);
     fl->setContentsMargins(0, 0, 0, 0);
@@ -279,6 +283,8 @@ void TimelinePage::onFinished()
     } else if (out) {
         m_error = out->error;
         m_timeline = std::move(out->timeline);
+        if (m_timeline->pgVersion)
+            m_pagePanel->setPgVersion(int(*m_timeline->pgVersion), tr("from index_part.json"));
         if (m_timeline)
             fillProblems(out->problems);
     }
@@ -525,7 +531,7 @@ bool TimelinePage::findKey(const QString &keyAt)
                     .arg(QString::fromStdString(chain.error().message()).toHtmlEscaped());
     m_redo.reset();
     if (chain && m_readPath->complete) {
-        m_redo = redoChain(key, *chain, {true, true, kReplayPgVersion});
+        m_redo = redoChain(key, *chain, {true, true, m_pagePanel->pgVersion()});
         html += tr("<p><b>Page</b>: %1</p>")
                     .arg(QString::fromStdString(m_redo->message).toHtmlEscaped());
     }
@@ -559,7 +565,7 @@ void TimelinePage::showPage(const Key &key, Lsn lsn)
                          .arg(what, QString::fromStdString(lsn.toString())));
         return;
     }
-    m_pagePanel->setRedo(key, lsn, *m_redo, kReplayPgVersion);
+    m_pagePanel->setRedo(key, lsn, *m_redo);
 }
 
 } // namespace layerscope::ui

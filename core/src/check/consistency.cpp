@@ -11,7 +11,8 @@
 
 namespace layerscope {
 
-Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, std::size_t maxProblems)
+Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, int pgVersion,
+                                                  std::size_t maxProblems)
 {
     auto entries = delta.entries();
     if (!entries)
@@ -67,7 +68,7 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, std::size_
         ConsistencyCount &count = counts[slot];
         slotRmid[slot] = d.header.rmid;
         slotInfo[slot] = d.header.info & 0xF0;
-        const auto kindName = [&] { return pgRecordKind(d.header.rmid, d.header.info); };
+        const auto kindName = [&] { return pgRecordKind(d.header.rmid, d.header.info, pgVersion); };
         ++count.records;
         const auto block = pgBlockOfKey(d, e.key);
         if (!block) {
@@ -77,7 +78,7 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, std::size_
         }
         if (!live)
             page.clear();
-        auto applied = applyPgRecord(pg->rec, d, *block, e.lsn, page);
+        auto applied = applyPgRecord(pg->rec, d, *block, e.lsn, page, pgVersion);
         if (!applied) {
             problem(e, kindName(), applied.error().found);
             live = false;
@@ -126,7 +127,7 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, std::size_
     }
     for (std::size_t slot = 0; slot < counts.size(); ++slot)
         if (counts[slot].records)
-            rep.byKind[pgRecordKind(slotRmid[slot], slotInfo[slot])] = counts[slot];
+            rep.byKind[pgRecordKind(slotRmid[slot], slotInfo[slot], pgVersion)] = counts[slot];
     return rep;
 }
 

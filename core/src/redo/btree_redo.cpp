@@ -406,6 +406,11 @@ void vacuumOrDelete(const RecordView &r, Target &t, bool isDelete)
 {
     const Fields x(r.mainData(), isDelete ? "xl_btree_delete" : "xl_btree_vacuum");
     const std::size_t at = isDelete ? 4 : 0;
+    // 16 added isCatalogRel to xl_btree_delete: its size tells the versions apart.
+    if (isDelete && r.pgVersion != 0 && x.size() != (r.pgVersion >= 16 ? 9u : 8u))
+        fault(fmt::format("its main data has {} bytes where Postgres {} writes {}: it is not a "
+                          "record of Postgres {}",
+                          x.size(), r.pgVersion, r.pgVersion >= 16 ? 9 : 8, r.pgVersion));
     const std::uint16_t ndeleted = x.u16(at), nupdated = x.u16(at + 2);
     if (readForRedo(r, t) != BlockAction::NeedsRedo)
         return;

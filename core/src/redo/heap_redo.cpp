@@ -386,26 +386,109 @@ void vacuum(const RecordView &r, Target &t)
     page.setLsn(r.lsn);
 }
 
-// heap_xlog_freeze_page
+// heap_execute_freeze_tuple: a tuple's xmax, xvac and infomasks as the freeze plan says.
+void executeFreeze(PageEdit &page, std::uint16_t offnum, std::uint32_t xmax, std::uint16_t infomask2,
+                   std::uint16_t infomask, std::uint8_t frzflags)
+{
+    TupleHeader h(page.item(offnum));
+    h.setXmax(xmax);
+    if (frzflags & 0x02)  // XLH_FREEZE_XVAC
+        h.setCid(2);      // FrozenTransactionId in t_xvac
+    if (frzflags & 0x04)  // XLH_INVALID_XVAC
+        h.setCid(0);
+    h.setInfomask(infomask);
+    h.setInfomask2(infomask2);
+}
+
+// Freeze plans at `at` (16's xl_heap_freeze_plan, 17's xlhp_freeze_plan: xmax, infomask2,
+// infomask, frzflags, ntuples; 12 bytes each), and the offsets of every plan's tuples, in plan
+// order, at `offsetAt`.
+void executeFreezePlans(PageEdit &page, const Fields &data, std::size_t at, std::size_t nplans,
+                        std::size_t offsetAt)
+{
+    for (std::size_t p = 0; p < nplans; ++p, at += 12) {
+        for (std::uint16_t i = 0, n = data.u16(at + 10); i < n; ++i, offsetAt += 2)
+            executeFreeze(page, data.u16(offsetAt), data.u32(at), data.u16(at + 4), data.u16(at + 6),
+                          data.u8(at + 8));
+    }
+}
+
+// heap_xlog_freeze_page: one xl_heap_freeze_tuple per tuple up to 15, deduplicated plans in 16.
 void freezePage(const RecordView &r, Target &t)
 {
-    const std::uint16_t ntuples = Fields(r.mainData(), "xl_heap_freeze_page").u16(4);
+    const Fields x(r.mainData(), "xl_heap_freeze_page");
+    const std::uint16_t n = x.u16(4);  // ntuples (15), nplans (16)
     if (readForRedo(r, t) != BlockAction::NeedsRedo)
         return;
     PageEdit page(t.page);
-    const Fields plans(r.blockData(t.ref), "the freeze plans");
-    for (std::uint16_t i = 0; i < ntuples; ++i) {
-        const std::size_t at = 12u * i;  // sizeof(xl_heap_freeze_tuple)
-        TupleHeader h(page.item(plans.u16(at + 4)));
-        h.setXmax(plans.u32(at));
-        const std::uint8_t frz = plans.u8(at + 10);
-        if (frz & 0x02)  // XLH_FREEZE_XVAC
-            h.setCid(2);  // FrozenTransactionId in t_xvac
-        if (frz & 0x04)  // XLH_INVALID_XVAC
-            h.setCid(0);
-        h.setInfomask(plans.u16(at + 8));
-        h.setInfomask2(plans.u16(at + 6));
+    const Fields data(r.blockData(t.ref), "the freeze plans");
+    if (r.pgVersion >= 16) {
+        executeFreezePlans(page, data, 0, n, 12u * n);
+    } else {
+        for (std::uint16_t i = 0; i < n; ++i) {
+            const std::size_t at = 12u * i;  // sizeof(xl_heap_freeze_tuple)
+            executeFreeze(page, data.u16(at + 4), data.u32(at), data.u16(at + 6), data.u16(at + 8),
+                          data.u8(at + 10));
+        }
     }
+    page.setLsn(r.lsn);
+}
+
+// Postgres 17's heap_xlog_prune_freeze (PRUNE_ON_ACCESS, PRUNE_VACUUM_SCAN and _CLEANUP): the
+// flags say which sub-records the block data holds (freeze plans, redirections, dead and now
+// unused items); without a cleanup lock only the line pointer array is truncated.
+void pruneFreeze(const RecordView &r, Target &t)
+{
+    // xl_heap_prune in 17: a reason byte, then the flags.
+    const std::uint8_t flags = Fields(r.mainData(), "xl_heap_prune").u8(1);
+    constexpr std::uint8_t kCleanupLock = 1 << 2, kFreezePlans = 1 << 4, kRedirections = 1 << 5,
+                           kDead = 1 << 6, kUnused = 1 << 7;
+    if (readForRedo(r, t) != BlockAction::NeedsRedo)
+        return;
+    PageEdit page(t.page);
+    const Fields data(r.blockData(t.ref), "the prune and freeze sub-records");
+    std::size_t at = 0, nplans = 0, plansAt = 0;
+    if (flags & kFreezePlans) {
+        nplans = data.u16(0);
+        plansAt = 4;  // offsetof(xlhp_freeze_plans, plans)
+        at = plansAt + 12 * nplans;
+    }
+    auto items = [&](std::uint8_t flag, std::size_t per) -> std::pair<std::size_t, std::size_t> {
+        if (!(flags & flag))
+            return {0, 0};
+        const std::size_t n = data.u16(at), from = at + 2;
+        at = from + 2 * per * n;
+        data.need(at);
+        return {n, from};
+    };
+    const auto [nredirected, redirectedAt] = items(kRedirections, 2);
+    const auto [ndead, deadAt] = items(kDead, 1);
+    const auto [nunused, unusedAt] = items(kUnused, 1);
+    auto checked = [&](std::uint16_t off) {
+        if (off == 0 || off > page.maxOffset())
+            fault(fmt::format("pruned line pointer {} is beyond the page's {}", off, page.maxOffset()));
+        return off;
+    };
+    if (nredirected || ndead || nunused) {
+        for (std::size_t k = 0; k < nredirected; ++k)
+            page.setItemId(checked(data.u16(redirectedAt + 4 * k)),
+                           ItemId{checked(data.u16(redirectedAt + 4 * k + 2)), LpState::Redirect, 0});
+        for (std::size_t k = 0; k < ndead; ++k)
+            page.setItemId(checked(data.u16(deadAt + 2 * k)), ItemId{0, LpState::Dead, 0});
+        for (std::size_t k = 0; k < nunused; ++k)
+            page.setItemId(checked(data.u16(unusedAt + 2 * k)), ItemId{});
+        if (flags & kCleanupLock)
+            page.repairFragmentation();
+        else
+            page.truncateLinePointerArray();
+    }
+    std::size_t frozen = 0;
+    for (std::size_t p = 0; p < nplans; ++p)
+        frozen += data.u16(plansAt + 12 * p + 10);
+    if (at + 2 * frozen != data.size())
+        fault(fmt::format("the prune and freeze sub-records take {} bytes of the block's {}",
+                          at + 2 * frozen, data.size()));
+    executeFreezePlans(page, data, plansAt, nplans, at);  // the offsets follow the items
     page.setLsn(r.lsn);
 }
 
@@ -460,7 +543,26 @@ void heapRedo(const RecordView &r, Target &t)
 
 void heap2Redo(const RecordView &r, Target &t)
 {
-    switch (r.info() & 0x70) {
+    const std::uint8_t op = r.info() & 0x70;
+    if (op >= 0x10 && op <= 0x30) {
+        // The formats of these differ between versions, and so do their main data's sizes:
+        // a record read as another version's is refused here, never replayed wrong.
+        std::size_t want = 0;
+        if (r.pgVersion >= 17) {
+            const std::uint8_t flags = Fields(r.mainData(), "xl_heap_prune").u8(1);
+            want = 2 + ((flags & (1 << 3)) ? 4 : 0);  // XLHP_HAS_CONFLICT_HORIZON: its xid
+        } else {
+            static constexpr std::size_t sizes[2][3] = {{8, 2, 6}, {9, 2, 7}};  // <= 15, 16
+            want = sizes[r.pgVersion >= 16][op / 0x10 - 1];
+        }
+        if (r.mainData().size() != want)
+            fault(fmt::format("its main data has {} bytes where Postgres {} writes {}: it is not "
+                              "a record of Postgres {}",
+                              r.mainData().size(), r.pgVersion, want, r.pgVersion));
+    }
+    if (r.pgVersion >= 17 && op >= 0x10 && op <= 0x30)
+        return pruneFreeze(r, t);
+    switch (op) {
     case 0x10: return prune(r, t);
     case 0x20: return vacuum(r, t);
     case 0x30: return freezePage(r, t);

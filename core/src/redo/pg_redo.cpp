@@ -82,12 +82,17 @@ void seqRedo(const RecordView &r, Target &t)
     page.setLsn(r.lsn);
 }
 
-const char *opName(std::uint8_t rmid, std::uint8_t info)
+const char *opName(std::uint8_t rmid, std::uint8_t info, int pgVersion)
 {
     static const char *const heap[] = {"INSERT", "DELETE", "UPDATE", "TRUNCATE",
                                        "HOT_UPDATE", "CONFIRM", "LOCK", "INPLACE"};
     static const char *const heap2[] = {"REWRITE", "PRUNE", "VACUUM", "FREEZE_PAGE",
                                         "VISIBLE", "MULTI_INSERT", "LOCK_UPDATED", "NEW_CID"};
+    static const char *const heap2v17[] = {"REWRITE", "PRUNE_ON_ACCESS", "PRUNE_VACUUM_SCAN",
+                                           "PRUNE_VACUUM_CLEANUP"};
+    static const char *const heap2unknown[] = {"REWRITE", "PRUNE|PRUNE_ON_ACCESS",
+                                               "VACUUM|PRUNE_VACUUM_SCAN",
+                                               "FREEZE_PAGE|PRUNE_VACUUM_CLEANUP"};
     static const char *const btree[] = {"INSERT_LEAF", "INSERT_UPPER", "INSERT_META", "SPLIT_L",
                                         "SPLIT_R", "INSERT_POST", "DEDUP", "DELETE",
                                         "UNLINK_PAGE", "UNLINK_PAGE_META", "NEWROOT",
@@ -101,7 +106,12 @@ const char *opName(std::uint8_t rmid, std::uint8_t info)
     const std::uint8_t op = info >> 4;
     switch (rmid) {
     case kRmHeap: return heap[op & 7];
-    case kRmHeap2: return heap2[op & 7];
+    case kRmHeap2:
+        if ((op & 7) >= 4 || (op & 7) == 0)
+            return heap2[op & 7];
+        return pgVersion >= 17 ? heap2v17[op & 7]
+               : pgVersion == kPgVersionUnknown ? heap2unknown[op & 7]
+                                                 : heap2[op & 7];
     case kRmBtree: return btree[op];
     case kRmXlog: return xlog[op];
     case kRmSeq: return op == 0 ? "LOG" : nullptr;
@@ -111,9 +121,15 @@ const char *opName(std::uint8_t rmid, std::uint8_t info)
 } // namespace
 } // namespace redo
 
-std::string pgRecordKind(std::uint8_t rmid, std::uint8_t info)
+bool pgRecordFormatDependsOnVersion(std::uint8_t rmid, std::uint8_t info)
 {
-    const char *op = redo::opName(rmid, info & 0xF0);
+    const std::uint8_t op = info & 0x70;
+    return rmid == redo::kRmHeap2 && op >= 0x10 && op <= 0x30;
+}
+
+std::string pgRecordKind(std::uint8_t rmid, std::uint8_t info, int pgVersion)
+{
+    const char *op = redo::opName(rmid, info & 0xF0, pgVersion);
     const bool init = (rmid == 9 || rmid == 10) && (info & 0x80);
     if (!op)
         return fmt::format("{} info 0x{:02X}", rmgrName(rmid), info & 0xF0);
@@ -150,20 +166,25 @@ Result<PgRedoAction> applyPgRecord(Bytes rec, const XLogRecordDecoded &d, std::s
                                    Lsn lsn, ByteVector &page, int pgVersion)
 {
     auto stop = [&](const std::string &why) {
-        const std::string kind = pgRecordKind(d.header.rmid, d.header.info);
-        return makeError(0, fmt::format("a {} record Postgres {} can apply", kind, kReplayPgVersion),
+        const std::string kind = pgRecordKind(d.header.rmid, d.header.info, pgVersion);
+        return makeError(0, fmt::format("a {} record that Postgres's redo applies", kind),
                          fmt::format("{} at {}: {}", kind, lsn.toString(), why));
     };
-    if (pgVersion != kReplayPgVersion)
-        return stop(fmt::format("records of Postgres {} are not replayed (only {}): their formats "
-                                "differ",
-                                pgVersion, kReplayPgVersion));
+    if (pgVersion != kPgVersionUnknown && (pgVersion < kPgVersionFirst || pgVersion > kPgVersionLast))
+        return stop(fmt::format("records of Postgres {} are not replayed (those of {} to {} are): "
+                                "their formats differ",
+                                pgVersion, kPgVersionFirst, kPgVersionLast));
+    if (pgVersion == kPgVersionUnknown && pgRecordFormatDependsOnVersion(d.header.rmid, d.header.info))
+        return stop("its format differs between Postgres versions (prune, vacuum and freeze records "
+                    "before 17, prune-and-freeze records in 17) and the timeline's version is not "
+                    "known: name it with --pg-version, or read the timeline with its "
+                    "index_part.json (pg_version)");
     if (!pgRecordReplayable(d.header.rmid, d.header.info))
         return stop(fmt::format("replay of this record kind (rmgr {}, info 0x{:02X}) is not built",
                                 d.header.rmid, d.header.info));
     if (block >= d.blocks.size())
         return stop(fmt::format("it has no block reference #{}", block));
-    redo::RecordView view{rec, d, lsn.value};
+    redo::RecordView view{rec, d, lsn.value, pgVersion};
     redo::Target target{d.blocks[block], page};
     try {
         switch (d.header.rmid) {

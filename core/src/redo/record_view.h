@@ -25,6 +25,7 @@ struct RecordView
     Bytes rec;
     const XLogRecordDecoded &d;
     std::uint64_t lsn;
+    int pgVersion;  ///< 14 to 17, or 0 (unknown: version-dependent records are refused before)
 
     std::uint8_t info() const { return d.header.info & 0xF0; }
     std::uint32_t xid() const { return d.header.xid; }

@@ -335,14 +335,14 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> changedRanges(const ByteVec
 }
 
 namespace {
-std::string valueKind(const Value &v)
+std::string valueKind(const Value &v, int pgVersion)
 {
     if (v.isImage())
         return "image";
     if (const auto *pg = std::get_if<wal::Postgres>(&v.record())) {
         XLogRecordHeader h;
         if (readXLogRecordHeader(pg->rec, h))
-            return pgRecordKind(h.rmid, h.info);
+            return pgRecordKind(h.rmid, h.info, pgVersion);
         return "Postgres record (shorter than its header)";
     }
     return recordName(v.record());
@@ -359,7 +359,7 @@ std::string applyPostgres(const Key &key, Lsn lsn, const wal::Postgres &pg, int 
     const auto block = pgBlockOfKey(decoded, key);
     if (!block)
         return fmt::format("the {} record touches no block of this key's page",
-                           pgRecordKind(decoded.header.rmid, decoded.header.info));
+                           pgRecordKind(decoded.header.rmid, decoded.header.info, pgVersion));
     auto applied = applyPgRecord(pg.rec, decoded, *block, lsn, page, pgVersion);
     if (!applied)
         return applied.error().found;
@@ -424,7 +424,7 @@ Redo redoChain(const Key &key, const std::vector<ChainValue> &chain, const RedoO
         if (i > 0)
             ++r.applied;
         if (options.history) {
-            RedoStep step{i, v.lsn, action, valueKind(v.value), changedRanges(before, r.page), {}};
+            RedoStep step{i, v.lsn, action, valueKind(v.value, options.pgVersion), changedRanges(before, r.page), {}};
             if (options.keepPages)
                 step.page = r.page;
             r.steps.push_back(std::move(step));
@@ -442,7 +442,11 @@ Redo redoChain(const Key &key, const std::vector<ChainValue> &chain, const RedoO
         r.message = fmt::format("reconstructed: {} record(s) applied on the {} at {} ({} of them "
                                 "Postgres records, replayed as Postgres {} redoes them), {} bytes",
                                 r.applied, base, chain.front().lsn.toString(),
-                                r.postgres - (imageBase ? 0 : 1), options.pgVersion, r.page.size());
+                                r.postgres - (imageBase ? 0 : 1),
+                                options.pgVersion == kPgVersionUnknown
+                                    ? std::string("(version unknown)")
+                                    : std::to_string(options.pgVersion),
+                                r.page.size());
     return r;
 }
 

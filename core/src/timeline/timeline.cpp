@@ -74,6 +74,7 @@ Timeline timelineFromIndex(const IndexPart &index)
 void mergeIndex(Timeline &timeline, const IndexPart &index)
 {
     timeline.gcCutoff = index.gcCutoff;
+    timeline.pgVersion = index.pgVersion;
     timeline.ancestorTimeline = index.ancestorTimeline;
     timeline.ancestorLsn = index.ancestorLsn;
     std::map<std::string, std::size_t> byCanonical;

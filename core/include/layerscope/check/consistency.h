@@ -9,6 +9,7 @@
 #include <layerscope/format/key.h>
 #include <layerscope/format/layer.h>
 #include <layerscope/format/lsn.h>
+#include <layerscope/redo/pg_redo.h>
 
 #include <map>
 #include <string>
@@ -52,6 +53,8 @@ struct ConsistencyReport
 /// record, and compares each consistency image (a block image without BKPIMAGE_APPLY) with
 /// the replayed page under the record's rmgr mask. Records of a key without a base are not
 /// replayed (counted in keysWithoutBase). Errors: the layer's index or a value cannot be read.
-Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, std::size_t maxProblems = 100);
+/// `pgVersion` is the major version that wrote the records (14 to 17).
+Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, int pgVersion,
+                                                  std::size_t maxProblems = 100);
 
 } // namespace layerscope

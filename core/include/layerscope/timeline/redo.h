@@ -57,7 +57,9 @@ struct RedoOptions
 {
     bool history = false;    ///< fill Redo::steps (kinds and changed ranges)
     bool keepPages = false;  ///< with history: each step's page too (8 KiB a step)
-    int pgVersion = kReplayPgVersion;  ///< whose record formats the Postgres records have
+    /// The Postgres major version that wrote the records (14 to 17, or kPgVersionUnknown: then
+    /// records whose format differs between versions stop the replay, named).
+    int pgVersion = kPgVersionUnknown;
 };
 
 /// What replaying a chain gives.

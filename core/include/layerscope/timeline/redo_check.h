@@ -32,7 +32,7 @@ struct RedoCheckReport
 /// checked on `threads` threads (0: one per core) and merged in page order: the report is the
 /// same for any thread count. `progress` gets pages done and returns false to stop (the report
 /// then covers what was done). Layers are opened through the timeline's opener, each once.
-RedoCheckReport checkRedo(const Timeline &timeline, int pgVersion = kReplayPgVersion,
+RedoCheckReport checkRedo(const Timeline &timeline, int pgVersion = kPgVersionUnknown,
                           unsigned threads = 0,
                           const std::function<bool(std::uint64_t pages)> &progress = {});
 

@@ -80,6 +80,9 @@ struct Timeline
     /// that find no base here continue there.
     std::string ancestorTimeline;
     std::optional<Lsn> ancestorLsn;
+    /// From a merged index: the Postgres major version that wrote the timeline's records
+    /// (index_part.json's pg_version); unknown without one.
+    std::optional<std::uint32_t> pgVersion;
     /// How a layer is opened by its `path`: unset maps the file from disk; a remote timeline
     /// opens objects in place. Called from readSummaries' threads too: must be thread-safe.
     std::function<Result<Layer>(const std::string &path)> opener;
