@@ -7,6 +7,7 @@
 #include <layerscope/format/layer.h>
 #include <layerscope/format/xlog_record.h>
 #include <layerscope/check/consistency.h>
+#include <layerscope/check/validate.h>
 #include <layerscope/redo/page_mask.h>
 #include <layerscope/redo/pg_redo.h>
 #include <layerscope/timeline/redo.h>
@@ -105,6 +106,8 @@ class TestPgRedo : public QObject
 private slots:
     void everyRecordMatchesPostgres_data();
     void everyRecordMatchesPostgres();
+    void everyVersionChecksClean_data();
+    void everyVersionChecksClean();
     void everyKindIsProven_data();
     void everyKindIsProven();
     void checkpointPagesMatch_data();
@@ -143,6 +146,32 @@ void TestPgRedo::everyRecordMatchesPostgres()
     QCOMPARE(r.problemCount, std::uint64_t(0));
     QVERIFY(r.compared > 3000);
     QCOMPARE(r.matched, r.compared);
+}
+
+// Each version's layers pass every check, their records' CRCs, block references and LSNs and
+// the image's page checksums included.
+void TestPgRedo::everyVersionChecksClean_data()
+{
+    QTest::addColumn<int>("version");
+    QTest::addColumn<bool>("delta");
+    for (const int v : {14, 15, 16, 17})
+        for (const bool delta : {true, false})
+            QTest::newRow(qPrintable(QStringLiteral("pg%1-%2").arg(v).arg(delta ? "delta" : "image")))
+                << v << delta;
+}
+
+void TestPgRedo::everyVersionChecksClean()
+{
+    QFETCH(int, version);
+    QFETCH(bool, delta);
+    const Layer layer = fixtureLayer(delta, version);
+    ValidateOptions o;
+    o.pages = true;
+    const ValidationReport r = validateLayer(layer.bytes(), o);
+    for (const Problem &p : r.problems)
+        qWarning("%s: %s", p.check.c_str(), p.message.c_str());
+    QCOMPARE(r.errors + r.warnings + r.infos, std::uint64_t(0));
+    QVERIFY(r.entriesChecked > 90);
 }
 
 void TestPgRedo::everyKindIsProven_data()
