@@ -48,6 +48,22 @@ Opaque opaque(PageEdit &page)
 
 void pageInit(PageEdit &page) { page.init(kOpaqueSize); }
 
+// XLogInitBufferForRedo, _bt_pageinit and the special space every rebuilt page gets.
+PageEdit initBtreePage(const RecordView &r, Target &t, std::uint32_t prev, std::uint32_t next,
+                       std::uint32_t level, std::uint16_t flags)
+{
+    initForRedo(r, t);
+    PageEdit page(t.page);
+    pageInit(page);
+    Opaque o = opaque(page);
+    o.setPrev(prev);
+    o.setNext(next);
+    o.setLevel(level);
+    o.setFlags(flags);
+    o.setCycle(0);
+    return page;
+}
+
 // One index tuple, copied out of a page or a record.
 struct ITuple
 {
@@ -180,11 +196,9 @@ void clearIncompleteSplit(const RecordView &r, Target &t)
 // _bt_restore_meta: the metapage rebuilt from the xl_btree_metadata in the block's data.
 void restoreMeta(const RecordView &r, Target &t)
 {
-    initForRedo(r, t);
     const Fields md(r.blockData(t.ref), "xl_btree_metadata");
     md.need(25);
-    PageEdit page(t.page);
-    pageInit(page);
+    PageEdit page = initBtreePage(r, t, kPNone, kPNone, 0, kMeta);
     std::uint8_t *m = page.data() + 24;
     writeLe32(m, 0x053162);  // BTREE_MAGIC
     for (int i = 0; i < 5; ++i)
@@ -193,8 +207,6 @@ void restoreMeta(const RecordView &r, Target &t)
     writeLe32(m + 32, 0);
     writeLe32(m + 36, 0xBFF00000);                 // last_cleanup_num_heap_tuples = -1.0
     m[40] = md.u8(24);                             // allequalimage
-    Opaque o = opaque(page);
-    o.setFlags(kMeta);
     page.setLower(24 + 48);
     page.setLsn(r.lsn);
 }
@@ -255,15 +267,8 @@ void split(const RecordView &r, Target &t, bool newItemOnLeft)
         }
         return;
     case 1: {
-        initForRedo(r, t);
-        PageEdit page(t.page);
-        pageInit(page);
-        Opaque o = opaque(page);
-        o.setPrev(orig->blockNumber);
-        o.setNext(sib ? sib->blockNumber : kPNone);
-        o.setLevel(level);
-        o.setFlags(leaf ? kLeaf : 0);
-        o.setCycle(0);
+        PageEdit page = initBtreePage(r, t, orig->blockNumber, sib ? sib->blockNumber : kPNone,
+                                      level, leaf ? kLeaf : 0);
         restorePage(page, r.blockData(t.ref));
         page.setLsn(r.lsn);
         return;
@@ -485,15 +490,7 @@ void markHalfDead(const RecordView &r, Target &t)
     }
     if (t.ref.id != 0)
         fault(fmt::format("a half-dead record does not change its block {}", t.ref.id));
-    initForRedo(r, t);
-    PageEdit page(t.page);
-    pageInit(page);
-    Opaque o = opaque(page);
-    o.setPrev(leftblk);
-    o.setNext(rightblk);
-    o.setLevel(0);
-    o.setFlags(kHalfDead | kLeaf);
-    o.setCycle(0);
+    PageEdit page = initBtreePage(r, t, leftblk, rightblk, 0, kHalfDead | kLeaf);
     addTopParentHikey(page, topparent);
     page.setLsn(r.lsn);
 }
@@ -519,32 +516,17 @@ void unlink(const RecordView &r, Target &t, bool meta)
         }
         return;
     case 0: {
-        initForRedo(r, t);
-        PageEdit page(t.page);
-        pageInit(page);
-        Opaque o = opaque(page);
-        o.setPrev(leftsib);
-        o.setNext(rightsib);
-        o.setLevel(level);
-        // BTPageSetDeleted: the safe XID in the page's contents.
-        o.setFlags(std::uint16_t(kDeleted | kHasFullXid | (level == 0 ? kLeaf : 0)));
+        // BTPageSetDeleted: the flags, and the safe XID in the page's contents.
+        PageEdit page = initBtreePage(r, t, leftsib, rightsib, level,
+                                      std::uint16_t(kDeleted | kHasFullXid | (level == 0 ? kLeaf : 0)));
         page.setLower(24 + 8);
         writeLe32(page.data() + 24, std::uint32_t(safexid));
         writeLe32(page.data() + 28, std::uint32_t(safexid >> 32));
-        o.setCycle(0);
         page.setLsn(r.lsn);
         return;
     }
     case 3: {
-        initForRedo(r, t);
-        PageEdit page(t.page);
-        pageInit(page);
-        Opaque o = opaque(page);
-        o.setFlags(kHalfDead | kLeaf);
-        o.setPrev(leafleft);
-        o.setNext(leafright);
-        o.setLevel(0);
-        o.setCycle(0);
+        PageEdit page = initBtreePage(r, t, leafleft, leafright, 0, kHalfDead | kLeaf);
         addTopParentHikey(page, leaftop);
         page.setLsn(r.lsn);
         return;
@@ -568,15 +550,8 @@ void newRoot(const RecordView &r, Target &t)
         return restoreMeta(r, t);
     if (t.ref.id != 0)
         fault(fmt::format("a new-root record does not change its block {}", t.ref.id));
-    initForRedo(r, t);
-    PageEdit page(t.page);
-    pageInit(page);
-    Opaque o = opaque(page);
-    o.setFlags(std::uint16_t(kRoot | (level == 0 ? kLeaf : 0)));
-    o.setPrev(kPNone);
-    o.setNext(kPNone);
-    o.setLevel(level);
-    o.setCycle(0);
+    PageEdit page = initBtreePage(r, t, kPNone, kPNone, level,
+                                  std::uint16_t(kRoot | (level == 0 ? kLeaf : 0)));
     if (level > 0)
         restorePage(page, r.blockData(t.ref));
     page.setLsn(r.lsn);
