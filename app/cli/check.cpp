@@ -294,14 +294,19 @@ std::vector<LayerJob> timelineLayers(CheckRun &run, const std::string &dir)
         std::vector<TimelineProblem> problems = checkTimeline(*t);
         std::optional<RedoCheckReport> redo;
         if (opt.redo) {
-            redo = checkRedo(*t, replayVersion(opt, *t), opt.threads);
+            std::string versionSource;
+            const int version = replayVersion(opt, *t, &versionSource);
+            redo = checkRedo(*t, version, opt.threads);
             problems.insert(problems.end(), redo->problems.begin(), redo->problems.end());
             problems.push_back(
                 {"redo-summary", Severity::Info, TimelineProblem::npos,
-                 fmt::format("{} page(s) of {} image layer(s) rebuilt from the data below them: {} "
-                             "match, {} differ; {} with nothing below, {} not compared (FSM, "
-                             "non-relation keys), {} could not be replayed",
-                             redo->compared, redo->imageLayers, redo->matched,
+                 fmt::format("{} page(s) of {} image layer(s) rebuilt from the data below them "
+                             "(Postgres {}): {} match, {} differ; {} with nothing below, {} not "
+                             "compared (FSM, non-relation keys), {} could not be replayed",
+                             redo->compared, redo->imageLayers,
+                             version ? fmt::format("{} records, {}", version, versionSource)
+                                     : std::string("version unknown"),
+                             redo->matched,
                              redo->compared - redo->matched, redo->nothingBelow, redo->notCompared,
                              std::count_if(redo->problems.begin(), redo->problems.end(),
                                            [](const TimelineProblem &p) {

@@ -182,7 +182,7 @@ int cmdIngest(const std::string &records, const std::string &dir, const Options 
         reportError(records, parsed.error());
         return ExitProblem;
     }
-    auto entries = fileWalRecords(*parsed);
+    auto entries = fileWalRecords(*parsed, opt.pgVersion);
     if (!entries) {
         reportError(records, entries.error());
         return ExitProblem;
@@ -239,6 +239,10 @@ void addWriteCommands(CLI::App &app, CommandRun &run)
     ingest->add_option("--compression", opt.compression, "none or zstd")
         ->check(CLI::IsMember({"none", "zstd"}))
         ->option_text("none|zstd");
+    ingest->add_option("--pg-version", opt.pgVersion,
+                       "the Postgres major version that wrote the records, 14 to 17 (its image "
+                       "flags; default: 15's, then 14's)")
+        ->check(CLI::Range(14, 17));
     ingest->footer("A records file becomes a delta layer: each record goes under every relation block\n"
                    "it refers to, at its end LSN; an FPI record's applied image becomes the page.\n"
                    "A pages file becomes an image layer at its LSN.\n\n"

@@ -1270,6 +1270,9 @@ void TestLayerctl::realPostgresLayer()
         QCOMPARE(ingest.code, 0);
         QCOMPARE(QString::fromUtf8(ingest.out.trimmed()), dir.filePath(name));
         QCOMPARE(testutil::readAll(dir.filePath(name)), testutil::readAll(data + "/" + name));
+        // Read as Postgres 15's image flags, named: the same layer.
+        QCOMPARE(layerctl({"ingest", "--pg-version", "15", data + "/" + input, dir.path()}).code, 0);
+        QCOMPARE(testutil::readAll(dir.filePath(name)), testutil::readAll(data + "/" + name));
     }
     for (QString &a : args) {
         if (a == "DELTA")

@@ -60,7 +60,7 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, int pgVers
             baseless = true;
             continue;
         }
-        if (!decodeXLogRecord(pg->rec, 0, d))
+        if (!decodeXLogRecord(pg->rec, 0, d, pgVersion))
             continue;  // the layer's own check reports records that do not decode
         // Counted by rmgr, operation and the heap's init bit; named once, at the end.
         const std::size_t slot = std::size_t(d.header.rmid & 31) * 32 + (d.header.info >> 4) * 2

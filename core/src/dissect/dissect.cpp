@@ -3,6 +3,7 @@
 #include <layerscope/format/blob.h>
 #include <layerscope/format/pg_page.h>
 #include <layerscope/redo/heap_tuple.h>
+#include <layerscope/redo/pg_redo.h>
 #include <layerscope/format/value.h>
 #include <layerscope/format/xlog_record.h>
 #include <layerscope/index/btree.h>
@@ -402,7 +403,12 @@ void dissectXLogRecord(Field &into, Bytes rec, FileOffset base, bool decompresse
         return;
     }
     // Postgres's names: pagectl's kinds label most heap records HEAP2 UNKNOWN.
-    const std::string kind = fmt::format("{} info 0x{:02x}", rmgrName(h->rmid), h->info);
+    // The operation by name (its Heap2 prune, vacuum and freeze names differ between versions,
+    // so both are given: a layer does not say which Postgres wrote it).
+    const std::string name = pgRecordKind(h->rmid, h->info);
+    const std::string kind = name.find(" info 0x") != std::string::npos
+                                 ? name
+                                 : fmt::format("{} (info 0x{:02x})", name, h->info);
     Field hdr = group("XLogRecord header", base, kXLogRecordHeaderLen, kind);
     hdr.decompressed = decompressed;
     const std::string values[] = {fmt::format("{}", h->totLen), fmt::format("{}", h->xid), Lsn{h->prev}.toString(),

@@ -145,18 +145,22 @@ Status decodeWith(Bytes rec, FileOffset base, int flagsOf, XLogRecordDecoded &d)
 
 } // namespace
 
-Status decodeXLogRecord(Bytes rec, FileOffset base, XLogRecordDecoded &into)
+Status decodeXLogRecord(Bytes rec, FileOffset base, XLogRecordDecoded &into, int pgVersion)
 {
+    if (pgVersion == 14)
+        return decodeWith(rec, base, 14, into);
     auto fifteen = decodeWith(rec, base, 15, into);
-    if (fifteen || decodeWith(rec, base, 14, into))
+    if (fifteen || pgVersion >= 15)
+        return fifteen;
+    if (decodeWith(rec, base, 14, into))
         return Ok{};
-    return fifteen;
+    return fifteen;  // neither: 15's reading names the fault
 }
 
-Result<XLogRecordDecoded> decodeXLogRecord(Bytes rec, FileOffset base)
+Result<XLogRecordDecoded> decodeXLogRecord(Bytes rec, FileOffset base, int pgVersion)
 {
     XLogRecordDecoded d;
-    if (auto s = decodeXLogRecord(rec, base, d); !s)
+    if (auto s = decodeXLogRecord(rec, base, d, pgVersion); !s)
         return s.error();
     return d;
 }

@@ -354,7 +354,7 @@ std::string applyPostgres(const Key &key, Lsn lsn, const wal::Postgres &pg, int 
 {
     // One decoded record per thread, reused: a chain's records allocate nothing to decode.
     thread_local XLogRecordDecoded decoded;
-    if (auto st = decodeXLogRecord(pg.rec, 0, decoded); !st)
+    if (auto st = decodeXLogRecord(pg.rec, 0, decoded, pgVersion); !st)
         return fmt::format("the Postgres record does not decode ({})", st.error().message());
     const auto block = pgBlockOfKey(decoded, key);
     if (!block)

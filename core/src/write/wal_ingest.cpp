@@ -50,11 +50,11 @@ Result<std::vector<WalRecordInput>> parseWalRecordsFile(Bytes file)
     return out;
 }
 
-Result<std::vector<DeltaEntry>> fileWalRecords(std::span<const WalRecordInput> records)
+Result<std::vector<DeltaEntry>> fileWalRecords(std::span<const WalRecordInput> records, int pgVersion)
 {
     std::vector<DeltaEntry> out;
     for (const WalRecordInput &r : records) {
-        auto d = decodeXLogRecord(r.rec, 0);
+        auto d = decodeXLogRecord(r.rec, 0, pgVersion);
         if (!d)
             return makeError(d.error().offset, d.error().expected,
                              fmt::format("{} (the record ending at {})", d.error().found, r.end.toString()));

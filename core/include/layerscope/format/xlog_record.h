@@ -67,11 +67,12 @@ struct XLogRecordDecoded
 /// ascending and at most 32, data and image lengths consistent with their flags, a relation
 /// before any SAME_REL block) and checks that headers and payloads add up to xl_tot_len exactly.
 /// `base` is the absolute offset of rec[0]; errors name the offset at fault. Never reads past
-/// `rec`.
-Result<XLogRecordDecoded> decodeXLogRecord(Bytes rec, FileOffset base);
+/// `rec`. `pgVersion` (14 to 17) picks the image flags of that version; 0 (unknown) tries 15's,
+/// then 14's.
+Result<XLogRecordDecoded> decodeXLogRecord(Bytes rec, FileOffset base, int pgVersion = 0);
 /// The same, into `into`, whose block list keeps its capacity from one record to the next (a
 /// caller decoding many records allocates nothing). On an error `into` holds a partial decode.
-Status decodeXLogRecord(Bytes rec, FileOffset base, XLogRecordDecoded &into);
+Status decodeXLogRecord(Bytes rec, FileOffset base, XLogRecordDecoded &into, int pgVersion = 0);
 
 /// The CRC Postgres stores in xl_crc: CRC-32C of the record after its 24-byte header, then of
 /// the header up to xl_crc. `rec` must hold at least the header.

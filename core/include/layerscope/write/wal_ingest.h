@@ -41,8 +41,10 @@ Result<std::vector<WalRecordInput>> parseWalRecordsFile(Bytes file);
 /// uncompressed image becomes the page itself (hole zero-filled, pd_lsn set to that LSN unless
 /// the page is new). Sorted by key, then LSN. Left out: what Neon files under other keys (SLRU
 /// pages, relation sizes, directories, checkpoints) and its special handling of visibility-map
-/// bits. Errors: a record that does not decode (its offset in the stream).
-Result<std::vector<DeltaEntry>> fileWalRecords(std::span<const WalRecordInput> records);
+/// bits. `pgVersion` (14 to 17, 0 unknown) is whose image flags the records have (decodeXLogRecord).
+/// Errors: a record that does not decode (its offset in the stream).
+Result<std::vector<DeltaEntry>> fileWalRecords(std::span<const WalRecordInput> records,
+                                               int pgVersion = 0);
 
 /// Pages of a stopped cluster's relations, as of one LSN (an image layer's content).
 struct PagesInput
