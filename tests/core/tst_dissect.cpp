@@ -1,5 +1,6 @@
 // The field-level dissection: fields tile the bytes they describe, values agree with the
 // readers, damage is named at its field and the rest still dissects.
+#include <layerscope/check/validate.h>
 #include <layerscope/dissect/dissect.h>
 #include <layerscope/format/layer.h>
 #include <layerscope/index/tree_walk.h>

@@ -9,7 +9,7 @@
 #include <layerscope/index/btree.h>
 #include <layerscope/index/tree_walk.h>
 
-#include "../format/value_grammar.h"
+#include <layerscope/format/value_grammar.h>
 
 #include <fmt/format.h>
 

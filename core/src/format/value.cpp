@@ -1,6 +1,6 @@
 #include <layerscope/format/value.h>
 
-#include "value_grammar.h"
+#include <layerscope/format/value_grammar.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -1,6 +1,6 @@
 #include <layerscope/index/tree_shape.h>
 
-#include <layerscope/check/validate.h>
+#include <layerscope/index/leaf_scan.h>
 #include <layerscope/index/tree_walk.h>
 
 #include <fmt/format.h>

@@ -3,7 +3,9 @@
 #include <layerscope/format/blob.h>
 #include <layerscope/format/key.h>
 #include <layerscope/format/lsn.h>
+#include <layerscope/format/problem.h>
 #include <layerscope/format/summary.h>
+#include <layerscope/index/leaf_scan.h>
 #include <layerscope/io/byte_source.h>
 
 #include <cstdint>
@@ -13,33 +15,6 @@
 #include <vector>
 
 namespace layerscope {
-
-enum class Severity : std::uint8_t { Error, Warning, Info };
-const char *severityName(Severity s);
-
-/// Bytes elsewhere that a problem conflicts with (a summary field, the blob of an entry...).
-struct RelatedRange
-{
-    FileOffset offset = 0;
-    std::uint64_t length = 0;
-    std::string what;
-};
-
-/// One finding: a stable kebab-case check id, where the bytes at fault are, and what it
-/// concerns (node block relative to index_start_blk, entry position, key, LSN).
-struct Problem
-{
-    std::string check;
-    Severity severity = Severity::Error;
-    std::string message;
-    FileOffset offset = 0;
-    std::uint64_t length = 0;
-    std::vector<RelatedRange> related;
-    std::optional<std::uint32_t> block;
-    std::optional<std::uint64_t> entry;
-    std::optional<Key> key;
-    std::optional<Lsn> lsn;
-};
 
 struct ValidateOptions
 {
@@ -136,30 +111,6 @@ struct BlobFacts
 BlobFacts checkEntryBlob(Bytes file, const Summary &summary, FileOffset valuesEnd,
                          const EntryRef &entry, bool pages, std::vector<Problem> &out);
 
-/// Entries found by scanning every block of the index region for leaf nodes, whatever the
-/// internal nodes say (used when the tree is broken).
-struct SalvagedEntry
-{
-    std::vector<std::uint8_t> indexKey;
-    std::uint64_t value = 0;
-    FileOffset leafOffset = 0;
-};
-struct SalvageScan
-{
-    std::vector<SalvagedEntry> entries;  ///< sorted by key; identical entries (key and value) once
-    std::uint64_t leavesFound = 0;
-    std::uint64_t duplicates = 0;
-    /// Blocks of the scanned region that are neither an internal node nor a plausible leaf
-    /// (whatever entries they held are lost), absolute offsets.
-    std::vector<FileOffset> unreadable;
-    /// Absolute offsets of the leaves whose entries were taken, in file order.
-    std::vector<FileOffset> leafOffsets;
-};
-/// Scans the index region [index_start_blk, end) for leaf nodes of `keyLen`-byte keys, keeping
-/// every entry of every leaf that decodes (damaged ones too: the caller judges entries). With
-/// firstBlock < 2 (the summary's index_start_blk is unusable) every block after block 0 is
-/// scanned and only leaves that look as Neon wrote them count.
-/// Holes of a sparse file are skipped; scanned blocks are released.
-SalvageScan scanLeaves(const ByteSource &file, std::uint64_t firstBlock, std::size_t keyLen);
+
 
 } // namespace layerscope

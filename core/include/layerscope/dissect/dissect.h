@@ -7,7 +7,7 @@
 // reason, and the dissection of the other parts goes on.
 
 #include <layerscope/base/bytes.h>
-#include <layerscope/check/validate.h>
+#include <layerscope/format/problem.h>
 #include <layerscope/format/layer_name.h>
 #include <layerscope/format/summary.h>
 
