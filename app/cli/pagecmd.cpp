@@ -49,7 +49,9 @@ int cmdPage(const std::string &path, const std::string &keyAt, const Options &op
 {
     const auto request = parseKeyAt(keyAt);
     if (!request) {
-        std::fprintf(stderr, "layerctl page: cannot parse \"%s\": expected %s\n", keyAt.c_str(),
+        std::fprintf(stderr,
+                     "layerctl page: cannot parse \"%s\": expected %s\n",
+                     keyAt.c_str(),
                      kKeyAtSyntax);
         return ExitUsage;
     }
@@ -59,14 +61,20 @@ int cmdPage(const std::string &path, const std::string &keyAt, const Options &op
         return ExitUsage;
     const ReadPath readPath = findReadPath(*t, key, lsn);
     if (!readPath.complete) {
-        std::fprintf(stderr, "layerctl page: %s at %s: the read path is broken: %s\n",
-                     key.toHex().c_str(), lsn.toString().c_str(), readPath.why.c_str());
+        std::fprintf(stderr,
+                     "layerctl page: %s at %s: the read path is broken: %s\n",
+                     key.toHex().c_str(),
+                     lsn.toString().c_str(),
+                     readPath.why.c_str());
         return ExitProblem;
     }
     auto chain = readChain(*t, readPath);
     if (!chain) {
-        std::fprintf(stderr, "layerctl page: %s at %s: the chain cannot be read: %s\n",
-                     key.toHex().c_str(), lsn.toString().c_str(), chain.error().message().c_str());
+        std::fprintf(stderr,
+                     "layerctl page: %s at %s: the chain cannot be read: %s\n",
+                     key.toHex().c_str(),
+                     lsn.toString().c_str(),
+                     chain.error().message().c_str());
         return ExitProblem;
     }
     std::string versionSource;
@@ -120,8 +128,11 @@ int cmdPage(const std::string &path, const std::string &keyAt, const Options &op
             fmt::print("history, oldest first ({} value(s)):\n", redo.steps.size());
             for (std::size_t i = 0; i < redo.steps.size(); ++i) {
                 const RedoStep &s = redo.steps[i];
-                fmt::print("  {:>14}  {:<24} {:<8} {}\n", s.lsn.toString(), s.kind,
-                           actionName(s.action), rangesText(s.changed));
+                fmt::print("  {:>14}  {:<24} {:<8} {}\n",
+                           s.lsn.toString(),
+                           s.kind,
+                           actionName(s.action),
+                           rangesText(s.changed));
             }
             if (!ok)
                 fmt::print("  {:>14}  stops here\n", (*chain)[redo.failedAt].lsn.toString());
@@ -159,22 +170,29 @@ void addPageCommand(CLI::App &app, CommandRun &run)
     auto st = std::make_shared<State>();
     auto *page = app.add_subcommand(
         "page", "the page of KEY@LSN rebuilt offline: the read path, every record replayed");
-    page->add_option("PATH", st->path,
+    page->add_option("PATH",
+                     st->path,
                      "timeline directory, index_part.json, or s3:// prefix of a timeline")
         ->required();
-    page->add_option("KEY@LSN", st->key,
+    page->add_option("KEY@LSN",
+                     st->key,
                      "KEY (36 hex digits, or \"rel 1663/5/16396 blk 0\") @ LSN (X/Y or 16 hex "
                      "digits)")
         ->required();
-    page->add_flag("--history", st->opt.history,
-                   "every value of the chain, oldest first: its LSN, kind and the bytes it changed");
+    page->add_flag(
+        "--history",
+        st->opt.history,
+        "every value of the chain, oldest first: its LSN, kind and the bytes it changed");
     page->add_option("--out", st->opt.out, "write the page's 8192 bytes to FILE")->type_name("FILE");
     page->add_flag("--json", st->opt.json, "one JSON object: the page's fields, the history");
-    page->add_option("--pg-version", st->opt.pgVersion,
-                     "the Postgres major version that wrote the records, 14 to 17 (default: the index's "
-                     "pg_version)")
+    page->add_option(
+            "--pg-version",
+            st->opt.pgVersion,
+            "the Postgres major version that wrote the records, 14 to 17 (default: the index's "
+            "pg_version)")
         ->check(CLI::Range(14, 17));
-    page->add_option("--index", st->opt.index,
+    page->add_option("--index",
+                     st->opt.index,
                      "an index_part.json whose layers are merged with the directory's")
         ->type_name("FILE");
     page->footer("Exit status: 0 the page is rebuilt, 1 the read path is broken or a record "

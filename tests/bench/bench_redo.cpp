@@ -6,9 +6,9 @@
 //                                        keys (a timeline of N layers), for `layerctl page`
 //   bench_redo chain DELTA LENGTH        a KEY@LSN whose read path is a chain of LENGTH records
 //                                        above its image or initializing record
+#include <layerscope/check/consistency.h>
 #include <layerscope/format/layer.h>
 #include <layerscope/format/value.h>
-#include <layerscope/check/consistency.h>
 #include <layerscope/write/writer.h>
 
 #include <fmt/format.h>
@@ -46,7 +46,13 @@ int replay(const std::string &path, int version)
         records += c.records;
     fmt::print("{}: {} keys, {} records replayed in {:.3f} s on one thread: {:.2f} M records/s "
                "({} consistency images compared, {} problems)\n",
-               path, r->keys, records, s, records / s / 1e6, r->compared, r->problemCount);
+               path,
+               r->keys,
+               records,
+               s,
+               records / s / 1e6,
+               r->compared,
+               r->problemCount);
     return 0;
 }
 
@@ -78,7 +84,8 @@ int split(const std::string &path, const std::string &dir, std::size_t n)
         auto done = w.finish();
         if (!done)
             return 2;
-        const std::string out = (std::filesystem::path(dir) / done->impliedName().canonical()).string();
+        const std::string out = (std::filesystem::path(dir) / done->impliedName().canonical())
+                                    .string();
         std::FILE *f = std::fopen(out.c_str(), "wb");
         if (!f || std::fwrite(sink.data().data(), 1, sink.data().size(), f) != sink.data().size())
             return 2;
@@ -125,6 +132,8 @@ int main(int argc, char **argv)
         return split(argv[2], argv[3], std::stoul(argv[4]));
     if (cmd == "chain" && argc == 4)
         return chain(argv[2], std::stoul(argv[3]));
-    std::fprintf(stderr, "usage: bench_redo replay DELTA [VERSION] | split DELTA OUT_DIR N | chain DELTA LENGTH\n");
+    std::fprintf(
+        stderr,
+        "usage: bench_redo replay DELTA [VERSION] | split DELTA OUT_DIR N | chain DELTA LENGTH\n");
     return 2;
 }

@@ -60,32 +60,48 @@ void TestPageCmd::page_data()
     // COPY's page after VACUUM (FREEZE): its tuples' headers, frozen.
     QTest::newRow("heap-page")
         << QStringList{"page", "DIR", "rel 1663/5/16415 blk 1@0/27C04D8", "--pg-version", "15"} << 0
-        << QStringList{"reconstructed: 2 record(s) applied", "Postgres heap page", "tuple 1",
+        << QStringList{"reconstructed: 2 record(s) applied",
+                       "Postgres heap page",
+                       "tuple 1",
                        "t_infomask: 0x0b02 HASVARWIDTH|XMIN_COMMITTED|XMIN_INVALID|XMAX_INVALID"}
         << "";
-    QTest::newRow("heap-history")
-        << QStringList{"page", "DIR", heap, "--history", "--pg-version", "15"} << 0
-        << QStringList{"history, oldest first (121 value(s))", "Heap2 MULTI_INSERT+INIT  base",
-                       "Heap2 FREEZE_PAGE", "Heap2 VISIBLE"}
-        << "";
-    QTest::newRow("btree-leaf") << QStringList{"page", "DIR", "rel 1663/5/16414 blk 1@0/27FA440"} << 0
-                                << QStringList{"Postgres btree page", "index tuple", "btree special space"}
+    QTest::newRow("heap-history") << QStringList{"page",
+                                                 "DIR",
+                                                 heap,
+                                                 "--history",
+                                                 "--pg-version",
+                                                 "15"}
+                                  << 0
+                                  << QStringList{"history, oldest first (121 value(s))",
+                                                 "Heap2 MULTI_INSERT+INIT  base",
+                                                 "Heap2 FREEZE_PAGE",
+                                                 "Heap2 VISIBLE"}
+                                  << "";
+    QTest::newRow("btree-leaf") << QStringList{"page", "DIR", "rel 1663/5/16414 blk 1@0/27FA440"}
+                                << 0
+                                << QStringList{"Postgres btree page",
+                                               "index tuple",
+                                               "btree special space"}
                                 << "";
-    QTest::newRow("broken-path") << QStringList{"page", "DIR", "rel 1663/5/1259 blk 9@0/27FA440"} << 1
-                                 << QStringList{} << "the read path is broken";
-    QTest::newRow("unparsable-key") << QStringList{"page", "DIR", "rel 1663 blk@x"} << 2 << QStringList{}
-                                    << "cannot parse";
+    QTest::newRow("broken-path") << QStringList{"page", "DIR", "rel 1663/5/1259 blk 9@0/27FA440"}
+                                 << 1 << QStringList{} << "the read path is broken";
+    QTest::newRow("unparsable-key")
+        << QStringList{"page", "DIR", "rel 1663 blk@x"} << 2 << QStringList{} << "cannot parse";
     // No index_part.json says which Postgres wrote them: a freeze record, whose format differs
     // between versions, stops the replay, named; the btree leaf above needed no such record.
-    QTest::newRow("version-unknown") << QStringList{"page", "DIR", heap} << 1 << QStringList{"Postgres version: unknown"}
-                                     << "FREEZE_PAGE|PRUNE_VACUUM_CLEANUP at 0/27C0188: its format differs between Postgres versions";
+    QTest::newRow("version-unknown")
+        << QStringList{"page", "DIR", heap} << 1 << QStringList{"Postgres version: unknown"}
+        << "FREEZE_PAGE|PRUNE_VACUUM_CLEANUP at 0/27C0188: its format differs between Postgres "
+           "versions";
     // The records are Postgres 15's: read as 16's or 17's they are refused, named.
-    QTest::newRow("read-as-16") << QStringList{"page", "DIR", heap, "--pg-version", "16"} << 1 << QStringList{}
-                                << "Heap2 FREEZE_PAGE at 0/27C0188: block 0 (blk 1): its main data has 6 bytes where Postgres 16 writes 7";
-    QTest::newRow("read-as-17") << QStringList{"page", "DIR", heap, "--pg-version", "17"} << 1 << QStringList{}
-                                << "Heap2 PRUNE_VACUUM_CLEANUP at 0/27C0188";
-    QTest::newRow("unreplayed-version") << QStringList{"page", "DIR", heap, "--pg-version", "13"} << 2
-                                        << QStringList{} << "--pg-version";
+    QTest::newRow("read-as-16") << QStringList{"page", "DIR", heap, "--pg-version", "16"} << 1
+                                << QStringList{}
+                                << "Heap2 FREEZE_PAGE at 0/27C0188: block 0 (blk 1): its main data "
+                                   "has 6 bytes where Postgres 16 writes 7";
+    QTest::newRow("read-as-17") << QStringList{"page", "DIR", heap, "--pg-version", "17"} << 1
+                                << QStringList{} << "Heap2 PRUNE_VACUUM_CLEANUP at 0/27C0188";
+    QTest::newRow("unreplayed-version") << QStringList{"page", "DIR", heap, "--pg-version", "13"}
+                                        << 2 << QStringList{} << "--pg-version";
 }
 
 void TestPageCmd::page()
@@ -98,7 +114,8 @@ void TestPageCmd::page()
     const Run r = layerctl(args);
     QVERIFY2(r.code == code, r.err.constData());
     for (const QString &s : stdoutHas)
-        QVERIFY2(r.out.contains(s.toUtf8()), qPrintable(s + "\n" + QString::fromUtf8(r.out.left(3000))));
+        QVERIFY2(r.out.contains(s.toUtf8()),
+                 qPrintable(s + "\n" + QString::fromUtf8(r.out.left(3000))));
     if (!stderrHas.isEmpty())
         QVERIFY2(r.err.contains(stderrHas.toUtf8()), r.err.constData());
 }
@@ -108,8 +125,15 @@ void TestPageCmd::pageJsonAndOut()
 {
     QTemporaryDir tmp;
     const QString out = tmp.filePath("page.bin");
-    const Run r = layerctl({"page", fixtureDir(), "rel 1663/5/16414 blk 1@0/27FA440", "--json",
-                            "--history", "--out", out, "--pg-version", "15"});
+    const Run r = layerctl({"page",
+                            fixtureDir(),
+                            "rel 1663/5/16414 blk 1@0/27FA440",
+                            "--json",
+                            "--history",
+                            "--out",
+                            out,
+                            "--pg-version",
+                            "15"});
     QCOMPARE(r.code, 0);
     const QJsonObject j = QJsonDocument::fromJson(r.out).object();
     QCOMPARE(j["outcome"].toString(), QStringLiteral("reconstructed"));
@@ -125,10 +149,12 @@ void TestPageCmd::pageJsonAndOut()
     QCOMPARE(page.size(), 8192);
     // The page's LSN is the last record's.
     const auto *p = reinterpret_cast<const std::uint8_t *>(page.constData());
-    const std::uint64_t lsn = (std::uint64_t(layerscope::readLe32(p)) << 32) | layerscope::readLe32(p + 4);
+    const std::uint64_t lsn = (std::uint64_t(layerscope::readLe32(p)) << 32)
+                              | layerscope::readLe32(p + 4);
     QCOMPARE(QStringLiteral("%1/%2").arg(lsn >> 32, 0, 16).arg(lsn & 0xFFFFFFFF, 0, 16).toUpper(),
              last["lsn"].toString().toUpper());
-    QCOMPARE(j["page"]["children"].toArray().first()["name"].toString(), QStringLiteral("page header"));
+    QCOMPARE(j["page"]["children"].toArray().first()["name"].toString(),
+             QStringLiteral("page header"));
 }
 
 // The timeline's index_part.json says which Postgres wrote it (metadata.pg_version): page,
@@ -141,8 +167,9 @@ void TestPageCmd::versionFromTheIndex_data()
     const QString heap = QStringLiteral("rel 1663/5/16415 blk 1@0/27C04D8");
     QTest::newRow("page") << QStringList{"page", "DIR", heap, "--index", "INDEX"} << 0
                           << "Postgres version: 15 (index_part.json)";
-    QTest::newRow("page-overridden") << QStringList{"page", "DIR", heap, "--index", "INDEX", "--pg-version", "16"}
-                                     << 1 << "Postgres 16 writes 7";
+    QTest::newRow("page-overridden")
+        << QStringList{"page", "DIR", heap, "--index", "INDEX", "--pg-version", "16"} << 1
+        << "Postgres 16 writes 7";
     QTest::newRow("find") << QStringList{"find", "DIR", heap, "--index", "INDEX"} << 0
                           << "replayed as Postgres 15 redoes them";
     QTest::newRow("check-redo") << QStringList{"check", "--redo", "DIR", "--index", "INDEX"} << 0
@@ -161,9 +188,10 @@ void TestPageCmd::versionFromTheIndex()
         layers[name] = QJsonObject{{"file_size", QFileInfo(tmp.filePath(name)).size()}};
     const QJsonObject index{{"version", 7},
                             {"layer_metadata", layers},
-                            {"metadata", QJsonObject{{"disk_consistent_lsn", "0/3000028"},
-                                                     {"latest_gc_cutoff_lsn", "0/0"},
-                                                     {"pg_version", 15}}}};
+                            {"metadata",
+                             QJsonObject{{"disk_consistent_lsn", "0/3000028"},
+                                         {"latest_gc_cutoff_lsn", "0/0"},
+                                         {"pg_version", 15}}}};
     QTemporaryDir indexDir;
     QFile f(indexDir.filePath("index_part.json"));
     QVERIFY(f.open(QIODevice::WriteOnly));
@@ -178,13 +206,14 @@ void TestPageCmd::versionFromTheIndex()
 
 void TestPageCmd::checkRedo_data()
 {
-    QTest::addColumn<int>("flip");  // a byte of the r_dup leaf's page in the image, -1 for none
+    QTest::addColumn<int>("flip"); // a byte of the r_dup leaf's page in the image, -1 for none
     QTest::addColumn<int>("code");
     QTest::addColumn<QString>("has");
     QTest::newRow("clean") << -1 << 0 << "55 match, 0 differ";
     // The key bytes of the leaf's first item (just below its special space), altered after
     // the image was written.
-    QTest::newRow("altered-index-key") << 8160 << 1 << "error[redo-image-differs]: 000000067F000000050000401E0000000001";
+    QTest::newRow("altered-index-key")
+        << 8160 << 1 << "error[redo-image-differs]: 000000067F000000050000401E0000000001";
     // Its pd_checksum: masked, as Postgres masks it.
     QTest::newRow("altered-checksum") << 8 << 0 << "55 match, 0 differ";
 }
@@ -211,7 +240,7 @@ void TestPageCmd::checkRedo()
     QVERIFY2(r.code == code, r.out.constData());
     QVERIFY2(r.out.contains(has.toUtf8()), r.out.constData());
     const Run plain = layerctl({"check", tmp.path()});
-    QVERIFY2(!plain.out.contains("redo-"), plain.out.constData());  // only with --redo
+    QVERIFY2(!plain.out.contains("redo-"), plain.out.constData()); // only with --redo
 }
 
 QTEST_GUILESS_MAIN(TestPageCmd)

@@ -10,7 +10,7 @@ namespace testutil {
 
 struct Run
 {
-    int code;  ///< the exit status; -1 when the process crashed
+    int code; ///< the exit status; -1 when the process crashed
     QByteArray out;
     QByteArray err;
 };

@@ -9,8 +9,8 @@
 
 namespace {
 // ARCHITECTURE.md's order: a folder may include those before it, never those after it.
-const QStringList kOrder = {"base", "io", "format", "index", "redo", "dissect",
-                            "write", "check", "report", "timeline"};
+const QStringList kOrder = {
+    "base", "io", "format", "index", "redo", "dissect", "write", "check", "report", "timeline"};
 // The exceptions ARCHITECTURE.md states, as "from-file -> to-folder".
 const QStringList kExceptions = {"format/layer.h -> index"};
 
@@ -25,15 +25,19 @@ QList<Violation> violations(const QString &root, const QPair<QString, QString> &
 {
     static const QRegularExpression inc(R"(^\s*#\s*include\s*([<"])([^>"]+)[>"])",
                                         QRegularExpression::MultilineOption);
-    QList<QPair<QString, QString>> files;  // (path under core, text)
+    QList<QPair<QString, QString>> files; // (path under core, text)
     for (const QString &sub : {QStringLiteral("include/layerscope"), QStringLiteral("src")}) {
-        QDirIterator it(root + "/core/" + sub, {"*.h", "*.cpp"}, QDir::Files, QDirIterator::Subdirectories);
+        QDirIterator it(root + "/core/" + sub,
+                        {"*.h", "*.cpp"},
+                        QDir::Files,
+                        QDirIterator::Subdirectories);
         while (it.hasNext()) {
             const QString path = it.next();
             QFile f(path);
             if (!f.open(QIODevice::ReadOnly))
                 qFatal("cannot read %s", qPrintable(path));
-            files.append({QDir(root + "/core/" + sub).relativeFilePath(path), QString::fromUtf8(f.readAll())});
+            files.append({QDir(root + "/core/" + sub).relativeFilePath(path),
+                          QString::fromUtf8(f.readAll())});
         }
     }
     if (!extra.first.isEmpty())
@@ -80,14 +84,20 @@ void TestArchitecture::includesFollowTheMap_data()
     QTest::addColumn<QString>("plantedText");
     QTest::addColumn<int>("expected");
     QTest::newRow("main") << QString() << QString() << 0;
-    QTest::newRow("planted-index-includes-check")
-        << "index/planted.cpp" << "#include <layerscope/check/validate.h>\n" << 1;
-    QTest::newRow("planted-private-header")
-        << "dissect/planted.cpp" << "#include \"../format/private.h\"\n" << 1;
+    QTest::newRow("planted-index-includes-check") << "index/planted.cpp"
+                                                  << "#include <layerscope/check/validate.h>\n"
+                                                  << 1;
+    QTest::newRow("planted-private-header") << "dissect/planted.cpp"
+                                            << "#include \"../format/private.h\"\n"
+                                            << 1;
     QTest::newRow("planted-base-includes-format")
-        << "base/planted.h" << "#pragma once\n#include <layerscope/format/key.h>\n" << 1;
+        << "base/planted.h"
+        << "#pragma once\n#include <layerscope/format/key.h>\n"
+        << 1;
     QTest::newRow("planted-timeline-includes-check-is-fine")
-        << "timeline/planted.cpp" << "#include <layerscope/check/validate.h>\n" << 0;
+        << "timeline/planted.cpp"
+        << "#include <layerscope/check/validate.h>\n"
+        << 0;
 }
 
 void TestArchitecture::includesFollowTheMap()

@@ -3,11 +3,11 @@
 // carries the image of every page it touches as Postgres left it; every one is compared with
 // the replayed page under Postgres's own masks. Then the pages at the shutdown checkpoint (the
 // image layer, from the cluster's relation files) against the chains replayed up to it.
+#include <layerscope/check/consistency.h>
+#include <layerscope/check/validate.h>
 #include <layerscope/format/blob.h>
 #include <layerscope/format/layer.h>
 #include <layerscope/format/xlog_record.h>
-#include <layerscope/check/consistency.h>
-#include <layerscope/check/validate.h>
 #include <layerscope/redo/page_mask.h>
 #include <layerscope/redo/pg_redo.h>
 #include <layerscope/timeline/redo.h>
@@ -18,10 +18,10 @@
 
 #include <QDir>
 
-#include <map>
-#include <memory>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <map>
+#include <memory>
 
 using namespace layerscope;
 
@@ -41,12 +41,14 @@ QString fixtureDir(int version = 15)
             const QByteArray z = testutil::readAll(src + '/' + name);
             auto raw = zstdDecompress(Bytes(reinterpret_cast<const std::uint8_t *>(z.constData()),
                                             std::size_t(z.size())),
-                                      0, 64u << 20);
+                                      0,
+                                      64u << 20);
             if (!raw)
                 qFatal("%s: %s", qPrintable(name), raw.error().message().c_str());
             QFile out(dir->filePath(name.chopped(4)));
             if (!out.open(QIODevice::WriteOnly)
-                || out.write(reinterpret_cast<const char *>(raw->data()), qint64(raw->size())) != qint64(raw->size()))
+                || out.write(reinterpret_cast<const char *>(raw->data()), qint64(raw->size()))
+                       != qint64(raw->size()))
                 qFatal("cannot write %s", qPrintable(out.fileName()));
         }
     }
@@ -83,19 +85,43 @@ const ConsistencyReport &oracle(int version = 15)
 // The record kinds of the workload, named as `version` names them.
 QStringList workloadKinds(int version)
 {
-    QStringList kinds = {"XLOG FPI", "XLOG FPI_FOR_HINT", "Heap INSERT", "Heap INSERT+INIT",
-                         "Heap DELETE", "Heap UPDATE", "Heap HOT_UPDATE", "Heap LOCK",
-                         "Heap INPLACE", "Heap CONFIRM", "Heap2 VISIBLE", "Heap2 MULTI_INSERT",
-                         "Heap2 MULTI_INSERT+INIT", "Heap2 LOCK_UPDATED", "Btree INSERT_LEAF",
-                         "Btree INSERT_UPPER", "Btree INSERT_META", "Btree INSERT_POST",
-                         "Btree SPLIT_L", "Btree SPLIT_R", "Btree DEDUP", "Btree VACUUM",
-                         "Btree DELETE", "Btree MARK_PAGE_HALFDEAD", "Btree UNLINK_PAGE",
-                         "Btree UNLINK_PAGE_META", "Btree NEWROOT", "Btree META_CLEANUP",
+    QStringList kinds = {"XLOG FPI",
+                         "XLOG FPI_FOR_HINT",
+                         "Heap INSERT",
+                         "Heap INSERT+INIT",
+                         "Heap DELETE",
+                         "Heap UPDATE",
+                         "Heap HOT_UPDATE",
+                         "Heap LOCK",
+                         "Heap INPLACE",
+                         "Heap CONFIRM",
+                         "Heap2 VISIBLE",
+                         "Heap2 MULTI_INSERT",
+                         "Heap2 MULTI_INSERT+INIT",
+                         "Heap2 LOCK_UPDATED",
+                         "Btree INSERT_LEAF",
+                         "Btree INSERT_UPPER",
+                         "Btree INSERT_META",
+                         "Btree INSERT_POST",
+                         "Btree SPLIT_L",
+                         "Btree SPLIT_R",
+                         "Btree DEDUP",
+                         "Btree VACUUM",
+                         "Btree DELETE",
+                         "Btree MARK_PAGE_HALFDEAD",
+                         "Btree UNLINK_PAGE",
+                         "Btree UNLINK_PAGE_META",
+                         "Btree NEWROOT",
+                         "Btree META_CLEANUP",
                          "Sequence LOG"};
     if (version >= 17)
-        kinds << "Heap2 PRUNE_ON_ACCESS" << "Heap2 PRUNE_VACUUM_SCAN" << "Heap2 PRUNE_VACUUM_CLEANUP";
+        kinds << "Heap2 PRUNE_ON_ACCESS"
+              << "Heap2 PRUNE_VACUUM_SCAN"
+              << "Heap2 PRUNE_VACUUM_CLEANUP";
     else
-        kinds << "Heap2 PRUNE" << "Heap2 VACUUM" << "Heap2 FREEZE_PAGE";
+        kinds << "Heap2 PRUNE"
+              << "Heap2 VACUUM"
+              << "Heap2 FREEZE_PAGE";
     return kinds;
 }
 } // namespace
@@ -134,15 +160,25 @@ void TestPgRedo::everyRecordMatchesPostgres()
     for (const auto &[kind, c] : r.byKind)
         qInfo("%-26s %5llu records: %5llu blocks compared, %5llu match; %llu images applied, "
               "%llu skipped, %llu without an image",
-              kind.c_str(), (unsigned long long)c.records, (unsigned long long)c.compared,
-              (unsigned long long)c.matched, (unsigned long long)c.restored,
-              (unsigned long long)c.skipped, (unsigned long long)c.noImage);
+              kind.c_str(),
+              (unsigned long long) c.records,
+              (unsigned long long) c.compared,
+              (unsigned long long) c.matched,
+              (unsigned long long) c.restored,
+              (unsigned long long) c.skipped,
+              (unsigned long long) c.noImage);
     qInfo("%llu keys (%llu without a base in the layer), %llu blocks compared, %llu match",
-          (unsigned long long)r.keys, (unsigned long long)r.keysWithoutBase,
-          (unsigned long long)r.compared, (unsigned long long)r.matched);
+          (unsigned long long) r.keys,
+          (unsigned long long) r.keysWithoutBase,
+          (unsigned long long) r.compared,
+          (unsigned long long) r.matched);
     for (const ConsistencyProblem &p : r.problems)
-        qWarning("%s@%s (%s, blob at %llu): %s", p.key.toHex().c_str(), p.lsn.toString().c_str(),
-                 p.kind.c_str(), (unsigned long long)p.blobOffset, p.message.c_str());
+        qWarning("%s@%s (%s, blob at %llu): %s",
+                 p.key.toHex().c_str(),
+                 p.lsn.toString().c_str(),
+                 p.kind.c_str(),
+                 (unsigned long long) p.blobOffset,
+                 p.message.c_str());
     QCOMPARE(r.problemCount, std::uint64_t(0));
     QVERIFY(r.compared > 3000);
     QCOMPARE(r.matched, r.compared);
@@ -215,8 +251,11 @@ void TestPgRedo::checkpointPagesMatch()
     for (const TimelineProblem &p : r.problems)
         qWarning("%s: %s", p.check.c_str(), p.message.c_str());
     qInfo("%llu pages: %llu compared, %llu match, %llu with nothing below, %llu not compared",
-          (unsigned long long)r.pages, (unsigned long long)r.compared, (unsigned long long)r.matched,
-          (unsigned long long)r.nothingBelow, (unsigned long long)r.notCompared);
+          (unsigned long long) r.pages,
+          (unsigned long long) r.compared,
+          (unsigned long long) r.matched,
+          (unsigned long long) r.nothingBelow,
+          (unsigned long long) r.notCompared);
     QCOMPARE(r.imageLayers, std::uint64_t(1));
     QVERIFY(r.compared >= 50);
     QCOMPARE(r.matched, r.compared);
@@ -236,15 +275,15 @@ std::optional<Target> comparedPage(const Timeline &t, std::size_t imageIdx, Page
     Timeline below = t;
     below.layers[imageIdx].name.reset();
     auto image = openTimelineLayer(t, t.layers[imageIdx].path);
-    const auto entries = image->entries();  // kept alive: the loop reads it
+    const auto entries = image->entries(); // kept alive: the loop reads it
     for (const Entry &e : *entries) {
         if (!e.key.isRelBlock() || e.key.field5() != 0)
             continue;
         const ByteVector page = image->value(e)->image();
-        if (pageMaskForPage(page) != wanted || page[12] < 40)  // at least 4 line pointers
+        if (pageMaskForPage(page) != wanted || page[12] < 40) // at least 4 line pointers
             continue;
         if (wanted == PageMask::Btree && (readLe16(page.data() + 8192 - 4) & 0x0008))
-            continue;  // a metapage: no items
+            continue; // a metapage: no items
         const ReadPath path = findReadPath(below, e.key, t.layers[imageIdx].name->lsnStart);
         if (path.complete && !path.steps.empty())
             return Target{e, page, image->blobHeader(e)->payloadOffset()};
@@ -256,7 +295,7 @@ std::optional<Target> comparedPage(const Timeline &t, std::size_t imageIdx, Page
 void TestPgRedo::alteredImageIsReported_data()
 {
     QTest::addColumn<int>("mask");
-    QTest::addColumn<QString>("where");  // "item", "lp", "xmin-hint", "checksum", "special"
+    QTest::addColumn<QString>("where"); // "item", "lp", "xmin-hint", "checksum", "special"
     QTest::addColumn<int>("reported");
     QTest::addColumn<QString>("field");
     const int heap = int(PageMask::Heap), btree = int(PageMask::Btree);
@@ -301,13 +340,13 @@ void TestPgRedo::alteredImageIsReported()
     else if (where == "item-0")
         at = lp1;
     else if (where == "lp")
-        at = lpAt + 2, flip = 0x04;  // the item's length
+        at = lpAt + 2, flip = 0x04; // the item's length
     else if (where == "hint")
-        at = lp1 + 21, flip = 0x01;  // t_infomask's high byte: XMIN_COMMITTED
+        at = lp1 + 21, flip = 0x01; // t_infomask's high byte: XMIN_COMMITTED
     else if (where == "checksum")
         at = 8;
     else if (where == "special")
-        at = 8192 - 16;  // btpo_prev
+        at = 8192 - 16; // btpo_prev
     else if (where == "cycleid")
         at = 8192 - 2;
     QTemporaryDir dir;
@@ -316,7 +355,8 @@ void TestPgRedo::alteredImageIsReported()
             continue;
         QByteArray bytes = testutil::readAll(QString::fromStdString(l.path));
         if (&l == &t->layers[imageIdx])
-            bytes[qsizetype(target->payloadAt + at)] = char(bytes[qsizetype(target->payloadAt + at)] ^ flip);
+            bytes[qsizetype(target->payloadAt + at)] = char(bytes[qsizetype(target->payloadAt + at)]
+                                                            ^ flip);
         QFile out(dir.filePath(QString::fromStdString(l.fileName)));
         QVERIFY(out.open(QIODevice::WriteOnly));
         out.write(bytes);
@@ -328,7 +368,8 @@ void TestPgRedo::alteredImageIsReported()
     for (const TimelineProblem &p : r.problems) {
         QCOMPARE(QString::fromStdString(p.check), QStringLiteral("redo-image-differs"));
         const QString message = QString::fromStdString(p.message);
-        QVERIFY2(message.contains(QString::fromStdString(target->entry.key.toHex())), qPrintable(message));
+        QVERIFY2(message.contains(QString::fromStdString(target->entry.key.toHex())),
+                 qPrintable(message));
         QVERIFY2(message.contains(field), qPrintable(message));
         QVERIFY2(message.contains(QString::fromStdString(altered->layers[0].fileName))
                      || message.contains(QString::fromStdString(altered->layers[1].fileName)),
@@ -377,7 +418,7 @@ void TestPgRedo::readAsAnotherVersion()
 void TestPgRedo::flippedRecordChangesThePage_data()
 {
     QTest::addColumn<QString>("kind");
-    QTest::addColumn<int>("skip");  // bytes of the block data before the flipped one
+    QTest::addColumn<int>("skip"); // bytes of the block data before the flipped one
     QTest::newRow("heap-insert-tuple-data") << "Heap INSERT" << 5 + 4;
     QTest::newRow("heap-hot-update-tuple-data") << "Heap HOT_UPDATE" << 5 + 4;
     QTest::newRow("btree-insert-leaf-key") << "Btree INSERT_LEAF" << 9;
@@ -402,7 +443,8 @@ void TestPgRedo::flippedRecordChangesThePage()
             continue;
         const auto *pg = std::get_if<wal::Postgres>(&chain.back().value.record());
         XLogRecordDecoded d;
-        if (!pg || !decodeXLogRecord(pg->rec, 0, d) || pgRecordKind(d.header.rmid, d.header.info, 15) != kind.toStdString()
+        if (!pg || !decodeXLogRecord(pg->rec, 0, d)
+            || pgRecordKind(d.header.rmid, d.header.info, 15) != kind.toStdString()
             || chain.size() < 2 || tried >= 40)
             continue;
         const auto block = pgBlockOfKey(d, e.key);
@@ -418,7 +460,10 @@ void TestPgRedo::flippedRecordChangesThePage()
         ++tried;
         changed += bad.outcome != Redo::Outcome::Reconstructed || bad.page != clean.page;
     }
-    qInfo("%s: %d of %d records with a flipped byte change the page", qPrintable(kind), changed, tried);
+    qInfo("%s: %d of %d records with a flipped byte change the page",
+          qPrintable(kind),
+          changed,
+          tried);
     QVERIFY(tried >= 10);
     QCOMPARE(changed, tried);
 }

@@ -62,10 +62,12 @@ void TestPageHistory::stepsThroughTheChain_data()
     QTest::addColumn<QString>("firstKind");
     // A heap page of COPY's table: initialized by a multi-insert, then frozen, made visible,
     // deleted from, pruned and vacuumed.
-    QTest::newRow("heap-page-of-a-copy") << "rel 1663/5/16415 blk 1@0/27FA440" << "Heap2 MULTI_INSERT+INIT";
+    QTest::newRow("heap-page-of-a-copy") << "rel 1663/5/16415 blk 1@0/27FA440"
+                                         << "Heap2 MULTI_INSERT+INIT";
     // A btree leaf of the text index r_k: the index build's page image (zstd-compressed in an
     // XLOG FPI record), then inserts, splits and vacuum.
-    QTest::newRow("btree-leaf") << "rel 1663/5/16414 blk 1@0/27FA440" << "XLOG FPI";
+    QTest::newRow("btree-leaf") << "rel 1663/5/16414 blk 1@0/27FA440"
+                                << "XLOG FPI";
 }
 
 void TestPageHistory::stepsThroughTheChain()
@@ -85,7 +87,8 @@ void TestPageHistory::stepsThroughTheChain()
     const int n = panel->model()->rowCount();
     QCOMPARE(n, int(want.steps.size()));
     QVERIFY(n > 10);
-    QCOMPARE(panel->model()->data(panel->model()->index(0, PageHistoryModel::KindColumn), Qt::DisplayRole)
+    QCOMPARE(panel->model()
+                 ->data(panel->model()->index(0, PageHistoryModel::KindColumn), Qt::DisplayRole)
                  .toString(),
              firstKind);
     // It opens at the last step: the page Neon returns.
@@ -95,7 +98,8 @@ void TestPageHistory::stepsThroughTheChain()
     QVERIFY(std::equal(last.begin(), last.end(), want.page.begin(), want.page.end()));
     QVERIFY2(panel->caption()->text().contains(QStringLiteral("%1 record(s) applied").arg(n - 1)),
              qPrintable(panel->caption()->text()));
-    QVERIFY2(panel->caption()->text().contains(QStringLiteral("Postgres 15 records replayed offline")),
+    QVERIFY2(panel->caption()->text().contains(
+                 QStringLiteral("Postgres 15 records replayed offline")),
              qPrintable(panel->caption()->text()));
 
     // Record by record: the slider moves the list, the page is that step's, and the highlighted
@@ -120,7 +124,9 @@ void TestPageHistory::stepsThroughTheChain()
     auto *fields = static_cast<FieldTreeModel *>(panel->fieldView()->model());
     QVERIFY(fields->indexNamed(QStringLiteral("page header")).isValid());
     const QModelIndex lsn = fields->indexNamed(QStringLiteral("pd_lsn"));
-    QCOMPARE(fields->data(fields->index(lsn.row(), FieldTreeModel::ValueColumn, lsn.parent()), Qt::DisplayRole)
+    QCOMPARE(fields
+                 ->data(fields->index(lsn.row(), FieldTreeModel::ValueColumn, lsn.parent()),
+                        Qt::DisplayRole)
                  .toString(),
              QString::fromStdString(want.steps[2].lsn.toString()));
     // A field picked: its bytes are outlined in front of the changed runs.

@@ -25,7 +25,9 @@ QString actionText(RedoStep::Action a)
 }
 } // namespace
 
-PageHistoryModel::PageHistoryModel(QObject *parent) : QAbstractTableModel(parent) {}
+PageHistoryModel::PageHistoryModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{}
 
 void PageHistoryModel::setSteps(std::vector<RedoStep> steps)
 {

@@ -17,8 +17,8 @@ class PageHistoryModel : public QAbstractTableModel
 public:
     enum Column { LsnColumn, KindColumn, ActionColumn, ChangedColumn, ColumnCount };
     enum Role {
-        LsnRole = Qt::UserRole + 1,  ///< qulonglong: the step's LSN
-        ChangedBytesRole,            ///< qulonglong: bytes the step changed
+        LsnRole = Qt::UserRole + 1, ///< qulonglong: the step's LSN
+        ChangedBytesRole,           ///< qulonglong: bytes the step changed
     };
 
     explicit PageHistoryModel(QObject *parent = nullptr);

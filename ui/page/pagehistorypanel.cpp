@@ -83,7 +83,9 @@ PageHistoryPanel::PageHistoryPanel(QWidget *parent)
     layout->addWidget(m_caption);
     layout->addWidget(split, 1);
 
-    connect(m_steps->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+    connect(m_steps->selectionModel(),
+            &QItemSelectionModel::currentRowChanged,
+            this,
             [this](const QModelIndex &current) {
                 if (current.isValid())
                     selectStep(current.row());
@@ -94,7 +96,9 @@ PageHistoryPanel::PageHistoryPanel(QWidget *parent)
         m_versionSource = tr("chosen");
         emit pgVersionChanged(pgVersion());
     });
-    connect(m_fieldView->selectionModel(), &QItemSelectionModel::currentChanged, this,
+    connect(m_fieldView->selectionModel(),
+            &QItemSelectionModel::currentChanged,
+            this,
             &PageHistoryPanel::showField);
     clear(tr("Find a key at an LSN: the page is rebuilt here, record by record."));
 }
@@ -126,8 +130,9 @@ void PageHistoryPanel::setPgVersion(int version, const QString &source)
 void PageHistoryPanel::setRedo(const Key &key, Lsn lsn, Redo redo)
 {
     m_redo = std::move(redo);
-    m_what = tr("%1 at %2").arg(QString::fromStdString(key.describe()).toHtmlEscaped(),
-                                QString::fromStdString(lsn.toString()));
+    m_what = tr("%1 at %2")
+                 .arg(QString::fromStdString(key.describe()).toHtmlEscaped(),
+                      QString::fromStdString(lsn.toString()));
     m_model->setSteps(std::move(m_redo.steps));
     m_redo.steps.clear();
     m_steps->resizeColumnsToContents();
@@ -152,7 +157,7 @@ void PageHistoryPanel::selectStep(int row)
     if (!m_model->step(row))
         return;
     if (m_slider->value() != row) {
-        m_slider->setValue(row);  // calls back here
+        m_slider->setValue(row); // calls back here
         return;
     }
     const QModelIndex idx = m_model->index(row, 0);
@@ -184,7 +189,7 @@ void PageHistoryPanel::showStep(int row)
             largest = {a, b};
     }
     m_hex->setHighlights(std::move(marks));
-    m_hex->scrollToOffset(largest.first);  // the tuple a record wrote, more than its header bits
+    m_hex->scrollToOffset(largest.first); // the tuple a record wrote, more than its header bits
     m_fields->setRoot(dissectPgPage(Bytes(page.data(), page.size())));
     m_fieldView->expandToDepth(0);
     m_fieldView->resizeColumnToContents(FieldTreeModel::NameColumn);
@@ -206,8 +211,9 @@ void PageHistoryPanel::showStep(int row)
                    .arg(n)
                    .arg(QString::fromStdString(s->kind).toHtmlEscaped(),
                         QString::fromStdString(s->lsn.toString()),
-                        m_model->data(m_model->index(row, PageHistoryModel::ActionColumn),
-                                      Qt::DisplayRole)
+                        m_model
+                            ->data(m_model->index(row, PageHistoryModel::ActionColumn),
+                                   Qt::DisplayRole)
                             .toString())
                    .arg(bytes)
                    .arg(thisStep ? tr("this record changed") : tr("changed since the base"));
@@ -229,7 +235,8 @@ void PageHistoryPanel::showField()
     const Field *f = m_fields->field(m_fieldView->currentIndex());
     std::vector<HexView::Highlight> marks = m_hex->highlights();
     const QColor sel = palette().highlight().color();
-    marks.erase(std::remove_if(marks.begin(), marks.end(),
+    marks.erase(std::remove_if(marks.begin(),
+                               marks.end(),
                                [&](const HexView::Highlight &h) { return h.color == sel; }),
                 marks.end());
     if (f && f->length) {

@@ -58,7 +58,7 @@ private:
     void showField();
 
     Redo m_redo;
-    QString m_what;  ///< "rel 1663/5/16396 blk 0 at 0/27F53E8"
+    QString m_what; ///< "rel 1663/5/16396 blk 0 at 0/27F53E8"
     QString m_versionSource;
     QLabel *m_caption;
     QTableView *m_steps;

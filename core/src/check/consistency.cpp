@@ -11,7 +11,8 @@
 
 namespace layerscope {
 
-Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, int pgVersion,
+Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta,
+                                                  int pgVersion,
                                                   std::size_t maxProblems)
 {
     auto entries = delta.entries();
@@ -21,7 +22,8 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, int pgVers
     auto problem = [&](const Entry &e, std::string kind, std::string message) {
         ++rep.problemCount;
         if (rep.problems.size() < maxProblems)
-            rep.problems.push_back({e.key, e.lsn, e.blobOffset, std::move(kind), std::move(message)});
+            rep.problems.push_back(
+                {e.key, e.lsn, e.blobOffset, std::move(kind), std::move(message)});
     };
     ByteVector page, mine, theirs, scratch;
     struct PgView
@@ -32,8 +34,8 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, int pgVers
     std::vector<ConsistencyCount> counts(32 * 32);
     std::vector<std::uint8_t> slotInfo(32 * 32), slotRmid(32 * 32);
     XLogRecordDecoded d;
-    bool live = false;      // the current key's page exists and is trusted
-    bool baseless = false;  // the current key was counted without a base
+    bool live = false;     // the current key's page exists and is trusted
+    bool baseless = false; // the current key was counted without a base
     std::optional<Key> current;
     for (const Entry &e : *entries) {
         if (!current || !(e.key == *current)) {
@@ -51,7 +53,7 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, int pgVers
             continue;
         }
         if (!view->pgWillInit)
-            continue;  // one of Neon's own records: nothing Postgres checked
+            continue; // one of Neon's own records: nothing Postgres checked
         const PgView pgv{*view->pgWillInit, view->content};
         const PgView *pg = &pgv;
         if (!live && !pg->willInit) {
@@ -61,7 +63,7 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, int pgVers
             continue;
         }
         if (!decodeXLogRecord(pg->rec, 0, d, pgVersion))
-            continue;  // the layer's own check reports records that do not decode
+            continue; // the layer's own check reports records that do not decode
         // Counted by rmgr, operation and the heap's init bit; named once, at the end.
         const std::size_t slot = std::size_t(d.header.rmid & 31) * 32 + (d.header.info >> 4) * 2
                                  + ((d.header.info & 0x80) != 0);
@@ -99,7 +101,9 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, int pgVers
             continue;
         }
         if (auto st = redo::restoreBlockImage(pg->rec, b, d.imageFlagsOf, theirs); !st) {
-            problem(e, kindName(), fmt::format("its image does not restore: {}", st.error().message()));
+            problem(e,
+                    kindName(),
+                    fmt::format("its image does not restore: {}", st.error().message()));
             continue;
         }
         mine = page;
@@ -109,8 +113,9 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, int pgVers
         ++count.compared;
         ++rep.compared;
         if (!m1 || !m2) {
-            problem(e, kindName(), fmt::format("the page cannot be masked: {}",
-                                         (m1 ? m2 : m1).error().message()));
+            problem(e,
+                    kindName(),
+                    fmt::format("the page cannot be masked: {}", (m1 ? m2 : m1).error().message()));
             continue;
         }
         std::size_t at = 0;
@@ -119,10 +124,14 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta, int pgVers
             ++count.matched;
             ++rep.matched;
         } else {
-            problem(e, kindName(),
+            problem(e,
+                    kindName(),
                     fmt::format("the replayed page differs from Postgres's image at {} (byte {}: "
                                 "0x{:02x} replayed, 0x{:02x} in the image)",
-                                field, at, mine[at], theirs[at]));
+                                field,
+                                at,
+                                mine[at],
+                                theirs[at]));
         }
     }
     for (std::size_t slot = 0; slot < counts.size(); ++slot)

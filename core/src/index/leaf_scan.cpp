@@ -10,19 +10,23 @@ namespace {
 /// Adds a leaf's entries. Inside a known index region every leaf counts, damaged or not (the
 /// caller judges each entry); elsewhere (`strict`) only one that looks as Neon wrote it:
 /// increasing keys, values in range, zero padding.
-bool addLeafIfPlausible(Bytes file, const NodeView &n, std::size_t keyLen, bool strict, SalvageScan &out)
+bool addLeafIfPlausible(
+    Bytes file, const NodeView &n, std::size_t keyLen, bool strict, SalvageScan &out)
 {
     ByteVector prev(keyLen), cur(keyLen);
     for (std::size_t i = 0; i < n.count && strict; ++i) {
         n.keyInto(i, cur.data());
-        if ((i > 0 && !std::lexicographical_compare(prev.begin(), prev.end(), cur.begin(), cur.end()))
+        if ((i > 0
+             && !std::lexicographical_compare(prev.begin(), prev.end(), cur.begin(), cur.end()))
             || n.value(i) > kBtreeMaxLeafValue)
             return false;
         std::swap(prev, cur);
     }
     const Bytes block = file.subspan(n.offset, kBlockSize);
-    if (strict && !std::all_of(block.begin() + std::ptrdiff_t(n.usedBytes()), block.end(),
-                               [](std::uint8_t c) { return c == 0; }))
+    if (strict
+        && !std::all_of(block.begin() + std::ptrdiff_t(n.usedBytes()),
+                        block.end(),
+                        [](std::uint8_t c) { return c == 0; }))
         return false;
     ++out.leavesFound;
     out.leafOffsets.push_back(n.offset);
@@ -53,21 +57,29 @@ SalvageScan scanLeaves(const ByteSource &src, std::uint64_t firstBlock, std::siz
             break;
         for (b = from; b < std::max(to, from + 1) && b < blocks; ++b) {
             const FileOffset off = b * kBlockSize;
-            auto n = decodeNode(file.subspan(off, kBlockSize), std::uint32_t(b - firstBlock), off, keyLen);
-            if (!(n && !n->isLeaf()) && !(n && addLeafIfPlausible(file, *n, keyLen, firstBlock < 2, out)))
+            auto n = decodeNode(file.subspan(off, kBlockSize),
+                                std::uint32_t(b - firstBlock),
+                                off,
+                                keyLen);
+            if (!(n && !n->isLeaf())
+                && !(n && addLeafIfPlausible(file, *n, keyLen, firstBlock < 2, out)))
                 out.unreadable.push_back(off);
             if ((b & 511) == 511)
                 src.release((b - 511) * kBlockSize, 512 * kBlockSize);
         }
     }
     src.release(0, file.size());
-    std::stable_sort(out.entries.begin(), out.entries.end(),
+    std::stable_sort(out.entries.begin(),
+                     out.entries.end(),
                      [](const SalvagedEntry &a, const SalvagedEntry &b) {
-                         return std::lexicographical_compare(a.indexKey.begin(), a.indexKey.end(),
-                                                             b.indexKey.begin(), b.indexKey.end());
+                         return std::lexicographical_compare(a.indexKey.begin(),
+                                                             a.indexKey.end(),
+                                                             b.indexKey.begin(),
+                                                             b.indexKey.end());
                      });
     const auto before = out.entries.size();
-    out.entries.erase(std::unique(out.entries.begin(), out.entries.end(),
+    out.entries.erase(std::unique(out.entries.begin(),
+                                  out.entries.end(),
                                   [](const SalvagedEntry &a, const SalvagedEntry &b) {
                                       return a.indexKey == b.indexKey && a.value == b.value;
                                   }),

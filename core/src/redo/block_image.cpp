@@ -61,7 +61,7 @@ bool lz4Decompress(Bytes in, std::span<std::uint8_t> out)
         sp += lit;
         dp += lit;
         if (sp == in.size())
-            break;  // the last sequence has literals only
+            break; // the last sequence has literals only
         if (sp + 2 > in.size())
             return false;
         const std::size_t off = readLe16(in.data() + sp);
@@ -83,12 +83,14 @@ Status restoreBlockImage(Bytes rec, const XLogBlockRef &b, int imageFlagsOf, Byt
     if (!b.hasImage)
         return makeError(b.headerAt, "a block image (BKPBLOCK_HAS_IMAGE)", "a block without one");
     if (b.imageAt + b.imageLength > rec.size())
-        return makeError(b.imageAt, fmt::format("{} bytes of image", b.imageLength),
+        return makeError(b.imageAt,
+                         fmt::format("{} bytes of image", b.imageLength),
                          fmt::format("{} bytes left in the record", rec.size() - b.imageAt));
     const Bytes image = rec.subspan(b.imageAt, b.imageLength);
     const std::size_t hole = b.hasHole ? b.holeLength : 0;
     if (b.holeOffset + hole > kBlockSize)
-        return makeError(b.headerAt, "a hole inside the page",
+        return makeError(b.headerAt,
+                         "a hole inside the page",
                          fmt::format("offset {} length {}", b.holeOffset, hole));
     std::array<std::uint8_t, kBlockSize> tmp;
     const std::span<std::uint8_t> want(tmp.data(), kBlockSize - hole);
@@ -106,10 +108,14 @@ Status restoreBlockImage(Bytes rec, const XLogBlockRef &b, int imageFlagsOf, Byt
             ok = lz4Decompress(image, want);
         } else if (info & 0x10) {
             method = "zstd";
-            const std::size_t n = ZSTD_decompress(want.data(), want.size(), image.data(), image.size());
+            const std::size_t n = ZSTD_decompress(want.data(),
+                                                  want.size(),
+                                                  image.data(),
+                                                  image.size());
             ok = !ZSTD_isError(n) && n == want.size();
         } else {
-            return makeError(b.imageAt, "a known compression method (pglz, LZ4 or zstd)",
+            return makeError(b.imageAt,
+                             "a known compression method (pglz, LZ4 or zstd)",
                              fmt::format("image flags 0x{:02x}", info));
         }
         if (!ok)
@@ -118,12 +124,14 @@ Status restoreBlockImage(Bytes rec, const XLogBlockRef &b, int imageFlagsOf, Byt
                              "one that does not decompress to that");
         flat = Bytes(want.data(), want.size());
     } else if (image.size() != want.size()) {
-        return makeError(b.imageAt, fmt::format("{} bytes of image", want.size()),
+        return makeError(b.imageAt,
+                         fmt::format("{} bytes of image", want.size()),
                          fmt::format("{}", image.size()));
     }
     page.assign(kBlockSize, 0);
     std::memcpy(page.data(), flat.data(), b.holeOffset);
-    std::memcpy(page.data() + b.holeOffset + hole, flat.data() + b.holeOffset,
+    std::memcpy(page.data() + b.holeOffset + hole,
+                flat.data() + b.holeOffset,
                 kBlockSize - b.holeOffset - hole);
     return Ok{};
 }

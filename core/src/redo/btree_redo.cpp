@@ -16,7 +16,7 @@ constexpr std::uint16_t kLeaf = 0x0001, kRoot = 0x0002, kDeleted = 0x0004, kMeta
                         kHasFullXid = 0x0100;
 constexpr std::uint32_t kPNone = 0;
 constexpr std::uint16_t kHikey = 1;
-constexpr std::size_t kMaxPostingSize = 2704;  // BTMaxItemSize for 8192-byte pages
+constexpr std::size_t kMaxPostingSize = 2704; // BTMaxItemSize for 8192-byte pages
 
 // Index tuple: t_tid (block hi, block lo, offset: u16 each), t_info (u16).
 constexpr std::uint16_t kSizeMask = 0x1FFF, kAltTid = 0x2000;
@@ -41,16 +41,24 @@ Opaque opaque(PageEdit &page)
 {
     const auto sp = page.specialSpace();
     if (sp.size() < kOpaqueSize)
-        fault(fmt::format("a btree page whose special space has {} bytes, not {}", sp.size(),
+        fault(fmt::format("a btree page whose special space has {} bytes, not {}",
+                          sp.size(),
                           kOpaqueSize));
     return Opaque{sp.data()};
 }
 
-void pageInit(PageEdit &page) { page.init(kOpaqueSize); }
+void pageInit(PageEdit &page)
+{
+    page.init(kOpaqueSize);
+}
 
 // XLogInitBufferForRedo, _bt_pageinit and the special space every rebuilt page gets.
-PageEdit initBtreePage(const RecordView &r, Target &t, std::uint32_t prev, std::uint32_t next,
-                       std::uint32_t level, std::uint16_t flags)
+PageEdit initBtreePage(const RecordView &r,
+                       Target &t,
+                       std::uint32_t prev,
+                       std::uint32_t next,
+                       std::uint32_t level,
+                       std::uint16_t flags)
 {
     initForRedo(r, t);
     PageEdit page(t.page);
@@ -68,7 +76,8 @@ PageEdit initBtreePage(const RecordView &r, Target &t, std::uint32_t prev, std::
 struct ITuple
 {
     std::vector<std::uint8_t> b;
-    explicit ITuple(Bytes bytes) : b(bytes.begin(), bytes.end())
+    explicit ITuple(Bytes bytes)
+        : b(bytes.begin(), bytes.end())
     {
         if (b.size() < 8)
             fault(fmt::format("an index tuple of {} bytes", b.size()));
@@ -136,7 +145,8 @@ ITuple swapPosting(ITuple &newitem, ITuple oposting, std::size_t postingoff)
 {
     const std::size_t n = oposting.nPosting();
     if (!oposting.isPosting() || postingoff == 0 || postingoff >= n)
-        fault(fmt::format("posting list tuple with {} items cannot be split at offset {}", n,
+        fault(fmt::format("posting list tuple with {} items cannot be split at offset {}",
+                          n,
                           postingoff));
     ITuple nposting = oposting;
     std::uint8_t *at = nposting.posting(postingoff);
@@ -156,7 +166,9 @@ std::vector<Bytes> splitTuples(Bytes area)
             fault("an index tuple cut short in the record");
         const std::size_t sz = maxAlign(readLe16(area.data() + at + 6) & kSizeMask);
         if (sz == 0 || sz > area.size() - at)
-            fault(fmt::format("an index tuple of {} bytes at {} of the record's {}", sz, at,
+            fault(fmt::format("an index tuple of {} bytes at {} of the record's {}",
+                              sz,
+                              at,
                               area.size()));
         items.push_back(area.subspan(at, sz));
         at += sz;
@@ -200,13 +212,13 @@ void restoreMeta(const RecordView &r, Target &t)
     md.need(25);
     PageEdit page = initBtreePage(r, t, kPNone, kPNone, 0, kMeta);
     std::uint8_t *m = page.data() + 24;
-    writeLe32(m, 0x053162);  // BTREE_MAGIC
+    writeLe32(m, 0x053162); // BTREE_MAGIC
     for (int i = 0; i < 5; ++i)
-        writeLe32(m + 4 + 4 * i, md.u32(4 * i));  // version, root, level, fastroot, fastlevel
-    writeLe32(m + 24, md.u32(20));                 // last_cleanup_num_delpages
+        writeLe32(m + 4 + 4 * i, md.u32(4 * i)); // version, root, level, fastroot, fastlevel
+    writeLe32(m + 24, md.u32(20));               // last_cleanup_num_delpages
     writeLe32(m + 32, 0);
-    writeLe32(m + 36, 0xBFF00000);                 // last_cleanup_num_heap_tuples = -1.0
-    m[40] = md.u8(24);                             // allequalimage
+    writeLe32(m + 36, 0xBFF00000); // last_cleanup_num_heap_tuples = -1.0
+    m[40] = md.u8(24);             // allequalimage
     page.setLower(24 + 48);
     page.setLsn(r.lsn);
 }
@@ -267,8 +279,8 @@ void split(const RecordView &r, Target &t, bool newItemOnLeft)
         }
         return;
     case 1: {
-        PageEdit page = initBtreePage(r, t, orig->blockNumber, sib ? sib->blockNumber : kPNone,
-                                      level, leaf ? kLeaf : 0);
+        PageEdit page = initBtreePage(
+            r, t, orig->blockNumber, sib ? sib->blockNumber : kPNone, level, leaf ? kLeaf : 0);
         restorePage(page, r.blockData(t.ref));
         page.setLsn(r.lsn);
         return;
@@ -415,7 +427,10 @@ void vacuumOrDelete(const RecordView &r, Target &t, bool isDelete)
     if (isDelete && r.pgVersion != 0 && x.size() != (r.pgVersion >= 16 ? 9u : 8u))
         fault(fmt::format("its main data has {} bytes where Postgres {} writes {}: it is not a "
                           "record of Postgres {}",
-                          x.size(), r.pgVersion, r.pgVersion >= 16 ? 9 : 8, r.pgVersion));
+                          x.size(),
+                          r.pgVersion,
+                          r.pgVersion >= 16 ? 9 : 8,
+                          r.pgVersion));
     const std::uint16_t ndeleted = x.u16(at), nupdated = x.u16(at + 2);
     if (readForRedo(r, t) != BlockAction::NeedsRedo)
         return;
@@ -517,8 +532,13 @@ void unlink(const RecordView &r, Target &t, bool meta)
         return;
     case 0: {
         // BTPageSetDeleted: the flags, and the safe XID in the page's contents.
-        PageEdit page = initBtreePage(r, t, leftsib, rightsib, level,
-                                      std::uint16_t(kDeleted | kHasFullXid | (level == 0 ? kLeaf : 0)));
+        PageEdit page = initBtreePage(r,
+                                      t,
+                                      leftsib,
+                                      rightsib,
+                                      level,
+                                      std::uint16_t(kDeleted | kHasFullXid
+                                                    | (level == 0 ? kLeaf : 0)));
         page.setLower(24 + 8);
         writeLe32(page.data() + 24, std::uint32_t(safexid));
         writeLe32(page.data() + 28, std::uint32_t(safexid >> 32));
@@ -550,8 +570,8 @@ void newRoot(const RecordView &r, Target &t)
         return restoreMeta(r, t);
     if (t.ref.id != 0)
         fault(fmt::format("a new-root record does not change its block {}", t.ref.id));
-    PageEdit page = initBtreePage(r, t, kPNone, kPNone, level,
-                                  std::uint16_t(kRoot | (level == 0 ? kLeaf : 0)));
+    PageEdit page = initBtreePage(
+        r, t, kPNone, kPNone, level, std::uint16_t(kRoot | (level == 0 ? kLeaf : 0)));
     if (level > 0)
         restorePage(page, r.blockData(t.ref));
     page.setLsn(r.lsn);

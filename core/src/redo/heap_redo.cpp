@@ -14,7 +14,7 @@ using namespace heap;
 
 constexpr std::uint8_t kInitPage = 0x80;  // XLOG_HEAP_INIT_PAGE
 constexpr std::size_t kHeapHeaderLen = 5; // xl_heap_header: infomask2, infomask, hoff
-constexpr std::size_t kMaxHeapTupleSize = 8192 - 24 - 4;  // BLCKSZ - MAXALIGN(header + lp)
+constexpr std::size_t kMaxHeapTupleSize = 8192 - 24 - 4; // BLCKSZ - MAXALIGN(header + lp)
 
 // TransactionIdPrecedes: modulo 2^32 for normal xids, plain order for the special ones.
 bool xidPrecedes(std::uint32_t a, std::uint32_t b)
@@ -56,7 +56,7 @@ void setXmaxBits(TupleHeader &t, std::uint8_t infobits)
 struct NewTuple
 {
     NewTuple() { std::memset(buf.data(), 0, kTupleHeaderLen); }
-    std::array<std::uint8_t, kMaxHeapTupleSize> buf;  // the header zeroed, the rest appended
+    std::array<std::uint8_t, kMaxHeapTupleSize> buf; // the header zeroed, the rest appended
     std::size_t len = kTupleHeaderLen;
     void append(Bytes b)
     {
@@ -69,15 +69,20 @@ struct NewTuple
     Bytes bytes() const { return Bytes(buf.data(), len); }
 };
 
-void finishNewTuple(NewTuple &t, std::uint16_t infomask2, std::uint16_t infomask, std::uint8_t hoff,
-                    std::uint32_t xmin, std::uint32_t blk, std::uint16_t off)
+void finishNewTuple(NewTuple &t,
+                    std::uint16_t infomask2,
+                    std::uint16_t infomask,
+                    std::uint8_t hoff,
+                    std::uint32_t xmin,
+                    std::uint32_t blk,
+                    std::uint16_t off)
 {
     TupleHeader h = t.header();
     h.setInfomask2(infomask2);
     h.setInfomask(infomask);
     h.setHoff(hoff);
     h.setXmin(xmin);
-    h.setCid(0);  // HeapTupleHeaderSetCmin(FirstCommandId): t_cid, without HEAP_COMBOCID
+    h.setCid(0); // HeapTupleHeaderSetCmin(FirstCommandId): t_cid, without HEAP_COMBOCID
     h.setInfomask(std::uint16_t(h.infomask() & ~kComboCid));
     h.setCtid(blk, off);
 }
@@ -105,7 +110,7 @@ void insert(const RecordView &r, Target &t)
     finishNewTuple(tup, data.u16(0), data.u16(2), data.u8(4), r.xid(), t.ref.blockNumber, offnum);
     page.addItem(tup.bytes(), offnum, true, true);
     page.setLsn(r.lsn);
-    if (flags & 0x01)  // XLH_INSERT_ALL_VISIBLE_CLEARED
+    if (flags & 0x01) // XLH_INSERT_ALL_VISIBLE_CLEARED
         page.setFlags(page.flags() & ~kPdAllVisible);
 }
 
@@ -131,12 +136,17 @@ void multiInsert(const RecordView &r, Target &t)
         std::uint16_t offnum = isInit ? std::uint16_t(1 + i) : x.u16(4 + 2u * i);
         if (page.maxOffset() + 1 < offnum)
             fault("invalid max offset number");
-        at = (at + 1) & ~std::size_t(1);  // SHORTALIGN (block data starts MAXALIGNed)
+        at = (at + 1) & ~std::size_t(1); // SHORTALIGN (block data starts MAXALIGNed)
         const std::uint16_t datalen = data.u16(at);
         NewTuple tup;
         tup.append(data.sub(at + 7, datalen));
-        finishNewTuple(tup, data.u16(at + 2), data.u16(at + 4), data.u8(at + 6), r.xid(),
-                       t.ref.blockNumber, offnum);
+        finishNewTuple(tup,
+                       data.u16(at + 2),
+                       data.u16(at + 4),
+                       data.u8(at + 6),
+                       r.xid(),
+                       t.ref.blockNumber,
+                       offnum);
         at += 7 + datalen;
         page.addItem(tup.bytes(), offnum, true, true);
     }
@@ -145,7 +155,7 @@ void multiInsert(const RecordView &r, Target &t)
     page.setLsn(r.lsn);
     if (flags & 0x01)
         page.setFlags(page.flags() & ~kPdAllVisible);
-    if (flags & 0x20)  // XLH_INSERT_ALL_FROZEN_SET
+    if (flags & 0x20) // XLH_INSERT_ALL_FROZEN_SET
         page.setFlags(page.flags() | kPdAllVisible);
 }
 
@@ -162,7 +172,7 @@ void remove(const RecordView &r, Target &t)
     TupleHeader h(page.normalItem(offnum));
     setXmaxBits(h, infobits);
     h.setInfomask2(std::uint16_t(h.infomask2() & ~kHotUpdated));
-    if (!(flags & 0x08))  // XLH_DELETE_IS_SUPER
+    if (!(flags & 0x08)) // XLH_DELETE_IS_SUPER
         h.setXmax(xmax);
     else
         h.setXmin(0);
@@ -171,7 +181,7 @@ void remove(const RecordView &r, Target &t)
     setPrunable(page, r.xid());
     if (flags & 0x01)
         page.setFlags(page.flags() & ~kPdAllVisible);
-    if (flags & 0x10)  // XLH_DELETE_IS_PARTITION_MOVE
+    if (flags & 0x10) // XLH_DELETE_IS_PARTITION_MOVE
         h.setCtid(0xFFFFFFFF, 0xFFFD);
     else
         h.setCtid(t.ref.blockNumber, offnum);
@@ -198,7 +208,7 @@ void update(const RecordView &r, Target &t, bool hot)
     const std::uint32_t newBlk = newRef->blockNumber;
 
     BlockAction action = BlockAction::Done;
-    std::vector<std::uint8_t> oldTuple;  // the old tuple as it is after its half, same page only
+    std::vector<std::uint8_t> oldTuple; // the old tuple as it is after its half, same page only
     if (targetOld) {
         action = readForRedo(r, t);
         if (action == BlockAction::NeedsRedo) {
@@ -213,7 +223,7 @@ void update(const RecordView &r, Target &t, bool hot)
             h.setInfomask(std::uint16_t(h.infomask() & ~kComboCid));
             h.setCtid(newBlk, newOff);
             setPrunable(page, r.xid());
-            if (flags & 0x01)  // XLH_UPDATE_OLD_ALL_VISIBLE_CLEARED
+            if (flags & 0x01) // XLH_UPDATE_OLD_ALL_VISIBLE_CLEARED
                 page.setFlags(page.flags() & ~kPdAllVisible);
             page.setLsn(r.lsn);
             if (samePage)
@@ -239,11 +249,11 @@ void update(const RecordView &r, Target &t, bool hot)
     const Fields data(r.blockData(*newRef), "the new tuple");
     std::size_t at = 0;
     std::uint16_t prefix = 0, suffix = 0;
-    if (flags & 0x20) {  // XLH_UPDATE_PREFIX_FROM_OLD
+    if (flags & 0x20) { // XLH_UPDATE_PREFIX_FROM_OLD
         prefix = data.u16(at);
         at += 2;
     }
-    if (flags & 0x40) {  // XLH_UPDATE_SUFFIX_FROM_OLD
+    if (flags & 0x40) { // XLH_UPDATE_SUFFIX_FROM_OLD
         suffix = data.u16(at);
         at += 2;
     }
@@ -276,7 +286,7 @@ void update(const RecordView &r, Target &t, bool hot)
     finishNewTuple(tup, infomask2, infomask, hoff, r.xid(), newBlk, newOff);
     tup.header().setXmax(newXmax);
     page.addItem(tup.bytes(), newOff, true, true);
-    if (flags & 0x02)  // XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED
+    if (flags & 0x02) // XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED
         page.setFlags(page.flags() & ~kPdAllVisible);
     page.setLsn(r.lsn);
 }
@@ -334,7 +344,8 @@ void inplace(const RecordView &r, Target &t)
     TupleHeader h(item);
     const Bytes data = r.blockData(t.ref);
     if (h.hoff() > item.size() || item.size() - h.hoff() != data.size())
-        fault(fmt::format("wrong tuple length: {} bytes for a tuple of {}", data.size(),
+        fault(fmt::format("wrong tuple length: {} bytes for a tuple of {}",
+                          data.size(),
                           item.size() - std::min<std::size_t>(h.hoff(), item.size())));
     std::memcpy(item.data() + h.hoff(), data.data(), data.size());
     page.setLsn(r.lsn);
@@ -355,11 +366,14 @@ void prune(const RecordView &r, Target &t)
     std::size_t i = 0;
     auto checked = [&](std::uint16_t off) {
         if (off == 0 || off > page.maxOffset())
-            fault(fmt::format("pruned line pointer {} is beyond the page's {}", off, page.maxOffset()));
+            fault(fmt::format("pruned line pointer {} is beyond the page's {}",
+                              off,
+                              page.maxOffset()));
         return off;
     };
     for (std::uint16_t k = 0; k < nredirected; ++k, i += 2)
-        page.setItemId(checked(offs.u16(2 * i)), ItemId{checked(offs.u16(2 * i + 2)), LpState::Redirect, 0});
+        page.setItemId(checked(offs.u16(2 * i)),
+                       ItemId{checked(offs.u16(2 * i + 2)), LpState::Redirect, 0});
     for (std::uint16_t k = 0; k < ndead; ++k, ++i)
         page.setItemId(checked(offs.u16(2 * i)), ItemId{0, LpState::Dead, 0});
     for (; i < n; ++i)
@@ -379,7 +393,9 @@ void vacuum(const RecordView &r, Target &t)
     for (std::uint16_t i = 0; i < nunused; ++i) {
         const std::uint16_t off = offs.u16(2u * i);
         if (off == 0 || off > page.maxOffset())
-            fault(fmt::format("vacuumed line pointer {} is beyond the page's {}", off, page.maxOffset()));
+            fault(fmt::format("vacuumed line pointer {} is beyond the page's {}",
+                              off,
+                              page.maxOffset()));
         page.setItemId(off, ItemId{});
     }
     page.truncateLinePointerArray();
@@ -387,14 +403,18 @@ void vacuum(const RecordView &r, Target &t)
 }
 
 // heap_execute_freeze_tuple: a tuple's xmax, xvac and infomasks as the freeze plan says.
-void executeFreeze(PageEdit &page, std::uint16_t offnum, std::uint32_t xmax, std::uint16_t infomask2,
-                   std::uint16_t infomask, std::uint8_t frzflags)
+void executeFreeze(PageEdit &page,
+                   std::uint16_t offnum,
+                   std::uint32_t xmax,
+                   std::uint16_t infomask2,
+                   std::uint16_t infomask,
+                   std::uint8_t frzflags)
 {
     TupleHeader h(page.item(offnum));
     h.setXmax(xmax);
-    if (frzflags & 0x02)  // XLH_FREEZE_XVAC
-        h.setCid(2);      // FrozenTransactionId in t_xvac
-    if (frzflags & 0x04)  // XLH_INVALID_XVAC
+    if (frzflags & 0x02) // XLH_FREEZE_XVAC
+        h.setCid(2);     // FrozenTransactionId in t_xvac
+    if (frzflags & 0x04) // XLH_INVALID_XVAC
         h.setCid(0);
     h.setInfomask(infomask);
     h.setInfomask2(infomask2);
@@ -403,12 +423,16 @@ void executeFreeze(PageEdit &page, std::uint16_t offnum, std::uint32_t xmax, std
 // Freeze plans at `at` (16's xl_heap_freeze_plan, 17's xlhp_freeze_plan: xmax, infomask2,
 // infomask, frzflags, ntuples; 12 bytes each), and the offsets of every plan's tuples, in plan
 // order, at `offsetAt`.
-void executeFreezePlans(PageEdit &page, const Fields &data, std::size_t at, std::size_t nplans,
-                        std::size_t offsetAt)
+void executeFreezePlans(
+    PageEdit &page, const Fields &data, std::size_t at, std::size_t nplans, std::size_t offsetAt)
 {
     for (std::size_t p = 0; p < nplans; ++p, at += 12) {
         for (std::uint16_t i = 0, n = data.u16(at + 10); i < n; ++i, offsetAt += 2)
-            executeFreeze(page, data.u16(offsetAt), data.u32(at), data.u16(at + 4), data.u16(at + 6),
+            executeFreeze(page,
+                          data.u16(offsetAt),
+                          data.u32(at),
+                          data.u16(at + 4),
+                          data.u16(at + 6),
                           data.u8(at + 8));
     }
 }
@@ -417,7 +441,7 @@ void executeFreezePlans(PageEdit &page, const Fields &data, std::size_t at, std:
 void freezePage(const RecordView &r, Target &t)
 {
     const Fields x(r.mainData(), "xl_heap_freeze_page");
-    const std::uint16_t n = x.u16(4);  // ntuples (15), nplans (16)
+    const std::uint16_t n = x.u16(4); // ntuples (15), nplans (16)
     if (readForRedo(r, t) != BlockAction::NeedsRedo)
         return;
     PageEdit page(t.page);
@@ -426,8 +450,12 @@ void freezePage(const RecordView &r, Target &t)
         executeFreezePlans(page, data, 0, n, 12u * n);
     } else {
         for (std::uint16_t i = 0; i < n; ++i) {
-            const std::size_t at = 12u * i;  // sizeof(xl_heap_freeze_tuple)
-            executeFreeze(page, data.u16(at + 4), data.u32(at), data.u16(at + 6), data.u16(at + 8),
+            const std::size_t at = 12u * i; // sizeof(xl_heap_freeze_tuple)
+            executeFreeze(page,
+                          data.u16(at + 4),
+                          data.u32(at),
+                          data.u16(at + 6),
+                          data.u16(at + 8),
                           data.u8(at + 10));
         }
     }
@@ -450,7 +478,7 @@ void pruneFreeze(const RecordView &r, Target &t)
     std::size_t at = 0, nplans = 0, plansAt = 0;
     if (flags & kFreezePlans) {
         nplans = data.u16(0);
-        plansAt = 4;  // offsetof(xlhp_freeze_plans, plans)
+        plansAt = 4; // offsetof(xlhp_freeze_plans, plans)
         at = plansAt + 12 * nplans;
     }
     auto items = [&](std::uint8_t flag, std::size_t per) -> std::pair<std::size_t, std::size_t> {
@@ -466,13 +494,17 @@ void pruneFreeze(const RecordView &r, Target &t)
     const auto [nunused, unusedAt] = items(kUnused, 1);
     auto checked = [&](std::uint16_t off) {
         if (off == 0 || off > page.maxOffset())
-            fault(fmt::format("pruned line pointer {} is beyond the page's {}", off, page.maxOffset()));
+            fault(fmt::format("pruned line pointer {} is beyond the page's {}",
+                              off,
+                              page.maxOffset()));
         return off;
     };
     if (nredirected || ndead || nunused) {
         for (std::size_t k = 0; k < nredirected; ++k)
             page.setItemId(checked(data.u16(redirectedAt + 4 * k)),
-                           ItemId{checked(data.u16(redirectedAt + 4 * k + 2)), LpState::Redirect, 0});
+                           ItemId{checked(data.u16(redirectedAt + 4 * k + 2)),
+                                  LpState::Redirect,
+                                  0});
         for (std::size_t k = 0; k < ndead; ++k)
             page.setItemId(checked(data.u16(deadAt + 2 * k)), ItemId{0, LpState::Dead, 0});
         for (std::size_t k = 0; k < nunused; ++k)
@@ -487,8 +519,9 @@ void pruneFreeze(const RecordView &r, Target &t)
         frozen += data.u16(plansAt + 12 * p + 10);
     if (at + 2 * frozen != data.size())
         fault(fmt::format("the prune and freeze sub-records take {} bytes of the block's {}",
-                          at + 2 * frozen, data.size()));
-    executeFreezePlans(page, data, plansAt, nplans, at);  // the offsets follow the items
+                          at + 2 * frozen,
+                          data.size()));
+    executeFreezePlans(page, data, plansAt, nplans, at); // the offsets follow the items
     page.setLsn(r.lsn);
 }
 
@@ -501,7 +534,7 @@ void visible(const RecordView &r, Target &t)
         if (readForRedo(r, t) == BlockAction::NeedsRedo) {
             PageEdit page(t.page);
             page.setFlags(page.flags() | kPdAllVisible);
-            page.setLsn(r.lsn);  // XLogHintBitIsNeeded: Neon's clusters checksum their pages
+            page.setLsn(r.lsn); // XLogHintBitIsNeeded: Neon's clusters checksum their pages
         }
         return;
     }
@@ -550,15 +583,18 @@ void heap2Redo(const RecordView &r, Target &t)
         std::size_t want = 0;
         if (r.pgVersion >= 17) {
             const std::uint8_t flags = Fields(r.mainData(), "xl_heap_prune").u8(1);
-            want = 2 + ((flags & (1 << 3)) ? 4 : 0);  // XLHP_HAS_CONFLICT_HORIZON: its xid
+            want = 2 + ((flags & (1 << 3)) ? 4 : 0); // XLHP_HAS_CONFLICT_HORIZON: its xid
         } else {
-            static constexpr std::size_t sizes[2][3] = {{8, 2, 6}, {9, 2, 7}};  // <= 15, 16
+            static constexpr std::size_t sizes[2][3] = {{8, 2, 6}, {9, 2, 7}}; // <= 15, 16
             want = sizes[r.pgVersion >= 16][op / 0x10 - 1];
         }
         if (r.mainData().size() != want)
             fault(fmt::format("its main data has {} bytes where Postgres {} writes {}: it is not "
                               "a record of Postgres {}",
-                              r.mainData().size(), r.pgVersion, want, r.pgVersion));
+                              r.mainData().size(),
+                              r.pgVersion,
+                              want,
+                              r.pgVersion));
     }
     if (r.pgVersion >= 17 && op >= 0x10 && op <= 0x30)
         return pruneFreeze(r, t);

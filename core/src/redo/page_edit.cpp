@@ -14,7 +14,8 @@ void fault(std::string what)
     throw RedoFault{std::move(what)};
 }
 
-PageEdit::PageEdit(std::span<std::uint8_t> page) : m_p(page.data())
+PageEdit::PageEdit(std::span<std::uint8_t> page)
+    : m_p(page.data())
 {
     if (page.size() != kPageSize)
         fault(fmt::format("a page of {} bytes, not {}", page.size(), kPageSize));
@@ -38,7 +39,7 @@ void PageEdit::init(std::size_t specialSize)
     setLower(std::uint16_t(kPageHeaderSize));
     setUpper(std::uint16_t(kPageSize - specialSize));
     writeLe16(m_p + 16, std::uint16_t(kPageSize - specialSize));
-    writeLe16(m_p + 18, std::uint16_t(kPageSize | 4));  // size and layout version 4
+    writeLe16(m_p + 18, std::uint16_t(kPageSize | 4)); // size and layout version 4
 }
 
 std::uint16_t PageEdit::maxOffset() const
@@ -56,14 +57,16 @@ std::span<std::uint8_t> PageEdit::item(std::uint16_t offnum)
 {
     const ItemId id = itemId(offnum);
     if (std::size_t(id.off) + id.len > kPageSize || id.off < kPageHeaderSize)
-        fault(fmt::format("item {} at {} of {} bytes lies outside the page", offnum, id.off, id.len));
+        fault(
+            fmt::format("item {} at {} of {} bytes lies outside the page", offnum, id.off, id.len));
     return {m_p + id.off, id.len};
 }
 
 std::span<std::uint8_t> PageEdit::normalItem(std::uint16_t offnum)
 {
     if (offnum == 0 || offnum > maxOffset() || itemId(offnum).state != LpState::Normal)
-        fault(fmt::format("invalid lp: no normal line pointer {} (the page has {})", offnum,
+        fault(fmt::format("invalid lp: no normal line pointer {} (the page has {})",
+                          offnum,
                           maxOffset()));
     return item(offnum);
 }
@@ -80,8 +83,11 @@ void PageEdit::checkBounds(const char *what) const
 {
     if (lower() < kPageHeaderSize || lower() > upper() || upper() > special()
         || special() > kPageSize || special() != maxAlign(special()))
-        fault(fmt::format("{}: corrupted page pointers: lower = {}, upper = {}, special = {}", what,
-                          lower(), upper(), special()));
+        fault(fmt::format("{}: corrupted page pointers: lower = {}, upper = {}, special = {}",
+                          what,
+                          lower(),
+                          upper(),
+                          special()));
 }
 
 std::uint16_t PageEdit::addItem(Bytes item, std::uint16_t offnum, bool overwrite, bool isHeap)
@@ -111,16 +117,19 @@ std::uint16_t PageEdit::addItem(Bytes item, std::uint16_t offnum, bool overwrite
         offnum = limit;
     }
     if (offnum > limit)
-        fault(fmt::format("failed to add item at offset {}: the page has {} line pointers", offnum,
+        fault(fmt::format("failed to add item at offset {}: the page has {} line pointers",
+                          offnum,
                           limit - 1));
     if (isHeap && offnum > kMaxHeapTuplesPerPage)
-        fault(fmt::format("failed to add tuple at offset {}: more than {} on a heap page", offnum,
+        fault(fmt::format("failed to add tuple at offset {}: more than {} on a heap page",
+                          offnum,
                           kMaxHeapTuplesPerPage));
     const int newLower = (offnum == limit || shuffle) ? lower() + int(kItemIdSize) : lower();
     const std::size_t aligned = maxAlign(item.size());
     const int newUpper = int(upper()) - int(aligned);
     if (newLower > newUpper || item.size() > 0x7FFF)
-        fault(fmt::format("failed to add an item of {} bytes: {} bytes free", item.size(),
+        fault(fmt::format("failed to add an item of {} bytes: {} bytes free",
+                          item.size(),
                           std::max(0, int(upper()) - int(lower()))));
     std::uint8_t *lp = m_p + kPageHeaderSize + (offnum - 1u) * kItemIdSize;
     if (shuffle)
@@ -135,7 +144,7 @@ std::uint16_t PageEdit::addItem(Bytes item, std::uint16_t offnum, bool overwrite
 namespace {
 struct Compact
 {
-    std::uint16_t index;  // line pointer index (0-based) to update
+    std::uint16_t index; // line pointer index (0-based) to update
     std::uint16_t itemOff;
     std::uint16_t alignedLen;
 };
@@ -152,7 +161,8 @@ void compactify(PageEdit &page, const std::vector<Compact> &items)
     std::memcpy(scratch.data() + from, page.data() + from, kPageSize - from);
     std::size_t upper = page.special();
     for (const Compact &c : items) {
-        if (c.alignedLen > upper || c.itemOff < from || std::size_t(c.itemOff) + c.alignedLen > kPageSize)
+        if (c.alignedLen > upper || c.itemOff < from
+            || std::size_t(c.itemOff) + c.alignedLen > kPageSize)
             fault("corrupted item lengths while compacting the page");
         upper -= c.alignedLen;
         std::memcpy(page.data() + upper, scratch.data() + c.itemOff, c.alignedLen);
@@ -192,7 +202,8 @@ void PageEdit::repairFragmentation()
         setUpper(special());
     else {
         if (total > std::size_t(special() - lower()))
-            fault(fmt::format("corrupted item lengths: total {}, available space {}", total,
+            fault(fmt::format("corrupted item lengths: total {}, available space {}",
+                              total,
                               special() - lower()));
         compactify(*this, items);
     }
@@ -234,7 +245,9 @@ void PageEdit::indexTupleDelete(std::uint16_t offnum)
     const ItemId tup = itemId(offnum);
     const std::size_t offset = tup.off;
     if (offset < upper() || offset + tup.len > special() || offset != maxAlign(offset))
-        fault(fmt::format("corrupted line pointer {}: offset = {}, size = {}", offnum, offset,
+        fault(fmt::format("corrupted line pointer {}: offset = {}, size = {}",
+                          offnum,
+                          offset,
                           tup.len));
     const std::size_t size = maxAlign(tup.len);
     std::uint8_t *lp = m_p + kPageHeaderSize + (offnum - 1u) * kItemIdSize;
@@ -244,7 +257,7 @@ void PageEdit::indexTupleDelete(std::uint16_t offnum)
         std::memmove(m_p + upper() + size, m_p + upper(), offset - upper());
     setUpper(std::uint16_t(upper() + size));
     setLower(std::uint16_t(lower() - kItemIdSize));
-    if (lower() > kPageHeaderSize) {  // !PageIsEmpty
+    if (lower() > kPageHeaderSize) { // !PageIsEmpty
         for (std::uint16_t i = 1; i <= nline - 1; ++i) {
             ItemId id = itemId(i);
             if (id.off <= offset) {
@@ -271,7 +284,9 @@ void PageEdit::indexMultiDelete(std::span<const std::uint16_t> offnums)
         const ItemId id = itemId(off);
         if (id.off < upper() || std::size_t(id.off) + id.len > special()
             || id.off != maxAlign(id.off))
-            fault(fmt::format("corrupted line pointer {}: offset = {}, size = {}", off, id.off,
+            fault(fmt::format("corrupted line pointer {}: offset = {}, size = {}",
+                              off,
+                              id.off,
                               id.len));
         if (next < offnums.size() && off == offnums[next]) {
             ++next;
@@ -284,7 +299,8 @@ void PageEdit::indexMultiDelete(std::span<const std::uint16_t> offnums)
     if (next != offnums.size())
         fault("incorrect index offsets supplied");
     if (total > std::size_t(special() - lower()))
-        fault(fmt::format("corrupted item lengths: total {}, available space {}", total,
+        fault(fmt::format("corrupted item lengths: total {}, available space {}",
+                          total,
                           special() - lower()));
     for (std::size_t i = 0; i < kept.size(); ++i)
         setItemId(std::uint16_t(i + 1), kept[i]);
@@ -304,7 +320,9 @@ void PageEdit::indexTupleOverwrite(std::uint16_t offnum, Bytes item)
     ItemId tup = itemId(offnum);
     const std::size_t offset = tup.off;
     if (offset < upper() || offset + tup.len > special() || offset != maxAlign(offset))
-        fault(fmt::format("corrupted line pointer {}: offset = {}, size = {}", offnum, offset,
+        fault(fmt::format("corrupted line pointer {}: offset = {}, size = {}",
+                          offnum,
+                          offset,
                           tup.len));
     const int oldSize = int(maxAlign(tup.len));
     const int newSize = int(maxAlign(item.size()));

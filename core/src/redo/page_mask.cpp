@@ -72,9 +72,12 @@ Status maskUnusedSpace(PageEdit &p)
 {
     const int lower = p.lower(), upper = p.upper(), special = p.special();
     if (lower > upper || special < upper || lower < int(kPageHeaderSize) || special > int(kPageSize))
-        return makeError(12, "pd_lower <= pd_upper <= pd_special <= 8192",
-                         fmt::format("invalid page pd_lower {} pd_upper {} pd_special {}", lower,
-                                     upper, special));
+        return makeError(12,
+                         "pd_lower <= pd_upper <= pd_special <= 8192",
+                         fmt::format("invalid page pd_lower {} pd_upper {} pd_special {}",
+                                     lower,
+                                     upper,
+                                     special));
     std::memset(p.data() + lower, 0, std::size_t(upper - lower));
     return Ok{};
 }
@@ -135,14 +138,15 @@ Status maskPage(PageMask mask, std::span<std::uint8_t> page, std::uint32_t blkno
         if (mask == PageMask::Btree) {
             const auto sp = p.specialSpace();
             if (sp.size() < 16)
-                return makeError(16, "a btree special space of 16 bytes",
+                return makeError(16,
+                                 "a btree special space of 16 bytes",
                                  fmt::format("{} bytes", sp.size()));
             std::uint16_t flags = readLe16(sp.data() + 12);
-            if (flags & 0x0001)  // BTP_LEAF
+            if (flags & 0x0001) // BTP_LEAF
                 maskLpFlags(p);
-            flags &= std::uint16_t(~(0x0040 | 0x0020));  // BTP_HAS_GARBAGE, BTP_SPLIT_END
+            flags &= std::uint16_t(~(0x0040 | 0x0020)); // BTP_HAS_GARBAGE, BTP_SPLIT_END
             writeLe16(sp.data() + 12, flags);
-            writeLe16(sp.data() + 14, 0);  // btpo_cycleid
+            writeLe16(sp.data() + 14, 0); // btpo_cycleid
         }
     } catch (const RedoFault &f) {
         return makeError(0, "a page whose line pointers lie in it", f.what);
@@ -178,9 +182,15 @@ std::string firstPageDifference(Bytes a, Bytes b, std::size_t *at)
             const LinePointer &lp = lps[k];
             if (lp.length && i >= lp.offset && i < std::size_t(lp.offset) + lp.length) {
                 const std::size_t rel = i - lp.offset;
-                static const std::pair<std::size_t, const char *> heapFields[] = {
-                    {0, "t_xmin"},  {4, "t_xmax"},       {8, "t_cid"},     {12, "t_ctid"},
-                    {18, "t_infomask2"}, {20, "t_infomask"}, {22, "t_hoff"}, {23, "data"}};
+                static const std::pair<std::size_t, const char *> heapFields[] = {{0, "t_xmin"},
+                                                                                  {4, "t_xmax"},
+                                                                                  {8, "t_cid"},
+                                                                                  {12, "t_ctid"},
+                                                                                  {18,
+                                                                                   "t_infomask2"},
+                                                                                  {20, "t_infomask"},
+                                                                                  {22, "t_hoff"},
+                                                                                  {23, "data"}};
                 const char *field = "data";
                 if (h->special == kPageSize)
                     for (const auto &[from, name] : heapFields)

@@ -38,7 +38,7 @@ BlockAction readForRedo(const RecordView &r, Target &t, bool zeroOnMissing)
 
 void initForRedo(const RecordView &r, Target &t)
 {
-    (void)r;
+    (void) r;
     if (!t.ref.willInit)
         fault("block to be initialized in redo routine must be marked with WILL_INIT flag in "
               "the WAL record");
@@ -77,41 +77,72 @@ void seqRedo(const RecordView &r, Target &t)
     const Bytes tuple = x.from(12);
     PageEdit page(t.page);
     page.init(4);
-    writeLe32(page.specialSpace().data(), 0x1717);  // SEQ_MAGIC
+    writeLe32(page.specialSpace().data(), 0x1717); // SEQ_MAGIC
     page.addItem(tuple, 1, false, false);
     page.setLsn(r.lsn);
 }
 
 const char *opName(std::uint8_t rmid, std::uint8_t info, int pgVersion)
 {
-    static const char *const heap[] = {"INSERT", "DELETE", "UPDATE", "TRUNCATE",
-                                       "HOT_UPDATE", "CONFIRM", "LOCK", "INPLACE"};
-    static const char *const heap2[] = {"REWRITE", "PRUNE", "VACUUM", "FREEZE_PAGE",
-                                        "VISIBLE", "MULTI_INSERT", "LOCK_UPDATED", "NEW_CID"};
-    static const char *const heap2v17[] = {"REWRITE", "PRUNE_ON_ACCESS", "PRUNE_VACUUM_SCAN",
+    static const char *const heap[] = {
+        "INSERT", "DELETE", "UPDATE", "TRUNCATE", "HOT_UPDATE", "CONFIRM", "LOCK", "INPLACE"};
+    static const char *const heap2[] = {"REWRITE",
+                                        "PRUNE",
+                                        "VACUUM",
+                                        "FREEZE_PAGE",
+                                        "VISIBLE",
+                                        "MULTI_INSERT",
+                                        "LOCK_UPDATED",
+                                        "NEW_CID"};
+    static const char *const heap2v17[] = {"REWRITE",
+                                           "PRUNE_ON_ACCESS",
+                                           "PRUNE_VACUUM_SCAN",
                                            "PRUNE_VACUUM_CLEANUP"};
-    static const char *const heap2unknown[] = {"REWRITE", "PRUNE|PRUNE_ON_ACCESS",
+    static const char *const heap2unknown[] = {"REWRITE",
+                                               "PRUNE|PRUNE_ON_ACCESS",
                                                "VACUUM|PRUNE_VACUUM_SCAN",
                                                "FREEZE_PAGE|PRUNE_VACUUM_CLEANUP"};
-    static const char *const btree[] = {"INSERT_LEAF", "INSERT_UPPER", "INSERT_META", "SPLIT_L",
-                                        "SPLIT_R", "INSERT_POST", "DEDUP", "DELETE",
-                                        "UNLINK_PAGE", "UNLINK_PAGE_META", "NEWROOT",
-                                        "MARK_PAGE_HALFDEAD", "VACUUM", "REUSE_PAGE",
-                                        "META_CLEANUP", nullptr};
-    static const char *const xlog[] = {"CHECKPOINT_SHUTDOWN", "CHECKPOINT_ONLINE", "NOOP",
-                                       "NEXTOID", "SWITCH", "BACKUP_END", "PARAMETER_CHANGE",
-                                       "RESTORE_POINT", "FPW_CHANGE", "END_OF_RECOVERY",
-                                       "FPI_FOR_HINT", "FPI", nullptr, "OVERWRITE_CONTRECORD",
-                                       nullptr, nullptr};
+    static const char *const btree[] = {"INSERT_LEAF",
+                                        "INSERT_UPPER",
+                                        "INSERT_META",
+                                        "SPLIT_L",
+                                        "SPLIT_R",
+                                        "INSERT_POST",
+                                        "DEDUP",
+                                        "DELETE",
+                                        "UNLINK_PAGE",
+                                        "UNLINK_PAGE_META",
+                                        "NEWROOT",
+                                        "MARK_PAGE_HALFDEAD",
+                                        "VACUUM",
+                                        "REUSE_PAGE",
+                                        "META_CLEANUP",
+                                        nullptr};
+    static const char *const xlog[] = {"CHECKPOINT_SHUTDOWN",
+                                       "CHECKPOINT_ONLINE",
+                                       "NOOP",
+                                       "NEXTOID",
+                                       "SWITCH",
+                                       "BACKUP_END",
+                                       "PARAMETER_CHANGE",
+                                       "RESTORE_POINT",
+                                       "FPW_CHANGE",
+                                       "END_OF_RECOVERY",
+                                       "FPI_FOR_HINT",
+                                       "FPI",
+                                       nullptr,
+                                       "OVERWRITE_CONTRECORD",
+                                       nullptr,
+                                       nullptr};
     const std::uint8_t op = info >> 4;
     switch (rmid) {
     case kRmHeap: return heap[op & 7];
     case kRmHeap2:
         if ((op & 7) >= 4 || (op & 7) == 0)
             return heap2[op & 7];
-        return pgVersion >= 17 ? heap2v17[op & 7]
+        return pgVersion >= 17                  ? heap2v17[op & 7]
                : pgVersion == kPgVersionUnknown ? heap2unknown[op & 7]
-                                                 : heap2[op & 7];
+                                                : heap2[op & 7];
     case kRmBtree: return btree[op];
     case kRmXlog: return xlog[op];
     case kRmSeq: return op == 0 ? "LOG" : nullptr;
@@ -162,26 +193,37 @@ std::optional<std::size_t> pgBlockOfKey(const XLogRecordDecoded &d, const Key &k
     return std::nullopt;
 }
 
-Result<PgRedoAction> applyPgRecord(Bytes rec, const XLogRecordDecoded &d, std::size_t block,
-                                   Lsn lsn, ByteVector &page, int pgVersion)
+Result<PgRedoAction> applyPgRecord(Bytes rec,
+                                   const XLogRecordDecoded &d,
+                                   std::size_t block,
+                                   Lsn lsn,
+                                   ByteVector &page,
+                                   int pgVersion)
 {
     auto stop = [&](const std::string &why) {
         const std::string kind = pgRecordKind(d.header.rmid, d.header.info, pgVersion);
-        return makeError(0, fmt::format("a {} record that Postgres's redo applies", kind),
+        return makeError(0,
+                         fmt::format("a {} record that Postgres's redo applies", kind),
                          fmt::format("{} at {}: {}", kind, lsn.toString(), why));
     };
-    if (pgVersion != kPgVersionUnknown && (pgVersion < kPgVersionFirst || pgVersion > kPgVersionLast))
+    if (pgVersion != kPgVersionUnknown
+        && (pgVersion < kPgVersionFirst || pgVersion > kPgVersionLast))
         return stop(fmt::format("records of Postgres {} are not replayed (those of {} to {} are): "
                                 "their formats differ",
-                                pgVersion, kPgVersionFirst, kPgVersionLast));
-    if (pgVersion == kPgVersionUnknown && pgRecordFormatDependsOnVersion(d.header.rmid, d.header.info))
-        return stop("its format differs between Postgres versions (prune, vacuum and freeze records "
-                    "before 17, prune-and-freeze records in 17) and the timeline's version is not "
-                    "known: name it with --pg-version, or read the timeline with its "
-                    "index_part.json (pg_version)");
+                                pgVersion,
+                                kPgVersionFirst,
+                                kPgVersionLast));
+    if (pgVersion == kPgVersionUnknown
+        && pgRecordFormatDependsOnVersion(d.header.rmid, d.header.info))
+        return stop(
+            "its format differs between Postgres versions (prune, vacuum and freeze records "
+            "before 17, prune-and-freeze records in 17) and the timeline's version is not "
+            "known: name it with --pg-version, or read the timeline with its "
+            "index_part.json (pg_version)");
     if (!pgRecordReplayable(d.header.rmid, d.header.info))
         return stop(fmt::format("replay of this record kind (rmgr {}, info 0x{:02X}) is not built",
-                                d.header.rmid, d.header.info));
+                                d.header.rmid,
+                                d.header.info));
     if (block >= d.blocks.size())
         return stop(fmt::format("it has no block reference #{}", block));
     redo::RecordView view{rec, d, lsn.value, pgVersion};
@@ -196,8 +238,10 @@ Result<PgRedoAction> applyPgRecord(Bytes rec, const XLogRecordDecoded &d, std::s
         default: break;
         }
     } catch (const redo::RedoFault &f) {
-        return stop(fmt::format("block {} ({}): {}", d.blocks[block].id,
-                                fmt::format("blk {}", d.blocks[block].blockNumber), f.what));
+        return stop(fmt::format("block {} ({}): {}",
+                                d.blocks[block].id,
+                                fmt::format("blk {}", d.blocks[block].blockNumber),
+                                f.what));
     }
     switch (target.action) {
     case redo::BlockAction::NeedsRedo: return PgRedoAction::Applied;

@@ -15,9 +15,9 @@ namespace layerscope::redo {
 
 /// What became of the block.
 enum class BlockAction : std::uint8_t {
-    NeedsRedo,  ///< the routine changes the page
-    Restored,   ///< the record's image was applied
-    Done,       ///< the page's LSN is at or past the record: nothing to do
+    NeedsRedo, ///< the routine changes the page
+    Restored,  ///< the record's image was applied
+    Done,      ///< the page's LSN is at or past the record: nothing to do
 };
 
 struct RecordView
@@ -25,7 +25,7 @@ struct RecordView
     Bytes rec;
     const XLogRecordDecoded &d;
     std::uint64_t lsn;
-    int pgVersion;  ///< 14 to 17, or 0 (unknown: version-dependent records are refused before)
+    int pgVersion; ///< 14 to 17, or 0 (unknown: version-dependent records are refused before)
 
     std::uint8_t info() const { return d.header.info & 0xF0; }
     std::uint32_t xid() const { return d.header.xid; }
@@ -52,7 +52,10 @@ struct RecordView
 class Fields
 {
 public:
-    Fields(Bytes b, const char *what) : m_b(b), m_what(what) {}
+    Fields(Bytes b, const char *what)
+        : m_b(b)
+        , m_what(what)
+    {}
     std::size_t size() const { return m_b.size(); }
     Bytes bytes() const { return m_b; }
     void need(std::size_t n) const

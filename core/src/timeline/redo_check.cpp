@@ -9,9 +9,9 @@
 
 #include <algorithm>
 #include <map>
-#include <thread>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 namespace layerscope {
 
@@ -39,8 +39,13 @@ struct PageRun
 };
 
 // One page of an image layer against the data below it.
-void checkPage(const Timeline &below, const Layer &image, const Entry &e, Lsn at, std::size_t li,
-               int pgVersion, PageRun &out)
+void checkPage(const Timeline &below,
+               const Layer &image,
+               const Entry &e,
+               Lsn at,
+               std::size_t li,
+               int pgVersion,
+               PageRun &out)
 {
     auto problem = [&](std::string check, Severity sev, std::string message) {
         out.problems.push_back({std::move(check), sev, li, std::move(message)});
@@ -57,8 +62,12 @@ void checkPage(const Timeline &below, const Layer &image, const Entry &e, Lsn at
     auto chain = readChain(below, path);
     auto value = image.value(e);
     if (!chain || !value || !value->isImage()) {
-        problem("redo-unreadable", Severity::Error,
-                fmt::format("{} ({}) at {}: {}", e.key.toHex(), e.key.describe(), at.toString(),
+        problem("redo-unreadable",
+                Severity::Error,
+                fmt::format("{} ({}) at {}: {}",
+                            e.key.toHex(),
+                            e.key.describe(),
+                            at.toString(),
                             !chain   ? chain.error().message()
                             : !value ? value.error().message()
                                      : std::string("the image layer holds no page for it")));
@@ -66,9 +75,13 @@ void checkPage(const Timeline &below, const Layer &image, const Entry &e, Lsn at
     }
     Redo redo = redoChain(e.key, *chain, {false, false, pgVersion});
     if (redo.outcome != Redo::Outcome::Reconstructed) {
-        problem("redo-replay-failed", Severity::Warning,
+        problem("redo-replay-failed",
+                Severity::Warning,
                 fmt::format("{} ({}) at {}: the data below the image cannot be replayed: {}",
-                            e.key.toHex(), e.key.describe(), at.toString(), redo.message));
+                            e.key.toHex(),
+                            e.key.describe(),
+                            at.toString(),
+                            redo.message));
         return;
     }
     ByteVector &mine = redo.page;
@@ -89,17 +102,28 @@ void checkPage(const Timeline &below, const Layer &image, const Entry &e, Lsn at
         return;
     }
     const ChainValue &newest = chain->back();
-    problem("redo-image-differs", Severity::Error,
+    problem("redo-image-differs",
+            Severity::Error,
             fmt::format("{} ({}) at {}: the image differs from the page its older data rebuilds "
                         "({} records replayed up to {} in {}) at {} (byte {}: 0x{:02x} in the "
                         "image, 0x{:02x} replayed; {} mask)",
-                        e.key.toHex(), e.key.describe(), at.toString(), redo.applied,
-                        newest.lsn.toString(), below.layers[newest.layer].fileName, field, byte,
-                        theirs[byte], mine[byte], pageMaskName(mask)));
+                        e.key.toHex(),
+                        e.key.describe(),
+                        at.toString(),
+                        redo.applied,
+                        newest.lsn.toString(),
+                        below.layers[newest.layer].fileName,
+                        field,
+                        byte,
+                        theirs[byte],
+                        mine[byte],
+                        pageMaskName(mask)));
 }
 } // namespace
 
-RedoCheckReport checkRedo(const Timeline &timeline, int pgVersion, unsigned threads,
+RedoCheckReport checkRedo(const Timeline &timeline,
+                          int pgVersion,
+                          unsigned threads,
                           const std::function<bool(std::uint64_t pages)> &progress)
 {
     RedoCheckReport rep;
@@ -147,7 +171,8 @@ RedoCheckReport checkRedo(const Timeline &timeline, int pgVersion, unsigned thre
         const std::size_t runs = (entries->size() + kRun - 1) / kRun;
         bool stopped = false;
         runOrdered<PageRun>(
-            runs, threads,
+            runs,
+            threads,
             [&](std::size_t run, PageRun &out) {
                 out = PageRun{};
                 const std::size_t end = std::min(entries->size(), (run + 1) * kRun);

@@ -21,7 +21,7 @@ struct SalvagedEntry
 };
 struct SalvageScan
 {
-    std::vector<SalvagedEntry> entries;  ///< sorted by key; identical entries (key and value) once
+    std::vector<SalvagedEntry> entries; ///< sorted by key; identical entries (key and value) once
     std::uint64_t leavesFound = 0;
     std::uint64_t duplicates = 0;
     /// Blocks of the scanned region that are neither an internal node nor a plausible leaf

@@ -11,7 +11,7 @@
 
 namespace layerscope::redo::heap {
 
-inline constexpr std::size_t kTupleHeaderLen = 23;  ///< SizeofHeapTupleHeader
+inline constexpr std::size_t kTupleHeaderLen = 23; ///< SizeofHeapTupleHeader
 
 // t_infomask
 inline constexpr std::uint16_t kHasNull = 0x0001;
@@ -52,7 +52,7 @@ public:
 
     std::uint32_t xmin() const { return readLe32(m_p); }
     std::uint32_t xmax() const { return readLe32(m_p + 4); }
-    std::uint32_t cid() const { return readLe32(m_p + 8); }  ///< t_cid or t_xvac
+    std::uint32_t cid() const { return readLe32(m_p + 8); } ///< t_cid or t_xvac
     std::uint32_t ctidBlock() const
     {
         return (std::uint32_t(readLe16(m_p + 12)) << 16) | readLe16(m_p + 14);

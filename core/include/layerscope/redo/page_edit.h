@@ -14,7 +14,7 @@
 namespace layerscope::redo {
 
 inline constexpr std::size_t kPageSize = 8192;
-inline constexpr std::size_t kPageHeaderSize = 24;  ///< SizeOfPageHeaderData (MAXALIGNed)
+inline constexpr std::size_t kPageHeaderSize = 24; ///< SizeOfPageHeaderData (MAXALIGNed)
 inline constexpr std::size_t kItemIdSize = 4;
 inline constexpr std::uint16_t kMaxHeapTuplesPerPage = 291;
 
@@ -35,7 +35,10 @@ struct RedoFault
 };
 [[noreturn]] void fault(std::string what);
 
-constexpr std::size_t maxAlign(std::size_t n) { return (n + 7) & ~std::size_t(7); }
+constexpr std::size_t maxAlign(std::size_t n)
+{
+    return (n + 7) & ~std::size_t(7);
+}
 
 /// One line pointer, decoded (lp_off 15 bits, lp_flags 2, lp_len 15).
 struct ItemId

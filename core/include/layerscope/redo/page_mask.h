@@ -15,10 +15,10 @@ namespace layerscope {
 
 /// Which rm_mask applies.
 enum class PageMask : std::uint8_t {
-    None,      ///< rmgrs without a mask (XLOG): pages compare byte for byte
-    Heap,      ///< heap_mask (Heap and Heap2 records, and the visibility-map pages they touch)
-    Btree,     ///< btree_mask
-    Sequence,  ///< seq_mask
+    None,     ///< rmgrs without a mask (XLOG): pages compare byte for byte
+    Heap,     ///< heap_mask (Heap and Heap2 records, and the visibility-map pages they touch)
+    Btree,    ///< btree_mask
+    Sequence, ///< seq_mask
 };
 
 /// The mask Postgres's consistency check uses for a record of rmgr `rmid`.

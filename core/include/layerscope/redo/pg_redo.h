@@ -27,9 +27,9 @@ bool pgRecordFormatDependsOnVersion(std::uint8_t rmid, std::uint8_t info);
 
 /// What applying one record did to its page.
 enum class PgRedoAction : std::uint8_t {
-    Applied,   ///< the rmgr's redo routine changed the page (the LSN is the record's)
-    Restored,  ///< the record's full-page image replaced the page
-    Skipped,   ///< the page's LSN is at or past the record's: Postgres leaves it (BLK_DONE)
+    Applied,  ///< the rmgr's redo routine changed the page (the LSN is the record's)
+    Restored, ///< the record's full-page image replaced the page
+    Skipped,  ///< the page's LSN is at or past the record's: Postgres leaves it (BLK_DONE)
 };
 
 /// The Postgres rmgr and operation, "Btree SPLIT_L", "Heap2 PRUNE", "Heap INSERT+INIT"; a Heap2
@@ -53,7 +53,11 @@ std::optional<std::size_t> pgBlockOfKey(const XLogRecordDecoded &d, const Key &k
 /// another version, or a version-dependent record of an unknown one, is refused. Errors (kind
 /// Format, offset 0) say in one sentence what Postgres would stop on, naming the record kind
 /// and LSN; `page` may be partly changed then.
-Result<PgRedoAction> applyPgRecord(Bytes rec, const XLogRecordDecoded &d, std::size_t block,
-                                   Lsn lsn, ByteVector &page, int pgVersion);
+Result<PgRedoAction> applyPgRecord(Bytes rec,
+                                   const XLogRecordDecoded &d,
+                                   std::size_t block,
+                                   Lsn lsn,
+                                   ByteVector &page,
+                                   int pgVersion);
 
 } // namespace layerscope

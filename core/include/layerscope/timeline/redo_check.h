@@ -15,12 +15,12 @@ namespace layerscope {
 
 struct RedoCheckReport
 {
-    std::uint64_t imageLayers = 0;  ///< image layers visited
-    std::uint64_t pages = 0;        ///< relation pages in them
-    std::uint64_t compared = 0;     ///< pages rebuilt from older data and compared
+    std::uint64_t imageLayers = 0; ///< image layers visited
+    std::uint64_t pages = 0;       ///< relation pages in them
+    std::uint64_t compared = 0;    ///< pages rebuilt from older data and compared
     std::uint64_t matched = 0;
     std::uint64_t nothingBelow = 0; ///< pages with no older data (nothing to compare with)
-    std::uint64_t notCompared = 0;  ///< free-space-map pages (never WAL-logged) and non-relation keys
+    std::uint64_t notCompared = 0; ///< free-space-map pages (never WAL-logged) and non-relation keys
     /// "redo-image-differs" (error: key, LSN, both layers, first differing field),
     /// "redo-replay-failed" (warning: the chain below cannot be replayed; why),
     /// "redo-unreadable" (error: the image layer or a value cannot be read).
@@ -32,7 +32,8 @@ struct RedoCheckReport
 /// checked on `threads` threads (0: one per core) and merged in page order: the report is the
 /// same for any thread count. `progress` gets pages done and returns false to stop (the report
 /// then covers what was done). Layers are opened through the timeline's opener, each once.
-RedoCheckReport checkRedo(const Timeline &timeline, int pgVersion = kPgVersionUnknown,
+RedoCheckReport checkRedo(const Timeline &timeline,
+                          int pgVersion = kPgVersionUnknown,
                           unsigned threads = 0,
                           const std::function<bool(std::uint64_t pages)> &progress = {});
 
