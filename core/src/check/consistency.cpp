@@ -62,8 +62,17 @@ Result<ConsistencyReport> verifyConsistencyImages(const Layer &delta,
             baseless = true;
             continue;
         }
-        if (!decodeXLogRecord(pg->rec, 0, d, pgVersion))
-            continue; // the layer's own check reports records that do not decode
+        if (auto st = decodeXLogRecord(pg->rec, 0, d, pgVersion); !st) {
+            // Its image flags are not this version's: a layer read as another version's.
+            XLogRecordHeader h;
+            readXLogRecordHeader(pg->rec, h);
+            problem(e, pgRecordKind(h.rmid, h.info, pgVersion),
+                    fmt::format("it does not decode with the image flags of Postgres {} ({}): it "
+                                "is not a record of Postgres {}",
+                                pgVersion, st.error().message(), pgVersion));
+            live = false;
+            continue;
+        }
         // Counted by rmgr, operation and the heap's init bit; named once, at the end.
         const std::size_t slot = std::size_t(d.header.rmid & 31) * 32 + (d.header.info >> 4) * 2
                                  + ((d.header.info & 0x80) != 0);

@@ -355,7 +355,11 @@ std::string applyPostgres(const Key &key, Lsn lsn, const wal::Postgres &pg, int 
     // One decoded record per thread, reused: a chain's records allocate nothing to decode.
     thread_local XLogRecordDecoded decoded;
     if (auto st = decodeXLogRecord(pg.rec, 0, decoded, pgVersion); !st)
-        return fmt::format("the Postgres record does not decode ({})", st.error().message());
+        return pgVersion ? fmt::format("the Postgres record does not decode with the image flags "
+                                       "of Postgres {} ({}): it is not a record of Postgres {}",
+                                       pgVersion, st.error().message(), pgVersion)
+                         : fmt::format("the Postgres record does not decode ({})",
+                                       st.error().message());
     const auto block = pgBlockOfKey(decoded, key);
     if (!block)
         return fmt::format("the {} record touches no block of this key's page",
