@@ -3,6 +3,7 @@
 #include "json.h"
 #include "scrub.h"
 
+#include <layerscope/base/hash.h>
 #include <layerscope/check/salvage.h>
 #include <layerscope/check/validate.h>
 #include <layerscope/dissect/inspect.h>
@@ -253,13 +254,8 @@ struct CheckRun
 /// unchanged.
 std::string timelineFingerprint(const Timeline &t)
 {
-    std::uint64_t h = 0xcbf29ce484222325ull;
-    auto mix = [&h](const std::string &s) {
-        for (unsigned char c : s + '\0') {
-            h ^= c;
-            h *= 0x100000001b3ull;
-        }
-    };
+    std::uint64_t h = kFnv1aOffset;
+    auto mix = [&h](const std::string &s) { h = fnv1a(std::string_view("\0", 1), fnv1a(s, h)); };
     for (const TimelineLayer &l : t.layers)
         mix(fmt::format("{}|{}|{}|{}|{}|{}|{}",
                         l.fileName,
@@ -520,12 +516,7 @@ std::optional<std::vector<RegionTimeline>> findTimelines(const std::string &root
 /// that every run and every machine splits a region the same way).
 bool inShard(const std::string &relative, std::uint64_t k, std::uint64_t n)
 {
-    std::uint64_t h = 0xcbf29ce484222325ull;
-    for (unsigned char c : relative) {
-        h ^= c;
-        h *= 0x100000001b3ull;
-    }
-    return h % n == k - 1;
+    return fnv1a(relative) % n == k - 1;
 }
 
 /// A file named alone: its size and modification time identify it for --resume (a URL named

@@ -1,5 +1,7 @@
 #include <layerscope/write/edit.h>
 
+#include <layerscope/base/hash.h>
+
 #include <layerscope/format/layer.h>
 #include <layerscope/index/tree_shape.h>
 
@@ -186,14 +188,6 @@ int fsyncDir(const std::string &path)
     if (d.get() < 0 || ::fsync(d.get()) != 0)
         return errno;
     return 0;
-}
-
-std::uint64_t fnv1a(Bytes b)
-{
-    std::uint64_t h = 0xcbf29ce484222325ull;
-    for (std::uint8_t c : b)
-        h = (h ^ c) * 0x100000001b3ull;
-    return h;
 }
 
 FileIdentity identityOf(const struct stat &st, Bytes block0)
