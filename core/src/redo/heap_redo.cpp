@@ -351,6 +351,15 @@ void inplace(const RecordView &r, Target &t)
     page.setLsn(r.lsn);
 }
 
+// A line pointer a prune or vacuum record names: one the page has, or a fault.
+std::uint16_t existingLinePointer(const PageEdit &page, std::uint16_t off, const char *what)
+{
+    if (off == 0 || off > page.maxOffset())
+        fault(
+            fmt::format("{} line pointer {} is beyond the page's {}", what, off, page.maxOffset()));
+    return off;
+}
+
 // heap_xlog_prune
 void prune(const RecordView &r, Target &t)
 {
@@ -364,13 +373,7 @@ void prune(const RecordView &r, Target &t)
         fault("pruned offsets shorter than their counts");
     const std::size_t n = offs.size() / 2;
     std::size_t i = 0;
-    auto checked = [&](std::uint16_t off) {
-        if (off == 0 || off > page.maxOffset())
-            fault(fmt::format("pruned line pointer {} is beyond the page's {}",
-                              off,
-                              page.maxOffset()));
-        return off;
-    };
+    auto checked = [&](std::uint16_t off) { return existingLinePointer(page, off, "pruned"); };
     for (std::uint16_t k = 0; k < nredirected; ++k, i += 2)
         page.setItemId(checked(offs.u16(2 * i)),
                        ItemId{checked(offs.u16(2 * i + 2)), LpState::Redirect, 0});
@@ -391,12 +394,7 @@ void vacuum(const RecordView &r, Target &t)
     PageEdit page(t.page);
     const Fields offs(r.blockData(t.ref), "the vacuumed offsets");
     for (std::uint16_t i = 0; i < nunused; ++i) {
-        const std::uint16_t off = offs.u16(2u * i);
-        if (off == 0 || off > page.maxOffset())
-            fault(fmt::format("vacuumed line pointer {} is beyond the page's {}",
-                              off,
-                              page.maxOffset()));
-        page.setItemId(off, ItemId{});
+        page.setItemId(existingLinePointer(page, offs.u16(2u * i), "vacuumed"), ItemId{});
     }
     page.truncateLinePointerArray();
     page.setLsn(r.lsn);
@@ -492,13 +490,7 @@ void pruneFreeze(const RecordView &r, Target &t)
     const auto [nredirected, redirectedAt] = items(kRedirections, 2);
     const auto [ndead, deadAt] = items(kDead, 1);
     const auto [nunused, unusedAt] = items(kUnused, 1);
-    auto checked = [&](std::uint16_t off) {
-        if (off == 0 || off > page.maxOffset())
-            fault(fmt::format("pruned line pointer {} is beyond the page's {}",
-                              off,
-                              page.maxOffset()));
-        return off;
-    };
+    auto checked = [&](std::uint16_t off) { return existingLinePointer(page, off, "pruned"); };
     if (nredirected || ndead || nunused) {
         for (std::size_t k = 0; k < nredirected; ++k)
             page.setItemId(checked(data.u16(redirectedAt + 4 * k)),

@@ -236,6 +236,15 @@ void PageEdit::truncateLinePointerArray()
     setFlags(setHint ? flags() | kPdHasFreeLines : flags() & ~kPdHasFreeLines);
 }
 
+void PageEdit::checkIndexItem(std::uint16_t offnum, ItemId id) const
+{
+    if (id.off < upper() || std::size_t(id.off) + id.len > special() || id.off != maxAlign(id.off))
+        fault(fmt::format("corrupted line pointer {}: offset = {}, size = {}",
+                          offnum,
+                          id.off,
+                          id.len));
+}
+
 void PageEdit::indexTupleDelete(std::uint16_t offnum)
 {
     checkBounds("PageIndexTupleDelete");
@@ -244,11 +253,7 @@ void PageEdit::indexTupleDelete(std::uint16_t offnum)
         fault(fmt::format("invalid index offnum: {}", offnum));
     const ItemId tup = itemId(offnum);
     const std::size_t offset = tup.off;
-    if (offset < upper() || offset + tup.len > special() || offset != maxAlign(offset))
-        fault(fmt::format("corrupted line pointer {}: offset = {}, size = {}",
-                          offnum,
-                          offset,
-                          tup.len));
+    checkIndexItem(offnum, tup);
     const std::size_t size = maxAlign(tup.len);
     std::uint8_t *lp = m_p + kPageHeaderSize + (offnum - 1u) * kItemIdSize;
     const std::size_t after = lower() - (kPageHeaderSize + std::size_t(offnum) * kItemIdSize);
@@ -282,12 +287,7 @@ void PageEdit::indexMultiDelete(std::span<const std::uint16_t> offnums)
     std::size_t next = 0, total = 0;
     for (std::uint16_t off = 1; off <= nline; ++off) {
         const ItemId id = itemId(off);
-        if (id.off < upper() || std::size_t(id.off) + id.len > special()
-            || id.off != maxAlign(id.off))
-            fault(fmt::format("corrupted line pointer {}: offset = {}, size = {}",
-                              off,
-                              id.off,
-                              id.len));
+        checkIndexItem(off, id);
         if (next < offnums.size() && off == offnums[next]) {
             ++next;
         } else {
@@ -319,11 +319,7 @@ void PageEdit::indexTupleOverwrite(std::uint16_t offnum, Bytes item)
         fault(fmt::format("invalid index offnum: {}", offnum));
     ItemId tup = itemId(offnum);
     const std::size_t offset = tup.off;
-    if (offset < upper() || offset + tup.len > special() || offset != maxAlign(offset))
-        fault(fmt::format("corrupted line pointer {}: offset = {}, size = {}",
-                          offnum,
-                          offset,
-                          tup.len));
+    checkIndexItem(offnum, tup);
     const int oldSize = int(maxAlign(tup.len));
     const int newSize = int(maxAlign(item.size()));
     if (newSize > oldSize + (upper() - lower()))

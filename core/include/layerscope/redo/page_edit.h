@@ -120,6 +120,8 @@ public:
 private:
     [[noreturn]] static void outsidePage(std::uint16_t offnum);
     void checkBounds(const char *what) const;
+    /// An index item's storage lies in [pd_upper, pd_special), MAXALIGNed; a fault otherwise.
+    void checkIndexItem(std::uint16_t offnum, ItemId id) const;
     std::uint8_t *m_p;
 };
 
