@@ -9,7 +9,9 @@
 
 #include <layerscope/timeline/redo.h>
 
+#include <QApplication>
 #include <QComboBox>
+#include <QTabWidget>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QSlider>
@@ -54,6 +56,7 @@ private slots:
     void stepsThroughTheChain_data();
     void stepsThroughTheChain();
     void brokenPathShowsNoPage();
+    void tabLeavesTheSteps();
 };
 
 void TestPageHistory::stepsThroughTheChain_data()
@@ -143,6 +146,26 @@ void TestPageHistory::brokenPathShowsNoPage()
     QCOMPARE(page->pagePanel()->model()->rowCount(), 0);
     QVERIFY(page->pagePanel()->hexView()->bytes().empty());
     QVERIFY(page->pagePanel()->caption()->text().startsWith(QStringLiteral("No page for")));
+}
+
+// Keyboard only: the arrows step through the records, Tab leaves the list for the next control.
+void TestPageHistory::tabLeavesTheSteps()
+{
+    auto page = loaded();
+    page->pagePanel()->setPgVersion(15, QStringLiteral("chosen"));
+    page->show();
+    page->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(page.get()));
+    QVERIFY(page->findKey(QStringLiteral("rel 1663/5/16414 blk 1@0/27FA440")));
+    page->findTabs()->setCurrentIndex(1);
+    QTableView *steps = page->pagePanel()->stepsView();
+    steps->setFocus();
+    QTRY_COMPARE(QApplication::focusWidget(), static_cast<QWidget *>(steps));
+    const int last = page->pagePanel()->currentStep();
+    QTest::keyClick(steps, Qt::Key_Up);
+    QCOMPARE(page->pagePanel()->currentStep(), last - 1);
+    QTest::keyClick(steps, Qt::Key_Tab);
+    QVERIFY(QApplication::focusWidget() != steps);
 }
 
 QTEST_MAIN(TestPageHistory)

@@ -36,6 +36,7 @@ PageHistoryPanel::PageHistoryPanel(QWidget *parent)
     m_steps->setModel(m_model);
     m_steps->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_steps->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_steps->setTabKeyNavigation(false); // Tab leaves the list; the arrows step through it
     m_steps->verticalHeader()->hide();
     m_steps->verticalHeader()->setDefaultSectionSize(m_steps->fontMetrics().height() + 6);
     m_steps->horizontalHeader()->setStretchLastSection(true);

@@ -422,7 +422,9 @@ Redo redoChain(const Key &key, const std::vector<ChainValue> &chain, const RedoO
                 const std::vector<ChainValue> head(chain.begin(), chain.begin() + std::ptrdiff_t(i));
                 r.page = i ? redoChain(key, head, options).page : ByteVector{};
             }
-            r.message = fmt::format("the record at {} cannot be applied: {}", v.lsn.toString(), e);
+            r.message = fmt::format("the record at {} (its blob at byte {} of its layer) cannot be "
+                                    "applied: {}",
+                                    v.lsn.toString(), v.entry.blobOffset, e);
             return r;
         }
         if (i > 0)
