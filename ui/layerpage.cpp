@@ -52,6 +52,7 @@ LayerPage::LayerPage(std::unique_ptr<LayerDocument> doc, QWidget *parent)
     , m_bannerText(new QLabel(m_banner))
     , m_focusRing(nullptr)
 {
+    connect(m_blob, &BlobPanel::historyChanged, this, &LayerPage::navigationChanged);
     // The damage banner: what is wrong, and a way out that never touches the original.
     m_banner->setObjectName(QStringLiteral("damageBanner"));
     m_banner->setFrameShape(QFrame::StyledPanel);
@@ -427,6 +428,26 @@ bool LayerPage::isLoaded() const
 void LayerPage::showProblemsTab()
 {
     m_leftTabs->setCurrentWidget(m_problems);
+}
+
+PageActions LayerPage::paneActions()
+{
+    PageActions actions = {
+        {QT_TRANSLATE_NOOP("PageAction", "Next Pa&ne"), QKeySequence(Qt::Key_F6),
+         [](LayerPage &p, QWidget *) { p.cyclePane(true); }, {}},
+        {QT_TRANSLATE_NOOP("PageAction", "Previous Pan&e"), QKeySequence(Qt::SHIFT | Qt::Key_F6),
+         [](LayerPage &p, QWidget *) { p.cyclePane(false); }, {}},
+    };
+    const char *const names[] = {QT_TRANSLATE_NOOP("PageAction", "&Summary"),
+                                 QT_TRANSLATE_NOOP("PageAction", "P&roblems"),
+                                 QT_TRANSLATE_NOOP("PageAction", "B-&tree Graph"),
+                                 QT_TRANSLATE_NOOP("PageAction", "Ke&ys"),
+                                 QT_TRANSLATE_NOOP("PageAction", "&Blob")};
+    static_assert(std::size(names) == PaneCount);
+    for (int i = 0; i < PaneCount; ++i)
+        actions.push_back({names[i], QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)),
+                           [i](LayerPage &p, QWidget *) { p.focusPane(Pane(i)); }, {}});
+    return actions;
 }
 
 } // namespace layerscope::ui

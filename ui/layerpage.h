@@ -1,5 +1,7 @@
 #pragma once
 
+#include "pageaction.h"
+
 #include <QWidget>
 
 #include <layerscope/check/validate.h>
@@ -62,6 +64,8 @@ public:
     void cyclePane(bool forward);
     /// The pane holding the focus, or PaneCount.
     Pane currentPane() const;
+    /// Go → Next Pane, Previous Pane and one action per pane (Alt+1…5).
+    static PageActions paneActions();
     /// The ring drawn around the view that holds the focus.
     FocusRing *focusRing() const { return m_focusRing; }
     /// The last status line this page emitted (the status bar shows it again when the tab
@@ -82,6 +86,8 @@ public:
 
 signals:
     void statusMessage(const QString &text);
+    /// Where Back and Forward can go has changed (a page action's enabled state).
+    void navigationChanged();
     void documentReplaced();
     /// A file this page produced (a salvaged copy) should be opened in its own tab.
     void openRequested(const QString &path);

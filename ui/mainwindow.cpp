@@ -1,16 +1,15 @@
 #include "mainwindow.h"
 
 #include "appicon.h"
-#include "btree/btreegraphview.h"
+#include "btree/graphactions.h"
 #include "diff/diffpage.h"
 #include "document/layerdocument.h"
 #include "edit/summaryeditcommand.h"
 #include "edit/summaryeditdialog.h"
-#include "hex/blobpanel.h"
-#include "hex/findbar.h"
-#include "keys/keytablewidget.h"
+#include "hex/hexactions.h"
+#include "keys/keyactions.h"
 #include "layerpage.h"
-#include "problems/problemspanel.h"
+#include "problems/problemactions.h"
 #include "stats/statspage.h"
 #include "theme.h"
 #include "timeline/timelinepage.h"
@@ -81,185 +80,11 @@ MainWindow::MainWindow(QWidget *parent)
         m_undoGroup->setActiveStack(currentPage() ? currentPage()->undoStack() : nullptr);
         // The status bar follows the current tab.
         m_status->setText(currentPage() ? currentPage()->lastStatus() : QString());
-        updateHistoryActions();
+        updatePageActions();
     });
 
-    QMenu *file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
-    file->addAction(
-        tr("Open &URL…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, &MainWindow::openUrlDialog);
-    file->addAction(
-        tr("Open &Timeline…"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O), this, [this] {
-            const QString dir = QFileDialog::getExistingDirectory(this,
-                                                                  tr("Open a timeline directory"));
-            if (!dir.isEmpty())
-                openTimeline(dir);
-        });
-    file->addAction(tr("Open Remote &Index (index_part.json)…"), this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this,
-                                                       tr("Open index_part.json"),
-                                                       QString(),
-                                                       tr("JSON (*.json)"));
-        if (!f.isEmpty())
-            openTimeline(f);
-    });
-    file->addAction(tr("Open Timeline &With Its Index…"), this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a timeline directory"));
-        if (dir.isEmpty())
-            return;
-        const QString f = QFileDialog::getOpenFileName(this,
-                                                       tr("Its index_part.json (to cross-check)"),
-                                                       dir,
-                                                       tr("JSON (*.json)"));
-        if (!f.isEmpty())
-            openTimeline(dir, f);
-    });
-    file->addAction(tr("Co&mpare With…"),
-                    QKeySequence(Qt::CTRL | Qt::Key_D),
-                    this,
-                    &MainWindow::compareDialog);
-    file->addSeparator();
-    file->addAction(tr("Export rows as &CSV…"), this, [this] { exportRows(false); });
-    file->addAction(tr("Export rows as &JSON…"), this, [this] { exportRows(true); });
-    file->addSeparator();
-    file->addAction(tr("&Close Tab"), QKeySequence::Close, this, [this] {
-        closeTab(m_tabs->currentIndex());
-    });
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-
-    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
-    QAction *undo = m_undoGroup->createUndoAction(this, tr("&Undo:"));
-    undo->setShortcut(QKeySequence::Undo);
-    QAction *redo = m_undoGroup->createRedoAction(this, tr("&Redo:"));
-    redo->setShortcut(QKeySequence::Redo);
-    edit->addAction(undo);
-    edit->addAction(redo);
-    edit->addSeparator();
-    edit->addAction(tr("Edit &Summary…"),
-                    QKeySequence(Qt::CTRL | Qt::Key_E),
-                    this,
-                    &MainWindow::editSummary);
-    edit->addSeparator();
-    edit->addAction(tr("&Find Bytes…"), QKeySequence::Find, this, [this] {
-        if (LayerPage *p = currentPage())
-            p->blob()->findBar()->activate();
-    });
-    edit->addAction(tr("Find &Next"), QKeySequence::FindNext, this, [this] {
-        if (LayerPage *p = currentPage())
-            p->blob()->findBar()->find(false);
-    });
-    edit->addAction(tr("Find Pre&vious"), QKeySequence::FindPrevious, this, [this] {
-        if (LayerPage *p = currentPage())
-            p->blob()->findBar()->find(true);
-    });
-
-    QMenu *go = menuBar()->addMenu(tr("&Go"));
-    go->addAction(tr("Go to &Key…"),
-                  QKeySequence(Qt::CTRL | Qt::Key_G),
-                  this,
-                  &MainWindow::goToKeyDialog);
-    go->addAction(tr("Go to &Offset…"), QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] {
-        LayerPage *p = currentPage();
-        if (!p)
-            return;
-        bool ok = false;
-        const QString text = QInputDialog::getText(
-            this,
-            tr("Go to offset"),
-            tr("Byte offset (decimal, or hex with 0x), below %L1:")
-                .arg(p->document()->layer().fileSize()),
-            QLineEdit::Normal,
-            QString(),
-            &ok);
-        if (ok && !p->goToOffset(text))
-            QMessageBox::information(this,
-                                     tr("Go to offset"),
-                                     tr("%1 is not an offset inside the file.").arg(text));
-    });
-    m_back = go->addAction(tr("&Back"), QKeySequence(Qt::ALT | Qt::Key_Left), this, [this] {
-        if (LayerPage *p = currentPage())
-            p->blob()->goBack();
-    });
-    m_forward = go->addAction(tr("&Forward"), QKeySequence(Qt::ALT | Qt::Key_Right), this, [this] {
-        if (LayerPage *p = currentPage())
-            p->blob()->goForward();
-    });
-    updateHistoryActions();
-    go->addSeparator();
-    go->addAction(tr("&Next Problem"), QKeySequence(Qt::Key_F8), this, [this] {
-        if (LayerPage *p = currentPage())
-            p->problems()->stepProblem(true);
-    });
-    go->addAction(tr("&Previous Problem"), QKeySequence(Qt::SHIFT | Qt::Key_F8), this, [this] {
-        if (LayerPage *p = currentPage())
-            p->problems()->stepProblem(false);
-    });
-    go->addAction(tr("&Validate Again"), QKeySequence(Qt::Key_F5), this, [this] {
-        if (LayerPage *p = currentPage())
-            p->problems()->validate();
-    });
-    go->addSeparator();
-    go->addAction(tr("Next Pa&ne"), QKeySequence(Qt::Key_F6), this, [this] {
-        if (LayerPage *p = currentPage())
-            p->cyclePane(true);
-    });
-    go->addAction(tr("Previous Pan&e"), QKeySequence(Qt::SHIFT | Qt::Key_F6), this, [this] {
-        if (LayerPage *p = currentPage())
-            p->cyclePane(false);
-    });
-    const char *const paneNames[] = {QT_TR_NOOP("&Summary"),
-                                     QT_TR_NOOP("P&roblems"),
-                                     QT_TR_NOOP("B-&tree Graph"),
-                                     QT_TR_NOOP("Ke&ys"),
-                                     QT_TR_NOOP("&Blob")};
-    for (int i = 0; i < LayerPage::PaneCount; ++i)
-        go->addAction(tr(paneNames[i]),
-                      QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)),
-                      this,
-                      [this, i] {
-                          if (LayerPage *p = currentPage())
-                              p->focusPane(LayerPage::Pane(i));
-                      });
-
-    QMenu *view = menuBar()->addMenu(tr("&View"));
-    auto onGraph = [this](void (BTreeGraphView::*fn)()) {
-        return [this, fn] {
-            if (LayerPage *p = currentPage())
-                (p->graph()->*fn)();
-        };
-    };
-    view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this, onGraph(&BTreeGraphView::zoomIn));
-    view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, this, onGraph(&BTreeGraphView::zoomOut));
-    view->addAction(tr("&Fit Tree"),
-                    QKeySequence(Qt::CTRL | Qt::Key_0),
-                    this,
-                    onGraph(&BTreeGraphView::fitToView));
-    view->addSeparator();
-    view->addAction(tr("&Statistics"),
-                    QKeySequence(Qt::CTRL | Qt::Key_I),
-                    this,
-                    &MainWindow::openStatistics);
-    view->addSeparator();
-    QMenu *themes = view->addMenu(tr("&Theme"));
-    auto *themeGroup = new QActionGroup(this);
-    const Theme saved = themeFromName(QSettings().value(QStringLiteral("theme")).toString());
-    for (const auto &[theme, label] : {std::pair{Theme::System, tr("&System")},
-                                       std::pair{Theme::Light, tr("&Light")},
-                                       std::pair{Theme::Dark, tr("&Dark")}}) {
-        QAction *a = themes->addAction(label);
-        a->setCheckable(true);
-        a->setChecked(theme == saved);
-        a->setData(themeName(theme));
-        themeGroup->addAction(a);
-        connect(a, &QAction::triggered, this, [theme] {
-            applyTheme(theme);
-            QSettings().setValue(QStringLiteral("theme"), themeName(theme));
-        });
-    }
-    if (saved != Theme::System)
-        applyTheme(saved);
-
+    createFileMenu();
+    createPageMenus();
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Layerscope"), this, &MainWindow::about);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
@@ -388,7 +213,7 @@ int MainWindow::openFiles(const QStringList &paths, bool quiet)
         connect(page, &LayerPage::documentReplaced, this, [this, page] {
             tabTitle(m_tabs->indexOf(page));
         });
-        connect(page->blob(), &BlobPanel::historyChanged, this, &MainWindow::updateHistoryActions);
+        connect(page, &LayerPage::navigationChanged, this, &MainWindow::updatePageActions);
         connect(page, &LayerPage::openRequested, this, [this](const QString &file) {
             openFiles({file}, true);
         });
@@ -424,11 +249,125 @@ int MainWindow::openFiles(const QStringList &paths, bool quiet)
     return opened;
 }
 
-void MainWindow::updateHistoryActions()
+void MainWindow::updatePageActions()
 {
-    LayerPage *p = currentPage();
-    m_back->setEnabled(p && p->blob()->canGoBack());
-    m_forward->setEnabled(p && p->blob()->canGoForward());
+    const LayerPage *p = currentPage();
+    for (const auto &[action, enabled] : m_conditionalActions)
+        action->setEnabled(p && enabled(*p));
+}
+
+void MainWindow::addPageActions(QMenu *menu, const PageActions &actions)
+{
+    for (const PageAction &a : actions) {
+        QAction *action = menu->addAction(pageActionText(a.text));
+        action->setShortcut(a.shortcut);
+        connect(action, &QAction::triggered, this, [this, run = a.run] {
+            if (LayerPage *p = currentPage())
+                run(*p, this);
+        });
+        if (a.enabled)
+            m_conditionalActions.emplace_back(action, a.enabled);
+    }
+}
+
+void MainWindow::createFileMenu()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addAction(
+        tr("Open &URL…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, &MainWindow::openUrlDialog);
+    file->addAction(
+        tr("Open &Timeline…"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O), this, [this] {
+            const QString dir = QFileDialog::getExistingDirectory(this,
+                                                                  tr("Open a timeline directory"));
+            if (!dir.isEmpty())
+                openTimeline(dir);
+        });
+    file->addAction(tr("Open Remote &Index (index_part.json)…"), this, [this] {
+        const QString f = QFileDialog::getOpenFileName(this,
+                                                       tr("Open index_part.json"),
+                                                       QString(),
+                                                       tr("JSON (*.json)"));
+        if (!f.isEmpty())
+            openTimeline(f);
+    });
+    file->addAction(tr("Open Timeline &With Its Index…"), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a timeline directory"));
+        if (dir.isEmpty())
+            return;
+        const QString f = QFileDialog::getOpenFileName(this,
+                                                       tr("Its index_part.json (to cross-check)"),
+                                                       dir,
+                                                       tr("JSON (*.json)"));
+        if (!f.isEmpty())
+            openTimeline(dir, f);
+    });
+    file->addAction(tr("Co&mpare With…"),
+                    QKeySequence(Qt::CTRL | Qt::Key_D),
+                    this,
+                    &MainWindow::compareDialog);
+    file->addSeparator();
+    addPageActions(file, keyExportActions());
+    file->addSeparator();
+    file->addAction(tr("&Close Tab"), QKeySequence::Close, this, [this] {
+        closeTab(m_tabs->currentIndex());
+    });
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+}
+
+void MainWindow::createPageMenus()
+{
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *undo = m_undoGroup->createUndoAction(this, tr("&Undo:"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction *redo = m_undoGroup->createRedoAction(this, tr("&Redo:"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    edit->addAction(tr("Edit &Summary…"),
+                    QKeySequence(Qt::CTRL | Qt::Key_E),
+                    this,
+                    &MainWindow::editSummary);
+    edit->addSeparator();
+    addPageActions(edit, hexFindActions());
+
+    QMenu *go = menuBar()->addMenu(tr("&Go"));
+    addPageActions(go, keyActions());
+    addPageActions(go, hexNavigationActions());
+    go->addSeparator();
+    addPageActions(go, problemActions());
+    go->addSeparator();
+    addPageActions(go, LayerPage::paneActions());
+    updatePageActions();
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    addPageActions(view, graphActions());
+    view->addSeparator();
+    view->addAction(tr("&Statistics"),
+                    QKeySequence(Qt::CTRL | Qt::Key_I),
+                    this,
+                    &MainWindow::openStatistics);
+    view->addSeparator();
+    QMenu *themes = view->addMenu(tr("&Theme"));
+    auto *themeGroup = new QActionGroup(this);
+    const Theme saved = themeFromName(QSettings().value(QStringLiteral("theme")).toString());
+    for (const auto &[theme, label] : {std::pair{Theme::System, tr("&System")},
+                                       std::pair{Theme::Light, tr("&Light")},
+                                       std::pair{Theme::Dark, tr("&Dark")}}) {
+        QAction *a = themes->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(theme == saved);
+        a->setData(themeName(theme));
+        themeGroup->addAction(a);
+        connect(a, &QAction::triggered, this, [theme] {
+            applyTheme(theme);
+            QSettings().setValue(QStringLiteral("theme"), themeName(theme));
+        });
+    }
+    if (saved != Theme::System)
+        applyTheme(saved);
 }
 
 void MainWindow::updateProgress()
@@ -627,43 +566,6 @@ void MainWindow::openDialog()
     const QStringList files = QFileDialog::getOpenFileNames(this, tr("Open layer files"));
     if (!files.isEmpty())
         openFiles(files);
-}
-
-void MainWindow::goToKeyDialog()
-{
-    LayerPage *p = currentPage();
-    if (!p)
-        return;
-    bool ok = false;
-    const QString text = QInputDialog::getText(this,
-                                               tr("Go to key"),
-                                               tr("Key (36 hex digits), optionally @LSN:"),
-                                               QLineEdit::Normal,
-                                               QString(),
-                                               &ok);
-    if (ok && !p->keys()->goToKey(text))
-        QMessageBox::information(this, tr("Go to key"), tr("No entry found for %1.").arg(text));
-    else if (ok)
-        p->keys()->view()->setFocus(Qt::OtherFocusReason); // go on with the arrow keys
-}
-
-void MainWindow::exportRows(bool json)
-{
-    LayerPage *p = currentPage();
-    if (!p)
-        return;
-    const QString path = QFileDialog::getSaveFileName(this,
-                                                      tr("Export rows"),
-                                                      QString(),
-                                                      json ? tr("JSON lines (*.jsonl)")
-                                                           : tr("CSV (*.csv)"));
-    if (path.isEmpty())
-        return;
-    QString error;
-    if (!p->keys()->exportRows(path, json, &error))
-        QMessageBox::warning(this, tr("Export failed"), error);
-    else
-        m_status->setText(tr("Exported to %1").arg(path));
 }
 
 void MainWindow::closeTab(int index)

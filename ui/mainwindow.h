@@ -3,7 +3,13 @@
 #include <QMainWindow>
 #include <QStringList>
 
+#include "pageaction.h"
+
 #include <layerscope/write/edit.h>
+
+#include <functional>
+#include <utility>
+#include <vector>
 
 class QLabel;
 class QMenu;
@@ -68,14 +74,17 @@ private:
     void openDialog();
     /// File → Compare With…: the current layer against a chosen file, or two chosen files.
     void compareDialog();
-    void goToKeyDialog();
-    void exportRows(bool json);
     void closeTab(int index);
     void addRecent(const QString &path);
     void rebuildRecentMenu();
     void updateProgress();
-    /// Go → Back / Forward enabled as the current tab's bytes pane allows.
-    void updateHistoryActions();
+    /// The page actions that are enabled only in some states, asked again for the current tab.
+    void updatePageActions();
+    /// Puts a feature's actions into `menu`, each run on the current tab.
+    void addPageActions(QMenu *menu, const PageActions &actions);
+    void createFileMenu();
+    /// Edit, Go and View: the window's own commands and the features' page actions.
+    void createPageMenus();
     void about();
     void editSummary();
     /// File → Open URL (Ctrl+Shift+O): a layer object or a timeline prefix, read in place.
@@ -89,8 +98,7 @@ private:
     QProgressBar *m_progress;
     QToolButton *m_cancel;
     QLabel *m_status;
-    QAction *m_back = nullptr;
-    QAction *m_forward = nullptr;
+    std::vector<std::pair<QAction *, std::function<bool(const LayerPage &)>>> m_conditionalActions;
     QUndoGroup *m_undoGroup;
     QStringList m_lastErrors;
 };

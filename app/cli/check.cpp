@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "json.h"
+#include "problemreport.h"
 #include "scrub.h"
 
 #include <layerscope/base/hash.h>
@@ -30,183 +31,6 @@
 #include <unistd.h>
 
 namespace layerscope::cli {
-
-namespace {
-
-Json problemJson(const Problem &p)
-{
-    Json o{{"check", p.check},
-           {"severity", severityName(p.severity)},
-           {"message", p.message},
-           {"offset", p.offset},
-           {"length", p.length}};
-    if (!p.related.empty()) {
-        Json rel = Json::array();
-        for (const auto &r : p.related)
-            rel.push_back(Json{{"offset", r.offset}, {"length", r.length}, {"what", r.what}});
-        o["related"] = std::move(rel);
-    }
-    if (p.block)
-        o["block"] = *p.block;
-    if (p.entry)
-        o["entry"] = *p.entry;
-    if (p.key)
-        o["key"] = p.key->toHex();
-    if (p.lsn)
-        o["lsn"] = p.lsn->toString();
-    return o;
-}
-
-/// Severity colours for a terminal (--color=auto: only when stdout is one).
-struct Palette
-{
-    bool on = false;
-    std::string severity(Severity s) const
-    {
-        if (!on)
-            return severityName(s);
-        const char *c = s == Severity::Error     ? "\033[1;31m"
-                        : s == Severity::Warning ? "\033[1;33m"
-                                                 : "\033[36m";
-        return fmt::format("{}{}\033[0m", c, severityName(s));
-    }
-};
-
-std::string problemLine(const std::string &file, const Problem &p, const Palette &pal = {})
-{
-    return fmt::format(
-        "{}:{}: {}[{}]: {}", file, p.offset, pal.severity(p.severity), p.check, p.message);
-}
-
-void print(const std::string &line)
-{
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fputc('\n', stdout);
-}
-
-/// Text report: problems in offset order; of a check found more than kGroupAfter times at one
-/// severity, the first kGroupAfter are listed and one line counts the rest (--json lists all).
-std::string groupedText(const std::string &file, const ValidationReport &r, const Palette &pal)
-{
-    std::string out;
-    auto print = [&out](const std::string &line) {
-        out += line;
-        out += '\n';
-    };
-    constexpr std::uint64_t kGroupAfter = 5;
-    std::map<std::pair<std::string, Severity>, std::uint64_t> shown;
-    std::map<std::pair<std::string, Severity>, const CheckTally *> tally;
-    for (const CheckTally &t : r.tallies)
-        tally[{t.check, t.severity}] = &t;
-    for (const Problem &p : r.problems) {
-        const auto key = std::make_pair(p.check, p.severity);
-        const std::uint64_t n = ++shown[key];
-        const CheckTally &t = *tally[key];
-        if (n <= kGroupAfter || t.count <= kGroupAfter + 1)
-            print(problemLine(file, p, pal));
-        else if (n == kGroupAfter + 1)
-            print(fmt::format(
-                "{}:{}: {}[{}]: … and {} more like this ({} × {} in all, first at offset {}; "
-                "--json lists each)",
-                file,
-                p.offset,
-                pal.severity(p.severity),
-                p.check,
-                t.count - kGroupAfter,
-                p.check,
-                t.count,
-                t.firstOffset));
-    }
-    // Checks whose problems were all left out of the list (see --max-problems).
-    for (const CheckTally &t : r.tallies)
-        if (!shown.count({t.check, t.severity}))
-            print(fmt::format("{}:{}: {}[{}]: {} × {} (not listed: over --max-problems)",
-                              file,
-                              t.firstOffset,
-                              pal.severity(t.severity),
-                              t.check,
-                              t.check,
-                              t.count));
-    print(fmt::format("{}: {} error(s), {} warning(s), {} info, {} entries checked{}",
-                      file,
-                      r.errors,
-                      r.warnings,
-                      r.infos,
-                      r.entriesChecked,
-                      r.truncated ? fmt::format(" ({} of {} problems listed)",
-                                                r.problems.size(),
-                                                r.errors + r.warnings + r.infos)
-                                  : std::string()));
-    return out;
-}
-
-bool writeEvidence(const std::string &dir,
-                   const std::string &file,
-                   Bytes bytes,
-                   const ValidationReport &r)
-{
-    const std::string name = baseName(file);
-    const std::string base = (std::filesystem::path(dir) / name).string();
-    const std::string sha = sha256Hex(bytes);
-    std::string text = fmt::format("file: {}\nsize: {} bytes\nsha256: {}\nlayerctl: {}\n"
-                                   "errors: {}, warnings: {}, info: {}, entries checked: {}\n\n",
-                                   file,
-                                   bytes.size(),
-                                   sha,
-                                   LAYERSCOPE_VERSION,
-                                   r.errors,
-                                   r.warnings,
-                                   r.infos,
-                                   r.entriesChecked);
-    for (const Problem &p : r.problems)
-        text += problemLine(file, p) + "\n";
-    // Summary: decoded when it decodes, and block 0's first bytes in hex either way.
-    text += "\n--- summary (block 0, first 128 bytes) ---\n";
-    text += hexDump(bytes.first(std::min<std::size_t>(128, bytes.size())), 0);
-    if (auto s = Summary::decode(bytes.first(std::min<std::size_t>(bytes.size(), kBlockSize)))) {
-        text += fmt::format("kind {}, version {}, tenant {}, timeline {}\nkeys {}..{}\nlsn {}..{}\n"
-                            "index_start_blk {}, index_root_blk {}\n",
-                            s->kind == LayerKind::Image ? "image" : "delta",
-                            s->formatVersion,
-                            s->tenant.toHex(),
-                            s->timeline.toHex(),
-                            s->keyStart.toHex(),
-                            s->keyEnd.toHex(),
-                            s->lsnStart.toString(),
-                            s->lsnEnd.toString(),
-                            s->indexStartBlk,
-                            s->indexRootBlk);
-    }
-    // Every block at fault, with one line of context around the bytes.
-    std::set<std::uint64_t> blocks;
-    for (const Problem &p : r.problems) {
-        if (p.severity == Severity::Info)
-            continue;
-        const std::uint64_t first = p.offset / kBlockSize;
-        const std::uint64_t last = (p.offset + std::max<std::uint64_t>(p.length, 1) - 1)
-                                   / kBlockSize;
-        for (std::uint64_t b = first; b <= std::min(last, first + 3); ++b)
-            blocks.insert(b);
-        if (blocks.size() > 256)
-            break;
-    }
-    for (std::uint64_t b : blocks) {
-        const FileOffset off = b * kBlockSize;
-        if (off >= bytes.size())
-            continue;
-        const Bytes blk = bytes.subspan(off,
-                                        std::min<std::uint64_t>(kBlockSize, bytes.size() - off));
-        if (!writeText(fmt::format("{}.block-{}.hex", base, b),
-                       fmt::format("block {} (offset {}) of {}\n", b, off, file)
-                           + hexDump(blk, off)))
-            return false;
-        text += fmt::format("\nblock {} at offset {}: {}.block-{}.hex\n", b, off, name, b);
-    }
-    return writeText(base + ".report.txt", text)
-           && writeText(base + ".sha256", sha + "  " + name + "\n");
-}
-
-} // namespace
 
 namespace {
 
@@ -294,20 +118,7 @@ std::vector<LayerJob> timelineLayers(CheckRun &run, const std::string &dir)
             const int version = replayVersion(opt, *t, &versionSource);
             redo = checkRedo(*t, version, opt.threads);
             problems.insert(problems.end(), redo->problems.begin(), redo->problems.end());
-            problems.push_back(
-                {"redo-summary", Severity::Info, TimelineProblem::npos,
-                 fmt::format("{} page(s) of {} image layer(s) rebuilt from the data below them "
-                             "(Postgres {}): {} match, {} differ; {} with nothing below, {} not "
-                             "compared (FSM, non-relation keys), {} could not be replayed",
-                             redo->compared, redo->imageLayers,
-                             version ? fmt::format("{} records, {}", version, versionSource)
-                                     : std::string("version unknown"),
-                             redo->matched,
-                             redo->compared - redo->matched, redo->nothingBelow, redo->notCompared,
-                             std::count_if(redo->problems.begin(), redo->problems.end(),
-                                           [](const TimelineProblem &p) {
-                                               return p.check == "redo-replay-failed";
-                                           }))});
+            problems.push_back(redoSummary(*redo, version, versionSource));
         }
         for (const TimelineProblem &p : problems) {
             // A layer only listed in the index has no path: its name says which it is.
@@ -432,93 +243,6 @@ void checkLayer(CheckRun &run, const LayerJob &job)
     run.progress.finished(job.size);
 }
 
-/// A timeline of a region: where it is, its path below the region's root (what --shard
-/// hashes) and its layers with their bytes.
-struct RegionTimeline
-{
-    std::string path, relative;
-    std::uint64_t layers = 0, bytes = 0;
-};
-
-/// Timelines below `root` in Neon's layout (`tenants/*/timelines/*/`): directories of a local
-/// tree or prefixes of an s3:// one, in path order. Nullopt, the reason printed, when `root`
-/// cannot be listed.
-std::optional<std::vector<RegionTimeline>> findTimelines(const std::string &root)
-{
-    std::map<std::string, RegionTimeline> found; // by relative path
-    auto add = [&found](const std::string &path, const std::string &relative,
-                        const std::string &name, std::uint64_t size) {
-        RegionTimeline &t = found[relative];
-        t.path = path;
-        t.relative = relative;
-        // What the scrub will validate: layers Neon's layer map would hold (not temp files).
-        const auto layer = LayerName::parse(name);
-        if (layer && layer->tempSuffix.empty()) {
-            ++t.layers;
-            t.bytes += size;
-        }
-    };
-    if (isRemotePath(root)) {
-        auto url = parseObjectUrl(root.ends_with('/') ? root : root + "/");
-        if (!url) {
-            reportError(displayPath(root), url.error());
-            return std::nullopt;
-        }
-        // One listing of everything below tenants/ (no delimiter: every S3-compatible store
-        // lists keys, not all return common prefixes): tenants/T/timelines/TL/NAME.
-        auto all = listObjects(url->withKey(url->key + "tenants/"), remoteOptions());
-        if (!all) {
-            reportError(url->display, all.error());
-            return std::nullopt;
-        }
-        for (const ObjectInfo &o : *all) {
-            const std::string rel = o.key.substr(url->key.size());
-            std::vector<std::string_view> parts;
-            for (std::size_t at = 0, slash; parts.size() < 4; at = slash + 1) {
-                slash = rel.find('/', at);
-                if (slash == std::string::npos)
-                    break;
-                parts.push_back(std::string_view(rel).substr(at, slash - at));
-            }
-            if (parts.size() < 4 || parts[1].empty() || parts[2] != "timelines" || parts[3].empty())
-                continue;
-            const std::size_t cut = 4 + parts[0].size() + parts[1].size() + parts[2].size()
-                                    + parts[3].size();
-            const std::string timeline = rel.substr(0, cut);
-            add(url->withKey(url->key + timeline).display, timeline, rel.substr(cut), o.size);
-        }
-    } else {
-        namespace fs = std::filesystem;
-        std::error_code ec;
-        if (!fs::is_directory(fs::path(root) / "tenants", ec)) {
-            reportError(root, "expected a directory with tenants/<tenant>/timelines/<timeline>/ below "
-                              "it (Neon's remote layout)");
-            return std::nullopt;
-        }
-        for (const auto &tenant : fs::directory_iterator(fs::path(root) / "tenants", ec))
-            for (const auto &tl : fs::directory_iterator(tenant.path() / "timelines", ec)) {
-                if (!tl.is_directory())
-                    continue;
-                const std::string relative = fs::relative(tl.path(), root).generic_string() + "/";
-                add(tl.path().string(), relative, {}, 0);
-                for (const auto &f : fs::directory_iterator(tl.path(), ec))
-                    if (f.is_regular_file())
-                        add(tl.path().string(), relative, f.path().filename().string(), f.file_size(ec));
-            }
-    }
-    std::vector<RegionTimeline> out;
-    for (auto &[relative, t] : found)
-        out.push_back(std::move(t));
-    return out;
-}
-
-/// --shard K/N: whether the timeline at `relative` is in share K (FNV-1a of the path, so
-/// that every run and every machine splits a region the same way).
-bool inShard(const std::string &relative, std::uint64_t k, std::uint64_t n)
-{
-    return fnv1a(relative) % n == k - 1;
-}
-
 /// A file named alone: its size and modification time identify it for --resume (a URL named
 /// alone is always checked).
 LayerJob fileJob(const std::string &path)
@@ -625,59 +349,6 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
     return run.rc;
 }
 
-int cmdSalvage(const std::string &in, const std::string &outArg, const Options &opt)
-{
-    auto mapped = openSource(in, true);
-    if (!mapped) {
-        reportError(displayPath(in), mapped.error().message());
-        return ExitUsage;
-    }
-    // OUT may be a directory: the output then gets the canonical name of its summary.
-    const SalvageResult r = salvageToPath(**mapped, baseName(in), outArg);
-    if (!r.written) {
-        reportError(in, "nothing written: " + r.error.message());
-        return ExitUsage;
-    }
-    if (!r.pathNote.empty())
-        reportError(outArg, r.pathNote);
-    const std::string &out = r.path;
-    const std::string implied = r.summary.impliedName().canonical();
-    if (!opt.quiet) {
-        for (const SalvageNote &n : r.dropped)
-            print(fmt::format("{}:{}: dropped: {}", in, n.offset, n.what));
-        for (const SalvageNote &n : r.repairs)
-            print(fmt::format("{}:{}: repaired: {}", in, n.offset, n.what));
-        print(fmt::format("{}: kept {} of {} entries ({} leaves found), dropped {}, repaired {}, "
-                          "{} duplicate(s) merged",
-                          out,
-                          r.kept,
-                          r.entriesFound,
-                          r.leavesFound,
-                          r.dropped.size(),
-                          r.repairs.size(),
-                          r.duplicates));
-    }
-    // The output must check clean; say so if it does not (a bug in salvage, never hidden).
-    ValidateOptions vo;
-    vo.fileName = baseName(out);
-    if (auto written = MappedFile::open(out)) {
-        const ValidationReport check = validateLayer(**written, vo);
-        if (!check.clean()) {
-            for (const Problem &p : check.problems)
-                if (p.severity != Severity::Info)
-                    print(problemLine(out, p));
-            reportError(out, "the salvaged layer does not check clean");
-            return ExitProblem;
-        }
-    }
-    if (vo.fileName != implied && LayerName::parse(vo.fileName))
-        std::fprintf(stderr,
-                     "layerctl: note: %s names another layer; its summary implies %s\n",
-                     out.c_str(),
-                     implied.c_str());
-    return r.lossless() ? ExitOk : ExitProblem;
-}
-
 } // namespace
 
 void addCheckCommands(CLI::App &app, CommandRun &run)
@@ -686,7 +357,7 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
     {
         Options opt;
         std::vector<std::string> files;
-        std::string in, out, maxText, shardText, jobsText;
+        std::string maxText, shardText, jobsText, listFormat;
     };
     auto st = std::make_shared<State>();
     Options &opt = st->opt;
@@ -698,7 +369,14 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
             st->files,
             "layer files, timeline directories (every layer, plus the timeline's checks) or an "
             "index_part.json (the timeline's checks on the layers it lists)")
-        ->required();
+        ;
+    check
+        ->add_option("--list-checks",
+                     st->listFormat,
+                     "print every check this version runs (id, severity, group, meaning) and "
+                     "read nothing; FORMAT is text (default), json, markdown or man")
+        ->expected(0, 1)
+        ->option_text("[FORMAT]");
     check->add_flag("--json",
                     opt.json,
                     "one JSON object per problem (with its file), one per file, then one total");
@@ -767,7 +445,22 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
         "Examples:\n  layerctl check --evidence /tmp/evidence {}\n"
         "  layerctl check --recursive --json --resume scrub.state s3://bucket/ > report.jsonl",
         kExampleLayer));
-    check->callback([st, &run] {
+    check->callback([st, check, &run] {
+        if (check->count("--list-checks")) {
+            const auto list = checkList(st->listFormat.empty() ? (st->opt.json ? "json" : "text")
+                                                               : st->listFormat);
+            if (!list)
+                return usageError(run, "check",
+                                  fmt::format("--list-checks: expected text, json, markdown or man, "
+                                              "found \"{}\"", st->listFormat));
+            run = [text = *list] {
+                std::fwrite(text.data(), 1, text.size(), stdout);
+                return int(ExitOk);
+            };
+            return;
+        }
+        if (st->files.empty())
+            return usageError(run, "check", "FILE is required (or --list-checks)");
         if (!st->maxText.empty())
             st->opt.maxProblems = *parseSize(st->maxText);
         if (!st->shardText.empty()) {
@@ -793,18 +486,6 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
                                            : 1u;
         run = [st] { return cmdCheck(st->files, st->opt); };
     });
-
-    auto *salvage = app.add_subcommand("salvage",
-                                       "write a new layer from every entry that can be trusted");
-    salvage->add_option("IN", st->in, "damaged layer file")->required();
-    salvage->add_option("OUT", st->out, "new layer file, or a directory to get the canonical name")
-        ->required();
-    addQuiet(salvage, opt);
-    salvage->footer(fmt::format(
-        "Exit status: 0 nothing was dropped or repaired, 1 something was, 2 nothing written.\n"
-        "Example:\n  layerctl salvage {} /tmp/salvaged/",
-        kExampleLayer));
-    salvage->callback([st, &run] { run = [st] { return cmdSalvage(st->in, st->out, st->opt); }; });
 }
 
 } // namespace layerscope::cli

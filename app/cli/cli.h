@@ -105,8 +105,9 @@ void addDiffCommand(CLI::App &app, CommandRun &run);      ///< diff
 void addTimelineCommands(CLI::App &app, CommandRun &run); ///< ls find map
 void addStatsCommand(CLI::App &app, CommandRun &run);     ///< stats
 void addDissectCommand(CLI::App &app, CommandRun &run);   ///< dissect
-void addWriteCommands(CLI::App &app, CommandRun &run);    ///< rewrite demo synth
-void addCheckCommands(CLI::App &app, CommandRun &run);    ///< check salvage
+void addWriteCommands(CLI::App &app, CommandRun &run);    ///< rewrite demo synth ingest
+void addCheckCommands(CLI::App &app, CommandRun &run);    ///< check
+void addSalvageCommand(CLI::App &app, CommandRun &run);   ///< salvage
 void addEditCommand(CLI::App &app, CommandRun &run);      ///< rewrite-summary
 void addPageCommand(CLI::App &app, CommandRun &run);      ///< page
 

@@ -35,6 +35,7 @@ int main(int argc, char **argv)
     addDissectCommand(app, run);
     addWriteCommands(app, run);
     addCheckCommands(app, run);
+    addSalvageCommand(app, run);
     addEditCommand(app, run);
     addPageCommand(app, run);
 

@@ -1,6 +1,11 @@
 #include "scrub.h"
 
+#include "cli.h"
 #include "json.h"
+
+#include <layerscope/base/hash.h>
+#include <layerscope/format/layer_name.h>
+#include <layerscope/io/remote.h>
 
 #include <layerscope/report/table.h>
 
@@ -9,6 +14,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -289,6 +295,80 @@ void LayerPool::run()
         m_space.notify_one();
         m_work(job);
     }
+}
+
+std::optional<std::vector<RegionTimeline>> findTimelines(const std::string &root)
+{
+    std::map<std::string, RegionTimeline> found; // by relative path
+    auto add = [&found](const std::string &path, const std::string &relative,
+                        const std::string &name, std::uint64_t size) {
+        RegionTimeline &t = found[relative];
+        t.path = path;
+        t.relative = relative;
+        // What the scrub will validate: layers Neon's layer map would hold (not temp files).
+        const auto layer = LayerName::parse(name);
+        if (layer && layer->tempSuffix.empty()) {
+            ++t.layers;
+            t.bytes += size;
+        }
+    };
+    if (isRemotePath(root)) {
+        auto url = parseObjectUrl(root.ends_with('/') ? root : root + "/");
+        if (!url) {
+            reportError(displayPath(root), url.error());
+            return std::nullopt;
+        }
+        // One listing of everything below tenants/ (no delimiter: every S3-compatible store
+        // lists keys, not all return common prefixes): tenants/T/timelines/TL/NAME.
+        auto all = listObjects(url->withKey(url->key + "tenants/"), remoteOptions());
+        if (!all) {
+            reportError(url->display, all.error());
+            return std::nullopt;
+        }
+        for (const ObjectInfo &o : *all) {
+            const std::string rel = o.key.substr(url->key.size());
+            std::vector<std::string_view> parts;
+            for (std::size_t at = 0, slash; parts.size() < 4; at = slash + 1) {
+                slash = rel.find('/', at);
+                if (slash == std::string::npos)
+                    break;
+                parts.push_back(std::string_view(rel).substr(at, slash - at));
+            }
+            if (parts.size() < 4 || parts[1].empty() || parts[2] != "timelines" || parts[3].empty())
+                continue;
+            const std::size_t cut = 4 + parts[0].size() + parts[1].size() + parts[2].size()
+                                    + parts[3].size();
+            const std::string timeline = rel.substr(0, cut);
+            add(url->withKey(url->key + timeline).display, timeline, rel.substr(cut), o.size);
+        }
+    } else {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        if (!fs::is_directory(fs::path(root) / "tenants", ec)) {
+            reportError(root, "expected a directory with tenants/<tenant>/timelines/<timeline>/ below "
+                              "it (Neon's remote layout)");
+            return std::nullopt;
+        }
+        for (const auto &tenant : fs::directory_iterator(fs::path(root) / "tenants", ec))
+            for (const auto &tl : fs::directory_iterator(tenant.path() / "timelines", ec)) {
+                if (!tl.is_directory())
+                    continue;
+                const std::string relative = fs::relative(tl.path(), root).generic_string() + "/";
+                add(tl.path().string(), relative, {}, 0);
+                for (const auto &f : fs::directory_iterator(tl.path(), ec))
+                    if (f.is_regular_file())
+                        add(tl.path().string(), relative, f.path().filename().string(), f.file_size(ec));
+            }
+    }
+    std::vector<RegionTimeline> out;
+    for (auto &[relative, t] : found)
+        out.push_back(std::move(t));
+    return out;
+}
+
+bool inShard(const std::string &relative, std::uint64_t k, std::uint64_t n)
+{
+    return fnv1a(relative) % n == k - 1;
 }
 
 } // namespace layerscope::cli

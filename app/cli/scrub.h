@@ -145,4 +145,20 @@ private:
     std::vector<std::thread> m_threads;
 };
 
+/// A timeline of a region: where it is, its path below the region's root (what --shard
+/// hashes) and its layers with their bytes.
+struct RegionTimeline
+{
+    std::string path, relative;
+    std::uint64_t layers = 0, bytes = 0;
+};
+
+/// Timelines below `root` in Neon's layout (`tenants/*/timelines/*/`): directories of a local
+/// tree or prefixes of an s3:// one (one listing for the whole region), in path order. Nullopt,
+/// the reason printed, when `root` cannot be listed.
+std::optional<std::vector<RegionTimeline>> findTimelines(const std::string &root);
+/// --shard K/N: whether the timeline at `relative` is in share K (FNV-1a of the path, so
+/// that every run and every machine splits a region the same way).
+bool inShard(const std::string &relative, std::uint64_t k, std::uint64_t n);
+
 } // namespace layerscope::cli

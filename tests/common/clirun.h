@@ -2,9 +2,15 @@
 
 // Runs the built layerctl (LAYERCTL_PATH) as a process, for the CLI tests.
 
+#include "testutil.h"
+
 #include <QByteArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QList>
 #include <QProcess>
 #include <QStringList>
+#include <QTest>
 
 namespace testutil {
 
@@ -25,6 +31,25 @@ inline Run layerctl(const QStringList &args)
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
             p.readAllStandardOutput(),
             p.readAllStandardError()};
+}
+
+/// The objects of JSON-lines output, one per non-empty line.
+inline QList<QJsonObject> parseLines(const QByteArray &out)
+{
+    QList<QJsonObject> objs;
+    for (const QByteArray &line : out.split('\n'))
+        if (!line.isEmpty())
+            objs << QJsonDocument::fromJson(line).object();
+    return objs;
+}
+
+/// Data rows "fixture-N" with a "path" column: each Neon-written fixture layer.
+inline void addFixtureRows()
+{
+    QTest::addColumn<QString>("path");
+    int n = 0;
+    for (const QString &f : fixtureLayers())
+        QTest::addRow("fixture-%d", ++n) << f;
 }
 
 } // namespace testutil

@@ -22,6 +22,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
@@ -44,6 +46,8 @@ private slots:
     void badFilesAreReportedAndSkipped();
     void damagedFilesOpen();
     void keyboardOnly();
+    void pageActionsAreInTheirMenus_data();
+    void pageActionsAreInTheirMenus();
     void screenshotGrab();
     void fitsA1024PixelScreen();
     void statisticsAndCompareTabs();
@@ -177,6 +181,55 @@ void TestMainWindow::keyboardOnly()
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Left, Qt::AltModifier);
     QVERIFY2(p->blob()->title().contains("at 0x20 "), qPrintable(p->blob()->title()));
     QVERIFY(p->blob()->canGoForward());
+}
+
+// The features' actions are in the window's menus, once each, with their shortcuts; Back and
+// Forward are enabled only as the current tab's history allows, and follow it.
+void TestMainWindow::pageActionsAreInTheirMenus_data()
+{
+    QTest::addColumn<QString>("menu");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QKeySequence>("shortcut");
+    QTest::newRow("export-csv") << "&File" << "Export rows as &CSV…" << QKeySequence();
+    QTest::newRow("find-bytes") << "&Edit" << "&Find Bytes…" << QKeySequence(QKeySequence::Find);
+    QTest::newRow("go-to-key") << "&Go" << "Go to &Key…" << QKeySequence(Qt::CTRL | Qt::Key_G);
+    QTest::newRow("go-to-offset") << "&Go" << "Go to &Offset…" << QKeySequence(Qt::CTRL | Qt::Key_L);
+    QTest::newRow("back") << "&Go" << "&Back" << QKeySequence(Qt::ALT | Qt::Key_Left);
+    QTest::newRow("next-problem") << "&Go" << "&Next Problem" << QKeySequence(Qt::Key_F8);
+    QTest::newRow("validate-again") << "&Go" << "&Validate Again" << QKeySequence(Qt::Key_F5);
+    QTest::newRow("blob-pane") << "&Go" << "&Blob" << QKeySequence(Qt::ALT | Qt::Key_5);
+    QTest::newRow("fit-tree") << "&View" << "&Fit Tree" << QKeySequence(Qt::CTRL | Qt::Key_0);
+}
+
+void TestMainWindow::pageActionsAreInTheirMenus()
+{
+    QFETCH(QString, menu);
+    QFETCH(QString, text);
+    QFETCH(QKeySequence, shortcut);
+    MainWindow w;
+    QMenu *m = nullptr;
+    for (QAction *a : w.menuBar()->actions())
+        if (a->text() == menu)
+            m = a->menu();
+    QVERIFY(m);
+    QList<QAction *> found;
+    for (QAction *a : m->actions())
+        if (a->text() == text)
+            found << a;
+    QCOMPARE(found.size(), 1);
+    QCOMPARE(found.front()->shortcut(), shortcut);
+    if (text != "&Back")
+        return;
+    QAction *back = found.front();
+    QVERIFY(!back->isEnabled()); // no tab
+    QCOMPARE(w.openFiles(testutil::fixtureLayers().mid(0, 1), true), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(w.allLoaded(), 20000);
+    QVERIFY(!back->isEnabled()); // nothing to go back to
+    QVERIFY(w.currentPage()->goToOffset("0x20"));
+    QVERIFY(w.currentPage()->goToOffset("0x40"));
+    QVERIFY(back->isEnabled());
+    back->trigger();
+    QVERIFY(w.currentPage()->blob()->title().contains("at 0x20 "));
 }
 
 void TestMainWindow::screenshotGrab()

@@ -2,6 +2,8 @@
 
 #include "document/layerdocument.h"
 
+#include <layerscope/check/registry.h>
+
 #include <QApplication>
 #include <QCheckBox>
 #include <QHBoxLayout>
@@ -124,6 +126,14 @@ QVariant ProblemModel::data(const QModelIndex &index, int role) const
                                           .arg(m_rows[std::size_t(index.row())].problems.size())
                                           .arg(group->firstOffset, 0, 16)
                                     : QString();
+    if (role == Qt::ToolTipRole && index.column() == CheckColumn)
+        if (const CheckInfo *c = findCheck(first.check))
+            return tr("%1 (%2, %3): %4.\nNames %5.")
+                .arg(QString::fromUtf8(c->id.data(), qsizetype(c->id.size())),
+                     QString::fromLatin1(checkGroupName(c->group)),
+                     QString::fromLatin1(severityName(c->severity)),
+                     QString::fromUtf8(c->meaning.data(), qsizetype(c->meaning.size())),
+                     QString::fromUtf8(c->bytes.data(), qsizetype(c->bytes.size())));
     if (role == Qt::ToolTipRole)
         return group ? groupText + tr("\nExpand to see each one; the first: %1").arg(QString::fromStdString(first.message))
                      : QString::fromStdString(p->message);

@@ -1,5 +1,6 @@
 #include <layerscope/check/salvage.h>
 
+#include <layerscope/check/entry_check.h>
 #include <layerscope/check/validate.h>
 #include <layerscope/format/blob.h>
 #include <layerscope/format/layer_name.h>

@@ -1,7 +1,10 @@
 #include <layerscope/check/validate.h>
 
-#include <layerscope/base/ordered_pool.h>
+#include "problem_list.h"
 
+#include <layerscope/base/ordered_pool.h>
+#include <layerscope/check/entry_check.h>
+#include <layerscope/check/registry.h>
 #include <layerscope/format/blob.h>
 #include <layerscope/format/layer_name.h>
 #include <layerscope/format/pg_page.h>
@@ -23,7 +26,6 @@
 
 namespace layerscope {
 
-
 namespace {
 
 /// How many entries ahead the payload checks prefetch a blob (memory latency hiding): its header
@@ -35,49 +37,6 @@ constexpr std::uint64_t kPrefetchBytes = 512;
 constexpr std::uint64_t kReleaseChunk = 64 << 20;
 /// Bytes scanned between two releases when reading long stretches (padding, leaf scans).
 constexpr std::uint64_t kScanChunk = 4 << 20;
-constexpr std::uint8_t kZstdMagic[4] = {0x28, 0xB5, 0x2F, 0xFD};
-/// Decompressions up to this size run on every thread at once; larger ones one at a time.
-constexpr std::uint64_t kSmallDecompress = 8 << 20;
-
-Problem makeProblem(const char *check, Severity sev, std::string message, FileOffset offset,
-                    std::uint64_t length)
-{
-    Problem p;
-    p.check = check;
-    p.severity = sev;
-    p.message = std::move(message);
-    p.offset = offset;
-    p.length = length;
-    return p;
-}
-
-Problem &pushProblem(std::vector<Problem> &out, const char *check, Severity sev, std::string message,
-                     FileOffset offset, std::uint64_t length)
-{
-    out.push_back(makeProblem(check, sev, std::move(message), offset, length));
-    return out.back();
-}
-
-/// Tags `p` with the entry it concerns (its LSN only in a delta).
-Problem &tagEntry(Problem &p, const EntryRef &j, bool delta)
-{
-    p.block = j.block;
-    p.entry = j.position;
-    p.key = j.key;
-    if (delta)
-        p.lsn = j.lsn;
-    return p;
-}
-
-/// Where an entry's LSN is stored: the last 8 bytes of its index key, as far as they lie in the
-/// leaf's suffix; the leaf value when the suffix is not known.
-std::pair<FileOffset, std::uint64_t> lsnBytes(const EntryRef &j)
-{
-    if (!j.keyLen)
-        return {j.valueAt, 5};
-    const std::uint64_t n = std::min<std::uint64_t>(8, j.keyLen);
-    return {j.keyAt + j.keyLen - n, n};
-}
 
 /// First non-zero byte in [from, to), skipping holes and releasing what it has read.
 std::optional<FileOffset> firstNonZero(const ByteSource &src, FileOffset from, FileOffset to)
@@ -98,471 +57,6 @@ std::optional<FileOffset> firstNonZero(const ByteSource &src, FileOffset from, F
     }
     return std::nullopt;
 }
-
-/// Collects problems with exact counts; keeps at most `cap` listed, dropping info before
-/// warnings before errors, and within a severity variety before repetition: the n-th problem
-/// of one check is dropped before the first of another (so a check seen once is listed even
-/// behind 200,000 repeats of a common one), then in the order found.
-class ProblemList
-{
-public:
-    explicit ProblemList(std::size_t cap) : m_cap(std::max<std::size_t>(cap, 1)) {}
-
-    /// The returned reference (the problem just added) stays valid until the next add. A
-    /// problem that can no longer be listed is counted and returned, but not kept.
-    Problem &add(Problem p)
-    {
-        const Rank rank{p.severity, count(p)};
-        if (m_floor && !(rank < *m_floor)) {
-            // At least m_cap listed problems rank at or before it and were found earlier: it
-            // would be the first dropped at the next compaction. With the cap reached by a
-            // repeated check, every later repeat ends here instead of in a sort.
-            ++m_dropped;
-            m_spare = std::move(p);
-            return m_spare;
-        }
-        if (m_list.size() >= 2 * m_cap)
-            compact();  // before the push: the new problem is always the one returned
-        m_list.push_back({rank, m_found++, std::move(p)});
-        return m_list.back().problem;
-    }
-    void finish(ValidationReport &r)
-    {
-        compact();
-        // By offset, then in the order found (the list's own order depends on when it was
-        // compacted).
-        std::sort(m_list.begin(), m_list.end(), [](const Listed &a, const Listed &b) {
-            return std::tie(a.problem.offset, a.found) < std::tie(b.problem.offset, b.found);
-        });
-        r.problems.reserve(m_list.size());
-        for (Listed &l : m_list)
-            r.problems.push_back(std::move(l.problem));
-        m_list.clear();
-        r.truncated = m_dropped > 0;
-        for (auto &[k, t] : m_tallies)
-            r.tallies.push_back(std::move(t));
-        std::stable_sort(r.tallies.begin(), r.tallies.end(), [](const CheckTally &a, const CheckTally &b) {
-            return a.severity < b.severity;
-        });
-        r.errors = m_counts[0];
-        r.warnings = m_counts[1];
-        r.infos = m_counts[2];
-    }
-
-private:
-    /// Which problems are listed first: by severity, then by ordinal within its check and
-    /// severity (1 for the first, 2 for the second...); the order found breaks ties.
-    struct Rank
-    {
-        Severity severity;
-        std::uint64_t ordinal;
-        auto operator<=>(const Rank &) const = default;
-    };
-    struct Listed
-    {
-        Rank rank;
-        std::uint64_t found;  ///< how many problems were listed before it
-        Problem problem;
-    };
-    /// Counts `p`; returns its ordinal within its check.
-    std::uint64_t count(const Problem &p)
-    {
-        ++m_counts[int(p.severity)];
-        CheckTally &t = m_tallies[{p.check, p.severity}];
-        if (t.count++ == 0) {
-            t.check = p.check;
-            t.severity = p.severity;
-            t.firstOffset = p.offset;
-        }
-        t.firstOffset = std::min(t.firstOffset, p.offset);
-        return t.count;
-    }
-    void compact()
-    {
-        if (m_list.size() <= m_cap)
-            return;
-        std::sort(m_list.begin(), m_list.end(), [](const Listed &a, const Listed &b) {
-            return std::tie(a.rank, a.found) < std::tie(b.rank, b.found);
-        });
-        m_dropped += m_list.size() - m_cap;
-        m_list.resize(m_cap);
-        m_floor = m_list.back().rank;
-    }
-    std::size_t m_cap;
-    std::vector<Listed> m_list;
-    /// After a compaction, the rank of the last problem kept: nothing ranked at or after it
-    /// can be listed any more (ranks of kept problems only fall).
-    std::optional<Rank> m_floor;
-    std::uint64_t m_found = 0;
-    Problem m_spare;
-    std::map<std::pair<std::string, Severity>, CheckTally> m_tallies;
-    std::uint64_t m_counts[3] = {0, 0, 0};
-    std::uint64_t m_dropped = 0;
-};
-
-/// Postgres page checks (opt-in): header sanity, checksum, line pointers.
-void checkPage(const EntryRef &entry, Bytes page, FileOffset at, std::vector<Problem> &out)
-{
-    const Key &key = entry.key;
-    const std::uint64_t position = entry.position;
-    if (isZeroPage(page))
-        return;
-    auto add = [&out](const char *check, Severity sev, std::string message, FileOffset offset,
-                      std::uint64_t length) -> Problem & {
-        return pushProblem(out, check, sev, std::move(message), offset, length);
-    };
-    const auto h = parsePageHeader(page);
-    auto tag = [&](Problem &p) {
-        p.entry = position;
-        p.key = key;
-    };
-    for (const auto &why : pageHeaderProblems(*h))
-        tag(add("page-header", Severity::Warning, fmt::format("page of {}: {}", key.describe(), why), at + 12, 8));
-    if (h->checksum != 0) {
-        const std::uint16_t sum = pageChecksum(page, key.field6());
-        if (sum != h->checksum)
-            tag(add("page-checksum", Severity::Warning,
-                    fmt::format("page of {}: checksum 0x{:04x}, computed 0x{:04x}", key.describe(), h->checksum, sum),
-                    at + 8, 2));
-    }
-    for (const auto &lp : linePointers(page, 2048))
-        if (lp.flags == 1 && (lp.offset < h->upper || std::uint32_t(lp.offset) + lp.length > h->special)) {
-            tag(add("page-line-pointer", Severity::Warning,
-                    fmt::format("page of {}: line pointer ({}, {}) outside [pd_upper {}, pd_special {})",
-                                key.describe(), lp.offset, lp.length, h->upper, h->special),
-                    at + 24, 4));
-            break;
-        }
-}
-
-const char *recordName(std::uint32_t tag)
-{
-    static const char *const names[] = {"Postgres", "ClearVisibilityMapFlags", "ClogSetCommitted", "ClogSetAborted",
-                                        "MultixactOffsetCreate", "MultixactMembersCreate", "AuxFile",
-                                        "TruncateVisibilityMap", "Test"};
-    return tag < 9 ? names[tag] : "unknown";
-}
-
-/// Neon's own record kinds apply to one kind of key each (its redo refuses the others);
-/// nullptr when `tag` fits `key` (of class `cls`), else which keys it needs.
-const char *recordKeyMismatch(std::uint32_t tag, const Key &key, KeyClass cls)
-{
-    const bool vm = cls == KeyClass::RelBlock && key.field5() == 2;
-    const bool slru = cls == KeyClass::SlruBlock;
-    switch (tag) {
-    case 1:
-    case 7: return vm ? nullptr : "it applies to visibility-map pages (fork 2) only";
-    case 2:
-    case 3: return slru && key.field2() == 0 ? nullptr : "it applies to clog (pg_xact) pages only";
-    case 4: return slru && key.field2() == 2 ? nullptr : "it applies to pg_multixact/offsets pages only";
-    case 5: return slru && key.field2() == 1 ? nullptr : "it applies to pg_multixact/members pages only";
-    case 6: return cls == KeyClass::AuxFilesV1 ? nullptr : "it applies to the aux files key only";
-    default: return nullptr;
-    }
-}
-
-/// Where Neon files its own SLRU and visibility-map records: under the page that holds what
-/// they change (Postgres's page arithmetic, 8 KiB pages, 32 pages per SLRU segment). The reason
-/// a record cannot be on `key`'s page, or nothing when it can.
-std::optional<std::string> recordPageMismatch(const NeonWalRecord &rec, const Key &key)
-{
-    constexpr std::uint64_t kPagesPerSegment = 32;
-    constexpr std::uint64_t kClogXactsPerPage = 8192 * 4;
-    constexpr std::uint64_t kOffsetsPerPage = 8192 / 4;
-    constexpr std::uint64_t kMembersPerPage = 8192 / 20 * 4;        // groups of 4 flags + 4 xids
-    constexpr std::uint64_t kHeapBlocksPerVmPage = (8192 - 24) * 4;  // 2 bits per heap block
-    const std::uint64_t segment = key.field4(), page = key.field6();  // field3 is 1 for SLRU blocks
-    auto onPage = [&](std::uint64_t pageno) { return pageno / kPagesPerSegment == segment && pageno % kPagesPerSegment == page; };
-    auto where = [](std::uint64_t pageno) {
-        return fmt::format("segment {} page {}", pageno / kPagesPerSegment, pageno % kPagesPerSegment);
-    };
-    if (const auto *c = std::get_if<wal::ClogSetCommitted>(&rec); c || std::get_if<wal::ClogSetAborted>(&rec)) {
-        const auto &xids = c ? c->xids : std::get<wal::ClogSetAborted>(rec).xids;
-        for (std::uint32_t xid : xids)
-            if (!onPage(xid / kClogXactsPerPage))
-                return fmt::format("xid {} is on clog {}", xid, where(xid / kClogXactsPerPage));
-    } else if (const auto *o = std::get_if<wal::MultixactOffsetCreate>(&rec)) {
-        if (!onPage(o->mid / kOffsetsPerPage))
-            return fmt::format("multixact {} is on offsets {}", o->mid, where(o->mid / kOffsetsPerPage));
-    } else if (const auto *m = std::get_if<wal::MultixactMembersCreate>(&rec)) {
-        for (std::size_t i = 0; i < m->members.size(); ++i) {
-            const std::uint64_t offset = std::uint64_t(m->moff) + i;
-            if (!onPage(offset / kMembersPerPage))
-                return fmt::format("member offset {} is on members {}", offset, where(offset / kMembersPerPage));
-        }
-    } else if (const auto *v = std::get_if<wal::ClearVisibilityMapFlags>(&rec)) {
-        for (const auto &blk : {v->newHeapBlkno, v->oldHeapBlkno})
-            if (blk && *blk / kHeapBlocksPerVmPage == key.field6())
-                return std::nullopt;
-        if (v->newHeapBlkno || v->oldHeapBlkno)
-            return fmt::format("its heap blocks are on visibility-map page {}",
-                               (v->newHeapBlkno ? *v->newHeapBlkno : *v->oldHeapBlkno) / kHeapBlocksPerVmPage);
-    }
-    return std::nullopt;
-}
-
-} // namespace
-
-/// A NeonWalRecord::Postgres holds a whole XLogRecord when its xl_tot_len is its length: then
-/// its CRC, its block references, the key it is filed under and its will_init are checked (Neon
-/// files the record under every block it touches, with will_init = WILL_INIT or an applied
-/// image). `cls` is the entry key's class. `recAt` is the record's offset in the file (none
-/// inside a zstd blob: problems then point at the blob's payload, `payloadAt`).
-/// Checks a Postgres record filed under entry `j`; when it is a whole record that decodes and
-/// touches more than one block, returns what identifies its copies under the other blocks.
-template<class Add>
-std::optional<RecordCopy> checkPostgresRecord(const EntryRef &j, KeyClass cls, Bytes rec, bool willInit,
-                                              std::optional<FileOffset> recAt, FileOffset payloadAt, Add &add)
-{
-    const auto header = parseXLogRecordHeader(rec);
-    if (!header)
-        return std::nullopt;
-    const FileOffset base = recAt.value_or(payloadAt);
-    if (header->totLen != rec.size()) {
-        // Not whole as stored; but a record whose xl_tot_len alone was damaged still matches
-        // its CRC with its true length, and must not pass as some other kind of payload.
-        if (xlogRecordCrcAsWhole(rec) == header->crc)
-            add("wal-record", Severity::Error,
-                fmt::format("{} record: xl_tot_len is {} but the record has {} bytes, and its xl_crc "
-                            "matches {}: the length field is damaged",
-                            fmt::format("{} (info 0x{:02x})", rmgrName(header->rmid), header->info),
-                            header->totLen, rec.size(), rec.size()),
-                recAt ? base : payloadAt, recAt ? 4 : 1);
-        return std::nullopt;
-    }
-    auto kind = [&] { return fmt::format("{} (info 0x{:02x})", rmgrName(header->rmid), header->info); };
-    auto at = [&](FileOffset offset, std::uint64_t length) {
-        return std::pair<FileOffset, std::uint64_t>(recAt ? offset : payloadAt, recAt ? length : 1);
-    };
-    const std::uint32_t crc = xlogRecordCrc(rec);
-    if (crc != header->crc) {
-        const auto [o, n] = at(base + 20, 4);
-        add("wal-crc", Severity::Error,
-            fmt::format("{} record (xl_tot_len {}): xl_crc is 0x{:08x} but the record's CRC-32C is 0x{:08x}",
-                        kind(), header->totLen, header->crc, crc),
-            o, n);
-        return std::nullopt;  // a damaged record's blocks say nothing reliable
-    }
-    // Neon files a record at the LSN just past its end, rounded up to 8 bytes (the next
-    // record's start), and the record began after the one xl_prev points to.
-    const std::uint64_t lsn = j.lsn.value;
-    const bool lsnFits =
-        lsn % 8 == 0 && lsn >= header->prev && lsn - header->prev >= kXLogRecordHeaderLen + header->totLen;
-    if (!lsnFits) {
-        const auto [lsnAt, lsnLen] = lsnBytes(j);
-        auto &p = add("wal-lsn", Severity::Error,
-                      lsn % 8 != 0
-                          ? fmt::format("{} record is stored at {}, which is not a multiple of 8: Neon stores a "
-                                        "record at the 8-byte aligned LSN that follows it",
-                                        kind(), j.lsn.toString())
-                          : fmt::format("{} record is stored at {}, but it comes after the record at {} "
-                                        "(xl_prev) and is {} bytes long: it cannot end before {}",
-                                        kind(), j.lsn.toString(), Lsn{header->prev}.toString(), header->totLen,
-                                        Lsn{header->prev + kXLogRecordHeaderLen + header->totLen}.toString()),
-                      lsnAt, lsnLen);
-        if (recAt)
-            p.related.push_back({*recAt + 8, 8, "xl_prev"});
-    }
-    // One decoded record per thread, reused: checking a record allocates nothing.
-    thread_local XLogRecordDecoded scratch;
-    const XLogRecordDecoded &decoded = scratch;
-    if (const auto status = decodeXLogRecord(rec, base, scratch); !status) {
-        const auto [o, n] = at(status.error().offset, 1);
-        add("wal-record", Severity::Error,
-            fmt::format("{} record does not decode: {}", kind(), status.error().message()), o, n);
-        return std::nullopt;
-    }
-    // Neon files a Postgres record under the key of each relation block it touches, and
-    // under no other key (SLRU pages get Neon's own records).
-    const Key &k = j.key;
-    const XLogBlockRef *mine = nullptr;
-    if (cls == KeyClass::RelBlock)
-        for (const XLogBlockRef &b : decoded.blocks)
-            if (b.spcOid == k.field2() && b.dbOid == k.field3() && b.relNumber == k.field4()
-                && b.fork() == k.field5() && b.blockNumber == k.field6())
-                mine = &b;
-    if (!mine) {
-        std::string blocks;
-        for (const XLogBlockRef &b : decoded.blocks)
-            blocks += fmt::format("{}{}/{}/{} fork {} blk {}", blocks.empty() ? "" : ", ", b.spcOid, b.dbOid,
-                                  b.relNumber, b.fork(), b.blockNumber);
-        const auto [o, n] = at(base, kXLogRecordHeaderLen);
-        add("wal-block-key", Severity::Error,
-            fmt::format("{} record is filed under {} ({}), which is {} ({})", kind(), k.toHex(), k.describe(),
-                        cls == KeyClass::RelBlock ? "none of its blocks"
-                                                  : "not a relation block: Neon files a Postgres record only "
-                                                    "under the blocks it touches",
-                        blocks.empty() ? "it has none" : blocks),
-            o, n);
-        return std::nullopt;
-    }
-    const bool expected = mine->willInit || mine->applyImage;
-    if (willInit != expected) {
-        const auto [o, n] = at(mine->headerAt, 2);
-        add("wal-will-init", Severity::Error,
-            fmt::format("Postgres.will_init is {} but block #{} of the {} record {} (WILL_INIT {}, applied image {})",
-                        willInit, mine->id, kind(),
-                        expected ? "starts from nothing" : "needs the page before it", mine->willInit,
-                        mine->applyImage),
-            o, n);
-    }
-    if (decoded.blocks.size() < 2 || !lsnFits)
-        return std::nullopt;
-    return RecordCopy{header->prev, header->crc};
-}
-
-BlobFacts checkEntryBlob(Bytes file, const Summary &s, FileOffset valuesEnd, const EntryRef &j,
-                         bool pages, std::vector<Problem> &out)
-{
-    BlobFacts facts;
-    const FileOffset blobAt = j.blobAt;
-    const bool delta = s.kind == LayerKind::Delta;
-    auto add = [&](const char *check, Severity sev, std::string message, FileOffset offset,
-                   std::uint64_t length) -> Problem & {
-        return tagEntry(pushProblem(out, check, sev, std::move(message), offset, length), j, delta);
-    };
-    auto header = readBlobHeader(file, blobAt, kBlockSize, valuesEnd);
-    if (!header) {
-        const bool bits = header.error().kind == ErrorKind::BlobCompression;
-        auto &p = add(bits ? "blob-compression" : "blob-length", Severity::Error,
-                      fmt::format("blob at {}: expected {}, found {}", blobAt, header.error().expected,
-                                  header.error().found),
-                      blobAt, std::min<std::uint64_t>(4, valuesEnd > blobAt ? valuesEnd - blobAt : 1));
-        p.related.push_back({j.valueAt, 5, "leaf value pointing here"});
-        return facts;
-    }
-    facts.header = *header;
-    const BlobHeader &h = *header;
-    const KeyClass cls = j.key.keyClass();
-    const bool pageKey = cls == KeyClass::RelBlock || cls == KeyClass::SlruBlock;
-    const bool sizeKey = cls == KeyClass::RelSize || cls == KeyClass::SlruSegSize;
-    // The payload as a view into the file; only zstd blobs are decompressed (into a buffer),
-    // never beyond what the value can be.
-    Bytes payload = storedPayload(file, h);
-    ByteVector decompressed;
-    if (h.compression == Compression::Zstd) {
-        // A page never needs more than 8 KiB. Anything else up to kMaxDecompressedLen, but only
-        // one large decompression at a time in the process: memory stays bounded whatever the
-        // number of threads, and results do not depend on it.
-        const std::uint64_t limit = !delta && pageKey ? kBlockSize : kMaxDecompressedLen;
-        auto d = zstdDecompress(payload, h.payloadOffset(), std::min(limit, kSmallDecompress));
-        if (!d && d.error().kind == ErrorKind::TooLarge && limit > kSmallDecompress) {
-            static std::mutex large;
-            const std::lock_guard lock(large);
-            d = zstdDecompress(payload, h.payloadOffset(), limit);
-        }
-        if (!d) {
-            auto &p = add(d.error().kind == ErrorKind::TooLarge && pageKey ? "value-size" : "blob-zstd",
-                          d.error().kind == ErrorKind::TooLarge && pageKey ? Severity::Warning : Severity::Error,
-                          fmt::format("zstd blob at {}: {}", blobAt, d.error().message()),
-                          h.payloadOffset(), h.storedLen);
-            p.related.push_back({blobAt, h.headerLen, "blob header"});
-            return facts;
-        }
-        decompressed = std::move(d.value());
-        payload = decompressed;
-    } else if (payload.size() >= 4 && payload.size() != kBlockSize
-               && std::equal(payload.begin(), payload.begin() + 4, kZstdMagic)) {
-        auto &p = add("blob-zstd-magic", Severity::Warning,
-                      fmt::format("blob at {} is stored plain ({} bytes) but holds a zstd frame "
-                                  "(28 b5 2f fd): its compression bits look damaged",
-                                  blobAt, payload.size()),
-                      blobAt, h.headerLen);
-        p.related.push_back({h.payloadOffset(), 4, "zstd magic"});
-    }
-    if (!delta) {
-        if (pageKey && payload.size() != kBlockSize)
-            add("value-size", Severity::Warning,
-                fmt::format("{} image is {} bytes: Postgres can only be served an 8192-byte page", j.key.className(),
-                            payload.size()),
-                blobAt, h.headerLen);
-        if (sizeKey && payload.size() != 4)
-            add("value-size", Severity::Warning,
-                fmt::format("{} value is {} bytes, expected a 4-byte block count", j.key.className(), payload.size()),
-                blobAt, h.headerLen);
-        if (pages && cls == KeyClass::RelBlock && payload.size() == kBlockSize)
-            checkPage(j, payload, h.payloadOffset(), out);
-        return facts;
-    }
-    auto v = scanValue(payload, h.payloadOffset());
-    if (!v) {
-        const bool zstd = h.compression == Compression::Zstd;
-        auto &p = add("value-decode", Severity::Error,
-                      fmt::format("value does not decode: {}", v.error().message()),
-                      zstd ? h.payloadOffset() : v.error().offset, zstd ? h.storedLen : 1);
-        p.related.push_back({blobAt, h.headerLen + h.storedLen, "blob"});
-        return facts;
-    }
-    facts.valueWillInit = v->willInit;
-    if (v->willInit != j.willInit) {
-        auto &p = add("will-init", Severity::Error,
-                      fmt::format("BlobRef will_init bit is {} but the value's will_init is {}", j.willInit,
-                                  v->willInit),
-                      j.valueAt + 4, 1);
-        p.related.push_back({blobAt, h.headerLen + h.storedLen, "value"});
-    }
-    if (!v->isImage) {
-        if (const char *fits = recordKeyMismatch(v->recordTag, j.key, cls)) {
-            auto &p = add("value-key", Severity::Error,
-                          fmt::format("a {} record cannot apply to key {} ({}): {}", recordName(v->recordTag),
-                                      j.key.toHex(), j.key.describe(), fits),
-                          h.payloadOffset(), 4);
-            p.related.push_back({j.valueAt, 5, "leaf value"});
-        }
-        if (v->recordTag >= 1 && v->recordTag <= 5 && !recordKeyMismatch(v->recordTag, j.key, cls))
-            if (auto decoded = decodeValue(payload, h.payloadOffset()))
-                if (auto why = recordPageMismatch(decoded->record(), j.key)) {
-                    auto &p = add("record-page", Severity::Error,
-                                  fmt::format("a {} record is stored under {} ({}), but {}", recordName(v->recordTag),
-                                              j.key.toHex(), j.key.describe(), *why),
-                                  h.compression == Compression::Zstd ? h.payloadOffset() : h.payloadOffset() + 8,
-                                  h.compression == Compression::Zstd ? 1 : payload.size() - 8);
-                    p.related.push_back({j.valueAt, 5, "leaf value"});
-                }
-        if (v->recordTag == 0)
-            facts.copy = checkPostgresRecord(j, cls, v->content, v->willInit,
-                                h.compression == Compression::Zstd
-                                    ? std::optional<FileOffset>()
-                                    : std::optional<FileOffset>(h.payloadOffset() + FileOffset(v->content.data() - payload.data())),
-                                h.payloadOffset(), add);
-        if (v->recordTag == 8)
-            add("test-record", Severity::Warning, "NeonWalRecord::Test only exists in Neon's test builds",
-                h.payloadOffset() + 4, 4);
-        else if (v->recordTag == 7)
-            add("seed-incompatible", Severity::Info, "TruncateVisibilityMap (tag 7) is unknown to SEED-era Neon",
-                h.payloadOffset() + 4, 4);
-    } else {
-        if (pageKey && v->imageLen != kBlockSize)
-            add("value-size", Severity::Warning,
-                fmt::format("{} image is {} bytes: Postgres can only be served an 8192-byte page", j.key.className(),
-                            v->imageLen),
-                blobAt, h.headerLen);
-        if (sizeKey && v->imageLen != 4)
-            add("value-size", Severity::Warning,
-                fmt::format("{} value is {} bytes, expected a 4-byte block count", j.key.className(), v->imageLen),
-                blobAt, h.headerLen);
-        if (cls == KeyClass::RelBlock && v->imageLen == kBlockSize) {
-            // A page is never newer than the LSN it is stored at (Neon sets an extracted full-page
-            // image's pd_lsn to the entry's LSN). Only pages whose header reads as a page's; a new
-            // (all-zero) page has pd_lsn 0, and the header is judged only when the LSN is later.
-            const Bytes page = payload.subspan(12, kBlockSize);
-            const auto ph = parsePageHeader(page);
-            if (ph && ph->lsn > j.lsn.value && pageHeaderProblems(*ph).empty()) {
-                const bool zstd = h.compression == Compression::Zstd;
-                add("page-lsn", Severity::Error,
-                    fmt::format("page of {} has pd_lsn {} but is stored at {}: a page cannot be newer than its LSN",
-                                j.key.describe(), Lsn{ph->lsn}.toString(), j.lsn.toString()),
-                    zstd ? h.payloadOffset() : h.payloadOffset() + 12, zstd ? 1 : 8);
-            }
-            if (pages)
-                checkPage(j, page, h.payloadOffset() + 12, out);
-        }
-    }
-    return facts;
-}
-
-namespace {
-
 class Validator
 {
 public:
@@ -574,10 +68,10 @@ public:
 
 private:
     void runChecks();
-    Problem &add(const char *check, Severity sev, std::string message, FileOffset offset,
+    Problem &add(CheckAs check, std::string message, FileOffset offset,
                  std::uint64_t length)
     {
-        return m_list.add(makeProblem(check, sev, std::move(message), offset, length));
+        return m_list.add(makeProblem(check, std::move(message), offset, length));
     }
     bool progress()
     {
@@ -642,9 +136,9 @@ private:
         std::array<std::uint8_t, 256> prevKey{};  ///< the last key of the leaf before
         bool havePrev = false;
         std::optional<Key> plausibleKey;  ///< the last key found plausible
-        Problem &add(const char *check, Severity sev, std::string message, FileOffset offset, std::uint64_t length)
+        Problem &add(CheckAs check, std::string message, FileOffset offset, std::uint64_t length)
         {
-            return pushProblem(out.problems, check, sev, std::move(message), offset, length);
+            return pushProblem(out.problems, check, std::move(message), offset, length);
         }
     };
     void checkKeyOrderInNode(const NodeView &n, std::vector<Problem> &out) const;
@@ -721,23 +215,23 @@ private:
 void Validator::checkSummary()
 {
     if (m_s.formatVersion != kFormatVersion)
-        add("summary-version", Severity::Error,
+        add(checkInfo("summary-version"),
             fmt::format("format_version is {}, expected {}", m_s.formatVersion, kFormatVersion),
             fieldAt(SummaryFieldId::Version), fieldLen(SummaryFieldId::Version));
     if (!(m_s.keyStart < m_s.keyEnd)) {
-        auto &p = add("summary-key-range", Severity::Error,
+        auto &p = add(checkInfo("summary-key-range"),
                       fmt::format("key range start {} is not below its end {}", m_s.keyStart.toHex(),
                                   m_s.keyEnd.toHex()),
                       keysAt(), keysLen());
         p.key = m_s.keyStart;
     }
     if (m_s.kind == LayerKind::Delta && !(m_s.lsnStart < m_s.lsnEnd))
-        add("summary-lsn-range", Severity::Error,
+        add(checkInfo("summary-lsn-range"),
             fmt::format("LSN range start {} is not below its end {}", m_s.lsnStart.toString(),
                         m_s.lsnEnd.toString()),
             lsnAt(), lsnLen());
     if (m_s.kind == LayerKind::Image && m_s.lsnStart.value == Lsn::kMax)
-        add("summary-lsn-range", Severity::Error,
+        add(checkInfo("summary-lsn-range"),
             "image LSN is 0xFFFFFFFFFFFFFFFF (Neon panics computing lsn + 1)", lsnAt(), lsnLen());
     // Rest of block 0.
     const Bytes rest = m_file.subspan(m_s.encodedLen(), kBlockSize - m_s.encodedLen());
@@ -746,7 +240,7 @@ void Validator::checkSummary()
         const FileOffset at = m_s.encodedLen() + FileOffset(nz - rest.begin());
         const auto last = std::find_if(rest.rbegin(), rest.rend(), [](std::uint8_t b) { return b != 0; });
         const FileOffset end = kBlockSize - FileOffset(last - rest.rbegin());
-        add("summary-padding", Severity::Warning,
+        add(checkInfo("summary-padding"),
             fmt::format("block 0 has non-zero bytes after the {}-byte summary (Neon writes zeros)",
                         m_s.encodedLen()),
             at, end - at);
@@ -756,14 +250,14 @@ void Validator::checkSummary()
         const auto name = LayerName::parse(m_opt.fileName, &why);
         const std::string implied = m_s.impliedName().canonical();
         if (!name) {
-            auto &p = add("file-name", Severity::Warning,
+            auto &p = add(weaker(checkInfo("file-name")),
                           fmt::format("file name \"{}\" is not a layer name ({}); the summary implies {}",
                                       m_opt.fileName, why, implied),
                           keysAt(), m_s.encodedLen() - keysAt());
             p.related.push_back({keysAt(), keysLen(), "summary key range"});
         } else if (name->canonical() != implied) {
             const bool keys = name->keyStart != m_s.keyStart || name->keyEnd != m_s.keyEnd;
-            auto &p = add("file-name", Severity::Error,
+            auto &p = add(checkInfo("file-name"),
                           fmt::format("file name says {}, the summary says {}", name->canonical(), implied),
                           keys ? keysAt() : lsnAt(), keys ? keysLen() : lsnLen());
             p.related.push_back({keysAt(), keysLen(), "summary key range"});
@@ -777,7 +271,7 @@ bool Validator::checkIndexLocation()
     const FileOffset startAt = fieldAt(SummaryFieldId::IndexStart);
     const FileOffset rootAt = fieldAt(SummaryFieldId::IndexRoot);
     if (m_s.indexStartBlk < 2 || m_s.indexStartBlk >= m_blocks) {
-        add("index-start", Severity::Error,
+        add(checkInfo("index-start"),
             fmt::format("index_start_blk {} is outside [2, {}) (the file has {} blocks)",
                         m_s.indexStartBlk, m_blocks, m_blocks),
             startAt, 4);
@@ -785,7 +279,7 @@ bool Validator::checkIndexLocation()
     }
     m_indexBlocks = m_blocks - m_s.indexStartBlk;
     if (m_s.indexRootBlk >= m_indexBlocks) {
-        auto &p = add("index-root", Severity::Error,
+        auto &p = add(checkInfo("index-root"),
                       fmt::format("index_root_blk {} is beyond the {} index blocks: btree node beyond file",
                                   m_s.indexRootBlk, m_indexBlocks),
                       rootAt, 4);
@@ -793,7 +287,7 @@ bool Validator::checkIndexLocation()
         return false;
     }
     if (m_s.indexRootBlk != m_indexBlocks - 1) {
-        auto &p = add("index-root-not-last", Severity::Warning,
+        auto &p = add(checkInfo("index-root-not-last"),
                       fmt::format("root is index block {}, Neon writes it last (block {})", m_s.indexRootBlk,
                                   m_indexBlocks - 1),
                       rootAt, 4);
@@ -810,13 +304,13 @@ void Validator::checkNode(const NodeView &n, int depth)
     const auto nz = std::find_if(block.begin() + std::ptrdiff_t(used), block.end(),
                                  [](std::uint8_t b) { return b != 0; });
     if (nz != block.end()) {
-        auto &p = add("node-padding", Severity::Warning,
+        auto &p = add(checkInfo("node-padding"),
                       fmt::format("node {} has non-zero bytes after its {} used bytes", n.block, used),
                       n.offset + FileOffset(nz - block.begin()), 1);
         p.block = n.block;
     }
     if (used == kBlockSize) {
-        auto &p = add("node-full", Severity::Info,
+        auto &p = add(checkInfo("node-full"),
                       fmt::format("node {} uses all 8192 bytes (Neon's builder stops at 8191)", n.block),
                       n.offset, 5);
         p.block = n.block;
@@ -832,7 +326,7 @@ void Validator::checkNode(const NodeView &n, int depth)
         if (m_leafDepth < 0)
             m_leafDepth = depth;
         else if (m_leafDepth != depth) {
-            auto &p = add("node-level", Severity::Error,
+            auto &p = add(checkInfo("node-level"),
                           fmt::format("leaf {} is at depth {}, other leaves at depth {}", n.block, depth,
                                       m_leafDepth),
                           n.offset + 2, 1);
@@ -849,7 +343,7 @@ void Validator::checkKeyOrderInNode(const NodeView &n, std::vector<Problem> &out
         if (n.suffixLen > 0 && std::memcmp(prev.data(), cur.data(), n.suffixLen) < 0)
             continue;
         const IndexKey pk = n.key(i - 1), ck = n.key(i);
-        auto &p = pushProblem(out, "node-key-order", Severity::Error,
+        auto &p = pushProblem(out, checkInfo("node-key-order"),
                               fmt::format("node {}: key {} ({}) is not above key {} ({})", n.block, i,
                                           toHex(ck.view()), i - 1, toHex(pk.view())),
                               n.suffixOffset(i), n.suffixLen);
@@ -885,7 +379,7 @@ void Validator::checkEntry(EntryState &st, std::uint32_t leafIndex, std::size_t 
                : st.havePrev && std::memcmp(st.prevKey.data(), key.data(), m_keyLen) >= 0) {
         if (inLeaf)
             leaf.keyInto(i - 1, st.prevKey.data());
-        tag(st.add("key-order", Severity::Error,
+        tag(st.add(checkInfo("key-order"),
                    fmt::format("entry {} key {} is not above the previous entry's {}", position, toHex(key),
                                toHex(Bytes(st.prevKey.data(), m_keyLen))),
                    keyAt, leaf.suffixLen));
@@ -899,7 +393,7 @@ void Validator::checkEntry(EntryState &st, std::uint32_t leafIndex, std::size_t 
     // A delta's versions of one key are judged once.
     if (!(st.plausibleKey && *st.plausibleKey == k)) {
         if (const std::string why = k.implausibility(); !why.empty())
-            tag(st.add("key-class", Severity::Warning, fmt::format("key {}: {}: a damaged key", k.toHex(), why),
+            tag(st.add(checkInfo("key-class"), fmt::format("key {}: {}: a damaged key", k.toHex(), why),
                        keyAt, leaf.suffixLen));
         else
             st.plausibleKey = k;
@@ -907,14 +401,14 @@ void Validator::checkEntry(EntryState &st, std::uint32_t leafIndex, std::size_t 
 
     // Inside the summary's ranges.
     if (k < m_s.keyStart || !(k < m_s.keyEnd)) {
-        auto &p = tag(st.add("key-range", Severity::Error,
+        auto &p = tag(st.add(checkInfo("key-range"),
                           fmt::format("key {} is outside the summary's key range [{}, {})", k.toHex(),
                                       m_s.keyStart.toHex(), m_s.keyEnd.toHex()),
                           keyAt, leaf.suffixLen));
         p.related.push_back({keysAt(), keysLen(), "summary key range"});
     }
     if (m_s.kind == LayerKind::Delta && (lsn < m_s.lsnStart || !(lsn < m_s.lsnEnd))) {
-        auto &p = tag(st.add("lsn-range", Severity::Error,
+        auto &p = tag(st.add(checkInfo("lsn-range"),
                           fmt::format("LSN {} is outside the summary's LSN range [{}, {})", lsn.toString(),
                                       m_s.lsnStart.toString(), m_s.lsnEnd.toString()),
                           keyAt, leaf.suffixLen));
@@ -923,14 +417,14 @@ void Validator::checkEntry(EntryState &st, std::uint32_t leafIndex, std::size_t 
 
     const std::uint64_t raw = leaf.value(i);
     if (raw > kBtreeMaxLeafValue) {
-        tag(st.add("leaf-value", Severity::Error,
+        tag(st.add(checkInfo("leaf-value"),
                 fmt::format("leaf value 0x{:010x} has its top bit set (above 0x7fffffffff)", raw), valueAt, 5));
         return;
     }
     const FileOffset blobAt = blobAtOf(raw);
     const bool willInit = m_s.kind == LayerKind::Delta && (raw & 1);
     if (blobAt < kBlockSize || blobAt >= m_valuesEnd) {
-        auto &p = tag(st.add("blob-offset", Severity::Error,
+        auto &p = tag(st.add(checkInfo("blob-offset"),
                           fmt::format("blob offset {} is outside the value area [8192, {})", blobAt, m_valuesEnd),
                           valueAt, 5));
         p.related.push_back({fieldAt(SummaryFieldId::IndexStart), 4, "index_start_blk"});
@@ -977,14 +471,14 @@ void Validator::checkPlacement(const PlacedBlob &blob)
     };
     // Placement: blobs back to back in index order.
     if (m_anyBlob && blobAt < m_prevBlobEnd) {
-        auto &p = tag(add(blobAt <= m_prevBlobStart ? "blob-order" : "blob-overlap", Severity::Error,
+        auto &p = tag(add(blobAt <= m_prevBlobStart ? checkInfo("blob-order") : checkInfo("blob-overlap"),
                           blobAt <= m_prevBlobStart
                               ? fmt::format("blob at {} comes before the previous entry's blob at {}", blobAt, m_prevBlobStart)
                               : fmt::format("blob at {} overlaps the previous blob [{}, {})", blobAt, m_prevBlobStart, m_prevBlobEnd),
                           valueAt, 5));
         p.related.push_back({m_prevBlobStart, m_prevBlobEnd - m_prevBlobStart, "previous blob"});
     } else if (blobAt > m_prevBlobEnd) {
-        auto &p = tag(add("blob-gap", Severity::Warning,
+        auto &p = tag(add(checkInfo("blob-gap"),
                           fmt::format("{} unused bytes before the blob at {} (Neon packs blobs back to back)",
                                       blobAt - m_prevBlobEnd, blobAt),
                           m_prevBlobEnd, blobAt - m_prevBlobEnd));
@@ -1019,7 +513,7 @@ void Validator::checkCopy(const PlacedCopy &copy)
     const EntryRef other = entryRef(slot.first.leaf, slot.first.index);
     const auto [lsnAt, lsnLen] = lsnBytes(j);
     const auto [otherAt, otherLen] = lsnBytes(other);
-    auto &p = add("wal-lsn", Severity::Error,
+    auto &p = add(checkInfo("wal-lsn"),
                   fmt::format("the record with xl_prev {} and xl_crc 0x{:08x} is stored at {} here and at {} "
                               "under {} (entry {}): Neon files every copy of a record at one LSN, so one of the two "
                               "was changed",
@@ -1146,7 +640,7 @@ WalkAction Validator::enterNode(const NodeView &n, const WalkLink &link)
     if (parent) {
         int &expected = m_childLevel[std::size_t(depth - 1)];
         if (i == 0 && n.level + 1 != parent->level) {
-            auto &p = add("node-level", Severity::Error,
+            auto &p = add(checkInfo("node-level"),
                           fmt::format("node {} has level {}, but its first child {} has level {}", parent->block,
                                       parent->level, n.block, n.level),
                           parent->offset + kNodeHeaderFields[1].offset, 1);
@@ -1156,7 +650,7 @@ WalkAction Validator::enterNode(const NodeView &n, const WalkLink &link)
         } else if (i == 0) {
             expected = n.level;
         } else if (n.level != expected) {
-            auto &p = add("node-level", Severity::Error,
+            auto &p = add(checkInfo("node-level"),
                           fmt::format("node {} has level {}, its siblings have level {}", n.block, n.level, expected),
                           n.offset + kNodeHeaderFields[1].offset, 1);
             p.block = n.block;
@@ -1178,7 +672,7 @@ WalkAction Validator::enterNode(const NodeView &n, const WalkLink &link)
         const Bytes lowerKey(lower, m_keyLen);
         if (const int c = std::memcmp(first, lower, m_keyLen); c != 0) {
             const bool above = c < 0;
-            auto &p = add("node-separator", above ? Severity::Error : Severity::Warning,
+            auto &p = add(weaker(checkInfo("node-separator"), !above),
                           above ? fmt::format("node {}'s first key {} is below its separator {} in node {}: "
                                               "searches skip those entries", n.block, toHex(firstKey),
                                               toHex(lowerKey), parent->block)
@@ -1198,7 +692,7 @@ WalkAction Validator::enterNode(const NodeView &n, const WalkLink &link)
             bound.has = true;
         }
         if (bound.has && std::memcmp(last, bound.key.data(), m_keyLen) >= 0) {
-            auto &p = add("node-separator", Severity::Error,
+            auto &p = add(checkInfo("node-separator"),
                           fmt::format("node {}'s last key {} is not below the next separator {} in node {}",
                                       n.block, toHex(lastKey), toHex(Bytes(bound.key.data(), m_keyLen)),
                                       parent->block),
@@ -1219,14 +713,14 @@ WalkAction Validator::walkFault(WalkFault why, const WalkLink &link, const Error
     Problem *p = nullptr;
     switch (why) {
     case WalkFault::BeyondIndex:
-        p = &add("node-child-range", Severity::Error,
+        p = &add(checkInfo("node-child-range"),
                  fmt::format("child pointer {} is beyond the {} index blocks: btree node beyond file", link.block,
                              m_indexBlocks),
                  ptrAt, ptrLen);
         break;
     case WalkFault::Cycle:
     case WalkFault::Shared:
-        p = &add(why == WalkFault::Cycle ? "node-cycle" : "node-shared", Severity::Error,
+        p = &add(why == WalkFault::Cycle ? checkInfo("node-cycle") : checkInfo("node-shared"),
                  why == WalkFault::Cycle
                      ? fmt::format("node {} points back at its ancestor {} (a cycle)", parent ? parent->block : 0,
                                    link.block)
@@ -1235,14 +729,14 @@ WalkAction Validator::walkFault(WalkFault why, const WalkLink &link, const Error
         p->related.push_back({target, kBlockSize, "node reached twice"});
         break;
     case WalkFault::TooDeep:
-        p = &add("node-depth", Severity::Error,
+        p = &add(checkInfo("node-depth"),
                  fmt::format("path deeper than {} levels", BTreeReader::kMaxDepth), ptrAt, ptrLen);
         break;
     case WalkFault::Unreadable: {
         ++m_report.nodesChecked;
         ++m_done;
-        const char *check = error.kind == ErrorKind::NodeMarker ? "node-marker" : "node-header";
-        auto &q = add(check, Severity::Error,
+        const CheckInfo &check = error.kind == ErrorKind::NodeMarker ? checkInfo("node-marker") : checkInfo("node-header");
+        auto &q = add(check,
                       fmt::format("node {}: expected {}, found {}", link.block, error.expected, error.found),
                       error.offset, NodeView::kHeaderLen);
         q.block = link.block;
@@ -1282,25 +776,25 @@ void Validator::walkTree()
 void Validator::checkValueArea()
 {
     if (m_report.entriesChecked == 0) {
-        add("empty-layer", Severity::Error, "the index holds no entries (Neon never writes an empty layer)",
+        add(checkInfo("empty-layer"), "the index holds no entries (Neon never writes an empty layer)",
             fieldAt(SummaryFieldId::IndexRoot), 4);
         return;
     }
     if (!m_anyBlob)
         return;
     if (m_compressed)
-        add("seed-incompatible", Severity::Info,
+        add(checkInfo("seed-incompatible"),
             fmt::format("{} of {} blobs are zstd-compressed: only HEAD-era Neon reads this layer", m_compressed,
                         m_report.entriesChecked),
             m_firstCompressed, 4);
     if (m_nonCanonical)
-        add("blob-header-canonical", Severity::Info,
+        add(checkInfo("blob-header-canonical"),
             fmt::format("{} blobs below 128 bytes have a 4-byte header (Neon writes 1 byte): a rewrite is not "
                         "byte-identical", m_nonCanonical),
             m_firstNonCanonical, 4);
     const std::uint64_t expectStart = (m_maxBlobEnd + kBlockSize - 1) / kBlockSize;
     if (expectStart != m_s.indexStartBlk) {
-        auto &p = add("values-end", Severity::Warning,
+        auto &p = add(checkInfo("values-end"),
                       fmt::format("the last blob ends at {}, so index_start_blk should be {}, not {}", m_maxBlobEnd,
                                   expectStart, m_s.indexStartBlk),
                       fieldAt(SummaryFieldId::IndexStart), 4);
@@ -1309,7 +803,7 @@ void Validator::checkValueArea()
     if (m_maxBlobEnd < m_valuesEnd) {
         // Holes (a sparse file) are skipped, not read.
         if (const auto nz = firstNonZero(m_src, m_maxBlobEnd, m_valuesEnd))
-            add("values-padding", Severity::Warning,
+            add(checkInfo("values-padding"),
                 "non-zero bytes between the last blob and the index (Neon writes zeros)", *nz,
                 m_valuesEnd - *nz);
     }
@@ -1323,7 +817,7 @@ void Validator::checkValueArea()
         std::uint64_t e = b;
         while (e < m_indexBlocks && m_marks->get(std::uint32_t(e)) == BlockMarks::Unseen)
             ++e;
-        auto &p = add("index-unreachable", Severity::Warning,
+        auto &p = add(checkInfo("index-unreachable"),
                       e - b == 1 ? fmt::format("index block {} is not reachable from the root", b)
                                  : fmt::format("index blocks {}..{} are not reachable from the root", b, e - 1),
                       indexBase + b * kBlockSize, (e - b) * kBlockSize);
@@ -1344,19 +838,19 @@ void Validator::runChecks()
     const std::uint64_t size = m_file.size();
     m_blocks = size / kBlockSize;
     if (size < kBlockSize) {
-        add("file-size", Severity::Error,
+        add(checkInfo("file-size"),
             fmt::format("file is {} bytes, shorter than the 8192-byte summary block", size), 0, size);
         if (size < 2)
             return;
     } else if (size % kBlockSize != 0) {
-        add("file-size", Severity::Error,
+        add(checkInfo("file-size"),
             fmt::format("file size {} is not a multiple of 8192: the last {} bytes form a partial block Neon cannot read",
                         size, size % kBlockSize),
             m_blocks * kBlockSize, size % kBlockSize);
     }
     auto s = Summary::decode(m_file.first(std::min<std::uint64_t>(size, kBlockSize)));
     if (!s) {
-        add(s.error().offset == 0 ? "summary-magic" : "file-size", Severity::Error,
+        add(s.error().offset == 0 ? checkInfo("summary-magic") : checkInfo("file-size"),
             fmt::format("not a layer: expected {}, found {}", s.error().expected, s.error().found),
             s.error().offset, s.error().offset == 0 ? 2 : 0);
         return;

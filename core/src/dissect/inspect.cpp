@@ -13,7 +13,7 @@ const std::array<std::string, kRecordTagCount> &walKinds()
     static const auto kinds = [] {
         std::array<std::string, kRecordTagCount> k;
         for (std::uint32_t t = 0; t < kRecordTagCount; ++t)
-            k[t] = std::string("wal:") + recordTagName(t);
+            k[t] = std::string("wal:") + recordTagName(RecordTag(t));
         return k;
     }();
     return kinds;
@@ -45,8 +45,8 @@ Result<EntryView> viewEntry(const Layer &layer, const Entry &entry, ByteVector &
         d.content = v->content;
         return d;
     }
-    d.kind = walKinds()[v->recordTag];
-    if (v->recordTag == 0) {
+    d.kind = walKinds()[std::size_t(v->recordTag)];
+    if (v->recordTag == RecordTag::Postgres) {
         d.content = v->content;
         d.pgWillInit = v->willInit;
     } else {

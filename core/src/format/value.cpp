@@ -48,9 +48,9 @@ const char *recordName(const NeonWalRecord &rec)
     return kRecordNames[rec.index()];
 }
 
-const char *recordTagName(std::uint32_t tag)
+const char *recordTagName(RecordTag tag)
 {
-    return tag < kRecordTagCount ? kRecordNames[tag] : nullptr;
+    return std::uint32_t(tag) < kRecordTagCount ? kRecordNames[std::uint32_t(tag)] : nullptr;
 }
 
 bool Value::willInit() const

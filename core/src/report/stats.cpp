@@ -16,7 +16,6 @@ namespace layerscope {
 namespace {
 
 /// The NeonWalRecord tag of Postgres records (the variant's index, as on disk).
-const std::uint32_t kPostgresTag = std::uint32_t(NeonWalRecord{wal::Postgres{}}.index());
 
 std::size_t logBucket(std::uint64_t n, std::size_t buckets)
 {
@@ -211,7 +210,7 @@ Result<LayerStats> computeStats(const Layer &layer, const StatsOptions &options)
                 ++t.unreadableValues;
                 return true;
             }
-            ValueShape shape{true, payloadBytes->size(), 0, true, *payloadBytes};
+            ValueShape shape{true, payloadBytes->size(), RecordTag::Postgres, true, *payloadBytes};
             if (delta) {
                 auto scanned = scanValue(*payloadBytes, header->payloadOffset());
                 if (!scanned) {
@@ -245,8 +244,8 @@ Result<LayerStats> computeStats(const Layer &layer, const StatsOptions &options)
                 t.images.add(stored, payload);
             } else {
                 t.walRecords.add(stored, payload);
-                ++c.recordTags[std::min<std::uint32_t>(shape.recordTag, kRecordTagCount)];
-                if (shape.recordTag == kPostgresTag)
+                ++c.recordTags[std::min<std::uint32_t>(std::uint32_t(shape.recordTag), kRecordTagCount)];
+                if (shape.recordTag == RecordTag::Postgres)
                     if (auto h = parseXLogRecordHeader(shape.content))
                         ++c.rmids[h->rmid];
             }
@@ -271,7 +270,7 @@ Result<LayerStats> computeStats(const Layer &layer, const StatsOptions &options)
             mergeStats(s, c.stats);
             for (std::uint32_t tag = 0; tag <= kRecordTagCount; ++tag)
                 if (c.recordTags[tag]) {
-                    const char *kind = recordTagName(tag);
+                    const char *kind = recordTagName(RecordTag(tag));
                     s.recordKinds[kind ? kind : "unknown"] += c.recordTags[tag];
                 }
             for (std::size_t rmid = 0; rmid < c.rmids.size(); ++rmid)

@@ -47,8 +47,8 @@ void checkPage(const Timeline &below,
                int pgVersion,
                PageRun &out)
 {
-    auto problem = [&](std::string check, Severity sev, std::string message) {
-        out.problems.push_back({std::move(check), sev, li, std::move(message)});
+    auto problem = [&](CheckAs check, std::string message) {
+        out.problems.push_back({check, li, std::move(message)});
     };
     if (!e.key.isRelBlock() || e.key.field5() == 1) {
         ++out.notCompared;
@@ -62,8 +62,7 @@ void checkPage(const Timeline &below,
     auto chain = readChain(below, path);
     auto value = image.value(e);
     if (!chain || !value || !value->isImage()) {
-        problem("redo-unreadable",
-                Severity::Error,
+        problem(checkInfo("redo-unreadable"),
                 fmt::format("{} ({}) at {}: {}",
                             e.key.toHex(),
                             e.key.describe(),
@@ -75,8 +74,7 @@ void checkPage(const Timeline &below,
     }
     Redo redo = redoChain(e.key, *chain, {false, false, pgVersion});
     if (redo.outcome != Redo::Outcome::Reconstructed) {
-        problem("redo-replay-failed",
-                Severity::Warning,
+        problem(checkInfo("redo-replay-failed"),
                 fmt::format("{} ({}) at {}: the data below the image cannot be replayed: {}",
                             e.key.toHex(),
                             e.key.describe(),
@@ -102,8 +100,7 @@ void checkPage(const Timeline &below,
         return;
     }
     const ChainValue &newest = chain->back();
-    problem("redo-image-differs",
-            Severity::Error,
+    problem(checkInfo("redo-image-differs"),
             fmt::format("{} ({}) at {}: the image differs from the page its older data rebuilds "
                         "({} records replayed up to {} in {}) at {} (byte {}: 0x{:02x} in the "
                         "image, 0x{:02x} replayed; {} mask)",
@@ -142,8 +139,8 @@ RedoCheckReport checkRedo(const Timeline &timeline,
             cache->emplace(path, *l);
         return l;
     };
-    auto problem = [&](std::string check, Severity sev, std::size_t layer, std::string message) {
-        rep.problems.push_back({std::move(check), sev, layer, std::move(message)});
+    auto problem = [&](CheckAs check, std::size_t layer, std::string message) {
+        rep.problems.push_back({check, layer, std::move(message)});
     };
     for (std::size_t li = 0; li < timeline.layers.size(); ++li) {
         const TimelineLayer &il = timeline.layers[li];
@@ -152,12 +149,12 @@ RedoCheckReport checkRedo(const Timeline &timeline,
         ++rep.imageLayers;
         auto image = below.opener(il.path);
         if (!image) {
-            problem("redo-unreadable", Severity::Error, li, image.error().message());
+            problem(checkInfo("redo-unreadable"), li, image.error().message());
             continue;
         }
         auto entries = image->entries();
         if (!entries) {
-            problem("redo-unreadable", Severity::Error, li, entries.error().message());
+            problem(checkInfo("redo-unreadable"), li, entries.error().message());
             continue;
         }
         // The read path below this image: the timeline without it, at its LSN.
@@ -203,6 +200,27 @@ RedoCheckReport checkRedo(const Timeline &timeline,
             return rep;
     }
     return rep;
+}
+
+TimelineProblem redoSummary(const RedoCheckReport &report, int pgVersion, const std::string &versionSource)
+{
+    const auto failed = std::count_if(report.problems.begin(), report.problems.end(), [](const TimelineProblem &p) {
+        return p.check == checkInfo("redo-replay-failed").id;
+    });
+    return {checkInfo("redo-summary"),
+            TimelineProblem::npos,
+            fmt::format("{} page(s) of {} image layer(s) rebuilt from the data below them "
+                        "(Postgres {}): {} match, {} differ; {} with nothing below, {} not "
+                        "compared (FSM, non-relation keys), {} could not be replayed",
+                        report.compared,
+                        report.imageLayers,
+                        pgVersion ? fmt::format("{} records, {}", pgVersion, versionSource)
+                                  : std::string("version unknown"),
+                        report.matched,
+                        report.compared - report.matched,
+                        report.nothingBelow,
+                        report.notCompared,
+                        failed)};
 }
 
 } // namespace layerscope

@@ -388,15 +388,13 @@ void checkKeyBases(const Timeline &t, std::vector<TimelineProblem> &out)
                                              runStart.describe(),
                                              runEnd.describe());
         if (runLayer == TimelineProblem::npos)
-            out.push_back({"timeline-key-gap",
-                           Severity::Info,
+            out.push_back({checkInfo("timeline-key-gap"),
                            TimelineProblem::npos,
                            keys
                                + ": no layer holds them: reads of these keys find no data in "
                                  "this timeline (keys that never existed, or an ancestor's)"});
         else
-            out.push_back({"timeline-key-base",
-                           Severity::Info,
+            out.push_back({checkInfo("timeline-key-base"),
                            runLayer,
                            keys
                                + ": the oldest layer holding them is this delta layer, with no "
@@ -442,27 +440,24 @@ std::vector<TimelineProblem> checkTimeline(const Timeline &t)
         const TimelineLayer &l = t.layers[i];
         if (!l.name) {
             out.push_back(
-                {"timeline-not-layer", Severity::Info, i, "not a layer file name: " + l.nameError});
+                {checkInfo("timeline-not-layer"), i, "not a layer file name: " + l.nameError});
             continue;
         }
         if (!l.name->tempSuffix.empty())
-            out.push_back({"timeline-temp-file",
-                           Severity::Info,
+            out.push_back({checkInfo("timeline-temp-file"),
                            i,
                            fmt::format("a temporary file ({}): Neon's layer map does not hold it",
                                        l.name->tempSuffix)});
         for (const std::string &d : l.disagreements)
-            out.push_back({"timeline-name-summary",
-                           Severity::Error,
+            out.push_back({checkInfo("timeline-name-summary"),
                            i,
                            "the summary contradicts the file name: " + d});
         if (l.onDisk && !l.summaryError.empty())
-            out.push_back({"timeline-summary-unreadable",
-                           Severity::Error,
+            out.push_back({checkInfo("timeline-summary-unreadable"),
                            i,
                            "the layer cannot be opened: " + l.summaryError});
         for (const std::string &p : l.indexProblems)
-            out.push_back({"timeline-index", Severity::Error, i, p});
+            out.push_back({checkInfo("timeline-index"), i, p});
         if (l.isMapped())
             (l.name->kind == LayerKind::Image ? images : deltas).push_back(i);
     }
@@ -474,8 +469,7 @@ std::vector<TimelineProblem> checkTimeline(const Timeline &t)
     for (std::size_t j = 1; j < images.size(); ++j) {
         const LayerName &prev = *t.layers[images[j - 1]].name, &cur = *t.layers[images[j]].name;
         if (prev.lsnStart == cur.lsnStart && cur.keyStart < prev.keyEnd)
-            out.push_back({"timeline-image-overlap",
-                           Severity::Warning,
+            out.push_back({checkInfo("timeline-image-overlap"),
                            images[j],
                            fmt::format("overlaps image layer {} at the same LSN {} (keys {} – {})",
                                        t.layers[images[j - 1]].fileName,
@@ -495,8 +489,7 @@ std::vector<TimelineProblem> checkTimeline(const Timeline &t)
             // there are refused: a gap is expected. Above it (or when no index says), WAL is lost.
             const bool collected = t.gcCutoff && n.lsnStart <= *t.gcCutoff;
             out.push_back(
-                {"timeline-lsn-gap",
-                 collected ? Severity::Info : Severity::Warning,
+                {weaker(checkInfo("timeline-lsn-gap"), collected),
                  deltas[j],
                  collected
                      ? fmt::format("no delta layer covers LSNs {} – {}, below the GC cutoff {}: "

@@ -83,13 +83,31 @@ using NeonWalRecord = std::variant<wal::Postgres, wal::ClearVisibilityMapFlags,
                                    wal::MultixactOffsetCreate, wal::MultixactMembersCreate,
                                    wal::AuxFile, wal::TruncateVisibilityMap, wal::Test>;
 
+/// A NeonWalRecord's tag on disk: the index of its variant in NeonWalRecord.
+enum class RecordTag : std::uint32_t {
+    Postgres,
+    ClearVisibilityMapFlags,
+    ClogSetCommitted,
+    ClogSetAborted,
+    MultixactOffsetCreate,
+    MultixactMembersCreate,
+    AuxFile,
+    TruncateVisibilityMap, ///< [HEAD]
+    Test,                  ///< [HEAD], test builds only
+};
 /// Number of NeonWalRecord variants this reader knows (tags 0..8).
 inline constexpr std::uint32_t kRecordTagCount = 9;
+static_assert(std::variant_size_v<NeonWalRecord> == kRecordTagCount);
 
+/// The tag of `rec`'s variant.
+inline RecordTag recordTag(const NeonWalRecord &rec)
+{
+    return RecordTag(rec.index());
+}
 /// Variant name as Neon spells it ("Postgres", "ClogSetCommitted", ...).
 const char *recordName(const NeonWalRecord &rec);
 /// Variant name for a NeonWalRecord tag, or nullptr for an unknown tag.
-const char *recordTagName(std::uint32_t tag);
+const char *recordTagName(RecordTag tag);
 
 /// A delta-layer value: an image or a WAL record.
 struct Value
@@ -109,7 +127,7 @@ struct ValueShape
 {
     bool isImage = false;
     std::uint64_t imageLen = 0;  ///< image values
-    std::uint32_t recordTag = 0; ///< WalRecord values: the NeonWalRecord tag
+    RecordTag recordTag = RecordTag::Postgres; ///< WalRecord values: the NeonWalRecord tag
     bool willInit = false;
     /// The image's bytes or the Postgres record's `rec`, in place (a view into the scanned
     /// data); empty for other records.

@@ -68,16 +68,16 @@ bool parseRecord(Cursor &c, S &s, ValueShape &shape, NeonWalRecord &rec)
     std::uint32_t tag = 0;
     if (!s.u32(c, "NeonWalRecord tag", tag))
         return false;
-    shape.recordTag = tag;
-    const char *name = recordTagName(tag);
+    shape.recordTag = RecordTag(tag);
+    const char *name = recordTagName(shape.recordTag);
     if (!name) {
         c.failAt(tagAt, fmt::format("NeonWalRecord tag 0..{}", kRecordTagCount - 1), fmt::format("{}", tag));
         return false;
     }
     s.open(name, c.offset());
     bool ok = false;
-    switch (tag) {
-    case 0: {
+    switch (shape.recordTag) {
+    case RecordTag::Postgres: {
         wal::Postgres r;
         ok = s.boolean(c, "Postgres.will_init", r.willInit);
         const std::size_t before = c.position();
@@ -89,7 +89,7 @@ bool parseRecord(Cursor &c, S &s, ValueShape &shape, NeonWalRecord &rec)
             rec = std::move(r);
         break;
     }
-    case 1: {
+    case RecordTag::ClearVisibilityMapFlags: {
         wal::ClearVisibilityMapFlags r;
         ok = optionalU32(c, s, "new_heap_blkno", r.newHeapBlkno) && optionalU32(c, s, "old_heap_blkno", r.oldHeapBlkno)
              && s.u8(c, "flags", r.flags);
@@ -97,12 +97,13 @@ bool parseRecord(Cursor &c, S &s, ValueShape &shape, NeonWalRecord &rec)
             rec = r;
         break;
     }
-    case 2:
-    case 3: {
+    case RecordTag::ClogSetCommitted:
+    case RecordTag::ClogSetAborted: {
+        const bool committed = shape.recordTag == RecordTag::ClogSetCommitted;
         std::vector<std::uint32_t> xids;
-        ok = list(c, s, tag == 2 ? "ClogSetCommitted.xids" : "ClogSetAborted.xids", 4, xids,
+        ok = list(c, s, committed ? "ClogSetCommitted.xids" : "ClogSetAborted.xids", 4, xids,
                   [&](std::uint32_t &x) { return s.u32(c, "xid", x); });
-        if (tag == 2) {
+        if (committed) {
             wal::ClogSetCommitted r;
             ok = ok && s.i64(c, "timestamp", r.timestamp);
             if constexpr (S::kBuild) {
@@ -114,14 +115,14 @@ bool parseRecord(Cursor &c, S &s, ValueShape &shape, NeonWalRecord &rec)
         }
         break;
     }
-    case 4: {
+    case RecordTag::MultixactOffsetCreate: {
         wal::MultixactOffsetCreate r;
         ok = s.u32(c, "mid", r.mid) && s.u32(c, "moff", r.moff);
         if constexpr (S::kBuild)
             rec = r;
         break;
     }
-    case 5: {
+    case RecordTag::MultixactMembersCreate: {
         wal::MultixactMembersCreate r;
         ok = s.u32(c, "moff", r.moff)
              && list(c, s, "members", 8, r.members, [&](wal::MultixactMember &m) {
@@ -131,7 +132,7 @@ bool parseRecord(Cursor &c, S &s, ValueShape &shape, NeonWalRecord &rec)
             rec = std::move(r);
         break;
     }
-    case 6: {
+    case RecordTag::AuxFile: {
         wal::AuxFile r;
         bool some = false;
         ok = s.text(c, "AuxFile.file_path", r.filePath) && s.option(c, "AuxFile.content", some);
@@ -144,14 +145,14 @@ bool parseRecord(Cursor &c, S &s, ValueShape &shape, NeonWalRecord &rec)
             rec = std::move(r);
         break;
     }
-    case 7: {
+    case RecordTag::TruncateVisibilityMap: {
         wal::TruncateVisibilityMap r;
         ok = s.u64(c, "trunc_byte", r.truncByte) && s.u64(c, "trunc_offs", r.truncOffs);
         if constexpr (S::kBuild)
             rec = r;
         break;
     }
-    case 8: {
+    case RecordTag::Test: {
         wal::Test r;
         bool some = false;
         ok = s.text(c, "Test.append", r.append) && s.boolean(c, "Test.clear", r.clear)
@@ -166,7 +167,6 @@ bool parseRecord(Cursor &c, S &s, ValueShape &shape, NeonWalRecord &rec)
             rec = std::move(r);
         break;
     }
-    default: break;
     }
     s.close(c.offset());
     return ok;

@@ -37,4 +37,8 @@ RedoCheckReport checkRedo(const Timeline &timeline,
                           unsigned threads = 0,
                           const std::function<bool(std::uint64_t pages)> &progress = {});
 
+/// The report's counts as one "redo-summary" problem (info). `versionSource` says where
+/// `pgVersion` came from ("--pg-version", "the index's pg_version"...).
+TimelineProblem redoSummary(const RedoCheckReport &report, int pgVersion, const std::string &versionSource);
+
 } // namespace layerscope

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <layerscope/check/registry.h>
 #include <layerscope/check/validate.h>
 #include <layerscope/format/layer.h>
 #include <layerscope/format/layer_name.h>
@@ -153,9 +154,12 @@ std::string mapSvg(const Timeline &timeline, int width = 1600, int height = 1000
 struct TimelineProblem
 {
     static constexpr std::size_t npos = std::size_t(-1);
-    std::string check; ///< "timeline-name-summary", "timeline-index", "timeline-image-overlap",
-                       ///< "timeline-lsn-gap", "timeline-key-base", "timeline-temp-file",
-                       ///< "timeline-not-layer"
+    TimelineProblem() = default;
+    /// A problem of check `c` (the timeline-* and redo-* rows of the registry) about `layer`.
+    TimelineProblem(CheckAs c, std::size_t layer, std::string message)
+        : check(c.info->id), severity(c.severity), layer(layer), message(std::move(message))
+    {}
+    std::string check;  ///< a check id of the registry
     Severity severity = Severity::Error;
     std::size_t layer = npos;
     std::string message;
