@@ -9,8 +9,8 @@ packages=(
   qt6-charts-dev qt6-svg-dev
   libfmt-dev libzstd-dev libcli11-dev nlohmann-json3-dev libssl-dev
   libcurl4-openssl-dev libpugixml-dev
-  python3-distributed
-  clang libclang-rt-14-dev
+  python3-distributed python3-pytest
+  clang libclang-rt-14-dev clang-format
   xvfb xauth fonts-dejavu-core
   dpkg-dev file lintian
 )

@@ -42,6 +42,7 @@ depends=$(dpkg-deb --field "$scrub_deb" Depends)
 grep -q "layerctl (>= " <<< "$depends" && grep -q "python3-distributed" <<< "$depends"
 contents=$(dpkg-deb --contents "$scrub_deb")
 grep -q "^-rwxr-xr-x .* ./usr/bin/layerscope-scrub$" <<< "$contents"
+grep -q " ./usr/share/layerscope-scrub/layerscope_scrub/cli.py$" <<< "$contents"
 # Debian policy: lintian reports nothing (no error, no warning) for either package.
 echo "=== lintian"
 report=$(lintian --tag-display-limit 0 "$cli_deb" "$gui_deb" "$scrub_deb" 2>&1 | grep -v "running with root privileges" || true)

@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 bash installer/deps.sh
 jobs=$(nproc)
 
+# The lines the last commit changed follow .clang-format (LAYERSCOPE_FORMAT_BASE: since another).
+bash installer/format-check.sh "${LAYERSCOPE_FORMAT_BASE:-HEAD~1}"
+
 for preset in debug asan; do
   echo "=== $preset: configure, build, test"
   cmake --preset "$preset" >/dev/null

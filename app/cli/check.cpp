@@ -133,7 +133,8 @@ std::vector<LayerJob> timelineLayers(CheckRun &run, const std::string &dir)
             if (opt.quiet)
                 continue;
             if (opt.json)
-                out += jsonLine(Json{{"check", p.check},
+                out += jsonLine(Json{{"record", "problem"},
+                                     {"check", p.check},
                                      {"severity", severityName(p.severity)},
                                      {"message", p.message},
                                      {"file", where}});
@@ -145,7 +146,8 @@ std::vector<LayerJob> timelineLayers(CheckRun &run, const std::string &dir)
                                    p.message);
         }
         if (opt.json && !opt.quiet) {
-            Json total{{"timeline", dir},
+            Json total{{"record", "timeline"},
+                       {"timeline", dir},
                        {"layers", t->layers.size()},
                        {"errors", c.errors},
                        {"warnings", c.warnings}};
@@ -183,7 +185,7 @@ void checkLayer(CheckRun &run, const LayerJob &job)
     }
     auto unreadable = [&](const std::string &message) {
         if (opt.json && !opt.quiet)
-            run.printer.emit(jsonLine(Json{{"file", file}, {"unreadable", message}}));
+            run.printer.emit(jsonLine(Json{{"record", "unreadable"}, {"file", file}, {"unreadable", message}}));
         run.add({}, ExitUsage, true);
         run.progress.finished(job.size);
     };
@@ -209,7 +211,8 @@ void checkLayer(CheckRun &run, const LayerJob &job)
         // Nothing printed: the exit code says it.
     } else if (opt.json) {
         for (const Problem &p : r.problems) {
-            Json o = problemJson(p);
+            Json o{{"record", "problem"}};
+            o.update(problemJson(p));
             o["file"] = file;
             out += jsonLine(o);
         }
@@ -219,7 +222,8 @@ void checkLayer(CheckRun &run, const LayerJob &job)
                                   {"severity", severityName(t.severity)},
                                   {"count", t.count},
                                   {"first_offset", t.firstOffset}});
-        out += jsonLine(Json{{"file", file},
+        out += jsonLine(Json{{"record", "layer"},
+                             {"file", file},
                              {"errors", r.errors},
                              {"warnings", r.warnings},
                              {"infos", r.infos},
@@ -298,7 +302,8 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
                         share.push_back(&t);
                 if (opt.list) {
                     for (const RegionTimeline *t : share)
-                        printJson(Json{{"timeline", t->path},
+                        printJson(Json{{"record", "listing"},
+                                       {"timeline", t->path},
                                        {"relative", t->relative},
                                        {"layers", t->layers},
                                        {"bytes", t->bytes}});
@@ -336,7 +341,8 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
     }
     run.progress.end();
     if (opt.json && !opt.quiet && !opt.list) {
-        Json total{{"total", true},
+        Json total{{"record", "total"},
+                   {"total", true},
                    {"files", run.files},
                    {"errors", run.counts.errors},
                    {"warnings", run.counts.warnings},

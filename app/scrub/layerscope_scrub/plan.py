@@ -1,0 +1,59 @@
+"""What to check: the region's timelines, and batches of them of about equal bytes."""
+
+from __future__ import annotations
+
+import heapq
+import json
+import subprocess
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from . import ScrubError
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A timeline of the region as `layerctl check --recursive --list` lists it."""
+
+    path: str
+    layers: int
+    bytes: int
+
+
+def list_timelines(layerctl: str, region: str, shard: Optional[str] = None) -> list[Timeline]:
+    """The region's timelines (one LIST of the whole region, by layerctl).
+
+    Raises ScrubError when layerctl cannot be run or cannot list the region.
+    """
+    args = [layerctl, "check", "--recursive", "--list"]
+    if shard:
+        args += ["--shard", shard]
+    args.append(region)
+    try:
+        proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    except OSError as e:
+        raise ScrubError(f"{layerctl}: cannot run layerctl: {e.strerror}") from e
+    if proc.returncode != 0:
+        raise ScrubError(f"{region}: cannot list the timelines: {proc.stderr.strip()}")
+    timelines = []
+    for line in proc.stdout.splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        if record.get("record") != "listing":
+            raise ScrubError(f"{layerctl}: not a timeline listing: {line[:120]} "
+                             "(a layerctl older than this driver?)")
+        timelines.append(Timeline(record["timeline"], record["layers"], record["bytes"]))
+    return timelines
+
+
+def batches(timelines: Sequence[Timeline], count: int) -> list[list[str]]:
+    """At most `count` batches of timeline paths with about equal bytes: each timeline,
+    largest first, goes to the batch with the fewest bytes so far. Deterministic."""
+    heap: list[tuple[int, int, list[str]]] = [
+        (0, i, []) for i in range(max(1, min(count, len(timelines))))]
+    for t in sorted(timelines, key=lambda t: (-t.bytes, t.path)):
+        size, i, paths = heapq.heappop(heap)
+        paths.append(t.path)
+        heapq.heappush(heap, (size + t.bytes, i, paths))
+    return [paths for _, _, paths in sorted(heap, key=lambda b: b[1]) if paths]
