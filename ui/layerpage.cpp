@@ -433,10 +433,14 @@ void LayerPage::showProblemsTab()
 PageActions LayerPage::paneActions()
 {
     PageActions actions = {
-        {QT_TRANSLATE_NOOP("PageAction", "Next Pa&ne"), QKeySequence(Qt::Key_F6),
-         [](LayerPage &p, QWidget *) { p.cyclePane(true); }, {}},
-        {QT_TRANSLATE_NOOP("PageAction", "Previous Pan&e"), QKeySequence(Qt::SHIFT | Qt::Key_F6),
-         [](LayerPage &p, QWidget *) { p.cyclePane(false); }, {}},
+        {QT_TRANSLATE_NOOP("PageAction", "Next Pa&ne"),
+         QKeySequence(Qt::Key_F6),
+         [](LayerPage &p, QWidget *) { p.cyclePane(true); },
+         {}},
+        {QT_TRANSLATE_NOOP("PageAction", "Previous Pan&e"),
+         QKeySequence(Qt::SHIFT | Qt::Key_F6),
+         [](LayerPage &p, QWidget *) { p.cyclePane(false); },
+         {}},
     };
     const char *const names[] = {QT_TRANSLATE_NOOP("PageAction", "&Summary"),
                                  QT_TRANSLATE_NOOP("PageAction", "P&roblems"),
@@ -445,8 +449,10 @@ PageActions LayerPage::paneActions()
                                  QT_TRANSLATE_NOOP("PageAction", "&Blob")};
     static_assert(std::size(names) == PaneCount);
     for (int i = 0; i < PaneCount; ++i)
-        actions.push_back({names[i], QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)),
-                           [i](LayerPage &p, QWidget *) { p.focusPane(Pane(i)); }, {}});
+        actions.push_back({names[i],
+                           QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)),
+                           [i](LayerPage &p, QWidget *) { p.focusPane(Pane(i)); },
+                           {}});
     return actions;
 }
 

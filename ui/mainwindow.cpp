@@ -275,15 +275,15 @@ void MainWindow::createFileMenu()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
-    file->addAction(
-        tr("Open &URL…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, &MainWindow::openUrlDialog);
-    file->addAction(
-        tr("Open &Timeline…"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O), this, [this] {
-            const QString dir = QFileDialog::getExistingDirectory(this,
-                                                                  tr("Open a timeline directory"));
-            if (!dir.isEmpty())
-                openTimeline(dir);
-        });
+    file->addAction(tr("Open &URL…"),
+                    QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
+                    this,
+                    &MainWindow::openUrlDialog);
+    file->addAction(tr("Open &Timeline…"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a timeline directory"));
+        if (!dir.isEmpty())
+            openTimeline(dir);
+    });
     file->addAction(tr("Open Remote &Index (index_part.json)…"), this, [this] {
         const QString f = QFileDialog::getOpenFileName(this,
                                                        tr("Open index_part.json"),

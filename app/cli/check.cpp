@@ -185,7 +185,8 @@ void checkLayer(CheckRun &run, const LayerJob &job)
     }
     auto unreadable = [&](const std::string &message) {
         if (opt.json && !opt.quiet)
-            run.printer.emit(jsonLine(Json{{"record", "unreadable"}, {"file", file}, {"unreadable", message}}));
+            run.printer.emit(
+                jsonLine(Json{{"record", "unreadable"}, {"file", file}, {"unreadable", message}}));
         run.add({}, ExitUsage, true);
         run.progress.finished(job.size);
     };
@@ -369,13 +370,11 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
     Options &opt = st->opt;
     auto *check = app.add_subcommand("check",
                                      "validate every invariant; list each problem with its offset");
-    check
-        ->add_option(
-            "FILE",
-            st->files,
-            "layer files, timeline directories (every layer, plus the timeline's checks) or an "
-            "index_part.json (the timeline's checks on the layers it lists)")
-        ;
+    check->add_option(
+        "FILE",
+        st->files,
+        "layer files, timeline directories (every layer, plus the timeline's checks) or an "
+        "index_part.json (the timeline's checks on the layers it lists)");
     check
         ->add_option("--list-checks",
                      st->listFormat,
@@ -456,9 +455,12 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
             const auto list = checkList(st->listFormat.empty() ? (st->opt.json ? "json" : "text")
                                                                : st->listFormat);
             if (!list)
-                return usageError(run, "check",
-                                  fmt::format("--list-checks: expected text, json, markdown or man, "
-                                              "found \"{}\"", st->listFormat));
+                return usageError(
+                    run,
+                    "check",
+                    fmt::format("--list-checks: expected text, json, markdown or man, "
+                                "found \"{}\"",
+                                st->listFormat));
             run = [text = *list] {
                 std::fwrite(text.data(), 1, text.size(), stdout);
                 return int(ExitOk);

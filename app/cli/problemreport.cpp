@@ -39,7 +39,6 @@ Json problemJson(const Problem &p)
     return o;
 }
 
-
 std::string problemLine(const std::string &file, const Problem &p, const Palette &pal)
 {
     return fmt::format(
@@ -201,27 +200,41 @@ std::optional<std::string> checkList(const std::string &format)
 {
     std::string out;
     if (format == "markdown")
-        out += "| check | severity | group | what it means | the bytes it names |\n|---|---|---|---|---|\n";
+        out += "| check | severity | group | what it means | the bytes it names "
+               "|\n|---|---|---|---|---|\n";
     std::size_t width = 0;
     for (const CheckInfo &c : checkRegistry())
         width = std::max(width, c.id.size());
     for (const CheckInfo &c : checkRegistry()) {
         if (format == "text")
-            out += fmt::format("{:<{}}  {:<16}  {:<8}  {}\n", c.id, width, severities(c),
-                               checkGroupName(c.group), c.meaning);
+            out += fmt::format("{:<{}}  {:<16}  {:<8}  {}\n",
+                               c.id,
+                               width,
+                               severities(c),
+                               checkGroupName(c.group),
+                               c.meaning);
         else if (format == "json")
-            out += jsonLine(Json{{"check", c.id},
-                                 {"severity", severityName(c.severity)},
-                                 {"weaker_severity", c.weaker ? Json(severityName(*c.weaker)) : Json()},
-                                 {"group", checkGroupName(c.group)},
-                                 {"meaning", c.meaning},
-                                 {"bytes", c.bytes}});
+            out += jsonLine(
+                Json{{"check", c.id},
+                     {"severity", severityName(c.severity)},
+                     {"weaker_severity", c.weaker ? Json(severityName(*c.weaker)) : Json()},
+                     {"group", checkGroupName(c.group)},
+                     {"meaning", c.meaning},
+                     {"bytes", c.bytes}});
         else if (format == "markdown")
-            out += fmt::format("| `{}` | {} | {} | {} | {} |\n", c.id, severities(c),
-                               checkGroupName(c.group), c.meaning, c.bytes);
+            out += fmt::format("| `{}` | {} | {} | {} | {} |\n",
+                               c.id,
+                               severities(c),
+                               checkGroupName(c.group),
+                               c.meaning,
+                               c.bytes);
         else if (format == "man")
-            out += fmt::format(".TP\n.B {}\n{} ({}): {}.\nNames {}.\n", roff(c.id), severities(c),
-                               checkGroupName(c.group), roff(c.meaning), roff(c.bytes));
+            out += fmt::format(".TP\n.B {}\n{} ({}): {}.\nNames {}.\n",
+                               roff(c.id),
+                               severities(c),
+                               checkGroupName(c.group),
+                               roff(c.meaning),
+                               roff(c.bytes));
         else
             return std::nullopt;
     }

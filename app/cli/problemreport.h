@@ -41,7 +41,9 @@ void printLine(const std::string &line);
 std::string groupedText(const std::string &file, const ValidationReport &r, const Palette &pal);
 /// The report, summary, hex of every block at fault and the sha256 of `file` into `dir`;
 /// false when a file cannot be written.
-bool writeEvidence(const std::string &dir, const std::string &file, Bytes bytes,
+bool writeEvidence(const std::string &dir,
+                   const std::string &file,
+                   Bytes bytes,
                    const ValidationReport &r);
 /// The check registry as `format` says: "text" (aligned columns), "json" (one object per
 /// check), "markdown" (the user guide's table) or "man" (roff, for layerctl.1); nullopt for

@@ -39,15 +39,16 @@ int cmdSalvage(const std::string &in, const std::string &outArg, const Options &
             printLine(fmt::format("{}:{}: dropped: {}", in, n.offset, n.what));
         for (const SalvageNote &n : r.repairs)
             printLine(fmt::format("{}:{}: repaired: {}", in, n.offset, n.what));
-        printLine(fmt::format("{}: kept {} of {} entries ({} leaves found), dropped {}, repaired {}, "
-                          "{} duplicate(s) merged",
-                          out,
-                          r.kept,
-                          r.entriesFound,
-                          r.leavesFound,
-                          r.dropped.size(),
-                          r.repairs.size(),
-                          r.duplicates));
+        printLine(
+            fmt::format("{}: kept {} of {} entries ({} leaves found), dropped {}, repaired {}, "
+                        "{} duplicate(s) merged",
+                        out,
+                        r.kept,
+                        r.entriesFound,
+                        r.leavesFound,
+                        r.dropped.size(),
+                        r.repairs.size(),
+                        r.duplicates));
     }
     // The output must check clean; say so if it does not (a bug in salvage, never hidden).
     ValidateOptions vo;

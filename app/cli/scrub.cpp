@@ -14,8 +14,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -300,8 +300,10 @@ void LayerPool::run()
 std::optional<std::vector<RegionTimeline>> findTimelines(const std::string &root)
 {
     std::map<std::string, RegionTimeline> found; // by relative path
-    auto add = [&found](const std::string &path, const std::string &relative,
-                        const std::string &name, std::uint64_t size) {
+    auto add = [&found](const std::string &path,
+                        const std::string &relative,
+                        const std::string &name,
+                        std::uint64_t size) {
         RegionTimeline &t = found[relative];
         t.path = path;
         t.relative = relative;
@@ -345,8 +347,9 @@ std::optional<std::vector<RegionTimeline>> findTimelines(const std::string &root
         namespace fs = std::filesystem;
         std::error_code ec;
         if (!fs::is_directory(fs::path(root) / "tenants", ec)) {
-            reportError(root, "expected a directory with tenants/<tenant>/timelines/<timeline>/ below "
-                              "it (Neon's remote layout)");
+            reportError(root,
+                        "expected a directory with tenants/<tenant>/timelines/<timeline>/ below "
+                        "it (Neon's remote layout)");
             return std::nullopt;
         }
         for (const auto &tenant : fs::directory_iterator(fs::path(root) / "tenants", ec))
@@ -357,7 +360,10 @@ std::optional<std::vector<RegionTimeline>> findTimelines(const std::string &root
                 add(tl.path().string(), relative, {}, 0);
                 for (const auto &f : fs::directory_iterator(tl.path(), ec))
                     if (f.is_regular_file())
-                        add(tl.path().string(), relative, f.path().filename().string(), f.file_size(ec));
+                        add(tl.path().string(),
+                            relative,
+                            f.path().filename().string(),
+                            f.file_size(ec));
             }
     }
     std::vector<RegionTimeline> out;

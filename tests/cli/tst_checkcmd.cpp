@@ -100,19 +100,24 @@ void TestCheckCmd::checkMemoryStaysBounded()
     if (pid == 0) {
         const int null = ::open("/dev/null", O_WRONLY);
         ::dup2(null, 1);
-        char *const argv[] = {const_cast<char *>(program.constData()), const_cast<char *>("check"),
-                              const_cast<char *>(path.constData()), nullptr};
+        char *const argv[] = {const_cast<char *>(program.constData()),
+                              const_cast<char *>("check"),
+                              const_cast<char *>(path.constData()),
+                              nullptr};
         ::execv(argv[0], argv);
         ::_exit(127);
     }
     QVERIFY(pid > 0);
     int status = 0;
-    struct rusage usage {};
+    struct rusage usage
+    {};
     QCOMPARE(::wait4(pid, &status, 0, &usage), pid);
     QVERIFY(WIFEXITED(status));
     QCOMPARE(WEXITSTATUS(status), 0);
     const qint64 peak = qint64(usage.ru_maxrss) * 1024;
-    QVERIFY2(peak < size / 4 * 3, qPrintable(QStringLiteral("peak %1 MiB for a %2 MiB file").arg(peak >> 20).arg(size >> 20)));
+    QVERIFY2(peak < size / 4 * 3,
+             qPrintable(
+                 QStringLiteral("peak %1 MiB for a %2 MiB file").arg(peak >> 20).arg(size >> 20)));
 }
 
 void TestCheckCmd::checkCorrupt_data()
@@ -355,8 +360,9 @@ void TestCheckCmd::listChecks()
     if (format.isEmpty()) {
         QCOMPARE(r.code, 2);
         QVERIFY(r.out.isEmpty());
-        QCOMPARE(r.err.trimmed(), QByteArray("layerctl check: --list-checks: expected text, json, markdown or man, "
-                                             "found \"xml\""));
+        QCOMPARE(r.err.trimmed(),
+                 QByteArray("layerctl check: --list-checks: expected text, json, markdown or man, "
+                            "found \"xml\""));
         return;
     }
     QCOMPARE(r.code, 0);
@@ -381,14 +387,19 @@ void TestCheckCmd::listChecks()
     // Every id, in the table's order, once each.
     qsizetype from = 0;
     for (const CheckInfo &c : registry) {
-        const QByteArray id = format == "man" ? QByteArray(".B ") + QByteArray(c.id.data(), qsizetype(c.id.size())).replace("-", "\\-")
-                              : format == "markdown" ? "| `" + QByteArray(c.id.data(), qsizetype(c.id.size())) + "` |"
-                                                     : QByteArray(c.id.data(), qsizetype(c.id.size())) + " ";
+        const QByteArray id = format == "man"
+                                  ? QByteArray(".B ")
+                                        + QByteArray(c.id.data(), qsizetype(c.id.size()))
+                                              .replace("-", "\\-")
+                              : format == "markdown"
+                                  ? "| `" + QByteArray(c.id.data(), qsizetype(c.id.size())) + "` |"
+                                  : QByteArray(c.id.data(), qsizetype(c.id.size())) + " ";
         const qsizetype at = r.out.indexOf(id, from);
         QVERIFY2(at >= 0, id.constData());
         from = at + id.size();
     }
-    const int rows = int(r.out.count(format == "man" ? ".TP\n" : "\n")) - (format == "markdown" ? 2 : 0);
+    const int rows = int(r.out.count(format == "man" ? ".TP\n" : "\n"))
+                     - (format == "markdown" ? 2 : 0);
     QCOMPARE(rows, int(registry.size()));
 }
 
@@ -400,8 +411,14 @@ void TestCheckCmd::listChecksIsWhatTheDocsShow_data()
     QTest::addColumn<QString>("format");
     QTest::addColumn<QString>("begin");
     QTest::addColumn<QString>("end");
-    QTest::newRow("user-guide") << "docs/guide/diagnose.md" << "markdown" << "<!-- check table:" << "<!-- end of check table -->";
-    QTest::newRow("man-page") << "resources/layerctl.1" << "man" << ".\\\" check table:" << ".\\\" end of check table";
+    QTest::newRow("user-guide") << "docs/guide/diagnose.md"
+                                << "markdown"
+                                << "<!-- check table:"
+                                << "<!-- end of check table -->";
+    QTest::newRow("man-page") << "resources/layerctl.1"
+                              << "man"
+                              << ".\\\" check table:"
+                              << ".\\\" end of check table";
 }
 
 void TestCheckCmd::listChecksIsWhatTheDocsShow()

@@ -101,8 +101,10 @@ void TestLayerCmds::keysJsonLines_data()
 {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("compression");
-    QTest::newRow("delta-zstd") << "delta" << "zstd";
-    QTest::newRow("image-plain") << "image" << "none";
+    QTest::newRow("delta-zstd") << "delta"
+                                << "zstd";
+    QTest::newRow("image-plain") << "image"
+                                 << "none";
 }
 
 void TestLayerCmds::keysJsonLines()
@@ -110,8 +112,16 @@ void TestLayerCmds::keysJsonLines()
     QFETCH(QString, kind);
     QFETCH(QString, compression);
     QTemporaryDir dir;
-    const Run synth = layerctl({"synth", "--kind", kind, "--entries", "40000", "--value-size", "64",
-                                "--compression", compression, dir.path()});
+    const Run synth = layerctl({"synth",
+                                "--kind",
+                                kind,
+                                "--entries",
+                                "40000",
+                                "--value-size",
+                                "64",
+                                "--compression",
+                                compression,
+                                dir.path()});
     QCOMPARE(synth.code, 0);
     const QString file = QString::fromUtf8(synth.out.trimmed());
     const Run keys = layerctl({"keys", "--json", file});

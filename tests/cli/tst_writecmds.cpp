@@ -103,18 +103,24 @@ void TestWriteCmds::realPostgresLayer_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QStringList>("expected");
-    QTest::newRow("delta-checks-clean") << QStringList{"check", "DELTA"}
-                                        << QStringList{"0 error(s), 0 warning(s), 0 info, 753 entries checked"};
-    QTest::newRow("image-pages-check-clean") << QStringList{"check", "--pages", "IMAGE"}
-                                             << QStringList{"0 error(s), 0 warning(s), 0 info, 19 entries checked"};
+    QTest::newRow("delta-checks-clean")
+        << QStringList{"check", "DELTA"}
+        << QStringList{"0 error(s), 0 warning(s), 0 info, 753 entries checked"};
+    QTest::newRow("image-pages-check-clean")
+        << QStringList{"check", "--pages", "IMAGE"}
+        << QStringList{"0 error(s), 0 warning(s), 0 info, 19 entries checked"};
     QTest::newRow("find-reaches-the-records-of-a-block")
         << QStringList{"find", "DIR", "rel 1663/5/16396 blk 1639@0/24E8561"}
-        << QStringList{"41 value(s)", "will_init: true, rec: 3001 bytes", "complete: the chain reaches a will_init record"};
+        << QStringList{"41 value(s)",
+                       "will_init: true, rec: 3001 bytes",
+                       "complete: the chain reaches a will_init record"};
     QTest::newRow("dissect-shows-the-blocks")
         << QStringList{"dissect", "--offset", "0x9254d", "DELTA"}
         << QStringList{"xl_crc: 0xf51d68e9 (matches the record's CRC-32C)",
-                       "block #0: rel 1663/5/16396 main blk 1639, full-page image", "block #1: rel 1663/5/16396 main blk 1053",
-                       "bimg_info: 0x03: HAS_HOLE APPLY", "block #0 image: 2928 bytes, hole at 112 of 5264"};
+                       "block #0: rel 1663/5/16396 main blk 1639, full-page image",
+                       "block #1: rel 1663/5/16396 main blk 1053",
+                       "bimg_info: 0x03: HAS_HOLE APPLY",
+                       "block #0 image: 2928 bytes, hole at 112 of 5264"};
 }
 
 // The layers made from a real Postgres 15 cluster (tests/data/pg15): `ingest` rebuilds the
@@ -126,11 +132,14 @@ void TestWriteCmds::realPostgresLayer()
     QFETCH(QStringList, args);
     QFETCH(QStringList, expected);
     const QString data = QStringLiteral(LAYERSCOPE_TEST_DATA_DIR "/pg15");
-    const QString delta = "000000067F00000005000004E10000000038-000000067F00000005000040140000000113__"
-                          "00000000023E9B48-00000000024E8561";
-    const QString image = "000000067F000000050000400D0000000000-000000067F00000005000040120000000002__0000000003000028";
+    const QString delta
+        = "000000067F00000005000004E10000000038-000000067F00000005000040140000000113__"
+          "00000000023E9B48-00000000024E8561";
+    const QString image = "000000067F000000050000400D0000000000-"
+                          "000000067F00000005000040120000000002__0000000003000028";
     QTemporaryDir dir;
-    const std::pair<QString, QString> inputs[] = {{"wal-records.bin", delta}, {"wal-records.pages", image}};
+    const std::pair<QString, QString> inputs[] = {{"wal-records.bin", delta},
+                                                  {"wal-records.pages", image}};
     for (const auto &[input, name] : inputs) {
         const Run ingest = layerctl({"ingest", data + "/" + input, dir.path()});
         QCOMPARE(ingest.code, 0);
@@ -151,7 +160,8 @@ void TestWriteCmds::realPostgresLayer()
     const Run r = layerctl(args);
     QCOMPARE(r.code, 0);
     for (const QString &e : expected)
-        QVERIFY2(r.out.contains(e.toUtf8()), (e + "\n" + QString::fromUtf8(r.out)).toUtf8().constData());
+        QVERIFY2(r.out.contains(e.toUtf8()),
+                 (e + "\n" + QString::fromUtf8(r.out)).toUtf8().constData());
 }
 
 QTEST_GUILESS_MAIN(TestWriteCmds)

@@ -189,7 +189,8 @@ void TestLayerPage::problemsPanelJumpsToTheBytes()
     QCOMPARE(qint64(problem->offset), valueAt + 4);
     // The check's own tooltip is the registry's line for it.
     const QString tip = model->index(0, ProblemModel::CheckColumn).data(Qt::ToolTipRole).toString();
-    QVERIFY2(tip.startsWith("will-init (value, error): the BlobRef bit and the value disagree"), qPrintable(tip));
+    QVERIFY2(tip.startsWith("will-init (value, error): the BlobRef bit and the value disagree"),
+             qPrintable(tip));
     QVERIFY2(tip.contains("Names the leaf value's will_init bit."), qPrintable(tip));
     // Marks: the leaf is red in the graph, entry 0 red in the table.
     QVERIFY(p->graph()->nodeMarkedBad(1));  // pre-order: root, then the first leaf

@@ -190,15 +190,24 @@ void TestMainWindow::pageActionsAreInTheirMenus_data()
     QTest::addColumn<QString>("menu");
     QTest::addColumn<QString>("text");
     QTest::addColumn<QKeySequence>("shortcut");
-    QTest::newRow("export-csv") << "&File" << "Export rows as &CSV…" << QKeySequence();
-    QTest::newRow("find-bytes") << "&Edit" << "&Find Bytes…" << QKeySequence(QKeySequence::Find);
-    QTest::newRow("go-to-key") << "&Go" << "Go to &Key…" << QKeySequence(Qt::CTRL | Qt::Key_G);
-    QTest::newRow("go-to-offset") << "&Go" << "Go to &Offset…" << QKeySequence(Qt::CTRL | Qt::Key_L);
-    QTest::newRow("back") << "&Go" << "&Back" << QKeySequence(Qt::ALT | Qt::Key_Left);
-    QTest::newRow("next-problem") << "&Go" << "&Next Problem" << QKeySequence(Qt::Key_F8);
-    QTest::newRow("validate-again") << "&Go" << "&Validate Again" << QKeySequence(Qt::Key_F5);
-    QTest::newRow("blob-pane") << "&Go" << "&Blob" << QKeySequence(Qt::ALT | Qt::Key_5);
-    QTest::newRow("fit-tree") << "&View" << "&Fit Tree" << QKeySequence(Qt::CTRL | Qt::Key_0);
+    QTest::newRow("export-csv") << "&File"
+                                << "Export rows as &CSV…" << QKeySequence();
+    QTest::newRow("find-bytes") << "&Edit"
+                                << "&Find Bytes…" << QKeySequence(QKeySequence::Find);
+    QTest::newRow("go-to-key") << "&Go"
+                               << "Go to &Key…" << QKeySequence(Qt::CTRL | Qt::Key_G);
+    QTest::newRow("go-to-offset") << "&Go"
+                                  << "Go to &Offset…" << QKeySequence(Qt::CTRL | Qt::Key_L);
+    QTest::newRow("back") << "&Go"
+                          << "&Back" << QKeySequence(Qt::ALT | Qt::Key_Left);
+    QTest::newRow("next-problem") << "&Go"
+                                  << "&Next Problem" << QKeySequence(Qt::Key_F8);
+    QTest::newRow("validate-again") << "&Go"
+                                    << "&Validate Again" << QKeySequence(Qt::Key_F5);
+    QTest::newRow("blob-pane") << "&Go"
+                               << "&Blob" << QKeySequence(Qt::ALT | Qt::Key_5);
+    QTest::newRow("fit-tree") << "&View"
+                              << "&Fit Tree" << QKeySequence(Qt::CTRL | Qt::Key_0);
 }
 
 void TestMainWindow::pageActionsAreInTheirMenus()

@@ -47,11 +47,11 @@ QString pageHtml(Bytes page, const Key &key)
             .arg(esc(problems.front()));
     Table t(QObject::tr("Postgres page header"));
     t.row("pd_lsn", QStringLiteral("%1/%2").arg(h->lsn >> 32, 0, 16).arg(h->lsn & 0xFFFFFFFF, 0, 16).toUpper());
-    const std::uint16_t computed = pageChecksum(page, key.field6());
+    const std::uint16_t computed = pageChecksum(page, key.blockNumber());
     QString sum = hex(h->checksum, 4);
     if (h->checksum != 0)
-        sum += h->checksum == computed ? QObject::tr("  ✔ valid for block %1").arg(key.field6())
-                                       : QObject::tr("  ✘ computed %1 for block %2").arg(hex(computed, 4)).arg(key.field6());
+        sum += h->checksum == computed ? QObject::tr("  ✔ valid for block %1").arg(key.blockNumber())
+                                       : QObject::tr("  ✘ computed %1 for block %2").arg(hex(computed, 4)).arg(key.blockNumber());
     else
         sum += QObject::tr("  (no checksum)");
     t.row("pd_checksum", sum);

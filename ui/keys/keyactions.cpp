@@ -16,8 +16,11 @@ namespace {
 
 void exportRows(LayerPage &p, QWidget *parent, bool json)
 {
-    const QString path = QFileDialog::getSaveFileName(parent, pageActionText("Export rows"), QString(),
-                                                      json ? pageActionText("JSON lines (*.jsonl)") : pageActionText("CSV (*.csv)"));
+    const QString path = QFileDialog::getSaveFileName(parent,
+                                                      pageActionText("Export rows"),
+                                                      QString(),
+                                                      json ? pageActionText("JSON lines (*.jsonl)")
+                                                           : pageActionText("CSV (*.csv)"));
     if (path.isEmpty())
         return;
     QString error;
@@ -31,14 +34,21 @@ void exportRows(LayerPage &p, QWidget *parent, bool json)
 PageActions keyActions()
 {
     return {
-        {QT_TRANSLATE_NOOP("PageAction", "Go to &Key…"), QKeySequence(Qt::CTRL | Qt::Key_G),
+        {QT_TRANSLATE_NOOP("PageAction", "Go to &Key…"),
+         QKeySequence(Qt::CTRL | Qt::Key_G),
          [](LayerPage &p, QWidget *parent) {
              bool ok = false;
-             const QString text = QInputDialog::getText(parent, pageActionText("Go to key"),
-                                                        pageActionText("Key (36 hex digits), optionally @LSN:"),
-                                                        QLineEdit::Normal, QString(), &ok);
+             const QString text = QInputDialog::getText(
+                 parent,
+                 pageActionText("Go to key"),
+                 pageActionText("Key (36 hex digits), optionally @LSN:"),
+                 QLineEdit::Normal,
+                 QString(),
+                 &ok);
              if (ok && !p.keys()->goToKey(text))
-                 QMessageBox::information(parent, pageActionText("Go to key"), pageActionText("No entry found for %1.").arg(text));
+                 QMessageBox::information(parent,
+                                          pageActionText("Go to key"),
+                                          pageActionText("No entry found for %1.").arg(text));
              else if (ok)
                  p.keys()->view()->setFocus(Qt::OtherFocusReason); // go on with the arrow keys
          },
@@ -49,10 +59,14 @@ PageActions keyActions()
 PageActions keyExportActions()
 {
     return {
-        {QT_TRANSLATE_NOOP("PageAction", "Export rows as &CSV…"), {},
-         [](LayerPage &p, QWidget *parent) { exportRows(p, parent, false); }, {}},
-        {QT_TRANSLATE_NOOP("PageAction", "Export rows as &JSON…"), {},
-         [](LayerPage &p, QWidget *parent) { exportRows(p, parent, true); }, {}},
+        {QT_TRANSLATE_NOOP("PageAction", "Export rows as &CSV…"),
+         {},
+         [](LayerPage &p, QWidget *parent) { exportRows(p, parent, false); },
+         {}},
+        {QT_TRANSLATE_NOOP("PageAction", "Export rows as &JSON…"),
+         {},
+         [](LayerPage &p, QWidget *parent) { exportRows(p, parent, true); },
+         {}},
     };
 }
 

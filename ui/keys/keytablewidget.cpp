@@ -241,8 +241,8 @@ bool KeyTableWidget::applyFilter(int kind, const QString &rawText)
             return false;
         }
         match = [spc, db, rel](const Entry &e) {
-            return e.key.field1() == 0 && e.key.field2() == spc && e.key.field3() == db
-                   && e.key.field4() == rel;
+            return e.key.field1() == 0 && e.key.spcOid() == spc && e.key.dbOid() == db
+                   && e.key.relNumber() == rel;
         };
     } else {
         const QStringList p = text.split("..");

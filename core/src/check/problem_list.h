@@ -20,7 +20,9 @@ namespace layerscope {
 class ProblemList
 {
 public:
-    explicit ProblemList(std::size_t cap) : m_cap(std::max<std::size_t>(cap, 1)) {}
+    explicit ProblemList(std::size_t cap)
+        : m_cap(std::max<std::size_t>(cap, 1))
+    {}
 
     /// The returned reference (the problem just added) stays valid until the next add. A
     /// problem that can no longer be listed is counted and returned, but not kept.
@@ -36,7 +38,7 @@ public:
             return m_spare;
         }
         if (m_list.size() >= 2 * m_cap)
-            compact();  // before the push: the new problem is always the one returned
+            compact(); // before the push: the new problem is always the one returned
         m_list.push_back({rank, m_found++, std::move(p)});
         return m_list.back().problem;
     }
@@ -55,9 +57,11 @@ public:
         r.truncated = m_dropped > 0;
         for (auto &[k, t] : m_tallies)
             r.tallies.push_back(std::move(t));
-        std::stable_sort(r.tallies.begin(), r.tallies.end(), [](const CheckTally &a, const CheckTally &b) {
-            return a.severity < b.severity;
-        });
+        std::stable_sort(r.tallies.begin(),
+                         r.tallies.end(),
+                         [](const CheckTally &a, const CheckTally &b) {
+                             return a.severity < b.severity;
+                         });
         r.errors = m_counts[0];
         r.warnings = m_counts[1];
         r.infos = m_counts[2];
@@ -75,7 +79,7 @@ private:
     struct Listed
     {
         Rank rank;
-        std::uint64_t found;  ///< how many problems were listed before it
+        std::uint64_t found; ///< how many problems were listed before it
         Problem problem;
     };
     /// Counts `p`; returns its ordinal within its check.

@@ -43,7 +43,10 @@ Problem makeProblem(CheckAs c, std::string message, FileOffset offset, std::uint
     return p;
 }
 
-Problem &pushProblem(std::vector<Problem> &out, CheckAs c, std::string message, FileOffset offset,
+Problem &pushProblem(std::vector<Problem> &out,
+                     CheckAs c,
+                     std::string message,
+                     FileOffset offset,
                      std::uint64_t length)
 {
     out.push_back(makeProblem(c, std::move(message), offset, length));

@@ -107,32 +107,12 @@ bool blobsLeadTo(Bytes file, FileOffset from, FileOffset to, FileOffset valuesEn
     return from == to;
 }
 
-} // namespace
-
-SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, OutputSink &out)
+/// What the index's damage cost: a start outside the file (every block scanned), a root beyond
+/// the end (a truncated file), unreadable blocks (their entries lost, or only the root of
+/// several leaves, rebuilt).
+void noteIndexDamage(const Summary &s, const SalvageScan &scan, bool startOk, std::uint64_t blocks,
+                     std::uint64_t fileSize, SalvageResult &r)
 {
-    SalvageResult r;
-    const Bytes file = in.bytes();
-    const auto name = fileName.empty() ? std::nullopt : LayerName::parse(fileName);
-    if (file.size() < 2 * kBlockSize) {
-        r.error = makeError(file.size(), "a layer of at least two 8192-byte blocks (summary and index)",
-                            fmt::format("{} bytes", file.size()));
-        return r;
-    }
-    auto chosen = chooseSummary(file, name, r);
-    if (!chosen) {
-        r.error = makeError(0, "layer magic 0x5A60 (image) or 0x5A61 (delta), or a layer file name to tell the kind",
-                            fmt::format("0x{:02X}{:02X} and no layer name", file[0], file[1]));
-        return r;
-    }
-    Summary s = *chosen;
-    const bool delta = s.kind == LayerKind::Delta;
-    const std::uint64_t blocks = file.size() / kBlockSize;
-    const bool startOk = s.indexStartBlk >= 2 && s.indexStartBlk < blocks;
-    const FileOffset valuesEnd = startOk ? FileOffset(s.indexStartBlk) * kBlockSize : file.size();
-    SalvageScan scan = scanLeaves(in, startOk ? s.indexStartBlk : 1, s.indexKeyLen());
-    r.leavesFound = scan.leavesFound;
-    r.duplicates = scan.duplicates;
     if (!startOk)
         r.repairs.push_back({fmt::format("index_start_blk {} is outside the file's {} blocks: every block was "
                                          "scanned for leaves",
@@ -143,7 +123,7 @@ SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, Ou
         r.dropped.push_back({fmt::format("the index root (block {}) lies beyond the end of the file ({} blocks): "
                                          "the file is truncated and the entries of its missing index blocks are lost",
                                          std::uint64_t(s.indexStartBlk) + s.indexRootBlk, blocks),
-                             file.size(), {}, {}});
+                             fileSize, {}, {}});
     const FileOffset rootAt = (FileOffset(s.indexStartBlk) + s.indexRootBlk) * kBlockSize;
     if (startOk) {
         for (const FileOffset at : scan.unreadable) {
@@ -162,6 +142,12 @@ SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, Ou
         }
     }
 
+}
+
+/// The leaves' entries as candidates; of two equal keys with different values neither is kept.
+std::vector<Candidate> candidatesOf(const SalvageScan &scan, const Summary &s, SalvageResult &r)
+{
+    const bool delta = s.kind == LayerKind::Delta;
     std::vector<Candidate> cands;
     cands.reserve(scan.entries.size());
     for (std::size_t i = 0; i < scan.entries.size(); ++i) {
@@ -185,7 +171,13 @@ SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, Ou
     }
     r.entriesFound = cands.size();
 
-    // Ranges: the summary's (or the name's) when usable, else what the entries cover.
+    return cands;
+}
+
+/// Ranges: the summary's (or the name's) when usable, else what the entries cover.
+void repairRanges(Summary &s, const std::vector<Candidate> &cands, SalvageResult &r)
+{
+    const bool delta = s.kind == LayerKind::Delta;
     if (!validRanges(s)) {
         Key lo = Key::max(), hi = Key::min();
         Lsn lsnLo{Lsn::kMax}, lsnHi{0};
@@ -211,7 +203,13 @@ SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, Ou
         }
     }
 
-    // Each entry on its own: inside the ranges, a blob and value that pass the validator's checks.
+}
+
+/// Each entry on its own: inside the ranges, a blob and value that pass the validator's checks.
+void checkCandidates(std::vector<Candidate> &cands, Bytes file, const Summary &s, FileOffset valuesEnd,
+                     SalvageResult &r)
+{
+    const bool delta = s.kind == LayerKind::Delta;
     std::uint64_t position = 0;
     for (Candidate &c : cands) {
         if (!c.keep)
@@ -257,8 +255,12 @@ SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, Ou
         }
     }
 
-    // Placement: Neon packs blobs back to back in key order. The longest run of entries whose
-    // blobs ascend with their keys is kept; an entry pointing elsewhere has a damaged pointer.
+}
+
+/// Placement: Neon packs blobs back to back in key order. The longest run of entries whose
+/// blobs ascend with their keys is kept; an entry pointing elsewhere has a damaged pointer.
+void keepAscendingRun(std::vector<Candidate> &cands, bool delta, SalvageResult &r)
+{
     std::vector<std::size_t> live;
     for (std::size_t i = 0; i < cands.size(); ++i)
         if (cands[i].keep)
@@ -289,8 +291,12 @@ SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, Ou
             c.keep = false;
         }
     }
-    // Lengths: each blob must end where the next one begins, unless the gap holds the blob of
-    // an entry dropped above or a run of blobs whose entries were lost.
+}
+
+/// Lengths: each blob must end where the next one begins, unless the gap holds the blob of an
+/// entry dropped before or a run of blobs whose entries were lost.
+void checkLengths(std::vector<Candidate> &cands, Bytes file, FileOffset valuesEnd, bool delta, SalvageResult &r)
+{
     std::vector<FileOffset> starts;
     for (const Candidate &c : cands)
         starts.push_back(c.blobAt);
@@ -316,6 +322,42 @@ SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, Ou
         }
         last = &c;
     }
+
+}
+
+} // namespace
+
+SalvageResult salvageLayer(const ByteSource &in, const std::string &fileName, OutputSink &out)
+{
+    SalvageResult r;
+    const Bytes file = in.bytes();
+    const auto name = fileName.empty() ? std::nullopt : LayerName::parse(fileName);
+    if (file.size() < 2 * kBlockSize) {
+        r.error = makeError(file.size(), "a layer of at least two 8192-byte blocks (summary and index)",
+                            fmt::format("{} bytes", file.size()));
+        return r;
+    }
+    auto chosen = chooseSummary(file, name, r);
+    if (!chosen) {
+        r.error = makeError(0, "layer magic 0x5A60 (image) or 0x5A61 (delta), or a layer file name to tell the kind",
+                            fmt::format("0x{:02X}{:02X} and no layer name", file[0], file[1]));
+        return r;
+    }
+    Summary s = *chosen;
+    const bool delta = s.kind == LayerKind::Delta;
+    const std::uint64_t blocks = file.size() / kBlockSize;
+    const bool startOk = s.indexStartBlk >= 2 && s.indexStartBlk < blocks;
+    const FileOffset valuesEnd = startOk ? FileOffset(s.indexStartBlk) * kBlockSize : file.size();
+    SalvageScan scan = scanLeaves(in, startOk ? s.indexStartBlk : 1, s.indexKeyLen());
+    r.leavesFound = scan.leavesFound;
+    r.duplicates = scan.duplicates;
+    noteIndexDamage(s, scan, startOk, blocks, file.size(), r);
+
+    std::vector<Candidate> cands = candidatesOf(scan, s, r);
+    repairRanges(s, cands, r);
+    checkCandidates(cands, file, s, valuesEnd, r);
+    keepAscendingRun(cands, delta, r);
+    checkLengths(cands, file, valuesEnd, delta, r);
 
     LayerWriter w(s, out);
     for (const Candidate &c : cands) {

@@ -126,7 +126,10 @@ private:
         if (std::strcmp(w, "Value tag") == 0)
             return fmt::format("{} ({})", v, v == grammar::kValueImage ? "Image" : v == grammar::kValueWalRecord ? "WalRecord" : "unknown");
         if (std::strcmp(w, "NeonWalRecord tag") == 0)
-            return fmt::format("{} ({})", v, recordTagName(RecordTag(v)) ? recordTagName(RecordTag(v)) : "unknown");
+            return fmt::format("{} ({})",
+                               v,
+                               recordTagName(RecordTag(v)) ? recordTagName(RecordTag(v))
+                                                           : "unknown");
         return fmt::format("{}", v);
     }
     Field &add(Field f)
@@ -579,6 +582,5 @@ void attachProblems(Field &root, const std::vector<Problem> &problems)
     for (const Problem &p : problems)
         attach(attach, root, p.offset, p.offset + p.length, fmt::format("{}[{}]: {}", severityName(p.severity), p.check, p.message));
 }
-
 
 } // namespace layerscope

@@ -50,8 +50,11 @@ inline Field unparsed(FileOffset at, std::uint64_t length, std::string why)
 inline Field padding(Bytes file, FileOffset at, std::uint64_t length)
 {
     const Bytes b = file.subspan(at, length);
-    const auto nonZero = std::size_t(std::count_if(b.begin(), b.end(), [](std::uint8_t c) { return c != 0; }));
-    Field f = leaf("padding", at, length,
+    const auto nonZero = std::size_t(
+        std::count_if(b.begin(), b.end(), [](std::uint8_t c) { return c != 0; }));
+    Field f = leaf("padding",
+                   at,
+                   length,
                    nonZero ? fmt::format("{}, {} non-zero", bytesCount(length), nonZero)
                            : fmt::format("{} of zeros", bytesCount(length)));
     return f;

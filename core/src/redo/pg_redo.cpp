@@ -186,8 +186,7 @@ std::optional<std::size_t> pgBlockOfKey(const XLogRecordDecoded &d, const Key &k
         return std::nullopt;
     for (std::size_t i = 0; i < d.blocks.size(); ++i) {
         const XLogBlockRef &b = d.blocks[i];
-        if (b.spcOid == key.field2() && b.dbOid == key.field3() && b.relNumber == key.field4()
-            && b.fork() == key.field5() && b.blockNumber == key.field6())
+        if (b.isBlockOf(key))
             return i;
     }
     return std::nullopt;

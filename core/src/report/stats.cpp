@@ -111,16 +111,16 @@ std::string keyCategory(const Key &key)
 {
     switch (key.keyClass()) {
     case KeyClass::RelBlock:
-        switch (key.field5()) {
+        switch (key.forkNumber()) {
         case 0: return "relation main";
         case 1: return "relation fsm";
         case 2: return "relation vm";
         case 3: return "relation init";
-        default: return "relation fork " + std::to_string(key.field5());
+        default: return "relation fork " + std::to_string(key.forkNumber());
         }
     case KeyClass::RelSize: return "rel size";
     case KeyClass::SlruBlock:
-        switch (key.field2()) {
+        switch (key.slruKind()) {
         case 0: return "slru clog";
         case 1: return "slru multixact members";
         case 2: return "slru multixact offsets";
@@ -223,6 +223,8 @@ Result<LayerStats> computeStats(const Layer &layer, const StatsOptions &options)
             const std::uint64_t payload = payloadBytes->size();
             t.total.add(stored, payload);
             const KeyClass cls = e.key.keyClass();
+            // The category depends on the class and on fields 2 and 5 only (tablespace or SLRU
+            // kind, fork): compared raw, as a cache key, before the name is made.
             if (!category || cls != categoryOf.keyClass() || e.key.field2() != categoryOf.field2()
                 || e.key.field5() != categoryOf.field5()) {
                 category = &t.categories[keyCategory(e.key)];
@@ -230,10 +232,10 @@ Result<LayerStats> computeStats(const Layer &layer, const StatsOptions &options)
             }
             category->add(stored, payload);
             if (cls == KeyClass::RelBlock || cls == KeyClass::RelSize) {
-                if (!relation || e.key.field2() != relationOf.field2()
-                    || e.key.field3() != relationOf.field3() || e.key.field4() != relationOf.field4()) {
-                    relation = &t.relations[fmt::format("{}/{}/{}", e.key.field2(), e.key.field3(),
-                                                        e.key.field4())];
+                if (!relation || e.key.spcOid() != relationOf.spcOid()
+                    || e.key.dbOid() != relationOf.dbOid() || e.key.relNumber() != relationOf.relNumber()) {
+                    relation = &t.relations[fmt::format("{}/{}/{}", e.key.spcOid(), e.key.dbOid(),
+                                                        e.key.relNumber())];
                     relationOf = e.key;
                 }
                 relation->add(stored, payload);
@@ -244,7 +246,8 @@ Result<LayerStats> computeStats(const Layer &layer, const StatsOptions &options)
                 t.images.add(stored, payload);
             } else {
                 t.walRecords.add(stored, payload);
-                ++c.recordTags[std::min<std::uint32_t>(std::uint32_t(shape.recordTag), kRecordTagCount)];
+                ++c.recordTags[std::min<std::uint32_t>(std::uint32_t(shape.recordTag),
+                                                       kRecordTagCount)];
                 if (shape.recordTag == RecordTag::Postgres)
                     if (auto h = parseXLogRecordHeader(shape.content))
                         ++c.rmids[h->rmid];

@@ -50,12 +50,12 @@ std::string vmBlock(const Key &key, const char *record, std::uint32_t &blkno)
         return fmt::format("{} on a key that is no relation block: unexpected value kind 0x{:02x}",
                            record,
                            key.field1());
-    if (key.field5() != kVmFork)
+    if (key.forkNumber() != kVmFork)
         return fmt::format(
             "{} on a block of fork {}, not the visibility map (Neon asserts the fork)",
             record,
-            key.field5());
-    blkno = key.field6();
+            key.forkNumber());
+    blkno = key.blockNumber();
     return {};
 }
 
@@ -70,15 +70,15 @@ std::string slruBlock(const Key &key,
         return fmt::format("{} on a key that is no SLRU block: unexpected value kind 0x{:02x}",
                            record,
                            key.field1());
-    if (key.field2() > 2)
-        return fmt::format("{} on a key of unrecognized SLRU kind 0x{:02x}", record, key.field2());
-    if (key.field2() != wantKind)
+    if (key.slruKind() > 2)
+        return fmt::format("{} on a key of unrecognized SLRU kind 0x{:02x}", record, key.slruKind());
+    if (key.slruKind() != wantKind)
         return fmt::format("{} on a {} page, not {} (Neon asserts the SLRU)",
                            record,
-                           slruKindName(key.field2()),
+                           slruKindName(key.slruKind()),
                            slruKindName(wantKind));
-    segno = key.field4();
-    blkno = key.field6();
+    segno = key.slruSegment();
+    blkno = key.blockNumber();
     return {};
 }
 

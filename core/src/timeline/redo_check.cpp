@@ -50,7 +50,7 @@ void checkPage(const Timeline &below,
     auto problem = [&](CheckAs check, std::string message) {
         out.problems.push_back({check, li, std::move(message)});
     };
-    if (!e.key.isRelBlock() || e.key.field5() == 1) {
+    if (!e.key.isRelBlock() || e.key.forkNumber() == 1) {
         ++out.notCompared;
         return;
     }
@@ -90,7 +90,7 @@ void checkPage(const Timeline &below,
     }
     ++out.compared;
     const PageMask mask = maskFor(*chain, theirs);
-    const auto blk = e.key.field6();
+    const auto blk = e.key.blockNumber();
     const auto m1 = maskPage(mask, mine, blk), m2 = maskPage(mask, theirs, blk);
     std::size_t byte = 0;
     const std::string field = (m1 && m2) ? firstPageDifference(theirs, mine, &byte)
@@ -202,11 +202,15 @@ RedoCheckReport checkRedo(const Timeline &timeline,
     return rep;
 }
 
-TimelineProblem redoSummary(const RedoCheckReport &report, int pgVersion, const std::string &versionSource)
+TimelineProblem redoSummary(const RedoCheckReport &report,
+                            int pgVersion,
+                            const std::string &versionSource)
 {
-    const auto failed = std::count_if(report.problems.begin(), report.problems.end(), [](const TimelineProblem &p) {
-        return p.check == checkInfo("redo-replay-failed").id;
-    });
+    const auto failed = std::count_if(report.problems.begin(),
+                                      report.problems.end(),
+                                      [](const TimelineProblem &p) {
+                                          return p.check == checkInfo("redo-replay-failed").id;
+                                      });
     return {checkInfo("redo-summary"),
             TimelineProblem::npos,
             fmt::format("{} page(s) of {} image layer(s) rebuilt from the data below them "

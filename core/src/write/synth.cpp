@@ -61,12 +61,12 @@ ByteVector Synth::walRecord(std::uint8_t rmid, std::uint8_t info, std::uint32_t 
         le16(std::uint16_t(v >> 16));
     };
     rec.push_back(0);  // block id 0
-    rec.push_back(std::uint8_t((block.field5() & 0x0F) | (blockData.empty() ? 0 : 0x20) | (willInit ? 0x40 : 0)));
+    rec.push_back(std::uint8_t((block.forkNumber() & 0x0F) | (blockData.empty() ? 0 : 0x20) | (willInit ? 0x40 : 0)));
     le16(std::uint16_t(blockData.size()));
-    le32(block.field2());
-    le32(block.field3());
-    le32(block.field4());
-    le32(block.field6());
+    le32(block.spcOid());
+    le32(block.dbOid());
+    le32(block.relNumber());
+    le32(block.blockNumber());
     if (mainData.size() < 256) {
         rec.push_back(kXlrBlockIdDataShort);
         rec.push_back(std::uint8_t(mainData.size()));

@@ -47,7 +47,8 @@ void TestOrderedPool::mergesInOrder()
     const auto caller = std::this_thread::get_id();
     bool mergedOnCaller = true;
     const bool done = runOrdered<std::vector<std::size_t>>(
-        std::size_t(count), unsigned(threads),
+        std::size_t(count),
+        unsigned(threads),
         [&](std::size_t i, std::vector<std::size_t> &r) {
             // A reused result still holds what an earlier task put in it; work resets it.
             if (!r.empty() && r.front() == i)
@@ -95,7 +96,8 @@ void TestOrderedPool::stopEndsTheRun()
     std::atomic<std::size_t> highestStarted{0};
     std::vector<std::size_t> order;
     const bool done = runOrdered<int>(
-        count, unsigned(threads),
+        count,
+        unsigned(threads),
         [&](std::size_t i, int &r) {
             r = int(i);
             std::size_t seen = highestStarted.load();

@@ -86,7 +86,8 @@ FileOffset blobOf(const Layer &l, std::size_t entry)
 }
 
 /// `path`'s bytes changed by `mutate`, validated with `options`.
-Found mutated(const QString &path, const std::function<void(ByteVector &, const Layer &)> &mutate,
+Found mutated(const QString &path,
+              const std::function<void(ByteVector &, const Layer &)> &mutate,
               const ValidateOptions &options = {})
 {
     ByteVector b = load(path);
@@ -96,7 +97,9 @@ Found mutated(const QString &path, const std::function<void(ByteVector &, const 
 }
 
 /// A layer written for the witness (testSummary's ranges), validated with `options`.
-Found written(LayerKind kind, const std::function<void(LayerWriter &)> &fill, const ValidateOptions &options = {})
+Found written(LayerKind kind,
+              const std::function<void(LayerWriter &)> &fill,
+              const ValidateOptions &options = {})
 {
     MemorySink sink;
     LayerWriter w(testutil::testSummary(kind), sink);
@@ -116,7 +119,9 @@ Value recordValue(NeonWalRecord r)
 const Key kHeapBlock = Key::fromFields(0, 1663, 5, 16384, 0, 3);
 
 /// A whole Postgres heap record for kHeapBlock filed at `at`, with `change` applied to its bytes.
-Found postgresRecord(Lsn at, const Key &filedUnder, bool willInit,
+Found postgresRecord(Lsn at,
+                     const Key &filedUnder,
+                     bool willInit,
                      const std::function<void(ByteVector &)> &change = {})
 {
     const ByteVector data(64, 0x5A);
@@ -130,7 +135,9 @@ Found postgresRecord(Lsn at, const Key &filedUnder, bool willInit,
 
 /// An empty 8 KiB Postgres page: pd_lsn `lsn`, lower 24 + 4 per line pointer, upper and special
 /// as given, page size and layout version 4.
-ByteVector page(std::uint64_t lsn, std::uint16_t lower = 24, std::uint16_t upper = 8192,
+ByteVector page(std::uint64_t lsn,
+                std::uint16_t lower = 24,
+                std::uint16_t upper = 8192,
                 std::uint16_t special = 8192)
 {
     ByteVector p(kBlockSize, 0);
@@ -154,7 +161,8 @@ Found pageImage(const ByteVector &p)
 {
     ValidateOptions o;
     o.pages = true;
-    return written(LayerKind::Image, [&](LayerWriter &w) { QVERIFY(w.addImage(kHeapBlock, p)); }, o);
+    return written(
+        LayerKind::Image, [&](LayerWriter &w) { QVERIFY(w.addImage(kHeapBlock, p)); }, o);
 }
 
 } // namespace
@@ -190,16 +198,28 @@ void TestRegistry::initTestCase()
     const QString image = m_image, delta = m_delta, demoImage = m_demoImage, demoZstd = m_demoZstd,
                   demoDelta = m_demoDelta;
     // Block 0.
-    w["file-size"] = [=] { return mutated(image, [](ByteVector &b, const Layer &) { b.resize(b.size() + 100); }); };
-    w["summary-magic"] = [=] { return mutated(image, [](ByteVector &b, const Layer &) { b[1] = 0; }); };
-    w["summary-version"] = [=] { return mutated(image, [](ByteVector &b, const Layer &) { b[3] = 4; }); };
+    w["file-size"] = [=] {
+        return mutated(image, [](ByteVector &b, const Layer &) { b.resize(b.size() + 100); });
+    };
+    w["summary-magic"] = [=] {
+        return mutated(image, [](ByteVector &b, const Layer &) { b[1] = 0; });
+    };
+    w["summary-version"] = [=] {
+        return mutated(image, [](ByteVector &b, const Layer &) { b[3] = 4; });
+    };
     w["summary-key-range"] = [=] {
-        return mutated(image, [](ByteVector &b, const Layer &) { std::copy(b.begin() + 36, b.begin() + 54, b.begin() + 54); });
+        return mutated(image, [](ByteVector &b, const Layer &) {
+            std::copy(b.begin() + 36, b.begin() + 54, b.begin() + 54);
+        });
     };
     w["summary-lsn-range"] = [=] {
-        return mutated(delta, [](ByteVector &b, const Layer &) { std::copy(b.begin() + 72, b.begin() + 80, b.begin() + 80); });
+        return mutated(delta, [](ByteVector &b, const Layer &) {
+            std::copy(b.begin() + 72, b.begin() + 80, b.begin() + 80);
+        });
     };
-    w["summary-padding"] = [=] { return mutated(image, [](ByteVector &b, const Layer &) { b[500] = 1; }); };
+    w["summary-padding"] = [=] {
+        return mutated(image, [](ByteVector &b, const Layer &) { b[500] = 1; });
+    };
     w["file-name"] = [=] {
         ValidateOptions notALayer, another;
         notALayer.fileName = "notes.txt";
@@ -221,22 +241,33 @@ void TestRegistry::initTestCase()
     };
     w["seed-incompatible"] = [=] { return validated(load(demoZstd)); };
     // The index.
-    w["index-start"] = [=] { return mutated(image, [](ByteVector &b, const Layer &) { putBe(b, 80, 0, 4); }); };
-    w["index-root"] = [=] { return mutated(image, [](ByteVector &b, const Layer &) { putBe(b, 84, 5, 4); }); };
+    w["index-start"] = [=] {
+        return mutated(image, [](ByteVector &b, const Layer &) { putBe(b, 80, 0, 4); });
+    };
+    w["index-root"] = [=] {
+        return mutated(image, [](ByteVector &b, const Layer &) { putBe(b, 84, 5, 4); });
+    };
     // A copy of the root appended after it: no longer last, and reached by nothing.
     const auto appendedRoot = [=] {
         return mutated(demoImage, [](ByteVector &b, const Layer &l) {
-            const ByteVector root(b.begin() + std::ptrdiff_t(rootAt(l)), b.begin() + std::ptrdiff_t(rootAt(l) + kBlockSize));
+            const ByteVector root(b.begin() + std::ptrdiff_t(rootAt(l)),
+                                  b.begin() + std::ptrdiff_t(rootAt(l) + kBlockSize));
             b.insert(b.end(), root.begin(), root.end());
         });
     };
     w["index-root-not-last"] = appendedRoot;
     w["index-unreachable"] = appendedRoot;
-    w["node-header"] = [=] { return mutated(image, [](ByteVector &b, const Layer &l) { putBe(b, rootAt(l), 0, 2); }); };
-    w["node-marker"] = [=] {
-        return mutated(demoImage, [](ByteVector &b, const Layer &l) { b[valueAt(l, l.summary().indexRootBlk, 1)] = 0; });
+    w["node-header"] = [=] {
+        return mutated(image, [](ByteVector &b, const Layer &l) { putBe(b, rootAt(l), 0, 2); });
     };
-    w["node-level"] = [=] { return mutated(demoImage, [](ByteVector &b, const Layer &l) { b[rootAt(l) + 2] = 2; }); };
+    w["node-marker"] = [=] {
+        return mutated(demoImage, [](ByteVector &b, const Layer &l) {
+            b[valueAt(l, l.summary().indexRootBlk, 1)] = 0;
+        });
+    };
+    w["node-level"] = [=] {
+        return mutated(demoImage, [](ByteVector &b, const Layer &l) { b[rootAt(l) + 2] = 2; });
+    };
     w["node-child-range"] = [=] {
         return mutated(demoImage, [](ByteVector &b, const Layer &l) {
             putBe(b, valueAt(l, l.summary().indexRootBlk, 1) + 1, 0x7FFFFFFF, 4);
@@ -249,8 +280,11 @@ void TestRegistry::initTestCase()
     };
     w["node-shared"] = [=] {
         return mutated(demoImage, [](ByteVector &b, const Layer &l) {
-            const FileOffset v0 = valueAt(l, l.summary().indexRootBlk, 0), v1 = valueAt(l, l.summary().indexRootBlk, 1);
-            std::copy(b.begin() + std::ptrdiff_t(v0), b.begin() + std::ptrdiff_t(v0 + 5), b.begin() + std::ptrdiff_t(v1));
+            const FileOffset v0 = valueAt(l, l.summary().indexRootBlk, 0),
+                             v1 = valueAt(l, l.summary().indexRootBlk, 1);
+            std::copy(b.begin() + std::ptrdiff_t(v0),
+                      b.begin() + std::ptrdiff_t(v0 + 5),
+                      b.begin() + std::ptrdiff_t(v1));
         });
     };
     // A chain of one-child nodes above the single leaf, one longer than Neon's reader follows.
@@ -263,11 +297,11 @@ void TestRegistry::initTestCase()
             std::uint32_t child = l.summary().indexRootBlk;
             for (int level = 1; level <= BTreeReader::kMaxDepth + 1; ++level) {
                 ByteVector node(kBlockSize, 0);
-                node[1] = 1;  // one child
+                node[1] = 1; // one child
                 node[2] = std::uint8_t(level);
                 node[4] = std::uint8_t(keyLen);
                 std::copy(first, first + keyLen, node.begin() + 5);
-                node[5 + keyLen] = 0x80;  // an internal value's marker, then the child
+                node[5 + keyLen] = 0x80; // an internal value's marker, then the child
                 putBe(node, 5 + keyLen + 1, child, 4);
                 child = std::uint32_t(b.size() / kBlockSize - l.summary().indexStartBlk);
                 b.insert(b.end(), node.begin(), node.end());
@@ -278,16 +312,24 @@ void TestRegistry::initTestCase()
     w["node-key-order"] = [=] {
         return mutated(image, [](ByteVector &b, const Layer &l) {
             const FileOffset k2 = keyAt(l, 0, 2), k3 = keyAt(l, 0, 3);
-            std::swap_ranges(b.begin() + std::ptrdiff_t(k2), b.begin() + std::ptrdiff_t(k2 + 18), b.begin() + std::ptrdiff_t(k3));
+            std::swap_ranges(b.begin() + std::ptrdiff_t(k2),
+                             b.begin() + std::ptrdiff_t(k2 + 18),
+                             b.begin() + std::ptrdiff_t(k3));
         });
     };
     // Above the child's first key (searches skip entries), then below it (a changed separator).
     w["node-separator"] = [=] {
-        Found f = mutated(demoDelta, [](ByteVector &b, const Layer &l) { b[keyAt(l, l.summary().indexRootBlk, 2) + 25] += 1; });
-        f.merge(mutated(demoDelta, [](ByteVector &b, const Layer &l) { b[keyAt(l, l.summary().indexRootBlk, 2) + 25] -= 1; }));
+        Found f = mutated(demoDelta, [](ByteVector &b, const Layer &l) {
+            b[keyAt(l, l.summary().indexRootBlk, 2) + 25] += 1;
+        });
+        f.merge(mutated(demoDelta, [](ByteVector &b, const Layer &l) {
+            b[keyAt(l, l.summary().indexRootBlk, 2) + 25] -= 1;
+        }));
         return f;
     };
-    w["node-padding"] = [=] { return mutated(delta, [](ByteVector &b, const Layer &l) { b[rootAt(l) + 8000] = 7; }); };
+    w["node-padding"] = [=] {
+        return mutated(delta, [](ByteVector &b, const Layer &l) { b[rootAt(l) + 8000] = 7; });
+    };
     // The leaf's header rewritten to a shape whose parts fill all 8192 bytes: 5 + 10 + 629 × 13.
     w["node-full"] = [=] {
         return mutated(image, [](ByteVector &b, const Layer &l) {
@@ -300,37 +342,67 @@ void TestRegistry::initTestCase()
     w["key-order"] = [=] {
         return mutated(demoImage, [](ByteVector &b, const Layer &l) {
             const auto leaf = l.tree().node(1);
-            std::copy_n(b.begin() + std::ptrdiff_t(keyAt(l, 1, 2)), leaf->suffixLen, b.begin() + std::ptrdiff_t(keyAt(l, 1, 3)));
+            std::copy_n(b.begin() + std::ptrdiff_t(keyAt(l, 1, 2)),
+                        leaf->suffixLen,
+                        b.begin() + std::ptrdiff_t(keyAt(l, 1, 3)));
         });
     };
-    w["key-range"] = [=] { return mutated(delta, [](ByteVector &b, const Layer &) { b[36] = 0x02; }); };
-    w["lsn-range"] = [=] { return mutated(delta, [](ByteVector &b, const Layer &l) { putBe(b, keyAt(l, 0, 0) + 18, 1, 8); }); };
-    w["key-class"] = [=] { return mutated(delta, [](ByteVector &b, const Layer &l) { b[keyAt(l, 0, 12) + 1] = 0x40; }); };
-    w["leaf-value"] = [=] { return mutated(image, [](ByteVector &b, const Layer &l) { b[valueAt(l, 0, 0)] = 0x80; }); };
-    w["blob-offset"] = [=] { return mutated(image, [](ByteVector &b, const Layer &l) { putBe(b, valueAt(l, 0, 1), 0xF0000, 5); }); };
+    w["key-range"] = [=] {
+        return mutated(delta, [](ByteVector &b, const Layer &) { b[36] = 0x02; });
+    };
+    w["lsn-range"] = [=] {
+        return mutated(delta,
+                       [](ByteVector &b, const Layer &l) { putBe(b, keyAt(l, 0, 0) + 18, 1, 8); });
+    };
+    w["key-class"] = [=] {
+        return mutated(delta, [](ByteVector &b, const Layer &l) { b[keyAt(l, 0, 12) + 1] = 0x40; });
+    };
+    w["leaf-value"] = [=] {
+        return mutated(image, [](ByteVector &b, const Layer &l) { b[valueAt(l, 0, 0)] = 0x80; });
+    };
+    w["blob-offset"] = [=] {
+        return mutated(image, [](ByteVector &b, const Layer &l) {
+            putBe(b, valueAt(l, 0, 1), 0xF0000, 5);
+        });
+    };
     // Blobs.
-    w["blob-length"] = [=] { return mutated(image, [](ByteVector &b, const Layer &l) { putBe(b, blobOf(l, 9), 0x80100000, 4); }); };
-    w["blob-compression"] = [=] { return mutated(image, [](ByteVector &b, const Layer &l) { b[blobOf(l, 3)] = 0xA0; }); };
+    w["blob-length"] = [=] {
+        return mutated(image, [](ByteVector &b, const Layer &l) {
+            putBe(b, blobOf(l, 9), 0x80100000, 4);
+        });
+    };
+    w["blob-compression"] = [=] {
+        return mutated(image, [](ByteVector &b, const Layer &l) { b[blobOf(l, 3)] = 0xA0; });
+    };
     w["blob-zstd"] = [=] {
         return mutated(demoZstd, [](ByteVector &b, const Layer &l) {
             for (int i = 0; i < 8; ++i)
                 b[blobOf(l, 5) + 14 + std::size_t(i)] ^= 0x5A;
         });
     };
-    w["blob-zstd-magic"] = [=] { return mutated(demoZstd, [](ByteVector &b, const Layer &l) { b[blobOf(l, 5)] ^= 0x10; }); };
+    w["blob-zstd-magic"] = [=] {
+        return mutated(demoZstd, [](ByteVector &b, const Layer &l) { b[blobOf(l, 5)] ^= 0x10; });
+    };
     w["blob-overlap"] = [=] {
-        return mutated(image, [](ByteVector &b, const Layer &l) { putBe(b, valueAt(l, 0, 4), blobOf(l, 3) + 10, 5); });
+        return mutated(image, [](ByteVector &b, const Layer &l) {
+            putBe(b, valueAt(l, 0, 4), blobOf(l, 3) + 10, 5);
+        });
     };
     w["blob-order"] = [=] {
-        return mutated(image, [](ByteVector &b, const Layer &l) { putBe(b, valueAt(l, 0, 4), blobOf(l, 2), 5); });
+        return mutated(image, [](ByteVector &b, const Layer &l) {
+            putBe(b, valueAt(l, 0, 4), blobOf(l, 2), 5);
+        });
     };
     // The last blob's end moved on by its length header: a gap before the next is not Neon's.
     w["blob-gap"] = [=] {
-        return mutated(image, [](ByteVector &b, const Layer &l) { putBe(b, valueAt(l, 0, 4), blobOf(l, 4) + 1, 5); });
+        return mutated(image, [](ByteVector &b, const Layer &l) {
+            putBe(b, valueAt(l, 0, 4), blobOf(l, 4) + 1, 5);
+        });
     };
     w["blob-header-canonical"] = [] {
         return written(LayerKind::Image, [](LayerWriter &w) {
-            const ByteVector blob = {0x80, 0x00, 0x00, 0x04, 0, 0, 0, 9};  // 4-byte header, 4-byte payload
+            const ByteVector blob = {
+                0x80, 0x00, 0x00, 0x04, 0, 0, 0, 9}; // 4-byte header, 4-byte payload
             QVERIFY(w.addRawBlob(imageIndexKey(Key::fromFields(1, 0, 0, 0, 0, 0)), blob, false));
         });
     };
@@ -341,12 +413,24 @@ void TestRegistry::initTestCase()
             putBe(b, 80, l.summary().indexStartBlk + 2, 4);
         });
     };
-    w["values-padding"] = [=] { return mutated(image, [](ByteVector &b, const Layer &) { b[90157] = 1; }); };
+    w["values-padding"] = [=] {
+        return mutated(image, [](ByteVector &b, const Layer &) { b[90157] = 1; });
+    };
     // Values.
-    w["value-decode"] = [=] { return mutated(delta, [](ByteVector &b, const Layer &l) { b[blobOf(l, 1) + 4] = 7; }); };
-    w["will-init"] = [=] { return mutated(delta, [](ByteVector &b, const Layer &l) { b[valueAt(l, 0, 0) + 4] ^= 1; }); };
-    w["value-size"] = [=] { return mutated(image, [](ByteVector &b, const Layer &l) { putBe(b, blobOf(l, 4), 0x80001FFF, 4); }); };
-    w["value-key"] = [=] { return mutated(delta, [](ByteVector &b, const Layer &l) { b[keyAt(l, 0, 13)] = 0x02; }); };
+    w["value-decode"] = [=] {
+        return mutated(delta, [](ByteVector &b, const Layer &l) { b[blobOf(l, 1) + 4] = 7; });
+    };
+    w["will-init"] = [=] {
+        return mutated(delta, [](ByteVector &b, const Layer &l) { b[valueAt(l, 0, 0) + 4] ^= 1; });
+    };
+    w["value-size"] = [=] {
+        return mutated(image, [](ByteVector &b, const Layer &l) {
+            putBe(b, blobOf(l, 4), 0x80001FFF, 4);
+        });
+    };
+    w["value-key"] = [=] {
+        return mutated(delta, [](ByteVector &b, const Layer &l) { b[keyAt(l, 0, 13)] = 0x02; });
+    };
     w["record-page"] = [] {
         return written(LayerKind::Delta, [](LayerWriter &w) {
             // xid 40,000 is on clog page 1, not page 0 of segment 0.
@@ -355,7 +439,8 @@ void TestRegistry::initTestCase()
     };
     w["test-record"] = [] {
         return written(LayerKind::Delta, [](LayerWriter &w) {
-            QVERIFY(w.addDelta(kHeapBlock, Lsn{0x2000}, recordValue(wal::Test{"x", false, false, {}})));
+            QVERIFY(
+                w.addDelta(kHeapBlock, Lsn{0x2000}, recordValue(wal::Test{"x", false, false, {}})));
         });
     };
     w["page-lsn"] = [] {
@@ -366,8 +451,14 @@ void TestRegistry::initTestCase()
         });
     };
     // Whole Postgres records.
-    w["wal-crc"] = [] { return postgresRecord(Lsn{0x2000}, kHeapBlock, false, [](ByteVector &r) { r[r.size() - 1] ^= 1; }); };
-    w["wal-record"] = [] { return postgresRecord(Lsn{0x2000}, kHeapBlock, false, [](ByteVector &r) { r[0] += 8; }); };
+    w["wal-crc"] = [] {
+        return postgresRecord(Lsn{0x2000}, kHeapBlock, false, [](ByteVector &r) {
+            r[r.size() - 1] ^= 1;
+        });
+    };
+    w["wal-record"] = [] {
+        return postgresRecord(Lsn{0x2000}, kHeapBlock, false, [](ByteVector &r) { r[0] += 8; });
+    };
     w["wal-block-key"] = [] {
         return postgresRecord(Lsn{0x2000}, Key::fromFields(0, 1663, 5, 16384, 0, 4), false);
     };
@@ -406,7 +497,8 @@ Found TestRegistry::timelineChecks()
     write(dir.path(), imageName(k(0), k(2), 0x200), {{k(0), 0, image(6)}});
     write(dir.path(), deltaName(k(0), k(1), 0x400, 0x500), {{k(0), 0x410, record(7)}});
     write(dir.path(), deltaName(k(0), k(1), 0x600, 0x700), {{k(0), 0x610, record(8)}});
-    testutil::writeFile(dir.filePath(QString::fromStdString(imageName(k(20), k(21), 0x300).canonical())),
+    testutil::writeFile(dir.filePath(
+                            QString::fromStdString(imageName(k(20), k(21), 0x300).canonical())),
                         QByteArray(8192, 'x'));
     auto t = scanTimeline(dir.path().toStdString());
     if (!t)
@@ -505,12 +597,14 @@ void TestRegistry::everyCheckIsProduced()
         all += QStringLiteral(" %1(%2)").arg(QString::fromStdString(check), severityName(severity));
     QVERIFY2(found.count({std::string(c.id), c.severity}), qPrintable("not produced; found:" + all));
     if (c.weaker)
-        QVERIFY2(found.count({std::string(c.id), *c.weaker}), qPrintable("weaker severity not produced; found:" + all));
+        QVERIFY2(found.count({std::string(c.id), *c.weaker}),
+                 qPrintable("weaker severity not produced; found:" + all));
     // Every id a checker produces is registered (the table is the whole vocabulary).
     for (const auto &[check, severity] : found) {
         const CheckInfo *info = findCheck(check);
         QVERIFY2(info, check.c_str());
-        QVERIFY2(severity == info->severity || (info->weaker && severity == *info->weaker), check.c_str());
+        QVERIFY2(severity == info->severity || (info->weaker && severity == *info->weaker),
+                 check.c_str());
     }
 }
 

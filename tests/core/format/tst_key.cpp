@@ -13,6 +13,8 @@ private slots:
     void implausibility();
     void fields_data();
     void fields();
+    void namedFields_data();
+    void namedFields();
     void describe_data();
     void describe();
     void parseHuman_data();
@@ -41,6 +43,42 @@ void TestKey::fields_data()
     QTest::newRow("max") << "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
                          << QList<qulonglong>{
                                 0xFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFF, 0xFFFFFFFF};
+}
+
+// The named accessors read the fields a key class gives a meaning to: a relation block's
+// tablespace, database, relfilenode, fork and block; an SLRU page's kind, segment and page.
+void TestKey::namedFields_data()
+{
+    QTest::addColumn<QString>("hex");
+    QTest::addColumn<QString>("named");
+    QTest::newRow("rel-block") << "000000067F00004005000060F300069883DB"
+                               << "spc 1663 db 16389 rel 24819 fork 0 blk 110658523";
+    QTest::newRow("rel-vm-block") << "000000067F00004005000060F30200000007"
+                                  << "spc 1663 db 16389 rel 24819 fork 2 blk 7";
+    QTest::newRow("clog-seg2-page3") << "010000000000000001000000020000000003"
+                                     << "slru 0 segment 2 page 3";
+    QTest::newRow("members-seg1-page31") << "01000000010000000100000001000000001F"
+                                         << "slru 1 segment 1 page 31";
+}
+
+void TestKey::namedFields()
+{
+    QFETCH(QString, hex);
+    QFETCH(QString, named);
+    const auto k = Key::fromHex(hex.toStdString());
+    QVERIFY(k);
+    const QString got = k->keyClass() == KeyClass::RelBlock
+                            ? QStringLiteral("spc %1 db %2 rel %3 fork %4 blk %5")
+                                  .arg(k->spcOid())
+                                  .arg(k->dbOid())
+                                  .arg(k->relNumber())
+                                  .arg(k->forkNumber())
+                                  .arg(k->blockNumber())
+                            : QStringLiteral("slru %1 segment %2 page %3")
+                                  .arg(k->slruKind())
+                                  .arg(k->slruSegment())
+                                  .arg(k->blockNumber());
+    QCOMPARE(got, named);
 }
 
 void TestKey::fields()

@@ -95,7 +95,7 @@ private slots:
 void TestTreeWalk::everyEntryInOrder_data()
 {
     QTest::addColumn<int>("entries");
-    QTest::addColumn<int>("depth");  // of the deepest node, the root being 0
+    QTest::addColumn<int>("depth"); // of the deepest node, the root being 0
     QTest::newRow("one-leaf") << 10 << 0;
     QTest::newRow("two-levels") << 5000 << 1;
     QTest::newRow("three-levels") << 400000 << 2;
@@ -116,7 +116,7 @@ void TestTreeWalk::everyEntryInOrder()
         for (int i = 0; i < entries; ++i)
             QCOMPARE(r.keys[std::size_t(i)], keyOf(backward ? entries - 1 - i : i));
         QCOMPARE(r.maxDepth, depth);
-        QCOMPARE(std::uint64_t(r.entered.size()), tree.indexBlockCount());  // every node once
+        QCOMPARE(std::uint64_t(r.entered.size()), tree.indexBlockCount()); // every node once
         QCOMPARE(r.left, r.entered);
         QVERIFY(r.faults.empty());
         for (std::uint32_t b = 0; b < tree.indexBlockCount(); ++b)
@@ -127,10 +127,10 @@ void TestTreeWalk::everyEntryInOrder()
 void TestTreeWalk::startsWhereNeonSearches_data()
 {
     QTest::addColumn<int>("entries");
-    QTest::addColumn<int>("from");   // keyOf(from), or between keys with `between`
+    QTest::addColumn<int>("from"); // keyOf(from), or between keys with `between`
     QTest::addColumn<bool>("between");
     QTest::addColumn<bool>("backward");
-    QTest::addColumn<int>("first");  // the first key visited; -1: none
+    QTest::addColumn<int>("first"); // the first key visited; -1: none
     QTest::newRow("forward-at-a-key") << 5000 << 1234 << false << false << 1234;
     QTest::newRow("forward-between-keys") << 5000 << 1234 << true << false << 1235;
     QTest::newRow("forward-past-the-end") << 5000 << 4999 << true << false << -1;
@@ -186,7 +186,7 @@ void TestTreeWalk::faultsAtTheirPointer()
     const BTreeReader cleanTree = clean.tree();
     const auto root = cleanTree.node(cleanTree.root());
     QVERIFY(root && !root->isLeaf() && root->count >= 3);
-    const FileOffset pointer = root->valueOffset(1);  // the second child's 5 bytes
+    const FileOffset pointer = root->valueOffset(1); // the second child's 5 bytes
     const std::uint32_t leaf1 = root->child(1), leaf0 = root->child(0);
     auto setChild = [&](std::uint32_t block) {
         for (int i = 0; i < 4; ++i)
@@ -199,7 +199,7 @@ void TestTreeWalk::faultsAtTheirPointer()
     else if (damage == "shared")
         setChild(leaf0);
     else
-        bytes[(FileOffset(clean.summary().indexStartBlk) + leaf1) * kBlockSize + 4] = 3;  // suffix_len
+        bytes[(FileOffset(clean.summary().indexStartBlk) + leaf1) * kBlockSize + 4] = 3; // suffix_len
     const Layer damaged = open(bytes);
     const BTreeReader tree = damaged.tree();
     const int leafEntries = cleanTree.node(leaf1)->count;
@@ -211,7 +211,7 @@ void TestTreeWalk::faultsAtTheirPointer()
         QCOMPARE(r.faults.size(), std::size_t(1));
         QCOMPARE(int(r.faults.front().first), fault);
         if (fault != int(WalkFault::Unreadable))
-            QCOMPARE(r.faults.front().second, pointer);  // the parent's pointer, not the target
+            QCOMPARE(r.faults.front().second, pointer); // the parent's pointer, not the target
         const int firstLeaf = cleanTree.node(leaf0)->count;
         if (onFault == WalkAction::Stop) {
             QVERIFY(!s);
@@ -236,7 +236,7 @@ void TestTreeWalk::skipAndStop()
     TreeWalk<Recorder> walk(tree, r);
     QVERIFY(walk.run());
     QCOMPARE(int(r.keys.size()), 5000 - tree.node(skipped)->count);
-    QCOMPARE(r.left.count(skipped), std::size_t(0));  // a skipped node is not left
+    QCOMPARE(r.left.count(skipped), std::size_t(0)); // a skipped node is not left
     QCOMPARE(walk.marks().get(skipped), BlockMarks::Done);
 
     Recorder s;

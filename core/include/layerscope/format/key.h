@@ -71,6 +71,18 @@ struct Key
     std::uint8_t field5() const { return bytes[13]; }
     std::uint32_t field6() const { return readBe32(&bytes[14]); }
 
+    // The fields by what they mean, for the key classes that use them (FORMAT.md §9).
+    /// Relation keys (block, size...): tablespace, database, relfilenode and fork.
+    std::uint32_t spcOid() const { return field2(); }
+    std::uint32_t dbOid() const { return field3(); }
+    std::uint32_t relNumber() const { return field4(); }
+    std::uint8_t forkNumber() const { return field5(); }
+    /// Relation and SLRU block keys: the block in the fork, or the page in the SLRU segment.
+    std::uint32_t blockNumber() const { return field6(); }
+    /// SLRU keys: which SLRU (0 clog, 1 multixact members, 2 multixact offsets) and the segment.
+    std::uint32_t slruKind() const { return field2(); }
+    std::uint32_t slruSegment() const { return field4(); }
+
     /// 36 uppercase hex digits (Neon's Display form).
     std::string toHex() const;
     /// Human rendering by key class (FORMAT.md §9.6), e.g. "rel 1663/16389/24819 blk 7".

@@ -101,7 +101,11 @@ bool parseRecord(Cursor &c, S &s, ValueShape &shape, NeonWalRecord &rec)
     case RecordTag::ClogSetAborted: {
         const bool committed = shape.recordTag == RecordTag::ClogSetCommitted;
         std::vector<std::uint32_t> xids;
-        ok = list(c, s, committed ? "ClogSetCommitted.xids" : "ClogSetAborted.xids", 4, xids,
+        ok = list(c,
+                  s,
+                  committed ? "ClogSetCommitted.xids" : "ClogSetAborted.xids",
+                  4,
+                  xids,
                   [&](std::uint32_t &x) { return s.u32(c, "xid", x); });
         if (committed) {
             wal::ClogSetCommitted r;

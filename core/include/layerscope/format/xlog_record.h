@@ -5,6 +5,7 @@
 // they announce (Postgres's xlogrecord.h, versions 14 to 17).
 
 #include <layerscope/base/bytes.h>
+#include <layerscope/format/key.h>
 #include <layerscope/format/value.h>
 
 #include <cstdint>
@@ -42,6 +43,12 @@ struct XLogBlockRef
     FileOffset imageAt = 0;
     FileOffset dataAt = 0;
     std::uint8_t fork() const { return forkFlags & 0x0F; }
+    /// Whether this is the block relation key `key` names (a RelBlock key).
+    bool isBlockOf(const Key &key) const
+    {
+        return spcOid == key.spcOid() && dbOid == key.dbOid() && relNumber == key.relNumber()
+               && fork() == key.forkNumber() && blockNumber == key.blockNumber();
+    }
     bool operator==(const XLogBlockRef &) const = default;
 };
 

@@ -39,6 +39,8 @@ RedoCheckReport checkRedo(const Timeline &timeline,
 
 /// The report's counts as one "redo-summary" problem (info). `versionSource` says where
 /// `pgVersion` came from ("--pg-version", "the index's pg_version"...).
-TimelineProblem redoSummary(const RedoCheckReport &report, int pgVersion, const std::string &versionSource);
+TimelineProblem redoSummary(const RedoCheckReport &report,
+                            int pgVersion,
+                            const std::string &versionSource);
 
 } // namespace layerscope

@@ -157,9 +157,12 @@ struct TimelineProblem
     TimelineProblem() = default;
     /// A problem of check `c` (the timeline-* and redo-* rows of the registry) about `layer`.
     TimelineProblem(CheckAs c, std::size_t layer, std::string message)
-        : check(c.info->id), severity(c.severity), layer(layer), message(std::move(message))
+        : check(c.info->id)
+        , severity(c.severity)
+        , layer(layer)
+        , message(std::move(message))
     {}
-    std::string check;  ///< a check id of the registry
+    std::string check; ///< a check id of the registry
     Severity severity = Severity::Error;
     std::size_t layer = npos;
     std::string message;
