@@ -356,6 +356,37 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
     return run.rc;
 }
 
+/// Completes `opt` from the options CLI11 keeps as text (--max-problems, --shard K/N, --jobs)
+/// and checks how they combine; the usage error, or empty when they are sound.
+std::string completeOptions(Options &opt,
+                            const std::string &maxText,
+                            const std::string &shardText,
+                            const std::string &jobsText)
+{
+    if (!maxText.empty())
+        opt.maxProblems = *parseSize(maxText);
+    if (!shardText.empty()) {
+        unsigned long long k = 0, n = 0;
+        char tail = 0;
+        if (std::sscanf(shardText.c_str(), "%llu/%llu%c", &k, &n, &tail) != 2 || n == 0 || k == 0
+            || k > n)
+            return fmt::format("--shard: expected K/N with 1 <= K <= N, found \"{}\"", shardText);
+        if (!opt.recursive)
+            return "--shard goes with --recursive";
+        opt.shardIndex = k;
+        opt.shardCount = n;
+    }
+    if (opt.list && !opt.recursive)
+        return "--list goes with --recursive";
+    const auto jobs = jobsText.empty() ? std::nullopt : parseSize(jobsText);
+    if (jobs && *jobs > 1024)
+        return fmt::format("--jobs: at most 1024, found {}", *jobs);
+    opt.jobs = jobs            ? unsigned(*jobs)
+               : opt.recursive ? std::max(1u, std::thread::hardware_concurrency())
+                               : 1u;
+    return {};
+}
+
 } // namespace
 
 void addCheckCommands(CLI::App &app, CommandRun &run)
@@ -469,29 +500,12 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
         }
         if (st->files.empty())
             return usageError(run, "check", "FILE is required (or --list-checks)");
-        if (!st->maxText.empty())
-            st->opt.maxProblems = *parseSize(st->maxText);
-        if (!st->shardText.empty()) {
-            unsigned long long k = 0, n = 0;
-            char tail = 0;
-            if (std::sscanf(st->shardText.c_str(), "%llu/%llu%c", &k, &n, &tail) != 2 || n == 0
-                || k == 0 || k > n)
-                return usageError(run, "check",
-                                  fmt::format("--shard: expected K/N with 1 <= K <= N, found \"{}\"",
-                                              st->shardText));
-            if (!st->opt.recursive)
-                return usageError(run, "check", "--shard goes with --recursive");
-            st->opt.shardIndex = k;
-            st->opt.shardCount = n;
-        }
-        if (st->opt.list && !st->opt.recursive)
-            return usageError(run, "check", "--list goes with --recursive");
-        const auto jobs = st->jobsText.empty() ? std::nullopt : parseSize(st->jobsText);
-        if (jobs && *jobs > 1024)
-            return usageError(run, "check", fmt::format("--jobs: at most 1024, found {}", *jobs));
-        st->opt.jobs = jobs ? unsigned(*jobs)
-                       : st->opt.recursive ? std::max(1u, std::thread::hardware_concurrency())
-                                           : 1u;
+        if (const std::string why = completeOptions(st->opt,
+                                                    st->maxText,
+                                                    st->shardText,
+                                                    st->jobsText);
+            !why.empty())
+            return usageError(run, "check", why);
         run = [st] { return cmdCheck(st->files, st->opt); };
     });
 }

@@ -3,10 +3,10 @@
 #include <keys/keytablewidget.h>
 #include <layerpage.h>
 #include <mainwindow.h>
+#include <page/pagehistorypanel.h>
 #include <problems/problemspanel.h>
 #include <stats/statspage.h>
 #include <theme.h>
-#include <page/pagehistorypanel.h>
 #include <timeline/timelinepage.h>
 
 #include <QApplication>
@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <cstring>
 #include <initializer_list>
+#include <optional>
 
 namespace {
 /// Where the bundled demo layers live (written on first use): per user, in the application
@@ -74,6 +75,162 @@ bool choosePlatform(int argc, char **argv)
                  "desktop session, use --screenshot OUT.png, or use layerctl\n");
     return false;
 }
+/// The command line's options (what `layerscope --help` lists).
+struct CommandLine
+{
+    const QCommandLineOption shot{
+        QStringLiteral("screenshot"),
+        QStringLiteral("Open the files, wait for loading, save the window to PNG and exit."),
+        QStringLiteral("OUT.png")};
+    const QCommandLineOption select{
+        QStringLiteral("select"),
+        QStringLiteral("With --screenshot: select entry N of the first layer before the shot."),
+        QStringLiteral("N")};
+    const QCommandLineOption size{QStringLiteral("size"),
+                                  QStringLiteral("Window size WxH."),
+                                  QStringLiteral("WxH")};
+    const QCommandLineOption problem{
+        QStringLiteral("problem"),
+        QStringLiteral("With --screenshot: show the Problems tab and jump to problem N "
+                       "(a layer's or a timeline's)."),
+        QStringLiteral("N")};
+    const QCommandLineOption nodeOpt{
+        QStringLiteral("node"),
+        QStringLiteral("With --screenshot: show index node BLOCK's fields and bytes."),
+        QStringLiteral("BLOCK")};
+    const QCommandLineOption offsetOpt{
+        QStringLiteral("offset"),
+        QStringLiteral("With --screenshot: select the field over byte OFFSET (decimal or 0x)."),
+        QStringLiteral("OFFSET")};
+    const QCommandLineOption themeOpt{
+        QStringLiteral("theme"),
+        QStringLiteral(
+            "Colour theme for this run: system, light or dark (View → Theme keeps one)."),
+        QStringLiteral("NAME")};
+    const QCommandLineOption findOpt{
+        QStringLiteral("find"),
+        QStringLiteral("With --screenshot: find TEXT in the bytes (hex:DEADBEEF for bytes); "
+                       "on a timeline, find KEY@LSN (its read path)."),
+        QStringLiteral("TEXT")};
+    const QCommandLineOption statsOpt{
+        QStringLiteral("stats"),
+        QStringLiteral("Open the Statistics tab of the first layer at SECTION (categories, "
+                       "relations, blob_sizes, compression, index_levels, ...)."),
+        QStringLiteral("SECTION")};
+    const QCommandLineOption pageOpt{
+        QStringLiteral("page"),
+        QStringLiteral("With --screenshot and --find on a timeline: show the page, rebuilt.")};
+    const QCommandLineOption stepOpt{
+        QStringLiteral("step"),
+        QStringLiteral("With --page: show the page after step N of its chain (0 = the base), the "
+                       "bytes that record changed highlighted."),
+        QStringLiteral("N")};
+    const QCommandLineOption compareOpt{
+        QStringLiteral("compare"),
+        QStringLiteral("Compare the two files given (a Compare tab) instead of opening them.")};
+
+    /// Adds every option and the FILE arguments to `parser`.
+    void addTo(QCommandLineParser &parser) const
+    {
+        parser.addOptions({shot,
+                           select,
+                           size,
+                           problem,
+                           nodeOpt,
+                           offsetOpt,
+                           themeOpt,
+                           findOpt,
+                           pageOpt,
+                           stepOpt,
+                           statsOpt,
+                           compareOpt});
+        parser.addPositionalArgument(QStringLiteral("files"),
+                                     QStringLiteral("Layer files to open."),
+                                     QStringLiteral("[FILE...]"));
+    }
+};
+
+/// What a --screenshot shows, read from the command line.
+struct Shot
+{
+    QString out;
+    qint64 selectRow = -1;
+    int problemRow = -1;
+    qint64 nodeBlock = -1;
+    std::optional<layerscope::FileOffset> offset;
+    std::optional<QString> find;
+    bool page = false;
+    std::optional<int> step;
+
+    static Shot of(const QCommandLineParser &parser, const CommandLine &cl)
+    {
+        Shot s;
+        s.out = parser.value(cl.shot);
+        s.selectRow = parser.isSet(cl.select) ? parser.value(cl.select).toLongLong() : -1;
+        s.problemRow = parser.isSet(cl.problem) ? parser.value(cl.problem).toInt() : -1;
+        s.nodeBlock = parser.isSet(cl.nodeOpt) ? parser.value(cl.nodeOpt).toLongLong() : -1;
+        if (parser.isSet(cl.offsetOpt))
+            s.offset = layerscope::ui::LayerPage::parseOffset(parser.value(cl.offsetOpt));
+        if (parser.isSet(cl.findOpt))
+            s.find = parser.value(cl.findOpt);
+        s.page = parser.isSet(cl.pageOpt);
+        if (parser.isSet(cl.stepOpt))
+            s.step = parser.value(cl.stepOpt).toInt();
+        return s;
+    }
+};
+
+/// Puts the window in the state the screenshot is asked to show.
+void arrangeShot(layerscope::ui::MainWindow &window, const Shot &shot)
+{
+    if (shot.selectRow >= 0 && window.tabs()->count() > 0) {
+        window.tabs()->setCurrentIndex(0);
+        if (auto *page = window.currentPage()) {
+            page->keys()->selectPosition(std::uint64_t(shot.selectRow));
+            window.activateWindow();
+            page->focusPane(layerscope::ui::LayerPage::KeysPane);
+        }
+    }
+    if (auto *timeline = qobject_cast<layerscope::ui::TimelinePage *>(
+            window.tabs()->currentWidget())) {
+        if (shot.problemRow >= 0
+            && shot.problemRow < timeline->problemsView()->model()->rowCount()) {
+            timeline->sideTabs()->setCurrentIndex(1);
+            timeline->problemsView()->setCurrentIndex(
+                timeline->problemsView()->model()->index(shot.problemRow, 0));
+        }
+        if (shot.find) {
+            timeline->findKey(*shot.find);
+            timeline->findTabs()->setCurrentIndex(shot.page ? 1 : 0);
+            if (shot.step) {
+                timeline->pagePanel()->setHighlightMode(
+                    layerscope::ui::PageHistoryPanel::Highlight::ThisStep);
+                timeline->pagePanel()->selectStep(*shot.step);
+            }
+        }
+    }
+    if (shot.problemRow >= 0 && window.currentPage()) {
+        auto *page = window.currentPage();
+        page->showProblemsTab();
+        auto *model = page->problems()->model();
+        if (const auto *p = model->problem(model->index(shot.problemRow, 0)))
+            page->showProblem(*p);
+    }
+    if (shot.nodeBlock >= 0 && window.currentPage())
+        window.currentPage()->showNode(std::uint32_t(shot.nodeBlock));
+    if (shot.offset && window.currentPage())
+        window.currentPage()->blob()->selectOffset(*shot.offset);
+    if (shot.find && window.currentPage()) {
+        layerscope::ui::FindBar *bar = window.currentPage()->blob()->findBar();
+        const QString text = *shot.find;
+        const bool hex = text.startsWith(QLatin1String("hex:"));
+        bar->activate();
+        bar->mode()->setCurrentIndex(hex ? 1 : 0);
+        bar->input()->setText(hex ? text.mid(4) : text);
+        bar->find(false);
+    }
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -93,86 +250,23 @@ int main(int argc, char **argv)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Explore Neon pageserver layer files."));
     parser.addHelpOption();
-    const QCommandLineOption shot(
-        QStringLiteral("screenshot"),
-        QStringLiteral("Open the files, wait for loading, save the window to PNG and exit."),
-        QStringLiteral("OUT.png"));
-    const QCommandLineOption select(
-        QStringLiteral("select"),
-        QStringLiteral("With --screenshot: select entry N of the first layer before the shot."),
-        QStringLiteral("N"));
-    const QCommandLineOption size(QStringLiteral("size"),
-                                  QStringLiteral("Window size WxH."),
-                                  QStringLiteral("WxH"));
-    const QCommandLineOption problem(
-        QStringLiteral("problem"),
-        QStringLiteral("With --screenshot: show the Problems tab and jump to problem N "
-                       "(a layer's or a timeline's)."),
-        QStringLiteral("N"));
-    const QCommandLineOption nodeOpt(
-        QStringLiteral("node"),
-        QStringLiteral("With --screenshot: show index node BLOCK's fields and bytes."),
-        QStringLiteral("BLOCK"));
-    const QCommandLineOption offsetOpt(
-        QStringLiteral("offset"),
-        QStringLiteral("With --screenshot: select the field over byte OFFSET (decimal or 0x)."),
-        QStringLiteral("OFFSET"));
-    const QCommandLineOption themeOpt(
-        QStringLiteral("theme"),
-        QStringLiteral(
-            "Colour theme for this run: system, light or dark (View → Theme keeps one)."),
-        QStringLiteral("NAME"));
-    const QCommandLineOption findOpt(
-        QStringLiteral("find"),
-        QStringLiteral("With --screenshot: find TEXT in the bytes (hex:DEADBEEF for bytes); "
-                       "on a timeline, find KEY@LSN (its read path)."),
-        QStringLiteral("TEXT"));
-    const QCommandLineOption statsOpt(
-        QStringLiteral("stats"),
-        QStringLiteral("Open the Statistics tab of the first layer at SECTION (categories, "
-                       "relations, blob_sizes, compression, index_levels, ...)."),
-        QStringLiteral("SECTION"));
-    const QCommandLineOption pageOpt(
-        QStringLiteral("page"),
-        QStringLiteral("With --screenshot and --find on a timeline: show the page, rebuilt."));
-    const QCommandLineOption stepOpt(
-        QStringLiteral("step"),
-        QStringLiteral("With --page: show the page after step N of its chain (0 = the base), the "
-                       "bytes that record changed highlighted."),
-        QStringLiteral("N"));
-    const QCommandLineOption compareOpt(
-        QStringLiteral("compare"),
-        QStringLiteral("Compare the two files given (a Compare tab) instead of opening them."));
-    parser.addOptions({shot,
-                       select,
-                       size,
-                       problem,
-                       nodeOpt,
-                       offsetOpt,
-                       themeOpt,
-                       findOpt,
-                       pageOpt,
-                       stepOpt,
-                       statsOpt,
-                       compareOpt});
-    parser.addPositionalArgument(QStringLiteral("files"),
-                                 QStringLiteral("Layer files to open."),
-                                 QStringLiteral("[FILE...]"));
+    const CommandLine cl;
+    cl.addTo(parser);
     parser.process(app);
 
     layerscope::ui::MainWindow window;
-    if (parser.isSet(themeOpt))
-        layerscope::ui::applyTheme(layerscope::ui::themeFromName(parser.value(themeOpt)));
-    if (parser.isSet(size)) {
-        const QStringList wh = parser.value(size).split('x');
+    if (parser.isSet(cl.themeOpt))
+        layerscope::ui::applyTheme(layerscope::ui::themeFromName(parser.value(cl.themeOpt)));
+    if (parser.isSet(cl.size)) {
+        const QStringList wh = parser.value(cl.size).split('x');
         if (wh.size() == 2)
             window.resize(wh[0].toInt(), wh[1].toInt());
     }
     QStringList files = parser.positionalArguments();
     if (files.isEmpty())
         files = demoLayers();
-    const bool screenshot = parser.isSet(shot);
-    if (parser.isSet(compareOpt)) {
+    const bool screenshot = parser.isSet(cl.shot);
+    if (parser.isSet(cl.compareOpt)) {
         if (files.size() != 2) {
             std::fprintf(stderr, "layerscope: --compare needs exactly two files\n");
             return 2;
@@ -184,10 +278,10 @@ int main(int argc, char **argv)
     } else {
         window.openFiles(files, screenshot);
     }
-    if (parser.isSet(statsOpt) && window.tabs()->count() > 0) {
+    if (parser.isSet(cl.statsOpt) && window.tabs()->count() > 0) {
         window.tabs()->setCurrentIndex(0);
         if (auto *stats = window.openStatistics()) {
-            const QString section = parser.value(statsOpt);
+            const QString section = parser.value(cl.statsOpt);
             QObject::connect(stats, &layerscope::ui::StatsPage::finished, stats, [stats, section] {
                 if (!stats->showSection(section))
                     std::fprintf(stderr,
@@ -200,63 +294,13 @@ int main(int argc, char **argv)
     if (!screenshot)
         return app.exec();
 
-    const QString out = parser.value(shot);
-    const qint64 selectRow = parser.isSet(select) ? parser.value(select).toLongLong() : -1;
-    const int problemRow = parser.isSet(problem) ? parser.value(problem).toInt() : -1;
-    const qint64 nodeBlock = parser.isSet(nodeOpt) ? parser.value(nodeOpt).toLongLong() : -1;
-    const auto offsetAt = parser.isSet(offsetOpt)
-                              ? layerscope::ui::LayerPage::parseOffset(parser.value(offsetOpt))
-                              : std::nullopt;
+    const Shot shotOptions = Shot::of(parser, cl);
     int rc = 0;
     auto finish = [&] {
-        if (selectRow >= 0 && window.tabs()->count() > 0) {
-            window.tabs()->setCurrentIndex(0);
-            if (auto *page = window.currentPage()) {
-                page->keys()->selectPosition(std::uint64_t(selectRow));
-                window.activateWindow();
-                page->focusPane(layerscope::ui::LayerPage::KeysPane);
-            }
-        }
-        if (auto *timeline = qobject_cast<layerscope::ui::TimelinePage *>(
-                window.tabs()->currentWidget())) {
-            if (problemRow >= 0 && problemRow < timeline->problemsView()->model()->rowCount()) {
-                timeline->sideTabs()->setCurrentIndex(1);
-                timeline->problemsView()->setCurrentIndex(
-                    timeline->problemsView()->model()->index(problemRow, 0));
-            }
-            if (parser.isSet(findOpt)) {
-                timeline->findKey(parser.value(findOpt));
-                timeline->findTabs()->setCurrentIndex(parser.isSet(pageOpt) ? 1 : 0);
-                if (parser.isSet(stepOpt)) {
-                    timeline->pagePanel()->setHighlightMode(
-                        layerscope::ui::PageHistoryPanel::Highlight::ThisStep);
-                    timeline->pagePanel()->selectStep(parser.value(stepOpt).toInt());
-                }
-            }
-        }
-        if (problemRow >= 0 && window.currentPage()) {
-            auto *page = window.currentPage();
-            page->showProblemsTab();
-            auto *model = page->problems()->model();
-            if (const auto *p = model->problem(model->index(problemRow, 0)))
-                page->showProblem(*p);
-        }
-        if (nodeBlock >= 0 && window.currentPage())
-            window.currentPage()->showNode(std::uint32_t(nodeBlock));
-        if (offsetAt && window.currentPage())
-            window.currentPage()->blob()->selectOffset(*offsetAt);
-        if (parser.isSet(findOpt) && window.currentPage()) {
-            layerscope::ui::FindBar *bar = window.currentPage()->blob()->findBar();
-            const QString text = parser.value(findOpt);
-            const bool hex = text.startsWith(QLatin1String("hex:"));
-            bar->activate();
-            bar->mode()->setCurrentIndex(hex ? 1 : 0);
-            bar->input()->setText(hex ? text.mid(4) : text);
-            bar->find(false);
-        }
+        arrangeShot(window, shotOptions);
         QTimer::singleShot(300, &app, [&] {
-            if (!window.grab().save(out)) {
-                std::fprintf(stderr, "layerscope: cannot write %s\n", qPrintable(out));
+            if (!window.grab().save(shotOptions.out)) {
+                std::fprintf(stderr, "layerscope: cannot write %s\n", qPrintable(shotOptions.out));
                 rc = 2;
             }
             if (!window.lastErrors().isEmpty()) {

@@ -207,64 +207,76 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
     connect(&m_job.watcher(), &QFutureWatcherBase::finished, this, &TimelinePage::onFinished);
     m_job.start([path = m_path, index = m_index](auto &promise) {
         promise.setProgressRange(0, 100);
-        Outcome out;
-        auto listedFrom = [&](const QString &file) -> std::optional<IndexPart> {
-            auto index = readIndexPart(file.toStdString());
-            if (!index) {
-                out.error = tr("%1: %2").arg(file, QString::fromStdString(index.error().message()));
-                return std::nullopt;
-            }
-            return std::move(*index);
-        };
-        if (isTimelinePrefix(path.toStdString())) {
-            // In an object store: listed, cross-checked with its live index, layers opened in
-            // place (each object once per command: the summaries here, values later).
-            std::optional<IndexPart> listed;
-            if (!index.isEmpty())
-                listed = listedFrom(index);
-            const RemoteOptions options = RemoteOptions::interactive();
-            auto prefix = parseObjectUrl(path.toStdString());
-            auto t = prefix ? openRemoteTimeline(
-                                  *prefix, options,
-                                  [options](const std::string &url)
-                                      -> Result<std::shared_ptr<const ByteSource>> {
-                                      auto r = RemoteSource::open(url, options);
-                                      if (!r)
-                                          return r.error();
-                                      return std::shared_ptr<const ByteSource>(std::move(*r));
-                                  },
-                                  listed)
-                            : Result<Timeline>(prefix.error());
-            if (t)
-                out.timeline = std::move(*t);
-            else
-                out.error = QString::fromStdString(t.error().message());
-        } else if (QFileInfo(path).isFile()) {
-            if (auto listed = listedFrom(path)) {
-                out.timeline = timelineFromIndex(*listed);
-                out.timeline->dir = path.toStdString();
-            }
-        } else if (auto t = scanTimeline(path.toStdString())) {
-            out.timeline = std::move(*t);
-            if (!index.isEmpty()) {
-                if (auto listed = listedFrom(index))
-                    mergeIndex(*out.timeline, *listed);
-                else
-                    out.timeline.reset();
-            }
-        } else {
-            out.error = QString::fromStdString(t.error().message());
-        }
-        if (out.timeline) {
-            const std::size_t n = std::max<std::size_t>(1, out.timeline->layers.size());
-            readSummaries(*out.timeline, 0, [&](std::size_t done) {
-                promise.setProgressValue(int(100 * done / n));
-                return !promise.isCanceled();
-            });
-            out.problems = checkTimeline(*out.timeline);
-        }
-        return out;
+        return load(path, index, [&promise](int percent) {
+            promise.setProgressValue(percent);
+            return !promise.isCanceled();
+        });
     });
+}
+
+/// Reads the timeline at `path` (a directory, an index_part.json or an object-store prefix;
+/// `index`: one to cross-check with), its summaries and its checks. Runs on a worker;
+/// `progress` gets percent done and returns false to stop.
+TimelinePage::Outcome TimelinePage::load(const QString &path,
+                                         const QString &index,
+                                         const std::function<bool(int)> &progress)
+{
+    Outcome out;
+    auto listedFrom = [&](const QString &file) -> std::optional<IndexPart> {
+        auto index = readIndexPart(file.toStdString());
+        if (!index) {
+            out.error = tr("%1: %2").arg(file, QString::fromStdString(index.error().message()));
+            return std::nullopt;
+        }
+        return std::move(*index);
+    };
+    if (isTimelinePrefix(path.toStdString())) {
+        // In an object store: listed, cross-checked with its live index, layers opened in
+        // place (each object once per command: the summaries here, values later).
+        std::optional<IndexPart> listed;
+        if (!index.isEmpty())
+            listed = listedFrom(index);
+        const RemoteOptions options = RemoteOptions::interactive();
+        auto prefix = parseObjectUrl(path.toStdString());
+        auto t = prefix ? openRemoteTimeline(
+                     *prefix,
+                     options,
+                     [options](const std::string &url) -> Result<std::shared_ptr<const ByteSource>> {
+                         auto r = RemoteSource::open(url, options);
+                         if (!r)
+                             return r.error();
+                         return std::shared_ptr<const ByteSource>(std::move(*r));
+                     },
+                     listed)
+                        : Result<Timeline>(prefix.error());
+        if (t)
+            out.timeline = std::move(*t);
+        else
+            out.error = QString::fromStdString(t.error().message());
+    } else if (QFileInfo(path).isFile()) {
+        if (auto listed = listedFrom(path)) {
+            out.timeline = timelineFromIndex(*listed);
+            out.timeline->dir = path.toStdString();
+        }
+    } else if (auto t = scanTimeline(path.toStdString())) {
+        out.timeline = std::move(*t);
+        if (!index.isEmpty()) {
+            if (auto listed = listedFrom(index))
+                mergeIndex(*out.timeline, *listed);
+            else
+                out.timeline.reset();
+        }
+    } else {
+        out.error = QString::fromStdString(t.error().message());
+    }
+    if (out.timeline) {
+        const std::size_t n = std::max<std::size_t>(1, out.timeline->layers.size());
+        readSummaries(*out.timeline, 0, [&](std::size_t done) {
+            return progress(int(100 * done / n));
+        });
+        out.problems = checkTimeline(*out.timeline);
+    }
+    return out;
 }
 
 TimelinePage::~TimelinePage()

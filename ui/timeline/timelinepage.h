@@ -100,6 +100,9 @@ private:
     std::optional<Redo> m_redo;
     std::vector<std::optional<QString>> m_entriesText; ///< by layer, filled by entriesText
     QString m_error;
+    static Outcome load(const QString &path,
+                        const QString &index,
+                        const std::function<bool(int)> &progress);
     WorkerJob<Outcome> m_job;
 
     QLabel *m_header;
