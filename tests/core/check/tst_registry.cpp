@@ -4,6 +4,7 @@
 // with no witness, or a witness that no longer produces its id, fails. The ids themselves cannot
 // drift: problems are built through checkInfo("id"), which does not compile for an id the table
 // does not hold.
+#include "indexbytes.h"
 #include "testutil.h"
 #include "timelinefixture.h"
 
@@ -27,6 +28,12 @@
 
 using namespace layerscope;
 using namespace timelinefixture;
+using testutil::blobOf;
+using testutil::keyOffset;
+using testutil::nodeOffset;
+using testutil::putBe;
+using testutil::rootOffset;
+using testutil::valueOffset;
 
 namespace {
 
@@ -53,36 +60,6 @@ Found validated(const ByteVector &b, const ValidateOptions &options = {})
     for (const Problem &p : validateLayer(b, options).problems)
         out.insert({p.check, p.severity});
     return out;
-}
-
-void putBe(ByteVector &b, FileOffset at, std::uint64_t v, int bytes)
-{
-    for (int i = 0; i < bytes; ++i)
-        b[at + std::size_t(i)] = std::uint8_t(v >> (8 * (bytes - 1 - i)));
-}
-
-FileOffset nodeAt(const Layer &l, std::uint32_t rel)
-{
-    return (FileOffset(l.summary().indexStartBlk) + rel) * kBlockSize;
-}
-FileOffset rootAt(const Layer &l)
-{
-    return nodeAt(l, l.summary().indexRootBlk);
-}
-FileOffset keyAt(const Layer &l, std::uint32_t rel, std::size_t i)
-{
-    const auto n = l.tree().node(rel);
-    return n->offset + 5 + n->prefixLen + i * n->suffixLen;
-}
-FileOffset valueAt(const Layer &l, std::uint32_t rel, std::size_t i)
-{
-    const auto n = l.tree().node(rel);
-    return n->offset + 5 + n->prefixLen + std::size_t(n->count) * n->suffixLen + i * 5;
-}
-FileOffset blobOf(const Layer &l, std::size_t entry)
-{
-    const auto entries = l.entries();
-    return (*entries)[entry].blobOffset;
 }
 
 /// `path`'s bytes changed by `mutate`, validated with `options`.
@@ -236,7 +213,7 @@ void TestRegistry::initTestCase()
         return mutated(demoImage, [](ByteVector &b, const Layer &l) {
             const auto root = l.tree().node(l.summary().indexRootBlk);
             for (std::size_t i = 0; i < root->count; ++i)
-                putBe(b, valueAt(l, l.summary().indexRootBlk, i) + 1, 0x7FFFFFFF, 4);
+                putBe(b, valueOffset(l, l.summary().indexRootBlk, i) + 1, 0x7FFFFFFF, 4);
         });
     };
     w["seed-incompatible"] = [=] { return validated(load(demoZstd)); };
@@ -250,38 +227,38 @@ void TestRegistry::initTestCase()
     // A copy of the root appended after it: no longer last, and reached by nothing.
     const auto appendedRoot = [=] {
         return mutated(demoImage, [](ByteVector &b, const Layer &l) {
-            const ByteVector root(b.begin() + std::ptrdiff_t(rootAt(l)),
-                                  b.begin() + std::ptrdiff_t(rootAt(l) + kBlockSize));
+            const ByteVector root(b.begin() + std::ptrdiff_t(rootOffset(l)),
+                                  b.begin() + std::ptrdiff_t(rootOffset(l) + kBlockSize));
             b.insert(b.end(), root.begin(), root.end());
         });
     };
     w["index-root-not-last"] = appendedRoot;
     w["index-unreachable"] = appendedRoot;
     w["node-header"] = [=] {
-        return mutated(image, [](ByteVector &b, const Layer &l) { putBe(b, rootAt(l), 0, 2); });
+        return mutated(image, [](ByteVector &b, const Layer &l) { putBe(b, rootOffset(l), 0, 2); });
     };
     w["node-marker"] = [=] {
         return mutated(demoImage, [](ByteVector &b, const Layer &l) {
-            b[valueAt(l, l.summary().indexRootBlk, 1)] = 0;
+            b[valueOffset(l, l.summary().indexRootBlk, 1)] = 0;
         });
     };
     w["node-level"] = [=] {
-        return mutated(demoImage, [](ByteVector &b, const Layer &l) { b[rootAt(l) + 2] = 2; });
+        return mutated(demoImage, [](ByteVector &b, const Layer &l) { b[rootOffset(l) + 2] = 2; });
     };
     w["node-child-range"] = [=] {
         return mutated(demoImage, [](ByteVector &b, const Layer &l) {
-            putBe(b, valueAt(l, l.summary().indexRootBlk, 1) + 1, 0x7FFFFFFF, 4);
+            putBe(b, valueOffset(l, l.summary().indexRootBlk, 1) + 1, 0x7FFFFFFF, 4);
         });
     };
     w["node-cycle"] = [=] {
         return mutated(demoDelta, [](ByteVector &b, const Layer &l) {
-            putBe(b, valueAt(l, l.summary().indexRootBlk, 3) + 1, l.summary().indexRootBlk, 4);
+            putBe(b, valueOffset(l, l.summary().indexRootBlk, 3) + 1, l.summary().indexRootBlk, 4);
         });
     };
     w["node-shared"] = [=] {
         return mutated(demoImage, [](ByteVector &b, const Layer &l) {
-            const FileOffset v0 = valueAt(l, l.summary().indexRootBlk, 0),
-                             v1 = valueAt(l, l.summary().indexRootBlk, 1);
+            const FileOffset v0 = valueOffset(l, l.summary().indexRootBlk, 0),
+                             v1 = valueOffset(l, l.summary().indexRootBlk, 1);
             std::copy(b.begin() + std::ptrdiff_t(v0),
                       b.begin() + std::ptrdiff_t(v0 + 5),
                       b.begin() + std::ptrdiff_t(v1));
@@ -311,7 +288,7 @@ void TestRegistry::initTestCase()
     };
     w["node-key-order"] = [=] {
         return mutated(image, [](ByteVector &b, const Layer &l) {
-            const FileOffset k2 = keyAt(l, 0, 2), k3 = keyAt(l, 0, 3);
+            const FileOffset k2 = keyOffset(l, 0, 2), k3 = keyOffset(l, 0, 3);
             std::swap_ranges(b.begin() + std::ptrdiff_t(k2),
                              b.begin() + std::ptrdiff_t(k2 + 18),
                              b.begin() + std::ptrdiff_t(k3));
@@ -320,31 +297,31 @@ void TestRegistry::initTestCase()
     // Above the child's first key (searches skip entries), then below it (a changed separator).
     w["node-separator"] = [=] {
         Found f = mutated(demoDelta, [](ByteVector &b, const Layer &l) {
-            b[keyAt(l, l.summary().indexRootBlk, 2) + 25] += 1;
+            b[keyOffset(l, l.summary().indexRootBlk, 2) + 25] += 1;
         });
         f.merge(mutated(demoDelta, [](ByteVector &b, const Layer &l) {
-            b[keyAt(l, l.summary().indexRootBlk, 2) + 25] -= 1;
+            b[keyOffset(l, l.summary().indexRootBlk, 2) + 25] -= 1;
         }));
         return f;
     };
     w["node-padding"] = [=] {
-        return mutated(delta, [](ByteVector &b, const Layer &l) { b[rootAt(l) + 8000] = 7; });
+        return mutated(delta, [](ByteVector &b, const Layer &l) { b[rootOffset(l) + 8000] = 7; });
     };
     // The leaf's header rewritten to a shape whose parts fill all 8192 bytes: 5 + 10 + 629 × 13.
     w["node-full"] = [=] {
         return mutated(image, [](ByteVector &b, const Layer &l) {
-            putBe(b, rootAt(l), 629, 2);
-            b[rootAt(l) + 3] = 10;
-            b[rootAt(l) + 4] = 8;
+            putBe(b, rootOffset(l), 629, 2);
+            b[rootOffset(l) + 3] = 10;
+            b[rootOffset(l) + 4] = 8;
         });
     };
     // Entries.
     w["key-order"] = [=] {
         return mutated(demoImage, [](ByteVector &b, const Layer &l) {
             const auto leaf = l.tree().node(1);
-            std::copy_n(b.begin() + std::ptrdiff_t(keyAt(l, 1, 2)),
+            std::copy_n(b.begin() + std::ptrdiff_t(keyOffset(l, 1, 2)),
                         leaf->suffixLen,
-                        b.begin() + std::ptrdiff_t(keyAt(l, 1, 3)));
+                        b.begin() + std::ptrdiff_t(keyOffset(l, 1, 3)));
         });
     };
     w["key-range"] = [=] {
@@ -352,17 +329,17 @@ void TestRegistry::initTestCase()
     };
     w["lsn-range"] = [=] {
         return mutated(delta,
-                       [](ByteVector &b, const Layer &l) { putBe(b, keyAt(l, 0, 0) + 18, 1, 8); });
+                       [](ByteVector &b, const Layer &l) { putBe(b, keyOffset(l, 0, 0) + 18, 1, 8); });
     };
     w["key-class"] = [=] {
-        return mutated(delta, [](ByteVector &b, const Layer &l) { b[keyAt(l, 0, 12) + 1] = 0x40; });
+        return mutated(delta, [](ByteVector &b, const Layer &l) { b[keyOffset(l, 0, 12) + 1] = 0x40; });
     };
     w["leaf-value"] = [=] {
-        return mutated(image, [](ByteVector &b, const Layer &l) { b[valueAt(l, 0, 0)] = 0x80; });
+        return mutated(image, [](ByteVector &b, const Layer &l) { b[valueOffset(l, 0, 0)] = 0x80; });
     };
     w["blob-offset"] = [=] {
         return mutated(image, [](ByteVector &b, const Layer &l) {
-            putBe(b, valueAt(l, 0, 1), 0xF0000, 5);
+            putBe(b, valueOffset(l, 0, 1), 0xF0000, 5);
         });
     };
     // Blobs.
@@ -385,18 +362,18 @@ void TestRegistry::initTestCase()
     };
     w["blob-overlap"] = [=] {
         return mutated(image, [](ByteVector &b, const Layer &l) {
-            putBe(b, valueAt(l, 0, 4), blobOf(l, 3) + 10, 5);
+            putBe(b, valueOffset(l, 0, 4), blobOf(l, 3) + 10, 5);
         });
     };
     w["blob-order"] = [=] {
         return mutated(image, [](ByteVector &b, const Layer &l) {
-            putBe(b, valueAt(l, 0, 4), blobOf(l, 2), 5);
+            putBe(b, valueOffset(l, 0, 4), blobOf(l, 2), 5);
         });
     };
     // The last blob's end moved on by its length header: a gap before the next is not Neon's.
     w["blob-gap"] = [=] {
         return mutated(image, [](ByteVector &b, const Layer &l) {
-            putBe(b, valueAt(l, 0, 4), blobOf(l, 4) + 1, 5);
+            putBe(b, valueOffset(l, 0, 4), blobOf(l, 4) + 1, 5);
         });
     };
     w["blob-header-canonical"] = [] {
@@ -421,7 +398,7 @@ void TestRegistry::initTestCase()
         return mutated(delta, [](ByteVector &b, const Layer &l) { b[blobOf(l, 1) + 4] = 7; });
     };
     w["will-init"] = [=] {
-        return mutated(delta, [](ByteVector &b, const Layer &l) { b[valueAt(l, 0, 0) + 4] ^= 1; });
+        return mutated(delta, [](ByteVector &b, const Layer &l) { b[valueOffset(l, 0, 0) + 4] ^= 1; });
     };
     w["value-size"] = [=] {
         return mutated(image, [](ByteVector &b, const Layer &l) {
@@ -429,7 +406,7 @@ void TestRegistry::initTestCase()
         });
     };
     w["value-key"] = [=] {
-        return mutated(delta, [](ByteVector &b, const Layer &l) { b[keyAt(l, 0, 13)] = 0x02; });
+        return mutated(delta, [](ByteVector &b, const Layer &l) { b[keyOffset(l, 0, 13)] = 0x02; });
     };
     w["record-page"] = [] {
         return written(LayerKind::Delta, [](LayerWriter &w) {

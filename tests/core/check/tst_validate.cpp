@@ -1,3 +1,4 @@
+#include "indexbytes.h"
 #include "testutil.h"
 
 #include <layerscope/check/validate.h>
@@ -60,37 +61,17 @@ private:
 using Mutation = std::function<FileOffset(ByteVector &bytes, const Layer &layer)>;
 Q_DECLARE_METATYPE(Mutation)
 
+using testutil::blobOf;
+using testutil::keyOffset;
+using testutil::nodeOffset;
+using testutil::putBe;
+using testutil::rootOffset;
+using testutil::valueOffset;
+
 namespace {
 ByteVector load(const QString &path)
 {
     return testutil::toVector(testutil::readAll(path));
-}
-FileOffset nodeOffset(const Layer &l, std::uint32_t rel)
-{
-    return (FileOffset(l.summary().indexStartBlk) + rel) * kBlockSize;
-}
-FileOffset rootOffset(const Layer &l)
-{
-    return nodeOffset(l, l.summary().indexRootBlk);
-}
-FileOffset keyOffset(const Layer &l, std::uint32_t rel, std::size_t i)
-{
-    const auto n = l.tree().node(rel);
-    return n->offset + 5 + n->prefixLen + i * n->suffixLen;
-}
-FileOffset valueOffset(const Layer &l, std::uint32_t rel, std::size_t i)
-{
-    const auto n = l.tree().node(rel);
-    return n->offset + 5 + n->prefixLen + std::size_t(n->count) * n->suffixLen + i * 5;
-}
-void putBe(ByteVector &b, FileOffset at, std::uint64_t v, int bytes)
-{
-    for (int i = 0; i < bytes; ++i)
-        b[at + std::size_t(i)] = std::uint8_t(v >> (8 * (bytes - 1 - i)));
-}
-FileOffset blobOf(const Layer &l, std::size_t entry)
-{
-    return (*l.entries())[entry].blobOffset;
 }
 } // namespace
 
