@@ -110,6 +110,7 @@ void addCheckCommands(CLI::App &app, CommandRun &run);    ///< check
 void addSalvageCommand(CLI::App &app, CommandRun &run);   ///< salvage
 void addEditCommand(CLI::App &app, CommandRun &run);      ///< rewrite-summary
 void addPageCommand(CLI::App &app, CommandRun &run);      ///< page
+void addKeyCommand(CLI::App &app, CommandRun &run);       ///< key
 
 /// A layer file name used in the commands' examples.
 extern const char *const kExampleLayer;

@@ -38,6 +38,7 @@ int main(int argc, char **argv)
     addSalvageCommand(app, run);
     addEditCommand(app, run);
     addPageCommand(app, run);
+    addKeyCommand(app, run);
 
     // Positionals are named by what they are (FILE, DIR...), not by their C++ type.
     for (CLI::App *cmd : app.get_subcommands({}))

@@ -3,7 +3,7 @@ _layerctl()
 {
     local cur prev words cword
     _init_completion || return
-    local commands="summary keys tree dissect diff stats ls find page map blob dump rewrite demo synth ingest check salvage rewrite-summary"
+    local commands="summary keys tree dissect diff stats ls find page key map blob dump rewrite demo synth ingest check salvage rewrite-summary"
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$commands --help --version --cache-size" -- "$cur"))
         return
@@ -19,6 +19,7 @@ _layerctl()
         ls) opts="--json --index" ;;
         find) opts="--json --index --page --pg-version" ;;
         page) opts="--json --index --history --out --pg-version" ;;
+        key) opts="--json --shard-count --stripe-size" ;;
         map) opts="--svg --index" ;;
         blob) opts="--json" ;;
         dump) opts="--json --format" ;;

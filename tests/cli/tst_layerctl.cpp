@@ -29,6 +29,7 @@ private slots:
     void specialFilesExit2();
     void helpPerCommand_data();
     void helpPerCommand();
+    void everyCommandIsDocumented();
     void optionErrorsNameTheCommand_data();
     void optionErrorsNameTheCommand();
     void missingPathsNameNoOffset_data();
@@ -140,6 +141,41 @@ void TestLayerctl::helpPerCommand_data()
     QTest::newRow("diff") << "diff"
                           << "Exit status: 0 same content"
                           << "--pages";
+    QTest::newRow("key") << "key"
+                         << "--shard-count"
+                         << "--pages";
+}
+
+// Every command layerctl lists has its entry in the man page and in both shells' completions.
+void TestLayerctl::everyCommandIsDocumented()
+{
+    const Run r = layerctl({"--help"});
+    QCOMPARE(r.code, 0);
+    const QByteArray man = testutil::readAll(
+        QStringLiteral(LAYERSCOPE_SOURCE_DIR "/resources/layerctl.1"));
+    const QByteArray bash = testutil::readAll(
+        QStringLiteral(LAYERSCOPE_SOURCE_DIR "/resources/completions/layerctl.bash"));
+    const QByteArray zsh = testutil::readAll(
+        QStringLiteral(LAYERSCOPE_SOURCE_DIR "/resources/completions/_layerctl"));
+    const qsizetype at = bash.indexOf("commands=\"") + 10;
+    const QList<QByteArray> bashCommands = bash.mid(at, bash.indexOf('"', at) - at).split(' ');
+    const QByteArray list = r.out.mid(r.out.indexOf("Subcommands:"));
+    int commands = 0;
+    for (const QByteArray &line : list.split('\n').mid(1)) {
+        if (!line.startsWith("  "))
+            break;
+        const QByteArray command = line.trimmed().split(' ').front();
+        QByteArray roff = command;
+        roff.replace("-", "\\-");
+        QVERIFY2(man.contains("\n.BI " + roff + " ") || man.contains("\n.BI \"" + roff + " ")
+                     || man.contains("\n.B " + roff + "\n")
+                     || man.contains("\n.BI " + command + " "),
+                 command.constData());
+        QVERIFY2(bashCommands.contains(command), command.constData());
+        QVERIFY2(zsh.contains("'" + command + ":"), command.constData());
+        ++commands;
+    }
+    QCOMPARE(commands, 20);
 }
 
 // Each command's --help shows its own usage, options and an example, and nothing of the others.

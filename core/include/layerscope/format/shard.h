@@ -1,0 +1,58 @@
+#pragma once
+
+// Which shard of a sharded tenant holds a key, by Neon's own rule (libs/pageserver_api's
+// shard.rs, taken as facts): relation blocks are spread over the shards by relation and stripe
+// of blocks (Postgres's murmurhash32 and hash_combine); every other key, and the blocks of init
+// forks, live on shard 0; relation sizes and the keys no shard rule covers are kept by every
+// shard; SLRU, aux-file and SLRU-directory keys only by shard 0.
+
+#include <layerscope/format/key.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace layerscope {
+
+/// Neon's default stripe, in 8 KiB pages: 16 MiB since April 2025 (storage controller #11168).
+inline constexpr std::uint32_t kDefaultStripePages = 2048;
+/// The default before: 256 MiB. Tenants sharded then keep it (their manifest says so).
+inline constexpr std::uint32_t kLegacyStripePages = 32768;
+
+/// A shard of a tenant: its number, the tenant's shard count (0 or 1: unsharded) and stripe.
+struct ShardIdentity
+{
+    std::uint8_t number = 0;
+    std::uint8_t count = 0;
+    std::uint32_t stripePages = kDefaultStripePages;
+    bool sharded() const { return count >= 2; }
+    /// The tenant-shard suffix Neon writes in paths: "0104" (number 1 of 4); empty unsharded.
+    std::string slug() const;
+    /// "0104" (as a path holds it after the tenant id and a '-'); nullopt for anything else, or
+    /// a number not below the count.
+    static std::optional<ShardIdentity> fromSlug(std::string_view slug,
+                                                 std::uint32_t stripePages = kDefaultStripePages);
+};
+
+/// Postgres's murmurhash32 (hashfn.h), as Neon uses it.
+std::uint32_t murmurHash32(std::uint32_t h);
+/// Postgres's hash_combine (hashfn.h).
+std::uint32_t hashCombine(std::uint32_t a, std::uint32_t b);
+
+/// Whether `key` always lives on shard 0: everything but relation blocks, and the blocks of
+/// init forks (Neon's key_is_shard0).
+bool keyIsShard0(const Key &key);
+/// The shard that owns `key` among `count` shards with this stripe (Neon's key_to_shard_number):
+/// 0 when unsharded or for shard-0 keys, else the relation and block stripe hashed. A stripe of
+/// 0 pages, which Neon refuses to configure, gives 0.
+std::uint8_t keyToShardNumber(std::uint8_t count, std::uint32_t stripePages, const Key &key);
+/// Whether every shard keeps `key` (relation sizes, and keys no rule covers), not one.
+bool isKeyGlobal(const Key &key);
+/// Whether `shard` must hold `key` itself (Neon's is_key_local).
+bool isKeyLocal(const ShardIdentity &shard, const Key &key);
+/// Whether `shard` may drop `key`, found in its layers: neither global nor its own (Neon's
+/// is_key_disposable); never for an unsharded tenant.
+bool isKeyDisposable(const ShardIdentity &shard, const Key &key);
+
+} // namespace layerscope

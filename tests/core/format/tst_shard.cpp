@@ -1,0 +1,134 @@
+// Shard placement against Neon's own unit tests (libs/pageserver_api shard.rs: murmur_hash,
+// shard_mapping) and Neon's rules: which keys live on shard 0, which every shard keeps, which a
+// shard may dispose of; stripes keep a relation's blocks together and spread evenly.
+#include <layerscope/format/shard.h>
+
+#include <QTest>
+
+#include <map>
+
+using namespace layerscope;
+
+class TestShard : public QObject
+{
+    Q_OBJECT
+private slots:
+    void neonsOwnVectors();
+    void placement_data();
+    void placement();
+    void stripesStayTogetherAndSpread();
+    void slugs_data();
+    void slugs();
+};
+
+void TestShard::neonsOwnVectors()
+{
+    QCOMPARE(murmurHash32(0), 0u);
+    QCOMPARE(hashCombine(0xb1ff3b40, 0), 0xfb7923c9u);
+    const Key key = Key::fromFields(0x00, 0x67f, 0x5, 0x400c, 0x00, 0x7d06);
+    QCOMPARE(int(keyToShardNumber(10, 32768, key)), 8);
+}
+
+void TestShard::placement_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<bool>("shard0");
+    QTest::addColumn<bool>("global");
+    // rel 1663/5/16384 main-fork blocks, its size, its init fork; SLRU; directories; aux.
+    QTest::newRow("rel-block") << "000000067F0000000500004000000000007B" << false << false;
+    QTest::newRow("rel-init-fork-block") << "000000067F0000000500004000030000007B" << true << false;
+    QTest::newRow("rel-size") << "000000067F000000050000400000FFFFFFFF" << true << true;
+    QTest::newRow("rel-dir") << "000000067F00000005000000000000000001" << true << true;
+    QTest::newRow("db-dir") << "000000000000000000000000000000000000" << true << true;
+    QTest::newRow("clog-block") << "010000000000000001000000000000000003" << true << false;
+    QTest::newRow("clog-seg-size") << "0100000000000000010000000000FFFFFFFF" << true << false;
+    QTest::newRow("slru-dir") << "010000000000000000000000000000000000" << true << false;
+    QTest::newRow("aux-v2") << "620000010100000000000000000000000001" << true << false;
+    QTest::newRow("checkpoint") << "030000000000000000000000000000000001" << true << true;
+}
+
+void TestShard::placement()
+{
+    QFETCH(QString, key);
+    QFETCH(bool, shard0);
+    QFETCH(bool, global);
+    const Key k = *Key::fromHex(key.toStdString());
+    QCOMPARE(keyIsShard0(k), shard0);
+    QCOMPARE(isKeyGlobal(k), global);
+    const std::uint8_t owner = keyToShardNumber(4, kDefaultStripePages, k);
+    if (shard0)
+        QCOMPARE(int(owner), 0);
+    for (std::uint8_t n = 0; n < 4; ++n) {
+        const ShardIdentity shard{n, 4, kDefaultStripePages};
+        // Its owner holds it; shard 0 holds every shard-0 key; others may drop what is neither
+        // theirs nor kept everywhere.
+        QCOMPARE(isKeyLocal(shard, k), n == owner);
+        QCOMPARE(isKeyDisposable(shard, k), n != owner && !global);
+    }
+    // Unsharded: everything is local, nothing disposable.
+    QVERIFY(isKeyLocal(ShardIdentity{}, k));
+    QVERIFY(!isKeyDisposable(ShardIdentity{}, k));
+    QCOMPARE(int(keyToShardNumber(1, kDefaultStripePages, k)), 0);
+}
+
+void TestShard::stripesStayTogetherAndSpread()
+{
+    // The blocks of one stripe share a shard; over many stripes each of 8 shards gets its share.
+    std::map<int, int> perShard;
+    for (std::uint32_t stripe = 0; stripe < 8000; ++stripe) {
+        const auto at = [&](std::uint32_t blk) {
+            return keyToShardNumber(8,
+                                    kDefaultStripePages,
+                                    Key::fromFields(0, 1663, 5, 16384, 0, blk));
+        };
+        const std::uint8_t first = at(stripe * kDefaultStripePages);
+        QCOMPARE(at(stripe * kDefaultStripePages + kDefaultStripePages - 1), first);
+        QVERIFY(first < 8);
+        ++perShard[first];
+    }
+    QCOMPARE(perShard.size(), std::size_t(8));
+    for (const auto &[shard, n] : perShard)
+        QVERIFY2(n > 800 && n < 1200,
+                 qPrintable(QString("shard %1: %2 stripes of 8000").arg(shard).arg(n)));
+    // Another stripe size moves blocks: the stripe is part of the rule.
+    int moved = 0;
+    for (std::uint32_t blk = 0; blk < 100 * kLegacyStripePages; blk += kLegacyStripePages / 2)
+        moved += keyToShardNumber(8, kDefaultStripePages, Key::fromFields(0, 1663, 5, 16384, 0, blk))
+                 != keyToShardNumber(8,
+                                     kLegacyStripePages,
+                                     Key::fromFields(0, 1663, 5, 16384, 0, blk));
+    QVERIFY(moved > 50);
+}
+
+void TestShard::slugs_data()
+{
+    QTest::addColumn<QString>("slug");
+    QTest::addColumn<int>("number"); // -1: refused
+    QTest::addColumn<int>("count");
+    QTest::newRow("first-of-four") << "0004" << 0 << 4;
+    QTest::newRow("second-of-four") << "0104" << 1 << 4;
+    QTest::newRow("last-of-255") << "feff" << 254 << 255;
+    QTest::newRow("number-not-below-count") << "0404" << -1 << 0;
+    QTest::newRow("count-zero") << "0000" << -1 << 0;
+    QTest::newRow("uppercase") << "0A10" << -1 << 0;
+    QTest::newRow("three-digits") << "010" << -1 << 0;
+    QTest::newRow("not-hex") << "zz04" << -1 << 0;
+}
+
+void TestShard::slugs()
+{
+    QFETCH(QString, slug);
+    QFETCH(int, number);
+    QFETCH(int, count);
+    const auto s = ShardIdentity::fromSlug(slug.toStdString());
+    QCOMPARE(s.has_value(), number >= 0);
+    if (!s)
+        return;
+    QCOMPARE(int(s->number), number);
+    QCOMPARE(int(s->count), count);
+    QCOMPARE(QString::fromStdString(s->slug()), slug);
+    QCOMPARE(QString::fromStdString(ShardIdentity{}.slug()), QString());
+}
+
+QTEST_GUILESS_MAIN(TestShard)
+#include "tst_shard.moc"
