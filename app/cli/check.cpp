@@ -10,6 +10,7 @@
 #include <layerscope/dissect/inspect.h>
 #include <layerscope/format/layer.h>
 #include <layerscope/format/layer_name.h>
+#include <layerscope/format/shard.h>
 #include <layerscope/timeline/redo_check.h>
 #include <layerscope/timeline/remote_timeline.h>
 #include <layerscope/timeline/timeline.h>
@@ -22,9 +23,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -172,6 +174,37 @@ std::vector<LayerJob> timelineLayers(CheckRun &run, const std::string &dir)
     return layers;
 }
 
+/// The stripe of the sharded tenant `path` is in, in pages: --stripe-size; else, on disk, the
+/// stripe_size of the tenant shard's newest tenant-manifest*.json; else Neon's default.
+std::uint32_t stripeOf(const std::string &path, const Options &opt)
+{
+    if (opt.stripePages)
+        return opt.stripePages;
+    const std::size_t at = path.rfind("tenants/");
+    const std::size_t end = at == std::string::npos ? at : path.find('/', at + 8);
+    if (end == std::string::npos || isRemotePath(path))
+        return kDefaultStripePages;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path newest;
+    for (const auto &f : fs::directory_iterator(path.substr(0, end), ec))
+        if (f.path().filename().string().starts_with("tenant-manifest")
+            && f.path().extension() == ".json" && f.path().filename() > newest.filename())
+            newest = f.path();
+    if (newest.empty())
+        return kDefaultStripePages;
+    try {
+        std::ifstream in(newest);
+        const Json manifest = Json::parse(in);
+        if (manifest.contains("stripe_size") && manifest["stripe_size"].is_number_unsigned()
+            && manifest["stripe_size"].get<std::uint64_t>() > 0)
+            return manifest["stripe_size"].get<std::uint32_t>();
+    } catch (const Json::exception &) {
+        reportError(newest.string(), "not a tenant manifest (JSON): Neon's default stripe used");
+    }
+    return kDefaultStripePages;
+}
+
 /// Validates one layer (a path or URL) and prints its report whole; counts it, records it in
 /// the resume file and moves the progress line. Runs on the pool's threads.
 void checkLayer(CheckRun &run, const LayerJob &job)
@@ -198,6 +231,7 @@ void checkLayer(CheckRun &run, const LayerJob &job)
     ValidateOptions vo;
     vo.fileName = baseName(file);
     vo.pages = opt.pages;
+    vo.shard = shardOfPath(job.path, stripeOf(job.path, opt));
     vo.maxProblems = std::size_t(opt.maxProblems);
     vo.threads = opt.threads ? opt.threads
                              : std::max(1u, std::thread::hardware_concurrency() / opt.jobs);
@@ -428,6 +462,13 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
                     opt.redo,
                     "timelines: rebuild every image page that has older data below it (the "
                     "records replayed) and compare, masked as Postgres masks pages");
+    check
+        ->add_option("--stripe-size",
+                     opt.stripePages,
+                     "sharded tenants: the stripe in 8 KiB pages (default: the tenant manifest's, "
+                     "else 2048, Neon's since April 2025)")
+        ->check(CLI::Range(1u, 0xFFFFFFFFu))
+        ->option_text("PAGES");
     check->add_option("--pg-version", opt.pgVersion,
                       "with --redo: the Postgres major version that wrote the records (default: the index's)")
         ->check(CLI::Range(14, 17));

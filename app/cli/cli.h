@@ -30,6 +30,7 @@ struct Options
     bool history = false;      ///< page: every record applied, with the bytes it changed
     std::string out;           ///< page: the file the raw 8192 bytes are written to
     int pgVersion = 0;         ///< page, find, check: --pg-version (0: the index's, or unknown)
+    std::uint32_t stripePages = 0; ///< check: --stripe-size (0: the tenant manifest's, or Neon's default)
     bool json = false;
     bool quiet = false;
     bool neon = false;           ///< tree: Neon's dump format

@@ -27,7 +27,7 @@ _layerctl()
         demo) opts="" ;;
         synth) opts="--kind --size --entries --value-size --compression" ;;
         ingest) opts="--compression --pg-version" ;;
-        check) opts="--json --index --pages --redo --pg-version --evidence --max-problems --threads --color --quiet --recursive --shard --jobs --resume --list --list-checks" ;;
+        check) opts="--json --index --pages --redo --pg-version --evidence --max-problems --threads --color --quiet --recursive --shard --jobs --resume --list --list-checks --stripe-size" ;;
         salvage) opts="--quiet" ;;
         rewrite-summary) opts="--tenant-id --new-tenant-id --timeline-id --new-timeline-id --key-start --key-end --lsn --lsn-start --lsn-end --in-place --no-backup --keep-backups --dry-run --force --quiet" ;;
     esac

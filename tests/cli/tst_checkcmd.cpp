@@ -5,6 +5,8 @@
 
 #include <layerscope/check/registry.h>
 #include <layerscope/format/layer.h>
+#include <layerscope/format/shard.h>
+#include <layerscope/write/writer.h>
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -24,6 +26,8 @@ class TestCheckCmd : public QObject
 {
     Q_OBJECT
 private slots:
+    void strayKeysOfAShard_data();
+    void strayKeysOfAShard();
     void listChecks_data();
     void listChecks();
     void listChecksIsWhatTheDocsShow_data();
@@ -434,6 +438,98 @@ void TestCheckCmd::listChecksIsWhatTheDocsShow()
     const Run r = layerctl({"check", "--list-checks", format});
     QCOMPARE(r.code, 0);
     QCOMPARE(text.mid(tableAt, b - tableAt), r.out);
+}
+
+// A layer under tenants/<tenant>-<NNCC>/ is checked as that shard's: keys another shard owns are
+// key-wrong-shard errors naming their owner, except in an L0 delta (inherited at a split: one
+// shard-inherited-keys note). The stripe comes from --stripe-size, else the tenant manifest,
+// else Neon's default.
+void TestCheckCmd::strayKeysOfAShard_data()
+{
+    QTest::addColumn<QString>("slug");
+    QTest::addColumn<bool>("l0");
+    QTest::addColumn<int>("manifestStripe"); // 0: no manifest
+    QTest::addColumn<int>("optionStripe");   // 0: no --stripe-size
+    QTest::newRow("image-shard-1-of-4") << "0104" << false << 0 << 0;
+    QTest::newRow("image-shard-0-of-4") << "0004" << false << 0 << 0;
+    QTest::newRow("image-manifest-stripe") << "0104" << false << 32768 << 0;
+    QTest::newRow("image-option-over-manifest") << "0104" << false << 32768 << 2048;
+    QTest::newRow("l0-delta-inherits") << "0104" << true << 0 << 0;
+    QTest::newRow("image-unsharded") << "" << false << 0 << 0;
+}
+
+void TestCheckCmd::strayKeysOfAShard()
+{
+    QFETCH(QString, slug);
+    QFETCH(bool, l0);
+    QFETCH(int, manifestStripe);
+    QFETCH(int, optionStripe);
+    QTemporaryDir dir;
+    const QString tenant = "3aa8fcc61f6d357410b7de754b1d9001"
+                           + (slug.isEmpty() ? QString() : "-" + slug);
+    const QString timeline = dir.filePath("tenants/" + tenant
+                                          + "/timelines/0f2a3e9c0b1d4e5f8a7b6c5d4e3f2a1b");
+    QVERIFY(QDir().mkpath(timeline));
+    if (manifestStripe)
+        QVERIFY(testutil::writeFile(
+            dir.filePath("tenants/" + tenant + "/tenant-manifest-00000001.json"),
+            QStringLiteral("{\"version\":2,\"stripe_size\":%1,\"offloaded_timelines\":[]}")
+                .arg(manifestStripe)
+                .toUtf8()));
+    // 16 blocks of one relation, one every 2048: over four shards at Neon's default stripe.
+    Summary s = testutil::testSummary(l0 ? LayerKind::Delta : LayerKind::Image);
+    if (!l0) {
+        s.keyStart = Key::fromFields(0, 1663, 5, 16384, 0, 0);
+        s.keyEnd = Key::fromFields(0, 1663, 5, 16384, 0, 0x100000);
+        s.lsnStart = Lsn{0x3000};
+    }
+    std::vector<Key> keys;
+    for (std::uint32_t i = 0; i < 16; ++i)
+        keys.push_back(Key::fromFields(0, 1663, 5, 16384, 0, i * 2048));
+    auto written = writeLayerFile(timeline.toStdString(), s, [&](LayerWriter &w) -> Status {
+        for (const Key &k : keys) {
+            Value v;
+            v.v = ByteVector(8192, 0);
+            if (auto st = l0 ? w.addDelta(k, Lsn{0x2000}, v) : w.addImage(k, v.image()); !st)
+                return st;
+        }
+        return Ok{};
+    });
+    QVERIFY(written);
+    QStringList args{"check", "--json"};
+    if (optionStripe)
+        args << "--stripe-size" << QString::number(optionStripe);
+    const Run r = layerctl(args << timeline);
+    const std::uint32_t stripe = optionStripe     ? optionStripe
+                                 : manifestStripe ? manifestStripe
+                                                  : 2048;
+    const auto shard = ShardIdentity::fromSlug(slug.toStdString(), stripe);
+    int strays = 0;
+    for (const Key &k : keys)
+        strays += shard && isKeyDisposable(*shard, k);
+    QVERIFY(slug.isEmpty() || l0 || manifestStripe || strays > 0); // the rows test something
+    int reported = 0, notes = 0;
+    for (const QJsonObject &o : parseLines(r.out)) {
+        if (o["check"] == "key-wrong-shard") {
+            ++reported;
+            const Key k = *Key::fromHex(o["key"].toString().toStdString());
+            QVERIFY2(o["message"].toString().contains(
+                         QStringLiteral(
+                             "belongs to shard %1 of 4 (stripe %2 pages), not to this shard %3")
+                             .arg(keyToShardNumber(4, stripe, k))
+                             .arg(stripe)
+                             .arg(shard->number)),
+                     qPrintable(o["message"].toString()));
+        }
+        if (o["check"] == "shard-inherited-keys") {
+            ++notes;
+            QVERIFY(
+                o["message"].toString().startsWith(QStringLiteral("%1 of 16 entries").arg(strays)));
+        }
+    }
+    QCOMPARE(reported, l0 ? 0 : strays);
+    QCOMPARE(notes, l0 && strays ? 1 : 0);
+    QCOMPARE(r.code, !l0 && strays ? 1 : 0);
 }
 
 QTEST_GUILESS_MAIN(TestCheckCmd)

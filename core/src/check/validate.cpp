@@ -137,6 +137,18 @@ void Validator::checkValueArea()
             4);
         return;
     }
+    if (m_otherShards) {
+        const ShardIdentity &s = *m_opt.shard;
+        add(checkInfo("shard-inherited-keys"),
+            fmt::format("{} of {} entries of this L0 delta are keys shard {} of {} does not own: "
+                        "inherited from the parent shard at a split, allowed",
+                        m_otherShards,
+                        m_report.entriesChecked,
+                        s.number,
+                        s.count),
+            m_firstOtherShard,
+            1);
+    }
     if (!m_anyBlob)
         return;
     if (m_compressed)

@@ -53,6 +53,29 @@ void Validator::checkEntry(EntryState &st, std::uint32_t leafIndex, std::size_t 
             st.plausibleKey = k;
     }
 
+    // A key its shard may not hold: a stray key. An L0 delta covers every key (inherited from
+    // the parent shard before a split): there such keys are counted, not reported one by one.
+    if (m_opt.shard && isKeyDisposable(*m_opt.shard, k)) {
+        if (isL0()) {
+            if (st.out.otherShards++ == 0)
+                st.out.firstOtherShard = keyAt;
+        } else {
+            const ShardIdentity &s = *m_opt.shard;
+            tag(st.add(
+                checkInfo("key-wrong-shard"),
+                fmt::format("key {} ({}) belongs to shard {} of {} (stripe {} pages), not to "
+                            "this shard {}: it may not hold it",
+                            k.toHex(),
+                            k.describe(),
+                            keyToShardNumber(s.count, s.stripePages, k),
+                            s.count,
+                            s.stripePages,
+                            s.number),
+                keyAt,
+                leaf.suffixLen));
+        }
+    }
+
     // Inside the summary's ranges.
     if (k < m_s.keyStart || !(k < m_s.keyEnd)) {
         auto &p = tag(st.add(checkInfo("key-range"),
@@ -211,6 +234,7 @@ void Validator::runTask(const Task &task, TaskResult &out) const
     out.placed.clear();
     out.copies.clear();
     out.entries = 0;
+    out.otherShards = 0;
     out.valuesLo = ~FileOffset(0);
     out.valuesHi = 0;
     EntryState st(out);
@@ -271,6 +295,9 @@ void Validator::mergeTask(const Task &task, TaskResult &r)
     for (const PlacedCopy &c : r.copies)
         checkCopy(c);
     m_report.entriesChecked += r.entries;
+    if (r.otherShards && m_otherShards == 0)
+        m_firstOtherShard = r.firstOtherShard;
+    m_otherShards += r.otherShards;
     // Resident memory stays bounded: this task's leaves and value bytes are not needed again.
     // Releases are gathered into large runs (each one interrupts every thread of the process).
     for (std::size_t l = task.firstLeaf; l < task.endLeaf; ++l)

@@ -114,6 +114,8 @@ private:
         std::vector<PlacedBlob> placed;  ///< entries whose blob header reads, in index order
         std::vector<PlacedCopy> copies;  ///< in index order
         std::uint64_t entries = 0;
+        std::uint64_t otherShards = 0; ///< L0 entries of keys other shards own
+        FileOffset firstOtherShard = 0;
         FileOffset valuesLo = ~FileOffset(0), valuesHi = 0;
     };
     /// Per-task running state over leaf entries in index order.
@@ -158,6 +160,12 @@ private:
     FileOffset blobAtOf(std::uint64_t raw) const { return m_s.kind == LayerKind::Delta ? raw >> 1 : raw; }
     FileOffset fieldAt(SummaryFieldId id) const { return summaryField(m_s.kind, id).offset; }
     std::uint64_t fieldLen(SummaryFieldId id) const { return summaryField(m_s.kind, id).length; }
+    /// An L0 delta: every key (Neon's level-0 layers, inherited by a shard from its parent).
+    bool isL0() const
+    {
+        return m_s.kind == LayerKind::Delta && m_s.keyStart == Key::min()
+               && m_s.keyEnd == Key::max();
+    }
     FileOffset keysAt() const { return fieldAt(SummaryFieldId::KeyStart); }
     std::uint64_t keysLen() const { return fieldLen(SummaryFieldId::KeyStart) + fieldLen(SummaryFieldId::KeyEnd); }
     FileOffset lsnAt() const { return fieldAt(SummaryFieldId::LsnStart); }
@@ -197,6 +205,8 @@ private:
     FileOffset m_maxBlobEnd = 0;
     std::uint64_t m_compressed = 0, m_nonCanonical = 0;
     FileOffset m_firstCompressed = 0, m_firstNonCanonical = 0;
+    std::uint64_t m_otherShards = 0; ///< L0 entries of keys other shards own (counted)
+    FileOffset m_firstOtherShard = 0;
     std::uint64_t m_done = 0;
     std::uint64_t m_total = 1;
 };

@@ -54,6 +54,21 @@ std::optional<ShardIdentity> ShardIdentity::fromSlug(std::string_view slug,
     return s;
 }
 
+std::optional<ShardIdentity> shardOfPath(std::string_view path, std::uint32_t stripePages)
+{
+    // ".../tenants/<32 hex digits>-<4 hex digits>/..."
+    for (std::size_t at = path.find("tenants/"); at != std::string_view::npos;
+         at = path.find("tenants/", at + 1)) {
+        if (at > 0 && path[at - 1] != '/')
+            continue;
+        const std::string_view rest = path.substr(at + 8);
+        const std::string_view tenant = rest.substr(0, rest.find('/'));
+        if (tenant.size() == 32 + 1 + 4 && tenant[32] == '-')
+            return ShardIdentity::fromSlug(tenant.substr(33), stripePages);
+    }
+    return std::nullopt;
+}
+
 std::uint32_t murmurHash32(std::uint32_t h)
 {
     h ^= h >> 16;

@@ -337,6 +337,28 @@ void TestRegistry::initTestCase()
     w["leaf-value"] = [=] {
         return mutated(image, [](ByteVector &b, const Layer &l) { b[valueOffset(l, 0, 0)] = 0x80; });
     };
+    // Blocks of one relation, one per stripe: they belong to every shard of four in turn.
+    const auto acrossShards = [](LayerKind kind) {
+        ValidateOptions o;
+        o.shard = ShardIdentity{1, 4, kDefaultStripePages};
+        return written(
+            kind,
+            [kind](LayerWriter &w) {
+                for (std::uint32_t stripe = 0; stripe < 16; ++stripe) {
+                    const Key key = Key::fromFields(
+                        0, 1663, 5, 16384, 0, stripe * kDefaultStripePages);
+                    if (kind == LayerKind::Image)
+                        QVERIFY(w.addImage(key, page(0x1000)));
+                    else
+                        QVERIFY(w.addDelta(key,
+                                           Lsn{0x2000},
+                                           recordValue(wal::Test{"x", false, true, {}})));
+                }
+            },
+            o);
+    };
+    w["key-wrong-shard"] = [=] { return acrossShards(LayerKind::Image); };
+    w["shard-inherited-keys"] = [=] { return acrossShards(LayerKind::Delta); }; // an L0: every key
     w["blob-offset"] = [=] {
         return mutated(image, [](ByteVector &b, const Layer &l) {
             putBe(b, valueOffset(l, 0, 1), 0xF0000, 5);

@@ -19,6 +19,8 @@ private slots:
     void stripesStayTogetherAndSpread();
     void slugs_data();
     void slugs();
+    void paths_data();
+    void paths();
 };
 
 void TestShard::neonsOwnVectors()
@@ -128,6 +130,39 @@ void TestShard::slugs()
     QCOMPARE(int(s->count), count);
     QCOMPARE(QString::fromStdString(s->slug()), slug);
     QCOMPARE(QString::fromStdString(ShardIdentity{}.slug()), QString());
+}
+
+void TestShard::paths_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("slug"); // empty: no shard
+    const QString t = "3aa8fcc61f6d357410b7de754b1d9001";
+    QTest::newRow("local-timeline") << "/r/tenants/" + t + "-0104/timelines/" + t + "/L"
+                                    << "0104";
+    QTest::newRow("relative") << "tenants/" + t + "-0304/timelines/x/"
+                              << "0304";
+    QTest::newRow("s3-prefix") << "s3://bucket/pageserver/v1/tenants/" + t + "-0008/timelines/y/"
+                               << "0008";
+    QTest::newRow("unsharded") << "/r/tenants/" + t + "/timelines/" + t + "/L"
+                               << "";
+    QTest::newRow("not-the-layout") << "/data/layers/" + t + "-0104/L"
+                                    << "";
+    QTest::newRow("bad-slug") << "/r/tenants/" + t + "-0404/timelines/x/L"
+                              << "";
+    QTest::newRow("mytenants-is-not-tenants") << "/r/mytenants/" + t + "-0104/timelines/x/L"
+                                              << "";
+}
+
+void TestShard::paths()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, slug);
+    const auto s = shardOfPath(path.toStdString(), kLegacyStripePages);
+    QCOMPARE(s.has_value(), !slug.isEmpty());
+    if (s) {
+        QCOMPARE(QString::fromStdString(s->slug()), slug);
+        QCOMPARE(s->stripePages, kLegacyStripePages);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestShard)

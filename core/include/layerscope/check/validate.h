@@ -4,6 +4,7 @@
 #include <layerscope/format/key.h>
 #include <layerscope/format/lsn.h>
 #include <layerscope/format/problem.h>
+#include <layerscope/format/shard.h>
 #include <layerscope/format/summary.h>
 #include <layerscope/index/leaf_scan.h>
 #include <layerscope/io/byte_source.h>
@@ -22,6 +23,11 @@ struct ValidateOptions
     std::string fileName;
     /// Opt-in Postgres page checks on 8 KiB images of relation keys.
     bool pages = false;
+    /// The shard of a sharded tenant the layer belongs to (from its path): a key that shard may
+    /// not hold (Neon's is_key_disposable) is a key-wrong-shard error naming its owner, except
+    /// in an L0 delta (every key; L0s are inherited from the parent shard at a split), where such
+    /// keys are counted (shard-inherited-keys, info).
+    std::optional<ShardIdentity> shard;
     /// At most this many problems are kept in `problems` (memory bound); counts stay exact.
     /// When more are found, info problems go first, then warnings: an error is never dropped
     /// for a warning or an info problem. Within a severity, repeats go before variety: the

@@ -35,6 +35,11 @@ struct ShardIdentity
                                                  std::uint32_t stripePages = kDefaultStripePages);
 };
 
+/// The shard a path names in Neon's remote layout (`tenants/<tenant id>-<slug>/...`), with
+/// this stripe; nullopt for an unsharded tenant or a path outside the layout.
+std::optional<ShardIdentity> shardOfPath(std::string_view path,
+                                         std::uint32_t stripePages = kDefaultStripePages);
+
 /// Postgres's murmurhash32 (hashfn.h), as Neon uses it.
 std::uint32_t murmurHash32(std::uint32_t h);
 /// Postgres's hash_combine (hashfn.h).
