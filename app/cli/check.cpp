@@ -423,15 +423,50 @@ std::string completeOptions(Options &opt,
 
 } // namespace
 
+namespace {
+
+/// What `check`'s options are parsed into (CLI11 keeps some as text until the callback).
+struct CheckState
+{
+    Options opt;
+    std::vector<std::string> files;
+    std::string maxText, shardText, jobsText, listFormat;
+};
+
+/// The options of a region scrub: --recursive, --shard, --jobs, --resume, --list.
+void addRegionOptions(CLI::App *check, CheckState &st)
+{
+    check->add_flag("--recursive",
+                    st.opt.recursive,
+                    "each PATH is a region: every tenants/*/timelines/*/ below it (a local tree or "
+                    "an s3:// prefix), timeline by timeline");
+    check
+        ->add_option("--shard", st.shardText, "with --recursive: only share K of N of the timelines")
+        ->option_text("K/N");
+    check
+        ->add_option("--jobs",
+                     st.jobsText,
+                     "layers checked at once, each report printed whole as it finishes "
+                     "(default: one per core with --recursive, else 1: reports in order)")
+        ->check(countValidator())
+        ->option_text("N");
+    check
+        ->add_option("--resume",
+                     st.opt.resume,
+                     "record each layer and timeline checked in FILE, and skip those it already "
+                     "holds with the same size and ETag (or mtime): a killed run goes on")
+        ->option_text("FILE");
+    check->add_flag("--list",
+                    st.opt.list,
+                    "with --recursive: list the timelines (JSON lines: path, layers, bytes) and "
+                    "read nothing");
+}
+
+} // namespace
+
 void addCheckCommands(CLI::App &app, CommandRun &run)
 {
-    struct State
-    {
-        Options opt;
-        std::vector<std::string> files;
-        std::string maxText, shardText, jobsText, listFormat;
-    };
-    auto st = std::make_shared<State>();
+    auto st = std::make_shared<CheckState>();
     Options &opt = st->opt;
     auto *check = app.add_subcommand("check",
                                      "validate every invariant; list each problem with its offset");
@@ -493,29 +528,7 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
                                                                          {"always", Color::Always},
                                                                          {"never", Color::Never}}))
         ->option_text("auto|always|never");
-    check->add_flag("--recursive",
-                    opt.recursive,
-                    "each PATH is a region: every tenants/*/timelines/*/ below it (a local tree or "
-                    "an s3:// prefix), timeline by timeline");
-    check->add_option("--shard", st->shardText, "with --recursive: only share K of N of the timelines")
-        ->option_text("K/N");
-    check
-        ->add_option("--jobs",
-                     st->jobsText,
-                     "layers checked at once, each report printed whole as it finishes "
-                     "(default: one per core with --recursive, else 1: reports in order)")
-        ->check(countValidator())
-        ->option_text("N");
-    check
-        ->add_option("--resume",
-                     opt.resume,
-                     "record each layer and timeline checked in FILE, and skip those it already "
-                     "holds with the same size and ETag (or mtime): a killed run goes on")
-        ->option_text("FILE");
-    check->add_flag("--list",
-                    opt.list,
-                    "with --recursive: list the timelines (JSON lines: path, layers, bytes) and "
-                    "read nothing");
+    addRegionOptions(check, *st);
     addQuiet(check, opt);
     check->footer(fmt::format(
         "Exit status: 0 clean (info allowed), 1 errors or warnings, 2 a file cannot be read.\n"

@@ -2,6 +2,24 @@
 
 namespace layerscope {
 
+namespace {
+
+/// Why shard `s` may not hold `k`: whose it is.
+std::string strayKeyMessage(const ShardIdentity &s, const Key &k)
+{
+    return fmt::format(
+        "key {} ({}) belongs to shard {} of {} (stripe {} pages), not to this shard {}: "
+        "it may not hold it",
+        k.toHex(),
+        k.describe(),
+        keyToShardNumber(s.count, s.stripePages, k),
+        s.count,
+        s.stripePages,
+        s.number);
+}
+
+} // namespace
+
 void Validator::checkEntry(EntryState &st, std::uint32_t leafIndex, std::size_t i, Bytes key) const
 {
     const NodeView &leaf = m_leaves[leafIndex].node;
@@ -56,24 +74,13 @@ void Validator::checkEntry(EntryState &st, std::uint32_t leafIndex, std::size_t 
     // A key its shard may not hold: a stray key. An L0 delta covers every key (inherited from
     // the parent shard before a split): there such keys are counted, not reported one by one.
     if (m_opt.shard && isKeyDisposable(*m_opt.shard, k)) {
-        if (isL0()) {
-            if (st.out.otherShards++ == 0)
-                st.out.firstOtherShard = keyAt;
-        } else {
-            const ShardIdentity &s = *m_opt.shard;
-            tag(st.add(
-                checkInfo("key-wrong-shard"),
-                fmt::format("key {} ({}) belongs to shard {} of {} (stripe {} pages), not to "
-                            "this shard {}: it may not hold it",
-                            k.toHex(),
-                            k.describe(),
-                            keyToShardNumber(s.count, s.stripePages, k),
-                            s.count,
-                            s.stripePages,
-                            s.number),
-                keyAt,
-                leaf.suffixLen));
-        }
+        if (!isL0())
+            tag(st.add(checkInfo("key-wrong-shard"),
+                       strayKeyMessage(*m_opt.shard, k),
+                       keyAt,
+                       leaf.suffixLen));
+        else if (st.out.otherShards++ == 0)
+            st.out.firstOtherShard = keyAt;
     }
 
     // Inside the summary's ranges.

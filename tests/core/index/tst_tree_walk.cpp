@@ -157,7 +157,8 @@ void TestTreeWalk::startsWhereNeonSearches()
         start.bytes[start.len - 1] += 1;
     Recorder r;
     r.stopAfter = 3;
-    TreeWalk<Recorder> walk(layer.tree(), r);
+    const BTreeReader tree = layer.tree();
+    TreeWalk<Recorder> walk(tree, r);
     QVERIFY(walk.run(WalkOrder{backward, start.view()}));
     if (first < 0) {
         QVERIFY(r.keys.empty());

@@ -180,6 +180,8 @@ public:
     TreeWalk(const BTreeReader &tree, Visitor &visitor)
         : m_tree(tree), m_v(visitor), m_marks(tree.indexBlockCount())
     {}
+    /// The walk keeps a reference: a temporary reader (`layer.tree()`) would dangle.
+    TreeWalk(BTreeReader &&, Visitor &) = delete;
 
     /// Walks from the root. Returns the error of a fault the visitor stopped on.
     Status run(const WalkOrder &order = {}) { return runFrom(WalkLink{nullptr, 0, m_tree.root(), 0}, order); }
