@@ -54,6 +54,7 @@ struct CheckRun
 
     std::mutex mutex;
     Counts counts;
+    std::map<std::string, std::uint32_t> stripes; ///< by tenant shard directory (stripeOf)
     std::size_t files = 0, resumed = 0;
     int rc = ExitOk;
 
@@ -174,20 +175,14 @@ std::vector<LayerJob> timelineLayers(CheckRun &run, const std::string &dir)
     return layers;
 }
 
-/// The stripe of the sharded tenant `path` is in, in pages: --stripe-size; else, on disk, the
-/// stripe_size of the tenant shard's newest tenant-manifest*.json; else Neon's default.
-std::uint32_t stripeOf(const std::string &path, const Options &opt)
+/// The stripe_size of the newest tenant-manifest*.json in the tenant shard's directory
+/// `tenantDir`, else Neon's default (a manifest that is not JSON is said, once).
+std::uint32_t manifestStripe(const std::string &tenantDir)
 {
-    if (opt.stripePages)
-        return opt.stripePages;
-    const std::size_t at = path.rfind("tenants/");
-    const std::size_t end = at == std::string::npos ? at : path.find('/', at + 8);
-    if (end == std::string::npos || isRemotePath(path))
-        return kDefaultStripePages;
     namespace fs = std::filesystem;
     std::error_code ec;
     fs::path newest;
-    for (const auto &f : fs::directory_iterator(path.substr(0, end), ec))
+    for (const auto &f : fs::directory_iterator(tenantDir, ec))
         if (f.path().filename().string().starts_with("tenant-manifest")
             && f.path().extension() == ".json" && f.path().filename() > newest.filename())
             newest = f.path();
@@ -203,6 +198,24 @@ std::uint32_t stripeOf(const std::string &path, const Options &opt)
         reportError(newest.string(), "not a tenant manifest (JSON): Neon's default stripe used");
     }
     return kDefaultStripePages;
+}
+
+/// The stripe of the sharded tenant `path` is in, in pages: --stripe-size; else, on disk, the
+/// tenant manifest's (read once per tenant shard for the run); else Neon's default.
+std::uint32_t stripeOf(CheckRun &run, const std::string &path)
+{
+    if (run.opt.stripePages)
+        return run.opt.stripePages;
+    const std::size_t at = path.rfind("tenants/");
+    const std::size_t end = at == std::string::npos ? at : path.find('/', at + 8);
+    if (end == std::string::npos || isRemotePath(path))
+        return kDefaultStripePages;
+    const std::string tenantDir = path.substr(0, end);
+    std::lock_guard lock(run.mutex);
+    const auto [it, added] = run.stripes.try_emplace(tenantDir, 0);
+    if (added)
+        it->second = manifestStripe(tenantDir);
+    return it->second;
 }
 
 /// Validates one layer (a path or URL) and prints its report whole; counts it, records it in
@@ -231,7 +244,9 @@ void checkLayer(CheckRun &run, const LayerJob &job)
     ValidateOptions vo;
     vo.fileName = baseName(file);
     vo.pages = opt.pages;
-    vo.shard = shardOfPath(job.path, stripeOf(job.path, opt));
+    vo.shard = shardOfPath(job.path);
+    if (vo.shard)
+        vo.shard->stripePages = stripeOf(run, job.path);
     vo.maxProblems = std::size_t(opt.maxProblems);
     vo.threads = opt.threads ? opt.threads
                              : std::max(1u, std::thread::hardware_concurrency() / opt.jobs);
