@@ -3,6 +3,7 @@
 #include "json.h"
 #include "problemreport.h"
 #include "scrub.h"
+#include "shards.h"
 
 #include <layerscope/base/hash.h>
 #include <layerscope/check/salvage.h>
@@ -13,6 +14,7 @@
 #include <layerscope/format/shard.h>
 #include <layerscope/timeline/redo_check.h>
 #include <layerscope/timeline/remote_timeline.h>
+#include <layerscope/timeline/shard_set.h>
 #include <layerscope/timeline/timeline.h>
 #include <layerscope/write/writer.h>
 
@@ -55,6 +57,17 @@ struct CheckRun
     std::mutex mutex;
     Counts counts;
     std::map<std::string, std::uint32_t> stripes; ///< by tenant shard directory (stripeOf)
+    /// The copies of each sharded timeline seen so far, by tenant and timeline id
+    /// (checkShards compares them); `whole` when a recursive listing looked for every shard.
+    struct Copies
+    {
+        std::vector<ShardTimeline> seen;
+        bool whole = false;
+    };
+    std::map<std::string, Copies> copies;
+    /// Layers already given to the pool: a split parent's layer that several child shards
+    /// list is validated once.
+    std::set<std::string> queued;
     std::size_t files = 0, resumed = 0;
     int rc = ExitOk;
 
@@ -95,6 +108,28 @@ std::string timelineFingerprint(const Timeline &t)
     return fmt::format("{:016x}", h);
 }
 
+/// One problem of a timeline or of a timeline's shards, as text or a JSON line; counted in `c`.
+std::string problemLine(const Options &opt,
+                        Counts &c,
+                        const std::string &where,
+                        const std::string &check,
+                        Severity severity,
+                        const std::string &message)
+{
+    c.errors += severity == Severity::Error;
+    c.warnings += severity == Severity::Warning;
+    c.infos += severity == Severity::Info;
+    if (opt.quiet)
+        return {};
+    if (opt.json)
+        return jsonLine(Json{{"record", "problem"},
+                             {"check", check},
+                             {"severity", severityName(severity)},
+                             {"message", message},
+                             {"file", where}});
+    return fmt::format("{}: {}[{}]: {}\n", where, severityName(severity), check, message);
+}
+
 /// A directory, index_part.json or s3:// prefix: the timeline-level problems are printed and
 /// counted (unless the resume file has this timeline unchanged), and its layer files (not temp
 /// files, not other files) are returned to be validated.
@@ -127,26 +162,14 @@ std::vector<LayerJob> timelineLayers(CheckRun &run, const std::string &dir)
             // A layer only listed in the index has no path: its name says which it is.
             const TimelineLayer *layer = p.layer == TimelineProblem::npos ? nullptr
                                                                           : &t->layers[p.layer];
-            const std::string where = !layer                ? dir
+            // One listed under another shard and not found: named below the timeline that
+            // lists it.
+            const std::string where = !layer ? dir
+                                      : layer->otherShard && layer->path.empty()
+                                          ? (dir.ends_with('/') ? dir : dir + "/") + layer->fileName
                                       : layer->path.empty() ? layer->fileName
                                                             : layer->path;
-            c.errors += p.severity == Severity::Error;
-            c.warnings += p.severity == Severity::Warning;
-            c.infos += p.severity == Severity::Info;
-            if (opt.quiet)
-                continue;
-            if (opt.json)
-                out += jsonLine(Json{{"record", "problem"},
-                                     {"check", p.check},
-                                     {"severity", severityName(p.severity)},
-                                     {"message", p.message},
-                                     {"file", where}});
-            else
-                out += fmt::format("{}: {}[{}]: {}\n",
-                                   where,
-                                   severityName(p.severity),
-                                   p.check,
-                                   p.message);
+            out += problemLine(opt, c, where, p.check, p.severity, p.message);
         }
         if (opt.json && !opt.quiet) {
             Json total{{"record", "timeline"},
@@ -169,48 +192,44 @@ std::vector<LayerJob> timelineLayers(CheckRun &run, const std::string &dir)
             run.resumeWriteFailed();
     }
     std::vector<LayerJob> layers;
+    std::lock_guard lock(run.mutex);
+    if (auto copy = ShardTimeline::of(*t))
+        if (const auto place = parseLayoutPath(t->dir))
+            run.copies[place->tenant + "/" + place->timeline].seen.push_back(std::move(*copy));
     for (const TimelineLayer &l : t->layers)
-        if (l.isMapped() && l.onDisk)
+        if (l.isMapped() && l.onDisk && run.queued.insert(l.path).second)
             layers.push_back({l.path, l.fileSize, l.version});
     return layers;
 }
 
-/// The stripe_size of the newest tenant-manifest*.json in the tenant shard's directory
-/// `tenantDir`, else Neon's default (a manifest that is not JSON is said, once).
-std::uint32_t manifestStripe(const std::string &tenantDir)
+/// The copies of each sharded timeline seen, compared (checkShardSet): problems printed and
+/// counted; the copies are forgotten. Compared: timelines a recursive listing of whole tenants
+/// found, and those of which several copies were named (one named alone says nothing of its
+/// tenant's other shards).
+void checkShards(CheckRun &run)
 {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::path newest;
-    for (const auto &f : fs::directory_iterator(tenantDir, ec))
-        if (f.path().filename().string().starts_with("tenant-manifest")
-            && f.path().extension() == ".json" && f.path().filename() > newest.filename())
-            newest = f.path();
-    if (newest.empty())
-        return kDefaultStripePages;
-    try {
-        std::ifstream in(newest);
-        const Json manifest = Json::parse(in);
-        if (manifest.contains("stripe_size") && manifest["stripe_size"].is_number_unsigned()
-            && manifest["stripe_size"].get<std::uint64_t>() > 0)
-            return manifest["stripe_size"].get<std::uint32_t>();
-    } catch (const Json::exception &) {
-        reportError(newest.string(), "not a tenant manifest (JSON): Neon's default stripe used");
-    }
-    return kDefaultStripePages;
+    Counts c;
+    std::string out;
+    for (const auto &[id, copies] : run.copies)
+        if (copies.whole || copies.seen.size() >= 2)
+            for (const ShardSetProblem &p : checkShardSet(copies.seen))
+                out += problemLine(run.opt, c, displayPath(p.where), p.check, p.severity, p.message);
+    run.copies.clear();
+    run.printer.emit(out);
+    run.add(c, ExitOk, false);
 }
 
-/// The stripe of the sharded tenant `path` is in, in pages: --stripe-size; else, on disk, the
-/// tenant manifest's (read once per tenant shard for the run); else Neon's default.
+/// The stripe of the sharded tenant `path` is in, in pages: --stripe-size; else the tenant
+/// manifest's, on disk or in the bucket (read once per tenant shard for the run); else Neon's
+/// default.
 std::uint32_t stripeOf(CheckRun &run, const std::string &path)
 {
     if (run.opt.stripePages)
         return run.opt.stripePages;
-    const std::size_t at = path.rfind("tenants/");
-    const std::size_t end = at == std::string::npos ? at : path.find('/', at + 8);
-    if (end == std::string::npos || isRemotePath(path))
+    const auto place = parseLayoutPath(path);
+    if (!place)
         return kDefaultStripePages;
-    const std::string tenantDir = path.substr(0, end);
+    const std::string tenantDir = place->tenantPath(place->slug);
     std::lock_guard lock(run.mutex);
     const auto [it, added] = run.stripes.try_emplace(tenantDir, 0);
     if (added)
@@ -348,17 +367,24 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
                 }
                 std::vector<const RegionTimeline *> share;
                 for (const RegionTimeline &t : *timelines)
-                    if (!opt.shardCount || inShard(t.relative, opt.shardIndex, opt.shardCount))
+                    if (!opt.shardCount || inShard(t.copiesOf, opt.shardIndex, opt.shardCount))
                         share.push_back(&t);
                 if (opt.list) {
                     for (const RegionTimeline *t : share)
                         printJson(Json{{"record", "listing"},
                                        {"timeline", t->path},
                                        {"relative", t->relative},
+                                       {"copies_of", t->copiesOf},
                                        {"layers", t->layers},
                                        {"bytes", t->bytes}});
                     continue;
                 }
+                // A root naming no tenant shard listed every shard of its tenants.
+                const auto root = parseLayoutPath(a.ends_with('/') ? a : a + "/");
+                if (!root || root->slug.empty())
+                    for (const RegionTimeline *t : share)
+                        if (const auto p = parseLayoutPath(t->relative))
+                            run.copies[p->tenant + "/" + p->timeline].whole = true;
                 for (const RegionTimeline *t : share)
                     run.progress.expect(t->layers, t->bytes);
                 for (const RegionTimeline *t : share)
@@ -389,6 +415,8 @@ int cmdCheck(const std::vector<std::string> &args, const Options &opt)
                 pool.add(std::move(job));
         }
     }
+    // Each sharded timeline's copies, compared once every shard named has been read.
+    checkShards(run);
     run.progress.end();
     if (opt.json && !opt.quiet && !opt.list) {
         Json total{{"record", "total"},

@@ -112,6 +112,10 @@ void addSalvageCommand(CLI::App &app, CommandRun &run);   ///< salvage
 void addEditCommand(CLI::App &app, CommandRun &run);      ///< rewrite-summary
 void addPageCommand(CLI::App &app, CommandRun &run);      ///< page
 void addKeyCommand(CLI::App &app, CommandRun &run);       ///< key
+void addLocateCommand(CLI::App &app, CommandRun &run);    ///< locate
+
+/// find: the read path of KEY@LSN in the timeline at `dir` (also run by locate).
+int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt);
 
 /// A layer file name used in the commands' examples.
 extern const char *const kExampleLayer;

@@ -39,6 +39,7 @@ int main(int argc, char **argv)
     addEditCommand(app, run);
     addPageCommand(app, run);
     addKeyCommand(app, run);
+    addLocateCommand(app, run);
 
     // Positionals are named by what they are (FILE, DIR...), not by their C++ type.
     for (CLI::App *cmd : app.get_subcommands({}))

@@ -5,6 +5,7 @@
 
 #include <layerscope/base/hash.h>
 #include <layerscope/format/layer_name.h>
+#include <layerscope/format/shard.h>
 #include <layerscope/io/remote.h>
 
 #include <layerscope/report/table.h>
@@ -299,14 +300,27 @@ void LayerPool::run()
 
 std::optional<std::vector<RegionTimeline>> findTimelines(const std::string &root)
 {
+    // A root inside the layout (a tenant, a tenant shard, a timeline) narrows the region to
+    // it; every shard of a tenant named without one.
+    const auto place = parseLayoutPath(root.ends_with('/') ? root : root + "/");
+    const std::string regionRoot = place ? place->root : root;
+    auto wanted = [&place](const LayoutPath &p) {
+        return !place
+               || (p.tenant == place->tenant && (place->slug.empty() || p.slug == place->slug)
+                   && (place->timeline.empty() || p.timeline == place->timeline));
+    };
     std::map<std::string, RegionTimeline> found; // by relative path
-    auto add = [&found](const std::string &path,
-                        const std::string &relative,
-                        const std::string &name,
-                        std::uint64_t size) {
+    auto add = [&](const std::string &path,
+                   const std::string &relative,
+                   const std::string &name,
+                   std::uint64_t size) {
+        const auto p = parseLayoutPath(relative);
+        if (!p || !wanted(*p))
+            return;
         RegionTimeline &t = found[relative];
         t.path = path;
         t.relative = relative;
+        t.copiesOf = fmt::format("tenants/{}/timelines/{}/", p->tenant, p->timeline);
         // What the scrub will validate: layers Neon's layer map would hold (not temp files).
         const auto layer = LayerName::parse(name);
         if (layer && layer->tempSuffix.empty()) {
@@ -314,49 +328,45 @@ std::optional<std::vector<RegionTimeline>> findTimelines(const std::string &root
             t.bytes += size;
         }
     };
-    if (isRemotePath(root)) {
-        auto url = parseObjectUrl(root.ends_with('/') ? root : root + "/");
+    if (isRemotePath(regionRoot)) {
+        auto url = parseObjectUrl(regionRoot.ends_with('/') ? regionRoot : regionRoot + "/");
         if (!url) {
             reportError(displayPath(root), url.error());
             return std::nullopt;
         }
         // One listing of everything below tenants/ (no delimiter: every S3-compatible store
-        // lists keys, not all return common prefixes): tenants/T/timelines/TL/NAME.
-        auto all = listObjects(url->withKey(url->key + "tenants/"), remoteOptions());
+        // lists keys, not all return common prefixes): tenants/T/timelines/TL/NAME. A tenant
+        // named lists its shards' keys only.
+        const std::string below = place ? "tenants/" + place->tenant : "tenants/";
+        auto all = listObjects(url->withKey(url->key + below), remoteOptions());
         if (!all) {
             reportError(url->display, all.error());
             return std::nullopt;
         }
         for (const ObjectInfo &o : *all) {
             const std::string rel = o.key.substr(url->key.size());
-            std::vector<std::string_view> parts;
-            for (std::size_t at = 0, slash; parts.size() < 4; at = slash + 1) {
-                slash = rel.find('/', at);
-                if (slash == std::string::npos)
-                    break;
-                parts.push_back(std::string_view(rel).substr(at, slash - at));
-            }
-            if (parts.size() < 4 || parts[1].empty() || parts[2] != "timelines" || parts[3].empty())
+            const auto p = parseLayoutPath(rel);
+            if (!p || p->timeline.empty() || p->rest.empty()
+                || p->rest.find('/') != std::string::npos)
                 continue;
-            const std::size_t cut = 4 + parts[0].size() + parts[1].size() + parts[2].size()
-                                    + parts[3].size();
-            const std::string timeline = rel.substr(0, cut);
-            add(url->withKey(url->key + timeline).display, timeline, rel.substr(cut), o.size);
+            const std::string timeline = rel.substr(0, rel.size() - p->rest.size());
+            add(url->withKey(url->key + timeline).display, timeline, p->rest, o.size);
         }
     } else {
         namespace fs = std::filesystem;
         std::error_code ec;
-        if (!fs::is_directory(fs::path(root) / "tenants", ec)) {
+        if (!fs::is_directory(fs::path(regionRoot) / "tenants", ec)) {
             reportError(root,
                         "expected a directory with tenants/<tenant>/timelines/<timeline>/ below "
                         "it (Neon's remote layout)");
             return std::nullopt;
         }
-        for (const auto &tenant : fs::directory_iterator(fs::path(root) / "tenants", ec))
+        for (const auto &tenant : fs::directory_iterator(fs::path(regionRoot) / "tenants", ec))
             for (const auto &tl : fs::directory_iterator(tenant.path() / "timelines", ec)) {
                 if (!tl.is_directory())
                     continue;
-                const std::string relative = fs::relative(tl.path(), root).generic_string() + "/";
+                const std::string relative = fs::relative(tl.path(), regionRoot).generic_string()
+                                             + "/";
                 add(tl.path().string(), relative, {}, 0);
                 for (const auto &f : fs::directory_iterator(tl.path(), ec))
                     if (f.is_regular_file())
@@ -372,9 +382,9 @@ std::optional<std::vector<RegionTimeline>> findTimelines(const std::string &root
     return out;
 }
 
-bool inShard(const std::string &relative, std::uint64_t k, std::uint64_t n)
+bool inShard(const std::string &copiesOf, std::uint64_t k, std::uint64_t n)
 {
-    return fnv1a(relative) % n == k - 1;
+    return fnv1a(copiesOf) % n == k - 1;
 }
 
 } // namespace layerscope::cli

@@ -150,15 +150,21 @@ private:
 struct RegionTimeline
 {
     std::string path, relative;
+    /// tenants/<tenant>/timelines/<timeline>/ without the tenant shard: the same for every
+    /// shard's copy of one timeline, which --shard and the Dask driver keep together.
+    std::string copiesOf;
     std::uint64_t layers = 0, bytes = 0;
 };
 
 /// Timelines below `root` in Neon's layout (`tenants/*/timelines/*/`): directories of a local
-/// tree or prefixes of an s3:// one (one listing for the whole region), in path order. Nullopt,
-/// the reason printed, when `root` cannot be listed.
+/// tree or prefixes of an s3:// one (one listing for the whole region), in path order. A root
+/// inside the layout narrows the region: `ROOT/tenants/<tenant>` is every shard of the tenant,
+/// `.../<tenant>-<shard>` one shard, `.../timelines/<timeline>` one timeline (relative paths stay
+/// relative to ROOT). Nullopt, the reason printed, when `root` cannot be listed.
 std::optional<std::vector<RegionTimeline>> findTimelines(const std::string &root);
-/// --shard K/N: whether the timeline at `relative` is in share K (FNV-1a of the path, so
-/// that every run and every machine splits a region the same way).
-bool inShard(const std::string &relative, std::uint64_t k, std::uint64_t n);
+/// --shard K/N: whether the timeline whose copies are `copiesOf` is in share K (FNV-1a of the
+/// path, so that every run and every machine splits a region the same way, and a sharded
+/// tenant's copies of a timeline stay in one share).
+bool inShard(const std::string &copiesOf, std::uint64_t k, std::uint64_t n);
 
 } // namespace layerscope::cli

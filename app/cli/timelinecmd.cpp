@@ -6,6 +6,7 @@
 
 #include <layerscope/report/table.h>
 #include <layerscope/timeline/index_part.h>
+#include <layerscope/timeline/local_timeline.h>
 #include <layerscope/timeline/redo.h>
 #include <layerscope/timeline/remote_timeline.h>
 #include <layerscope/timeline/timeline.h>
@@ -77,18 +78,132 @@ std::optional<Timeline> openTimeline(const std::string &path, const std::string 
         t.dir = path;
         return t;
     }
-    auto t = scanTimeline(path);
+    std::optional<IndexPart> listed;
+    if (!index.empty() && !(listed = readIndex(index)))
+        return std::nullopt;
+    auto t = openLocalTimeline(path, listed);
     if (!t) {
         reportError(path, t.error());
         return std::nullopt;
     }
-    if (!index.empty()) {
-        auto listed = readIndex(index);
-        if (!listed)
-            return std::nullopt;
-        mergeIndex(*t, *listed);
-    }
     return std::move(*t);
+}
+
+int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt)
+{
+    const auto request = parseKeyAt(keyAt);
+    if (!request) {
+        std::fprintf(stderr,
+                     "layerctl find: cannot parse \"%s\": expected %s\n",
+                     keyAt.c_str(),
+                     kKeyAtSyntax);
+        return ExitUsage;
+    }
+    const auto &[key, lsn] = *request;
+    auto t = openTimeline(dir, opt.index);
+    if (!t)
+        return ExitUsage;
+    const ReadPath path = findReadPath(*t, key, lsn);
+    auto chain = readChain(*t, path);
+    const std::optional<Redo> redo = chain && path.complete ? std::optional(
+                                         redoChain(key,
+                                                   *chain,
+                                                   {false, false, replayVersion(opt, *t)}))
+                                                            : std::nullopt;
+    // The chain is oldest first; the steps list their values newest first.
+    std::size_t next = chain ? chain->size() : 0;
+    Json steps = Json::array();
+    if (!opt.json)
+        fmt::print("{} ({}) at {}: the layers Neon reads, newest first\n",
+                   key.toHex(),
+                   key.describe(),
+                   lsn.toString());
+    for (std::size_t i = 0; i < path.steps.size(); ++i) {
+        const ReadStep &s = path.steps[i];
+        const TimelineLayer &l = t->layers[s.layer];
+        Json values = Json::array();
+        if (!opt.json)
+            fmt::print("{}. {}\n   reads [{}, {}): {} value(s)\n",
+                       i + 1,
+                       l.fileName,
+                       s.lsnFloor.toString(),
+                       s.endLsn.toString(),
+                       s.values.size());
+        for (const Entry &e : s.values) {
+            const ChainValue *v = chain && next ? &(*chain)[--next] : nullptr;
+            const std::string lsnText = l.name->kind == LayerKind::Image
+                                            ? l.name->lsnStart.toString()
+                                            : e.lsn.toString();
+            const std::string what = v ? describeChainValue(v->value) : std::string("?");
+            if (opt.json)
+                values.push_back(
+                    Json{{"lsn", lsnText},
+                         {"kind",
+                          v ? (v->value.isImage() ? "image" : recordName(v->value.record())) : "?"},
+                         {"decoded", what},
+                         {"will_init", l.name->kind == LayerKind::Image || e.willInit},
+                         {"blob_offset", e.blobOffset},
+                         {"stored_len", v ? v->storedLen : 0}});
+            else
+                fmt::print("     {:>14}  {}  ({} bytes stored, blob at 0x{:x}){}\n",
+                           lsnText,
+                           what,
+                           v ? v->storedLen : 0,
+                           e.blobOffset,
+                           l.name->kind == LayerKind::Delta && e.willInit ? "  will_init" : "");
+        }
+        if (opt.json)
+            steps.push_back(Json{{"layer", l.fileName},
+                                 {"lsn_floor", s.lsnFloor.toString()},
+                                 {"end_lsn", s.endLsn.toString()},
+                                 {"values", values}});
+    }
+    static constexpr const char *kOutcome[] = {"reconstructed", "failed", "no_base"};
+    if (opt.json) {
+        Json j{{"key", key.toHex()},
+               {"key_text", key.describe()},
+               {"lsn", lsn.toString()},
+               {"complete", path.complete},
+               {"steps", steps}};
+        if (!path.why.empty())
+            j["why"] = path.why;
+        if (!chain)
+            j["chain_error"] = chain.error().message();
+        if (redo)
+            j["redo"] = Json{{"outcome", kOutcome[int(redo->outcome)]},
+                             {"message", redo->message},
+                             {"applied", redo->applied},
+                             {"postgres_records", redo->postgres},
+                             {"page_len", redo->page.size()}};
+        printJson(j);
+    } else {
+        if (path.complete)
+            fmt::print("complete: the chain reaches {}\n",
+                       chain && !chain->empty() && chain->front().value.isImage()
+                           ? "an image"
+                           : "a will_init record");
+        else
+            fmt::print("broken: {}\n", path.why);
+        if (!chain)
+            fmt::print("cannot read the chain: {}\n", chain.error().message());
+        if (redo)
+            fmt::print("page: {}\n", redo->message);
+    }
+    if (!opt.page.empty()) {
+        if (!redo || redo->outcome != Redo::Outcome::Reconstructed) {
+            std::fprintf(stderr,
+                         "layerctl find: no page written to %s: %s\n",
+                         opt.page.c_str(),
+                         redo ? redo->message.c_str() : "the chain is broken or cannot be read");
+            return ExitProblem;
+        }
+        if (!writeText(opt.page, std::string(redo->page.begin(), redo->page.end()))) {
+            reportError(opt.page, std::strerror(errno));
+            return ExitUsage;
+        }
+    }
+    const bool neonFails = !chain || (redo && redo->outcome == Redo::Outcome::Failed);
+    return path.complete && !neonFails ? ExitOk : ExitProblem;
 }
 
 namespace {
@@ -219,120 +334,6 @@ int cmdMap(const std::string &path, const Options &opt)
                layout.keys.size(),
                layout.lsns.size());
     return ExitOk;
-}
-
-int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt)
-{
-    const auto request = parseKeyAt(keyAt);
-    if (!request) {
-        std::fprintf(stderr,
-                     "layerctl find: cannot parse \"%s\": expected %s\n",
-                     keyAt.c_str(),
-                     kKeyAtSyntax);
-        return ExitUsage;
-    }
-    const auto &[key, lsn] = *request;
-    auto t = openTimeline(dir, opt.index);
-    if (!t)
-        return ExitUsage;
-    const ReadPath path = findReadPath(*t, key, lsn);
-    auto chain = readChain(*t, path);
-    const std::optional<Redo> redo = chain && path.complete ? std::optional(redoChain(key, *chain, {false, false, replayVersion(opt, *t)}))
-                                                            : std::nullopt;
-    // The chain is oldest first; the steps list their values newest first.
-    std::size_t next = chain ? chain->size() : 0;
-    Json steps = Json::array();
-    if (!opt.json)
-        fmt::print("{} ({}) at {}: the layers Neon reads, newest first\n",
-                   key.toHex(),
-                   key.describe(),
-                   lsn.toString());
-    for (std::size_t i = 0; i < path.steps.size(); ++i) {
-        const ReadStep &s = path.steps[i];
-        const TimelineLayer &l = t->layers[s.layer];
-        Json values = Json::array();
-        if (!opt.json)
-            fmt::print("{}. {}\n   reads [{}, {}): {} value(s)\n",
-                       i + 1,
-                       l.fileName,
-                       s.lsnFloor.toString(),
-                       s.endLsn.toString(),
-                       s.values.size());
-        for (const Entry &e : s.values) {
-            const ChainValue *v = chain && next ? &(*chain)[--next] : nullptr;
-            const std::string lsnText = l.name->kind == LayerKind::Image
-                                            ? l.name->lsnStart.toString()
-                                            : e.lsn.toString();
-            const std::string what = v ? describeChainValue(v->value) : std::string("?");
-            if (opt.json)
-                values.push_back(
-                    Json{{"lsn", lsnText},
-                         {"kind",
-                          v ? (v->value.isImage() ? "image" : recordName(v->value.record())) : "?"},
-                         {"decoded", what},
-                         {"will_init", l.name->kind == LayerKind::Image || e.willInit},
-                         {"blob_offset", e.blobOffset},
-                         {"stored_len", v ? v->storedLen : 0}});
-            else
-                fmt::print("     {:>14}  {}  ({} bytes stored, blob at 0x{:x}){}\n",
-                           lsnText,
-                           what,
-                           v ? v->storedLen : 0,
-                           e.blobOffset,
-                           l.name->kind == LayerKind::Delta && e.willInit ? "  will_init" : "");
-        }
-        if (opt.json)
-            steps.push_back(Json{{"layer", l.fileName},
-                                 {"lsn_floor", s.lsnFloor.toString()},
-                                 {"end_lsn", s.endLsn.toString()},
-                                 {"values", values}});
-    }
-    static constexpr const char *kOutcome[] = {"reconstructed", "failed", "no_base"};
-    if (opt.json) {
-        Json j{{"key", key.toHex()},
-               {"key_text", key.describe()},
-               {"lsn", lsn.toString()},
-               {"complete", path.complete},
-               {"steps", steps}};
-        if (!path.why.empty())
-            j["why"] = path.why;
-        if (!chain)
-            j["chain_error"] = chain.error().message();
-        if (redo)
-            j["redo"] = Json{{"outcome", kOutcome[int(redo->outcome)]},
-                             {"message", redo->message},
-                             {"applied", redo->applied},
-                             {"postgres_records", redo->postgres},
-                             {"page_len", redo->page.size()}};
-        printJson(j);
-    } else {
-        if (path.complete)
-            fmt::print("complete: the chain reaches {}\n",
-                       chain && !chain->empty() && chain->front().value.isImage()
-                           ? "an image"
-                           : "a will_init record");
-        else
-            fmt::print("broken: {}\n", path.why);
-        if (!chain)
-            fmt::print("cannot read the chain: {}\n", chain.error().message());
-        if (redo)
-            fmt::print("page: {}\n", redo->message);
-    }
-    if (!opt.page.empty()) {
-        if (!redo || redo->outcome != Redo::Outcome::Reconstructed) {
-            std::fprintf(stderr,
-                         "layerctl find: no page written to %s: %s\n",
-                         opt.page.c_str(),
-                         redo ? redo->message.c_str() : "the chain is broken or cannot be read");
-            return ExitProblem;
-        }
-        if (!writeText(opt.page, std::string(redo->page.begin(), redo->page.end()))) {
-            reportError(opt.page, std::strerror(errno));
-            return ExitUsage;
-        }
-    }
-    const bool neonFails = !chain || (redo && redo->outcome == Redo::Outcome::Failed);
-    return path.complete && !neonFails ? ExitOk : ExitProblem;
 }
 
 } // namespace

@@ -3,7 +3,7 @@ _layerctl()
 {
     local cur prev words cword
     _init_completion || return
-    local commands="summary keys tree dissect diff stats ls find page key map blob dump rewrite demo synth ingest check salvage rewrite-summary"
+    local commands="summary keys tree dissect diff stats ls find page key locate map blob dump rewrite demo synth ingest check salvage rewrite-summary"
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$commands --help --version --cache-size" -- "$cur"))
         return
@@ -20,6 +20,7 @@ _layerctl()
         find) opts="--json --index --page --pg-version" ;;
         page) opts="--json --index --history --out --pg-version" ;;
         key) opts="--json --shard-count --stripe-size" ;;
+        locate) opts="--json --stripe-size --pg-version" ;;
         map) opts="--svg --index" ;;
         blob) opts="--json" ;;
         dump) opts="--json --format" ;;

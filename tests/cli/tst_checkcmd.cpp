@@ -1,5 +1,6 @@
 // Runs the real layerctl binary: check: clean and damaged files, evidence, caps and grouping, colours, timelines and indexes, bounded memory, and the check registry it prints (and the user guide and man page print).
 #include "clirun.h"
+#include "shardedtenant.h"
 #include "testutil.h"
 #include "timelinefixture.h"
 
@@ -28,6 +29,8 @@ class TestCheckCmd : public QObject
 private slots:
     void strayKeysOfAShard_data();
     void strayKeysOfAShard();
+    void aShardedTenant_data();
+    void aShardedTenant();
     void listChecks_data();
     void listChecks();
     void listChecksIsWhatTheDocsShow_data();
@@ -538,6 +541,74 @@ void TestCheckCmd::strayKeysOfAShard()
     QCOMPARE(reported, l0 ? 0 : strays);
     QCOMPARE(notes, l0 && strays ? 1 : 0);
     QCOMPARE(r.code, !l0 && strays ? 1 : 0);
+}
+
+// A tenant split from 2 shards into 4 (shardedtenant.h): however it is named (the region, the
+// tenant across its shards, one shard, the children's timelines), each planted fault is
+// reported once, with the shard that owns the key or holds the layer, and no other error or
+// warning; a child shard that is gone is shard-missing when the tenant was listed whole.
+void TestCheckCmd::aShardedTenant_data()
+{
+    QTest::addColumn<QStringList>("args"); // ROOT stands for the tree's root
+    QTest::addColumn<bool>("stray");
+    QTest::addColumn<bool>("missing");
+    QTest::addColumn<QString>("gone"); // a child shard removed before the check
+    const QString tenant = "ROOT/tenants/" + shardedtenant::kTenant;
+    QStringList children;
+    for (const char *slug : {"0004", "0104", "0204", "0304"})
+        children << "ROOT/" + shardedtenant::timelineDir(slug);
+    QTest::newRow("region") << QStringList{"--recursive", "ROOT"} << true << true << "";
+    QTest::newRow("tenant-across-shards")
+        << QStringList{"--recursive", tenant} << true << true << "";
+    QTest::newRow("one-shard") << QStringList{"--recursive", tenant + "-0304"} << false << true
+                               << "";
+    QTest::newRow("children-named") << children << true << true << "";
+    QTest::newRow("child-gone") << QStringList{"--recursive", tenant} << true << false << "0304";
+}
+
+void TestCheckCmd::aShardedTenant()
+{
+    QFETCH(QStringList, args);
+    QFETCH(bool, stray);
+    QFETCH(bool, missing);
+    QFETCH(QString, gone);
+    QTemporaryDir dir;
+    const shardedtenant::Planted planted = shardedtenant::write(dir.path());
+    if (!gone.isEmpty())
+        QVERIFY(QDir(dir.filePath(shardedtenant::tenantDir(gone))).removeRecursively());
+    args.replaceInStrings("ROOT", dir.path());
+    const Run r = layerctl(QStringList{"check", "--json"} + args);
+    QStringList faults;
+    for (const QJsonObject &o : parseLines(r.out))
+        if (o["record"] == "problem" && o["severity"] != "info")
+            faults << o["check"].toString() + " " + o["file"].toString() + ": "
+                          + o["message"].toString();
+    QStringList expected;
+    if (stray)
+        expected << QStringLiteral("key-wrong-shard %1: key %2 (")
+                        .arg(dir.filePath(planted.strayLayer),
+                             QString::fromStdString(planted.strayKey.toHex()))
+                 << QStringLiteral("key-wrong-shard %1: belongs to shard %2 of 4")
+                        .arg(dir.filePath(planted.strayLayer))
+                        .arg(planted.strayOwner);
+    if (missing)
+        expected << QStringLiteral(
+                        "shard-layer-missing %1: listed in the index as shard %2's layer")
+                        .arg(dir.filePath(planted.missingListedBy) + planted.missingName,
+                             planted.missingShard);
+    if (!gone.isEmpty())
+        expected << QStringLiteral("shard-missing %1: shard 3 of 4 has no copy")
+                        .arg(dir.filePath(shardedtenant::timelineDir(gone)));
+    QVERIFY2(faults.size() == expected.size() - (stray ? 1 : 0), qPrintable(faults.join("\n")));
+    for (const QString &e : expected) {
+        const auto at = std::find_if(faults.begin(), faults.end(), [&](const QString &f) {
+            return f.startsWith(e.section(':', 0, 0) + ':') && f.contains(e.section(": ", 1));
+        });
+        QVERIFY2(at != faults.end(), qPrintable(e + "\nnot in\n" + faults.join('\n')));
+    }
+    if (missing) // where it was looked for is said
+        QVERIFY(faults.join('\n').contains(shardedtenant::timelineDir(planted.missingShard)));
+    QCOMPARE(r.code, 1);
 }
 
 QTEST_GUILESS_MAIN(TestCheckCmd)

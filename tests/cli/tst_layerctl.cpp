@@ -175,7 +175,7 @@ void TestLayerctl::everyCommandIsDocumented()
         QVERIFY2(zsh.contains("'" + command + ":"), command.constData());
         ++commands;
     }
-    QCOMPARE(commands, 20);
+    QCOMPARE(commands, 21);
 }
 
 // Each command's --help shows its own usage, options and an example, and nothing of the others.

@@ -2,6 +2,7 @@
 // fault-injecting proxy that logs every request.
 
 #include "remotetest.h"
+#include "shardedtenant.h"
 #include "testutil.h"
 #include "timelinefixture.h"
 
@@ -56,6 +57,8 @@ private slots:
     void faults_data();
     void faults();
     void secretsNeverShown();
+    void aShardedTenantInTheBucket_data();
+    void aShardedTenantInTheBucket();
     void credentialsFromProfile();
     void refusals_data();
     void refusals();
@@ -490,5 +493,63 @@ void TestRemote::findReadsOnlyThePath()
 // check --recursive over a region of 3 tenants × 2 timelines (one with index disagreements):
 // every timeline and every layer once; --shard K/3 splits it into three disjoint parts whose
 // union is the whole run.
+// The 4-shard tenant (shardedtenant.h) in the bucket, checked from the region's prefix or the
+// tenant's (every shard, one listing), reads its stripe from the manifests in the bucket and
+// reports exactly what the same tree on disk reports: the stray key and the missing parent
+// layer, once each, with their shards, and nothing else above an info.
+void TestRemote::aShardedTenantInTheBucket_data()
+{
+    QTest::addColumn<QString>("below"); // after the region root
+    QTest::newRow("region") << "";
+    QTest::newRow("tenant-prefix") << "tenants/" + shardedtenant::kTenant;
+}
+
+void TestRemote::aShardedTenantInTheBucket()
+{
+    QFETCH(QString, below);
+    QTemporaryDir tree;
+    const shardedtenant::Planted planted = shardedtenant::write(tree.path());
+    const QString region = QStringLiteral("sharded-%1/").arg(QTest::currentDataTag());
+    QDirIterator it(tree.path(), QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString f = it.next();
+        QVERIFY(m_server->put(region + QDir(tree.path()).relativeFilePath(f), testutil::readAll(f)));
+    }
+    const QString root = "s3://" + kBucket + "/" + region;
+    // Faults by check, with the roots cut: the same on disk and in the bucket.
+    auto faults = [](const QByteArray &out, const QString &cut) {
+        QStringList found;
+        for (const QByteArray &line : out.split('\n')) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            if (o["record"] == "problem" && o["severity"] != "info")
+                found << QString(o["check"].toString() + " " + o["file"].toString() + ": "
+                                 + o["message"].toString())
+                             .replace(cut, "ROOT/");
+        }
+        found.sort();
+        return found;
+    };
+    const Run remote = layerctl(m_server->endpoint(),
+                                {"check", "--json", "--recursive", root + below});
+    const Run local = layerctl(m_server->endpoint(),
+                               {"check", "--json", "--recursive", tree.filePath(below)});
+    QCOMPARE(remote.code, 1);
+    QCOMPARE(local.code, 1);
+    const QStringList inBucket = faults(remote.out, root);
+    QCOMPARE(inBucket, faults(local.out, tree.path() + "/"));
+    QCOMPARE(inBucket.size(), 2);
+    QVERIFY2(inBucket.filter("key-wrong-shard ROOT/" + planted.strayLayer).size() == 1
+                 && inBucket.join('\n').contains(
+                     QStringLiteral("belongs to shard %1 of 4 (stripe 2 pages)")
+                         .arg(planted.strayOwner)),
+             qPrintable(inBucket.join('\n')));
+    QVERIFY2(inBucket.filter("shard-layer-missing ROOT/" + planted.missingListedBy
+                             + planted.missingName)
+                     .size()
+                 == 1,
+             qPrintable(inBucket.join('\n')));
+    QVERIFY(inBucket.join('\n').contains("shard " + planted.missingShard + "'s layer"));
+}
+
 QTEST_GUILESS_MAIN(TestRemote)
 #include "tst_remote.moc"

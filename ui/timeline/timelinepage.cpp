@@ -7,6 +7,7 @@
 
 #include <layerscope/report/table.h>
 #include <layerscope/timeline/index_part.h>
+#include <layerscope/timeline/local_timeline.h>
 #include <layerscope/timeline/remote_timeline.h>
 
 #include <QFile>
@@ -258,16 +259,14 @@ TimelinePage::Outcome TimelinePage::load(const QString &path,
             out.timeline = timelineFromIndex(*listed);
             out.timeline->dir = path.toStdString();
         }
-    } else if (auto t = scanTimeline(path.toStdString())) {
-        out.timeline = std::move(*t);
-        if (!index.isEmpty()) {
-            if (auto listed = listedFrom(index))
-                mergeIndex(*out.timeline, *listed);
-            else
-                out.timeline.reset();
-        }
     } else {
-        out.error = QString::fromStdString(t.error().message());
+        std::optional<IndexPart> listed;
+        if (index.isEmpty() || (listed = listedFrom(index))) {
+            if (auto t = openLocalTimeline(path.toStdString(), listed))
+                out.timeline = std::move(*t);
+            else
+                out.error = QString::fromStdString(t.error().message());
+        }
     }
     if (out.timeline) {
         const std::size_t n = std::max<std::size_t>(1, out.timeline->layers.size());

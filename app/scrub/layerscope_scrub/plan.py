@@ -18,6 +18,9 @@ class Timeline:
     path: str
     layers: int
     bytes: int
+    #: The same for every tenant shard's copy of one timeline (layerctl compares the copies
+    #: it is given together, so a batch keeps them together).
+    copies_of: str = ""
 
 
 def list_timelines(layerctl: str, region: str, shard: Optional[str] = None) -> list[Timeline]:
@@ -43,17 +46,24 @@ def list_timelines(layerctl: str, region: str, shard: Optional[str] = None) -> l
         if record.get("record") != "listing":
             raise ScrubError(f"{layerctl}: not a timeline listing: {line[:120]} "
                              "(a layerctl older than this driver?)")
-        timelines.append(Timeline(record["timeline"], record["layers"], record["bytes"]))
+        timelines.append(Timeline(record["timeline"], record["layers"], record["bytes"],
+                                  record.get("copies_of", record["timeline"])))
     return timelines
 
 
 def batches(timelines: Sequence[Timeline], count: int) -> list[list[str]]:
-    """At most `count` batches of timeline paths with about equal bytes: each timeline,
-    largest first, goes to the batch with the fewest bytes so far. Deterministic."""
+    """At most `count` batches of timeline paths with about equal bytes: each group of copies
+    of one timeline (a sharded tenant's shards; one timeline otherwise), largest first, goes
+    whole to the batch with the fewest bytes so far. Deterministic."""
+    groups: dict[str, list[Timeline]] = {}
+    for t in timelines:
+        groups.setdefault(t.copies_of or t.path, []).append(t)
+    sized = sorted(groups.values(),
+                   key=lambda g: (-sum(t.bytes for t in g), min(t.path for t in g)))
     heap: list[tuple[int, int, list[str]]] = [
-        (0, i, []) for i in range(max(1, min(count, len(timelines))))]
-    for t in sorted(timelines, key=lambda t: (-t.bytes, t.path)):
+        (0, i, []) for i in range(max(1, min(count, len(sized))))]
+    for group in sized:
         size, i, paths = heapq.heappop(heap)
-        paths.append(t.path)
-        heapq.heappush(heap, (size + t.bytes, i, paths))
+        paths.extend(sorted(t.path for t in group))
+        heapq.heappush(heap, (size + sum(t.bytes for t in group), i, paths))
     return [paths for _, _, paths in sorted(heap, key=lambda b: b[1]) if paths]

@@ -19,6 +19,16 @@ def test_batches_balance_bytes_largest_first(sizes, count, expected):
     assert batches(list(reversed(timelines)), count) == expected  # order does not matter
 
 
+def test_a_timelines_shard_copies_stay_in_one_batch():
+    copies = [Timeline(f"/r/tenants/t-0{n}04/timelines/a/", 1, 100, "tenants/t/timelines/a/")
+              for n in range(4)]
+    alone = [Timeline("/r/tenants/u/timelines/b/", 1, 150, "tenants/u/timelines/b/"),
+             Timeline("/r/tenants/v/timelines/c/", 1, 120, "tenants/v/timelines/c/")]
+    result = batches(copies + alone, 3)
+    assert result == [[c.path for c in copies], [alone[0].path], [alone[1].path]]
+    assert batches(list(reversed(copies + alone)), 3) == result
+
+
 def test_list_timelines_reads_the_typed_listing(fake_region):
     layerctl = fake_region(3)
     timelines = list_timelines(str(layerctl), "/r")

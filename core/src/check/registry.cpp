@@ -14,6 +14,7 @@ const char *checkGroupName(CheckGroup g)
     case CheckGroup::Record: return "record";
     case CheckGroup::Page: return "page";
     case CheckGroup::Timeline: return "timeline";
+    case CheckGroup::Shards: return "shards";
     case CheckGroup::Redo: return "redo";
     }
     return "?";

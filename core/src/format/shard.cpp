@@ -56,15 +56,62 @@ std::optional<ShardIdentity> ShardIdentity::fromSlug(std::string_view slug,
 
 std::optional<ShardIdentity> shardOfPath(std::string_view path, std::uint32_t stripePages)
 {
-    // ".../tenants/<32 hex digits>-<4 hex digits>/..."
+    const auto place = parseLayoutPath(path);
+    if (!place || place->slug.empty())
+        return std::nullopt;
+    return ShardIdentity::fromSlug(place->slug, stripePages);
+}
+
+namespace {
+
+bool isHexId(std::string_view s)
+{
+    return s.size() == 32 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+} // namespace
+
+std::string LayoutPath::tenantPath(std::string_view shardSlug) const
+{
+    return fmt::format("{}tenants/{}{}{}/", root, tenant, shardSlug.empty() ? "" : "-", shardSlug);
+}
+
+std::string LayoutPath::timelinePath(std::string_view shardSlug) const
+{
+    return fmt::format("{}timelines/{}/", tenantPath(shardSlug), timeline);
+}
+
+std::optional<LayoutPath> parseLayoutPath(std::string_view path)
+{
     for (std::size_t at = path.find("tenants/"); at != std::string_view::npos;
          at = path.find("tenants/", at + 1)) {
         if (at > 0 && path[at - 1] != '/')
             continue;
         const std::string_view rest = path.substr(at + 8);
-        const std::string_view tenant = rest.substr(0, rest.find('/'));
-        if (tenant.size() == 32 + 1 + 4 && tenant[32] == '-')
-            return ShardIdentity::fromSlug(tenant.substr(33), stripePages);
+        const std::string_view tenantShard = rest.substr(0, rest.find('/'));
+        LayoutPath p;
+        p.root = std::string(path.substr(0, at));
+        if (!isHexId(tenantShard.substr(0, 32)))
+            continue;
+        p.tenant = std::string(tenantShard.substr(0, 32));
+        if (tenantShard.size() != 32) {
+            if (tenantShard.size() != 37 || tenantShard[32] != '-'
+                || !ShardIdentity::fromSlug(tenantShard.substr(33)))
+                continue;
+            p.slug = std::string(tenantShard.substr(33));
+        }
+        std::string_view below = rest.substr(tenantShard.size());
+        if (below.starts_with("/timelines/")) {
+            below.remove_prefix(11);
+            const std::string_view timeline = below.substr(0, below.find('/'));
+            if (isHexId(timeline)) {
+                p.timeline = std::string(timeline);
+                below.remove_prefix(timeline.size());
+                if (below.starts_with('/'))
+                    p.rest = std::string(below.substr(1));
+            }
+        }
+        return p;
     }
     return std::nullopt;
 }

@@ -1,5 +1,7 @@
 #include <layerscope/timeline/index_part.h>
 
+#include <layerscope/base/bytes.h>
+
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
@@ -140,6 +142,24 @@ Result<IndexPart> readIndexPart(const std::string &path)
     std::ostringstream text;
     text << in.rdbuf();
     return parseIndexPart(text.str());
+}
+
+std::optional<std::uint64_t> indexPartOrder(std::string_view name)
+{
+    constexpr std::string_view base = "index_part.json";
+    if (name == base)
+        return 0;
+    if (name.size() != base.size() + 9 || name.substr(0, base.size()) != base
+        || name[base.size()] != '-')
+        return std::nullopt;
+    std::uint64_t g = 0;
+    for (char c : name.substr(base.size() + 1)) {
+        const int d = hexDigit(c);
+        if (d < 0)
+            return std::nullopt;
+        g = g * 16 + std::uint64_t(d);
+    }
+    return g + 1;
 }
 
 } // namespace layerscope

@@ -1,4 +1,5 @@
 #include <layerscope/base/bytes.h>
+#include <layerscope/format/shard.h>
 #include <layerscope/timeline/index_part.h>
 #include <layerscope/timeline/remote_timeline.h>
 
@@ -6,55 +7,59 @@
 
 namespace layerscope {
 
-std::optional<std::uint64_t> indexPartOrder(std::string_view name)
-{
-    constexpr std::string_view base = "index_part.json";
-    if (name == base)
-        return 0;
-    if (name.size() != base.size() + 9 || name.substr(0, base.size()) != base
-        || name[base.size()] != '-')
-        return std::nullopt;
-    std::uint64_t g = 0;
-    for (char c : name.substr(base.size() + 1)) {
-        const int d = hexDigit(c);
-        if (d < 0)
-            return std::nullopt;
-        g = g * 16 + std::uint64_t(d);
-    }
-    return g + 1;
-}
-
 bool isTimelinePrefix(std::string_view text)
 {
     return text.substr(0, 5) == "s3://" && text.ends_with('/');
 }
 
-Result<Timeline> openRemoteTimeline(const ObjectUrl &prefix, const RemoteOptions &options,
-                                    RemoteOpener open, const std::optional<IndexPart> &index)
+namespace {
+
+/// The objects directly under `prefix` as layer files, in name order; the live index (the
+/// index_part.json of the highest generation) in `live` when asked for.
+Result<std::vector<TimelineLayer>> listPrefix(const ObjectUrl &prefix,
+                                              const RemoteOptions &options,
+                                              std::optional<ObjectInfo> *live = nullptr)
 {
     std::vector<std::string> subPrefixes;
     auto objects = listObjects(prefix, options, &subPrefixes);
     if (!objects)
         return objects.error();
-    Timeline t;
-    t.dir = prefix.display;
-    t.storedWhere = "in the bucket";
-    const ObjectInfo *live = nullptr;
+    std::vector<TimelineLayer> layers;
     std::uint64_t liveOrder = 0;
     for (const ObjectInfo &o : *objects) {
         const std::string name = o.key.substr(std::min(o.key.size(), prefix.key.size()));
         if (const auto order = indexPartOrder(name)) {
-            if (!live || *order >= liveOrder) {
-                live = &o;
+            if (live && (!*live || *order >= liveOrder)) {
+                *live = o;
                 liveOrder = *order;
             }
             continue;
         }
-        t.layers.push_back(timelineFile(name, prefix.withKey(o.key).display, o.size, o.etag));
+        layers.push_back(timelineFile(name, prefix.withKey(o.key).display, o.size, o.etag));
     }
-    std::sort(t.layers.begin(), t.layers.end(), [](const TimelineLayer &a, const TimelineLayer &b) {
+    std::sort(layers.begin(), layers.end(), [](const TimelineLayer &a, const TimelineLayer &b) {
         return a.fileName < b.fileName;
     });
+    return layers;
+}
+
+} // namespace
+
+Result<Timeline> openRemoteTimeline(const ObjectUrl &prefix,
+                                    const RemoteOptions &options,
+                                    RemoteOpener open,
+                                    const std::optional<IndexPart> &index)
+{
+    std::optional<ObjectInfo> live;
+    auto layers = listPrefix(prefix, options, &live);
+    if (!layers)
+        return layers.error();
+    Timeline t;
+    t.dir = prefix.display;
+    t.storedWhere = "in the bucket";
+    t.layers = std::move(*layers);
+    if (const auto place = parseLayoutPath(prefix.display); place && !place->timeline.empty())
+        t.shard = place->slug;
     std::optional<IndexPart> listed = index;
     if (!listed && live) {
         const ObjectUrl url = prefix.withKey(live->key);
@@ -70,8 +75,15 @@ Result<Timeline> openRemoteTimeline(const ObjectUrl &prefix, const RemoteOptions
         }
         listed = std::move(*parsed);
     }
-    if (listed)
+    if (listed) {
         mergeIndex(t, *listed);
+        resolveShardLayers(t, [&](const std::string &dir) -> Result<std::vector<TimelineLayer>> {
+            auto url = parseObjectUrl(dir);
+            if (!url)
+                return url.error();
+            return listPrefix(*url, options);
+        });
+    }
     t.opener = [open = std::move(open)](const std::string &url) -> Result<Layer> {
         auto source = open(url);
         if (!source)

@@ -1,5 +1,6 @@
 #include <layerscope/timeline/timeline.h>
 
+#include <layerscope/format/shard.h>
 #include <layerscope/index/btree.h>
 
 #include <algorithm>
@@ -77,6 +78,7 @@ void mergeIndex(Timeline &timeline, const IndexPart &index)
     timeline.pgVersion = index.pgVersion;
     timeline.ancestorTimeline = index.ancestorTimeline;
     timeline.ancestorLsn = index.ancestorLsn;
+    timeline.diskConsistentLsn = index.diskConsistentLsn;
     std::map<std::string, std::size_t> byCanonical;
     for (std::size_t i = 0; i < timeline.layers.size(); ++i)
         if (timeline.layers[i].isMapped())
@@ -85,7 +87,9 @@ void mergeIndex(Timeline &timeline, const IndexPart &index)
     for (const ListedLayer &entry : index.layers) {
         std::string why;
         auto name = LayerName::parse(entry.name, &why);
-        auto found = name ? byCanonical.find(name->canonical()) : byCanonical.end();
+        // A layer of another shard lives in that shard's directory, not in this one.
+        const bool elsewhere = timeline.shard && pathSlug(entry.shard) != *timeline.shard;
+        auto found = name && !elsewhere ? byCanonical.find(name->canonical()) : byCanonical.end();
         if (found == byCanonical.end()) {
             TimelineLayer l;
             l.fileName = entry.name;
@@ -95,7 +99,9 @@ void mergeIndex(Timeline &timeline, const IndexPart &index)
             l.listed = true;
             l.listedSize = entry.fileSize;
             l.listedGeneration = entry.generation;
-            if (haveFiles)
+            if (elsewhere)
+                l.otherShard = pathSlug(entry.shard);
+            else if (haveFiles)
                 l.indexProblems.push_back(fmt::format("listed in the index but not {}", timeline.storedWhere));
             timeline.layers.push_back(std::move(l));
             continue;
@@ -122,6 +128,66 @@ void mergeIndex(Timeline &timeline, const IndexPart &index)
               [](const TimelineLayer &a, const TimelineLayer &b) {
                   return a.fileName < b.fileName;
               });
+}
+
+std::string pathSlug(std::string_view indexShard)
+{
+    return indexShard == "0000" ? std::string() : std::string(indexShard);
+}
+
+void resolveShardLayers(Timeline &timeline, const TimelineLister &list)
+{
+    const auto place = parseLayoutPath(timeline.dir);
+    if (!place || place->timeline.empty())
+        return;
+    std::map<std::string, std::vector<TimelineLayer *>> byShard;
+    for (TimelineLayer &l : timeline.layers)
+        if (l.otherShard && !l.onDisk)
+            byShard[*l.otherShard].push_back(&l);
+    for (const auto &[slug, wanted] : byShard) {
+        const std::string dir = place->timelinePath(slug);
+        const std::string shardName = slug.empty() ? "the unsharded tenant" : "shard " + slug;
+        auto files = list(dir);
+        // The file Neon reads: the canonical name with the index's generation suffix.
+        std::map<std::pair<std::string, std::optional<std::uint32_t>>, const TimelineLayer *> held;
+        if (files)
+            for (const TimelineLayer &f : *files)
+                if (f.isMapped())
+                    held.emplace(std::pair(f.name->canonical(),
+                                           f.name->suffix == LayerName::Suffix::None
+                                               ? std::nullopt
+                                               : std::optional(f.name->generation)),
+                                 &f);
+        for (TimelineLayer *l : wanted) {
+            const auto at = l->name ? held.find({l->name->canonical(), l->listedGeneration})
+                                    : held.end();
+            if (!files) {
+                l->shardMissing = fmt::format("listed in the index as {}'s layer; {} cannot be "
+                                              "listed: {}",
+                                              shardName,
+                                              dir,
+                                              files.error().message());
+            } else if (at == held.end()) {
+                l->shardMissing = fmt::format(
+                    "listed in the index as {}'s layer (generation {}), but not in {}: reads of "
+                    "its keys fail",
+                    shardName,
+                    l->listedGeneration ? fmt::format("{:08x}", *l->listedGeneration)
+                                        : std::string("none"),
+                    dir);
+            } else {
+                l->path = at->second->path;
+                l->fileSize = at->second->fileSize;
+                l->version = at->second->version;
+                l->onDisk = true;
+                if (l->fileSize != l->listedSize)
+                    l->indexProblems.push_back(fmt::format("{} bytes in {}, {} in the index",
+                                                           l->fileSize,
+                                                           dir,
+                                                           l->listedSize));
+            }
+        }
+    }
 }
 
 namespace {
@@ -458,6 +524,8 @@ std::vector<TimelineProblem> checkTimeline(const Timeline &t)
                            "the layer cannot be opened: " + l.summaryError});
         for (const std::string &p : l.indexProblems)
             out.push_back({checkInfo("timeline-index"), i, p});
+        if (!l.shardMissing.empty())
+            out.push_back({checkInfo("shard-layer-missing"), i, l.shardMissing});
         if (l.isMapped())
             (l.name->kind == LayerKind::Image ? images : deltas).push_back(i);
     }

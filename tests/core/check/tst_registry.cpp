@@ -5,6 +5,7 @@
 // drift: problems are built through checkInfo("id"), which does not compile for an id the table
 // does not hold.
 #include "indexbytes.h"
+#include "shardedtenant.h"
 #include "testutil.h"
 #include "timelinefixture.h"
 
@@ -12,7 +13,9 @@
 #include <layerscope/check/validate.h>
 #include <layerscope/format/layer.h>
 #include <layerscope/format/layer_name.h>
+#include <layerscope/timeline/local_timeline.h>
 #include <layerscope/timeline/redo_check.h>
+#include <layerscope/timeline/shard_set.h>
 #include <layerscope/timeline/timeline.h>
 #include <layerscope/write/synth.h>
 #include <layerscope/write/writer.h>
@@ -156,6 +159,7 @@ private slots:
 private:
     Found timelineChecks();
     Found redoChecks();
+    Found shardChecks();
 
     QTemporaryDir m_dir;
     QString m_image, m_delta, m_demoImage, m_demoZstd, m_demoDelta;
@@ -483,6 +487,47 @@ void TestRegistry::initTestCase()
             m_witness[std::string(c.id)] = [this] { return timelineChecks(); };
         else if (c.group == CheckGroup::Redo)
             m_witness[std::string(c.id)] = [this] { return redoChecks(); };
+        else if (c.group == CheckGroup::Shards)
+            m_witness[std::string(c.id)] = [this] { return shardChecks(); };
+}
+
+/// The 4-shard tenant's child 0304 (which lists a parent layer that is gone), opened as its
+/// prefix would be; and copies of one timeline of which shard 2 is missing, shard 1 has no
+/// index, shard 3 another ancestor and an older disk_consistent_lsn.
+Found TestRegistry::shardChecks()
+{
+    QTemporaryDir tree;
+    const shardedtenant::Planted planted = shardedtenant::write(tree.path());
+    auto t = openLocalTimeline(tree.filePath(planted.missingListedBy).toStdString());
+    if (!t)
+        qFatal("%s", t.error().message().c_str());
+    readSummaries(*t, 1);
+    Found f;
+    for (const TimelineProblem &p : checkTimeline(*t))
+        f.insert({p.check, p.severity});
+    const std::string base = tree.filePath("tenants/" + shardedtenant::kTenant).toStdString();
+    auto copy = [&](const char *slug, bool indexed, const char *ancestor, std::uint64_t lsn) {
+        ShardTimeline c;
+        c.slug = slug;
+        c.path = base + "-" + slug + "/timelines/" + shardedtenant::kTimeline.toStdString() + "/";
+        c.indexed = indexed;
+        if (indexed) {
+            c.diskConsistentLsn = Lsn{lsn};
+            c.ancestorTimeline = ancestor;
+            c.ancestorLsn = Lsn{0x100};
+        }
+        return c;
+    };
+    const std::vector<ShardTimeline> copies{copy("0004", true, "", 0x500),
+                                            copy("0104", false, "", 0),
+                                            copy("0304",
+                                                 true,
+                                                 "fedcba9876543210fedcba9876543210",
+                                                 0x400),
+                                            copy("0002", true, "", 0x100)};
+    for (const ShardSetProblem &p : checkShardSet(copies))
+        f.insert({p.check, p.severity});
+    return f;
 }
 
 /// The timeline fixture (a temp file, a non-layer, a summary against its name, delta-based key

@@ -26,6 +26,7 @@ enum class CheckGroup : std::uint8_t {
     Record,
     Page,
     Timeline,
+    Shards,
     Redo
 };
 const char *checkGroupName(CheckGroup g);
@@ -221,6 +222,18 @@ inline constexpr CheckInfo kChecks[] = {
     {"timeline-temp-file", Severity::Info, {}, CheckGroup::Timeline,
      "a temporary or download file: Neon's layer map does not hold it", "the file"},
     {"timeline-not-layer", Severity::Info, {}, CheckGroup::Timeline, "a file that is not a layer", "the file"},
+    // A timeline across the shards of its tenant.
+    {"shard-layer-missing", Severity::Error, {}, CheckGroup::Shards,
+     "a layer the index lists under another shard (one a split left in the parent shard) is not in "
+     "that shard's directory: reads of its keys fail", "the layer, with the shard it is listed under"},
+    {"shard-missing", Severity::Error, {}, CheckGroup::Shards,
+     "a shard of the tenant's shard count holds no copy of the timeline, or no index of it while the "
+     "others have one: its keys cannot be read", "(the missing shard's timeline)"},
+    {"shard-ancestry", Severity::Error, {}, CheckGroup::Shards,
+     "the shards of one timeline disagree on its ancestor timeline or branch LSN", "(the shard's timeline)"},
+    {"shard-lsn-spread", Severity::Info, {}, CheckGroup::Shards,
+     "the shards of one timeline are durable to different LSNs (disk_consistent_lsn): normal while "
+     "they ingest; the spread is said", "(the shard furthest behind)"},
     // Pages rebuilt from their records (check --redo).
     {"redo-image-differs", Severity::Error, {}, CheckGroup::Redo,
      "an image page differs, masked as Postgres masks pages, from the page its older data rebuilds: "

@@ -40,6 +40,25 @@ struct ShardIdentity
 std::optional<ShardIdentity> shardOfPath(std::string_view path,
                                          std::uint32_t stripePages = kDefaultStripePages);
 
+/// Where a path sits in Neon's remote layout, `ROOT/tenants/<tenant>[-<slug>]/timelines/<timeline>/`,
+/// for a directory, a file or an object URL below a tenant (a path ending at the tenant, or at
+/// its `timelines/`, has an empty timeline).
+struct LayoutPath
+{
+    std::string root;     ///< what comes before "tenants/" (a directory or URL, with its '/')
+    std::string tenant;   ///< 32 hex digits
+    std::string slug;     ///< "0104"; empty for an unsharded tenant (and for a bare tenant id)
+    std::string timeline; ///< 32 hex digits, or empty
+    std::string rest;     ///< what follows the timeline's '/' (a file name), or empty
+
+    /// ROOT/tenants/<tenant>[-<slug>]/timelines/<timeline>/ of the tenant shard `slug`.
+    std::string timelinePath(std::string_view slug) const;
+    /// ROOT/tenants/<tenant>[-<slug>]/ of the tenant shard `slug`.
+    std::string tenantPath(std::string_view slug) const;
+};
+/// nullopt for a path with no `tenants/<32 hex digits>` in it.
+std::optional<LayoutPath> parseLayoutPath(std::string_view path);
+
 /// Postgres's murmurhash32 (hashfn.h), as Neon uses it.
 std::uint32_t murmurHash32(std::uint32_t h);
 /// Postgres's hash_combine (hashfn.h).

@@ -6,6 +6,8 @@
 
 #include <layerscope/timeline/timeline.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +20,10 @@ namespace layerscope {
 /// Errors name the byte offset of a JSON syntax error, or the field that is missing or of the
 /// wrong type. File sizes are exact 64-bit integers.
 Result<IndexPart> parseIndexPart(std::string_view json);
+
+/// "index_part.json" (0) or "index_part.json-<8 hex>" (generation + 1): the order in which
+/// indexes supersede each other; nullopt for any other name.
+std::optional<std::uint64_t> indexPartOrder(std::string_view name);
 
 /// Reads and parses `path`; errors name what was expected (the file name is the caller's).
 Result<IndexPart> readIndexPart(const std::string &path);

@@ -17,16 +17,14 @@ namespace layerscope {
 /// keeps its own).
 using RemoteOpener = std::function<Result<std::shared_ptr<const ByteSource>>(const std::string &url)>;
 
-/// "index_part.json" (0) or "index_part.json-<8 hex>" (generation + 1): the order in which
-/// indexes supersede each other; nullopt for any other name.
-std::optional<std::uint64_t> indexPartOrder(std::string_view name);
-
 /// True for an s3:// URL ending in '/' (a prefix).
 bool isTimelinePrefix(std::string_view text);
 
 /// The objects directly under `prefix` as a timeline's layers (messages say "in the bucket"),
 /// cross-checked with `index` when given, else with the prefix's index_part.json of the
-/// highest generation (fetched whole; none is fine). Layers are opened through `open`.
+/// highest generation (fetched whole; none is fine); layers the index lists under another
+/// shard are looked for under that shard's prefix (one listing each). Layers are opened
+/// through `open`.
 /// Errors: the listing or the live index cannot be read or parsed (URL and reason).
 Result<Timeline> openRemoteTimeline(const ObjectUrl &prefix, const RemoteOptions &options,
                                     RemoteOpener open, const std::optional<IndexPart> &index = {});

@@ -38,6 +38,13 @@ struct TimelineLayer
     bool listed = false;
     std::uint64_t listedSize = 0;
     std::optional<std::uint32_t> listedGeneration;
+    /// Set when the index lists this layer under another shard of the tenant (a layer a shard
+    /// split left in the parent shard, which the child still reads): that shard's slug, "" for
+    /// the unsharded parent. resolveShardLayers looks for it there.
+    std::optional<std::string> otherShard;
+    /// Why that shard's directory does not hold it (empty when it does, or before
+    /// resolveShardLayers).
+    std::string shardMissing;
     /// Where the files and the index disagree, one sentence each ("listed in the index but not
     /// on disk", "4096 bytes on disk, 8192 in the index", ...).
     std::vector<std::string> indexProblems;
@@ -45,6 +52,10 @@ struct TimelineLayer
     /// A layer Neon's layer map would hold: a parsed name without a temp or download trailer.
     bool isMapped() const { return name && name->tempSuffix.empty(); }
 };
+
+/// The tenant shard slugs the index writes ("0104"; "0000" or nothing for an unsharded tenant)
+/// as paths have them: "" for unsharded.
+std::string pathSlug(std::string_view indexShard);
 
 /// One layer of a remote index (index_part.json's layer_metadata): its name as the index
 /// writes it (canonical, the generation apart), file size and generation.
@@ -75,6 +86,12 @@ struct Timeline
 {
     std::string dir;
     std::vector<TimelineLayer> layers;
+    /// The tenant shard slug of `dir` when it lies in Neon's remote layout ("0104", "" for an
+    /// unsharded tenant); nullopt outside the layout, where every listed layer is taken as
+    /// this directory's.
+    std::optional<std::string> shard;
+    /// From a merged index: how far the shard's layers are durable (disk_consistent_lsn).
+    std::optional<Lsn> diskConsistentLsn;
     /// From a merged index (nullopt without one): LSNs below it may have lost their WAL to GC.
     std::optional<Lsn> gcCutoff;
     /// From a merged index: the ancestor timeline (empty if none) and the branch point; reads
@@ -115,6 +132,17 @@ Timeline timelineFromIndex(const IndexPart &index);
 /// (onDisk false); files with a layer name that the index does not list, sizes and
 /// generations that differ are said in indexProblems.
 void mergeIndex(Timeline &timeline, const IndexPart &index);
+
+/// Lists the layer files of the timeline directory (or prefix) `dir`; an error when it cannot be
+/// listed.
+using TimelineLister = std::function<Result<std::vector<TimelineLayer>>(const std::string &dir)>;
+
+/// After mergeIndex: finds each layer the index lists under another shard (TimelineLayer::
+/// otherShard) in that shard's directory of the same tenant and timeline, through `list` (once
+/// per shard): a layer found there gets its path, size and version; one that is not (the name and
+/// generation the index gives), or whose shard cannot be listed, gets `shardMissing`. Does
+/// nothing for a timeline outside Neon's layout.
+void resolveShardLayers(Timeline &timeline, const TimelineLister &list);
 
 /// Reads every on-disk layer's summary (O(1) each, on up to `threads` threads; 0 = one per core) and
 /// compares it with the name. `progress` gets layers done and returns false to stop (the rest
