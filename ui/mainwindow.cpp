@@ -12,19 +12,22 @@
 #include "problems/problemactions.h"
 #include "stats/statspage.h"
 #include "theme.h"
+#include "timeline/loglinedialog.h"
 #include "timeline/timelinepage.h"
 
+#include <layerscope/format/shard.h>
 #include <layerscope/timeline/remote_timeline.h>
 
 #include <QActionGroup>
-#include <QLineEdit>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -104,7 +107,77 @@ MainWindow::MainWindow(QWidget *parent)
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
     rebuildRecentMenu();
+    connect(&m_locate.watcher(), &QFutureWatcherBase::finished, this, [this] {
+        bool cancelled = false;
+        auto located = m_locate.take(&cancelled);
+        if (!located)
+            return;
+        const LogLocation loc = m_locateFor;
+        if (!*located) {
+            const QString error = tr("Open from log line: %1")
+                                      .arg(QString::fromStdString(located->error().message()));
+            m_lastErrors << error;
+            m_status->setText(error);
+            emit pageLoaded();
+            return;
+        }
+        QStringList notes;
+        for (const std::string &n : (*located)->notes)
+            notes << QString::fromStdString(n);
+        openLocated(QString::fromStdString((*located)->timeline),
+                    QString::fromStdString(loc.key->toHex() + "@" + loc.lsn->toString()),
+                    notes);
+    });
     resize(1600, 1000);
+}
+
+void MainWindow::logLineDialog()
+{
+    LogLineDialog dialog(m_logLineRoot, this);
+    if (dialog.exec() == QDialog::Accepted)
+        openLogLine(dialog.line(), dialog.root());
+}
+
+void MainWindow::openLogLine(const QString &line, const QString &root)
+{
+    m_lastErrors.clear();
+    const LogLocation loc = parseLogLine(line.toStdString());
+    QStringList missing;
+    for (const std::string &m : loc.missingForRead())
+        missing << QString::fromStdString(m);
+    if (!missing.isEmpty()) {
+        const QString error = tr("Open from log line: found %1; missing %2")
+                                  .arg(QString::fromStdString(loc.found()),
+                                       missing.join(tr(" and ")));
+        m_lastErrors << error;
+        m_status->setText(error);
+        emit pageLoaded();
+        return;
+    }
+    m_logLineRoot = root;
+    m_locateFor = loc;
+    m_status->setText(tr("Looking for the timeline of %1 below %2…")
+                          .arg(QString::fromStdString(loc.key->describe()), root));
+    const std::string where = root.toStdString();
+    m_locate.start([loc, where](auto &) {
+        return locateTimeline(loc, where, 0, RemoteOptions::interactive());
+    });
+}
+
+void MainWindow::openLocated(const QString &timeline, const QString &keyAt, const QStringList &notes)
+{
+    // A directory without its trailing '/', as the tab and status name it.
+    TimelinePage *page = openTimeline(
+        isRemotePath(timeline.toStdString()) ? timeline : QDir::cleanPath(timeline));
+    auto *once = new QObject(page);
+    connect(page, &TimelinePage::finished, once, [page, once, keyAt, notes, this] {
+        delete once;
+        if (!page->timeline())
+            return;
+        page->findKey(keyAt);
+        if (!notes.isEmpty())
+            m_status->setText(notes.join(QStringLiteral(" · ")));
+    });
 }
 
 MainWindow::~MainWindow() = default;
@@ -116,6 +189,8 @@ LayerPage *MainWindow::currentPage() const
 
 bool MainWindow::allLoaded() const
 {
+    if (m_locate.isBusy())
+        return false;
     for (int i = 0; i < m_tabs->count(); ++i) {
         QWidget *w = m_tabs->widget(i);
         if (auto *p = qobject_cast<LayerPage *>(w); p && !p->isLoaded())
@@ -149,11 +224,18 @@ TimelinePage *MainWindow::openTimeline(const QString &path, const QString &index
     });
     const QFileInfo info(path);
     const QString remoteName = path.section(QLatin1Char('/'), -2, -2);
+    // A tenant shard's copy of a timeline says which shard: several can be open side by side.
+    const auto place = parseLayoutPath(path.toStdString());
+    const QString shard = place && !place->slug.empty() && !place->timeline.empty()
+                              ? tr(" · shard %1").arg(QString::fromStdString(place->slug))
+                              : QString();
     addToolTab(page,
-               tr("Timeline: %1")
-                   .arg(isTimelinePrefix(path.toStdString()) ? remoteName + QStringLiteral(" (remote)")
-                        : info.isDir()                       ? info.fileName()
-                                     : info.dir().dirName() + '/' + info.fileName()),
+               tr("Timeline: %1%2")
+                   .arg(isTimelinePrefix(path.toStdString())
+                            ? remoteName + QStringLiteral(" (remote)")
+                        : info.isDir() ? info.fileName()
+                                       : info.dir().dirName() + '/' + info.fileName(),
+                        shard),
                path);
     return page;
 }
@@ -303,6 +385,10 @@ void MainWindow::createFileMenu()
         if (!f.isEmpty())
             openTimeline(dir, f);
     });
+    file->addAction(tr("Open from &Log Line…"),
+                    QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
+                    this,
+                    &MainWindow::logLineDialog);
     file->addAction(tr("Co&mpare With…"),
                     QKeySequence(Qt::CTRL | Qt::Key_D),
                     this,

@@ -1,5 +1,9 @@
 #pragma once
 
+#include "workerjob.h"
+
+#include <layerscope/timeline/tenant_shards.h>
+
 #include <QMainWindow>
 #include <QStringList>
 
@@ -58,8 +62,14 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     /// True when no tab is still loading, counting or comparing.
     bool allLoaded() const;
-    /// Errors from the last openFiles() call.
+    /// Errors from the last openFiles() or openLogLine() call.
     QStringList lastErrors() const { return m_lastErrors; }
+    /// File → Open from Log Line, without the dialog: the line's timeline below `root` is
+    /// found on a worker (a listing of the tenant's shards, their manifest: the network for a
+    /// remote root), opened in a tab, and its read path for the line's key and LSN shown. What
+    /// the line lacks, or a timeline that cannot be found, goes to lastErrors() and the status
+    /// bar (and pageLoaded is emitted). A newer call drops an older one's result.
+    void openLogLine(const QString &line, const QString &root);
 
 signals:
     /// Emitted whenever a tab finishes loading (successfully or not).
@@ -89,6 +99,10 @@ private:
     void editSummary();
     /// File → Open URL (Ctrl+Shift+O): a layer object or a timeline prefix, read in place.
     void openUrlDialog();
+    /// File → Open from Log Line (Ctrl+Shift+L).
+    void logLineDialog();
+    /// A timeline located for a log line: opened, and its read path shown once loaded.
+    void openLocated(const QString &timeline, const QString &keyAt, const QStringList &notes);
     void tabTitle(int index);
     /// Adds a tab that is not a layer (statistics, comparison) and makes it current.
     void addToolTab(QWidget *page, const QString &title, const QString &toolTip);
@@ -101,6 +115,12 @@ private:
     std::vector<std::pair<QAction *, std::function<bool(const LayerPage &)>>> m_conditionalActions;
     QUndoGroup *m_undoGroup;
     QStringList m_lastErrors;
+    /// Where the last log line was looked up (the dialog's default).
+    QString m_logLineRoot;
+    LogLocation m_locateFor; ///< the line of the lookup running
+    /// The timeline a log line points into, found off the UI thread; cancelled and awaited
+    /// when the window goes.
+    WorkerJob<Result<LocatedTimeline>> m_locate;
 };
 
 } // namespace layerscope::ui

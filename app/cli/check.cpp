@@ -1,9 +1,9 @@
 #include "cli.h"
+#include "redact.h"
 
 #include "json.h"
 #include "problemreport.h"
 #include "scrub.h"
-#include "shards.h"
 
 #include <layerscope/base/hash.h>
 #include <layerscope/check/salvage.h>
@@ -15,6 +15,7 @@
 #include <layerscope/timeline/redo_check.h>
 #include <layerscope/timeline/remote_timeline.h>
 #include <layerscope/timeline/shard_set.h>
+#include <layerscope/timeline/tenant_shards.h>
 #include <layerscope/timeline/timeline.h>
 #include <layerscope/write/writer.h>
 
@@ -232,8 +233,12 @@ std::uint32_t stripeOf(CheckRun &run, const std::string &path)
     const std::string tenantDir = place->tenantPath(place->slug);
     std::lock_guard lock(run.mutex);
     const auto [it, added] = run.stripes.try_emplace(tenantDir, 0);
-    if (added)
-        it->second = manifestStripe(tenantDir);
+    if (added) {
+        const TenantStripe stripe = readTenantStripe(tenantDir, remoteOptions());
+        if (!stripe.problem.empty())
+            std::fprintf(stderr, "layerctl: %s\n", stripe.problem.c_str());
+        it->second = stripe.pages;
+    }
     return it->second;
 }
 
@@ -329,6 +334,8 @@ LayerJob fileJob(const std::string &path)
 
 int cmdCheck(const std::vector<std::string> &args, const Options &opt)
 {
+    if (refusedUnderRedact("check", "--evidence", opt.evidence, "the bytes at fault"))
+        return ExitUsage;
     if (!opt.evidence.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(opt.evidence, ec);

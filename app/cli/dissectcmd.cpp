@@ -2,6 +2,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "redact.h"
 
 #include <layerscope/check/validate.h>
 #include <layerscope/dissect/dissect.h>
@@ -16,9 +17,19 @@
 
 namespace layerscope::cli {
 
+namespace {
+
+/// The value a report shows: a content field's is its size under --redact.
+std::string shownValue(const Field &f)
+{
+    return f.content && redacting() ? fmt::format("[redacted: {} bytes]", f.length) : f.value;
+}
+
+} // namespace
+
 Json fieldJson(const Field &f)
 {
-    Json j{{"name", f.name}, {"offset", f.offset}, {"length", f.length}, {"value", f.value}};
+    Json j{{"name", f.name}, {"offset", f.offset}, {"length", f.length}, {"value", shownValue(f)}};
     if (!f.detail.empty())
         j["detail"] = f.detail;
     if (!f.error.empty())
@@ -39,8 +50,14 @@ void printField(const Field &f, int depth)
     const std::string pad(std::size_t(depth) * 2, ' ');
     const std::string where = f.decompressed ? fmt::format("[+{} in the decompressed payload, {} B]", f.offset, f.length)
                                              : fmt::format("[0x{:x} ({}), {} B]", f.offset, f.offset, f.length);
-    fmt::print("{}{}{}{}{}  {}\n", pad, f.name, f.value.empty() ? "" : ": ", f.value,
-               f.detail.empty() ? "" : fmt::format(" ({})", f.detail), where);
+    const std::string value = shownValue(f);
+    fmt::print("{}{}{}{}{}  {}\n",
+               pad,
+               f.name,
+               value.empty() ? "" : ": ",
+               value,
+               f.detail.empty() ? "" : fmt::format(" ({})", f.detail),
+               where);
     if (!f.error.empty())
         fmt::print("{}  ! {}\n", pad, f.error);
     for (const std::string &p : f.problems)

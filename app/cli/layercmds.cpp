@@ -1,6 +1,7 @@
 // The commands that read one layer: summary, keys, tree, blob, dump.
 #include "cli.h"
 #include "json.h"
+#include "redact.h"
 
 #include <layerscope/dissect/inspect.h>
 #include <layerscope/format/layer.h>
@@ -388,7 +389,7 @@ int cmdBlob(const std::string &file, const std::string &keyArg, const std::strin
         o["description"] = layer->kind() == LayerKind::Image || d->value.isImage()
                                ? fmt::format("image of {} bytes", d->content.size())
                                : describeRecord(d->value.record());
-        o["stored_hex"] = toHex(stored);
+        o["stored_hex"] = redacting() ? redacted(stored) : toHex(stored);
         printJson(o);
         return ExitOk;
     }
@@ -403,7 +404,10 @@ int cmdBlob(const std::string &file, const std::string &keyArg, const std::strin
                                  double(d->payloadLen) / double(std::max<std::uint64_t>(1, d->header.storedLen)))
                    : std::string());
     fmt::print("value     {}\n", describeValueLine(*layer, *found));
-    fmt::print("\n{}", hexDump(stored, d->header.offset));
+    if (redacting())
+        fmt::print("\nstored    {}\n", redacted(stored));
+    else
+        fmt::print("\n{}", hexDump(stored, d->header.offset));
     return ExitOk;
 }
 

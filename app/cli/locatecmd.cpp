@@ -1,9 +1,8 @@
 #include "cli.h"
 #include "json.h"
-#include "shards.h"
 
 #include <layerscope/format/log_line.h>
-#include <layerscope/format/shard.h>
+#include <layerscope/timeline/tenant_shards.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -27,63 +26,6 @@ std::string joined(const std::vector<std::string> &parts, const char *sep)
     for (const std::string &p : parts)
         out += (out.empty() ? "" : sep) + p;
     return out;
-}
-
-/// The timeline directory or prefix the line's read happened in, below `rootArg` (a region
-/// root, a tenant, a tenant shard or a timeline); empty, with the reason printed, when it
-/// cannot be named.
-std::string timelineOf(const LogLocation &loc, const std::string &rootArg, std::uint32_t stripe)
-{
-    const std::string root = rootArg.ends_with('/') ? rootArg : rootArg + "/";
-    LayoutPath place;
-    if (const auto named = parseLayoutPath(root))
-        place = *named;
-    else
-        place.root = root;
-    if (place.tenant.empty())
-        place.tenant = loc.tenant;
-    else if (!loc.tenant.empty() && loc.tenant != place.tenant)
-        std::fprintf(stderr,
-                     "layerctl locate: note: the line names tenant %s, %s is tenant %s's\n",
-                     loc.tenant.c_str(),
-                     rootArg.c_str(),
-                     place.tenant.c_str());
-    if (place.timeline.empty())
-        place.timeline = loc.timeline;
-    if (place.tenant.empty() || place.timeline.empty()) {
-        std::fprintf(stderr,
-                     "layerctl locate: found %s; missing %s: name the timeline's directory or "
-                     "prefix as ROOT\n",
-                     loc.found().c_str(),
-                     place.tenant.empty() ? "the tenant id (tenant_id=…)"
-                                          : "the timeline id (timeline_id=…)");
-        return {};
-    }
-    if (!place.slug.empty())
-        return place.timelinePath(place.slug); // the shard ROOT names
-    const auto owner = owningShard(place.root, place.tenant, *loc.key, stripe);
-    if (!owner) {
-        std::fprintf(stderr,
-                     "layerctl locate: %s: no tenants/%s[-<shard>]/ there\n",
-                     displayPath(place.root).c_str(),
-                     place.tenant.c_str());
-        return {};
-    }
-    std::string slug = owner->slug;
-    if (loc.shardSlug && !loc.shardSlug->empty()) {
-        slug = *loc.shardSlug; // where the line's read happened
-        if (slug != owner->slug)
-            std::fprintf(
-                stderr,
-                "layerctl locate: note: the line names shard %s; by Neon's rule (stripe %u "
-                "pages) the key is shard %s's\n",
-                slug.c_str(),
-                owner->stripePages,
-                owner->slug.c_str());
-    } else if (loc.shardNumber && !slug.empty()) {
-        slug = ShardIdentity{*loc.shardNumber, ShardIdentity::fromSlug(slug)->count}.slug();
-    }
-    return place.timelinePath(slug);
 }
 
 int cmdLocate(const LocateOptions &o)
@@ -114,12 +56,16 @@ int cmdLocate(const LocateOptions &o)
                        keyAt);
         return ExitOk;
     }
-    const std::string timeline = timelineOf(loc, o.root, o.opt.stripePages);
-    if (timeline.empty())
+    const auto located = locateTimeline(loc, o.root, o.opt.stripePages, remoteOptions());
+    if (!located) {
+        std::fprintf(stderr, "layerctl locate: %s\n", located.error().message().c_str());
         return ExitUsage;
+    }
+    for (const std::string &note : located->notes)
+        std::fprintf(stderr, "layerctl locate: note: %s\n", note.c_str());
     if (!o.opt.json)
-        fmt::print("found: {}\ntimeline: {}\n\n", loc.found(), displayPath(timeline));
-    return cmdFind(timeline, keyAt, o.opt);
+        fmt::print("found: {}\ntimeline: {}\n\n", loc.found(), displayPath(located->timeline));
+    return cmdFind(located->timeline, keyAt, o.opt);
 }
 
 } // namespace

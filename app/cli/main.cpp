@@ -2,6 +2,7 @@
 // libraries only (CLI11, nlohmann-json, OpenSSL), never Qt. Each command family lives in its
 // own file and registers its subcommands here.
 #include "cli.h"
+#include "redact.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -40,6 +41,7 @@ int main(int argc, char **argv)
     addPageCommand(app, run);
     addKeyCommand(app, run);
     addLocateCommand(app, run);
+    addRedactFlags(app);
 
     // Positionals are named by what they are (FILE, DIR...), not by their C++ type.
     for (CLI::App *cmd : app.get_subcommands({}))

@@ -4,6 +4,7 @@
 // changed.
 #include "cli.h"
 #include "json.h"
+#include "redact.h"
 
 #include <layerscope/dissect/dissect.h>
 #include <layerscope/timeline/redo.h>
@@ -47,6 +48,8 @@ std::string rangesText(const std::vector<std::pair<std::uint32_t, std::uint32_t>
 
 int cmdPage(const std::string &path, const std::string &keyAt, const Options &opt)
 {
+    if (refusedUnderRedact("page", "--out", opt.out, "the page's bytes"))
+        return ExitUsage;
     const auto request = parseKeyAt(keyAt);
     if (!request) {
         std::fprintf(stderr,

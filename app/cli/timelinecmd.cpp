@@ -3,12 +3,15 @@
 
 #include "cli.h"
 #include "json.h"
+#include "redact.h"
 
+#include <layerscope/format/shard.h>
 #include <layerscope/report/table.h>
 #include <layerscope/timeline/index_part.h>
 #include <layerscope/timeline/local_timeline.h>
 #include <layerscope/timeline/redo.h>
 #include <layerscope/timeline/remote_timeline.h>
+#include <layerscope/timeline/tenant_shards.h>
 #include <layerscope/timeline/timeline.h>
 
 #include <CLI/CLI.hpp>
@@ -89,8 +92,33 @@ std::optional<Timeline> openTimeline(const std::string &path, const std::string 
     return std::move(*t);
 }
 
+/// `dir` itself, unless it names a timeline of a sharded tenant without its shard
+/// (tenants/<tenant>/timelines/<timeline>, which a sharded tenant does not have): then the copy
+/// of the shard that owns `key` (said on stderr).
+std::string owningCopy(const std::string &dir, const Key &key, const Options &opt)
+{
+    const auto place = parseLayoutPath(dir.ends_with('/') ? dir : dir + "/");
+    std::error_code ec;
+    if (!place || !place->slug.empty() || place->timeline.empty()
+        || (!isRemotePath(dir) && std::filesystem::exists(dir, ec)))
+        return dir;
+    LogLocation loc;
+    loc.key = key;
+    const auto located = locateTimeline(loc, dir, opt.stripePages, remoteOptions());
+    if (!located || parseLayoutPath(located->timeline)->slug.empty())
+        return dir;
+    std::fprintf(stderr,
+                 "layerctl: %s is shard %s's: reading %s\n",
+                 key.toHex().c_str(),
+                 parseLayoutPath(located->timeline)->slug.c_str(),
+                 displayPath(located->timeline).c_str());
+    return located->timeline;
+}
+
 int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt)
 {
+    if (refusedUnderRedact("find", "--page", opt.page, "the page's bytes"))
+        return ExitUsage;
     const auto request = parseKeyAt(keyAt);
     if (!request) {
         std::fprintf(stderr,
@@ -100,7 +128,7 @@ int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt
         return ExitUsage;
     }
     const auto &[key, lsn] = *request;
-    auto t = openTimeline(dir, opt.index);
+    auto t = openTimeline(owningCopy(dir, key, opt), opt.index);
     if (!t)
         return ExitUsage;
     const ReadPath path = findReadPath(*t, key, lsn);
@@ -368,6 +396,12 @@ void addTimelineCommands(CLI::App &app, CommandRun &run)
                      "0 blk 3\", ...) @ LSN (X/Y or 16 hex digits)")
         ->required();
     find->add_flag("--json", opt.json, "one JSON object");
+    find->add_option("--stripe-size",
+                     opt.stripePages,
+                     "for a sharded tenant's timeline named without its shard: the stripe in "
+                     "pages (default: the tenant manifest's)")
+        ->check(CLI::Range(1u, 0xFFFFFFFFu))
+        ->option_text("PAGES");
     find->add_option("--page", opt.page, "write the page the chain's records reconstruct to FILE")
         ->type_name("FILE");
     find->add_option("--pg-version", opt.pgVersion, "the Postgres major version that wrote the records (default: the index's pg_version)")

@@ -7,6 +7,7 @@
 #include <problems/problemspanel.h>
 #include <stats/statspage.h>
 #include <theme.h>
+#include <timeline/loglinedialog.h>
 #include <timeline/timelinepage.h>
 
 #include <QApplication>
@@ -15,6 +16,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
@@ -112,6 +114,13 @@ struct CommandLine
         QStringLiteral("With --screenshot: find TEXT in the bytes (hex:DEADBEEF for bytes); "
                        "on a timeline, find KEY@LSN (its read path)."),
         QStringLiteral("TEXT")};
+    const QCommandLineOption logLineOpt{
+        QStringLiteral("log-line"),
+        QStringLiteral("Open the timeline a pageserver or compute log line points into, below "
+                       "the one path given (a region root, tenant, shard or timeline), with the "
+                       "line's key and LSN found. With --screenshot and no path: shoot the "
+                       "Open from Log Line dialog with the line in it."),
+        QStringLiteral("LINE")};
     const QCommandLineOption statsOpt{
         QStringLiteral("stats"),
         QStringLiteral("Open the Statistics tab of the first layer at SECTION (categories, "
@@ -140,6 +149,7 @@ struct CommandLine
                            offsetOpt,
                            themeOpt,
                            findOpt,
+                           logLineOpt,
                            pageOpt,
                            stepOpt,
                            statsOpt,
@@ -263,9 +273,24 @@ int main(int argc, char **argv)
             window.resize(wh[0].toInt(), wh[1].toInt());
     }
     QStringList files = parser.positionalArguments();
-    if (files.isEmpty())
-        files = demoLayers();
     const bool screenshot = parser.isSet(cl.shot);
+    if (parser.isSet(cl.logLineOpt)) {
+        if (files.size() > 1) {
+            std::fprintf(stderr, "layerscope: --log-line takes one path: where the layers are\n");
+            return 2;
+        }
+        if (files.isEmpty() && screenshot) {
+            layerscope::ui::LogLineDialog dialog({}, &window);
+            dialog.lineEdit()->setPlainText(parser.value(cl.logLineOpt));
+            dialog.show();
+            QApplication::processEvents();
+            return dialog.grab().save(parser.value(cl.shot)) ? 0 : 2;
+        }
+        window.openLogLine(parser.value(cl.logLineOpt), files.value(0));
+        files.clear();
+    } else if (files.isEmpty()) {
+        files = demoLayers();
+    }
     if (parser.isSet(cl.compareOpt)) {
         if (files.size() != 2) {
             std::fprintf(stderr, "layerscope: --compare needs exactly two files\n");
@@ -275,7 +300,7 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "layerscope: %s\n", qPrintable(window.statusText()));
             return 1;
         }
-    } else {
+    } else if (!files.isEmpty()) {
         window.openFiles(files, screenshot);
     }
     if (parser.isSet(cl.statsOpt) && window.tabs()->count() > 0) {

@@ -10,25 +10,25 @@ _layerctl()
     fi
     local opts
     case ${words[1]} in
-        summary) opts="--json --count" ;;
-        keys) opts="--from --limit --json" ;;
-        tree) opts="--neon --json" ;;
-        dissect) opts="--summary --node --entry --offset --problems --json" ;;
-        diff) opts="--limit --json --csv" ;;
-        stats) opts="--json --csv" ;;
-        ls) opts="--json --index" ;;
-        find) opts="--json --index --page --pg-version" ;;
-        page) opts="--json --index --history --out --pg-version" ;;
+        summary) opts="--json --count --redact" ;;
+        keys) opts="--from --limit --json --redact" ;;
+        tree) opts="--neon --json --redact" ;;
+        dissect) opts="--summary --node --entry --offset --problems --json --redact" ;;
+        diff) opts="--limit --json --csv --redact" ;;
+        stats) opts="--json --csv --redact" ;;
+        ls) opts="--json --index --redact" ;;
+        find) opts="--json --index --page --pg-version --stripe-size --redact" ;;
+        page) opts="--json --index --history --out --pg-version --redact" ;;
         key) opts="--json --shard-count --stripe-size" ;;
-        locate) opts="--json --stripe-size --pg-version" ;;
-        map) opts="--svg --index" ;;
-        blob) opts="--json" ;;
-        dump) opts="--json --format" ;;
+        locate) opts="--json --stripe-size --pg-version --redact" ;;
+        map) opts="--svg --index --redact" ;;
+        blob) opts="--json --redact" ;;
+        dump) opts="--json --format --redact" ;;
         rewrite) opts="--compression --quiet" ;;
         demo) opts="" ;;
         synth) opts="--kind --size --entries --value-size --compression" ;;
         ingest) opts="--compression --pg-version" ;;
-        check) opts="--json --index --pages --redo --pg-version --evidence --max-problems --threads --color --quiet --recursive --shard --jobs --resume --list --list-checks --stripe-size" ;;
+        check) opts="--json --index --pages --redo --pg-version --evidence --max-problems --threads --color --quiet --recursive --shard --jobs --resume --list --list-checks --stripe-size --redact" ;;
         salvage) opts="--quiet" ;;
         rewrite-summary) opts="--tenant-id --new-tenant-id --timeline-id --new-timeline-id --key-start --key-end --lsn --lsn-start --lsn-end --in-place --no-backup --keep-backups --dry-run --force --quiet" ;;
     esac

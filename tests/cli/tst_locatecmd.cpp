@@ -23,6 +23,8 @@ private slots:
     void initTestCase();
     void lines_data();
     void lines();
+    void findGoesToTheOwningShard_data();
+    void findGoesToTheOwningShard();
 
 private:
     QTemporaryDir m_tree;
@@ -108,7 +110,7 @@ void TestLocateCmd::lines_data()
         << "ERROR:  [NEON_SMGR] [shard 1, reqid 1a] could not read block 9 in rel 1663/5/16384.0 "
            "from page server at lsn 0/5000060"
         << ""
-        << "" << 2 << "missing the tenant id";
+        << "" << 2 << "expected the tenant id";
 }
 
 void TestLocateCmd::lines()
@@ -132,6 +134,29 @@ void TestLocateCmd::lines()
     QVERIFY2(r.out.contains("the layers Neon reads"), r.out.constData());
     if (code == 0)
         QVERIFY2(r.out.contains("complete: the chain reaches an image"), r.out.constData());
+}
+
+// find on a sharded tenant's timeline named without its shard reads the owner's copy.
+void TestLocateCmd::findGoesToTheOwningShard_data()
+{
+    QTest::addColumn<int>("blk");
+    for (int blk : {0, 3, 5, 8})
+        QTest::newRow(qPrintable(QStringLiteral("blk-%1").arg(blk))) << blk;
+}
+
+void TestLocateCmd::findGoesToTheOwningShard()
+{
+    QFETCH(int, blk);
+    const Run r = layerctl({"find",
+                            m_tree.filePath("tenants/" + T + "/timelines/" + TL),
+                            hexOf(std::uint32_t(blk)) + "@0/5000060"});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.err.contains(
+                 ("is shard " + owner(std::uint32_t(blk)) + "'s: reading "
+                  + m_tree.filePath(shardedtenant::timelineDir(owner(std::uint32_t(blk)))))
+                     .toUtf8()),
+             r.err.constData());
+    QVERIFY2(r.out.contains("complete: the chain reaches an image"), r.out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestLocateCmd)

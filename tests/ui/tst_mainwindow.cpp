@@ -1,3 +1,4 @@
+#include "shardedtenant.h"
 #include "testutil.h"
 
 #include <btree/btreegraphview.h>
@@ -13,17 +14,22 @@
 #include <problems/problemspanel.h>
 #include <stats/statspage.h>
 #include <timeline/layermapview.h>
+#include <timeline/loglinedialog.h>
 #include <timeline/timelinepage.h>
 
 #include <layerscope/report/stats.h>
 
 #include <layerscope/format/layer.h>
+#include <layerscope/format/shard.h>
 
 #include <QDir>
 #include <QFileInfo>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
+#include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
@@ -54,6 +60,10 @@ private slots:
     void twoDroppedFilesAreCompared_data();
     void twoDroppedFilesAreCompared();
     void tabLeavesEveryPaneOfTheToolTabs();
+    void openFromALogLine_data();
+    void openFromALogLine();
+    void logLineDialogSaysWhatIsMissing_data();
+    void logLineDialogSaysWhatIsMissing();
 };
 
 void TestMainWindow::opensFixturesInTabs()
@@ -405,6 +415,89 @@ void TestMainWindow::tabLeavesEveryPaneOfTheToolTabs()
         }
         QVERIFY(panes >= 2);
     }
+}
+
+// Open from Log Line: the line's timeline is found below the root off the UI thread (the
+// owning shard of the 4-shard tenant, or the one the line names), opened, and the read path
+// of its key at its LSN shown; a line without an LSN, or a root without the tenant, is said in
+// one message and opens nothing.
+void TestMainWindow::openFromALogLine_data()
+{
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<QString>("shard"); // empty: nothing opens
+    QTest::addColumn<QString>("error");
+    const QString span = "process_query{tenant_id=" + shardedtenant::kTenant + " timeline_id="
+                         + shardedtenant::kTimeline + "}:handle_get_page_request{";
+    const Key k3 = Key::fromFields(0, 1663, 5, 16384, 0, 3);
+    QTest::newRow("owner-by-rule")
+        << span + "rel=1663/5/16384 blkno=3 req_lsn=0/5000060}: could not find data"
+        << QString::fromStdString(
+               ShardIdentity{keyToShardNumber(4, shardedtenant::kStripe, k3), 4}.slug())
+        << "";
+    QTest::newRow("shard-named") << span + "rel=1663/5/16384 blkno=3 req_lsn=0/5000060 shard_id=0204}"
+                                 << "0204"
+                                 << "";
+    QTest::newRow("no-lsn") << span + "rel=1663/5/16384 blkno=3}"
+                            << ""
+                            << "missing the LSN";
+    QTest::newRow("no-tenant")
+        << "could not read block 3 in rel 1663/5/16384.0 from page server at lsn 0/5000060"
+        << ""
+        << "the tenant id";
+}
+
+void TestMainWindow::openFromALogLine()
+{
+    QFETCH(QString, line);
+    QFETCH(QString, shard);
+    QFETCH(QString, error);
+    QTemporaryDir tree;
+    shardedtenant::write(tree.path());
+    MainWindow w;
+    QSignalSpy loaded(&w, &MainWindow::pageLoaded);
+    w.openLogLine(line, tree.path());
+    QTRY_VERIFY_WITH_TIMEOUT(loaded.count() >= 1 && w.allLoaded(), 20000);
+    if (shard.isEmpty()) {
+        QCOMPARE(w.tabs()->count(), 0);
+        QCOMPARE(w.lastErrors().size(), 1);
+        QVERIFY2(w.lastErrors().first().contains(error), qPrintable(w.lastErrors().first()));
+        return;
+    }
+    QVERIFY(w.lastErrors().isEmpty());
+    auto *page = qobject_cast<TimelinePage *>(w.tabs()->currentWidget());
+    QVERIFY(page);
+    QCOMPARE(page->path(), QDir::cleanPath(tree.filePath(shardedtenant::timelineDir(shard))));
+    QVERIFY(w.tabs()->tabText(w.tabs()->currentIndex()).contains(shardedtenant::kTimeline));
+    QTRY_VERIFY_WITH_TIMEOUT(page->lastReadPath().has_value(), 10000);
+    QVERIFY(!page->lastReadPath()->steps.empty());
+}
+
+void TestMainWindow::logLineDialogSaysWhatIsMissing_data()
+{
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<QString>("root");
+    QTest::addColumn<bool>("canOpen");
+    QTest::addColumn<QString>("said");
+    const QString full = "tenant_id=" + shardedtenant::kTenant
+                         + " rel=1663/5/16384 blkno=3 req_lsn=0/5000060";
+    QTest::newRow("ready") << full << "/r" << true << "LSN 0/5000060 (from req_lsn=)";
+    QTest::newRow("no-root") << full << "" << false << "Missing:</b> where the layers are";
+    QTest::newRow("no-key") << "req_lsn=0/5000060"
+                            << "/r" << false << "the key (key=";
+    QTest::newRow("empty") << ""
+                           << "/r" << false << "Paste a line";
+}
+
+void TestMainWindow::logLineDialogSaysWhatIsMissing()
+{
+    QFETCH(QString, line);
+    QFETCH(QString, root);
+    QFETCH(bool, canOpen);
+    QFETCH(QString, said);
+    LogLineDialog d(root);
+    d.lineEdit()->setPlainText(line);
+    QCOMPARE(d.openButton()->isEnabled(), canOpen);
+    QVERIFY2(d.foundLabel()->text().contains(said), qPrintable(d.foundLabel()->text()));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -316,7 +316,7 @@ void TimelinePage::onFinished()
             ++(l.name->kind == LayerKind::Image ? images : deltas);
         onDisk += l.onDisk;
         bytes += l.onDisk ? l.fileSize : l.listedSize;
-        problems += !l.indexProblems.empty() || !l.disagreements.empty()
+        problems += !l.indexProblems.empty() || !l.disagreements.empty() || !l.shardMissing.empty()
                     || (l.name && l.onDisk && !l.summaryError.empty());
     }
     QString line = tr("%L1 image and %L2 delta layers, %3")
@@ -359,7 +359,15 @@ void TimelinePage::fillList()
             notes << tr("not a layer name: %1").arg(QString::fromStdString(l.nameError));
         else if (!l.name->tempSuffix.empty())
             notes << tr("temporary file");
-        if (!l.onDisk)
+        const QString shard = !l.otherShard ? QString()
+                              : l.otherShard->empty()
+                                  ? tr("the unsharded tenant")
+                                  : tr("shard %1").arg(QString::fromStdString(*l.otherShard));
+        if (!l.shardMissing.empty())
+            notes << tr("missing from %1's directory: reads of its keys fail").arg(shard);
+        else if (l.otherShard)
+            notes << tr("from %1 (a split's parent)").arg(shard);
+        else if (!l.onDisk)
             notes << tr("not on disk");
         for (const std::string &p : l.indexProblems)
             if (p != "listed in the index but not on disk")
@@ -383,7 +391,13 @@ void TimelinePage::fillList()
                     QVariant::fromValue(qulonglong(size)))
             << cell(notes.join(QStringLiteral("; ")), i, notes.join(QStringLiteral("; ")));
         row.first()->setToolTip(QString::fromStdString(l.fileName));
-        if (!notes.isEmpty() && (l.name && (l.onDisk || !l.indexProblems.empty())))
+        // Red for a problem; a parent shard's layer found where it belongs is only a note.
+        const bool problem = !l.indexProblems.empty() || !l.shardMissing.empty()
+                             || !l.disagreements.empty()
+                             || (l.onDisk
+                                 && (!l.summaryError.empty() || !l.name
+                                     || !l.name->tempSuffix.empty()));
+        if (!notes.isEmpty() && l.name && problem)
             row.last()->setForeground(QColor(0xc0, 0x39, 0x2b));
         m_model->appendRow(row);
     }

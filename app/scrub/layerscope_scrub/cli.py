@@ -42,6 +42,9 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--batches", metavar="N", type=int, default=0,
                         help="tasks to split the timelines into (default: 4 per worker thread)")
     parser.add_argument("--shard", metavar="K/N", help="only share K of N of the timelines")
+    parser.add_argument("--redact", action="store_true",
+                        help="a report that may leave the region: layerctl check --redact (no "
+                             "value, page or record bytes)")
     parser.add_argument("--connect-timeout", metavar="SECONDS", type=float, default=30,
                         help="how long to try to reach --scheduler (default: 30)")
     parser.add_argument("-v", "--verbose", action="store_true", help="say what is being done")
@@ -91,7 +94,7 @@ def scrub(args: argparse.Namespace, layerctl: str, timelines: list[Timeline],
         log.info("%d timeline(s) in %d batch(es) on %d worker thread(s)", len(timelines),
                  len(work), threads)
         futures = [client.submit(worker.check_batch, layerctl, paths, jobs or (os.cpu_count() or 1),
-                                 pure=False) for paths in work]
+                                 args.redact, pure=False) for paths in work]
         batch_of = {f.key: paths for f, paths in zip(futures, work)}
         bar = None
         if sys.stdout.isatty() and futures:

@@ -58,6 +58,8 @@ def run_guarded(args: list[str]) -> BatchResult:
     return BatchResult(rc, out.decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace"))
 
 
-def check_batch(layerctl: str, timelines: list[str], jobs: int) -> BatchResult:
-    """Checks a batch of timelines with `jobs` layers in flight."""
-    return run_guarded([layerctl, "check", "--json", "--jobs", str(jobs), *timelines])
+def check_batch(layerctl: str, timelines: list[str], jobs: int, redact: bool = False) -> BatchResult:
+    """Checks a batch of timelines with `jobs` layers in flight (`redact`: layerctl's --redact,
+    so that no value, page or record bytes reach the report)."""
+    return run_guarded([layerctl, "check", "--json", *(["--redact"] if redact else []),
+                        "--jobs", str(jobs), *timelines])

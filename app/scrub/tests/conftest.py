@@ -37,6 +37,8 @@ def write_fake_layerctl(path: Path, timelines: list[dict], layer_lines: dict[str
         rc, total = 0, {{"files": 0, "errors": 0, "warnings": 0, "infos": 0}}
         for p in paths:
             for line in json.loads(layer_lines)[p]:
+                if "--redact" in args and "message" in line:
+                    line = {{**line, "message": "[redacted] " + line["message"]}}
                 print(json.dumps(line))
                 if line["record"] == "layer":
                     total["files"] += 1

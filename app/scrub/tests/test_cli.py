@@ -48,6 +48,17 @@ def test_an_unlistable_region_is_exit_2(tmp_path, fake_region):
     assert (r.returncode, r.stderr.strip()) == (2, "layerscope-scrub: /r: cannot list the timelines: cannot list")
 
 
+def test_redact_reaches_every_layerctl(tmp_path, fake_region):
+    """--redact is passed to each batch's layerctl, whose redacted lines make the report."""
+    report = tmp_path / "r.jsonl"
+    r = scrub("--local-workers", "1", "--batches", "2", "--redact", "--layerctl",
+              str(fake_region(3, 1)), "--out", str(report), "/r")
+    assert r.returncode == 1, r.stderr
+    problems = [json.loads(line) for line in report.read_text().splitlines()
+                if json.loads(line)["record"] == "problem"]
+    assert [p["message"] for p in problems] == ["[redacted] m"]
+
+
 @pytest.mark.parametrize("warnings_in,rc", [(-1, 0), (3, 1)])
 def test_a_region_on_a_local_cluster(tmp_path, fake_region, warnings_in, rc):
     """Every timeline's lines once in the report, the total last, the table per tenant."""

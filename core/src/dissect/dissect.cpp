@@ -171,6 +171,7 @@ private:
         if (n > 0) {
             Field d = leaf("data", at + 8, n, utf8 ? std::string() : hexShort(data, 16));
             d.decompressed = m_decompressed;
+            d.content = !utf8;
             f.children.push_back(std::move(d));
         }
         return true;

@@ -48,9 +48,14 @@ Field heapTupleField(std::size_t n, Bytes item, FileOffset at)
                                   at + kTupleHeaderLen,
                                   t.hoff() - kTupleHeaderLen,
                                   bytesCount(t.hoff() - kTupleHeaderLen)));
-    if (t.hoff() < item.size() && t.hoff() >= kTupleHeaderLen)
-        f.children.push_back(
-            leaf("data", at + t.hoff(), item.size() - t.hoff(), hexShort(item.subspan(t.hoff()))));
+    if (t.hoff() < item.size() && t.hoff() >= kTupleHeaderLen) {
+        Field data = leaf("data",
+                          at + t.hoff(),
+                          item.size() - t.hoff(),
+                          hexShort(item.subspan(t.hoff())));
+        data.content = true;
+        f.children.push_back(std::move(data));
+    }
     return f;
 }
 
@@ -81,8 +86,11 @@ Field indexTupleField(std::size_t n, Bytes item, FileOffset at)
                                           info & 0x4000 ? ", varwidth" : "",
                                           alt ? ", alt tid" : "")));
     const std::size_t keyEnd = std::min<std::size_t>(posting ? blk : size, item.size());
-    if (keyEnd > 8)
-        f.children.push_back(leaf("key", at + 8, keyEnd - 8, hexShort(item.subspan(8, keyEnd - 8))));
+    if (keyEnd > 8) {
+        Field key = leaf("key", at + 8, keyEnd - 8, hexShort(item.subspan(8, keyEnd - 8)));
+        key.content = true;
+        f.children.push_back(std::move(key));
+    }
     if (posting && keyEnd < item.size())
         f.children.push_back(leaf("posting list",
                                   at + keyEnd,

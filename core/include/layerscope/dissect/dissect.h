@@ -31,6 +31,9 @@ struct Field
     std::string error;   ///< why the field could not be read; empty when it was
     /// Offsets are inside a decompressed zstd payload, not the file (no bytes to highlight).
     bool decompressed = false;
+    /// User data (a tuple's data, an index tuple's key, a value's or record's bytes): reports
+    /// that may leave a region (--redact) print its size, never its value.
+    bool content = false;
     std::vector<std::string> problems;  ///< "check: message" of problems touching these bytes
     std::vector<Field> children;
 

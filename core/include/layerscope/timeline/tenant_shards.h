@@ -1,0 +1,58 @@
+#pragma once
+
+// A sharded tenant where it is stored (a directory tree or an s3:// region in Neon's remote
+// layout): its shards, its stripe from the tenant manifest, the shard that owns a key, and the
+// timeline a log line points into. Part of layerscope_remote.
+
+#include <layerscope/format/log_line.h>
+#include <layerscope/io/remote.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace layerscope {
+
+/// A tenant shard's stripe and where it came from.
+struct TenantStripe
+{
+    std::uint32_t pages = 0;
+    /// "tenant-manifest-00000002.json", "tenant-manifest-00000002.json (no stripe_size: Neon's
+    /// original 32768)" or "Neon's default (no tenant manifest)".
+    std::string from;
+    /// Why the manifest could not be read (listing, fetch, not JSON); its default used.
+    std::string problem;
+};
+
+/// The stripe_size of the newest tenant manifest (tenant-manifest-<generation>.json; the one
+/// without a generation is the oldest) of the tenant shard at `tenantDir` (a directory or
+/// s3:// prefix ending in '/'). A manifest without one means 32768 pages, as Neon reads it; no
+/// manifest, or one that cannot be read (said in `problem`), Neon's default. Blocks on the
+/// network for a remote tenant.
+TenantStripe readTenantStripe(const std::string &tenantDir, const RemoteOptions &options);
+
+/// The tenant shard slugs of `tenant` below `root` (a directory or s3:// prefix ending in '/',
+/// holding tenants/): "" for an unsharded tenant's directory. Error: a remote listing failed.
+Result<std::vector<std::string>> tenantShardSlugs(const std::string &root,
+                                                  const std::string &tenant,
+                                                  const RemoteOptions &options);
+
+/// Where a log line's read happened, and what was noticed on the way.
+struct LocatedTimeline
+{
+    std::string timeline;           ///< the timeline's directory or prefix, ending in '/'
+    std::vector<std::string> notes; ///< e.g. the line's shard is not the key's owner
+};
+
+/// The timeline below `root` (a region root holding tenants/, a tenant, a tenant shard, or a
+/// timeline; a directory or s3:// prefix) that `loc` (with a key) points into: the shard
+/// `root` names, else the one the line names, else the key's owner among the tenant's shards
+/// of the highest count (stripe: `stripePages`, else the manifest's). Errors say what the line
+/// and `root` lack (the tenant or timeline id) or that the tenant has no directory there.
+Result<LocatedTimeline> locateTimeline(const LogLocation &loc,
+                                       const std::string &root,
+                                       std::uint32_t stripePages,
+                                       const RemoteOptions &options);
+
+} // namespace layerscope
