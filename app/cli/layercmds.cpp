@@ -5,6 +5,7 @@
 
 #include <layerscope/dissect/inspect.h>
 #include <layerscope/format/layer.h>
+#include <layerscope/format/sparse_value.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -79,18 +80,24 @@ void printSummaryText(const Layer &layer, const std::vector<std::uint64_t> &node
         fmt::print("file name        DOES NOT MATCH the summary; expected {}\n", implied);
 }
 
-/// "img N bytes" or "rec N bytes will_init: B <record>" (pagectl's words); `withZstd` adds the
-/// stored → decompressed sizes of a zstd blob.
-std::string describeValueLine(const Layer &layer, const Entry &e, bool withZstd = true)
+/// "img N bytes" or "rec N bytes will_init: B <record>" (pagectl's words); `ours` adds the
+/// stored → decompressed sizes of a zstd blob and what a sparse key's value means (false: only
+/// pagectl's words).
+std::string describeValueLine(const Layer &layer, const Entry &e, bool ours = true)
 {
     auto d = inspectEntry(layer, e);
     if (!d)
         return fmt::format("ERROR: {}", d.error().message());
-    std::string comp = withZstd && d->header.compression == Compression::Zstd
+    std::string comp = ours && d->header.compression == Compression::Zstd
                            ? fmt::format(" zstd {}→{}", d->header.storedLen, d->payloadLen)
                            : std::string();
-    if (layer.kind() == LayerKind::Image || d->value.isImage())
+    if (layer.kind() == LayerKind::Image || d->value.isImage()) {
+        const auto sparse = ours ? decodeSparseValue(e.key, d->content) : std::nullopt;
+        if (sparse)
+            comp += sparse->error.empty() ? " — " + sparse->meaning
+                                          : " — not what Neon writes: " + sparse->error;
         return fmt::format("img {} bytes{}", d->content.size(), comp);
+    }
     return fmt::format("rec {} bytes will_init: {} {}", d->payloadLen, d->valueWillInit,
                        describeRecord(d->value.record()));
 }

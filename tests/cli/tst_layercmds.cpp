@@ -4,6 +4,7 @@
 #include "timelinefixture.h"
 
 #include <layerscope/format/layer.h>
+#include <layerscope/write/writer.h>
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -23,6 +24,8 @@ class TestLayerCmds : public QObject
 {
     Q_OBJECT
 private slots:
+    void sparseValuesAreSaid_data();
+    void sparseValuesAreSaid();
     void dumpJsonEqualsExpect_data();
     void dumpJsonEqualsExpect();
     void summaryAndKeysJson_data() { testutil::addFixtureRows(); }
@@ -209,6 +212,71 @@ void TestLayerCmds::dumpPagectl()
             QCOMPARE(r.out.count("key: "), 10);
         }
     }
+}
+
+using namespace layerscope;
+
+// An image layer of HEAD's sparse keys: keys and blob say what each value means (a tombstone as
+// such), dissect shows it (an aux file's content as its size), and check warns (sparse-value) of
+// the one not in Neon's shape.
+void TestLayerCmds::sparseValuesAreSaid_data()
+{
+    QTest::addColumn<QStringList>("args"); // LAYER stands for the layer
+    QTest::addColumn<QStringList>("said");
+    QTest::addColumn<int>("code");
+    const QString origin = QString::fromStdString(Key::fromFields(0x63, 0, 0, 0, 0, 3).toHex());
+    const QString aux = QString::fromStdString(
+        Key::auxFile("pg_logical/replorigin_checkpoint").toHex());
+    QTest::newRow("keys") << QStringList{"keys", "LAYER"}
+                          << QStringList{"relation size: 1024 blocks",
+                                         "replication origin 3: remote LSN 0/16B5A50",
+                                         "tombstone: the key is deleted",
+                                         "relation 1663/5/16384 fork 0 exists",
+                                         "aux files: 1",
+                                         "not what Neon writes: 1 bytes (Neon writes \"r\""}
+                          << 0;
+    QTest::newRow("blob") << QStringList{"blob", "LAYER", origin}
+                          << QStringList{"img 8 bytes — replication origin 3: remote LSN 0/16B5A50"}
+                          << 0;
+    QTest::newRow("dissect-aux") << QStringList{"dissect", "--entry", "1", "LAYER"}
+                                 << QStringList{"aux files: 1",
+                                                "aux file pg_logical/replorigin_checkpoint",
+                                                "content: 3 bytes"}
+                                 << 0;
+    QTest::newRow("check") << QStringList{"check", "LAYER"}
+                           << QStringList{"warning[sparse-value]", "RelDirV2 value: 1 bytes"} << 1;
+    Q_UNUSED(aux);
+}
+
+void TestLayerCmds::sparseValuesAreSaid()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QStringList, said);
+    QFETCH(int, code);
+    QTemporaryDir dir;
+    Summary s = testutil::testSummary(LayerKind::Image);
+    const QString path = dir.filePath("sparse");
+    MemorySink sink;
+    LayerWriter w(s, sink);
+    auto add = [&w](const Key &k, QByteArray v) {
+        QVERIFY(w.addImage(k,
+                           Bytes(reinterpret_cast<const std::uint8_t *>(v.data()),
+                                 std::size_t(v.size()))));
+    };
+    const char aux[] = "\x01\x00\x00\x00\x20pg_logical/replorigin_checkpoint\x00\x00\x00\x03"
+                       "abc";
+    add(Key::fromFields(0, 1663, 5, 16384, 0, 0xFFFFFFFF), QByteArray("\x00\x04\x00\x00", 4));
+    add(Key::auxFile("pg_logical/replorigin_checkpoint"), QByteArray(aux, sizeof aux - 1));
+    add(Key::fromFields(0x63, 0, 0, 0, 0, 3), QByteArray("\x00\x00\x00\x00\x01\x6B\x5A\x50", 8));
+    add(Key::fromFields(0x63, 0, 0, 0, 0, 4), QByteArray());
+    add(Key::fromFields(0x65, 1663, 5, 16384, 0, 1), QByteArray("r"));
+    add(Key::fromFields(0x65, 1663, 5, 16385, 0, 1), QByteArray("x"));
+    QVERIFY(w.finish());
+    QVERIFY(testutil::writeFile(path, Bytes(sink.data().data(), sink.data().size())));
+    const Run r = layerctl(args.replaceInStrings("LAYER", path));
+    QCOMPARE(r.code, code);
+    for (const QString &s : said)
+        QVERIFY2(QString::fromUtf8(r.out).contains(s), qPrintable(s + "\nnot in\n" + r.out));
 }
 
 QTEST_GUILESS_MAIN(TestLayerCmds)

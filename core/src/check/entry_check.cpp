@@ -2,6 +2,7 @@
 
 #include <layerscope/check/registry.h>
 #include <layerscope/format/pg_page.h>
+#include <layerscope/format/sparse_value.h>
 #include <layerscope/format/value.h>
 #include <layerscope/format/xlog_record.h>
 
@@ -160,6 +161,21 @@ std::optional<std::string> recordPageMismatch(const NeonWalRecord &rec, const Ke
 /// inside a zstd blob: problems then point at the blob's payload, `payloadAt`).
 /// Checks a Postgres record filed under entry `j`; when it is a whole record that decodes and
 /// touches more than one block, returns what identifies its copies under the other blocks.
+/// An image of a sparse key (replication origin, v2 relation directory, aux v2) that is not
+/// what Neon writes for it: `sparse-value`, at the blob's header.
+template<class Add>
+void checkSparseValue(
+    const Key &key, Bytes image, FileOffset blobAt, std::uint64_t headerLen, Add &add)
+{
+    if (const auto s = decodeSparseValue(key, image); s && !s->error.empty()
+                                                      && key.keyClass() != KeyClass::RelSize
+                                                      && key.keyClass() != KeyClass::SlruSegSize)
+        add(checkInfo("sparse-value"),
+            fmt::format("{} value: {}: Neon's reader fails on it", key.className(), s->error),
+            blobAt,
+            headerLen);
+}
+
 template<class Add>
 std::optional<RecordCopy> checkPostgresRecord(const EntryRef &j,
                                               KeyClass cls,
@@ -408,6 +424,7 @@ BlobFacts checkEntryBlob(Bytes file,
                             payload.size()),
                 blobAt,
                 h.headerLen);
+        checkSparseValue(j.key, payload, blobAt, h.headerLen, add);
         if (pages && cls == KeyClass::RelBlock && payload.size() == kBlockSize)
             checkPage(j, payload, h.payloadOffset(), out);
         return facts;
@@ -496,6 +513,8 @@ BlobFacts checkEntryBlob(Bytes file,
                             v->imageLen),
                 blobAt,
                 h.headerLen);
+        if (v->isImage)
+            checkSparseValue(j.key, v->content, blobAt, h.headerLen, add);
         if (cls == KeyClass::RelBlock && v->imageLen == kBlockSize) {
             // A page is never newer than the LSN it is stored at (Neon sets an extracted full-page
             // image's pd_lsn to the entry's LSN). Only pages whose header reads as a page's; a new

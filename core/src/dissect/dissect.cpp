@@ -5,12 +5,13 @@
 
 #include <layerscope/format/blob.h>
 #include <layerscope/format/pg_page.h>
-#include <layerscope/redo/heap_tuple.h>
-#include <layerscope/redo/pg_redo.h>
+#include <layerscope/format/sparse_value.h>
 #include <layerscope/format/value.h>
 #include <layerscope/format/xlog_record.h>
 #include <layerscope/index/btree.h>
 #include <layerscope/index/tree_walk.h>
+#include <layerscope/redo/heap_tuple.h>
+#include <layerscope/redo/pg_redo.h>
 
 #include <layerscope/format/value_grammar.h>
 
@@ -411,7 +412,7 @@ Field dissectNode(const DissectContext &ctx, std::uint32_t relBlock)
     return root;
 }
 
-Field dissectBlob(const DissectContext &ctx, FileOffset blobAt)
+Field dissectBlob(const DissectContext &ctx, FileOffset blobAt, const std::optional<Key> &key)
 {
     const Bytes file = ctx.file;
     const FileOffset valuesEnd = std::min<FileOffset>(FileOffset(ctx.indexStartBlk) * kBlockSize, file.size());
@@ -454,12 +455,35 @@ Field dissectBlob(const DissectContext &ctx, FileOffset blobAt)
         base = 0;
         payload.value = fmt::format("{} → {} decompressed", bytesCount(h->storedLen), bytesCount(inflated.size()));
     }
-    Field value = group(ctx.kind == LayerKind::Image ? "page" : "value", base, content.size());
+    const auto sparse = key && ctx.kind == LayerKind::Image ? decodeSparseValue(*key, content)
+                                                            : std::nullopt;
+    Field value = group(ctx.kind == LayerKind::Image && !sparse ? "page" : "value",
+                        base,
+                        content.size());
     value.decompressed = decompressed;
-    if (ctx.kind == LayerKind::Image)
+    if (sparse) {
+        value.value = sparse->error.empty() ? sparse->meaning : sparse->error;
+        value.error = sparse->error;
+        value.content = !sparse->tombstone;
+        std::uint64_t at = 1;
+        for (const auto &[path, size] : sparse->auxFiles) {
+            Field file = group(fmt::format("aux file {}", path),
+                               base + at,
+                               8 + path.size() + size,
+                               bytesCount(size));
+            file.decompressed = decompressed;
+            Field data = leaf("content", base + at + 8 + path.size(), size, bytesCount(size));
+            data.decompressed = decompressed;
+            data.content = true;
+            file.children.push_back(std::move(data));
+            value.children.push_back(std::move(file));
+            at += 8 + path.size() + size;
+        }
+    } else if (ctx.kind == LayerKind::Image) {
         dissectPage(value, content, base, decompressed);
-    else
+    } else {
         dissectValue(value, content, base, decompressed);
+    }
     if (decompressed)
         payload.children.push_back(std::move(value));
     else
@@ -524,7 +548,11 @@ Result<Field> dissectEntry(const DissectContext &ctx, std::uint64_t position)
     in.children.push_back(std::move(val));
     root.children.push_back(std::move(in));
     if (raw <= kBtreeMaxLeafValue)
-        root.children.push_back(dissectBlob(ctx, blobAt));
+        root.children.push_back(dissectBlob(ctx,
+                                            blobAt,
+                                            key.view().size() >= Key::kSize
+                                                ? std::optional(Key::fromBytes(key.view().data()))
+                                                : std::nullopt));
     return root;
 }
 

@@ -446,6 +446,11 @@ void TestRegistry::initTestCase()
                 w.addDelta(kHeapBlock, Lsn{0x2000}, recordValue(wal::Test{"x", false, false, {}})));
         });
     };
+    w["sparse-value"] = [] {
+        return written(LayerKind::Image, [](LayerWriter &w) {
+            QVERIFY(w.addImage(Key::fromFields(0x63, 0, 0, 0, 0, 3), ByteVector(5, 1)));
+        });
+    };
     w["page-lsn"] = [] {
         return written(LayerKind::Delta, [](LayerWriter &w) {
             Value v;

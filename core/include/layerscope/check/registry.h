@@ -156,6 +156,10 @@ inline constexpr CheckInfo kChecks[] = {
     {"will-init", Severity::Error, {}, CheckGroup::Value,
      "the BlobRef bit and the value disagree: reconstruction starts at the wrong record",
      "the leaf value's will_init bit"},
+    {"sparse-value", Severity::Warning, {}, CheckGroup::Value,
+     "a replication origin, v2 relation directory or aux v2 value that is not what Neon writes for "
+     "its key (an empty value is a tombstone and fine): Neon's reader fails on it",
+     "the blob's header"},
     {"value-size", Severity::Warning, {}, CheckGroup::Value,
      "a relation or SLRU page that is not 8192 bytes (or a size value that is not 4): Postgres cannot "
      "be served it, and Neon's redo wants 8192-byte base images",

@@ -70,9 +70,9 @@ Result<Field> dissectEntry(const DissectContext &ctx, std::uint64_t position);
 /// The part of the file holding byte `at`: the summary, the node of an index block, or the
 /// entry whose blob covers it (the value area between blobs is reported as such).
 Result<Field> dissectOffset(const DissectContext &ctx, FileOffset at);
-/// The blob at `blobAt` as the value of an entry with key `key` (image layers: a page; delta
-/// layers: a Value), inside [8192, valuesEnd).
-Field dissectBlob(const DissectContext &ctx, FileOffset blobAt);
+/// The blob at `blobAt` as the value of an entry with key `key` (image layers: a page, or what a
+/// sparse key's value means; delta layers: a Value), inside [8192, valuesEnd).
+Field dissectBlob(const DissectContext &ctx, FileOffset blobAt, const std::optional<Key> &key = {});
 
 /// An 8192-byte Postgres page on its own (a reconstructed page, `base` its first byte's
 /// offset): header, line pointers, each item (heap tuple headers with their infomask bits by
