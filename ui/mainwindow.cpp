@@ -112,19 +112,20 @@ MainWindow::MainWindow(QWidget *parent)
         auto located = m_locate.take(&cancelled);
         if (!located)
             return;
-        const LogLocation loc = m_locateFor;
-        if (!*located) {
+        const LogLocation &loc = located->line;
+        const Result<LocatedTimeline> &found = located->timeline;
+        if (!found) {
             const QString error = tr("Open from log line: %1")
-                                      .arg(QString::fromStdString(located->error().message()));
+                                      .arg(QString::fromStdString(found.error().message()));
             m_lastErrors << error;
             m_status->setText(error);
             emit pageLoaded();
             return;
         }
         QStringList notes;
-        for (const std::string &n : (*located)->notes)
+        for (const std::string &n : found->notes)
             notes << QString::fromStdString(n);
-        openLocated(QString::fromStdString((*located)->timeline),
+        openLocated(QString::fromStdString(found->timeline),
                     QString::fromStdString(loc.key->toHex() + "@" + loc.lsn->toString()),
                     notes);
     });
@@ -155,12 +156,11 @@ void MainWindow::openLogLine(const QString &line, const QString &root)
         return;
     }
     m_logLineRoot = root;
-    m_locateFor = loc;
     m_status->setText(tr("Looking for the timeline of %1 below %2…")
                           .arg(QString::fromStdString(loc.key->describe()), root));
     const std::string where = root.toStdString();
     m_locate.start([loc, where](auto &) {
-        return locateTimeline(loc, where, 0, RemoteOptions::interactive());
+        return Located{loc, locateTimeline(loc, where, 0, RemoteOptions::interactive())};
     });
 }
 

@@ -117,10 +117,14 @@ private:
     QStringList m_lastErrors;
     /// Where the last log line was looked up (the dialog's default).
     QString m_logLineRoot;
-    LogLocation m_locateFor; ///< the line of the lookup running
     /// The timeline a log line points into, found off the UI thread; cancelled and awaited
     /// when the window goes.
-    WorkerJob<Result<LocatedTimeline>> m_locate;
+    struct Located
+    {
+        LogLocation line;
+        Result<LocatedTimeline> timeline;
+    };
+    WorkerJob<Located> m_locate;
 };
 
 } // namespace layerscope::ui

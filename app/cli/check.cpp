@@ -547,13 +547,10 @@ void addCheckCommands(CLI::App &app, CommandRun &run)
                     opt.redo,
                     "timelines: rebuild every image page that has older data below it (the "
                     "records replayed) and compare, masked as Postgres masks pages");
-    check
-        ->add_option("--stripe-size",
-                     opt.stripePages,
-                     "sharded tenants: the stripe in 8 KiB pages (default: the tenant manifest's, "
-                     "else 2048, Neon's since April 2025)")
-        ->check(CLI::Range(1u, 0xFFFFFFFFu))
-        ->option_text("PAGES");
+    addStripeSizeOption(check,
+                        opt.stripePages,
+                        "sharded tenants: the stripe in 8 KiB pages (default: the tenant "
+                        "manifest's, else 2048, Neon's since April 2025)");
     check->add_option("--pg-version", opt.pgVersion,
                       "with --redo: the Postgres major version that wrote the records (default: the index's)")
         ->check(CLI::Range(14, 17));

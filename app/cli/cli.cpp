@@ -259,4 +259,11 @@ int replayVersion(const Options &opt, const Timeline &t, std::string *source)
     return 0;
 }
 
+void addStripeSizeOption(CLI::App *cmd, std::uint32_t &pages, const std::string &help)
+{
+    cmd->add_option("--stripe-size", pages, help)
+        ->check(CLI::Range(1u, 0xFFFFFFFFu))
+        ->option_text("PAGES");
+}
+
 } // namespace layerscope::cli

@@ -114,6 +114,9 @@ void addPageCommand(CLI::App &app, CommandRun &run);      ///< page
 void addKeyCommand(CLI::App &app, CommandRun &run);       ///< key
 void addLocateCommand(CLI::App &app, CommandRun &run);    ///< locate
 
+/// --stripe-size PAGES (1 to 2^32-1) on `cmd`, with `help` (what the default is for it).
+void addStripeSizeOption(CLI::App *cmd, std::uint32_t &pages, const std::string &help);
+
 /// find: the read path of KEY@LSN in the timeline at `dir` (also run by locate).
 int cmdFind(const std::string &dir, const std::string &keyAt, const Options &opt);
 

@@ -131,12 +131,10 @@ void addKeyCommand(CLI::App &app, CommandRun &run)
     cmd->add_option("--shard-count", o->shardCount, "the tenant's shard count (1 to 255)")
         ->check(CLI::Range(1, 255))
         ->option_text("N");
-    cmd->add_option("--stripe-size",
-                    o->stripePages,
-                    "stripe in 8 KiB pages (default 2048, 16 MiB; tenants sharded before April "
-                    "2025 have 32768)")
-        ->check(CLI::Range(1u, 0xFFFFFFFFu))
-        ->option_text("PAGES");
+    addStripeSizeOption(cmd,
+                        o->stripePages,
+                        "stripe in 8 KiB pages (default 2048, 16 MiB; tenants sharded before April "
+                        "2025 have 32768)");
     cmd->add_flag("--json", o->json, "one JSON object: the fields by name and shard_number");
     cmd->footer("Exit status: 0 read, 2 not a key.\n"
                 "Examples:\n  layerctl key 'rel=1663/5/1259 blkno=3' --shard-count 4\n"

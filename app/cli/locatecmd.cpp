@@ -83,11 +83,10 @@ void addLocateCommand(CLI::App &app, CommandRun &run)
                     "where the layers are: a region root holding tenants/ (a directory or s3:// "
                     "prefix), a tenant, a tenant shard, or a timeline; without it the line's "
                     "fields are printed");
-    cmd->add_option("--stripe-size",
-                    o->opt.stripePages,
-                    "stripe in 8 KiB pages for the owning shard (default: the tenant manifest's)")
-        ->check(CLI::Range(1u, 0xFFFFFFFFu))
-        ->option_text("PAGES");
+    addStripeSizeOption(cmd,
+                        o->opt.stripePages,
+                        "stripe in 8 KiB pages for the owning shard (default: the tenant "
+                        "manifest's)");
     cmd->add_option(
         "--pg-version",
         o->opt.pgVersion,

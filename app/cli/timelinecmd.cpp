@@ -396,12 +396,10 @@ void addTimelineCommands(CLI::App &app, CommandRun &run)
                      "0 blk 3\", ...) @ LSN (X/Y or 16 hex digits)")
         ->required();
     find->add_flag("--json", opt.json, "one JSON object");
-    find->add_option("--stripe-size",
-                     opt.stripePages,
-                     "for a sharded tenant's timeline named without its shard: the stripe in "
-                     "pages (default: the tenant manifest's)")
-        ->check(CLI::Range(1u, 0xFFFFFFFFu))
-        ->option_text("PAGES");
+    addStripeSizeOption(find,
+                        opt.stripePages,
+                        "for a sharded tenant's timeline named without its shard: the stripe in "
+                        "pages (default: the tenant manifest's)");
     find->add_option("--page", opt.page, "write the page the chain's records reconstruct to FILE")
         ->type_name("FILE");
     find->add_option("--pg-version", opt.pgVersion, "the Postgres major version that wrote the records (default: the index's pg_version)")

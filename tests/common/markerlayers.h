@@ -22,21 +22,9 @@ inline const Key kAux = Key::auxFile("pg_logical/replorigin_checkpoint");
 /// A heap page at `lsn` with one normal tuple whose data is the marker, repeated.
 inline ByteVector heapPage(std::uint64_t lsn)
 {
-    ByteVector p(kBlockSize, 0);
-    auto le16 = [&p](std::size_t at, std::uint16_t v) {
-        p[at] = std::uint8_t(v);
-        p[at + 1] = std::uint8_t(v >> 8);
-    };
-    for (int i = 0; i < 4; ++i)
-        p[std::size_t(i)] = std::uint8_t(lsn >> (32 + 8 * i));
-    for (int i = 0; i < 4; ++i)
-        p[std::size_t(4 + i)] = std::uint8_t(lsn >> (8 * i));
     const std::uint16_t len = 24 + 4 * std::uint16_t(kMarker.size());
     const std::uint16_t upper = kBlockSize - len;
-    le16(12, 28);
-    le16(14, upper);
-    le16(16, kBlockSize);
-    le16(18, 0x2004);
+    ByteVector p = testutil::pgPage(lsn, 28, upper);
     const std::uint32_t lp = upper | (1u << 15) | (std::uint32_t(len) << 17);
     for (int i = 0; i < 4; ++i)
         p[24 + std::size_t(i)] = std::uint8_t(lp >> (8 * i));

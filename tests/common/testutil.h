@@ -56,6 +56,29 @@ inline layerscope::Summary testSummary(layerscope::LayerKind kind)
     return s;
 }
 
+/// An empty 8 KiB Postgres page: pd_lsn `lsn`, pd_lower, pd_upper and pd_special as given,
+/// page size and layout version 4.
+inline layerscope::ByteVector pgPage(std::uint64_t lsn,
+                                     std::uint16_t lower = 24,
+                                     std::uint16_t upper = 8192,
+                                     std::uint16_t special = 8192)
+{
+    layerscope::ByteVector p(layerscope::kBlockSize, 0);
+    auto le16 = [&p](std::size_t at, std::uint16_t v) {
+        p[at] = std::uint8_t(v);
+        p[at + 1] = std::uint8_t(v >> 8);
+    };
+    for (int i = 0; i < 4; ++i)
+        p[std::size_t(i)] = std::uint8_t(lsn >> (32 + 8 * i));
+    for (int i = 0; i < 4; ++i)
+        p[std::size_t(4 + i)] = std::uint8_t(lsn >> (8 * i));
+    le16(12, lower);
+    le16(14, upper);
+    le16(16, special);
+    le16(18, 0x2004);
+    return p;
+}
+
 inline QString sharedDir()
 {
     return QStringLiteral(LAYERSCOPE_SHARED_DIR);

@@ -113,29 +113,6 @@ Found postgresRecord(Lsn at,
     });
 }
 
-/// An empty 8 KiB Postgres page: pd_lsn `lsn`, lower 24 + 4 per line pointer, upper and special
-/// as given, page size and layout version 4.
-ByteVector page(std::uint64_t lsn,
-                std::uint16_t lower = 24,
-                std::uint16_t upper = 8192,
-                std::uint16_t special = 8192)
-{
-    ByteVector p(kBlockSize, 0);
-    auto le16 = [&p](std::size_t at, std::uint16_t v) {
-        p[at] = std::uint8_t(v);
-        p[at + 1] = std::uint8_t(v >> 8);
-    };
-    for (int i = 0; i < 4; ++i)
-        p[std::size_t(i)] = std::uint8_t(lsn >> (32 + 8 * i));
-    for (int i = 0; i < 4; ++i)
-        p[std::size_t(4 + i)] = std::uint8_t(lsn >> (8 * i));
-    le16(12, lower);
-    le16(14, upper);
-    le16(16, special);
-    le16(18, 0x2004);
-    return p;
-}
-
 /// An image layer of one relation page, validated with --pages.
 Found pageImage(const ByteVector &p)
 {
@@ -352,7 +329,7 @@ void TestRegistry::initTestCase()
                     const Key key = Key::fromFields(
                         0, 1663, 5, 16384, 0, stripe * kDefaultStripePages);
                     if (kind == LayerKind::Image)
-                        QVERIFY(w.addImage(key, page(0x1000)));
+                        QVERIFY(w.addImage(key, testutil::pgPage(0x1000)));
                     else
                         QVERIFY(w.addDelta(key,
                                            Lsn{0x2000},
@@ -454,7 +431,7 @@ void TestRegistry::initTestCase()
     w["page-lsn"] = [] {
         return written(LayerKind::Delta, [](LayerWriter &w) {
             Value v;
-            v.v = page(0x5000);
+            v.v = testutil::pgPage(0x5000);
             QVERIFY(w.addDelta(kHeapBlock, Lsn{0x2000}, v));
         });
     };
@@ -473,14 +450,14 @@ void TestRegistry::initTestCase()
     w["wal-lsn"] = [] { return postgresRecord(Lsn{0x2004}, kHeapBlock, false); };
     w["wal-will-init"] = [] { return postgresRecord(Lsn{0x2000}, kHeapBlock, true); };
     // Postgres pages (--pages).
-    w["page-header"] = [] { return pageImage(page(0x1000, 4000, 100)); };
+    w["page-header"] = [] { return pageImage(testutil::pgPage(0x1000, 4000, 100)); };
     w["page-checksum"] = [] {
-        ByteVector p = page(0x1000);
+        ByteVector p = testutil::pgPage(0x1000);
         p[8] = 0x34;
         return pageImage(p);
     };
     w["page-line-pointer"] = [] {
-        ByteVector p = page(0x1000, 28, 8000);
+        ByteVector p = testutil::pgPage(0x1000, 28, 8000);
         // Item 1: normal (flags 1), at offset 100 (below pd_upper), 40 bytes.
         const std::uint32_t lp = 100u | (1u << 15) | (40u << 17);
         for (int i = 0; i < 4; ++i)
