@@ -13,6 +13,7 @@
 #include "stats/statspage.h"
 #include "theme.h"
 #include "timeline/loglinedialog.h"
+#include "timeline/shardspage.h"
 #include "timeline/timelinepage.h"
 
 #include <layerscope/format/shard.h>
@@ -201,6 +202,8 @@ bool MainWindow::allLoaded() const
             return false;
         if (auto *t = qobject_cast<TimelinePage *>(w); t && t->isBusy())
             return false;
+        if (auto *t = qobject_cast<ShardsPage *>(w); t && t->isBusy())
+            return false;
     }
     return true;
 }
@@ -240,6 +243,42 @@ TimelinePage *MainWindow::openTimeline(const QString &path, const QString &index
     return page;
 }
 
+ShardsPage *MainWindow::openShards(const QString &path)
+{
+    auto *page = new ShardsPage(path, m_tabs);
+    connect(page, &ShardsPage::statusMessage, this, [this](const QString &text) {
+        m_status->setText(text);
+    });
+    connect(page, &ShardsPage::finished, this, &MainWindow::pageLoaded);
+    connect(page, &ShardsPage::openLayer, this, [this](const QString &file) { openFiles({file}); });
+    connect(page, &ShardsPage::openTimeline, this, [this](const QString &copy) {
+        openTimeline(copy);
+    });
+    connect(page, &ShardsPage::unsharded, this, [this, page](const QString &timeline) {
+        m_tabs->removeTab(m_tabs->indexOf(page));
+        page->deleteLater();
+        openTimeline(timeline);
+    });
+    const auto place = parseLayoutPath(path.toStdString() + "/");
+    addToolTab(page,
+               tr("Shards: %1")
+                   .arg(place ? QString::fromStdString(place->timeline).left(8) + QStringLiteral("…")
+                              : path.section(QLatin1Char('/'), -1)),
+               path);
+    return page;
+}
+
+/// A sharded tenant's timeline named without its shard (ROOT/tenants/<tenant>/timelines/<tl>),
+/// which a sharded tenant does not have on disk; remotely, every such prefix is looked at (an
+/// unsharded tenant's becomes a timeline page once its listing says so).
+bool namesShardSet(const QString &path)
+{
+    const auto place = parseLayoutPath(path.toStdString() + "/");
+    if (!place || !place->slug.empty() || place->timeline.empty() || !place->rest.empty())
+        return false;
+    return isRemotePath(path.toStdString()) || !QFileInfo::exists(path);
+}
+
 StatsPage *MainWindow::openStatistics()
 {
     LayerPage *p = currentPage();
@@ -268,6 +307,11 @@ int MainWindow::openFiles(const QStringList &paths, bool quiet)
     int opened = 0;
     for (const QString &path : paths) {
         const QFileInfo info(path);
+        if (namesShardSet(path)) {
+            openShards(path);
+            ++opened;
+            continue;
+        }
         if (isTimelinePrefix(path.toStdString())) {
             openTimeline(path);
             ++opened;
@@ -447,9 +491,9 @@ void MainWindow::createPageMenus()
         a->setChecked(theme == saved);
         a->setData(themeName(theme));
         themeGroup->addAction(a);
-        connect(a, &QAction::triggered, this, [theme] {
-            applyTheme(theme);
-            QSettings().setValue(QStringLiteral("theme"), themeName(theme));
+        connect(a, &QAction::triggered, this, [chosen = theme] {
+            applyTheme(chosen);
+            QSettings().setValue(QStringLiteral("theme"), themeName(chosen));
         });
     }
     if (saved != Theme::System)

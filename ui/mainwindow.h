@@ -27,6 +27,7 @@ namespace layerscope::ui {
 class DiffPage;
 class LayerPage;
 class StatsPage;
+class ShardsPage;
 class TimelinePage;
 
 /// The application window: one tab per open layer, menus, recent files, drag and drop, and a
@@ -48,6 +49,8 @@ public:
     /// Opens a timeline tab: a directory of layers or an index_part.json (`index`: one to
     /// cross-check the directory with). Reading runs on a worker; returns the page at once.
     TimelinePage *openTimeline(const QString &path, const QString &index = {});
+    /// A sharded tenant's timeline named without its shard: every shard's copy side by side.
+    ShardsPage *openShards(const QString &path);
     /// Opens a Statistics tab for the current layer (counting starts at once); null without one.
     StatsPage *openStatistics();
     /// Opens a Compare tab of two layer files (the diff starts at once). A file that cannot be

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "json.h"
 #include "redact.h"
+#include "scrub.h"
 
 #include <layerscope/format/shard.h>
 #include <layerscope/report/table.h>
@@ -11,6 +12,7 @@
 #include <layerscope/timeline/local_timeline.h>
 #include <layerscope/timeline/redo.h>
 #include <layerscope/timeline/remote_timeline.h>
+#include <layerscope/timeline/shard_set.h>
 #include <layerscope/timeline/tenant_shards.h>
 #include <layerscope/timeline/timeline.h>
 
@@ -247,25 +249,106 @@ std::string lsnsOf(const LayerName &n)
 
 namespace {
 
-int cmdLs(const std::string &dir, const Options &opt)
+/// What ls counts, for one timeline copy or summed over several.
+struct LsTotals
+{
+    std::size_t files = 0, images = 0, deltas = 0, unnamed = 0, problems = 0;
+    std::uint64_t bytes = 0;
+
+    LsTotals &operator+=(const LsTotals &o)
+    {
+        files += o.files;
+        images += o.images;
+        deltas += o.deltas;
+        unnamed += o.unnamed;
+        problems += o.problems;
+        bytes += o.bytes;
+        return *this;
+    }
+    Json json() const
+    {
+        return {{"total", files},
+                {"images", images},
+                {"deltas", deltas},
+                {"not_layers", unnamed},
+                {"bytes", bytes},
+                {"problems", problems}};
+    }
+    std::string text() const
+    {
+        return fmt::format("{} files: {} image, {} delta, {} not layers; {}; {} with problems",
+                           files,
+                           images,
+                           deltas,
+                           unnamed,
+                           humanBytes(bytes),
+                           problems);
+    }
+};
+
+/// The timelines `path` stands for: itself, or every shard's copy of the timelines of a tenant
+/// (ROOT/tenants/<tenant>[-<shard>]) or of a sharded tenant's timeline named without its shard.
+/// nullopt: the error was said on stderr.
+std::optional<std::vector<std::string>> timelinesOf(const std::string &path, const Options &opt)
+{
+    const auto place = parseLayoutPath(path.ends_with('/') ? path : path + "/");
+    if (!place || !place->rest.empty() || (!place->slug.empty() && !place->timeline.empty()))
+        return std::vector{path};
+    if (place->timeline.empty()) {
+        auto found = findTimelines(path);
+        if (!found)
+            return std::nullopt;
+        // Each timeline's copies together: the shards of the highest count first, by number.
+        auto order = [](const RegionTimeline &t) {
+            const auto s = shardOfPath(t.relative).value_or(ShardIdentity{});
+            return std::tuple(t.copiesOf, -int(s.count), s.number);
+        };
+        std::stable_sort(found->begin(), found->end(), [&](const auto &a, const auto &b) {
+            return order(a) < order(b);
+        });
+        std::vector<std::string> paths;
+        for (const RegionTimeline &t : *found)
+            paths.push_back(t.path.ends_with('/') ? t.path : t.path + "/");
+        if (paths.empty()) {
+            std::fprintf(stderr,
+                         "layerctl: %s: expected timelines/<timeline>/ below the tenant, found "
+                         "none\n",
+                         displayPath(path).c_str());
+            return std::nullopt;
+        }
+        return paths;
+    }
+    std::error_code ec;
+    if (!isRemotePath(path) && std::filesystem::exists(path, ec))
+        return std::vector{path};
+    auto copies = timelineCopies(path, opt.stripePages, remoteOptions());
+    if (!copies) {
+        reportError(displayPath(path), copies.error());
+        return std::nullopt;
+    }
+    return copies->paths;
+}
+
+/// ls of one timeline; `copy` (when listing several) marks each JSON object with it.
+std::optional<LsTotals> lsOne(const std::string &dir, const std::string &copy, const Options &opt)
 {
     auto t = openTimeline(dir, opt.index);
     if (!t)
-        return ExitUsage;
+        return std::nullopt;
     readSummaries(*t);
-    std::size_t images = 0, deltas = 0, unnamed = 0, problems = 0;
-    std::uint64_t bytes = 0;
+    LsTotals sum;
+    sum.files = t->layers.size();
     for (const TimelineLayer &l : t->layers) {
-        bytes += l.onDisk ? l.fileSize : l.listedSize;
+        sum.bytes += l.onDisk ? l.fileSize : l.listedSize;
         // Files that are not layers are listed, not counted as problems.
         const bool bad = (l.name && l.onDisk
                           && (!l.summaryError.empty() || !l.disagreements.empty()))
-                         || !l.indexProblems.empty();
-        problems += bad;
+                         || !l.indexProblems.empty() || !l.shardMissing.empty();
+        sum.problems += bad;
         if (!l.name)
-            ++unnamed;
+            ++sum.unnamed;
         else
-            ++(l.name->kind == LayerKind::Image ? images : deltas);
+            ++(l.name->kind == LayerKind::Image ? sum.images : sum.deltas);
         if (opt.json) {
             Json j{{"file", l.fileName}, {"size", l.fileSize}};
             if (l.name) {
@@ -286,6 +369,10 @@ int cmdLs(const std::string &dir, const Options &opt)
                 j["summary_error"] = l.summaryError;
             if (!l.disagreements.empty())
                 j["disagreements"] = l.disagreements;
+            if (l.otherShard)
+                j["shard"] = *l.otherShard;
+            if (!l.shardMissing.empty())
+                j["shard_missing"] = l.shardMissing;
             if (l.listed) {
                 j["listed_size"] = l.listedSize;
                 if (l.listedGeneration)
@@ -294,6 +381,8 @@ int cmdLs(const std::string &dir, const Options &opt)
             j["on_disk"] = l.onDisk;
             if (!l.indexProblems.empty())
                 j["index_problems"] = l.indexProblems;
+            if (!copy.empty())
+                j["copy"] = copy;
             printJson(j);
             continue;
         }
@@ -306,61 +395,138 @@ int cmdLs(const std::string &dir, const Options &opt)
                                              l.name->keyEnd.describe());
         if (l.name && !l.name->tempSuffix.empty())
             what += fmt::format("  [temporary: {}]", l.name->tempSuffix);
+        if (l.otherShard)
+            what += fmt::format("  [shard {}'s]",
+                                l.otherShard->empty() ? "(unsharded)" : *l.otherShard);
         fmt::print("{:>10}  {}  {}\n",
                    humanBytes(l.onDisk ? l.fileSize : l.listedSize),
                    l.fileName,
                    what);
         for (const std::string &p : l.indexProblems)
             fmt::print("            index: {}\n", p);
+        if (!l.shardMissing.empty())
+            fmt::print("            missing from its shard: {}\n", l.shardMissing);
         if (!l.summaryError.empty() && l.name && l.onDisk)
             fmt::print("            summary unreadable: {}\n", l.summaryError);
         for (const std::string &d : l.disagreements)
             fmt::print("            summary disagrees with the name: {}\n", d);
     }
     if (opt.json) {
-        Json total{{"total", t->layers.size()},
-                   {"images", images},
-                   {"deltas", deltas},
-                   {"not_layers", unnamed},
-                   {"bytes", bytes},
-                   {"problems", problems}};
+        Json total = sum.json();
+        if (!copy.empty()) {
+            total["copy"] = copy;
+            if (t->shard)
+                total["shard"] = *t->shard;
+        }
         if (t->gcCutoff)
             total["gc_cutoff"] = t->gcCutoff->toString();
         if (!t->ancestorTimeline.empty())
             total["ancestor_timeline"] = t->ancestorTimeline;
         printJson(total);
     } else {
-        fmt::print("{} files: {} image, {} delta, {} not layers; {}; {} with problems\n",
-                   t->layers.size(),
-                   images,
-                   deltas,
-                   unnamed,
-                   humanBytes(bytes),
-                   problems);
+        fmt::print("{}\n", sum.text());
         if (t->gcCutoff)
             fmt::print("index: GC cutoff {}{}\n",
                        t->gcCutoff->toString(),
                        t->ancestorTimeline.empty() ? std::string()
                                                    : ", ancestor timeline " + t->ancestorTimeline);
     }
-    return problems ? ExitProblem : ExitOk;
+    return sum;
+}
+
+int cmdLs(const std::string &path, const Options &opt)
+{
+    const auto dirs = timelinesOf(path, opt);
+    if (!dirs)
+        return ExitUsage;
+    if (dirs->size() == 1) {
+        const auto sum = lsOne(dirs->front(), {}, opt);
+        return !sum ? ExitUsage : sum->problems ? ExitProblem : ExitOk;
+    }
+    LsTotals all;
+    for (const std::string &dir : *dirs) {
+        if (!opt.json) {
+            const auto shard = shardOfPath(dir);
+            fmt::print("\n{}{}\n",
+                       displayPath(dir),
+                       shard ? fmt::format("  (shard {})", shard->slug()) : std::string());
+        }
+        const auto sum = lsOne(dir, displayPath(dir), opt);
+        if (!sum)
+            return ExitUsage;
+        all += *sum;
+    }
+    if (opt.json) {
+        Json total = all.json();
+        total["copies"] = dirs->size();
+        printJson(total);
+    } else {
+        fmt::print("\n{} timeline copies: {}\n", dirs->size(), all.text());
+    }
+    return all.problems ? ExitProblem : ExitOk;
 }
 
 int cmdMap(const std::string &path, const Options &opt)
 {
-    auto t = openTimeline(path, opt.index);
-    if (!t)
+    const auto dirs = timelinesOf(path, opt);
+    if (!dirs)
         return ExitUsage;
-    if (!writeText(opt.svg, mapSvg(*t))) {
+    std::vector<Timeline> copies;
+    for (const std::string &dir : *dirs) {
+        auto t = openTimeline(dir, opt.index);
+        if (!t)
+            return ExitUsage;
+        copies.push_back(std::move(*t));
+    }
+    std::string svg;
+    if (copies.size() == 1) {
+        svg = mapSvg(copies.front());
+    } else {
+        // One timeline's copies: every copy must be of the same timeline.
+        const auto first = parseLayoutPath(copies.front().dir);
+        for (const Timeline &t : copies)
+            if (const auto p = parseLayoutPath(t.dir);
+                !p || !first || p->timeline != first->timeline) {
+                std::fprintf(stderr,
+                             "layerctl map: %s holds several timelines: name one "
+                             "(ROOT/tenants/<tenant>/timelines/<timeline>)\n",
+                             displayPath(path).c_str());
+                return ExitUsage;
+            }
+        std::uint8_t count = 0;
+        for (const Timeline &t : copies)
+            if (const auto s = ShardIdentity::fromSlug(t.shard.value_or("")))
+                count = std::max(count, s->count);
+        const TenantStripe stripe = opt.stripePages
+                                        ? TenantStripe{opt.stripePages, "--stripe-size", {}}
+                                        : readTenantStripe(first->tenantPath(
+                                                               ShardIdentity{0, count}.slug()),
+                                                           remoteOptions());
+        if (!stripe.problem.empty())
+            std::fprintf(stderr, "layerctl: %s\n", stripe.problem.c_str());
+        svg = shardMapSvg(copies, count, stripe.pages);
+        fmt::print("{} shard copies, {} shards, stripe {} pages ({})\n",
+                   copies.size(),
+                   count,
+                   stripe.pages,
+                   stripe.from);
+    }
+    if (!writeText(opt.svg, svg)) {
         reportError(opt.svg, std::strerror(errno));
         return ExitUsage;
     }
-    const MapLayout layout = layoutMap(*t);
+    std::vector<MapLayout> layouts;
+    for (const Timeline &t : copies)
+        layouts.push_back(layoutMap(t));
+    shareBoundaries(layouts);
+    std::size_t drawn = 0;
+    for (const MapLayout &m : layouts)
+        drawn += m.order.size();
     fmt::print("{}: {} layers drawn ({} distinct key boundaries, {} distinct LSNs)\n",
                opt.svg,
-               layout.order.size(),
-               layout.keys.size(),
-               layout.lsns.size());
+               drawn,
+               layouts.front().keys.size(),
+               layouts.front().lsns.size());
     return ExitOk;
 }
 
@@ -377,7 +543,12 @@ void addTimelineCommands(CLI::App &app, CommandRun &run)
     Options &opt = st->opt;
     auto *ls = app.add_subcommand(
         "ls", "the layers of a timeline directory, summaries checked against names");
-    ls->add_option("PATH", st->path, "timeline directory, or an index_part.json")->required();
+    ls->add_option("PATH",
+                   st->path,
+                   "timeline directory or prefix, an index_part.json, or a tenant "
+                   "(ROOT/tenants/<tenant>[-<shard>]: every shard's timelines) or a sharded "
+                   "tenant's timeline named without its shard (every shard's copy)")
+        ->required();
     ls->add_option("--index", opt.index, "an index_part.json to cross-check the directory with")
         ->type_name("FILE");
     ls->add_flag("--json", opt.json, "one JSON object per file, then a total");
@@ -417,12 +588,21 @@ void addTimelineCommands(CLI::App &app, CommandRun &run)
 
     auto *map = app.add_subcommand(
         "map", "the layer map of a timeline (directory or index_part.json) as SVG");
-    map->add_option("PATH", st->path, "timeline directory, or an index_part.json")->required();
+    map->add_option("PATH",
+                    st->path,
+                    "timeline directory or prefix, an index_part.json, or a sharded tenant's "
+                    "timeline named without its shard (its copies stacked, with the key ranges' "
+                    "owners)")
+        ->required();
     map->add_option("--svg", opt.svg, "the SVG file to write")->required()->type_name("OUT");
     map->add_option("--index",
                     opt.index,
                     "an index_part.json whose layers are merged with the directory's")
         ->type_name("FILE");
+    addStripeSizeOption(map,
+                        opt.stripePages,
+                        "for a sharded tenant's copies: the stripe in pages the owners are "
+                        "drawn with (default: the tenant manifest's)");
     map->callback([st, &run] { run = [st] { return cmdMap(st->path, st->opt); }; });
 }
 

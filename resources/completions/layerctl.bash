@@ -21,7 +21,7 @@ _layerctl()
         page) opts="--json --index --history --out --pg-version --redact" ;;
         key) opts="--json --shard-count --stripe-size" ;;
         locate) opts="--json --stripe-size --pg-version --redact" ;;
-        map) opts="--svg --index --redact" ;;
+        map) opts="--svg --index --stripe-size --redact" ;;
         blob) opts="--json --redact" ;;
         dump) opts="--json --format --redact" ;;
         rewrite) opts="--compression --quiet" ;;

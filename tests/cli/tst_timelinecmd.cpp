@@ -1,5 +1,6 @@
 // Runs the real layerctl binary: ls, find and find --page on a timeline directory: the read path and the page it rebuilds.
 #include "clirun.h"
+#include "shardedtenant.h"
 #include "testutil.h"
 #include "timelinefixture.h"
 
@@ -27,12 +28,15 @@ private slots:
     void findFollowsTheReadPath_data();
     void findFollowsTheReadPath();
     void findReconstructsThePage();
+    void aTenantAcrossShards_data();
+    void aTenantAcrossShards();
 };
 
 namespace {
 using testutil::layerctl;
 using testutil::parseLines;
 using testutil::Run;
+using namespace layerscope;
 } // namespace
 
 // ls: every file listed (a non-layer too), the summary that contradicts its name flagged.
@@ -166,6 +170,90 @@ void TestTimelineCmd::findReconstructsThePage()
     QCOMPARE(r.code, 1);
     QVERIFY(r.err.contains("no page written"));
     QVERIFY(!QFile::exists(dir.filePath("none.bin")));
+}
+
+// ls and map of a sharded tenant named without a shard: every shard's copy of the timeline
+// (the 4 children and the 2 parents they still read from), in one listing or one stacked map.
+void TestTimelineCmd::aTenantAcrossShards_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QStringList>("shards"); // the copies listed, in order
+    QTest::addColumn<int>("code");
+    const QString tenant = "tenants/" + shardedtenant::kTenant;
+    const QStringList all{"0004", "0104", "0204", "0304", "0002", "0102"};
+    QTest::newRow("timeline-without-its-shard")
+        << tenant + "/timelines/" + shardedtenant::kTimeline << all << 1;
+    QTest::newRow("tenant") << tenant << all << 1;
+    QTest::newRow("one-tenant-shard") << tenant + "-0204" << QStringList{"0204"} << 0;
+    QTest::newRow("one-copy") << shardedtenant::timelineDir("0304") << QStringList{"0304"} << 1;
+}
+
+void TestTimelineCmd::aTenantAcrossShards()
+{
+    QFETCH(QString, path);
+    QFETCH(QStringList, shards);
+    QFETCH(int, code);
+    QTemporaryDir root;
+    const shardedtenant::Planted planted = shardedtenant::write(root.path());
+    const QString at = root.filePath(path);
+    // Exit 1 wherever child 0304's copy is listed: its parent's delta is gone.
+    Run r = layerctl({"ls", at});
+    QCOMPARE(r.code, code);
+    if (shards.contains("0304")) {
+        QVERIFY2(r.out.contains("[shard " + planted.missingShard.toUtf8() + "'s]"),
+                 r.out.constData());
+        QVERIFY(r.out.contains("missing from its shard: listed in the index as shard "
+                               + planted.missingShard.toUtf8() + "'s layer"));
+    }
+    r = layerctl({"ls", "--json", at});
+    QCOMPARE(r.code, code);
+    const QList<QJsonObject> lines = parseLines(r.out);
+    QStringList listed;
+    int files = 0, missing = 0;
+    for (const QJsonObject &o : lines) {
+        if (o.contains("total") && o.contains("shard"))
+            listed << o["shard"].toString();
+        else if (o.contains("file")) {
+            ++files;
+            missing += o.contains("shard_missing");
+        }
+    }
+    if (shards.size() > 1) {
+        QCOMPARE(listed, shards);
+        QCOMPARE(lines.last()["copies"].toInt(), shards.size());
+        QCOMPARE(lines.last()["total"].toInt(), files);
+        QCOMPARE(lines.last()["problems"].toInt(), 1);
+    } else {
+        QVERIFY(listed.isEmpty()); // one timeline: ls as ever
+        QVERIFY(!lines.last().contains("copies"));
+    }
+    QCOMPARE(missing, shards.contains("0304") ? 1 : 0);
+    // map: the copies stacked, each titled with its shard, and the owners' band: stripes of 2
+    // blocks over relation 1663/5/16384, each its owner's by Neon's rule.
+    r = layerctl({"map", at, "--svg", root.filePath("map.svg")});
+    QCOMPARE(r.code, 0);
+    const QString svg = QString::fromUtf8(testutil::readAll(root.filePath("map.svg")));
+    for (const QString &s : shards)
+        QCOMPARE(svg.count(">shard " + s + "</text><text"), shards.size() > 1 ? 1 : 0);
+    if (shards.size() == 1)
+        return;
+    QVERIFY(r.out.startsWith(
+        "6 shard copies, 4 shards, stripe 2 pages (tenant-manifest-00000002.json)"));
+    for (std::uint32_t blk = 0; blk < 10; blk += 2) {
+        const Key k = Key::fromFields(0x00, 1663, 5, 16384, 0, blk);
+        const QString owner = QString::fromStdString(
+            ShardIdentity{keyToShardNumber(4, shardedtenant::kStripe, k), 4}.slug());
+        const QString title = QStringLiteral("<title>rel 1663/5/16384 blk %1 – rel 1663/5/16384 "
+                                             "blk %2: shard %3</title>")
+                                  .arg(blk)
+                                  .arg(blk + 2)
+                                  .arg(owner);
+        QVERIFY2(svg.contains(title), qPrintable(title));
+    }
+    QVERIFY(svg.contains(": several shards (stripes of different owners)</title>"));
+    // A tenant's copies are drawn with the stripe given, when given.
+    r = layerctl({"map", at, "--stripe-size", "5", "--svg", root.filePath("map5.svg")});
+    QVERIFY(r.out.startsWith("6 shard copies, 4 shards, stripe 5 pages (--stripe-size)"));
 }
 
 QTEST_GUILESS_MAIN(TestTimelineCmd)

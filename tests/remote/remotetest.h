@@ -17,11 +17,8 @@
 
 namespace testremote {
 
-const QByteArray kSecret = "s3cr3t-never-printed-9f8e7d";
-const QByteArray kToken = "t0ken-never-printed-1a2b3c";
-
-/// The environment of a process reading from `endpoint`: credentials (the secret and token
-/// above, which no output may show), short timeouts and backoff.
+/// The environment of a process reading from `endpoint`: credentials (kSecret and kToken,
+/// which no output may show), short timeouts and backoff.
 inline QProcessEnvironment awsEnvironment(const QString &endpoint)
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();

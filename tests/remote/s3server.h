@@ -7,6 +7,8 @@
 
 #include <QByteArray>
 #include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QString>
 #include <QTcpServer>
@@ -76,18 +78,40 @@ inline QByteArray exchange(quint16 port, const QByteArray &request)
     return out;
 }
 
-/// s3rver with one bucket, on 127.0.0.1.
+/// The test credentials: the server knows this secret for key id S3RVER; no output may show
+/// the secret or the session token.
+const QByteArray kSecret = "s3cr3t-never-printed-9f8e7d";
+const QByteArray kToken = "t0ken-never-printed-1a2b3c";
+
+/// How many signed requests the server checked with AWS's signer, and how many it refused.
+struct Signatures
+{
+    int verified = -1, rejected = -1, unsignedRequests = -1;
+};
+
+/// s3rver with one bucket, on 127.0.0.1, behind tests/remote/s3front.js, which checks every
+/// signed request's SigV4 signature with AWS's own signer (403 when it does not match, or
+/// when the request time is off the server's clock, which `clockOffsetSeconds` moves).
 class S3Server
 {
 public:
-    explicit S3Server(const QString &bucket) : m_bucket(bucket)
+    explicit S3Server(const QString &bucket, int clockOffsetSeconds = 0)
+        : m_bucket(bucket)
     {
         m_port = freePort();
-        const QString bin = QStringLiteral(LAYERSCOPE_SOURCE_DIR "/tests/remote/node_modules/.bin/s3rver");
-        m_proc.setProcessChannelMode(QProcess::MergedChannels);
-        m_proc.start(bin,
-                     {"-d", m_dir.path(), "-a", "127.0.0.1", "-p", QString::number(m_port),
-                      "--configure-bucket", bucket});
+        m_proc.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        m_proc.start(QStringLiteral("node"),
+                     {QStringLiteral(LAYERSCOPE_SOURCE_DIR "/tests/remote/s3front.js"),
+                      "--port",
+                      QString::number(m_port),
+                      "--dir",
+                      m_dir.path(),
+                      "--bucket",
+                      bucket,
+                      "--keys",
+                      "S3RVER:" + QString::fromUtf8(kSecret),
+                      "--clock-offset-seconds",
+                      QString::number(clockOffsetSeconds)});
         if (!m_proc.waitForStarted(10000))
             return;
         for (int i = 0; i < 200; ++i) { // until it answers
@@ -106,6 +130,16 @@ public:
     bool ok() const { return m_ok; }
     quint16 port() const { return m_port; }
     QString endpoint() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_port); }
+
+    /// The server's signature counts so far.
+    Signatures signatures() const
+    {
+        const QByteArray r = exchange(m_port,
+                                      "GET /__signatures HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                      "Connection: close\r\n\r\n");
+        const QJsonObject o = QJsonDocument::fromJson(r.mid(r.indexOf("\r\n\r\n") + 4)).object();
+        return {o["verified"].toInt(-1), o["rejected"].toInt(-1), o["unsigned"].toInt(-1)};
+    }
 
     /// PUT of `body` at `key`; true on 200.
     bool put(const QString &key, const QByteArray &body) const

@@ -8,6 +8,8 @@
 
 #include <QDirIterator>
 #include <QJsonArray>
+#include <QRegularExpression>
+#include <QUrl>
 
 #include <QFile>
 #include <QJsonDocument>
@@ -57,6 +59,9 @@ private slots:
     void faults_data();
     void faults();
     void secretsNeverShown();
+    void signaturesOfOddKeys_data();
+    void signaturesOfOddKeys();
+    void clockSkewIsSaid();
     void aShardedTenantInTheBucket_data();
     void aShardedTenantInTheBucket();
     void credentialsFromProfile();
@@ -78,6 +83,7 @@ private:
     QTemporaryDir m_dir;
     QStringList m_names; ///< fixture and generated layer names (without the generation)
     QString m_big;       ///< a generated delta of several MiB
+    int m_forged = 0;    ///< requests sent with a forged signature, which the server refuses
 };
 
 void TestRemote::initTestCase()
@@ -106,6 +112,11 @@ void TestRemote::initTestCase()
 
 void TestRemote::cleanupTestCase()
 {
+    // Every request layerctl signed was checked with AWS's signer; only the tests' deliberately
+    // forged signatures were refused.
+    const Signatures s = m_server->signatures();
+    QVERIFY(s.verified > 0);
+    QCOMPARE(s.rejected, m_forged);
     delete m_server;
 }
 
@@ -336,11 +347,87 @@ void TestRemote::secretsNeverShown()
             for (const QByteArray &secret : {kSecret, kToken})
                 QVERIFY2(!r.out.contains(secret) && !r.err.contains(secret), r.err.constData());
         }
+    // The presigned URL's signature is forged: the server refused each of its requests.
+    for (const Logged &l : proxy.log())
+        m_forged += l.path.contains("X-Amz-Signature=");
+}
+
+// Every request layerctl signs is checked by the server with AWS's own signer: object keys with
+// characters that URL and signature encodings treat specially, with and without a session
+// token, are read and listed without one refusal.
+void TestRemote::signaturesOfOddKeys_data()
+{
+    QTest::addColumn<QString>("dir");
+    QTest::addColumn<bool>("token");
+    QTest::addColumn<bool>("list"); // s3rver normalises "a/../" in paths, not in prefixes
+    const std::pair<const char *, QString> dirs[] = {{"space", "with space"},
+                                                     {"plus-equals", "plus+equals="},
+                                                     {"percent", "per%25cent%"},
+                                                     {"unicode", "unicode-ü-日本"},
+                                                     {"tilde-star", "tilde~star*"},
+                                                     {"semicolon-comma", "semi;colon,comma"},
+                                                     {"dot-dot", "dots/a/.."}};
+    for (const auto &[tag, d] : dirs)
+        for (bool token : {true, false})
+            QTest::addRow("%s-%s", tag, token ? "token" : "no-token")
+                << d << token << !d.contains("..");
+}
+
+void TestRemote::signaturesOfOddKeys()
+{
+    QFETCH(QString, dir);
+    QFETCH(bool, token);
+    QFETCH(bool, list);
+    const QString name = m_names[0];
+    const QString key = "odd/" + dir + "/" + name + kGeneration;
+    QVERIFY(m_server->put(QString::fromUtf8(QUrl::toPercentEncoding(key, "/")),
+                          testutil::readAll(local(name))));
+    FaultProxy proxy(*m_server, {});
+    const Signatures before = m_server->signatures();
+    QProcessEnvironment env = awsEnvironment(proxy.endpoint());
+    if (!token)
+        env.remove("AWS_SESSION_TOKEN");
+    auto run = [&env](const QStringList &args) {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(LAYERCTL_PATH), args);
+        p.waitForFinished(60000);
+        return std::pair(p.exitCode(), p.readAllStandardError());
+    };
+    const auto [code, err] = run({"summary", "--json", "s3://" + kBucket + "/" + key});
+    QVERIFY2(code == 0, err.constData());
+    if (list) {
+        const auto [lsCode, lsErr] = run({"ls", "s3://" + kBucket + "/odd/" + dir + "/"});
+        QVERIFY2(lsCode == 0, lsErr.constData());
+    }
+    const Signatures after = m_server->signatures();
+    QCOMPARE(after.rejected, before.rejected);
+    QVERIFY(after.verified >= before.verified + (list ? 2 : 1));
+    for (const Logged &l : proxy.log())
+        QCOMPARE(l.authorization.contains("x-amz-security-token"), token);
+}
+
+// A store whose clock is an hour ahead refuses the signature's time: said in one line, with
+// how far off this machine's clock is, and not retried.
+void TestRemote::clockSkewIsSaid()
+{
+    S3Server ahead(kBucket, 3600);
+    QVERIFY(ahead.ok());
+    QVERIFY(ahead.put(kPrefix + m_names[0] + kGeneration, testutil::readAll(local(m_names[0]))));
+    const Run r = layerctl(ahead.endpoint(), {"summary", remote(m_names[0])});
+    QCOMPARE(r.code, 2);
+    const QRegularExpression said("RequestTimeTooSkewed: this machine's clock is (\\d+) s behind "
+                                  "the store's; signatures carry the time, fix the clock");
+    const QRegularExpressionMatch m = said.match(QString::fromUtf8(r.err));
+    QVERIFY2(m.hasMatch(), r.err.constData());
+    QVERIFY(std::abs(m.captured(1).toInt() - 3600) < 60);
+    QCOMPARE(r.err.count('\n'), 1);
+    QCOMPARE(ahead.signatures().rejected, 1);
 }
 
 // AWS_PROFILE from the shared credentials file when the environment has no keys; every
-// request is signed (SigV4) with that profile's key id and region (s3rver refuses an unknown
-// key id, so the default profile's would fail).
+// request is signed (SigV4) with that profile's key id, secret and region (the server checks
+// every signature: the default profile's would fail).
 void TestRemote::credentialsFromProfile()
 {
     QTemporaryDir dir;
@@ -348,8 +435,10 @@ void TestRemote::credentialsFromProfile()
     QFile f(file);
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write("[default]\naws_access_key_id = DEFAULTKEY\naws_secret_access_key = x\n\n"
-            "[oncall]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n"
-            "region = eu-central-1\n");
+            "[oncall]\naws_access_key_id = S3RVER\naws_secret_access_key = "
+            + kSecret
+            + "\n"
+              "region = eu-central-1\n");
     f.close();
     FaultProxy proxy(*m_server, {});
     QProcess p;
@@ -404,7 +493,7 @@ void TestRemote::timelinePrefix()
     uploadTimeline(*m_server, clean.path(), false);
     const QString prefix = "s3://" + kBucket + "/" + kTimeline;
     const Run ls = layerctl(m_server->endpoint(), {"ls", "--json", prefix});
-    QCOMPARE(ls.code, 1); // the fixture's planted summary/name disagreement, as on disk
+    QVERIFY2(ls.code == 1, ls.err.constData()); // the fixture's planted summary/name disagreement
     const QList<QByteArray> lines = ls.out.trimmed().split('\n');
     int listedLayers = 0;
     for (const QByteArray &l : lines)
@@ -549,6 +638,24 @@ void TestRemote::aShardedTenantInTheBucket()
                  == 1,
              qPrintable(inBucket.join('\n')));
     QVERIFY(inBucket.join('\n').contains("shard " + planted.missingShard + "'s layer"));
+    // ls and map take the tenant, or its timeline named without a shard: every shard's copy,
+    // listed as on disk.
+    const QString copies = below.isEmpty() ? "tenants/" + shardedtenant::kTenant + "/timelines/"
+                                                 + shardedtenant::kTimeline
+                                           : below;
+    Run ls = layerctl(m_server->endpoint(), {"ls", "--json", root + copies});
+    Run lsLocal = layerctl(m_server->endpoint(), {"ls", "--json", tree.filePath(copies)});
+    QCOMPARE(ls.code, 1); // the parent's missing delta
+    QCOMPARE(QString::fromUtf8(ls.out).replace(root, "ROOT/"),
+             QString::fromUtf8(lsLocal.out).replace(tree.path() + "/", "ROOT/"));
+    QCOMPARE(QJsonDocument::fromJson(ls.out.trimmed().split('\n').last()).object()["copies"].toInt(),
+             6);
+    const Run map = layerctl(m_server->endpoint(),
+                             {"map", root + copies, "--svg", tree.filePath("map.svg")});
+    QCOMPARE(map.code, 0);
+    QVERIFY2(map.out.startsWith(
+                 "6 shard copies, 4 shards, stripe 2 pages (tenant-manifest-00000002.json)"),
+             map.out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestRemote)

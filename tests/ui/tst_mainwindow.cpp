@@ -15,6 +15,7 @@
 #include <stats/statspage.h>
 #include <timeline/layermapview.h>
 #include <timeline/loglinedialog.h>
+#include <timeline/shardspage.h>
 #include <timeline/timelinepage.h>
 
 #include <layerscope/report/stats.h>
@@ -62,6 +63,7 @@ private slots:
     void tabLeavesEveryPaneOfTheToolTabs();
     void openFromALogLine_data();
     void openFromALogLine();
+    void aTimelineAcrossShards();
     void logLineDialogSaysWhatIsMissing_data();
     void logLineDialogSaysWhatIsMissing();
 };
@@ -470,6 +472,62 @@ void TestMainWindow::openFromALogLine()
     QVERIFY(w.tabs()->tabText(w.tabs()->currentIndex()).contains(shardedtenant::kTimeline));
     QTRY_VERIFY_WITH_TIMEOUT(page->lastReadPath().has_value(), 10000);
     QVERIFY(!page->lastReadPath()->steps.empty());
+}
+
+// A sharded tenant's timeline named without its shard opens every shard's copy side by side:
+// the copies' table, the set's problems, stacked maps on shared axes with the key owners' band;
+// a copy opens its own timeline page.
+void TestMainWindow::aTimelineAcrossShards()
+{
+    QTemporaryDir tree;
+    shardedtenant::write(tree.path());
+    MainWindow w;
+    w.resize(1280, 900);
+    w.show();
+    QSignalSpy loaded(&w, &MainWindow::pageLoaded);
+    const QString path = tree.filePath("tenants/" + shardedtenant::kTenant + "/timelines/"
+                                       + shardedtenant::kTimeline);
+    QCOMPARE(w.openFiles({path}), 1);
+    auto *page = qobject_cast<ShardsPage *>(w.tabs()->currentWidget());
+    QVERIFY(page);
+    QTRY_VERIFY_WITH_TIMEOUT(loaded.count() >= 1 && w.allLoaded(), 20000);
+    QVERIFY2(page->error().isEmpty(), qPrintable(page->error()));
+    // The four children by number, then the two parents they were split from.
+    QStringList shards;
+    for (const Timeline &t : page->copies())
+        shards << QString::fromStdString(t.shard.value_or("?"));
+    QCOMPARE(shards, QStringList({"0004", "0104", "0204", "0304", "0002", "0102"}));
+    QCOMPARE(page->shardTable()->model()->rowCount(), 6);
+    QCOMPARE(page->shardTable()->model()->index(3, 0).data().toString(), QStringLiteral("0304"));
+    QCOMPARE(int(page->shardCount()), 4);
+    QCOMPARE(page->stripePages(), shardedtenant::kStripe);
+    QVERIFY(page->problems().empty()); // every child there, one ancestry, one LSN
+    // Stacked maps on one key axis: a layer's keys are at the same x in every map.
+    QCOMPARE(page->maps().size(), std::size_t(6));
+    const QRectF first = page->maps()[0]->layerRect(0), parent = page->maps()[4]->layerRect(0);
+    QVERIFY(!first.isEmpty());
+    QCOMPARE(first.left(), parent.left());
+    QCOMPARE(first.right(), parent.right());
+    // The band under each map: the first stripe (blocks 0-1) is its owner's, by Neon's rule.
+    LayerMapView *map = page->maps()[1];
+    const QRectF r = map->layerRect(0);
+    const Key blk0 = Key::fromFields(0x00, 1663, 5, 16384, 0, 0);
+    const QString owner = QString::fromStdString(
+        ShardIdentity{keyToShardNumber(4, shardedtenant::kStripe, blk0), 4}.slug());
+    const LayerMapView::Band *band = map->bandAt(
+        QPoint(int(r.left()) + 3, int(map->height() - 40 - 4 - 14 / 2)));
+    QVERIFY(band);
+    QVERIFY2(band->text.contains("shard " + owner), qPrintable(band->text));
+    QVERIFY(band->text.contains("blk 0"));
+    QVERIFY(!band->hatched);
+    // A copy's row opens that shard's timeline page.
+    page->shardTable()->setCurrentIndex(page->shardTable()->model()->index(3, 0));
+    emit page->shardTable()->activated(page->shardTable()->currentIndex());
+    auto *copy = qobject_cast<TimelinePage *>(w.tabs()->currentWidget());
+    QVERIFY(copy);
+    QCOMPARE(QDir::cleanPath(copy->path()),
+             QDir::cleanPath(tree.filePath(shardedtenant::timelineDir("0304"))));
+    QVERIFY(w.tabs()->tabText(w.tabs()->currentIndex()).contains("shard 0304"));
 }
 
 void TestMainWindow::logLineDialogSaysWhatIsMissing_data()

@@ -60,7 +60,7 @@ private:
 void TestRemotePage::initTestCase()
 {
     qputenv("AWS_ACCESS_KEY_ID", "S3RVER");
-    qputenv("AWS_SECRET_ACCESS_KEY", "S3RVER");
+    qputenv("AWS_SECRET_ACCESS_KEY", kSecret);
     m_server = new S3Server(QStringLiteral("layers"));
     QVERIFY(m_server->ok());
     const QString f = testutil::fixtureLayers().filter("-0000000005000050").first();
@@ -148,7 +148,7 @@ void TestRemotePage::recentKeepsNoSecret()
 {
     QStandardPaths::setTestModeEnabled(true);
     QSettings().remove(QStringLiteral("recentFiles"));
-    const QString secret = QStringLiteral("X-Amz-Signature=5ecret5ignature");
+    const QString secret = QStringLiteral("X-Amz-Security-Token=5ecret5ignature");
     const QString plain = m_server->endpoint() + "/layers/tl/" + m_name + "-00000001";
     MainWindow w;
     QCOMPARE(w.openFiles({plain + "?" + secret}), 1);

@@ -16,6 +16,7 @@ namespace {
 
 constexpr double kLeftMargin = 96;   // LSN labels
 constexpr double kBottomMargin = 40; // key labels
+constexpr double kBandHeight = 14;   // the owner band, when there is one
 constexpr double kMargin = 8;
 constexpr double kInset = 8; // keeps layers on the plot's edges (oldest image, newest delta) visible
 
@@ -49,6 +50,35 @@ void LayerMapView::setTimeline(const Timeline *timeline)
     resetView();
 }
 
+void LayerMapView::shareBoundaries(const MapLayout &shared)
+{
+    m_layout.keys = shared.keys;
+    m_layout.lsns = shared.lsns;
+    update();
+}
+
+void LayerMapView::setOwnerBand(std::vector<Band> band)
+{
+    m_band = std::move(band);
+    update();
+}
+
+const LayerMapView::Band *LayerMapView::bandAt(QPoint pos) const
+{
+    const QRectF plot = plotArea();
+    if (m_band.empty() || pos.y() < plot.bottom() + 2 || pos.y() > plot.bottom() + 2 + kBandHeight)
+        return nullptr;
+    for (const Band &b : m_band)
+        if (pos.x() >= xOfUnit(b.u0) && pos.x() < std::max(xOfUnit(b.u1), xOfUnit(b.u0) + 1))
+            return &b;
+    return nullptr;
+}
+
+double LayerMapView::bottomMargin() const
+{
+    return kBottomMargin + (m_band.empty() ? 0 : kBandHeight + 4);
+}
+
 void LayerMapView::setMarked(std::vector<std::size_t> layers)
 {
     std::fill(m_marked.begin(), m_marked.end(), false);
@@ -76,13 +106,18 @@ QRectF LayerMapView::plotArea() const
     return QRectF(kLeftMargin,
                   kMargin,
                   std::max(10.0, width() - kLeftMargin - kMargin),
-                  std::max(10.0, height() - kBottomMargin - kMargin));
+                  std::max(10.0, height() - bottomMargin() - kMargin));
 }
 
 double LayerMapView::xOfKey(const Key &k) const
 {
+    return xOfUnit(m_layout.u(k));
+}
+
+double LayerMapView::xOfUnit(double u) const
+{
     const QRectF p = plotArea().adjusted(kInset, kInset, -kInset, -kInset);
-    return p.left() + (m_layout.u(k) - m_panX) * m_zoomX * p.width();
+    return p.left() + (u - m_panX) * m_zoomX * p.width();
 }
 
 double LayerMapView::yOfLsn(std::uint64_t lsn) const
@@ -167,6 +202,25 @@ void LayerMapView::paintEvent(QPaintEvent *)
     }
     p.restore();
 
+    // The owner band: under the plot, clipped to its width.
+    double labelsTop = plot.bottom();
+    if (!m_band.empty()) {
+        const QRectF strip(plot.left(), plot.bottom() + 2, plot.width(), kBandHeight);
+        p.save();
+        p.setClipRect(strip);
+        p.setPen(Qt::NoPen);
+        for (const Band &b : m_band) {
+            const double x0 = xOfUnit(b.u0), x1 = std::max(xOfUnit(b.u1), x0 + 1);
+            if (x1 < strip.left() || x0 > strip.right())
+                continue;
+            p.setBrush(b.hatched ? QBrush(pal.color(QPalette::Mid), Qt::BDiagPattern)
+                                 : QBrush(b.colour));
+            p.drawRect(QRectF(x0, strip.top(), x1 - x0, strip.height()));
+        }
+        p.restore();
+        labelsTop = strip.bottom();
+    }
+
     // Axes: LSNs on the left, keys along the bottom, a label every ~90 / ~70 pixels.
     p.setPen(pal.color(QPalette::Text));
     QFont f = font();
@@ -194,9 +248,9 @@ void LayerMapView::paintEvent(QPaintEvent *)
         if (left < lastX + 8)
             continue;
         lastX = left + w;
-        p.drawText(QPointF(left, plot.bottom() + fm.ascent() + 4), label);
+        p.drawText(QPointF(left, labelsTop + fm.ascent() + 4), label);
     }
-    p.drawText(QRectF(plot.left(), plot.bottom() + fm.height() + 6, plot.width(), fm.height()),
+    p.drawText(QRectF(plot.left(), labelsTop + fm.height() + 6, plot.width(), fm.height()),
                Qt::AlignCenter,
                tr("keys (%L1 distinct boundaries) →   ·   LSN ↑ (%L2 distinct)")
                    .arg(m_layout.keys.size())
@@ -279,7 +333,9 @@ bool LayerMapView::event(QEvent *e)
 {
     if (e->type() == QEvent::ToolTip && m_timeline) {
         auto *help = static_cast<QHelpEvent *>(e);
-        if (auto i = layerAt(help->pos())) {
+        if (const Band *b = bandAt(help->pos())) {
+            QToolTip::showText(help->globalPos(), b->text, this);
+        } else if (auto i = layerAt(help->pos())) {
             const TimelineLayer &l = m_timeline->layers[*i];
             const LayerName &n = *l.name;
             QString text = QStringLiteral("<b>%1</b><br>%2 %3<br>keys %4 – %5<br>%6")

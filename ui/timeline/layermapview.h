@@ -2,6 +2,8 @@
 
 #include <layerscope/timeline/timeline.h>
 
+#include <QColor>
+#include <QString>
 #include <QWidget>
 
 #include <functional>
@@ -23,6 +25,23 @@ class LayerMapView : public QWidget
 public:
     explicit LayerMapView(QWidget *parent = nullptr);
     void setTimeline(const Timeline *timeline);
+    /// Draws on `shared`'s key and LSN boundaries instead of the timeline's own (maps of one
+    /// timeline's shard copies, stacked, line up); call after setTimeline.
+    void shareBoundaries(const MapLayout &shared);
+
+    /// A stretch of the key axis (unit coordinates, as MapLayout::u) in a colour, drawn as a
+    /// band under the plot: which shard owns those keys.
+    struct Band
+    {
+        double u0 = 0, u1 = 0;
+        QColor colour;
+        bool hatched = false; ///< several owners
+        QString text;         ///< the hover text
+    };
+    /// The owner band under the plot (empty: none); follows zoom and pan like the layers.
+    void setOwnerBand(std::vector<Band> band);
+    /// The band's stretch at `pos`, for tests and the hover text.
+    const Band *bandAt(QPoint pos) const;
     /// Highlights these layers (a read path, a filter) and scrolls nothing.
     void setMarked(std::vector<std::size_t> layers);
     void setSelected(std::optional<std::size_t> layer);
@@ -58,11 +77,14 @@ private:
     /// The plot area (margins for the axes' labels).
     QRectF plotArea() const;
     double xOfKey(const Key &k) const;
+    double xOfUnit(double u) const;
+    double bottomMargin() const;
     double yOfLsn(std::uint64_t lsn) const;
 
     const Timeline *m_timeline = nullptr;
     MapLayout m_layout;
     std::vector<bool> m_marked;
+    std::vector<Band> m_band;
     std::optional<std::size_t> m_selected;
     // View transform over the unit square [0,1]²: zoom and the unit point at the plot's origin.
     double m_zoomX = 1, m_zoomY = 1, m_panX = 0, m_panY = 0;

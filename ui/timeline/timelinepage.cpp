@@ -215,9 +215,6 @@ TimelinePage::TimelinePage(QString path, QString index, QWidget *parent)
     });
 }
 
-/// Reads the timeline at `path` (a directory, an index_part.json or an object-store prefix;
-/// `index`: one to cross-check with), its summaries and its checks. Runs on a worker;
-/// `progress` gets percent done and returns false to stop.
 TimelinePage::Outcome TimelinePage::load(const QString &path,
                                          const QString &index,
                                          const std::function<bool(int)> &progress)

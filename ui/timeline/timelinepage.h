@@ -80,13 +80,22 @@ signals:
     /// A layer on disk should be opened in its own tab.
     void openLayer(const QString &path);
 
-private:
+public:
+    /// A timeline read for a page: its layers with summaries, its checks, or why not.
     struct Outcome
     {
         std::optional<Timeline> timeline;
         std::vector<TimelineProblem> problems;
         QString error;
     };
+    /// Reads the timeline at `path` (a directory, an index_part.json or an object-store prefix;
+    /// `index`: one to cross-check with), its summaries and its checks. Blocks (run it on a
+    /// worker); `progress` gets percent done and returns false to stop.
+    static Outcome load(const QString &path,
+                        const QString &index,
+                        const std::function<bool(int)> &progress);
+
+private:
     void onFinished();
     void fillList();
     void fillProblems(const std::vector<TimelineProblem> &problems);
@@ -100,9 +109,6 @@ private:
     std::optional<Redo> m_redo;
     std::vector<std::optional<QString>> m_entriesText; ///< by layer, filled by entriesText
     QString m_error;
-    static Outcome load(const QString &path,
-                        const QString &index,
-                        const std::function<bool(int)> &progress);
     WorkerJob<Outcome> m_job;
 
     QLabel *m_header;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace layerscope {
 
 namespace {
@@ -169,6 +171,105 @@ bool isKeyLocal(const ShardIdentity &shard, const Key &key)
 bool isKeyDisposable(const ShardIdentity &shard, const Key &key)
 {
     return shard.sharded() && !isKeyGlobal(key) && !isKeyLocal(shard, key);
+}
+
+KeyRangeOwner keyRangeOwner(std::uint8_t count,
+                            std::uint32_t stripePages,
+                            const Key &from,
+                            const Key &to)
+{
+    using Kind = KeyRangeOwner::Kind;
+    if (count < 2 || stripePages == 0 || !(from < to))
+        return {};
+    // The range's last key: `to` less one, borrowing from the left.
+    Key last = to;
+    for (std::size_t i = Key::kSize; i-- > 0;)
+        if (last.bytes[i]-- != 0)
+            break;
+    // Everything from a non-relation key on (field1 above 0) lives on shard 0.
+    if (from.field1() != 0x00)
+        return {Kind::Shard, 0};
+    const bool oneFork = last.field1() == 0x00 && from.field2() == last.field2()
+                         && from.field3() == last.field3() && from.field4() == last.field4()
+                         && from.field5() == last.field5();
+    if (!oneFork)
+        return {Kind::Several, 0};
+    if (keyIsShard0(from) && keyIsShard0(last)) {
+        if (from.field4() != 0 && from.field6() == 0xFFFFFFFF)
+            return {Kind::Every, 0};
+        if (from.field4() == 0 || from.field5() == kInitFork)
+            return {Kind::Shard, 0};
+    }
+    // Blocks of one relation fork; its size key (block 0xFFFFFFFF) is every shard's.
+    const std::uint32_t firstStripe = from.field6() / stripePages;
+    const std::uint32_t lastStripe = std::min(last.field6(), 0xFFFFFFFEu) / stripePages;
+    if (lastStripe - firstStripe >= 64)
+        return {Kind::Several, 0};
+    const std::uint8_t owner = keyToShardNumber(count, stripePages, from);
+    for (std::uint32_t s = firstStripe + 1; s <= lastStripe; ++s) {
+        Key k = from;
+        const std::uint32_t block = s * stripePages;
+        for (int i = 0; i < 4; ++i)
+            k.bytes[14 + i] = std::uint8_t(block >> (24 - 8 * i));
+        if (keyToShardNumber(count, stripePages, k) != owner)
+            return {Kind::Several, 0};
+    }
+    return {Kind::Shard, owner};
+}
+
+std::vector<OwnedRange> ownedRanges(std::uint8_t count,
+                                    std::uint32_t stripePages,
+                                    const Key &from,
+                                    const Key &to,
+                                    std::size_t maxPieces)
+{
+    std::vector<OwnedRange> out;
+    auto add = [&](const Key &a, const Key &b) {
+        const KeyRangeOwner o = keyRangeOwner(count, stripePages, a, b);
+        if (!out.empty() && out.back().owner == o)
+            out.back().to = b;
+        else
+            out.push_back({a, b, o});
+    };
+    const bool blocks = count >= 2 && stripePages && from < to && isRelBlockKey(from)
+                        && !keyIsShard0(from);
+    const std::optional<Key> stripeEnd = blocks ? Key::fromFields(from.field1(),
+                                                                  from.field2(),
+                                                                  from.field3(),
+                                                                  from.field4(),
+                                                                  from.field5(),
+                                                                  0xFFFFFFFF)
+                                                : std::optional<Key>();
+    // Within one fork's blocks: a piece per stripe, up to the fork's size key or `to`.
+    if (blocks) {
+        const Key forkEnd = *stripeEnd < to ? *stripeEnd : to;
+        const std::uint64_t first = from.field6() / stripePages;
+        const std::uint64_t last = (std::uint64_t(forkEnd.field6()) - (forkEnd == to ? 1 : 0))
+                                   / stripePages;
+        if (forkEnd.field4() == from.field4() && forkEnd.field5() == from.field5()
+            && last - first < maxPieces) {
+            Key a = from;
+            for (std::uint64_t s = first; s <= last; ++s) {
+                const std::uint64_t endBlock = (s + 1) * stripePages;
+                Key b = forkEnd;
+                if (endBlock < forkEnd.field6())
+                    b = Key::fromFields(from.field1(),
+                                        from.field2(),
+                                        from.field3(),
+                                        from.field4(),
+                                        from.field5(),
+                                        std::uint32_t(endBlock));
+                if (a < b)
+                    add(a, b);
+                a = b;
+            }
+            if (forkEnd < to)
+                add(forkEnd, to);
+            return out;
+        }
+    }
+    add(from, to);
+    return out;
 }
 
 } // namespace layerscope

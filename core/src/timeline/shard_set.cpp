@@ -103,4 +103,149 @@ std::vector<ShardSetProblem> checkShardSet(std::span<const ShardTimeline> copies
     return out;
 }
 
+std::string shardColour(std::uint8_t number)
+{
+    static constexpr const char *kColours[] = {
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+    return kColours[number % std::size(kColours)];
+}
+
+std::string describeOwner(const KeyRangeOwner &o, std::uint8_t count)
+{
+    switch (o.kind) {
+    case KeyRangeOwner::Kind::Shard:
+        return "shard " + (count >= 2 ? ShardIdentity{o.shard, count}.slug() : std::string("0"));
+    case KeyRangeOwner::Kind::Every: return "every shard (relation sizes)";
+    case KeyRangeOwner::Kind::Several: return "several shards (stripes of different owners)";
+    }
+    return {};
+}
+
+std::vector<OwnerSpan> ownerSpans(const MapLayout &m, std::uint8_t count, std::uint32_t stripePages)
+{
+    std::vector<OwnerSpan> out;
+    for (std::size_t j = 0; j + 1 < m.keys.size(); ++j) {
+        // Stripes inside a stretch take its width in proportion to their blocks.
+        const auto pieces = ownedRanges(count, stripePages, m.keys[j], m.keys[j + 1]);
+        auto weight = [](const OwnedRange &r) {
+            const bool oneFork = r.from.field1() == r.to.field1()
+                                 && r.from.field2() == r.to.field2()
+                                 && r.from.field3() == r.to.field3()
+                                 && r.from.field4() == r.to.field4()
+                                 && r.from.field5() == r.to.field5();
+            return oneFork ? double(r.to.field6() - r.from.field6()) : 1.0;
+        };
+        double total = 0;
+        for (const OwnedRange &r : pieces)
+            total += weight(r);
+        const double u0 = m.u(m.keys[j]), width = m.u(m.keys[j + 1]) - u0;
+        double at = u0;
+        for (const OwnedRange &r : pieces) {
+            const double w = width * weight(r) / total;
+            out.push_back({at, at + w, r});
+            at += w;
+        }
+    }
+    return out;
+}
+
+namespace {
+
+std::string ownerFill(const KeyRangeOwner &o)
+{
+    switch (o.kind) {
+    case KeyRangeOwner::Kind::Shard: return shardColour(o.shard);
+    case KeyRangeOwner::Kind::Every: return "#555";
+    case KeyRangeOwner::Kind::Several: return "url(#several)";
+    }
+    return {};
+}
+
+} // namespace
+
+std::string shardMapSvg(std::span<const Timeline> copies,
+                        std::uint8_t count,
+                        std::uint32_t stripePages,
+                        int width,
+                        int panelHeight)
+{
+    std::vector<MapLayout> layouts;
+    for (const Timeline &t : copies)
+        layouts.push_back(layoutMap(t));
+    shareBoundaries(layouts);
+    const MapLayout shared = layouts.empty() ? MapLayout{} : layouts.front();
+    const double left = 110, right = width - 12.0, titleGap = 22, top = 40, stripHeight = 16;
+    const double panelsBottom = top + double(copies.size()) * (panelHeight + titleGap);
+    const int height = int(panelsBottom + stripHeight + 90);
+    std::string out = svgOpen(width, height);
+    out += "<defs><pattern id=\"several\" width=\"6\" height=\"6\" "
+           "patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+           "<rect width=\"3\" height=\"6\" fill=\"#bbb\"/></pattern></defs>\n";
+    out += fmt::format("<text x=\"{}\" y=\"22\" font-size=\"14\">{} shard copies of one "
+                       "timeline ({} shards, stripe {} pages; keys across, LSN upwards)</text>\n",
+                       left,
+                       copies.size(),
+                       count,
+                       stripePages);
+    MapBox box{left, 0, right, 0};
+    for (std::size_t c = 0; c < copies.size(); ++c) {
+        const Timeline &t = copies[c];
+        box.top = top + double(c) * (panelHeight + titleGap) + titleGap;
+        box.bottom = box.top + panelHeight;
+        const auto shard = ShardIdentity::fromSlug(t.shard.value_or(""));
+        out += fmt::format("<text x=\"{}\" y=\"{}\" font-weight=\"bold\" fill=\"{}\">shard "
+                           "{}</text><text x=\"{}\" y=\"{}\" fill=\"#555\">{} layers · "
+                           "{}</text>\n",
+                           left,
+                           box.top - 6,
+                           shard ? shardColour(shard->number) : "#000",
+                           xmlEscape(t.shard && !t.shard->empty() ? *t.shard : "(unsharded)"),
+                           left + 90,
+                           box.top - 6,
+                           layouts[c].order.size(),
+                           xmlEscape(t.dir));
+        out += mapPanelSvg(t, layouts[c], box);
+    }
+    // Who owns each stretch between two key boundaries.
+    const double stripTop = panelsBottom + 8;
+    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">owner</text>\n",
+                       left - 6,
+                       stripTop + 12);
+    // MapBox::keyX's mapping of unit u: the box inset by 8 pixels.
+    const double origin = box.left + 8, inner = box.right - box.left - 16;
+    for (const OwnerSpan &span : ownerSpans(shared, count, stripePages)) {
+        const double x0 = origin + span.u0 * inner, w = (span.u1 - span.u0) * inner;
+        out += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" "
+                           "fill=\"{}\"><title>{} – {}: {}</title></rect>\n",
+                           x0,
+                           stripTop,
+                           std::max(0.5, w),
+                           stripHeight,
+                           ownerFill(span.range.owner),
+                           xmlEscape(span.range.from.describe()),
+                           xmlEscape(span.range.to.describe()),
+                           describeOwner(span.range.owner, count));
+    }
+    out += mapKeyAxisSvg(shared, box, stripTop + stripHeight + 16);
+    // The legend: each shard's colour, then the two shared fills.
+    double lx = left;
+    const double ly = stripTop + stripHeight + 56;
+    auto legend = [&](const std::string &fill, const std::string &label) {
+        out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/>"
+                           "<text x=\"{}\" y=\"{}\">{}</text>\n",
+                           lx,
+                           ly - 10,
+                           fill,
+                           lx + 16,
+                           ly,
+                           xmlEscape(label));
+        lx += 30 + 7.0 * double(label.size());
+    };
+    for (std::uint8_t n = 0; n < std::max<std::uint8_t>(count, 1); ++n)
+        legend(shardColour(n), "shard " + (count >= 2 ? ShardIdentity{n, count}.slug() : "0"));
+    legend("#555", "every shard");
+    legend("url(#several)", "several shards");
+    return out + "</svg>\n";
+}
+
 } // namespace layerscope

@@ -114,6 +114,16 @@ Result<std::vector<std::string>> tenantShardSlugs(const std::string &root,
                 p.pop_back();
             add(std::string_view(p).substr(p.rfind('/') + 1));
         }
+        // Some stores (s3rver) leave the unsharded tenant's own "<tenant>/" out of the common
+        // prefixes of "<tenant>": its timelines are asked for directly.
+        if (!slugs.contains("")) {
+            std::vector<std::string> below;
+            auto own = listObjects(url->withKey(url->key + "/timelines/"), options, &below);
+            if (!own)
+                return own.error();
+            if (!own->empty() || !below.empty())
+                slugs.insert("");
+        }
     } else {
         std::error_code ec;
         for (const auto &d : std::filesystem::directory_iterator(root + "tenants", ec))
@@ -195,6 +205,75 @@ Result<LocatedTimeline> locateTimeline(const LogLocation &loc,
         }
     }
     out.timeline = place.timelinePath(slug);
+    return out;
+}
+
+Result<TimelineCopies> timelineCopies(const std::string &pathArg,
+                                      std::uint32_t stripePages,
+                                      const RemoteOptions &options)
+{
+    const std::string path = pathArg.ends_with('/') ? pathArg : pathArg + "/";
+    const auto place = parseLayoutPath(path);
+    if (!place || place->timeline.empty()) {
+        Error e;
+        e.expected = "a timeline in Neon's layout (ROOT/tenants/<tenant>[-<shard>]/timelines/"
+                     "<timeline>)";
+        e.found = path;
+        e.pathLevel = true;
+        return e;
+    }
+    auto slugs = tenantShardSlugs(place->root, place->tenant, options);
+    if (!slugs)
+        return slugs.error();
+    std::vector<std::pair<ShardIdentity, std::string>> found;
+    for (const std::string &slug : *slugs) {
+        bool holds = false;
+        if (path.starts_with("s3://")) {
+            auto url = parseObjectUrl(place->tenantPath(slug) + "timelines/");
+            if (!url)
+                return url.error();
+            std::vector<std::string> prefixes;
+            auto listed = listObjects(*url, options, &prefixes);
+            if (!listed)
+                return listed.error();
+            holds = std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string &p) {
+                return p.find(place->timeline) != std::string::npos;
+            });
+        } else {
+            std::error_code ec;
+            holds = std::filesystem::is_directory(place->timelinePath(slug), ec);
+        }
+        if (holds)
+            found.emplace_back(ShardIdentity::fromSlug(slug).value_or(ShardIdentity{}), slug);
+    }
+    if (found.empty()) {
+        Error e;
+        e.expected = fmt::format("tenants/{}[-<shard>]/timelines/{}/ below {}",
+                                 place->tenant,
+                                 place->timeline,
+                                 place->root);
+        e.found = slugs->empty()
+                      ? "no directory of the tenant"
+                      : fmt::format("{} shard(s) of the tenant, none with it", slugs->size());
+        e.pathLevel = true;
+        return e;
+    }
+    std::sort(found.begin(), found.end(), [](const auto &a, const auto &b) {
+        return std::pair(-int(a.first.count), a.first.number)
+               < std::pair(-int(b.first.count), b.first.number);
+    });
+    TimelineCopies out;
+    out.count = found.front().first.count;
+    for (const auto &[shard, slug] : found) {
+        out.paths.push_back(place->timelinePath(slug));
+        out.slugs.push_back(slug);
+    }
+    if (stripePages)
+        out.stripe = {stripePages, "--stripe-size", {}};
+    else if (out.count >= 2)
+        out.stripe = readTenantStripe(place->tenantPath(found.front().second), options);
+    else
+        out.stripe = {kDefaultStripePages, "unsharded", {}};
     return out;
 }
 

@@ -628,8 +628,6 @@ double MapLayout::v(std::uint64_t lsn) const
     return lsns.size() > 1 ? double(it - lsns.begin()) / double(lsns.size() - 1) : 0.5;
 }
 
-namespace {
-
 std::string xmlEscape(const std::string &s)
 {
     std::string out;
@@ -645,38 +643,46 @@ std::string xmlEscape(const std::string &s)
     return out;
 }
 
-} // namespace
-
-std::string mapSvg(const Timeline &t, int width, int height)
+void shareBoundaries(std::span<MapLayout> layouts)
 {
-    const MapLayout m = layoutMap(t);
-    const double left = 110, top = 36, right = width - 12.0, bottom = height - 48.0, inset = 8;
-    auto x = [&](const Key &k) { return left + inset + m.u(k) * (right - left - 2 * inset); };
+    std::vector<Key> keys;
+    std::vector<std::uint64_t> lsns;
+    for (const MapLayout &m : layouts) {
+        keys.insert(keys.end(), m.keys.begin(), m.keys.end());
+        lsns.insert(lsns.end(), m.lsns.begin(), m.lsns.end());
+    }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    std::sort(lsns.begin(), lsns.end());
+    lsns.erase(std::unique(lsns.begin(), lsns.end()), lsns.end());
+    for (MapLayout &m : layouts) {
+        m.keys = keys;
+        m.lsns = lsns;
+    }
+}
+
+std::string svgOpen(int width, int height)
+{
+    return fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
+                       "viewBox=\"0 0 {0} {1}\" font-family=\"sans-serif\" font-size=\"11\">\n"
+                       "<rect width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n",
+                       width,
+                       height);
+}
+
+std::string mapPanelSvg(const Timeline &t, const MapLayout &m, const MapBox &box)
+{
+    const double inset = 8;
+    auto x = [&](const Key &k) { return box.keyX(m, k); };
     auto y = [&](std::uint64_t lsn) {
-        return bottom - inset - m.v(lsn) * (bottom - top - 2 * inset);
+        return box.bottom - inset - m.v(lsn) * (box.bottom - box.top - 2 * inset);
     };
     std::string out = fmt::format(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
-        "viewBox=\"0 0 {0} {1}\" font-family=\"sans-serif\" font-size=\"11\">\n",
-        width,
-        height);
-    out += fmt::format("<rect width=\"{}\" height=\"{}\" fill=\"white\"/>\n", width, height);
-    std::size_t images = 0, deltas = 0;
-    for (std::size_t i : m.order)
-        ++(t.layers[i].name->kind == LayerKind::Image ? images : deltas);
-    out += fmt::format(
-        "<text x=\"{}\" y=\"20\" font-size=\"14\">{}: {} image and {} delta layers (keys across, "
-        "LSN upwards)</text>\n",
-        left,
-        xmlEscape(t.dir),
-        images,
-        deltas);
-    out += fmt::format(
         "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#999\"/>\n",
-        left,
-        top,
-        right - left,
-        bottom - top);
+        box.left,
+        box.top,
+        box.right - box.left,
+        box.bottom - box.top);
     for (std::size_t i : m.order) {
         const TimelineLayer &l = t.layers[i];
         const LayerName &n = *l.name;
@@ -711,28 +717,58 @@ std::string mapSvg(const Timeline &t, int width, int height)
             dash,
             title);
     }
-    // About 12 LSN labels and 6 key labels, spread over the boundaries.
-    for (std::size_t j = 0; j < m.lsns.size(); j += std::max<std::size_t>(1, m.lsns.size() / 12))
+    // LSN labels spread over the boundaries, as many as the panel's height holds.
+    const std::size_t labels = std::max<std::size_t>(2, std::size_t((box.bottom - box.top) / 70));
+    for (std::size_t j = 0; j < m.lsns.size(); j += std::max<std::size_t>(1, m.lsns.size() / labels))
         out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n",
-                           left - 6,
+                           box.left - 6,
                            y(m.lsns[j]) + 4,
                            Lsn{m.lsns[j]}.toString());
+    return out;
+}
+
+std::string mapKeyAxisSvg(const MapLayout &m, const MapBox &box, double baseline)
+{
+    std::string out;
     for (std::size_t j = 0; j < m.keys.size(); j += std::max<std::size_t>(1, m.keys.size() / 6)) {
         const Key &k = m.keys[j];
         const std::string label = k == Key::min() ? "MIN" : k == Key::max() ? "MAX" : k.describe();
         out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-                           x(k),
-                           bottom + 16,
+                           box.keyX(m, k),
+                           baseline,
                            xmlEscape(label));
     }
     out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\">keys ({} "
                        "distinct boundaries) "
                        "→ · LSN ↑ ({} distinct)</text>\n",
-                       (left + right) / 2,
-                       bottom + 36,
+                       (box.left + box.right) / 2,
+                       baseline + 20,
                        m.keys.size(),
                        m.lsns.size());
-    return out + "</svg>\n";
+    return out;
+}
+
+double MapBox::keyX(const MapLayout &m, const Key &k) const
+{
+    const double inset = 8;
+    return left + inset + m.u(k) * (right - left - 2 * inset);
+}
+
+std::string mapSvg(const Timeline &t, int width, int height)
+{
+    const MapLayout m = layoutMap(t);
+    const MapBox box{110, 36, width - 12.0, height - 48.0};
+    std::size_t images = 0, deltas = 0;
+    for (std::size_t i : m.order)
+        ++(t.layers[i].name->kind == LayerKind::Image ? images : deltas);
+    return svgOpen(width, height)
+           + fmt::format("<text x=\"{}\" y=\"20\" font-size=\"14\">{}: {} image and {} delta "
+                         "layers (keys across, LSN upwards)</text>\n",
+                         box.left,
+                         xmlEscape(t.dir),
+                         images,
+                         deltas)
+           + mapPanelSvg(t, m, box) + mapKeyAxisSvg(m, box, box.bottom + 16) + "</svg>\n";
 }
 
 } // namespace layerscope

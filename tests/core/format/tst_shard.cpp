@@ -17,6 +17,8 @@ private slots:
     void placement_data();
     void placement();
     void stripesStayTogetherAndSpread();
+    void keyRanges_data();
+    void keyRanges();
     void slugs_data();
     void slugs();
     void paths_data();
@@ -100,6 +102,57 @@ void TestShard::stripesStayTogetherAndSpread()
                                      kLegacyStripePages,
                                      Key::fromFields(0, 1663, 5, 16384, 0, blk));
     QVERIFY(moved > 50);
+}
+
+// Owners of key ranges, 10 shards of 32768 pages over relation 0x400c, whose stripes 0..5 land
+// on shards 8, 3, 4, 9, 7 and 7 (stripe 0 is Neon's own vector above).
+void TestShard::keyRanges_data()
+{
+    QTest::addColumn<int>("count");
+    QTest::addColumn<QString>("from");
+    QTest::addColumn<QString>("to");
+    QTest::addColumn<int>("kind"); // KeyRangeOwner::Kind
+    QTest::addColumn<int>("shard");
+    auto block = [](std::uint32_t rel, std::uint8_t fork, std::uint32_t blk) {
+        return QString::fromStdString(Key::fromFields(0x00, 0x67f, 0x5, rel, fork, blk).toHex());
+    };
+    const int one = int(KeyRangeOwner::Kind::Shard), every = int(KeyRangeOwner::Kind::Every),
+              several = int(KeyRangeOwner::Kind::Several);
+    QTest::newRow("one-key") << 10 << block(0x400c, 0, 0x7d06) << block(0x400c, 0, 0x7d07) << one
+                             << 8;
+    QTest::newRow("whole-stripe") << 10 << block(0x400c, 0, 0) << block(0x400c, 0, 32768) << one
+                                  << 8;
+    QTest::newRow("one-key-into-the-next-stripe")
+        << 10 << block(0x400c, 0, 0) << block(0x400c, 0, 32769) << several << 0;
+    QTest::newRow("two-stripes-of-one-shard")
+        << 10 << block(0x400c, 0, 4 * 32768) << block(0x400c, 0, 6 * 32768) << one << 7;
+    QTest::newRow("stripes-and-the-size")
+        << 10 << block(0x400c, 0, 5 * 32768) << block(0x400c, 1, 0) << several << 0;
+    QTest::newRow("relation-size")
+        << 10 << block(0x400c, 0, 0xFFFFFFFF) << block(0x400c, 1, 0) << every << 0;
+    QTest::newRow("init-fork") << 10 << block(0x400c, 3, 0) << block(0x400c, 3, 900000) << one << 0;
+    QTest::newRow("two-relations")
+        << 10 << block(0x400c, 0, 0) << block(0x400d, 0, 1) << several << 0;
+    QTest::newRow("relations-and-slru")
+        << 10 << block(0x400c, 0, 0) << "010000000000000001000000000000000003" << several << 0;
+    QTest::newRow("slru-to-the-end") << 10 << "010000000000000001000000000000000003"
+                                     << QString::fromStdString(Key::max().toHex()) << one << 0;
+    QTest::newRow("unsharded") << 1 << block(0x400c, 0, 0) << block(0x400d, 0, 1) << one << 0;
+}
+
+void TestShard::keyRanges()
+{
+    QFETCH(int, count);
+    QFETCH(QString, from);
+    QFETCH(QString, to);
+    QFETCH(int, kind);
+    QFETCH(int, shard);
+    const KeyRangeOwner o = keyRangeOwner(std::uint8_t(count),
+                                          32768,
+                                          *Key::fromHex(from.toStdString()),
+                                          *Key::fromHex(to.toStdString()));
+    QCOMPARE(int(o.kind), kind);
+    QCOMPARE(int(o.shard), shard);
 }
 
 void TestShard::slugs_data()

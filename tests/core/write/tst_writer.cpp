@@ -103,7 +103,7 @@ void TestWriter::imageRoundTrip()
     std::map<Key, ByteVector> m;
     int i = 0;
     while (int(m.size()) < entries) {
-        ByteVector v(std::size_t(sizes[i++ % sizes.size()]));
+        ByteVector v(static_cast<std::size_t>(sizes[i++ % sizes.size()]));
         for (std::size_t j = 0; j < v.size(); ++j)
             v[j] = std::uint8_t(j % 13 == 0 ? rng() : j / 64);
         m.emplace(randomKey(rng, prefixMode), std::move(v));

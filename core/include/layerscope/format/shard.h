@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace layerscope {
 
@@ -71,6 +72,44 @@ bool keyIsShard0(const Key &key);
 /// 0 when unsharded or for shard-0 keys, else the relation and block stripe hashed. A stripe of
 /// 0 pages, which Neon refuses to configure, gives 0.
 std::uint8_t keyToShardNumber(std::uint8_t count, std::uint32_t stripePages, const Key &key);
+/// Who holds the keys of a range, by Neon's rule.
+struct KeyRangeOwner
+{
+    enum class Kind {
+        Shard,   ///< every key of the range is `shard`'s (or kept by every shard)
+        Every,   ///< relation sizes only: every shard keeps them
+        Several, ///< the range spans stripes or relations owned by different shards
+    };
+    Kind kind = Kind::Shard;
+    std::uint8_t shard = 0;
+    bool operator==(const KeyRangeOwner &) const = default;
+};
+
+/// Who owns the keys in [from, to) among `count` shards with this stripe: one shard when the
+/// range stays within one relation fork and its blocks hash to one shard (a stripe, or up to 64
+/// stripes that all land on one), shard 0 for a range of keys that are not relation blocks;
+/// Several otherwise. Unsharded (count < 2): shard 0.
+KeyRangeOwner keyRangeOwner(std::uint8_t count,
+                            std::uint32_t stripePages,
+                            const Key &from,
+                            const Key &to);
+
+/// A stretch of keys and who owns it.
+struct OwnedRange
+{
+    Key from, to; ///< [from, to)
+    KeyRangeOwner owner;
+};
+
+/// [from, to) cut at stripe boundaries where the owner changes, when the range lies in one
+/// relation fork and spans at most `maxPieces` stripes; else the range whole with
+/// keyRangeOwner's answer. Adjacent pieces of one owner are merged.
+std::vector<OwnedRange> ownedRanges(std::uint8_t count,
+                                    std::uint32_t stripePages,
+                                    const Key &from,
+                                    const Key &to,
+                                    std::size_t maxPieces = 64);
+
 /// Whether every shard keeps `key` (relation sizes, and keys no rule covers), not one.
 bool isKeyGlobal(const Key &key);
 /// Whether `shard` must hold `key` itself (Neon's is_key_local).

@@ -4,6 +4,7 @@
 // tenants/<tenant>-<shard>/timelines/<timeline>/, compared with each other.
 
 #include <layerscope/check/registry.h>
+#include <layerscope/format/shard.h>
 #include <layerscope/timeline/timeline.h>
 
 #include <optional>
@@ -49,5 +50,35 @@ struct ShardSetProblem
 /// is (shard-missing), and agree on ancestry (shard-ancestry); differing disk_consistent_lsn is
 /// said once (shard-lsn-spread). Nothing for an unsharded tenant.
 std::vector<ShardSetProblem> checkShardSet(std::span<const ShardTimeline> copies);
+
+/// The colour a shard is drawn in ("#rrggbb"), the same in every map and pane.
+std::string shardColour(std::uint8_t number);
+
+/// A stretch of a map's key axis (unit coordinates, as MapLayout::u) and who owns its keys.
+struct OwnerSpan
+{
+    double u0 = 0, u1 = 0;
+    OwnedRange range;
+};
+
+/// Who owns the keys between each pair of `m`'s key boundaries (ownedRanges: split at stripes
+/// where the owner changes, each stripe as wide as its share of the stretch's blocks), for
+/// `count` shards of `stripePages` pages.
+std::vector<OwnerSpan> ownerSpans(const MapLayout &m, std::uint8_t count, std::uint32_t stripePages);
+
+/// "shard 0104", "every shard (relation sizes)" or "several shards (...)".
+std::string describeOwner(const KeyRangeOwner &owner, std::uint8_t count);
+
+/// One timeline's copies across a tenant's shards (in the order given, each titled by its
+/// Timeline::shard) as one SVG: a panel per copy, stacked on shared key and LSN axes so the
+/// same key range is at the same x in each, and under them a strip saying which shard owns
+/// each key range by Neon's rule (`count` shards of `stripePages` pages; keyRangeOwner):
+/// the shard's colour, grey where every shard keeps the keys, hatched where a range spans
+/// stripes of several shards.
+std::string shardMapSvg(std::span<const Timeline> copies,
+                        std::uint8_t count,
+                        std::uint32_t stripePages,
+                        int width = 1600,
+                        int panelHeight = 240);
 
 } // namespace layerscope

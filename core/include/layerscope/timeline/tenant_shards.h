@@ -38,6 +38,25 @@ Result<std::vector<std::string>> tenantShardSlugs(const std::string &root,
                                                   const std::string &tenant,
                                                   const RemoteOptions &options);
 
+/// One timeline's copies across a tenant's shards.
+struct TimelineCopies
+{
+    /// Each copy's directory or prefix (ending in '/'): the shards of the highest count first,
+    /// by number, then those of split parents still holding the timeline.
+    std::vector<std::string> paths;
+    std::vector<std::string> slugs; ///< the copies' shards, as paths have them ("" unsharded)
+    std::uint8_t count = 0;         ///< the highest shard count among them (0: unsharded)
+    TenantStripe stripe;            ///< `stripePages` if given, else the tenant manifest's
+};
+
+/// The copies of the timeline `path` names (a directory or s3:// prefix in Neon's layout with a
+/// timeline id; its shard, if any, is ignored): every tenant shard whose timelines/ holds it.
+/// One listing of tenants/ and one of each shard's timelines/ remotely. Errors: a listing
+/// failed, `path` names no timeline, or no shard holds it (saying where it looked).
+Result<TimelineCopies> timelineCopies(const std::string &path,
+                                      std::uint32_t stripePages,
+                                      const RemoteOptions &options);
+
 /// Where a log line's read happened, and what was noticed on the way.
 struct LocatedTimeline
 {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -172,6 +173,26 @@ struct MapLayout
 MapLayout layoutMap(const Timeline &timeline);
 /// True for an L0 delta: it covers every key.
 bool isL0(const LayerName &name);
+/// Gives every layout the key and LSN boundaries of all of them, so that maps drawn side by
+/// side (one timeline's copies across shards) line up.
+void shareBoundaries(std::span<MapLayout> layouts);
+
+/// Where a map panel is drawn in an SVG (pixels; the plot is inset a little from the frame).
+struct MapBox
+{
+    double left = 0, top = 0, right = 0, bottom = 0;
+    /// The x of a key boundary in this box.
+    double keyX(const MapLayout &m, const Key &k) const;
+};
+
+/// The SVG pieces maps are made of: the document's opening (a white page), one timeline's
+/// layers in a framed box with LSN labels left of it, and the key labels under a box at
+/// `baseline`. Text is escaped with xmlEscape.
+std::string svgOpen(int width, int height);
+std::string mapPanelSvg(const Timeline &timeline, const MapLayout &m, const MapBox &box);
+std::string mapKeyAxisSvg(const MapLayout &m, const MapBox &box, double baseline);
+std::string xmlEscape(const std::string &s);
+
 /// The layer map as a standalone SVG drawing of `width` × `height` pixels: deltas as
 /// rectangles (L0 in orange), images as lines, index-only layers dashed, LSN labels on the left,
 /// key labels below, a title line.

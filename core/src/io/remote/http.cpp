@@ -6,6 +6,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <mutex>
 #include <thread>
 
@@ -73,15 +76,51 @@ size_t onHeader(char *data, size_t size, size_t n, void *user)
     return size * n;
 }
 
+/// The text of element `name` in an XML error body, or "".
+std::string xmlElement(const ByteVector &body, const std::string &name)
+{
+    const std::string text(body.begin(), body.end());
+    const auto a = text.find("<" + name + ">");
+    const auto b = text.find("</" + name + ">");
+    if (a == std::string::npos || b == std::string::npos || b < a)
+        return {};
+    return text.substr(a + name.size() + 2, b - a - name.size() - 2);
+}
+
 /// The S3 error code in an XML error body ("SlowDown", "NoSuchKey"...), or "".
 std::string s3ErrorCode(const ByteVector &body)
 {
-    const std::string text(body.begin(), body.end());
-    const auto a = text.find("<Code>");
-    const auto b = text.find("</Code>");
-    if (a == std::string::npos || b == std::string::npos || b < a)
-        return {};
-    return text.substr(a + 6, b - a - 6);
+    return xmlElement(body, "Code");
+}
+
+/// "2026-12-08T01:40:00.000Z" (S3's ServerTime) as seconds since the epoch; nullopt otherwise.
+std::optional<long long> parseIsoTime(const std::string &text)
+{
+    std::tm tm{};
+    if (text.size() < 19
+        || std::sscanf(text.c_str(),
+                       "%4d-%2d-%2dT%2d:%2d:%2d",
+                       &tm.tm_year,
+                       &tm.tm_mon,
+                       &tm.tm_mday,
+                       &tm.tm_hour,
+                       &tm.tm_min,
+                       &tm.tm_sec)
+               != 6)
+        return std::nullopt;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return static_cast<long long>(timegm(&tm));
+}
+
+/// The CA file and directory the environment names, as the AWS CLI and curl read them:
+/// AWS_CA_BUNDLE, else CURL_CA_BUNDLE, else SSL_CERT_FILE; SSL_CERT_DIR. Empty: the system's.
+std::string envOr(std::initializer_list<const char *> names)
+{
+    for (const char *n : names)
+        if (const char *v = std::getenv(n); v && *v)
+            return v;
+    return {};
 }
 
 } // namespace
@@ -122,6 +161,16 @@ std::string Http::attempt(const ObjectUrl &url, std::uint64_t first, std::uint64
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, std::max(1L, m_options.stallTimeoutMs / 1000));
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, m_options.verifyTls ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, m_options.verifyTls ? 2L : 0L);
+    const std::string caFile = envOr({"AWS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"});
+    const std::string caDir = envOr({"SSL_CERT_DIR"});
+    if (!caFile.empty())
+        curl_easy_setopt(c, CURLOPT_CAINFO, caFile.c_str());
+    if (!caDir.empty())
+        curl_easy_setopt(c, CURLOPT_CAPATH, caDir.c_str());
+    char curlError[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curlError);
+    // An S3 key is a name, not a path: "a/../b" is its own object, never "b".
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
     const std::string range = length ? fmt::format("{}-{}", first, first + length - 1) : std::string();
     if (length)
         curl_easy_setopt(c, CURLOPT_RANGE, range.c_str());
@@ -173,7 +222,31 @@ std::string Http::attempt(const ObjectUrl &url, std::uint64_t first, std::uint64
                                         sink.limit);
         transient = rc != CURLE_UNSUPPORTED_PROTOCOL && rc != CURLE_URL_MALFORMAT
                     && rc != CURLE_PEER_FAILED_VERIFICATION && rc != CURLE_SSL_CACERT_BADFILE;
-        return curl_easy_strerror(rc);
+        if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
+            const std::string detail = curlError[0] ? curlError : curl_easy_strerror(rc);
+            const bool host = detail.find("host name") != std::string::npos
+                              || detail.find("subject name") != std::string::npos;
+            return fmt::format("TLS: {} ({})",
+                               host ? "the server's certificate is for another host name"
+                               : rc == CURLE_SSL_CACERT_BADFILE
+                                   ? "the CA file cannot be read"
+                                   : "the server's certificate is not trusted (self-signed or "
+                                     "an unknown CA: set AWS_CA_BUNDLE to the CA's PEM file)",
+                               detail);
+        }
+        return curlError[0] ? std::string(curlError) : std::string(curl_easy_strerror(rc));
+    }
+    if (out.status == 403 && s3ErrorCode(out.body) == "RequestTimeTooSkewed") {
+        // SigV4 signs with this machine's time (libcurl's, which cannot be given another):
+        // only the clock can be fixed, so say how far off it is.
+        const auto server = parseIsoTime(xmlElement(out.body, "ServerTime"));
+        const long long off = server ? static_cast<long long>(std::time(nullptr)) - *server : 0;
+        return server ? fmt::format("HTTP 403 RequestTimeTooSkewed: this machine's clock is {} s "
+                                    "{} the store's; signatures carry the time, fix the clock",
+                                    off < 0 ? -off : off,
+                                    off < 0 ? "behind" : "ahead of")
+                      : std::string("HTTP 403 RequestTimeTooSkewed: this machine's clock is off "
+                                    "the store's; signatures carry the time, fix the clock");
     }
     if (out.status >= 500 || out.status == 429) {
         transient = true;

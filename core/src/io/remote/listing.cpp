@@ -39,9 +39,14 @@ Result<std::vector<ObjectInfo>> listObjects(const ObjectUrl &prefix, const Remot
     for (int page = 0; page < 100000; ++page) {
         ObjectUrl u = bucketUrl;
         u.requestUrl = u.requestUrl.substr(0, u.requestUrl.size() - (u.requestUrl.back() == '/'));
-        u.requestUrl += fmt::format("?list-type=2&prefix={}{}{}", encodeQuery(prefix.key),
-                                    prefixes ? "&delimiter=%2F" : "",
-                                    token.empty() ? "" : "&continuation-token=" + encodeQuery(token));
+        // In SigV4's canonical order (names sorted, values encoded as it encodes them): libcurl
+        // before 8.x signs the query as sent, and S3 rejects any other order.
+        u.requestUrl += fmt::format("?{}{}list-type=2&prefix={}",
+                                    token.empty()
+                                        ? ""
+                                        : "continuation-token=" + encodeQuery(token) + "&",
+                                    prefixes ? "delimiter=%2F&" : "",
+                                    encodeQuery(prefix.key));
         u.display = prefix.display;
         auto r = http.get(u, 0, 0, {}, nullptr, nullptr, nullptr);
         if (!r)
