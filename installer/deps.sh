@@ -10,9 +10,9 @@ packages=(
   libfmt-dev libzstd-dev libcli11-dev nlohmann-json3-dev libssl-dev
   libcurl4-openssl-dev libpugixml-dev
   python3-distributed python3-pytest
-  clang libclang-rt-14-dev clang-format
+  clang libclang-rt-14-dev clang-format lld
   xvfb xauth fonts-dejavu-core
-  dpkg-dev file lintian
+  dpkg-dev file lintian openssl
 )
 
 # The remote tests run s3rver (npm) on 127.0.0.1: Node and npm from Debian unless the machine

@@ -7,11 +7,14 @@
 //
 //   node s3front.js --port P --dir D --bucket B --keys ID:SECRET[,ID:SECRET...]
 //                   [--clock-offset-seconds N]   (the server's clock, N seconds off)
+//                   [--tls-port P2 --tls-cert PEM --tls-key PEM]   (the same over HTTPS)
 //
 // GET /__signatures answers {"verified":N,"rejected":N,"unsigned":N} (never forwarded).
 'use strict';
 
+const fs = require('fs');
 const http = require('http');
+const https = require('https');
 const S3rver = require('s3rver');
 const { SignatureV4 } = require('@smithy/signature-v4');
 const { Hash } = require('@smithy/hash-node');
@@ -108,7 +111,7 @@ async function checkSignature(req, res) {
     applyChecksum: false,
   });
   const request = {
-    method: req.method, protocol: 'http:', hostname, port: port ? Number(port) : undefined,
+    method: req.method, protocol: req.socket.encrypted ? 'https:' : 'http:', hostname, port: port ? Number(port) : undefined,
     path, query, headers,
   };
   let expected;
@@ -144,7 +147,7 @@ async function main() {
     configureBuckets: [{ name: args.bucket }],
   }).run();
   const innerPort = inner.port;
-  const front = http.createServer((req, res) => {
+  const handler = (req, res) => {
     if (req.url === '/__signatures') {
       const body = JSON.stringify(counts);
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
@@ -181,8 +184,11 @@ async function main() {
       out.on('error', () => res.destroy());
       out.end(body);
     });
-  });
-  front.listen(Number(args.port), '127.0.0.1');
+  };
+  http.createServer(handler).listen(Number(args.port), '127.0.0.1');
+  if (args['tls-port'])
+    https.createServer({ cert: fs.readFileSync(args['tls-cert']), key: fs.readFileSync(args['tls-key']) },
+      handler).listen(Number(args['tls-port']), '127.0.0.1');
 }
 
 // The test that started this owns its stdin: when the test ends (or dies), so does the server.

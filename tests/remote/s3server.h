@@ -95,23 +95,33 @@ struct Signatures
 class S3Server
 {
 public:
-    explicit S3Server(const QString &bucket, int clockOffsetSeconds = 0)
+    /// `tls`: also serve HTTPS (tlsEndpoint()) with this certificate and key (PEM files).
+    struct Tls
+    {
+        QString cert, key;
+    };
+    explicit S3Server(const QString &bucket, int clockOffsetSeconds = 0, const Tls &tls = {})
         : m_bucket(bucket)
     {
         m_port = freePort();
+        QStringList args{QStringLiteral(LAYERSCOPE_SOURCE_DIR "/tests/remote/s3front.js"),
+                         "--port",
+                         QString::number(m_port),
+                         "--dir",
+                         m_dir.path(),
+                         "--bucket",
+                         bucket,
+                         "--keys",
+                         "S3RVER:" + QString::fromUtf8(kSecret),
+                         "--clock-offset-seconds",
+                         QString::number(clockOffsetSeconds)};
+        if (!tls.cert.isEmpty()) {
+            m_tlsPort = freePort();
+            args << "--tls-port" << QString::number(m_tlsPort) << "--tls-cert" << tls.cert
+                 << "--tls-key" << tls.key;
+        }
         m_proc.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_proc.start(QStringLiteral("node"),
-                     {QStringLiteral(LAYERSCOPE_SOURCE_DIR "/tests/remote/s3front.js"),
-                      "--port",
-                      QString::number(m_port),
-                      "--dir",
-                      m_dir.path(),
-                      "--bucket",
-                      bucket,
-                      "--keys",
-                      "S3RVER:" + QString::fromUtf8(kSecret),
-                      "--clock-offset-seconds",
-                      QString::number(clockOffsetSeconds)});
+        m_proc.start(QStringLiteral("node"), args);
         if (!m_proc.waitForStarted(10000))
             return;
         for (int i = 0; i < 200; ++i) { // until it answers
@@ -130,6 +140,8 @@ public:
     bool ok() const { return m_ok; }
     quint16 port() const { return m_port; }
     QString endpoint() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_port); }
+    /// The same store over HTTPS (when started with a certificate).
+    QString tlsEndpoint() const { return QStringLiteral("https://127.0.0.1:%1").arg(m_tlsPort); }
 
     /// The server's signature counts so far.
     Signatures signatures() const
@@ -155,7 +167,7 @@ private:
     QString m_bucket;
     QTemporaryDir m_dir;
     QProcess m_proc;
-    quint16 m_port = 0;
+    quint16 m_port = 0, m_tlsPort = 0;
     bool m_ok = false;
 };
 
