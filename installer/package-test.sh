@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 fixtures="$(cd .. && pwd)/shared/fixtures/layers"
 
 preset=${1:-release}
+# A sanitized build's binaries run with the suites' leak suppressions (Qt's and fontconfig's
+# process-lifetime allocations).
+if [ "$preset" = asan ]; then
+  export LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp"
+fi
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" -j "$(nproc)"
 rm -rf "build/$preset/packages"

@@ -61,6 +61,19 @@ Result<std::pair<std::string, std::string>> newestManifest(const std::string &te
                                  std::istreambuf_iterator<char>()));
 }
 
+/// The common prefixes directly below the s3:// `prefix` (one delimited listing).
+Result<std::vector<std::string>> subPrefixes(const std::string &prefix, const RemoteOptions &options)
+{
+    auto url = parseObjectUrl(prefix);
+    if (!url)
+        return url.error();
+    std::vector<std::string> prefixes;
+    auto listed = listObjects(*url, options, &prefixes);
+    if (!listed)
+        return listed.error();
+    return prefixes;
+}
+
 } // namespace
 
 TenantStripe readTenantStripe(const std::string &tenantDir, const RemoteOptions &options)
@@ -102,14 +115,10 @@ Result<std::vector<std::string>> tenantShardSlugs(const std::string &root,
             slugs.insert("");
     };
     if (root.starts_with("s3://")) {
-        auto url = parseObjectUrl(root + "tenants/" + tenant);
-        if (!url)
-            return url.error();
-        std::vector<std::string> prefixes;
-        auto listed = listObjects(*url, options, &prefixes);
-        if (!listed)
-            return listed.error();
-        for (std::string p : prefixes) {
+        auto prefixes = subPrefixes(root + "tenants/" + tenant, options);
+        if (!prefixes)
+            return prefixes.error();
+        for (std::string p : *prefixes) {
             if (p.ends_with('/'))
                 p.pop_back();
             add(std::string_view(p).substr(p.rfind('/') + 1));
@@ -117,11 +126,10 @@ Result<std::vector<std::string>> tenantShardSlugs(const std::string &root,
         // Some stores (s3rver) leave the unsharded tenant's own "<tenant>/" out of the common
         // prefixes of "<tenant>": its timelines are asked for directly.
         if (!slugs.contains("")) {
-            std::vector<std::string> below;
-            auto own = listObjects(url->withKey(url->key + "/timelines/"), options, &below);
-            if (!own)
-                return own.error();
-            if (!own->empty() || !below.empty())
+            auto below = subPrefixes(root + "tenants/" + tenant + "/timelines/", options);
+            if (!below)
+                return below.error();
+            if (!below->empty())
                 slugs.insert("");
         }
     } else {
@@ -229,14 +237,10 @@ Result<TimelineCopies> timelineCopies(const std::string &pathArg,
     for (const std::string &slug : *slugs) {
         bool holds = false;
         if (path.starts_with("s3://")) {
-            auto url = parseObjectUrl(place->tenantPath(slug) + "timelines/");
-            if (!url)
-                return url.error();
-            std::vector<std::string> prefixes;
-            auto listed = listObjects(*url, options, &prefixes);
-            if (!listed)
-                return listed.error();
-            holds = std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string &p) {
+            auto prefixes = subPrefixes(place->tenantPath(slug) + "timelines/", options);
+            if (!prefixes)
+                return prefixes.error();
+            holds = std::any_of(prefixes->begin(), prefixes->end(), [&](const std::string &p) {
                 return p.find(place->timeline) != std::string::npos;
             });
         } else {
