@@ -286,14 +286,21 @@ struct LsTotals
     }
 };
 
+/// The timelines a path stands for, and the stripe when timelineCopies already read it.
+struct Timelines
+{
+    std::vector<std::string> paths;
+    std::optional<TenantStripe> stripe;
+};
+
 /// The timelines `path` stands for: itself, or every shard's copy of the timelines of a tenant
 /// (ROOT/tenants/<tenant>[-<shard>]) or of a sharded tenant's timeline named without its shard.
 /// nullopt: the error was said on stderr.
-std::optional<std::vector<std::string>> timelinesOf(const std::string &path, const Options &opt)
+std::optional<Timelines> timelinesOf(const std::string &path, const Options &opt)
 {
     const auto place = parseLayoutPath(path.ends_with('/') ? path : path + "/");
     if (!place || !place->rest.empty() || (!place->slug.empty() && !place->timeline.empty()))
-        return std::vector{path};
+        return Timelines{{path}, {}};
     if (place->timeline.empty()) {
         auto found = findTimelines(path);
         if (!found)
@@ -316,17 +323,17 @@ std::optional<std::vector<std::string>> timelinesOf(const std::string &path, con
                          displayPath(path).c_str());
             return std::nullopt;
         }
-        return paths;
+        return Timelines{std::move(paths), {}};
     }
     std::error_code ec;
     if (!isRemotePath(path) && std::filesystem::exists(path, ec))
-        return std::vector{path};
+        return Timelines{{path}, {}};
     auto copies = timelineCopies(path, opt.stripePages, remoteOptions());
     if (!copies) {
         reportError(displayPath(path), copies.error());
         return std::nullopt;
     }
-    return copies->paths;
+    return Timelines{std::move(copies->paths), std::move(copies->stripe)};
 }
 
 /// ls of one timeline; `copy` (when listing several) marks each JSON object with it.
@@ -436,15 +443,16 @@ std::optional<LsTotals> lsOne(const std::string &dir, const std::string &copy, c
 
 int cmdLs(const std::string &path, const Options &opt)
 {
-    const auto dirs = timelinesOf(path, opt);
-    if (!dirs)
+    const auto found = timelinesOf(path, opt);
+    if (!found)
         return ExitUsage;
-    if (dirs->size() == 1) {
-        const auto sum = lsOne(dirs->front(), {}, opt);
+    const std::vector<std::string> &dirs = found->paths;
+    if (dirs.size() == 1) {
+        const auto sum = lsOne(dirs.front(), {}, opt);
         return !sum ? ExitUsage : sum->problems ? ExitProblem : ExitOk;
     }
     LsTotals all;
-    for (const std::string &dir : *dirs) {
+    for (const std::string &dir : dirs) {
         if (!opt.json) {
             const auto shard = shardOfPath(dir);
             fmt::print("\n{}{}\n",
@@ -458,21 +466,21 @@ int cmdLs(const std::string &path, const Options &opt)
     }
     if (opt.json) {
         Json total = all.json();
-        total["copies"] = dirs->size();
+        total["copies"] = dirs.size();
         printJson(total);
     } else {
-        fmt::print("\n{} timeline copies: {}\n", dirs->size(), all.text());
+        fmt::print("\n{} timeline copies: {}\n", dirs.size(), all.text());
     }
     return all.problems ? ExitProblem : ExitOk;
 }
 
 int cmdMap(const std::string &path, const Options &opt)
 {
-    const auto dirs = timelinesOf(path, opt);
-    if (!dirs)
+    const auto found = timelinesOf(path, opt);
+    if (!found)
         return ExitUsage;
     std::vector<Timeline> copies;
-    for (const std::string &dir : *dirs) {
+    for (const std::string &dir : found->paths) {
         auto t = openTimeline(dir, opt.index);
         if (!t)
             return ExitUsage;
@@ -497,7 +505,9 @@ int cmdMap(const std::string &path, const Options &opt)
         for (const Timeline &t : copies)
             if (const auto s = ShardIdentity::fromSlug(t.shard.value_or("")))
                 count = std::max(count, s->count);
-        const TenantStripe stripe = opt.stripePages
+        // timelineCopies read it (or took --stripe-size); a tenant's listing did not.
+        const TenantStripe stripe = found->stripe ? *found->stripe
+                                    : opt.stripePages
                                         ? TenantStripe{opt.stripePages, "--stripe-size", {}}
                                         : readTenantStripe(first->tenantPath(
                                                                ShardIdentity{0, count}.slug()),

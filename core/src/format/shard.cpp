@@ -16,6 +16,11 @@ bool isRelBlockKey(const Key &k)
 {
     return k.field1() == 0x00 && k.field4() != 0 && k.field6() != 0xFFFFFFFF;
 }
+/// `k` with its block number (field 6) replaced.
+Key blockOf(const Key &k, std::uint32_t block)
+{
+    return Key::fromFields(k.field1(), k.field2(), k.field3(), k.field4(), k.field5(), block);
+}
 bool isSlruBlockKey(const Key &k)
 {
     return k.field1() == 0x01 && k.field3() == 1 && k.field6() != 0xFFFFFFFF;
@@ -136,6 +141,12 @@ std::uint32_t hashCombine(std::uint32_t a, std::uint32_t b)
     return a ^ b;
 }
 
+bool sameRelationFork(const Key &a, const Key &b)
+{
+    return a.field1() == 0x00 && b.field1() == 0x00 && a.field2() == b.field2()
+           && a.field3() == b.field3() && a.field4() == b.field4() && a.field5() == b.field5();
+}
+
 bool keyIsShard0(const Key &key)
 {
     return !isRelBlockKey(key) || key.field5() == kInitFork;
@@ -189,10 +200,7 @@ KeyRangeOwner keyRangeOwner(std::uint8_t count,
     // Everything from a non-relation key on (field1 above 0) lives on shard 0.
     if (from.field1() != 0x00)
         return {Kind::Shard, 0};
-    const bool oneFork = last.field1() == 0x00 && from.field2() == last.field2()
-                         && from.field3() == last.field3() && from.field4() == last.field4()
-                         && from.field5() == last.field5();
-    if (!oneFork)
+    if (!sameRelationFork(from, last))
         return {Kind::Several, 0};
     if (keyIsShard0(from) && keyIsShard0(last)) {
         if (from.field4() != 0 && from.field6() == 0xFFFFFFFF)
@@ -206,14 +214,9 @@ KeyRangeOwner keyRangeOwner(std::uint8_t count,
     if (lastStripe - firstStripe >= 64)
         return {Kind::Several, 0};
     const std::uint8_t owner = keyToShardNumber(count, stripePages, from);
-    for (std::uint32_t s = firstStripe + 1; s <= lastStripe; ++s) {
-        Key k = from;
-        const std::uint32_t block = s * stripePages;
-        for (int i = 0; i < 4; ++i)
-            k.bytes[14 + i] = std::uint8_t(block >> (24 - 8 * i));
-        if (keyToShardNumber(count, stripePages, k) != owner)
+    for (std::uint32_t s = firstStripe + 1; s <= lastStripe; ++s)
+        if (keyToShardNumber(count, stripePages, blockOf(from, s * stripePages)) != owner)
             return {Kind::Several, 0};
-    }
     return {Kind::Shard, owner};
 }
 
@@ -231,34 +234,19 @@ std::vector<OwnedRange> ownedRanges(std::uint8_t count,
         else
             out.push_back({a, b, o});
     };
-    const bool blocks = count >= 2 && stripePages && from < to && isRelBlockKey(from)
-                        && !keyIsShard0(from);
-    const std::optional<Key> stripeEnd = blocks ? Key::fromFields(from.field1(),
-                                                                  from.field2(),
-                                                                  from.field3(),
-                                                                  from.field4(),
-                                                                  from.field5(),
-                                                                  0xFFFFFFFF)
-                                                : std::optional<Key>();
     // Within one fork's blocks: a piece per stripe, up to the fork's size key or `to`.
-    if (blocks) {
-        const Key forkEnd = *stripeEnd < to ? *stripeEnd : to;
+    if (count >= 2 && stripePages && from < to && isRelBlockKey(from) && !keyIsShard0(from)) {
+        const Key sizeKey = blockOf(from, 0xFFFFFFFF);
+        const Key forkEnd = sizeKey < to ? sizeKey : to;
         const std::uint64_t first = from.field6() / stripePages;
         const std::uint64_t last = (std::uint64_t(forkEnd.field6()) - (forkEnd == to ? 1 : 0))
                                    / stripePages;
-        if (forkEnd.field4() == from.field4() && forkEnd.field5() == from.field5()
-            && last - first < maxPieces) {
+        if (last - first < maxPieces) {
             Key a = from;
             for (std::uint64_t s = first; s <= last; ++s) {
                 const std::uint64_t endBlock = (s + 1) * stripePages;
-                Key b = forkEnd;
-                if (endBlock < forkEnd.field6())
-                    b = Key::fromFields(from.field1(),
-                                        from.field2(),
-                                        from.field3(),
-                                        from.field4(),
-                                        from.field5(),
-                                        std::uint32_t(endBlock));
+                const Key b = endBlock < forkEnd.field6() ? blockOf(from, std::uint32_t(endBlock))
+                                                          : forkEnd;
                 if (a < b)
                     add(a, b);
                 a = b;

@@ -128,12 +128,7 @@ std::vector<OwnerSpan> ownerSpans(const MapLayout &m, std::uint8_t count, std::u
         // Stripes inside a stretch take its width in proportion to their blocks.
         const auto pieces = ownedRanges(count, stripePages, m.keys[j], m.keys[j + 1]);
         auto weight = [](const OwnedRange &r) {
-            const bool oneFork = r.from.field1() == r.to.field1()
-                                 && r.from.field2() == r.to.field2()
-                                 && r.from.field3() == r.to.field3()
-                                 && r.from.field4() == r.to.field4()
-                                 && r.from.field5() == r.to.field5();
-            return oneFork ? double(r.to.field6() - r.from.field6()) : 1.0;
+            return sameRelationFork(r.from, r.to) ? double(r.to.field6() - r.from.field6()) : 1.0;
         };
         double total = 0;
         for (const OwnedRange &r : pieces)

@@ -72,6 +72,9 @@ bool keyIsShard0(const Key &key);
 /// 0 when unsharded or for shard-0 keys, else the relation and block stripe hashed. A stripe of
 /// 0 pages, which Neon refuses to configure, gives 0.
 std::uint8_t keyToShardNumber(std::uint8_t count, std::uint32_t stripePages, const Key &key);
+/// Whether two keys are of one relation fork (fields 1-5 equal; the block may differ).
+bool sameRelationFork(const Key &a, const Key &b);
+
 /// Who holds the keys of a range, by Neon's rule.
 struct KeyRangeOwner
 {

@@ -113,8 +113,7 @@ std::optional<long long> parseIsoTime(const std::string &text)
     return static_cast<long long>(timegm(&tm));
 }
 
-/// The CA file and directory the environment names, as the AWS CLI and curl read them:
-/// AWS_CA_BUNDLE, else CURL_CA_BUNDLE, else SSL_CERT_FILE; SSL_CERT_DIR. Empty: the system's.
+/// The first of these environment variables that is set and not empty, or "".
 std::string envOr(std::initializer_list<const char *> names)
 {
     for (const char *n : names)
@@ -137,6 +136,9 @@ Http::Http(const RemoteOptions &options, std::uint64_t wholeLimit)
 {
     globalInit();
     m_curl = curl_easy_init();
+    // The CA file and directory as the AWS CLI and curl read them; empty: the system's.
+    m_caFile = envOr({"AWS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"});
+    m_caDir = envOr({"SSL_CERT_DIR"});
 }
 
 Http::~Http()
@@ -161,12 +163,10 @@ std::string Http::attempt(const ObjectUrl &url, std::uint64_t first, std::uint64
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, std::max(1L, m_options.stallTimeoutMs / 1000));
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, m_options.verifyTls ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, m_options.verifyTls ? 2L : 0L);
-    const std::string caFile = envOr({"AWS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"});
-    const std::string caDir = envOr({"SSL_CERT_DIR"});
-    if (!caFile.empty())
-        curl_easy_setopt(c, CURLOPT_CAINFO, caFile.c_str());
-    if (!caDir.empty())
-        curl_easy_setopt(c, CURLOPT_CAPATH, caDir.c_str());
+    if (!m_caFile.empty())
+        curl_easy_setopt(c, CURLOPT_CAINFO, m_caFile.c_str());
+    if (!m_caDir.empty())
+        curl_easy_setopt(c, CURLOPT_CAPATH, m_caDir.c_str());
     char curlError[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curlError);
     // An S3 key is a name, not a path: "a/../b" is its own object, never "b".

@@ -58,6 +58,7 @@ private:
     RemoteOptions m_options;
     std::uint64_t m_wholeLimit;
     CURL *m_curl = nullptr;
+    std::string m_caFile, m_caDir; ///< from the environment at construction
 };
 
 /// "bytes A-B of URL" for messages.
